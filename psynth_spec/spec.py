@@ -1,0 +1,298 @@
+"""The validated, typed spec: what `check` produces and every later stage consumes.
+
+Everything here is resolved: axis names are registry paths, concept names are paths relative to
+the axis's domain (as stored in columns), inner-node weights are split over leaves, caption
+templates are parsed into segments. A `Spec` is self-contained: sampling and captioning need
+nothing else (labels and synonyms of the concepts captions use travel inside it).
+"""
+
+import math
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scalar = Union[bool, int, float, str]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- distributions
+class Uniform(_Model):
+    kind: Literal["uniform"] = "uniform"
+    low: float
+    high: float
+
+
+class LogUniform(_Model):
+    kind: Literal["loguniform"] = "loguniform"
+    low: float
+    high: float
+
+
+class Normal(_Model):
+    kind: Literal["normal"] = "normal"
+    mean: float
+    std: float
+
+
+class LogNormal(_Model):
+    kind: Literal["lognormal"] = "lognormal"
+    mu: float
+    sigma: float
+
+
+class Beta(_Model):
+    kind: Literal["beta"] = "beta"
+    a: float
+    b: float
+
+
+class Triangular(_Model):
+    kind: Literal["triangular"] = "triangular"
+    low: float
+    mode: float
+    high: float
+
+
+class RandInt(_Model):
+    kind: Literal["randint"] = "randint"
+    low: int
+    high: int  # inclusive
+
+
+class Bernoulli(_Model):
+    kind: Literal["bernoulli"] = "bernoulli"
+    p: float
+
+
+class Choice(_Model):
+    """A weighted choice over values (numbers, bools, or concept paths relative to the domain).
+
+    `weights` are normalized to sum to 1 and are > 0; `one_of(NODE)`, `one_of [...]` and
+    `one_of {...}` all lower to this, with inner-node weights already split over leaves.
+    """
+
+    kind: Literal["choice"] = "choice"
+    values: tuple[Scalar, ...]
+    weights: tuple[float, ...]
+
+
+class Fixed(_Model):
+    """`AXIS = VALUE`."""
+
+    kind: Literal["fixed"] = "fixed"
+    value: Scalar
+
+
+Distribution = Annotated[
+    Union[Uniform, LogUniform, Normal, LogNormal, Beta, Triangular, RandInt, Bernoulli, Choice, Fixed],
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------- conditions
+class Compare(_Model):
+    """`AXIS op VALUE`. A null axis value makes the comparison false."""
+
+    kind: Literal["compare"] = "compare"
+    axis: str
+    op: Literal["==", "!=", "<", "<=", ">", ">="]
+    value: Scalar
+
+
+class Member(_Model):
+    """`AXIS in NODE` / `AXIS in [c1, c2]`: values are the leaves (relative paths) it admits."""
+
+    kind: Literal["in"] = "in"
+    axis: str
+    values: tuple[str, ...]
+
+
+class Truthy(_Model):
+    """A boolean axis used alone; null is false."""
+
+    kind: Literal["truthy"] = "truthy"
+    axis: str
+
+
+class Not(_Model):
+    kind: Literal["not"] = "not"
+    item: "Condition"
+
+
+class And(_Model):
+    kind: Literal["and"] = "and"
+    items: tuple["Condition", ...]
+
+
+class Or(_Model):
+    kind: Literal["or"] = "or"
+    items: tuple["Condition", ...]
+
+
+Condition = Annotated[Union[Compare, Member, Truthy, Not, And, Or], Field(discriminator="kind")]
+Not.model_rebuild()
+And.model_rebuild()
+Or.model_rebuild()
+
+
+def condition_axes(cond: "Condition") -> set[str]:
+    """Axis paths a condition reads."""
+    if isinstance(cond, (Compare, Member, Truthy)):
+        return {cond.axis}
+    if isinstance(cond, Not):
+        return condition_axes(cond.item)
+    out: set[str] = set()
+    for item in cond.items:
+        out |= condition_axes(item)
+    return out
+
+
+# ---------------------------------------------------------------- statements
+AxisType = Literal["float", "int", "bool", "category"]
+
+
+class AxisStatement(_Model):
+    """One `AXIS ~ DIST` or `AXIS = VALUE` statement, in statement (= sampling) order."""
+
+    axis: str  # registry path, e.g. "camera.focal_length"
+    column: str  # e.g. "camera_focal_length"
+    type: AxisType
+    dist: Distribution
+    clamp: tuple[float, float] | None = None
+    when: Condition | None = None
+    line: int  # 1-based line in the source, for messages
+
+
+class Require(_Model):
+    cond: Condition
+    when: Condition | None = None
+    line: int
+
+
+class RegistryColumn(_Model):
+    """A registry axis as it appears in the samples table (stated or defaulted).
+
+    For an unstated axis the column holds `default`, or, with `derive_from` set, the value of
+    `derive_map[value of derive_from axis]` (null when the source is null or unmapped).
+    """
+
+    axis: str
+    column: str
+    type: AxisType
+    stated: bool
+    default: Scalar | None = None
+    derive_from: str | None = None  # source axis path, e.g. "material"
+    derive_map: dict[str, Scalar | None] | None = None
+
+
+class ConceptText(_Model):
+    """What captions need from a concept."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+    article: str  # "a" or "an", for the `a` filter
+
+
+class Literal_(_Model):
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class Placeholder(_Model):
+    kind: Literal["placeholder"] = "placeholder"
+    axis: str
+    column: str
+    format: str | None = None  # python format spec for numbers: ".2f", "d", ...
+    filter: Literal["label", "synonym", "id", "a", "upper", "lower", "title"] | None = None
+
+
+Segment = Annotated[Union[Literal_, Placeholder], Field(discriminator="kind")]
+
+
+class CaptionTemplate(_Model):
+    name: str  # "caption" or the user's name
+    column: str  # "caption" or "caption_<name>"
+    weight: float
+    segments: tuple[Segment, ...]
+    line: int
+
+    @property
+    def axes(self) -> set[str]:
+        return {s.axis for s in self.segments if isinstance(s, Placeholder)}
+
+
+# ---------------------------------------------------------------- render, video
+RenderPass = Literal["depth", "normal", "segmentation", "albedo"]
+Output = Literal["image", "caption", "metadata", "scene_code", "usd", "video"]
+
+
+class RenderSettings(_Model):
+    engine: Literal["cycles", "eevee", "workbench"] = "cycles"
+    device: Literal["auto", "gpu", "cpu"] = "auto"
+    width: int = 512
+    height: int = 512
+    samples: int = 64
+    passes: tuple[RenderPass, ...] = ()
+    format: Literal["png", "exr", "webp"] = "png"
+
+
+class VideoSettings(_Model):
+    frames: int
+    fps: float
+
+
+# ---------------------------------------------------------------- the spec
+class Spec(_Model):
+    """A validated dataset spec."""
+
+    dataset: str
+    version: str = "0.0.0"
+    version_id: str
+    taxonomy_version: str
+    source: str  # the path it was read from, for messages
+    samples: int
+    shard_size: int = 1000
+    shards_per_partition: int
+    seed: int = 0
+    outputs: tuple[Output, ...] = ("image", "caption", "metadata")
+    statements: tuple[AxisStatement, ...] = ()
+    requires: tuple[Require, ...] = ()
+    columns: tuple[RegistryColumn, ...]  # every registry axis, in registry order
+    captions: tuple[CaptionTemplate, ...] = ()
+    concept_text: dict[str, dict[str, ConceptText]] = Field(default_factory=dict)
+    """axis path -> relative concept path -> caption text, for every categorical axis."""
+    render: RenderSettings = RenderSettings()
+    video: VideoSettings | None = None
+
+    @property
+    def shards(self) -> int:
+        return math.ceil(self.samples / self.shard_size)
+
+    @property
+    def partitions(self) -> int:
+        return math.ceil(self.shards / self.shards_per_partition)
+
+    @property
+    def caption_columns(self) -> list[str]:
+        """Caption column names in first-appearance order."""
+        return list(dict.fromkeys(t.column for t in self.captions))
+
+    def shard_range(self, shard: int) -> range:
+        """Global sample ids of a shard (the last shard may be short)."""
+        if not 0 <= shard < self.shards:
+            raise IndexError(f"shard {shard} out of range 0..{self.shards - 1}")
+        start = shard * self.shard_size
+        return range(start, min(start + self.shard_size, self.samples))
+
+    def partition_shards(self, partition: int) -> range:
+        """Shards of a partition (the last partition may be short)."""
+        if not 0 <= partition < self.partitions:
+            raise IndexError(f"partition {partition} out of range 0..{self.partitions - 1}")
+        start = partition * self.shards_per_partition
+        return range(start, min(start + self.shards_per_partition, self.shards))
+
+    def partition_key(self, partition: int) -> str:
+        return f"{partition:06d}"

@@ -1,0 +1,210 @@
+"""The taxonomy: a tree of concepts and the registry of axes, loaded from `taxonomy/*.yaml`.
+
+The YAML is data; this module validates it with pydantic and answers the questions the checker,
+the sampler and the renderer ask: which leaves lie under a node, what a relative concept name
+means for an axis, what a concept's render parameters are.
+
+Layout of the data folder:
+    taxonomy/taxonomy.yaml        version, and the order of the concept files
+    taxonomy/axes.yaml            the axis registry
+    taxonomy/concepts/*.yaml      concept trees; each top-level key is a root node
+
+A concept node in YAML is a mapping with the reserved keys `label`, `synonyms`, `description`,
+`render` and `children` (a mapping of child name -> node). A node without children is a leaf.
+"""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "taxonomy"
+
+AxisType = Literal["float", "int", "bool", "category"]
+
+
+class Concept(BaseModel):
+    """One node of the concept tree. `id` is its full dotted path from the root."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    description: str
+    render: dict[str, Any] = Field(default_factory=dict)
+    children: tuple["Concept", ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+class Axis(BaseModel):
+    """One axis of the registry: a parameter a spec can vary.
+
+    `default` is the value of an unstated axis. `default_from` derives it instead:
+    `"concept:material:roughness"` reads render parameter `roughness` of the sample's `material`
+    concept; `"render:samples"` / `"render:engine"` read the spec's render block.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    type: AxisType
+    description: str
+    unit: str | None = None
+    range: tuple[float, float] | None = None
+    domain: str | None = None
+    default: float | int | bool | str | None = None
+    default_from: str | None = None
+
+    @property
+    def column(self) -> str:
+        return self.path.replace(".", "_")
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Axis":
+        if self.type == "category" and not self.domain:
+            raise ValueError(f"categorical axis {self.path} needs a domain")
+        if self.type in ("float", "int") and self.range is None:
+            raise ValueError(f"numeric axis {self.path} needs a range")
+        if self.default is None and self.default_from is None:
+            raise ValueError(f"axis {self.path} needs a default or default_from")
+        return self
+
+
+class Taxonomy(BaseModel):
+    """The whole taxonomy: concept roots, axes and a version that enters dataset version ids."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str
+    roots: tuple[Concept, ...]
+    axes: tuple[Axis, ...]
+
+    @cached_property
+    def concepts(self) -> dict[str, Concept]:
+        """Every concept by full path."""
+        out: dict[str, Concept] = {}
+        stack = list(self.roots)
+        while stack:
+            node = stack.pop()
+            out[node.id] = node
+            stack.extend(node.children)
+        return out
+
+    @cached_property
+    def axis_by_path(self) -> dict[str, Axis]:
+        return {a.path: a for a in self.axes}
+
+    def concept(self, path: str) -> Concept | None:
+        return self.concepts.get(path)
+
+    def leaves(self, path: str) -> list[str]:
+        """Full paths of every leaf under `path` (itself if it is a leaf), in file order."""
+        node = self.concepts[path]
+        if node.is_leaf:
+            return [node.id]
+        out: list[str] = []
+        for child in node.children:
+            out.extend(self.leaves(child.id))
+        return out
+
+    def resolve(self, axis: Axis, name: str) -> str | None:
+        """Full path of concept `name` for a categorical axis, relative to its domain or absolute.
+
+        Returns None when the name is not inside the axis's domain.
+        """
+        assert axis.domain is not None
+        for candidate in (f"{axis.domain}.{name}", name):
+            if candidate in self.concepts and (
+                candidate == axis.domain or candidate.startswith(axis.domain + ".")
+            ):
+                return candidate
+        return None
+
+    def relative(self, axis: Axis, full_path: str) -> str:
+        """The concept path relative to the axis's domain, as stored in columns."""
+        assert axis.domain is not None
+        return full_path[len(axis.domain) + 1 :]
+
+    def domain_names(self, axis: Axis) -> list[str]:
+        """Every concept name a spec may write for this axis (relative), for suggestions."""
+        assert axis.domain is not None
+        prefix = axis.domain + "."
+        return [p[len(prefix) :] for p in self.concepts if p.startswith(prefix)]
+
+
+def _build_concept(name: str, node: dict[str, Any], parent: str | None, where: str) -> Concept:
+    if not isinstance(node, dict):
+        raise ValueError(f"{where}: concept {name!r} must be a mapping")
+    path = f"{parent}.{name}" if parent else name
+    children = node.get("children") or {}
+    unknown = set(node) - {"label", "synonyms", "description", "render", "children"}
+    if unknown:
+        raise ValueError(f"{where}: concept {path} has unknown keys {sorted(unknown)}")
+    return Concept(
+        id=path,
+        name=name,
+        label=node.get("label", name.replace("_", " ")),
+        synonyms=tuple(node.get("synonyms") or ()),
+        description=node.get("description", ""),
+        render=node.get("render") or {},
+        children=tuple(
+            _build_concept(child, sub, path, where) for child, sub in children.items()
+        ),
+    )
+
+
+def load_taxonomy(directory: Path | None = None) -> Taxonomy:
+    """Load and validate the taxonomy folder (default: the repository's `taxonomy/`)."""
+    directory = Path(directory or DEFAULT_TAXONOMY_DIR)
+    meta = yaml.safe_load((directory / "taxonomy.yaml").read_text(encoding="utf-8"))
+    roots: list[Concept] = []
+    for file_name in meta["concept_files"]:
+        path = directory / "concepts" / file_name
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, node in data.items():
+            roots.append(_build_concept(name, node, None, str(path)))
+    axes_data = yaml.safe_load((directory / "axes.yaml").read_text(encoding="utf-8"))
+    axes = tuple(Axis(path=path, **fields) for path, fields in axes_data["axes"].items())
+    taxonomy = Taxonomy(version=str(meta["version"]), roots=tuple(roots), axes=axes)
+    _validate_references(taxonomy)
+    from psynth_spec.render_params import validate_render_params
+
+    validate_render_params(taxonomy)
+    return taxonomy
+
+
+def _validate_references(taxonomy: Taxonomy) -> None:
+    """Domains exist, domains are disjoint, defaults are leaves of their domain."""
+    seen_domains: dict[str, str] = {}
+    for axis in taxonomy.axes:
+        if axis.type != "category":
+            continue
+        assert axis.domain is not None
+        if axis.domain not in taxonomy.concepts:
+            raise ValueError(f"axis {axis.path}: domain {axis.domain} is not a concept")
+        for other, other_axis in seen_domains.items():
+            if axis.domain.startswith(other + ".") or other.startswith(axis.domain + "."):
+                raise ValueError(f"axes {other_axis} and {axis.path} share a subtree")
+        seen_domains[axis.domain] = axis.path
+        if axis.default is not None:
+            full = taxonomy.resolve(axis, str(axis.default))
+            if full is None or not taxonomy.concepts[full].is_leaf:
+                raise ValueError(f"axis {axis.path}: default {axis.default} is not a leaf")
+
+
+_CACHE: dict[Path, Taxonomy] = {}
+
+
+def default_taxonomy() -> Taxonomy:
+    """The repository taxonomy, loaded once per process."""
+    key = DEFAULT_TAXONOMY_DIR
+    if key not in _CACHE:
+        _CACHE[key] = load_taxonomy(key)
+    return _CACHE[key]
