@@ -1,0 +1,444 @@
+"""AST + taxonomy -> a validated `Spec`, or every diagnostic of the file.
+
+The rules are those of shared/docs/language.md: settings and blocks, axis statements (in
+`check_axes`), captions, video/outputs agreement and the partition limit. The pilot acceptance
+check of `require` needs the sampler and runs in `compile` after this stage.
+"""
+
+import hashlib
+import json
+import math
+from dataclasses import fields, is_dataclass
+
+from psynth_spec import nodes as n
+from psynth_spec import spec as s
+from psynth_spec.check_axes import (
+    AxisContext,
+    Reporter,
+    check_condition,
+    check_distribution,
+    check_range,
+    check_value,
+    lookup_axis,
+)
+from psynth_spec.check_captions import check_captions
+from psynth_spec.diagnostics import Diagnostic, did_you_mean
+from psynth_spec.taxonomy import Taxonomy
+
+SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", "outputs")
+OUTPUTS = ("image", "caption", "metadata", "scene_code", "usd", "video")
+RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format")
+VIDEO_KEYS = ("frames", "fps")
+ENGINES = ("cycles", "eevee", "workbench")
+DEVICES = ("auto", "gpu", "cpu")
+PASSES = ("depth", "normal", "segmentation", "albedo")
+FORMATS = ("png", "exr", "webp")
+PARTITION_STEPS = (1, 10, 100, 1_000, 10_000)
+MAX_PARTITIONS_AUTO = 10_000
+MAX_PARTITIONS = 20_000
+
+
+def version_id(dataset: n.Dataset, taxonomy_version: str) -> str:
+    """Hash of the normalized tree (no spans, no comments, numbers by value) + taxonomy version."""
+    payload = json.dumps([_normal(dataset), taxonomy_version], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def _normal(node):
+    if is_dataclass(node):
+        out = {"_": type(node).__name__}
+        for f in fields(node):
+            if f.compare:
+                out[f.name] = _normal(getattr(node, f.name))
+        return out
+    if isinstance(node, tuple):
+        return [_normal(x) for x in node]
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    return node
+
+
+class _Settings:
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self.spans: dict[str, n.Span] = {}
+
+
+def _integer(report: Reporter, setting: n.Setting, lo: int, hi: int | None) -> int | None:
+    value = setting.value
+    if not isinstance(value, n.Number) or not value.is_int:
+        report.error(value.span, "type-mismatch", f"{setting.name.text} takes an integer")
+        return None
+    if value.value < lo or (hi is not None and value.value > hi):
+        bound = f"{lo:,}..{hi:,}" if hi is not None else f">= {lo:,}"
+        report.error(value.span, "out-of-range", f"{setting.name.text} must be {bound}, got {value.text}")
+        return None
+    return int(value.value)
+
+
+def _names(report: Reporter, setting: n.Setting, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    value = setting.value
+    if not isinstance(value, n.ListValue):
+        report.error(value.span, "type-mismatch", f"{setting.name.text} takes a list, e.g. [{', '.join(allowed[:2])}]")
+        return None
+    out: list[str] = []
+    for item in value.items:
+        if not isinstance(item, n.Path) or item.text not in allowed:
+            text = item.text if isinstance(item, n.Path) else "this value"
+            report.error(
+                item.span, "invalid-value", f"'{text}' is not one of {', '.join(allowed)}",
+                did_you_mean(text, list(allowed)) if isinstance(item, n.Path) else None,
+            )
+            continue
+        if item.text in out:
+            report.error(item.span, "duplicate-value", f"'{item.text}' is listed twice")
+            continue
+        out.append(item.text)
+    return tuple(out)
+
+
+def _choice(report: Reporter, setting: n.Setting, allowed: tuple[str, ...]) -> str | None:
+    value = setting.value
+    if not isinstance(value, n.Path) or value.text not in allowed:
+        text = value.text if isinstance(value, n.Path) else None
+        report.error(
+            value.span, "invalid-value",
+            f"{setting.name.text} must be one of {', '.join(allowed)}",
+            did_you_mean(text, list(allowed)) if text else None,
+        )
+        return None
+    return value.text
+
+
+def _check_top_setting(report: Reporter, setting: n.Setting, out: _Settings, taxonomy: Taxonomy) -> None:
+    name = setting.name.text
+    if name not in SETTINGS:
+        hint = did_you_mean(name, list(SETTINGS))
+        if name in taxonomy.axis_by_path:
+            hint = f"to set the axis write `{name} = ...` or `{name} ~ ...`"
+        report.error(setting.name.span, "unknown-setting", f"unknown setting '{name}'", hint)
+        return
+    if name in out.spans:
+        report.error(setting.name.span, "duplicate-setting", f"'{name}' is set twice (first on line {out.spans[name].line})")
+        return
+    out.spans[name] = setting.span
+    value: object | None
+    if name == "version":
+        if not isinstance(setting.value, n.String):
+            report.error(setting.value.span, "type-mismatch", 'version takes a string, e.g. version "1.0.0"')
+            return
+        value = setting.value.value
+    elif name == "samples":
+        value = _integer(report, setting, 1, None)
+    elif name == "shard_size":
+        value = _integer(report, setting, 1, 1_000_000)
+    elif name == "shards_per_partition":
+        value = _integer(report, setting, 1, None)
+    elif name == "seed":
+        value = _integer(report, setting, 0, 2**63 - 1)
+    else:
+        value = _names(report, setting, OUTPUTS)
+    if value is not None:
+        out.values[name] = value
+
+
+def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> dict[str, object]:
+    name = block.name.text
+    if name not in ("render", "video"):
+        report.error(
+            block.name.span, "unknown-block", f"unknown block '{name}'",
+            did_you_mean(name, ["render", "video"]) or "blocks are `render { ... }` and `video { ... }`",
+        )
+        return {}
+    if name in seen:
+        report.error(block.name.span, "duplicate-setting", f"'{name}' block appears twice (first on line {seen[name].line})")
+        return {}
+    seen[name] = block.span
+    keys = RENDER_KEYS if name == "render" else VIDEO_KEYS
+    values: dict[str, object] = {}
+    spans: dict[str, n.Span] = {}
+    for setting in block.settings:
+        key = setting.name.text
+        if key not in keys:
+            report.error(
+                setting.name.span, "unknown-setting", f"unknown {name} setting '{key}'",
+                did_you_mean(key, list(keys)) or f"{name} settings are: {', '.join(keys)}",
+            )
+            continue
+        if key in spans:
+            report.error(setting.name.span, "duplicate-setting", f"'{key}' is set twice (first on line {spans[key].line})")
+            continue
+        spans[key] = setting.span
+        value: object | None = None
+        if key == "engine":
+            value = _choice(report, setting, ENGINES)
+        elif key == "device":
+            value = _choice(report, setting, DEVICES)
+        elif key == "format":
+            value = _choice(report, setting, FORMATS)
+        elif key == "passes":
+            value = _names(report, setting, PASSES)
+        elif key == "samples":
+            value = _integer(report, setting, 1, 65536)
+        elif key == "frames":
+            value = _integer(report, setting, 1, 1000)
+        elif key == "fps":
+            v = setting.value
+            if not isinstance(v, n.Number) or not 0 < v.value <= 240:
+                report.error(v.span, "out-of-range", "fps must be a number in (0, 240]")
+            else:
+                value = float(v.value)
+        elif key == "resolution":
+            v = setting.value
+            if not isinstance(v, n.Resolution):
+                report.error(v.span, "type-mismatch", "resolution is written W x H, e.g. 512 x 512")
+            elif not (16 <= v.width <= 8192 and 16 <= v.height <= 8192):
+                report.error(v.span, "out-of-range", f"resolution sides must be 16..8192, got {v.width} x {v.height}")
+            else:
+                value = (v.width, v.height)
+        if value is not None:
+            values[key] = value
+    if name == "video" and "frames" not in values and "frames" not in spans:
+        report.error(block.name.span, "missing-setting", "video block needs `frames N`")
+    return values
+
+
+def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> int | None:
+    samples = settings.values.get("samples")
+    shard_size = settings.values.get("shard_size", 1000)
+    if not isinstance(samples, int) or not isinstance(shard_size, int):
+        return None
+    shards = math.ceil(samples / shard_size)
+    explicit = settings.values.get("shards_per_partition")
+    if isinstance(explicit, int):
+        if math.ceil(shards / explicit) > MAX_PARTITIONS:
+            smallest = math.ceil(shards / MAX_PARTITIONS)
+            report.error(
+                settings.spans["shards_per_partition"], "too-many-partitions",
+                f"{shards:,} shards in partitions of {explicit:,} make {math.ceil(shards / explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
+                f"use shards_per_partition {smallest} (the smallest that fits)",
+            )
+            return None
+        return explicit
+    for step in PARTITION_STEPS:
+        if math.ceil(shards / step) <= MAX_PARTITIONS_AUTO:
+            return step
+    report.error(
+        settings.spans.get("samples", dataset.name.span), "too-many-partitions",
+        f"{shards:,} shards need more than {MAX_PARTITIONS_AUTO:,} partitions even at 10,000 shards each",
+        "raise shard_size or set shards_per_partition",
+    )
+    return None
+
+
+def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
+    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic)."""
+    report = Reporter(path)
+    settings = _Settings()
+    blocks: dict[str, dict[str, object]] = {}
+    block_spans: dict[str, n.Span] = {}
+    all_stated: dict[str, n.Span] = {}
+    for stmt in dataset.statements:
+        if isinstance(stmt, (n.Sample, n.Fix)) and stmt.axis.text not in all_stated:
+            all_stated[stmt.axis.text] = stmt.axis.span
+    ctx = AxisContext(taxonomy, report, all_stated)
+
+    statements: list[s.AxisStatement] = []
+    requires: list[s.Require] = []
+    captions: list[n.Caption] = []
+    visible: dict[str, n.Span] = {}
+    for stmt in dataset.statements:
+        if isinstance(stmt, n.Setting):
+            _check_top_setting(report, stmt, settings, taxonomy)
+        elif isinstance(stmt, n.Block):
+            values = _check_block(report, stmt, block_spans)
+            if values or stmt.name.text in ("render", "video"):
+                blocks.setdefault(stmt.name.text, values)
+        elif isinstance(stmt, (n.Sample, n.Fix)):
+            lowered = _check_axis_statement(ctx, stmt, visible)
+            if lowered is not None:
+                statements.append(lowered)
+            if stmt.axis.text in taxonomy.axis_by_path and stmt.axis.text not in visible:
+                visible[stmt.axis.text] = stmt.axis.span
+        elif isinstance(stmt, n.Require):
+            cond = check_condition(ctx, stmt.cond, visible=all_stated, where="require")
+            when = check_condition(ctx, stmt.when, visible=all_stated, where="require ... when") if stmt.when else None
+            if cond is not None and (stmt.when is None or when is not None):
+                requires.append(s.Require(cond=cond, when=when, line=stmt.span.line))
+        elif isinstance(stmt, n.Caption):
+            captions.append(stmt)
+
+    if "samples" not in settings.values and "samples" not in settings.spans:
+        report.error(dataset.name.span, "missing-setting", f"dataset {dataset.name.text} needs `samples N` (how many samples to make)")
+    outputs = settings.values.get("outputs", ("image", "caption", "metadata"))
+    _check_video_agreement(report, settings, block_spans, outputs)
+    shards_per_partition = _partitioning(report, dataset, settings)
+    render = _render_settings(blocks.get("render", {}))
+    columns = _registry_columns(taxonomy, statements, render)
+    caption_templates = check_captions(ctx, captions, statements, columns)
+
+    if report.diagnostics:
+        return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
+    video = blocks.get("video")
+    spec = s.Spec(
+        dataset=dataset.name.text,
+        version=settings.values.get("version", "0.0.0"),
+        version_id=version_id(dataset, taxonomy.version),
+        taxonomy_version=taxonomy.version,
+        source=path,
+        samples=settings.values["samples"],
+        shard_size=settings.values.get("shard_size", 1000),
+        shards_per_partition=shards_per_partition,
+        seed=settings.values.get("seed", 0),
+        outputs=outputs,
+        statements=tuple(statements),
+        requires=tuple(requires),
+        columns=tuple(columns),
+        captions=tuple(caption_templates),
+        concept_text=_concept_text(taxonomy),
+        render=render,
+        video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
+    )
+    return spec, []
+
+
+def _check_axis_statement(ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span]) -> s.AxisStatement | None:
+    axis = lookup_axis(ctx, stmt.axis)
+    if axis is None:
+        return None
+    if stmt.axis.text in visible:
+        ctx.report.error(
+            stmt.axis.span, "duplicate-axis",
+            f"axis {axis.path} is stated twice (first on line {visible[stmt.axis.text].line})",
+            "state each axis once; use `when` conditions inside one distribution instead",
+        )
+        return None
+    when = None
+    if stmt.when is not None:
+        when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}")
+        if when is None:
+            return None
+    clamp = None
+    if isinstance(stmt, n.Fix):
+        value = check_value(ctx, axis, stmt.value)
+        if value is None:
+            return None
+        dist: s.Distribution = s.Fixed(value=value)
+    else:
+        lowered = check_distribution(ctx, axis, stmt)
+        if lowered is None:
+            return None
+        dist = lowered
+        before = len(ctx.report.diagnostics)
+        clamp = check_range(ctx, axis, stmt, dist)
+        if len(ctx.report.diagnostics) > before:
+            return None
+    return s.AxisStatement(
+        axis=axis.path, column=axis.column, type=axis.type, dist=dist, clamp=clamp, when=when, line=stmt.span.line
+    )
+
+
+def _check_video_agreement(report: Reporter, settings: _Settings, block_spans: dict[str, n.Span], outputs) -> None:
+    if "video" in outputs and "video" not in block_spans:
+        report.error(
+            settings.spans.get("outputs", n.NO_SPAN), "video-mismatch",
+            "outputs list video but there is no `video { frames N fps F }` block",
+            "add a video block, or remove video from outputs",
+        )
+    if "video" in block_spans and "video" not in outputs:
+        report.error(
+            block_spans["video"], "video-mismatch",
+            "a video block is given but outputs do not list video",
+            "add video to outputs, or remove the video block",
+        )
+
+
+def _render_settings(values: dict[str, object]) -> s.RenderSettings:
+    kwargs: dict[str, object] = {k: v for k, v in values.items() if k != "resolution"}
+    if "resolution" in values:
+        kwargs["width"], kwargs["height"] = values["resolution"]  # type: ignore[misc]
+    return s.RenderSettings(**kwargs)
+
+
+def _registry_columns(taxonomy: Taxonomy, statements: list[s.AxisStatement], render: s.RenderSettings) -> list[s.RegistryColumn]:
+    """Every registry axis as a column: stated, a constant default, or derived from another axis."""
+    stated = {st.axis for st in statements}
+    constant: dict[str, object] = {}
+    out: list[s.RegistryColumn] = []
+    for axis in taxonomy.axes:
+        if axis.path in stated:
+            out.append(s.RegistryColumn(axis=axis.path, column=axis.column, type=axis.type, stated=True))
+            continue
+        default = axis.default
+        derive_from = derive_map = None
+        origin = axis.default_from or ""
+        if origin == "render:samples":
+            default = render.samples
+        elif origin == "render:engine":
+            default = _engine_concept(taxonomy, axis, render.engine) or default
+        elif origin.startswith("concept:"):
+            _, source_path, param = origin.split(":", 2)
+            source = taxonomy.axis_by_path[source_path]
+            mapping = {
+                taxonomy.relative(source, leaf): _cast(taxonomy.concepts[leaf].render.get(param), axis.type)
+                for leaf in taxonomy.leaves(source.domain)  # type: ignore[arg-type]
+            }
+            if source_path in stated:
+                derive_from, derive_map = source_path, mapping
+                default = None
+            else:
+                default = mapping.get(str(constant.get(source_path)))
+        constant[axis.path] = default
+        out.append(
+            s.RegistryColumn(
+                axis=axis.path, column=axis.column, type=axis.type, stated=False,
+                default=default, derive_from=derive_from, derive_map=derive_map,
+            )
+        )
+    return out
+
+
+def _cast(value, axis_type: str):
+    if value is None:
+        return None
+    if axis_type == "int":
+        return int(value)
+    if axis_type == "float":
+        return float(value)
+    return value
+
+
+def _engine_concept(taxonomy: Taxonomy, axis, engine: str) -> str | None:
+    for leaf in taxonomy.leaves(axis.domain):
+        if taxonomy.concepts[leaf].render.get("block_name") == engine:
+            return taxonomy.relative(axis, leaf)
+    return None
+
+
+_AN_EXCEPTIONS = ("uni", "use", "one", "euro", "ewe")
+_AN_SILENT_H = ("hour", "honest", "honor", "heir")
+
+
+def article(label: str) -> str:
+    """'a' or 'an' for a label (a simple spelling rule with the common exceptions)."""
+    word = label.lower()
+    if word.startswith(_AN_SILENT_H):
+        return "an"
+    if word.startswith(_AN_EXCEPTIONS):
+        return "a"
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _concept_text(taxonomy: Taxonomy) -> dict[str, dict[str, s.ConceptText]]:
+    out: dict[str, dict[str, s.ConceptText]] = {}
+    for axis in taxonomy.axes:
+        if axis.type != "category":
+            continue
+        table = {}
+        for leaf in taxonomy.leaves(axis.domain):  # type: ignore[arg-type]
+            concept = taxonomy.concepts[leaf]
+            table[taxonomy.relative(axis, leaf)] = s.ConceptText(
+                label=concept.label, synonyms=concept.synonyms, article=article(concept.label)
+            )
+        out[axis.path] = table
+    return out
