@@ -1,0 +1,53 @@
+"""Which registry axes the scene builder puts on screen, and which it does not yet.
+
+Every registry axis is in exactly one of the two sets (a test holds the registry to this), so a
+new axis cannot be silently ignored: it must be rendered or declared not yet rendered.
+"""
+
+RENDERED_AXES: frozenset[str] = frozenset(
+    {
+        "camera.focal_length",
+        "camera.fstop",
+        "camera.dof",
+        "camera.angle",
+        "camera.distance",
+        "camera.movement",
+        "camera.lens",
+        "lighting.setup",
+        "lighting.kelvin",
+        "lighting.exposure",
+        "lighting.key_azimuth",
+        "material",
+        "material.roughness",
+        "material.ior",
+        "material.subsurface",
+        "geometry.shape",
+        "geometry.subdivision",
+        "geometry.rotation",
+        "render.engine",
+        "render.samples",
+        "scene.background",
+    }
+)
+
+NOT_YET_RENDERED: frozenset[str] = frozenset(
+    {
+        "texture.pattern",
+        "texture.scale",
+        "texture.mapping",
+        "liquid",
+        "liquid.viscosity",
+        "liquid.form",
+        "gas",
+        "gas.density",
+        "post.bloom",
+        "post.vignette",
+        "post.grain",
+        "post.chromatic_aberration",
+        "post.grade",
+        "style",
+        "color.harmony",
+        "color.base_hue",
+        "color.mood",
+    }
+)

@@ -1,0 +1,226 @@
+"""Resolve one samples-table row into a scene description: plain JSON data, no taxonomy needed.
+
+The description is the contract between the sampler's world (axes, concepts) and the builder's
+(bpy): every number the builder uses is resolved here from the taxonomy's render parameters,
+so the builder and a generated standalone script need nothing but the description.
+"""
+
+import math
+from typing import Any
+
+from psynth_render.scene.axes import NOT_YET_RENDERED, RENDERED_AXES
+from psynth_render.scene.blackbody import kelvin_to_rgb, white_balance
+from psynth_spec.errors import PsynthError
+from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
+from psynth_spec.spec import Spec
+from psynth_spec.taxonomy import Axis, Taxonomy
+
+FORMAT = 1
+SENSOR_WIDTH_MM = 36.0
+CAMERA_FLOOR_CLEARANCE = 0.05
+"""How far above the floor (object radii) the camera must stay."""
+
+
+class SceneError(PsynthError):
+    """A row that cannot be turned into a scene (unknown concept, missing seed...)."""
+
+
+def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The scene description of one sample.
+
+    Args:
+        row: one samples-table row: `sample_id`, `seed`, one column per registry axis
+            (categorical values relative to the axis domain; null = the registry default).
+        spec: the compiled spec (render block: engine, samples, resolution, format; video).
+        taxonomy: the taxonomy the spec was compiled against.
+    Returns:
+        A JSON-serializable dict (see the module docstring of psynth_render.scene.builder).
+    """
+    values = _axis_values(row, spec, taxonomy)
+    seed = row.get("seed")
+    if seed is None:
+        raise SceneError("the row has no seed")
+    seed = int(seed)
+
+    def params(axis_path: str) -> tuple[str, Any]:
+        axis = taxonomy.axis_by_path[axis_path]
+        full = taxonomy.resolve(axis, str(values[axis_path]))
+        if full is None:
+            raise SceneError(f"{axis_path}: {values[axis_path]!r} is not a concept of {axis.domain}")
+        return values[axis_path], render_params(taxonomy, full)
+
+    return {
+        "format": FORMAT,
+        "sample_id": row.get("sample_id"),
+        "seed": seed,
+        "axes": values,
+        "rendered_axes": sorted(a for a in values if a in RENDERED_AXES),
+        "not_rendered_axes": sorted(a for a in values if a in NOT_YET_RENDERED),
+        "geometry": _geometry(values, params, seed),
+        "material": _material(values, params),
+        "lighting": _lighting(values, params),
+        "background": _background(params),
+        "camera": _camera(values, params, spec),
+        "render": _render(values, params, spec, seed),
+    }
+
+
+def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, Any]:
+    """Every registry axis's value: the row's, else the registry default, else derived."""
+    values: dict[str, Any] = {}
+    derived: list[Axis] = []
+    for axis in taxonomy.axes:
+        value = row.get(axis.column)
+        if value is None and axis.default_from is not None:
+            derived.append(axis)
+            continue
+        values[axis.path] = axis.default if value is None else value
+    for axis in derived:  # after the concepts they read
+        values[axis.path] = _derived_default(axis, values, spec, taxonomy)
+    for axis in taxonomy.axes:
+        if axis.type in ("float", "int") and values[axis.path] is not None:
+            values[axis.path] = float(values[axis.path]) if axis.type == "float" else int(values[axis.path])
+        elif axis.type == "bool":
+            values[axis.path] = bool(values[axis.path])
+    return values
+
+
+def _derived_default(axis: Axis, values: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> Any:
+    source, _, rest = axis.default_from.partition(":")
+    if source == "render":
+        if rest == "samples":
+            return spec.render.samples
+        if rest == "engine":
+            return _engine_concept(spec.render.engine, taxonomy, axis)
+        return getattr(spec.render, rest)
+    concept_axis_path, _, field = rest.partition(":")
+    concept_axis = taxonomy.axis_by_path[concept_axis_path]
+    full = taxonomy.resolve(concept_axis, str(values[concept_axis_path]))
+    if full is None:
+        return axis.default
+    return getattr(render_params(taxonomy, full), field, axis.default)
+
+
+def _engine_concept(block_name: str, taxonomy: Taxonomy, axis: Axis) -> str:
+    """The `rendering.engines` concept whose block name is the spec's render engine."""
+    assert axis.domain is not None
+    for full in taxonomy.leaves(axis.domain):
+        if getattr(render_params(taxonomy, full), "block_name", None) == block_name:
+            return taxonomy.relative(axis, full)
+    raise SceneError(f"no {axis.domain} concept stands for render engine {block_name!r}")
+
+
+def _geometry(values, params, seed) -> dict[str, Any]:
+    name, geo = params("geometry.shape")
+    return {
+        "concept": name,
+        "generator": geo.generator,
+        "params": geo.model_dump(mode="json"),
+        "subdivision": int(values["geometry.subdivision"]),
+        "rotation_deg": float(values["geometry.rotation"]),
+        "seed": seed,
+    }
+
+
+def _material(values, params) -> dict[str, Any]:
+    name, mat = params("material")
+    out = mat.model_dump(mode="json")
+    out.update(
+        concept=name,
+        roughness=values["material.roughness"],
+        ior=values["material.ior"],
+        subsurface=values["material.subsurface"],
+    )
+    return out
+
+
+def _lighting(values, params) -> dict[str, Any]:
+    name, setup = params("lighting.setup")
+    kelvin = values["lighting.kelvin"]
+    key = values["lighting.key_azimuth"]
+    world = setup.world.model_dump(mode="json")
+    world["sun_azimuth_deg"] = key + setup.world.sun_azimuth_offset_deg
+    # the world follows the white point too: tinted by how far the axis moves it from nominal
+    world["tint"] = white_balance(kelvin, setup.kelvin)
+    return {
+        "concept": name,
+        "kelvin": kelvin,
+        "nominal_kelvin": setup.kelvin,
+        "exposure": values["lighting.exposure"],
+        "key_azimuth_deg": key,
+        "lights": [_light(setup, light, kelvin, key) for light in setup.lights],
+        "world": world,
+    }
+
+
+def _light(setup: LightingParams, light: Light, kelvin: float, key: float) -> dict[str, Any]:
+    """One light, with its colour resolved to linear RGB (max channel 1, power compensated)."""
+    k = light_kelvin(setup, light, kelvin)
+    if light.color is not None:
+        rgb = [c * g for c, g in zip(light.color, white_balance(kelvin, setup.kelvin))]
+    else:
+        rgb = kelvin_to_rgb(k)
+    luma = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+    peak = max(rgb) or 1.0
+    out = light.model_dump(mode="json")
+    out.update(
+        azimuth_deg=key + light.azimuth_offset_deg,
+        kelvin=k,
+        rgb=[c / peak for c in rgb],
+        # a colour with peak 1 carries luma/peak of the light's luminance: keep the luminance
+        power=light.power * peak / luma if luma > 0 else light.power,
+    )
+    return out
+
+
+def _background(params) -> dict[str, Any]:
+    name, bg = params("scene.background")
+    out = bg.model_dump(mode="json")
+    out["concept"] = name
+    return out
+
+
+def _camera(values, params, spec: Spec) -> dict[str, Any]:
+    angle_name, angle = params("camera.angle")
+    lens_name, lens = params("camera.lens")
+    move_name, move = params("camera.movement")
+    _, background = params("scene.background")
+    distance = values["camera.distance"] * angle.distance_scale
+    focal = values["camera.focal_length"]
+    movement = move.model_dump(mode="json")
+    movement["concept"] = move_name
+    movement["clip_seconds"] = spec.video.frames / spec.video.fps if spec.video else 4.0
+    return {
+        "angle": angle_name,
+        "lens": dict(lens.model_dump(mode="json"), concept=lens_name),
+        "movement": movement,
+        "focal_length": focal,
+        "fstop": values["camera.fstop"],
+        "dof": values["camera.dof"],
+        "distance": distance,
+        "azimuth_deg": angle.azimuth_offset_deg,
+        "elevation_deg": angle.elevation_deg,
+        "roll_deg": angle.roll_deg,
+        "target": [0.0, 0.0, angle.target_height],
+        "sensor_width": SENSOR_WIDTH_MM,
+        # orthographic: subject diameter x distance/3 x factor (what the lens concept promises)
+        "ortho_scale": lens.ortho_scale_factor * 2.0 * values["camera.distance"] / 3.0,
+        # the builder stores the floor height; the camera never goes below it plus this
+        "floor_clearance": CAMERA_FLOOR_CLEARANCE if background.kind in ("sweep", "floor", "wall") else None,
+        "horizontal_fov_deg": math.degrees(2 * math.atan(SENSOR_WIDTH_MM / (2 * focal))),
+    }
+
+
+def _render(values, params, spec: Spec, seed: int) -> dict[str, Any]:
+    name, engine = params("render.engine")
+    out = engine.model_dump(mode="json")
+    out.update(
+        concept=name,
+        engine=engine.blender_engine,
+        samples=int(values["render.samples"]),
+        width=spec.render.width,
+        height=spec.render.height,
+        format=spec.render.format,
+        seed=seed % (2**31),
+    )
+    return out

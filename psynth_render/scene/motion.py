@@ -1,0 +1,104 @@
+"""Where the camera is at a moment of a clip: base pose from the description, moved by the
+`camera.movement` parameters (psynth_spec.render_params.CameraMovementParams field names).
+
+Pure math (no bpy) so the worker can annotate video frames and the builder poses the camera
+with the same function. Conventions: Z up; camera azimuth 0 puts the camera on -Y looking
+toward +Y (azimuths turn counter-clockwise seen from above, 90 = camera on +X); elevation is
+above the horizontal. Movement amounts are totals reached at the end of the clip.
+"""
+
+import math
+import random
+
+
+def _ease(t, easing):
+    return t if easing == "LINEAR" else t * t * (3 - 2 * t)
+
+
+def _wobble(seed, seconds, frequency):
+    """Five smooth seeded signals in -1..1 (x, y, z, yaw, pitch): sums of sines, seeded phases."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(5):
+        total = 0.0
+        for octave in range(3):
+            rate = frequency * rng.uniform(0.7, 1.3) * (2**octave)
+            total += math.sin(2 * math.pi * rate * seconds + rng.uniform(0, 2 * math.pi)) / (2**octave)
+        out.append(total / 1.75)
+    return out
+
+
+def _direction(azimuth_deg, elevation_deg):
+    a, e = math.radians(azimuth_deg), math.radians(elevation_deg)
+    return (math.sin(a) * math.cos(e), -math.cos(a) * math.cos(e), math.sin(e))
+
+
+def camera_pose(desc, t, floor_z=None):
+    """Camera pose at clip time `t` (0..1). See camera_at_frame for the returned fields."""
+    cam = desc["camera"]
+    move = cam.get("movement") or {}
+    e = _ease(t, move.get("easing", "EASE_IN_OUT"))
+    target = list(cam["target"])
+    distance = cam["distance"] * (1 + move.get("dolly", 0.0) * e)
+    azimuth = cam["azimuth_deg"] + move.get("orbit_deg", 0.0) * e
+    location = [target[k] + distance * d for k, d in enumerate(_direction(azimuth, cam["elevation_deg"]))]
+    right = (math.cos(math.radians(azimuth)), math.sin(math.radians(azimuth)), 0.0)
+    truck, pedestal = move.get("truck", 0.0) * e, move.get("pedestal", 0.0) * e
+    for k in range(3):
+        shift = truck * right[k] + (pedestal if k == 2 else 0.0)
+        location[k] += shift
+        target[k] += shift
+    location[2] += move.get("crane", 0.0) * e  # crane: rise, still aimed at the subject
+    yaw, pitch = move.get("pan_deg", 0.0) * e, move.get("tilt_deg", 0.0) * e
+    roll = cam.get("roll_deg", 0.0) + move.get("roll_deg", 0.0) * e
+    if move.get("shake_amplitude", 0.0) or move.get("shake_rotation_deg", 0.0):
+        seconds = t * move.get("clip_seconds", 4.0)
+        w = _wobble(desc["seed"], seconds, move.get("shake_frequency_hz", 1.0) or 1.0)
+        amp = move.get("shake_amplitude", 0.0)
+        location = [location[k] + amp * w[k] for k in range(3)]
+        target = [target[k] + amp * w[k] for k in range(3)]
+        yaw += move.get("shake_rotation_deg", 0.0) * w[3]
+        pitch += move.get("shake_rotation_deg", 0.0) * w[4]
+    if yaw or pitch:
+        target = _turn(location, target, math.radians(yaw), math.radians(pitch))
+    clearance = cam.get("floor_clearance")
+    if floor_z is not None and clearance is not None and location[2] < floor_z + clearance:
+        location[2] = floor_z + clearance  # stay above the floor the background puts down
+    zoom = 1 + (move.get("zoom", 1.0) - 1) * e
+    return {
+        "location": location,
+        "target": target,
+        "roll_deg": roll,
+        "focal_length": cam["focal_length"] * zoom,
+        "ortho_scale": cam["ortho_scale"] * distance / cam["distance"] / zoom,
+        "time": t,
+    }
+
+
+def camera_at_frame(desc, frame=0, frames=1, floor_z=None):
+    """Camera pose at `frame` of a clip of `frames` frames.
+
+    `floor_z` is the floor height the builder put down (its camera info holds it); with a
+    floor, the camera stays above it. Returns plain floats: `location` and `target` (xyz the
+    camera looks at), `roll_deg`, `focal_length` (mm), `ortho_scale`, `time` (0..1).
+    """
+    return camera_pose(desc, frame / (frames - 1) if frames > 1 else 0.0, floor_z)
+
+
+def still_pose(desc, floor_z=None):
+    """The pose a still image uses: the movement's `still_at` point (its end by default)."""
+    move = desc["camera"].get("movement") or {}
+    return camera_pose(desc, move.get("still_at", 1.0), floor_z)
+
+
+def _turn(location, target, yaw, pitch):
+    """Turn the aim direction by yaw (about Z) and pitch (toward +Z), keeping its length."""
+    d = [target[k] - location[k] for k in range(3)]
+    length = math.sqrt(sum(c * c for c in d)) or 1.0
+    heading = math.atan2(d[1], d[0]) + yaw
+    incline = max(-1.55, min(1.55, math.atan2(d[2], math.hypot(d[0], d[1])) + pitch))
+    return [
+        location[0] + length * math.cos(incline) * math.cos(heading),
+        location[1] + length * math.cos(incline) * math.sin(heading),
+        location[2] + length * math.sin(incline),
+    ]
