@@ -1,0 +1,47 @@
+"""Where each object of a dataset lives: the key names of the data contract.
+
+Keys are relative, `/`-separated paths under a storage root; the same keys are used on a local
+disk and on S3. `_work/` holds a shard's scratch state while it renders; readers ignore it.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Object keys of one dataset version (`{dataset}/{version_id}/...`)."""
+
+    dataset: str
+    version_id: str
+
+    @classmethod
+    def for_spec(cls, spec) -> "Layout":
+        return cls(dataset=spec.dataset, version_id=spec.version_id)
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.dataset}/{self.version_id}"
+
+    def samples_key(self, shard: int) -> str:
+        return f"{self.prefix}/samples/shard={shard:06d}.parquet"
+
+    def render_key(self, shard: int) -> str:
+        return f"{self.prefix}/renders/{self.dataset}-{shard:06d}.tar"
+
+    def qc_key(self, shard: int) -> str:
+        return f"{self.prefix}/qc/shard={shard:06d}.parquet"
+
+    def manifest_key(self, shard: int) -> str:
+        return f"{self.prefix}/manifests/shard={shard:06d}.json"
+
+    def work_key(self, shard: int) -> str:
+        """Scratch prefix of a shard being rendered (per-sample commits, journal, log)."""
+        return f"{self.prefix}/_work/shard={shard:06d}"
+
+    @property
+    def index_key(self) -> str:
+        return f"{self.prefix}/index.duckdb"
+
+    def data_keys(self, shard: int) -> list[str]:
+        """The keys a complete shard may hold, manifest excluded (it lists the others)."""
+        return [self.samples_key(shard), self.render_key(shard), self.qc_key(shard)]
