@@ -1,0 +1,76 @@
+"""`psynth plan FILE [--json]`: what a spec will produce, before anything renders."""
+
+import argparse
+
+_MAX_SHARES = 8  # categories shown per axis in the table (the JSON has all of them)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="the .psynth spec")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def _print(plan) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{plan.dataset}[/bold]  version {plan.version_id}")
+    console.print(
+        f"{plan.samples:,} samples in {plan.shards:,} shards of {plan.shard_size:,} "
+        f"(last shard {plan.last_shard_samples:,}); {plan.partitions:,} partitions of "
+        f"{plan.shards_per_partition:,} shards (last partition {plan.last_partition_shards:,})"
+    )
+    console.print(f"constraints accept {plan.acceptance:.2%} of first draws (pilot of {plan.pilot_samples:,})")
+
+    axes = Table(title="expected distribution of categorical axes (after when and require)")
+    axes.add_column("axis")
+    axes.add_column("values (share of samples)", overflow="fold")
+    for dist in plan.distributions:
+        if not dist.stated and len(dist.shares) == 1:
+            continue
+        shown = ", ".join(f"{s.value} {s.probability:.1%}" for s in dist.shares[:_MAX_SHARES])
+        more = len(dist.shares) - _MAX_SHARES
+        axes.add_row(dist.axis, shown + (f", ... {more} more" if more > 0 else ""))
+    console.print(axes)
+    fixed = [f"{d.axis}={d.shares[0].value}" for d in plan.distributions if not d.stated and len(d.shares) == 1]
+    if fixed:
+        console.print(f"[dim]constant (registry defaults): {', '.join(fixed)}[/dim]")
+
+    storage = Table(title="expected storage")
+    storage.add_column("output")
+    storage.add_column("per sample", justify="right")
+    storage.add_column("total", justify="right")
+    for item in plan.storage:
+        storage.add_row(item.kind, _bytes(item.bytes_per_sample), _bytes(item.total_bytes))
+    storage.add_row("[bold]all[/bold]", "", f"[bold]{_bytes(plan.total_bytes)}[/bold]")
+    console.print(storage)
+
+    r = plan.render
+    engines = ", ".join(f"{name} {share:.0%}" for name, share in r.engines.items())
+    console.print(
+        f"render ({engines}, {r.frames_per_sample} frame(s) per sample): "
+        f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{r.cpu_hours:,.1f} CPU hours[/bold]; "
+        f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{r.gpu_hours:,.1f} GPU hours[/bold]"
+    )
+    console.print(f"[dim]{r.assumptions}[/dim]")
+
+
+def run(args: argparse.Namespace) -> int:
+    from psynth_spec.compile import load_spec
+    from psynth_spec.plan import make_plan
+
+    plan = make_plan(load_spec(args.file))
+    if args.json:
+        print(plan.model_dump_json(indent=2))
+    else:
+        _print(plan)
+    return 0

@@ -1,0 +1,65 @@
+"""Render-time and storage cost model for `psynth plan` (estimates, not promises).
+
+Render time per image (one frame), on CPU:
+
+    cycles:           overhead_s + per_unit_s * width * height * samples     (per pixel-sample)
+    eevee, workbench: overhead_s + per_unit_s * width * height               (per pixel)
+
+The CPU constants were MEASURED on this project's 2-core build machine (Blender 5.0.1, default
+thread count) with `.venv/bin/python bench/calibrate_cost_model.py --repeats 2` on 2026-11-25:
+Blender's default cube scene, Cycles with denoising and adaptive sampling off; EEVEE ran on
+Mesa's software OpenGL (hence its ~11 s of per-render overhead, mostly shader compilation).
+Everything else below is an ASSUMPTION, named as such:
+
+- SCENE_FACTOR: psynth's studio scenes (several objects, glass/metal shaders, a light rig) cost
+  about 3x the default cube, from the render worker's ~0.7 s at 256x256/16 spp.
+- PER_SAMPLE_OVERHEAD_S: building the scene from the sample row, writing the image, json, py
+  script and USD, and QC: about 0.25 s per sample on CPU.
+- GPU_SPEEDUP: a current datacenter GPU (A100/H100 class) renders Cycles about 30x faster than
+  this 2-core CPU, EEVEE about 200x (real OpenGL/Vulkan instead of software GL), Workbench
+  about 20x; the per-sample overhead is CPU work and does not speed up.
+"""
+
+from typing import NamedTuple
+
+
+class EngineCost(NamedTuple):
+    overhead_s: float  # per rendered frame
+    per_unit_s: float  # per pixel-sample (cycles) or per pixel (eevee, workbench)
+
+
+CPU_COST = {
+    "cycles": EngineCost(overhead_s=0.008, per_unit_s=2.050e-07),
+    "eevee": EngineCost(overhead_s=10.831, per_unit_s=4.337e-05),
+    "workbench": EngineCost(overhead_s=0.043, per_unit_s=4.355e-07),
+}
+SCENE_FACTOR = 3.0
+PER_SAMPLE_OVERHEAD_S = 0.25
+GPU_SPEEDUP = {"cycles": 30.0, "eevee": 200.0, "workbench": 20.0}
+
+# taxonomy `rendering.engines` leaves -> render block engines
+ENGINE_OF_CONCEPT = {"path_tracing": "cycles", "rasterization": "eevee", "solid": "workbench"}
+
+
+def frame_seconds(engine: str, width: int, height: int, samples: int, *, gpu: bool = False) -> float:
+    """Estimated seconds to render one frame (without the per-sample overhead)."""
+    cost = CPU_COST[engine]
+    units = width * height * (samples if engine == "cycles" else 1)
+    seconds = SCENE_FACTOR * (cost.overhead_s + cost.per_unit_s * units)
+    return seconds / GPU_SPEEDUP[engine] if gpu else seconds
+
+
+# ---------------------------------------------------------------- storage (bytes, assumptions)
+# Image bytes per pixel: 8-bit RGBA PNG of a noisy render compresses to ~40% of 4 bytes;
+# half-float RGBA EXR with ZIP to ~75% of 8 bytes; lossy WebP (quality 90) ~0.35 bytes.
+IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
+# Passes: depth as 32-bit single-channel EXR (ZIP), normal as half RGB EXR, segmentation as an
+# 8-bit index PNG (flat regions compress well), albedo as an RGB PNG (smoother than beauty).
+PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 4.5, "segmentation": 0.08, "albedo": 1.0}
+JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
+JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
+SCENE_CODE_BYTES = 7_000  # the standalone .py scene script
+USD_BYTES = 45_000  # binary .usdc of a small studio scene (meshes dominate)
+TAR_MEMBER_OVERHEAD = 768  # 512-byte tar header + 256 bytes of padding on average
+QC_ROW_BYTES = 60  # qc/*.parquet per sample, zstd
+MANIFEST_MEMBER_BYTES = 160  # manifests/*.json per stored object

@@ -1,0 +1,42 @@
+"""The pilot draw: how often the constraints accept a first-round sample.
+
+`language.md`: a spec whose constraints accept fewer than 1 sample in 1,000 fails to compile.
+The pilot draws round 0 of sample ids 0..n-1 (the same draws the dataset starts from), so it is
+deterministic and costs a few milliseconds.
+"""
+
+from psynth_spec.spec import Spec
+
+MIN_ACCEPTANCE = 1.0 / 1000
+PILOT_SAMPLES = 20_000
+
+
+def pilot_acceptance(spec: Spec, n: int = PILOT_SAMPLES) -> float:
+    """Fraction of the first `n` round-0 draws that meet every `require` (1.0 without any)."""
+    import numpy as np
+
+    from psynth_spec.sampler import accepted, draw_statements
+
+    if not spec.requires or n <= 0:
+        return 1.0
+    batch = draw_statements(spec, np.arange(n, dtype=np.int64), 0)
+    return float(accepted(spec, batch).mean())
+
+
+def check_pilot(spec: Spec, n: int = PILOT_SAMPLES) -> str | None:
+    """A diagnostic message when the constraints accept too little, else None.
+
+    The caller (the checker) attaches it to the line of `spec.requires[0]`.
+    """
+    if not spec.requires:
+        return None
+    rate = pilot_acceptance(spec, n)
+    if rate >= MIN_ACCEPTANCE:
+        return None
+    seen = "none" if rate == 0 else f"1 in {round(1 / rate):,}"
+    lines = ", ".join(str(r.line) for r in spec.requires)
+    which = f"the require on line {lines}" if len(spec.requires) == 1 else f"the requires on lines {lines}"
+    return (
+        f"constraints accept {rate:.2%} of draws ({seen} in a pilot of {n:,}); "
+        f"psynth needs at least 1 in 1,000: relax {which}"
+    )

@@ -1,0 +1,196 @@
+"""What a spec will produce before anything renders: partitions, distributions, bytes, hours.
+
+Distributions come from a pilot sample (ids 0..n-1, through `when` and `require`, exactly as the
+dataset will draw them); storage and render time from `cost_model`, whose constants say which
+were measured and which are assumptions.
+"""
+
+import io
+
+from pydantic import BaseModel, ConfigDict
+
+from psynth_spec import cost_model
+from psynth_spec.spec import Spec
+
+PLAN_PILOT_SAMPLES = 20_000
+UNSET = "(unset)"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Share(_Model):
+    value: str  # a concept path relative to the axis domain, or "(unset)" for null
+    probability: float
+
+
+class AxisDistribution(_Model):
+    axis: str
+    column: str
+    stated: bool
+    shares: tuple[Share, ...]  # most likely first
+
+
+class StorageItem(_Model):
+    kind: str  # image, passes, caption, metadata, scene_code, usd, tar_overhead, samples, qc
+    bytes_per_sample: float
+    total_bytes: float
+
+
+class RenderEstimate(_Model):
+    engines: dict[str, float]  # engine -> share of samples
+    frames_per_sample: int
+    cpu_seconds_per_sample: float
+    gpu_seconds_per_sample: float
+    cpu_hours: float
+    gpu_hours: float
+    assumptions: str
+
+
+class Plan(_Model):
+    dataset: str
+    version_id: str
+    samples: int
+    shard_size: int
+    shards: int
+    last_shard_samples: int
+    shards_per_partition: int
+    partitions: int
+    last_partition_shards: int
+    pilot_samples: int
+    acceptance: float  # fraction of round-0 draws every require accepts
+    distributions: tuple[AxisDistribution, ...]
+    storage: tuple[StorageItem, ...]
+    total_bytes: float
+    render: RenderEstimate
+
+
+def _distributions(spec: Spec, frame) -> tuple[AxisDistribution, ...]:
+    import polars as pl
+
+    out = []
+    for column in spec.columns:
+        if column.type != "category":
+            continue
+        counts = (
+            frame.select(pl.col(column.column).fill_null(UNSET).alias("value"))
+            .group_by("value")
+            .len()
+            .sort(["len", "value"], descending=[True, False])
+        )
+        total = max(len(frame), 1)
+        shares = tuple(Share(value=v, probability=n / total) for v, n in counts.iter_rows())
+        out.append(AxisDistribution(axis=column.axis, column=column.column, stated=column.stated, shares=shares))
+    return tuple(out)
+
+
+def _frames(spec: Spec) -> int:
+    return spec.video.frames if spec.video is not None else 1
+
+
+def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
+    pixels = spec.render.width * spec.render.height
+    frames = _frames(spec)
+    outputs = set(spec.outputs)
+    per_sample: dict[str, float] = {}
+    members = 0
+    if outputs & {"image", "video"}:
+        per_sample["image"] = pixels * frames * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
+        members += frames
+    if spec.render.passes:
+        per_sample["passes"] = pixels * frames * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
+        members += frames * len(spec.render.passes)
+    caption_bytes = sum(float(frame[c].str.len_bytes().mean() or 0.0) for c in spec.caption_columns)
+    if "caption" in outputs and spec.caption_columns:
+        per_sample["caption"] = float(frame[spec.caption_columns[0]].str.len_bytes().mean() or 0.0)
+        members += 1
+    if "metadata" in outputs:
+        video_bytes = cost_model.JSON_FRAME_BYTES * frames if spec.video is not None else 0
+        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes
+        members += 1
+    if "scene_code" in outputs:
+        per_sample["scene_code"] = cost_model.SCENE_CODE_BYTES
+        members += 1
+    if "usd" in outputs:
+        per_sample["usd"] = cost_model.USD_BYTES
+        members += 1
+    per_sample["tar_overhead"] = members * cost_model.TAR_MEMBER_OVERHEAD
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd")
+    per_sample["samples"] = buffer.tell() / max(len(frame), 1)
+    per_sample["qc_and_manifests"] = cost_model.QC_ROW_BYTES + members * cost_model.MANIFEST_MEMBER_BYTES
+    return tuple(
+        StorageItem(kind=kind, bytes_per_sample=b, total_bytes=b * spec.samples) for kind, b in per_sample.items()
+    )
+
+
+def _render(spec: Spec, frame) -> RenderEstimate:
+    import polars as pl
+
+    engine_of = cost_model.ENGINE_OF_CONCEPT
+    engine = pl.lit(spec.render.engine)
+    if "render_engine" in frame.columns:
+        engine = pl.col("render_engine").replace_strict(engine_of, default=None).fill_null(spec.render.engine)
+    samples = pl.lit(spec.render.samples, dtype=pl.Int64)
+    if "render_samples" in frame.columns:
+        samples = pl.col("render_samples").cast(pl.Int64).fill_null(spec.render.samples)
+    groups = (
+        frame.with_columns(engine.alias("_engine"), samples.alias("_samples"))
+        .group_by("_engine", "_samples")
+        .len()
+        .sort("_engine", "_samples")
+    )
+    total = max(len(frame), 1)
+    frames = _frames(spec)
+    w, h = spec.render.width, spec.render.height
+    cpu = gpu = 0.0
+    shares: dict[str, float] = {}
+    for name, spp, n in groups.iter_rows():
+        weight = n / total
+        shares[name] = shares.get(name, 0.0) + weight
+        cpu += weight * frames * cost_model.frame_seconds(name, w, h, int(spp))
+        gpu += weight * frames * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
+    cpu += cost_model.PER_SAMPLE_OVERHEAD_S
+    gpu += cost_model.PER_SAMPLE_OVERHEAD_S
+    return RenderEstimate(
+        engines=dict(sorted(shares.items(), key=lambda kv: -kv[1])),
+        frames_per_sample=frames,
+        cpu_seconds_per_sample=cpu,
+        gpu_seconds_per_sample=gpu,
+        cpu_hours=cpu * spec.samples / 3600,
+        gpu_hours=gpu * spec.samples / 3600,
+        assumptions=(
+            "CPU = this 2-core machine, constants measured with bench/calibrate_cost_model.py; "
+            f"scene factor {cost_model.SCENE_FACTOR}x, {cost_model.PER_SAMPLE_OVERHEAD_S}s per-sample "
+            f"overhead and GPU speedups {cost_model.GPU_SPEEDUP} are assumptions (see cost_model.py)"
+        ),
+    )
+
+
+def make_plan(spec: Spec, pilot_samples: int = PLAN_PILOT_SAMPLES) -> Plan:
+    """Estimate everything a spec will produce, from a pilot of `pilot_samples` samples."""
+    from psynth_spec.pilot import pilot_acceptance
+    from psynth_spec.sampler import sample_range
+
+    frame = sample_range(spec, 0, pilot_samples, where=f"the plan's pilot of {pilot_samples:,} samples")
+    storage = _storage(spec, frame)
+    last_shard = spec.samples - (spec.shards - 1) * spec.shard_size
+    last_partition = spec.shards - (spec.partitions - 1) * spec.shards_per_partition
+    return Plan(
+        dataset=spec.dataset,
+        version_id=spec.version_id,
+        samples=spec.samples,
+        shard_size=spec.shard_size,
+        shards=spec.shards,
+        last_shard_samples=last_shard,
+        shards_per_partition=spec.shards_per_partition,
+        partitions=spec.partitions,
+        last_partition_shards=last_partition,
+        pilot_samples=pilot_samples,
+        acceptance=pilot_acceptance(spec, pilot_samples),
+        distributions=_distributions(spec, frame),
+        storage=storage,
+        total_bytes=sum(item.total_bytes for item in storage),
+        render=_render(spec, frame),
+    )
