@@ -387,7 +387,8 @@ class TextureParams(_Params):
     threshold -> 1, else 0; `steps`: quantized into that many levels) and maps through the
     colour ramp `colors` (2+ stops, evenly spaced); the result is combined with the material's
     base colour by `blend` at strength `mix`, and optionally bumps the surface by `bump_strength`.
-    Node-specific fields use Blender's identifiers; toon_ramp = a stepped ramp over a smooth
+    checker uses colors[0] and [1] as Color1/Color2; brick uses colors[0] as the mortar and
+    [1], [2] as the two brick colours. Node-specific fields use Blender's identifiers; toon_ramp = a stepped ramp over a smooth
     field (gradient/noise); halftone = dots of radius ~ tone on a grid of `dot_cells` per unit
     (screen- or object-space, per the mapping).
     """
@@ -748,15 +749,16 @@ class BackgroundParams(_Params):
     lighting's world when `color` is None) fills the frame; sky: no backdrop, the world is a
     sky (the lighting's sky, or a `horizon_color`->`zenith_color` gradient when the lighting's
     world is uniform); wall: a vertical wall behind the subject on a floor.
-    Surface: `color`, `roughness`, `metallic`; `pattern` (checker/grid in `color` and `color2`
-    at `pattern_scale` per object radius) for floors and walls."""
+    Surface: `color`, `roughness`, `metallic`; `pattern` (checker/grid/brick in `color` and
+    `color2` (the lines/mortar) at `pattern_scale` cells per object radius) for floors, sweeps
+    and walls."""
 
     kind: Literal["sweep", "floor", "void", "sky", "wall"]
     color: RGB | None = None
     color2: RGB | None = None
     roughness: Unit = 0.5
     metallic: Unit = 0.0
-    pattern: Literal["none", "checker", "grid"] = "none"
+    pattern: Literal["none", "checker", "grid", "brick"] = "none"
     pattern_scale: Positive = 1.0
     bend_radius: Positive = 1.5
     horizon_color: RGB = (0.75, 0.82, 0.92)

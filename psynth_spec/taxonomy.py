@@ -147,35 +147,60 @@ def _build_concept(name: str, node: dict[str, Any], parent: str | None, where: s
     unknown = set(node) - {"label", "synonyms", "description", "render", "children"}
     if unknown:
         raise ValueError(f"{where}: concept {path} has unknown keys {sorted(unknown)}")
-    return Concept(
-        id=path,
-        name=name,
-        label=node.get("label", name.replace("_", " ")),
-        synonyms=tuple(node.get("synonyms") or ()),
-        description=node.get("description", ""),
-        render=node.get("render") or {},
-        children=tuple(
-            _build_concept(child, sub, path, where) for child, sub in children.items()
-        ),
-    )
+    if not isinstance(children, dict):
+        raise ValueError(f"{where}: concept {path}: children must be a mapping")
+    built = tuple(_build_concept(child, sub, path, where) for child, sub in children.items())
+    try:
+        return Concept(
+            id=path,
+            name=name,
+            label=node.get("label", name.replace("_", " ")),
+            synonyms=tuple(node.get("synonyms") or ()),
+            description=node.get("description", ""),
+            render=node.get("render") or {},
+            children=built,
+        )
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where}: concept {path}: {exc}") from None
 
 
 def load_taxonomy(directory: Path | None = None) -> Taxonomy:
-    """Load and validate the taxonomy folder (default: the repository's `taxonomy/`)."""
-    directory = Path(directory or DEFAULT_TAXONOMY_DIR)
-    meta = yaml.safe_load((directory / "taxonomy.yaml").read_text(encoding="utf-8"))
-    roots: list[Concept] = []
-    for file_name in meta["concept_files"]:
-        path = directory / "concepts" / file_name
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, node in data.items():
-            roots.append(_build_concept(name, node, None, str(path)))
-    axes_data = yaml.safe_load((directory / "axes.yaml").read_text(encoding="utf-8"))
-    axes = tuple(Axis(path=path, **fields) for path, fields in axes_data["axes"].items())
-    taxonomy = Taxonomy(version=str(meta["version"]), roots=tuple(roots), axes=axes)
-    _validate_references(taxonomy)
+    """Load and validate the taxonomy folder (default: the repository's `taxonomy/`).
+
+    Any problem in the data (unreadable file, bad YAML, bad value) raises TaxonomyError
+    naming the file and, where there is one, the concept or axis.
+    """
+    from psynth_spec.errors import TaxonomyError
     from psynth_spec.render_params import validate_render_params
 
+    directory = Path(directory or DEFAULT_TAXONOMY_DIR)
+    where = directory / "taxonomy.yaml"
+    try:
+        meta = yaml.safe_load(where.read_text(encoding="utf-8"))
+        roots: list[Concept] = []
+        for file_name in meta["concept_files"]:
+            where = directory / "concepts" / file_name
+            data = yaml.safe_load(where.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):
+                raise ValueError("the file must hold a mapping of root concepts")
+            for name, node in data.items():
+                roots.append(_build_concept(name, node, None, str(where)))
+        where = directory / "axes.yaml"
+        axes_data = yaml.safe_load(where.read_text(encoding="utf-8"))
+        axes = []
+        for path, fields in axes_data["axes"].items():
+            try:
+                axes.append(Axis(path=path, **fields))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"axis {path}: {exc}") from None
+        where = directory
+        taxonomy = Taxonomy(version=str(meta["version"]), roots=tuple(roots), axes=tuple(axes))
+        _validate_references(taxonomy)
+    except TaxonomyError:
+        raise
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise TaxonomyError(f"{where}: {detail}") from None
     validate_render_params(taxonomy)
     return taxonomy
 
