@@ -1,0 +1,300 @@
+"""Shader node trees: the subject's Principled material, the backdrop's, and the world.
+
+Trees are rebuilt from the description on every build: it is cheap, leaves no state from the
+previous sample behind, and an unchanged tree compiles to the same shader, which the engines
+cache. Colours in descriptions are linear RGB.
+"""
+
+import math
+
+import bpy
+
+SUBJECT_MATERIAL = "psynth_subject"
+BACKDROP_MATERIAL = "psynth_backdrop"
+WORLD = "psynth_world"
+
+
+def _fresh_tree(owner):
+    if owner.node_tree is None:
+        owner.use_nodes = True
+    tree = owner.node_tree
+    tree.nodes.clear()
+    return tree
+
+
+def _material(name):
+    return bpy.data.materials.get(name) or bpy.data.materials.new(name)
+
+
+def _assign(obj, mat):
+    if obj.data.materials:
+        obj.data.materials[0] = mat
+    else:
+        obj.data.materials.append(mat)
+
+
+def _rgba(rgb, alpha=1.0):
+    return (rgb[0], rgb[1], rgb[2], alpha)
+
+
+def _socket(sockets, identifier):
+    return next(s for s in sockets if s.identifier == identifier)
+
+
+def _mix_rgb(nodes, a, b, factor=1.0, blend="MIX"):
+    """A colour Mix node; returns (factor input, result output) sockets."""
+    node = nodes.new("ShaderNodeMix")
+    node.data_type = "RGBA"
+    node.blend_type = blend
+    fac = _socket(node.inputs, "Factor_Float")
+    fac.default_value = factor
+    for identifier, value in (("A_Color", a), ("B_Color", b)):
+        if isinstance(value, bpy.types.NodeSocket):
+            node.id_data.links.new(value, _socket(node.inputs, identifier))
+        else:
+            _socket(node.inputs, identifier).default_value = _rgba(value)
+    return fac, _socket(node.outputs, "Result_Color")
+
+
+# ---------------------------------------------------------------- subject
+_PRINCIPLED = (
+    ("Metallic", "metallic"),
+    ("Roughness", "roughness"),
+    ("IOR", "ior"),
+    ("Transmission Weight", "transmission"),
+    ("Subsurface Weight", "subsurface"),
+    ("Sheen Weight", "sheen"),
+    ("Sheen Roughness", "sheen_roughness"),
+    ("Coat Weight", "coat"),
+    ("Coat Roughness", "coat_roughness"),
+    ("Anisotropic", "anisotropy"),
+    ("Anisotropic Rotation", "anisotropic_rotation"),
+    ("Emission Strength", "emission_strength"),
+    ("Thin Film Thickness", "thin_film_thickness"),
+    ("Thin Film IOR", "thin_film_ior"),
+    ("Alpha", "alpha"),
+)
+
+
+def subject_material(obj, m):
+    """A Principled BSDF with every MaterialParams field, plus its surface detail if any."""
+    mat = _material(SUBJECT_MATERIAL)
+    tree = _fresh_tree(mat)
+    nodes, links = tree.nodes, tree.links
+    out = nodes.new("ShaderNodeOutputMaterial")
+    bsdf = nodes.new("ShaderNodeBsdfPrincipled")
+    links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
+    base = list(m["base_color"])
+    if m.get("subsurface_color") is not None:  # Principled v2 scatters the base colour
+        w = m["subsurface"]
+        base = [b * (1 - w) + s * w for b, s in zip(base, m["subsurface_color"])]
+    for socket, field in _PRINCIPLED:
+        bsdf.inputs[socket].default_value = m[field]
+    bsdf.inputs["Base Color"].default_value = _rgba(base)
+    bsdf.inputs["Specular Tint"].default_value = _rgba(m["specular_tint"])
+    bsdf.inputs["Sheen Tint"].default_value = _rgba(m["sheen_tint"])
+    bsdf.inputs["Subsurface Radius"].default_value = m["subsurface_radius"]
+    bsdf.inputs["Subsurface Scale"].default_value = 1.0
+    if m.get("emission_color") is not None:
+        bsdf.inputs["Emission Color"].default_value = _rgba(m["emission_color"])
+    if m.get("detail"):
+        _detail(tree, bsdf, m["detail"], base)
+    # Workbench and the viewport read these, not the node tree
+    mat.diffuse_color = _rgba(base, m["alpha"])
+    mat.metallic = m["metallic"]
+    mat.roughness = m["roughness"]
+    see_through = m["transmission"] > 0 or m["alpha"] < 1
+    mat.surface_render_method = "DITHERED"
+    mat.use_raytrace_refraction = see_through  # EEVEE refraction
+    _assign(obj, mat)
+    return mat
+
+
+def _detail(tree, bsdf, d, base):
+    """Intrinsic surface variation (grain, veins, weave...): a pattern factor that blends the
+    base colour toward `color` by `mix` and bumps the surface by `bump_strength`."""
+    nodes, links = tree.nodes, tree.links
+    coords = nodes.new("ShaderNodeTexCoord")
+    mapping = nodes.new("ShaderNodeMapping")
+    links.new(coords.outputs["Object"], mapping.inputs["Vector"])
+    pattern, scale = d["pattern"], d["scale"]
+    if pattern == "brushed":  # streaks: noise stretched along x
+        mapping.inputs["Scale"].default_value = (0.02, 1.0, 1.0)
+    factor = _pattern(nodes, links, pattern, d, mapping.outputs["Vector"], scale)
+    if d.get("color") is not None and pattern != "pores":
+        mix = nodes.new("ShaderNodeMath")
+        mix.operation = "MULTIPLY"
+        links.new(factor, mix.inputs[0])
+        mix.inputs[1].default_value = d["mix"]
+        fac, color = _mix_rgb(nodes, base, d["color"])
+        links.new(mix.outputs[0], fac)
+        links.new(color, bsdf.inputs["Base Color"])
+    if d["bump_strength"] > 0:
+        bump = nodes.new("ShaderNodeBump")
+        bump.inputs["Strength"].default_value = d["bump_strength"]
+        bump.inputs["Distance"].default_value = 0.02
+        links.new(factor, bump.inputs["Height"])
+        links.new(bump.outputs["Normal"], bsdf.inputs["Normal"])
+
+
+def _pattern(nodes, links, pattern, d, vector, scale):
+    """The pattern's scalar output socket (0..1-ish)."""
+    if pattern in ("noise", "brushed", "veins") and not (pattern == "veins" and d["distortion"] > 0):
+        node = nodes.new("ShaderNodeTexNoise")
+        if pattern == "veins":
+            node.noise_type = "RIDGED_MULTIFRACTAL"
+        node.inputs["Detail"].default_value = d["detail"]
+        node.inputs["Distortion"].default_value = d["distortion"]
+        out = node.outputs["Fac"]
+    elif pattern in ("bands", "rings", "veins", "weave"):
+        node = nodes.new("ShaderNodeTexWave")
+        node.wave_type = "RINGS" if pattern == "rings" else "BANDS"
+        node.inputs["Distortion"].default_value = d["distortion"]
+        node.inputs["Detail"].default_value = d["detail"]
+        out = node.outputs["Fac"]
+        if pattern == "weave":  # bands in x times bands in y
+            other = nodes.new("ShaderNodeTexWave")
+            other.bands_direction = "Y"
+            other.inputs["Scale"].default_value = scale
+            links.new(vector, other.inputs["Vector"])
+            product = nodes.new("ShaderNodeMath")
+            product.operation = "MULTIPLY"
+            links.new(out, product.inputs[0])
+            links.new(other.outputs["Fac"], product.inputs[1])
+            out = product.outputs[0]
+    else:  # cells, pores
+        node = nodes.new("ShaderNodeTexVoronoi")
+        out = node.outputs["Distance"]
+    node.inputs["Scale"].default_value = scale
+    links.new(vector, node.inputs["Vector"])
+    return out
+
+
+# ---------------------------------------------------------------- backdrop
+def backdrop_material(obj, bg):
+    """Diffuse-ish backdrop surface: colour, roughness, metallic, optional checker or grid."""
+    mat = _material(BACKDROP_MATERIAL)
+    tree = _fresh_tree(mat)
+    nodes, links = tree.nodes, tree.links
+    out = nodes.new("ShaderNodeOutputMaterial")
+    bsdf = nodes.new("ShaderNodeBsdfPrincipled")
+    links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
+    bsdf.inputs["Base Color"].default_value = _rgba(bg["color"])
+    bsdf.inputs["Roughness"].default_value = bg["roughness"]
+    bsdf.inputs["Metallic"].default_value = bg["metallic"]
+    if bg["pattern"] != "none":
+        coords = nodes.new("ShaderNodeTexCoord")
+        if bg["pattern"] == "checker":
+            tex = nodes.new("ShaderNodeTexChecker")
+            tex.inputs["Color1"].default_value = _rgba(bg["color"])
+            tex.inputs["Color2"].default_value = _rgba(bg["color2"])
+            tex.inputs["Scale"].default_value = 2 * bg["pattern_scale"]
+        else:  # grid: bricks without offset, mortar as the lines
+            tex = nodes.new("ShaderNodeTexBrick")
+            tex.offset = 0.0
+            tex.inputs["Color1"].default_value = _rgba(bg["color"])
+            tex.inputs["Color2"].default_value = _rgba(bg["color"])
+            tex.inputs["Mortar"].default_value = _rgba(bg["color2"])
+            tex.inputs["Scale"].default_value = bg["pattern_scale"]
+            tex.inputs["Brick Width"].default_value = 1.0
+            tex.inputs["Row Height"].default_value = 1.0
+            tex.inputs["Mortar Size"].default_value = 0.03
+        links.new(coords.outputs["Object"], tex.inputs["Vector"])
+        links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
+    mat.diffuse_color = _rgba(bg["color"])
+    mat.roughness = bg["roughness"]
+    mat.metallic = bg["metallic"]
+    _assign(obj, mat)
+
+
+# ---------------------------------------------------------------- world
+def world_nodes(scene, w, bg):
+    """The world lights the scene as the lighting setup says; camera rays see the background
+    instead where it asks for its own (a void colour, or a sky behind a studio rig)."""
+    world = bpy.data.worlds.get(WORLD) or bpy.data.worlds.new(WORLD)
+    scene.world = world
+    tree = _fresh_tree(world)
+    nodes, links = tree.nodes, tree.links
+    out = nodes.new("ShaderNodeOutputWorld")
+    lit, seen = _environment(nodes, links, w)
+    camera = None
+    if bg["kind"] == "void" and bg.get("color") is not None:
+        camera = nodes.new("ShaderNodeBackground")
+        camera.inputs["Color"].default_value = _rgba(bg["color"])
+        seen = bg["color"]
+    elif bg["kind"] == "sky" and w["kind"] != "sky":
+        camera = nodes.new("ShaderNodeBackground")
+        camera.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
+        links.new(_gradient(nodes, links, bg["horizon_color"], bg["zenith_color"]), camera.inputs["Color"])
+        seen = [(h + z) / 2 for h, z in zip(bg["horizon_color"], bg["zenith_color"])]
+    if camera is None:
+        links.new(lit.outputs["Background"], out.inputs["Surface"])
+    else:
+        path = nodes.new("ShaderNodeLightPath")
+        mix = nodes.new("ShaderNodeMixShader")
+        links.new(path.outputs["Is Camera Ray"], mix.inputs["Fac"])
+        links.new(lit.outputs["Background"], mix.inputs[1])
+        links.new(camera.outputs["Background"], mix.inputs[2])
+        links.new(mix.outputs["Shader"], out.inputs["Surface"])
+    world.color = [min(1.0, c) for c in seen]  # what Workbench shows behind the subject
+
+
+def _environment(nodes, links, w):
+    """The lighting world's Background node, and a rough colour of it for Workbench."""
+    tint = w["tint"]
+    bg = nodes.new("ShaderNodeBackground")
+    bg.inputs["Strength"].default_value = w["strength"]
+    if w["kind"] == "uniform":
+        color = [c * t for c, t in zip(w["color"], tint)]
+        bg.inputs["Color"].default_value = _rgba(color)
+        return bg, [c * w["strength"] for c in color]
+    if w["kind"] == "gradient":
+        horizon = [c * t for c, t in zip(w["horizon_color"], tint)]
+        zenith = [c * t for c, t in zip(w["zenith_color"], tint)]
+        links.new(_gradient(nodes, links, horizon, zenith), bg.inputs["Color"])
+        return bg, [(h + z) / 2 * w["strength"] for h, z in zip(horizon, zenith)]
+    sky = nodes.new("ShaderNodeTexSky")
+    sky.sky_type = w["sky_type"]
+    elevation, azimuth = math.radians(w["sun_elevation_deg"]), math.radians(w["sun_azimuth_deg"])
+    if w["sky_type"] in ("SINGLE_SCATTERING", "MULTIPLE_SCATTERING"):
+        sky.sun_elevation = elevation
+        sky.sun_rotation = _sun_rotation(azimuth)
+        sky.sun_size = math.radians(w["sun_size_deg"])
+        sky.sun_intensity = w["sun_intensity"]
+        sky.sun_disc = w["sun_disc"]
+        sky.altitude = w["altitude_m"]
+        sky.air_density = w["air_density"]
+        sky.aerosol_density = w["aerosol_density"]
+        sky.ozone_density = w["ozone_density"]
+    else:
+        sky.sun_direction = _sun_direction(azimuth, elevation)
+        sky.turbidity = w["turbidity"]
+        sky.ground_albedo = w["ground_albedo"]
+    _, tinted = _mix_rgb(nodes, sky.outputs["Color"], tint, blend="MULTIPLY")
+    links.new(tinted, bg.inputs["Color"])
+    warm = [0.5 * t * w["strength"] for t in tint]
+    return bg, warm
+
+
+def _sun_direction(azimuth, elevation):
+    """Unit vector toward the sun, in the scene's azimuth convention (0 = toward -Y)."""
+    return (math.sin(azimuth) * math.cos(elevation), -math.cos(azimuth) * math.cos(elevation), math.sin(elevation))
+
+
+def _sun_rotation(azimuth):
+    """The Sky Texture's sun rotation for a scene azimuth: Blender turns the sun from +Y
+    clockwise seen from above, so the scene's counter-clockwise angle from -Y maps to pi - a."""
+    return (math.pi - azimuth) % (2 * math.pi)
+
+
+def _gradient(nodes, links, horizon, zenith):
+    """A colour socket going from `horizon` (at and below the horizon) to `zenith` (straight up)."""
+    coords = nodes.new("ShaderNodeTexCoord")
+    split = nodes.new("ShaderNodeSeparateXYZ")
+    links.new(coords.outputs["Generated"], split.inputs["Vector"])
+    ramp = nodes.new("ShaderNodeMapRange")
+    ramp.clamp = True
+    links.new(split.outputs["Z"], ramp.inputs["Value"])
+    fac, color = _mix_rgb(nodes, horizon, zenith)
+    links.new(ramp.outputs["Result"], fac)
+    return color
