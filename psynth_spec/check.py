@@ -117,6 +117,8 @@ def _check_top_setting(report: Reporter, setting: n.Setting, out: _Settings, tax
         if name in taxonomy.axis_by_path:
             hint = f"to set the axis write `{name} = ...` or `{name} ~ ...`"
         report.error(setting.name.span, "unknown-setting", f"unknown setting '{name}'", hint)
+        if hint and "'samples'" in hint:
+            out.spans["samples"] = setting.name.span  # the misspelling is the error, not a missing setting
         return
     if name in out.spans:
         report.error(setting.name.span, "duplicate-setting", f"'{name}' is set twice (first on line {out.spans[name].line})")
@@ -315,7 +317,7 @@ def _check_axis_statement(ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dic
         return None
     when = None
     if stmt.when is not None:
-        when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}")
+        when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}", owner=axis.path)
         if when is None:
             return None
     clamp = None

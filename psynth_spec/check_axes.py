@@ -348,17 +348,22 @@ def check_range(ctx: AxisContext, axis: Axis, stmt: n.Sample, dist: s.Distributi
 
 
 # ---------------------------------------------------------------- conditions
-def check_condition(ctx: AxisContext, cond: n.Condition, *, visible: dict[str, n.Span], where: str) -> s.Condition | None:
-    """Lower a condition; every axis it names must be in `visible` (stated before, for `when`)."""
+def check_condition(
+    ctx: AxisContext, cond: n.Condition, *, visible: dict[str, n.Span], where: str, owner: str | None = None
+) -> s.Condition | None:
+    """Lower a condition; every axis it names must be in `visible` (stated before, for `when`).
+
+    `owner` is the axis whose `when` this is, so that a self-reference is named as such.
+    """
     if isinstance(cond, n.NotCond):
-        item = check_condition(ctx, cond.item, visible=visible, where=where)
+        item = check_condition(ctx, cond.item, visible=visible, where=where, owner=owner)
         return None if item is None else s.Not(item=item)
     if isinstance(cond, (n.AndCond, n.OrCond)):
-        items = [check_condition(ctx, c, visible=visible, where=where) for c in cond.items]
+        items = [check_condition(ctx, c, visible=visible, where=where, owner=owner) for c in cond.items]
         if any(i is None for i in items):
             return None
         return s.And(items=tuple(items)) if isinstance(cond, n.AndCond) else s.Or(items=tuple(items))
-    axis = _condition_axis(ctx, cond.axis, visible, where)
+    axis = _condition_axis(ctx, cond.axis, visible, where, owner)
     if axis is None:
         return None
     if isinstance(cond, n.Truthy):
@@ -415,12 +420,19 @@ def check_condition(ctx: AxisContext, cond: n.Condition, *, visible: dict[str, n
     return s.Compare(axis=axis.path, op=cond.op, value=float(cond.operand.value))  # type: ignore[arg-type]
 
 
-def _condition_axis(ctx: AxisContext, path: n.Path, visible: dict[str, n.Span], where: str) -> Axis | None:
+def _condition_axis(
+    ctx: AxisContext, path: n.Path, visible: dict[str, n.Span], where: str, owner: str | None
+) -> Axis | None:
     axis = lookup_axis(ctx, path)
     if axis is None:
         return None
     if path.text not in visible:
-        if path.text in ctx.stated:
+        if path.text == owner:
+            ctx.report.error(
+                path.span, "self-reference", f"{where} refers to {path.text} itself",
+                "a condition decides whether the axis is sampled, so it can only use axes stated before it",
+            )
+        elif path.text in ctx.stated:
             first = ctx.stated[path.text]
             ctx.report.error(
                 path.span, "forward-reference",

@@ -54,6 +54,12 @@ def read_source(path: str | Path) -> str:
     return decode_source(data, name)
 
 
+def _readable(data: bytes) -> str:
+    """Text of undecodable input for the caret display: one printable character per character."""
+    text = data.decode("utf-8", errors="replace")
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
+
+
 def decode_source(data: bytes, path: str) -> str:
     """Bytes -> text; binary, oversized and non-UTF-8 input become diagnostics."""
     if len(data) > MAX_BYTES:
@@ -69,7 +75,10 @@ def decode_source(data: bytes, path: str) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _position(data, nul)
-        raise SpecError([Diagnostic(path, line, col, "binary-file", "binary data (NUL byte) in a spec file")])
+        raise SpecError(
+            [Diagnostic(path, line, col, "binary-file", "binary data (NUL byte) in a spec file", hint="is this a .psynth text file?")],
+            _readable(data[:MAX_BYTES]),
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,8 +88,10 @@ def decode_source(data: bytes, path: str) -> str:
                 Diagnostic(
                     path, line, col, "invalid-utf8",
                     f"invalid UTF-8 byte 0x{data[exc.start]:02x}; spec files must be UTF-8",
+                    hint="re-save the file as UTF-8",
                 )
-            ]
+            ],
+            _readable(data),
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -225,6 +236,8 @@ def _hint_for(token: lark.Token, exc: UnexpectedToken) -> str | None:
     expected = set(exc.accepts or exc.expected)
     if token.type == "NAME" and token in ("uniform", "normal", "beta", "randint", "loguniform"):
         return "axis statements are `AXIS ~ DISTRIBUTION` or `AXIS = VALUE`"
+    if str(token) in ("(", "{", "[") and "NAME" in expected:
+        return "to sample an axis write `AXIS ~ DISTRIBUTION`; to fix one, `AXIS = VALUE`"
     if token.type == "STRING" and "NAME" in expected and "caption" not in expected:
         return "a caption template needs the `caption` keyword: caption \"...\""
     if token.type == "RBRACE" and "COLON" in expected:
