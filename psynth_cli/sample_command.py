@@ -15,34 +15,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 _TABLE_ROWS = 20
-_TABLE_COLUMNS = 8
-
-
-def _table(spec, frame) -> None:
-    """A rich table of the first rows: id, the stated axes (in statement order), the caption."""
-    from rich.console import Console
-    from rich.table import Table
-
-    stated = [s.column for s in spec.statements][:_TABLE_COLUMNS]
-    columns = ["sample_id", *stated, *spec.caption_columns[:1]]
-    table = Table(title=f"{spec.dataset}: shard rows {len(frame):,} (first {min(len(frame), _TABLE_ROWS)})")
-    for name in columns:
-        table.add_column(name, overflow="fold", max_width=60 if name.startswith("caption") else 24)
-    for row in frame.head(_TABLE_ROWS).select(columns).iter_rows():
-        table.add_row(*(_cell(v) for v in row))
-    console = Console()
-    console.print(table)
-    hidden = len(frame.columns) - len(columns)
-    if hidden:
-        console.print(f"[dim]{hidden} more columns; use --format jsonl or parquet to see all[/dim]")
+_MIN_CAPTION_WIDTH = 36
+_MAX_CELL = 18
 
 
 def _cell(value) -> str:
     if value is None:
-        return "[dim]null[/dim]"
+        return "null"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def _table(spec, frame) -> None:
+    """A rich table of the first rows: sample id, as many stated axes as fit, the caption."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    head = frame.head(_TABLE_ROWS)
+    caption = spec.caption_columns[:1]
+    budget = console.width - (_MIN_CAPTION_WIDTH if caption else 0) - 12
+    columns = ["sample_id"]
+    for name in [s.column for s in spec.statements]:
+        cells = [_cell(v) for v in head[name].to_list()]
+        width = min(max([len(name), *map(len, cells)]), _MAX_CELL) + 3
+        if budget - width < 0:
+            break
+        budget -= width
+        columns.append(name)
+    columns += caption
+    table = Table(title=f"{spec.dataset}: {len(frame):,} samples (first {len(head)})", show_lines=False)
+    for name in columns:
+        table.add_column(name, overflow="fold", max_width=None if name in caption else _MAX_CELL)
+    for row in head.select(columns).iter_rows():
+        table.add_row(*(_cell(v) if v is not None else "[dim]null[/dim]" for v in row))
+    console.print(table)
+    hidden = [c for c in frame.columns if c not in columns]
+    if hidden:
+        console.print(f"[dim]not shown: {len(hidden)} columns ({', '.join(hidden[:6])}, ...); use --format jsonl or parquet[/dim]")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,12 +1,20 @@
-"""Vectorized number formatting for captions, matching Python's `format(x, spec)`.
+"""Vectorized number formatting for captions: `format(x, spec)` for a whole column at once.
 
-Supported format specs: `d`, `,d`, `,` (ints), `.Nf`, `,.Nf`, `f` (= `.6f`), `.N%`, `,.N%`,
-`%` (= `.6%`); `d` on a float formats it as `.0f`.
+The checker accepts any spec Python's `format` accepts. The common ones are built from column
+operations (no Python per row):
+
+    types  d (ints), f, F, %, and no type on ints
+    flags  sign (+, -, space), z, grouping (, or _), width with fill and align (<, >, =), 0
+
 Fixed-point output is exact, as Python's is: `x * 10**N` is rounded half-to-even, and when the
-floating-point product lands exactly on a tie, the exact rounding error of that product
-(Dekker's two-product) decides the side, so `0.125 -> "0.12"`, `2.675 -> "2.67"` and
-`-0.001 -> "-0.00"` come out as in Python. Values with |x| * 10**N >= 2**52, nan and inf fall
-back to Python's `format` for those rows only (they do not occur in registry ranges).
+floating-point product lands exactly on a tie, the exact error of that product (Dekker's
+two-product) decides the side, so `0.125 -> "0.12"`, `2.675 -> "2.67"`, `-0.001 -> "-0.00"`
+come out as in Python. Rows with nan, inf or |x| * 10**N >= 2**52 (never in registry ranges)
+are formatted by Python, only those rows.
+
+Any other spec (e, g, x, b, o, c, n, #, centre alignment, width with grouping, a float without a
+type but with a precision) is formatted by Python once per DISTINCT value and gathered back:
+cheap for integer axes, per-row cost for continuous floats, so prefer `.Nf` in templates.
 
 Numbers without a format: ints print as `str(int)`; floats use Polars' shortest round-trip
 repr, identical to Python's `str(float)` for 1e-4 <= |x| < 1e16 (outside it Polars writes
@@ -20,7 +28,11 @@ import polars as pl
 
 from psynth_spec.errors import SamplingError
 
-_SPEC = re.compile(r"^(?P<comma>,)?(?:\.(?P<precision>\d{1,2}))?(?P<type>[df%]?)$")
+_SPEC = re.compile(
+    r"^(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<sign>[-+ ])?(?P<z>z)?(?P<alt>#)?(?P<zero>0)?"
+    r"(?P<width>\d+)?(?P<grouping>[,_])?(?:\.(?P<precision>\d+))?(?P<type>[bcdeEfFgGnosxX%])?$",
+    re.DOTALL,
+)
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for float64
 
 
@@ -63,53 +75,106 @@ def _scaled_exact(values: np.ndarray, digits: int) -> np.ndarray:
     return rounded
 
 
-def _group_thousands(text: pl.Series) -> pl.Series:
-    return (
-        text.str.reverse().str.replace_all(r"(\d{3})", "${1},").str.strip_suffix(",").str.reverse()
-    )
+def _group(digits: pl.Series, separator: str | None) -> pl.Series:
+    """Insert a thousands separator into strings of digits."""
+    if not separator:
+        return digits
+    return digits.str.reverse().str.replace_all(r"(\d{3})", "${1}" + separator).str.strip_suffix(separator).str.reverse()
 
 
-def _fixed(values: np.ndarray, precision: int, comma: bool, percent: bool) -> pl.Series:
-    digits = precision + (2 if percent else 0)
+def _int_body(values: np.ndarray, grouping: str | None) -> tuple[np.ndarray, pl.Series]:
+    return values < 0, _group(pl.Series(np.abs(values)).cast(pl.String), grouping)
+
+
+def _fixed_body(values: np.ndarray, precision: int, grouping: str | None, percent: bool, z: bool):
+    """(negative mask, digits text, rows Python must format) of a fixed-point column."""
     values = values.astype(np.float64, copy=False)
-    scaled = np.abs(_scaled_exact(values, digits))
+    if percent:  # as CPython does: multiply in floating point, then format exactly
+        values = values * 100.0
+    scaled = np.abs(_scaled_exact(values, precision))
     unit = 10.0**precision
     fallback = ~np.isfinite(scaled) | (scaled >= 2.0**52)
     safe = np.where(fallback, 0.0, scaled)
-    whole = pl.Series(np.floor(safe / unit).astype(np.int64)).cast(pl.String)
-    if comma:
-        whole = _group_thousands(whole)
-    columns = {"sign": np.signbit(values), "whole": whole}
-    exprs = [pl.when(pl.col("sign")).then(pl.lit("-")).otherwise(pl.lit("")), pl.col("whole")]
+    columns = {"whole": _group(pl.Series(np.floor(safe / unit).astype(np.int64)).cast(pl.String), grouping)}
+    exprs = [pl.col("whole")]
     if precision:
         columns["frac"] = pl.Series(np.mod(safe, unit).astype(np.int64)).cast(pl.String).str.zfill(precision)
         exprs += [pl.lit("."), pl.col("frac")]
     if percent:
         exprs.append(pl.lit("%"))
-    text = pl.DataFrame(columns).select(pl.concat_str(exprs).alias("text")).to_series()
-    if fallback.any():
-        spec = f"{',' if comma else ''}.{precision}{'%' if percent else 'f'}"
-        rows = np.flatnonzero(fallback)
-        text = text.scatter(rows, [format(float(v), spec) for v in values[rows]])
-    return text
+    body = pl.DataFrame(columns).select(pl.concat_str(exprs).alias("body")).to_series()
+    negative = np.signbit(values) & ~(z & (safe == 0))
+    return negative, body, fallback
+
+
+def _vectorizable(m: re.Match, is_int: bool) -> bool:
+    kind = m["type"] or ""
+    if m["alt"] or m["align"] == "^" or (m["width"] and m["grouping"]):
+        return False
+    if is_int:
+        return kind in ("", "d", "f", "F", "%")
+    return kind in ("f", "F", "%")
+
+
+def _pad(sign: pl.Series, body: pl.Series, m: re.Match) -> pl.Series:
+    frame = pl.DataFrame({"sign": sign, "body": body})
+    full = pl.concat_str("sign", "body")
+    width = int(m["width"]) if m["width"] else 0
+    if not width:
+        return frame.select(full).to_series()
+    align, fill = m["align"], m["fill"]
+    if align is None and m["zero"]:
+        align, fill = "=", fill or "0"
+    fill = fill or " "
+    if align == "<":
+        expr = full.str.pad_end(width, fill)
+    elif align == "=":
+        expr = (
+            pl.when(pl.col("sign") == "")
+            .then(pl.col("body").str.pad_start(width, fill))
+            .otherwise(pl.concat_str("sign", pl.col("body").str.pad_start(max(width - 1, 0), fill)))
+        )
+    else:
+        expr = full.str.pad_start(width, fill)
+    return frame.select(expr).to_series()
+
+
+def _by_distinct_values(values: np.ndarray, spec: str) -> pl.Series:
+    is_int = values.dtype.kind in "iu"
+    # floats by bit pattern, so -0.0 and 0.0 stay apart
+    keys = values if is_int else values.astype(np.float64).view(np.int64)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    if not is_int:
+        distinct = distinct.view(np.float64)
+    cast = int if is_int else float
+    try:
+        table = [format(cast(v), spec) for v in distinct]
+    except ValueError as exc:
+        raise SamplingError(f"number format {spec!r}: {exc}") from None
+    return pl.Series(table, dtype=pl.String).gather(pl.Series(inverse.ravel(), dtype=pl.UInt32))
 
 
 def format_numbers(values: np.ndarray, spec: str, valid: np.ndarray | None = None) -> pl.Series:
     """`format(x, spec)` of each number, vectorized (null where `valid` is False)."""
-    match = _SPEC.match(spec)
-    if match is None or (match["type"] == "d" and match["precision"]):
-        raise SamplingError(f"unsupported number format {spec!r} (use d, ,d, .Nf, ,.Nf or .N%)")
-    comma = bool(match["comma"])
-    kind = match["type"]
-    if kind == "d" or (kind == "" and match["precision"] is None):
-        if values.dtype.kind in "iu":
-            if not comma:
-                return _mask(pl.Series(values).cast(pl.String), valid)
-            grouped = _group_thousands(pl.Series(np.abs(values)).cast(pl.String))
-            sign = pl.Series(np.where(values < 0, "-", ""), dtype=pl.String)
-            return _mask(pl.DataFrame({"s": sign, "g": grouped}).select(pl.concat_str("s", "g")).to_series(), valid)
-        if kind == "":  # "," alone on a float
-            raise SamplingError(f"unsupported number format {spec!r} for a float (use ,.Nf)")
-        return _mask(_fixed(values, 0, comma, False), valid)  # "d" on a float: as ".0f"
-    precision = 6 if match["precision"] is None else int(match["precision"])
-    return _mask(_fixed(values, precision, comma, kind == "%"), valid)
+    m = _SPEC.match(spec)
+    if m is None:
+        raise SamplingError(f"invalid number format {spec!r}")
+    is_int = values.dtype.kind in "iu"
+    if len(values) == 0:
+        return pl.Series([], dtype=pl.String)
+    if not _vectorizable(m, is_int):
+        return _mask(_by_distinct_values(values, spec), valid)
+    kind = m["type"] or ""
+    if is_int and kind in ("", "d"):
+        negative, body = _int_body(values, m["grouping"])
+        fallback = None
+    else:
+        precision = 6 if m["precision"] is None else int(m["precision"])
+        negative, body, fallback = _fixed_body(values, precision, m["grouping"], kind == "%", bool(m["z"]))
+    positive = {"+": "+", " ": " "}.get(m["sign"] or "-", "")
+    sign = pl.Series(np.where(negative, "-", positive), dtype=pl.String)
+    text = _pad(sign, body, m)
+    if fallback is not None and fallback.any():
+        rows = np.flatnonzero(fallback)
+        text = text.scatter(rows, [format(float(v), spec) for v in values[rows]])
+    return _mask(text, valid)

@@ -111,15 +111,19 @@ def test_number_formats_match_python_format():
         [rng.uniform(-5000, 5000, 20_000), np.round(rng.uniform(-10, 10, 5000), 3), np.arange(-400, 400) / 8,
          [0.125, 2.675, 1.005, -0.001, -0.0, 0.0, 99.995, 1e17, float("inf"), float("nan")]]
     )
-    for spec_text in (".0f", ".1f", ".2f", ".3f", "f", ",.2f", ".1%", "%", ",.0f"):
+    specs = (".0f", ".1f", ".2f", ".3f", "f", ",.2f", "_.1f", ".1%", "%", ",.0f", "+.1f", " .2f", "z.2f")
+    padded = ("10.2f", "<10.1f", "*>12.1f", "010.2f", "+08.1f", "=+9.2f", "F", "+,.0f")
+    python_side = (".3e", ".2g", "^9.1f", "#.0f", ".2")  # formatted per distinct value
+    for spec_text in specs + padded + python_side:
         got = format_numbers(values, spec_text).to_list()
         assert got == [format(float(v), spec_text) for v in values], spec_text
     ints = np.array([0, 7, -12, -123, 1234, -1234567], dtype=np.int64)
     assert format_numbers(ints, "d").to_list() == [format(int(v), "d") for v in ints]
     assert format_numbers(ints, ",d").to_list() == [format(int(v), ",d") for v in ints]
-    assert format_numbers(ints, ".2f").to_list() == [format(int(v), ".2f") for v in ints]
+    for spec_text in (".2f", "+d", "05d", "=+6d", "x", "#x", "b", "%", "", "010,d"):
+        assert format_numbers(ints, spec_text).to_list() == [format(int(v), spec_text) for v in ints]
     with pytest.raises(SamplingError):
-        format_numbers(values, "x")
+        format_numbers(values, "d")  # as in Python, `d` does not take floats
 
 
 def test_a_name_with_no_eligible_template_is_a_sampling_error():
