@@ -863,6 +863,8 @@ def validate_render_params(taxonomy: Any) -> None:
             continue
         if not concept.description:
             raise TaxonomyError(f"concept {path}: missing description")
+        if not concept.render:
+            raise TaxonomyError(f"concept {path}: a leaf needs render parameters")
         params = _validate(domain, path, concept.render)
         if isinstance(params, EngineParams) and params.block_name is not None:
             if params.block_name in block_names:

@@ -164,6 +164,12 @@ def _build_concept(name: str, node: dict[str, Any], parent: str | None, where: s
         raise ValueError(f"{where}: concept {path}: {exc}") from None
 
 
+def _read_yaml(path: Path) -> Any:
+    """Parse a YAML file with libyaml when available (5x faster than the pure-Python loader)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
 def load_taxonomy(directory: Path | None = None) -> Taxonomy:
     """Load and validate the taxonomy folder (default: the repository's `taxonomy/`).
 
@@ -176,17 +182,17 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
     directory = Path(directory or DEFAULT_TAXONOMY_DIR)
     where = directory / "taxonomy.yaml"
     try:
-        meta = yaml.safe_load(where.read_text(encoding="utf-8"))
+        meta = _read_yaml(where)
         roots: list[Concept] = []
         for file_name in meta["concept_files"]:
             where = directory / "concepts" / file_name
-            data = yaml.safe_load(where.read_text(encoding="utf-8")) or {}
+            data = _read_yaml(where) or {}
             if not isinstance(data, dict):
                 raise ValueError("the file must hold a mapping of root concepts")
             for name, node in data.items():
                 roots.append(_build_concept(name, node, None, str(where)))
         where = directory / "axes.yaml"
-        axes_data = yaml.safe_load(where.read_text(encoding="utf-8"))
+        axes_data = _read_yaml(where)
         axes = []
         for path, fields in axes_data["axes"].items():
             try:
