@@ -1,0 +1,100 @@
+"""Render passes as files: a compositor node group that writes the passes a spec asks for.
+
+One node group per worker process, reused for every sample (only the file prefix changes).
+Cycles gives every pass from the main render; for EEVEE and Workbench, which lack some passes,
+the renderer runs a second, 1-sample Cycles render for the passes alone (see renderer.py).
+
+    depth         Z pass, float EXR (camera distance in scene units; background ~1e10)
+    normal        world-space normals, float EXR
+    segmentation  subject mask from the object index pass (ID Mask node), 8-bit PNG, 255 = subject
+    albedo        Cycles' denoising albedo (diffuse and glossy colour), 8-bit PNG
+"""
+
+import bpy
+
+from psynth_render.outputs import PASS_SUFFIX
+from psynth_render.scene.builder import SUBJECT_PASS_INDEX  # the subject's object index
+
+GROUP_NAME = "psynth_passes"
+
+_SOCKETS = {  # pass -> (render layer socket, file item socket type, file format)
+    "depth": ("Depth", "FLOAT", "OPEN_EXR"),
+    "normal": ("Normal", "VECTOR", "OPEN_EXR"),
+    "segmentation": ("Object Index", "FLOAT", "PNG"),
+    "albedo": ("Denoising Albedo", "RGBA", "PNG"),
+}
+
+
+def enable_view_layer_passes(scene, passes) -> None:
+    """Turn on the render passes the compositor reads."""
+    layer = scene.view_layers[0]
+    layer.use_pass_z = "depth" in passes
+    layer.use_pass_normal = "normal" in passes
+    layer.use_pass_object_index = "segmentation" in passes
+    if scene.render.engine == "CYCLES":
+        layer.cycles.denoising_store_passes = "albedo" in passes
+
+
+def install(scene, passes, directory: str, prefix: str) -> None:
+    """Make the scene's compositor write `passes` as `{directory}/{prefix}{suffix}`.
+
+    With no passes the compositor is removed (the render result is the image as is).
+    """
+    if not passes:
+        scene.compositing_node_group = None
+        return
+    enable_view_layer_passes(scene, passes)
+    group = bpy.data.node_groups.get(GROUP_NAME)
+    if group is not None:
+        bpy.data.node_groups.remove(group)
+    group = bpy.data.node_groups.new(GROUP_NAME, "CompositorNodeTree")
+    scene.compositing_node_group = group
+    layers = group.nodes.new("CompositorNodeRLayers")
+    layers.scene = scene
+    group.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
+    out = group.nodes.new("NodeGroupOutput")
+    group.links.new(layers.outputs["Image"], out.inputs[0])
+    files = group.nodes.new("CompositorNodeOutputFile")
+    files.directory = directory
+    files.file_name = prefix
+    files.format.media_type = "IMAGE"
+    for name in passes:
+        socket, socket_type, file_format = _SOCKETS[name]
+        stem = PASS_SUFFIX[name].rsplit(".", 1)[0]
+        item = files.file_output_items.new(socket_type, stem)
+        item.override_node_format = True
+        item.format.media_type = "IMAGE"
+        item.format.file_format = file_format
+        if file_format == "OPEN_EXR":
+            item.format.color_depth = "32"
+        item.save_as_render = False  # data, not a picture: no view transform
+        source = layers.outputs[socket]
+        if name == "segmentation":
+            mask = group.nodes.new("CompositorNodeIDMask")
+            _set_index(mask, SUBJECT_PASS_INDEX)
+            group.links.new(source, mask.inputs[0])
+            source = mask.outputs[0]
+        group.links.new(source, files.inputs[stem])
+
+
+def _set_index(mask_node, index: int) -> None:
+    """ID Mask's index: a property before Blender 5, an input socket since."""
+    if hasattr(mask_node, "index"):
+        mask_node.index = index
+        return
+    for socket in mask_node.inputs:
+        if socket.name.lower() == "index":
+            socket.default_value = index
+            return
+    raise RuntimeError("ID Mask node has no index setting in this Blender version")
+
+
+def retarget(scene, directory: str, prefix: str) -> None:
+    """Point the installed file output at a new sample's folder and name prefix."""
+    group = scene.compositing_node_group
+    if group is None:
+        return
+    for node in group.nodes:
+        if node.bl_idname == "CompositorNodeOutputFile":
+            node.directory = directory
+            node.file_name = prefix

@@ -1,0 +1,53 @@
+"""What a shard render starts from: the compiled spec and the shard's samples table.
+
+Both come from arguments and storage only (no Dagster, no global state), so the worker runs the
+same as a local subprocess, a Dagster Pipes subprocess or a Kubernetes pod.
+"""
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from psynth_data.layout import Layout
+from psynth_data.storage import Storage
+from psynth_spec.errors import PsynthError
+from psynth_spec.spec import Spec
+
+
+def load_spec_file(path: str | os.PathLike) -> Spec:
+    """A spec from a `.psynth` source (compiled) or a compiled spec's `.json`."""
+    path = Path(path)
+    if not path.is_file():
+        raise PsynthError(f"{path}: no such spec file")
+    if path.suffix == ".json":
+        return Spec.model_validate_json(path.read_text(encoding="utf-8"))
+    from psynth_spec.compile import load_spec
+
+    return load_spec(path)
+
+
+def shard_samples(storage: Storage, layout: Layout, spec: Spec, shard: int) -> pl.DataFrame:
+    """The shard's samples table: read from storage, or sampled and stored when absent."""
+    key = layout.samples_key(shard)
+    if storage.exists(key):
+        return pl.read_parquet(io.BytesIO(storage.get(key)))
+    from psynth_spec.sampler import sample_shard, write_samples_parquet
+
+    frame = sample_shard(spec, shard)
+    with tempfile.TemporaryDirectory(prefix="psynth-samples-") as tmp:
+        path = write_samples_parquet(frame, Path(tmp) / "samples.parquet")
+        storage.put_file(key, path, move=True)
+    return frame
+
+
+def read_samples_file(path: str | os.PathLike, shard: int) -> pl.DataFrame:
+    """A samples Parquet given on the command line; rows of other shards are an error."""
+    frame = pl.read_parquet(path)
+    if "sample_id" not in frame.columns:
+        raise PsynthError(f"{path}: not a samples table (no sample_id column)")
+    if "shard" in frame.columns and frame.height and set(frame["shard"].unique().to_list()) != {shard}:
+        raise PsynthError(f"{path}: holds rows of other shards than {shard}")
+    return frame.sort("sample_id")

@@ -1,0 +1,220 @@
+"""The render worker: one process that imports bpy once and renders a shard's samples.
+
+    python -m psynth_render.worker --spec FILE --shard N [--root DIR] [--samples PARQUET]
+        [--work-dir DIR] [--device auto|gpu|cpu] [--max-rss-mb M] [--keep-work]
+
+Everything comes from arguments and the environment (`PSYNTH_DATA_ROOT`, `PSYNTH_MAX_RSS_MB`), so
+the same command runs as a local subprocess, a Dagster Pipes subprocess or a Kubernetes pod.
+Per sample: describe -> build (updates the one scene) -> render -> write members into a staging
+folder -> commit (rename) -> journal line. When every sample is done or failed it assembles the
+tar (temporary name, then rename), stores it and writes the manifest last.
+
+Channels: stdout carries only progress events (JSON lines, see progress.py); Blender's own
+output and the log go to stderr (the supervisor sends it to `_work/.../worker.log`).
+
+Exit status: 0 the shard is complete; 75 (`EXIT_RECYCLE`) stopped past `--max-rss-mb` after
+finishing a sample, start a fresh process to resume; 1 an input error (message on stderr).
+
+Test hooks (environment; fault tests only, no effect when unset):
+    PSYNTH_TEST_FAIL_SAMPLE=ID[,ID]   rendering these samples raises, on every attempt
+    PSYNTH_TEST_HANG_SAMPLE=ID[,ID]   these samples hang, on every attempt (supervisor timeout)
+    PSYNTH_TEST_SAMPLE_DELAY_S=S      sleep S seconds before each sample (to kill mid-shard)
+"""
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+import traceback
+
+from psynth_data.layout import Layout
+from psynth_data.manifest import Counts, FailedSample, is_complete, read_manifest, software_versions, write_manifest
+from psynth_data.storage import LocalStorage, Storage, default_root, open_storage
+from psynth_render.journal import MAX_ATTEMPTS, ShardWork
+from psynth_render.memory import EXIT_RECYCLE, over_limit
+from psynth_render.progress import ProgressWriter
+from psynth_render.shard_inputs import load_spec_file, read_samples_file, shard_samples
+from psynth_render.tar_writer import write_shard_tar
+from psynth_spec.errors import PsynthError
+
+log = logging.getLogger("psynth.worker")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m psynth_render.worker", description=__doc__.split("\n")[0])
+    p.add_argument("--spec", required=True, help="a .psynth spec, or a compiled spec as .json")
+    p.add_argument("--shard", type=int, required=True)
+    p.add_argument("--root", default=None, help="storage root (default $PSYNTH_DATA_ROOT or ./data)")
+    p.add_argument("--samples", default=None, help="samples Parquet (default: the shard's in storage)")
+    p.add_argument("--work-dir", default=None, help="local scratch folder (default: _work under the root)")
+    p.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="default: the spec's")
+    p.add_argument(
+        "--max-rss-mb",
+        type=float,
+        default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0),
+        help="recycle the process past this resident memory (0: never)",
+    )
+    p.add_argument("--keep-work", action="store_true", help="keep the work folder after completing")
+    return p
+
+
+def default_work_dir(storage: Storage, layout: Layout, shard: int) -> str:
+    """Scratch beside the data on a local store; else `$PSYNTH_WORK_DIR` (or /tmp) per shard."""
+    if isinstance(storage, LocalStorage):
+        return str(storage.path(layout.work_key(shard)))
+    base = os.environ.get("PSYNTH_WORK_DIR") or os.path.join(os.environ.get("TMPDIR", "/tmp"), "psynth-work")
+    return os.path.join(base, layout.work_key(shard))
+
+
+def _ids_from_env(name: str) -> set[int]:
+    raw = os.environ.get(name, "")
+    return {int(x) for x in raw.split(",") if x.strip()}
+
+
+def _test_hooks(sample_id: int) -> None:
+    delay = float(os.environ.get("PSYNTH_TEST_SAMPLE_DELAY_S") or 0)
+    if delay:
+        time.sleep(delay)
+    if sample_id in _ids_from_env("PSYNTH_TEST_HANG_SAMPLE"):
+        while True:
+            time.sleep(3600)
+    if sample_id in _ids_from_env("PSYNTH_TEST_FAIL_SAMPLE"):
+        raise RuntimeError(f"PSYNTH_TEST_FAIL_SAMPLE: injected failure of sample {sample_id}")
+
+
+def run_worker(args: argparse.Namespace, progress: ProgressWriter) -> int:
+    spec = load_spec_file(args.spec)
+    storage = open_storage(args.root or default_root())
+    layout = Layout.for_spec(spec)
+    shard = args.shard
+    if is_complete(storage, layout, shard):
+        manifest = read_manifest(storage, layout, shard)
+        log.info("shard %d is already complete; nothing to do", shard)
+        progress.emit("complete", shard=shard, rendered=manifest.counts.rendered,
+                      failed=manifest.counts.failed, already=True)
+        return 0
+    if args.samples:
+        frame = read_samples_file(args.samples, shard)
+        if not storage.exists(layout.samples_key(shard)):
+            storage.put_file(layout.samples_key(shard), args.samples)
+    else:
+        frame = shard_samples(storage, layout, spec, shard)
+    rows = frame.sort("sample_id").to_dicts()
+
+    work = ShardWork(args.work_dir or default_work_dir(storage, layout, shard))
+    work.ensure()
+    journal = work.replay()
+    todo = [r for r in rows if not (journal.state(r["sample_id"]).done or journal.state(r["sample_id"]).failed)]
+
+    from psynth_render.renderer import Renderer  # imports bpy: only now
+    from psynth_spec.taxonomy import default_taxonomy
+
+    renderer = Renderer(spec, default_taxonomy(), args.device or spec.render.device)
+    log.info("shard %d: %d samples, %d to render, device %s", shard, len(rows), len(todo), renderer.device)
+    progress.emit("shard", shard=shard, samples=len(rows), todo=len(todo), device=renderer.device)
+
+    for index, row in enumerate(todo):
+        _render_with_retries(renderer, work, journal, row, progress)
+        over, rss = over_limit(args.max_rss_mb)
+        if over and index + 1 < len(todo):
+            log.info("resident memory %.0f MiB > %.0f MiB: recycling the worker", rss, args.max_rss_mb)
+            progress.emit("recycle", rss_mb=round(rss, 1))
+            return EXIT_RECYCLE
+
+    finalize_shard(storage, layout, spec, shard, work, rows, renderer.versions(), progress)
+    if not args.keep_work:
+        work.remove()
+    return 0
+
+
+def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress: ProgressWriter) -> None:
+    sid = int(row["sample_id"])
+    state = journal.state(sid)
+    while not (state.done or state.failed):
+        if state.attempts >= MAX_ATTEMPTS:
+            error = state.last_error or "the worker died or was stopped during this sample"
+            work.append({"event": "failed", "sample_id": sid, "attempts": state.attempts, "error": error})
+            state.failed = True
+            log.error("sample %d failed after %d attempts: %s", sid, state.attempts, error)
+            progress.emit("failed", sample_id=sid, error=error)
+            return
+        state.attempts += 1
+        work.append({"event": "start", "sample_id": sid, "attempt": state.attempts, "pid": os.getpid()})
+        progress.emit("start", sample_id=sid, attempt=state.attempts)
+        started = time.perf_counter()
+        staging = work.staging_dir(sid)
+        try:
+            _test_hooks(sid)
+            record = renderer.render_sample(row, staging)
+        except Exception as exc:  # a failing sample must not kill the shard
+            error = f"{type(exc).__name__}: {exc}"
+            log.error("sample %d attempt %d raised:\n%s", sid, state.attempts, traceback.format_exc())
+            work.append({"event": "error", "sample_id": sid, "attempt": state.attempts, "error": error})
+            state.last_error = error
+            progress.emit("error", sample_id=sid, attempt=state.attempts, error=error)
+            continue
+        work.commit(sid, staging)
+        seconds = time.perf_counter() - started
+        state.done = True
+        work.append({"event": "done", "sample_id": sid, "seconds": round(seconds, 4),
+                     "render_seconds": round(record["render_seconds"], 4)})
+        progress.emit("done", sample_id=sid, seconds=round(seconds, 4),
+                      render_seconds=round(record["render_seconds"], 4))
+
+
+def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, versions, progress) -> None:
+    """Assemble the tar, store it, and write the manifest (last)."""
+    journal = work.replay()
+    ids = [int(r["sample_id"]) for r in rows]
+    done = [sid for sid in ids if journal.state(sid).done]
+    failed = [
+        FailedSample(sample_id=sid, attempts=journal.state(sid).attempts, error=journal.state(sid).last_error or "")
+        for sid in ids
+        if journal.state(sid).failed and not journal.state(sid).done
+    ]
+    tar_path = work.path / "render.tar"
+    members = write_shard_tar([(sid, work.sample_dir(sid)) for sid in done], tar_path)
+    tar_bytes = tar_path.stat().st_size
+    storage.put_file(layout.render_key(shard), tar_path, move=True)
+    keys = [k for k in layout.data_keys(shard) if storage.exists(k)]
+    events = [e for e in work.events() if e.get("event") == "done"]
+    render_s = sorted(float(e.get("render_seconds") or 0) for e in events)
+    sample_s = [float(e.get("seconds") or 0) for e in events]
+    timings = {
+        "render_seconds_total": round(sum(render_s), 3),
+        "render_seconds_p50": round(statistics.median(render_s), 4) if render_s else 0.0,
+        "render_seconds_p95": round(render_s[min(len(render_s) - 1, int(0.95 * len(render_s)))], 4) if render_s else 0.0,
+        "sample_seconds_total": round(sum(sample_s), 3),
+    }
+    write_manifest(
+        storage, layout, shard, keys,
+        counts=Counts(samples=len(ids), rendered=len(done), failed=len(failed)),
+        failed=failed,
+        timings=timings,
+        software=software_versions(**versions),
+        extra={"members": len(members), "device": versions.get("device", "")},
+    )
+    log.info("shard %d complete: %d rendered, %d failed, %d bytes", shard, len(done), len(failed), tar_bytes)
+    progress.emit("complete", shard=shard, rendered=len(done), failed=len(failed), tar_bytes=tar_bytes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    progress = ProgressWriter(os.dup(1))
+    os.dup2(2, 1)  # Blender writes to fd 1 from C: send it to stderr, i.e. the log
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        return run_worker(args, progress)
+    except PsynthError as exc:
+        log.error("%s", exc)
+        progress.emit("fatal", error=str(exc))
+        return 1
+    finally:
+        progress.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

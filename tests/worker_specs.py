@@ -1,0 +1,77 @@
+"""Tiny specs and helpers for the render worker tests (32 px, Workbench or 1-2 spp Cycles)."""
+
+import io
+import json
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+from psynth_data.layout import Layout
+from psynth_spec.compile import compile_text
+
+PYTHON = sys.executable
+
+
+def tiny_spec(
+    *,
+    name: str = "tiny",
+    samples: int = 3,
+    outputs: str = "image, caption, metadata",
+    passes: str = "",
+    engine: str = "workbench",
+    spp: int = 1,
+    fmt: str = "png",
+    video: str = "",
+    axes: str = "",
+):
+    """A compiled spec of `samples` 32x32 renders in one shard."""
+    text = f"""dataset {name} {{
+    samples    {samples}
+    shard_size {max(samples, 1)}
+    seed       11
+    outputs    [{outputs}]
+
+    geometry.shape ~ one_of [primitives.sphere, primitives.cube, primitives.torus]
+    material       ~ one_of {{ metal.gold: 1, plastic.glossy: 1 }}
+    {axes}
+    caption "{{material|a}} {{geometry.shape}}"
+
+    render {{
+        engine     {engine}
+        device     cpu
+        resolution 32 x 32
+        samples    {spp}
+        format     {fmt}
+        {f"passes [{passes}]" if passes else ""}
+    }}
+    {video}
+}}
+"""
+    return compile_text(text, path=f"<{name}>")
+
+
+def tar_members(root: Path, spec, shard: int = 0) -> dict[str, bytes]:
+    """Every member of a shard's tar, by name, in tar order."""
+    path = Path(root) / Layout.for_spec(spec).render_key(shard)
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+
+
+def journal_events(work: Path) -> list[dict]:
+    lines = (Path(work) / "journal.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def run_bpy(code: str, timeout: float = 120) -> str:
+    """Run Python code in a fresh bpy process; its stdout (assert inside the code)."""
+    done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def png_array(data: bytes):
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.float64)
