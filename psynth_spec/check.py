@@ -431,7 +431,14 @@ def article(label: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+_CONCEPT_TEXT: dict[int, tuple[Taxonomy, dict[str, dict[str, s.ConceptText]]]] = {}
+
+
 def _concept_text(taxonomy: Taxonomy) -> dict[str, dict[str, s.ConceptText]]:
+    """Caption text of every concept, per categorical axis; built once per taxonomy object."""
+    cached = _CONCEPT_TEXT.get(id(taxonomy))
+    if cached is not None and cached[0] is taxonomy:
+        return cached[1]
     out: dict[str, dict[str, s.ConceptText]] = {}
     for axis in taxonomy.axes:
         if axis.type != "category":
@@ -443,4 +450,5 @@ def _concept_text(taxonomy: Taxonomy) -> dict[str, dict[str, s.ConceptText]]:
                 label=concept.label, synonyms=concept.synonyms, article=article(concept.label)
             )
         out[axis.path] = table
+    _CONCEPT_TEXT[id(taxonomy)] = (taxonomy, out)  # holding the taxonomy keeps its id unique
     return out
