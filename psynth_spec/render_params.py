@@ -79,7 +79,7 @@ class MaterialParams(_Params):
     specular_tint: RGB = (1.0, 1.0, 1.0)
     transmission: Unit = 0.0
     subsurface: Unit = 0.0
-    subsurface_radius: tuple[NonNeg, NonNeg, NonNeg] = (1.0, 0.2, 0.1)
+    subsurface_radius: tuple[NonNeg, NonNeg, NonNeg] = (0.1, 0.05, 0.025)
     subsurface_color: RGB | None = None
     sheen: Unit = 0.0
     sheen_tint: RGB = (1.0, 1.0, 1.0)
@@ -829,6 +829,16 @@ def _validate(domain: str, path: str, render: dict[str, Any]) -> Any:
         raise TaxonomyError(
             f"concept {path}: invalid render parameters for domain {domain}: {_describe(exc)}"
         ) from None
+
+
+def normalize_render(full_path: str, render: dict[str, Any]) -> dict[str, Any]:
+    """A leaf's raw `render` mapping validated and dumped with every default filled in
+    (plain JSON-like data). Outside every domain it is returned as is (and rejected later)."""
+    domain = domain_of(full_path)
+    if domain is None or full_path == domain:
+        return render
+    params = _validate(domain, full_path, render)
+    return _adapter(domain).dump_python(params, mode="json")
 
 
 def render_params(taxonomy: Any, full_path: str) -> Any:

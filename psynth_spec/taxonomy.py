@@ -11,6 +11,9 @@ Layout of the data folder:
 
 A concept node in YAML is a mapping with the reserved keys `label`, `synonyms`, `description`,
 `render` and `children` (a mapping of child name -> node). A node without children is a leaf.
+A leaf's `render` is stored normalized: validated by its domain's model in
+`psynth_spec.render_params` and dumped with every default filled in, so `concept.render[k]`
+is defined for every field of the model.
 """
 
 from functools import cached_property
@@ -150,6 +153,11 @@ def _build_concept(name: str, node: dict[str, Any], parent: str | None, where: s
     if not isinstance(children, dict):
         raise ValueError(f"{where}: concept {path}: children must be a mapping")
     built = tuple(_build_concept(child, sub, path, where) for child, sub in children.items())
+    render = node.get("render") or {}
+    if render and not built:
+        from psynth_spec.render_params import normalize_render
+
+        render = normalize_render(path, render)
     try:
         return Concept(
             id=path,
@@ -157,7 +165,7 @@ def _build_concept(name: str, node: dict[str, Any], parent: str | None, where: s
             label=node.get("label", name.replace("_", " ")),
             synonyms=tuple(node.get("synonyms") or ()),
             description=node.get("description", ""),
-            render=node.get("render") or {},
+            render=render,
             children=built,
         )
     except (ValueError, TypeError) as exc:

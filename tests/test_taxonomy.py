@@ -501,3 +501,14 @@ def test_cli_json():
     ids = [c["id"] for c in data["concepts"][0]["children"]]
     assert "gases.fire" in ids
     assert [a["path"] for a in data["axes"]] == ["gas", "gas.density"]
+
+
+def test_leaf_render_is_stored_normalized(tax):
+    """`concept.render` holds every model field, so derived axis defaults are never missing."""
+    gold = tax.concepts["materials.metal.gold"].render
+    assert gold["subsurface"] == 0.0 and gold["transmission"] == 0.0 and gold["kind"] == "surface"
+    for leaf in tax.leaves("materials"):
+        render = tax.concepts[leaf].render
+        assert {"roughness", "ior", "subsurface"} <= set(render), leaf
+    assert render_params(tax, "materials.metal.gold") == MaterialParams(**gold)
+
