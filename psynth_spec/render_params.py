@@ -125,7 +125,7 @@ class LiquidParams(_Params):
     color: RGB
     ior: Annotated[float, Field(ge=1.0, le=2.5)]
     viscosity: Annotated[float, Field(ge=0.0001, le=1000.0)]
-    density: Annotated[float, Field(ge=500.0, le=3000.0)] = 1000.0
+    density: Annotated[float, Field(ge=500.0, le=20000.0)] = 1000.0
     surface_tension: Annotated[float, Field(ge=0.0, le=0.5)] = 0.072
     roughness: Unit = 0.0
     transmission: Unit = 1.0
