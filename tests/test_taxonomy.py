@@ -512,3 +512,17 @@ def test_leaf_render_is_stored_normalized(tax):
         assert {"roughness", "ior", "subsurface"} <= set(render), leaf
     assert render_params(tax, "materials.metal.gold") == MaterialParams(**gold)
 
+
+
+def test_caption_words_are_unambiguous_within_a_domain(tax):
+    """Every leaf has 2-4 synonyms, and no label or synonym names two values of one axis."""
+    for axis in tax.axes:
+        if axis.domain is None:
+            continue
+        owner: dict[str, str] = {}
+        for leaf in tax.leaves(axis.domain):
+            concept = tax.concepts[leaf]
+            assert 2 <= len(concept.synonyms) <= 4, leaf
+            for word in (concept.label, *concept.synonyms):
+                key = word.lower()
+                assert owner.setdefault(key, leaf) == leaf, f"'{word}' names {owner[key]} and {leaf}"
