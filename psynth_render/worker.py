@@ -92,6 +92,9 @@ def run_worker(args: argparse.Namespace, progress: ProgressWriter) -> int:
     if is_complete(storage, layout, shard):
         manifest = read_manifest(storage, layout, shard)
         log.info("shard %d is already complete; nothing to do", shard)
+        work = ShardWork(args.work_dir or default_work_dir(storage, layout, shard))
+        if not args.keep_work:
+            work.remove()  # left over when a worker died between the manifest and the clean-up
         progress.emit("complete", shard=shard, rendered=manifest.counts.rendered,
                       failed=manifest.counts.failed, already=True)
         return 0
@@ -179,7 +182,8 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, versions
     tar_bytes = tar_path.stat().st_size
     storage.put_file(layout.render_key(shard), tar_path, move=True)
     keys = [k for k in layout.data_keys(shard) if storage.exists(k)]
-    events = [e for e in work.events() if e.get("event") == "done"]
+    all_events = work.events()
+    events = [e for e in all_events if e.get("event") == "done"]
     render_s = sorted(float(e.get("render_seconds") or 0) for e in events)
     sample_s = [float(e.get("seconds") or 0) for e in events]
     timings = {
@@ -187,6 +191,7 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, versions
         "render_seconds_p50": round(statistics.median(render_s), 4) if render_s else 0.0,
         "render_seconds_p95": round(render_s[min(len(render_s) - 1, int(0.95 * len(render_s)))], 4) if render_s else 0.0,
         "sample_seconds_total": round(sum(sample_s), 3),
+        "wall_seconds": round(time.time() - all_events[0]["t"], 3) if all_events else 0.0,
     }
     write_manifest(
         storage, layout, shard, keys,

@@ -101,11 +101,13 @@ print(float(np.median(d[s > 0.5])), float(np.median(d[s <= 0.5])))
     assert 0 < subject < rest
 
 
-def test_minimal_outputs_and_webp(tmp_path):
-    spec = tiny_spec(name="minimal", samples=2, outputs="image", fmt="webp")
+@pytest.mark.parametrize("fmt, magic", [("webp", b"WEBP"), ("exr", EXR_MAGIC)])
+def test_image_only_outputs_in_each_format(tmp_path, fmt, magic):
+    spec = tiny_spec(name=f"only{fmt}", samples=2, outputs="image", fmt=fmt)
     run_shard(spec, 0, str(tmp_path))
-    assert list(tar_members(tmp_path, spec)) == ["000000000.webp", "000000001.webp"]
-    assert tar_members(tmp_path, spec)["000000000.webp"][8:12] == b"WEBP"
+    members = tar_members(tmp_path, spec)
+    assert list(members) == [f"000000000.{fmt}", f"000000001.{fmt}"]
+    assert magic in members[f"000000000.{fmt}"][:16]
 
 
 def test_video_frames_follow_the_camera_movement(tmp_path):
@@ -124,3 +126,15 @@ def test_video_frames_follow_the_camera_movement(tmp_path):
     first, middle = png_array(members["000000000.f0000.png"]), png_array(members["000000000.f0001.png"])
     assert np.abs(first - middle).mean() > 0.5
     assert all(f["focal_length"] > 0 and np.array(f["K"]).shape == (3, 3) for f in frames)
+
+
+def test_workbench_samples_get_passes_and_blender_output_goes_to_the_log(tmp_path):
+    spec = tiny_spec(name="wbpasses", samples=1, outputs="image", passes="segmentation, depth")
+    run_shard(spec, 0, str(tmp_path), keep_work=True)
+    members = tar_members(tmp_path, spec)
+    assert list(members) == ["000000000.png", "000000000.depth.exr", "000000000.seg.png"]
+    seg = png_array(members["000000000.seg.png"])[..., 0]
+    assert 0.02 < (seg == 255).mean() < 0.9
+    log = (tmp_path / Layout.for_spec(spec).work_key(0) / "worker.log").read_text()
+    assert "Saved:" in log  # Blender's own output
+    assert "device CPU" in log  # the device choice, said in the log
