@@ -77,3 +77,72 @@ statements = st.one_of(
     ),
 )
 datasets = st.builds(n.Dataset, names.map(n.Name), st.lists(statements, max_size=8).map(tuple))
+
+
+# ---------------------------------------------------------------- semantically valid specs
+def _fmt_number(value: float) -> str:
+    return repr(round(value, 4))
+
+
+@st.composite
+def valid_spec_texts(draw):
+    """Text of a spec that must check: registry axes, in-range distributions, earlier-axis `when`s."""
+    from psynth_spec.taxonomy import default_taxonomy
+
+    taxonomy = default_taxonomy()
+    axes = draw(st.lists(st.sampled_from(list(taxonomy.axes)), unique_by=lambda a: a.path, max_size=10))
+    lines = [f"dataset {draw(names)} {{", f"    samples {draw(st.integers(1, 10**9))}"]
+    if draw(st.booleans()):
+        lines.append(f"    seed {draw(st.integers(0, 2**40))}")
+    stated = []
+    for axis in axes:
+        if axis.type == "category":
+            leaves = [taxonomy.relative(axis, leaf) for leaf in taxonomy.leaves(axis.domain)]
+            form = draw(st.sampled_from(["node", "list", "weights", "fixed"]))
+            if form == "node":
+                dist = f"~ one_of({axis.domain})"
+            elif form == "fixed":
+                dist = f"= {draw(st.sampled_from(leaves))}"
+            else:
+                chosen = draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=4, unique=True))
+                if form == "list":
+                    dist = "~ one_of [" + ", ".join(chosen) + "]"
+                else:
+                    weights = [draw(st.integers(1, 9)) for _ in chosen]
+                    dist = "~ one_of { " + ", ".join(f"{c}: {w}" for c, w in zip(chosen, weights)) + " }"
+        elif axis.type == "bool":
+            dist = draw(st.sampled_from(["~ bernoulli(0.3)", "= true", "= false", "~ one_of { true: 1, false: 3 }"]))
+        else:
+            lo, hi = axis.range
+            a = draw(st.floats(lo, hi))
+            b = draw(st.floats(lo, hi))
+            a, b = sorted((a, b))
+            if axis.type == "int":
+                dist = f"~ randint({int(lo)}, {int(min(hi, lo + 5))})"
+            elif b - a > 1e-3:
+                kind = draw(st.sampled_from(["uniform", "normal", "triangular"]))
+                if kind == "uniform":
+                    dist = f"~ uniform({_fmt_number(a)}, {_fmt_number(b)})"
+                elif kind == "triangular":
+                    dist = f"~ triangular({_fmt_number(a)}, {_fmt_number((a + b) / 2)}, {_fmt_number(b)})"
+                else:
+                    dist = f"~ normal({_fmt_number((a + b) / 2)}, {_fmt_number((b - a) / 4)}) clamp({_fmt_number(a)}, {_fmt_number(b)})"
+            else:
+                dist = f"= {_fmt_number(a)}"
+        when = ""
+        if stated and draw(st.booleans()):
+            ref = draw(st.sampled_from(stated))
+            if ref.type == "bool":
+                when = f" when {ref.path}"
+            elif ref.type == "category":
+                when = f" when {ref.path} in {ref.domain}"
+            else:
+                when = f" when {ref.path} >= {_fmt_number(ref.range[0])}"
+        lines.append(f"    {axis.path} {dist}{when}")
+        stated.append(axis)
+    always = [a for a in taxonomy.axes if a.type == "category" and a.path not in {x.path for x in axes}]
+    if always:
+        chosen = draw(st.sampled_from(always))
+        lines.append(f'    caption "{{{chosen.path}|a}} # {{{{literal}}}}"')
+    lines.append("}")
+    return "\n".join(lines) + "\n"

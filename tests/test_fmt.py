@@ -2,9 +2,9 @@
 
 from hypothesis import HealthCheck, given, settings
 
-from psynth_spec.compile import parse
+from psynth_spec.compile import compile_text, parse
 from psynth_spec.fmt import format_dataset, format_text
-from tests.strategies import datasets
+from tests.strategies import datasets, valid_spec_texts
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -70,3 +70,12 @@ def test_nested_conditions_keep_their_grouping():
     text = "dataset d { samples 1 require (a or b) and not (c and d) or ((e)) when not not f }\n"
     assert parse(format_text(text)) == parse(text)
     assert "(a or b) and not (c and d) or e when not not f" in format_text(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_spec_texts())
+def test_valid_specs_check_and_keep_their_version_id_through_fmt(text):
+    spec = compile_text(text, "gen.psynth", pilot=False)
+    formatted = format_text(text)
+    assert format_text(formatted) == formatted
+    assert compile_text(formatted, "gen.psynth", pilot=False).version_id == spec.version_id
