@@ -44,10 +44,17 @@ def install(scene, passes, directory: str, prefix: str) -> None:
         scene.compositing_node_group = None
         return
     enable_view_layer_passes(scene, passes)
+    signature = ",".join(passes)
     group = bpy.data.node_groups.get(GROUP_NAME)
+    if group is not None and group.get("psynth_passes") == signature:
+        scene.compositing_node_group = group  # same passes as the last sample: only retarget
+        retarget(scene, directory, prefix)
+        return
     if group is not None:
         bpy.data.node_groups.remove(group)
     group = bpy.data.node_groups.new(GROUP_NAME, "CompositorNodeTree")
+    group["psynth_passes"] = signature
+    group.use_fake_user = True  # kept while unused between samples, so it can be reused
     scene.compositing_node_group = group
     layers = group.nodes.new("CompositorNodeRLayers")
     layers.scene = scene
