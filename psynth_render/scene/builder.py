@@ -28,6 +28,9 @@ SUBJECT_PASS_INDEX = 1
 BACKDROP_GAP = 2.0
 """How far behind the subject's centre a sweep or wall begins to rise (object radii)."""
 
+FLOOR_GAP = 0.002
+"""Least gap between the subject's lowest point and the floor (object radii)."""
+
 _FILE_FORMATS = {"png": "PNG", "exr": "OPEN_EXR", "webp": "WEBP", "jpg": "JPEG"}
 
 
@@ -87,7 +90,7 @@ def _lens(cam, spec, pose, engine, focus_distance):
     cam.dof.use_dof = bool(spec["dof"])
     cam.dof.focus_object = None
     cam.dof.focus_distance = focus_distance  # the subject's centre
-    cam.dof.aperture_fstop = spec["fstop"]
+    cam.dof.aperture_fstop = spec["scene_fstop"]  # the f-number scaled to the scene's size
     cam.dof.aperture_ratio = lens["aperture_ratio"]
     cam.dof.aperture_blades = lens["aperture_blades"]
 
@@ -196,9 +199,13 @@ def _subject(scene, geo):
     obj.pass_index = SUBJECT_PASS_INDEX
     obj.location = (0.0, 0.0, 0.0)
     obj.rotation_euler = (0.0, 0.0, math.radians(geo["rotation_deg"]))
-    _modifier(obj, "psynth_bevel", "BEVEL", params.get("bevel", 0.0) > 0, width=params.get("bevel", 0.0), segments=3)
+    # subdivide first: a bevel before it would add support loops that keep the corners sharp
     levels = int(geo["subdivision"])
     _modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
+    bevel = params.get("bevel", 0.0)
+    _modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
+    if levels > 0 and bevel > 0 and obj.modifiers.find("psynth_bevel") < obj.modifiers.find("psynth_subsurf"):
+        obj.modifiers.move(obj.modifiers.find("psynth_subsurf"), 0)
     return obj
 
 
@@ -289,7 +296,8 @@ def _floor_height(subject, geo):
     depsgraph.update()
     evaluated = subject.evaluated_get(depsgraph)
     lowest = min((evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box)
-    return lowest - geo["params"].get("float_above", 0.0)
+    # a hair of clearance: a face lying on the floor would shadow itself (flat subjects)
+    return lowest - max(geo["params"].get("float_above", 0.0), FLOOR_GAP)
 
 
 # ---------------------------------------------------------------- backdrop

@@ -19,6 +19,9 @@ FORMAT = 1
 SENSOR_WIDTH_MM = 36.0
 CAMERA_FLOOR_CLEARANCE = 0.05
 """How far above the floor (object radii) the camera must stay."""
+SUBJECT_RADIUS_M = 0.1
+"""The physical radius one scene unit stands for, for depth of field only: a tabletop subject
+(20 cm across), so f-numbers blur as they would for one. Framing does not depend on it."""
 
 
 class SceneError(PsynthError):
@@ -196,6 +199,9 @@ def _camera(values, params, spec: Spec) -> dict[str, Any]:
         "movement": movement,
         "focal_length": focal,
         "fstop": values["camera.fstop"],
+        # the aperture scales with the scene: f/N at SUBJECT_RADIUS_M metres per scene unit
+        "scene_fstop": values["camera.fstop"] * SUBJECT_RADIUS_M,
+        "subject_radius_m": SUBJECT_RADIUS_M,
         "dof": values["camera.dof"],
         "distance": distance,
         "azimuth_deg": angle.azimuth_offset_deg,
