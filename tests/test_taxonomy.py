@@ -34,7 +34,8 @@ EXPECTED_AXES = {
     "camera.movement": ("category", None, "camera.movements", "static", None),
     "camera.lens": ("category", None, "camera.lenses", "perspective", None),
     "lighting.setup": ("category", None, "lighting", "studio.three_point", None),
-    "lighting.kelvin": ("float", (1000, 20000), None, 5600, None),
+    # 5600 as in axes.md; unstated with another setup, the setup's own kelvin (golden hour stays warm)
+    "lighting.kelvin": ("float", (1000, 20000), None, 5600, "concept:lighting.setup:kelvin"),
     "lighting.exposure": ("float", (-4, 4), None, 0, None),
     "lighting.key_azimuth": ("float", (0, 360), None, 45, None),
     "material": ("category", None, "materials", "plastic.matte", None),
@@ -526,3 +527,13 @@ def test_caption_words_are_unambiguous_within_a_domain(tax):
             for word in (concept.label, *concept.synonyms):
                 key = word.lower()
                 assert owner.setdefault(key, leaf) == leaf, f"'{word}' names {owner[key]} and {leaf}"
+
+
+def test_unstated_kelvin_is_the_setups_own(tax):
+    """The default setup's kelvin is the registry's 5600; warm setups stay warm when unstated."""
+    kelvin = tax.axis_by_path["lighting.kelvin"]
+    setup = tax.axis_by_path["lighting.setup"]
+    default_setup = tax.resolve(setup, setup.default)
+    assert render_params(tax, default_setup).kelvin == kelvin.default == 5600
+    assert render_params(tax, "lighting.artificial.candle").kelvin < 2000
+    assert render_params(tax, "lighting.natural.golden_hour").kelvin < 4000
