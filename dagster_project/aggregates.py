@@ -1,0 +1,120 @@
+"""The unpartitioned assets of one dataset: `{dataset}/index` and `{dataset}/balance_audit`.
+
+Both cover every complete shard (manifest present and matching), whatever partitions produced
+them. The index is rebuilt from scratch each time (views over the files, written atomically), so
+it never holds a row twice. The audit here compares the stated categorical axes with the
+spec's weights; the full audit (every axis, pairs, QC by value) extends it.
+"""
+
+import dagster as dg
+
+from dagster_project.resources import PsynthStorage
+from psynth_data.index import build_index, open_index
+from psynth_data.layout import Layout
+from psynth_spec.spec import Choice, Spec
+
+
+def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    name = spec.dataset
+
+    @dg.asset(
+        key=[name, "index"],
+        deps=[dg.AssetKey([name, "qc"])],
+        group_name=name,
+        kinds={"duckdb"},
+        description=f"`index.duckdb` of `{name}`: views samples, qc, renders (one row per tar member) and "
+        "manifests over every complete shard.",
+    )
+    def index(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
+        storage, layout = psynth_storage.open(), Layout.for_spec(spec)
+        summary = build_index(storage, layout, range(spec.shards))
+        local = storage.local_path(summary.key)
+        context.log.info(f"indexed {len(summary.shards)} of {spec.shards} shards: {summary.samples} samples")
+        return dg.MaterializeResult(metadata={
+            "shards_indexed": dg.MetadataValue.int(len(summary.shards)),
+            "shards_total": dg.MetadataValue.int(spec.shards),
+            "samples": dg.MetadataValue.int(summary.samples),
+            "render_members": dg.MetadataValue.int(summary.members),
+            "qc_rows": dg.MetadataValue.int(summary.qc_rows),
+            "path": dg.MetadataValue.path(str(local) if local else f"{storage.root}/{summary.key}"),
+        })
+
+    @dg.asset_check(
+        asset=index,
+        name="rows_match_manifests",
+        blocking=True,
+        description="The index holds each sample of every complete shard exactly once.",
+    )
+    def rows_match_manifests(psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+        storage, layout = psynth_storage.open(), Layout.for_spec(spec)
+        con = open_index(storage, layout)
+        try:
+            rows, distinct = con.execute("SELECT count(*), count(DISTINCT sample_id) FROM samples").fetchone()
+            expected = con.execute("SELECT coalesce(sum(samples), 0) FROM manifests").fetchone()[0]
+        finally:
+            con.close()
+        return dg.AssetCheckResult(
+            passed=rows == distinct == expected,
+            metadata={"rows": int(rows), "distinct_sample_ids": int(distinct), "manifest_samples": int(expected)},
+        )
+
+    return index, rows_match_manifests
+
+
+def expected_categories(spec: Spec) -> dict[str, dict[str, float]]:
+    """column -> value -> spec weight, for stated categorical axes drawn unconditionally."""
+    out = {}
+    for stmt in spec.statements:
+        if stmt.type == "category" and isinstance(stmt.dist, Choice) and stmt.when is None:
+            out[stmt.column] = {str(v): float(w) for v, w in zip(stmt.dist.values, stmt.dist.weights)}
+    return out
+
+
+def balance_table(con, spec: Spec) -> tuple[str, dict[str, float], int]:
+    """Markdown of observed vs spec weights per axis, total variation distance per axis, rows."""
+    total = con.execute("SELECT count(*) FROM samples").fetchone()[0]
+    sections, tvd = [], {}
+    for column, weights in expected_categories(spec).items():
+        counts = dict(con.execute(f'SELECT "{column}", count(*) FROM samples GROUP BY 1').fetchall()) if total else {}
+        values = sorted(set(weights) | {str(v) for v in counts if v is not None})
+        lines = [f"**{column}**", "", "| value | expected | observed | count |", "|---|---|---|---|"]
+        distance = 0.0
+        for v in values:
+            n = int(counts.get(v, 0))
+            observed = n / total if total else 0.0
+            distance += abs(observed - weights.get(v, 0.0))
+            lines.append(f"| {v} | {weights.get(v, 0.0):.3f} | {observed:.3f} | {n} |")
+        tvd[column] = round(distance / 2, 4)
+        sections.append("\n".join(lines))
+    note = "Observed over all samples of complete shards; expected = the spec's weights (before `require`)."
+    return "\n\n".join([note, *sections]), tvd, int(total)
+
+
+def build_audit_asset(spec: Spec) -> dg.AssetsDefinition:
+    name = spec.dataset
+
+    @dg.asset(
+        key=[name, "balance_audit"],
+        deps=[dg.AssetKey([name, "index"])],
+        group_name=name,
+        kinds={"duckdb"},
+        description=f"Balance of `{name}`: observed category frequencies vs the spec's weights.",
+    )
+    def balance_audit(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
+        storage, layout = psynth_storage.open(), Layout.for_spec(spec)
+        con = open_index(storage, layout)
+        try:
+            md, tvd, total = balance_table(con, spec)
+        finally:
+            con.close()
+        worst = max(tvd.items(), key=lambda kv: kv[1]) if tvd else ("", 0.0)
+        context.log.info(f"audit of {total} samples; largest total variation {worst[1]} ({worst[0]})")
+        return dg.MaterializeResult(metadata={
+            "samples": dg.MetadataValue.int(total),
+            "axes": dg.MetadataValue.int(len(tvd)),
+            "max_total_variation": dg.MetadataValue.float(float(worst[1])),
+            "worst_axis": dg.MetadataValue.text(worst[0] or "none"),
+            "balance": dg.MetadataValue.md(md),
+        })
+
+    return balance_audit

@@ -1,0 +1,36 @@
+"""The code location: the component tree under `dagster_project/component_defs/`, plus resources and the
+multiprocess executor. `dagster dev -m dagster_project` loads `defs` (lazily, on demand)."""
+
+import importlib
+import warnings
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.resources import PsynthRenderer, PsynthStorage
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def resources() -> dict:
+    return {
+        "psynth_storage": PsynthStorage(),
+        "psynth_renderer": PsynthRenderer(),
+        "pipes_subprocess_client": dg.PipesSubprocessClient(),
+    }
+
+
+def build_definitions() -> dg.Definitions:
+    tree = dg.ComponentTree.from_module(importlib.import_module("dagster_project.component_defs"), PROJECT_ROOT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)  # Dagster's own code references are beta
+        component_defs = tree.build_defs()
+    return dg.Definitions.merge(
+        component_defs,
+        dg.Definitions(resources=resources(), executor=dg.multiprocess_executor),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()
