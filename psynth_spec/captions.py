@@ -30,6 +30,7 @@ def _concept_texts(spec: Spec, axis: str, categories: tuple[str, ...]) -> list[C
 
 
 def _gather(table: list[str], codes: np.ndarray, valid: np.ndarray | None) -> pl.Series:
+    """Text by table lookup of a code per row (null where invalid)."""
     index = pl.Series(codes, dtype=pl.UInt32)
     if valid is not None and not valid.all():
         index = pl.select(pl.when(pl.Series(valid)).then(index)).to_series()
@@ -60,6 +61,11 @@ def _category_text(spec: Spec, ids: np.ndarray, p: Placeholder, column: Column) 
 def _value_text(p: Placeholder, column: Column) -> pl.Series:
     if column.type == "bool":
         text = _gather(["false", "true"], column.values.astype(np.uint32), column.valid)
+    elif p.format and column.levels is not None:  # a one_of over numbers: format each level once
+        levels = np.unique(column.levels)
+        codes = np.minimum(np.searchsorted(levels, column.values), len(levels) - 1)
+        table = format_numbers(levels, p.format).to_list()
+        text = _gather(table, codes, column.valid)
     elif p.format:
         text = format_numbers(column.values, p.format, column.valid)
     else:
@@ -102,44 +108,65 @@ def _choose(spec: Spec, name: str, templates: list[CaptionTemplate], ids: np.nda
     return np.minimum(choice, len(templates) - 1)
 
 
+def _compose(templates: list[CaptionTemplate], choice: np.ndarray | None, texts: dict) -> pl.Series:
+    """Concatenate each row's chosen template; every template only over the rows that chose it.
+
+    Rows are grouped by template (a stable argsort), each group is one `concat_str` over a
+    contiguous slice, and a gather puts the rows back in order.
+    """
+    needed = {key for t in templates for key in _keys(t)}
+    frame = pl.DataFrame([texts[key].alias(f"p{i}") for i, key in enumerate(sorted(needed, key=str))])
+    names = {key: f"p{i}" for i, key in enumerate(sorted(needed, key=str))}
+
+    def expr(template: CaptionTemplate) -> pl.Expr:
+        parts = [
+            pl.col(names[_key(s)]) if isinstance(s, Placeholder) else pl.lit(s.text, dtype=pl.String)
+            for s in template.segments
+        ]
+        return pl.concat_str(parts) if parts else pl.lit("", dtype=pl.String)
+
+    if choice is None or len(templates) == 1:
+        if not needed:
+            return pl.select(pl.repeat(expr(templates[0]), len(choice) if choice is not None else 0)).to_series()
+        return frame.select(expr(templates[0])).to_series()
+    order = np.argsort(choice, kind="stable")
+    bounds = np.searchsorted(choice[order], np.arange(len(templates) + 1))
+    ordered = frame.select(pl.all().gather(pl.Series(order))) if needed else None
+    pieces = []
+    for j, template in enumerate(templates):
+        start, stop = int(bounds[j]), int(bounds[j + 1])
+        if stop == start:
+            continue
+        if ordered is None:
+            pieces.append(pl.select(pl.repeat(expr(template), stop - start)).to_series())
+        else:
+            pieces.append(ordered.slice(start, stop - start).select(expr(template)).to_series())
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    return pl.concat(pieces).gather(pl.Series(inverse))
+
+
+def _key(segment: Placeholder) -> tuple:
+    return (segment.axis, segment.format or "", segment.filter or "")
+
+
+def _keys(template: CaptionTemplate) -> list[tuple]:
+    return [_key(s) for s in template.segments if isinstance(s, Placeholder)]
+
+
 def caption_series(spec: Spec, ids: np.ndarray, batch) -> list[pl.Series]:
     """One string Series per caption column (spec.caption_columns order)."""
-    texts: dict[tuple, str] = {}
-    pieces: dict[str, pl.Series] = {}
+    texts: dict[tuple, pl.Series] = {}
     out: list[pl.Series] = []
     for column_name in spec.caption_columns:
         templates = [t for t in spec.captions if t.column == column_name]
-        exprs = []
         for template in templates:
-            parts = []
             for segment in template.segments:
-                if not isinstance(segment, Placeholder):
-                    parts.append(pl.lit(segment.text, dtype=pl.String))
-                    continue
-                key = (segment.axis, segment.format, segment.filter)
-                if key not in texts:
-                    texts[key] = f"p{len(texts)}"
-                    pieces[texts[key]] = placeholder_text(spec, ids, segment, batch(segment.axis))
-                parts.append(pl.col(texts[key]))
-            exprs.append(pl.concat_str(parts) if parts else pl.lit("", dtype=pl.String))
-        if len(templates) == 1:
-            expr = exprs[0]
-        else:
-            choice = pl.Series(_choose(spec, templates[0].name, templates, ids, batch), dtype=pl.Int32)
-            pieces[f"choice_{column_name}"] = choice
-            chain = pl.when(pl.col(f"choice_{column_name}") == 0).then(exprs[0])
-            for j, e in enumerate(exprs[1:], start=1):
-                chain = chain.when(pl.col(f"choice_{column_name}") == j).then(e)
-            expr = chain.otherwise(pl.lit(None, dtype=pl.String))
-        out.append(expr.alias(column_name))
-    if not out:
-        return []
-    if not pieces:
-        pieces["_rows"] = pl.Series(np.zeros(len(ids), dtype=np.int8))
-    frame = pl.DataFrame([s.alias(k) for k, s in pieces.items()])
-    result = frame.select(out)
-    missing = result.null_count()
-    if missing.sum_horizontal().item():
-        bad = [c for c in result.columns if result[c].null_count()]
-        raise SamplingError(f"{spec.dataset}: caption {bad[0]!r} has rows with no eligible template")
-    return result.get_columns()
+                if isinstance(segment, Placeholder) and _key(segment) not in texts:
+                    texts[_key(segment)] = placeholder_text(spec, ids, segment, batch(segment.axis))
+        choice = _choose(spec, templates[0].name, templates, ids, batch)
+        caption = _compose(templates, choice, texts).alias(column_name)
+        if caption.null_count():
+            raise SamplingError(f"{spec.dataset}: caption {column_name!r} has rows with no eligible template")
+        out.append(caption)
+    return out

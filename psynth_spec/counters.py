@@ -32,20 +32,23 @@ def stream_key(seed: int, name: str) -> np.uint64:
     return np.uint64(int.from_bytes(digest, "little"))
 
 
-def _counters(ids: np.ndarray, rounds: int | np.ndarray) -> np.ndarray:
+def counters(ids: np.ndarray, rounds: int | np.ndarray = 0) -> np.ndarray:
+    """The Weyl-sequence positions `(i | r << 40) * GOLDEN` (uint64) of sample ids and rounds.
+
+    Computed once per batch and shared by every stream (see `uniforms_at`).
+    """
     x = np.asarray(ids, dtype=np.int64).astype(np.uint64)
     if isinstance(rounds, np.ndarray):
         x |= rounds.astype(np.uint64) << np.uint64(ROUND_SHIFT)
     elif rounds:
         x |= np.uint64(rounds << ROUND_SHIFT)
+    x *= _GOLDEN
     return x
 
 
-def bits(seed: int, name: str, ids: np.ndarray, rounds: int | np.ndarray = 0) -> np.ndarray:
-    """64 random bits (uint64) per sample id of one stream."""
-    z = _counters(ids, rounds)
-    z *= _GOLDEN
-    z += stream_key(seed, name)
+def bits_at(positions: np.ndarray, seed: int, name: str) -> np.ndarray:
+    """64 random bits (uint64) per counter position of one stream: SplitMix64's output function."""
+    z = positions + stream_key(seed, name)
     z ^= z >> _S30
     z *= _MUL1
     z ^= z >> _S27
@@ -54,14 +57,24 @@ def bits(seed: int, name: str, ids: np.ndarray, rounds: int | np.ndarray = 0) ->
     return z
 
 
-def uniforms(seed: int, name: str, ids: np.ndarray, rounds: int | np.ndarray = 0) -> np.ndarray:
-    """One uniform double in the open interval (0, 1) per sample id (float64)."""
-    z = bits(seed, name, ids, rounds)
+def uniforms_at(positions: np.ndarray, seed: int, name: str) -> np.ndarray:
+    """One uniform double in the open interval (0, 1) per counter position (float64)."""
+    z = bits_at(positions, seed, name)
     z >>= _S11
     u = z.astype(np.float64)
     u += 0.5
     u *= _INV_2_53
     return u
+
+
+def bits(seed: int, name: str, ids: np.ndarray, rounds: int | np.ndarray = 0) -> np.ndarray:
+    """64 random bits (uint64) per sample id of one stream."""
+    return bits_at(counters(ids, rounds), seed, name)
+
+
+def uniforms(seed: int, name: str, ids: np.ndarray, rounds: int | np.ndarray = 0) -> np.ndarray:
+    """One uniform double in the open interval (0, 1) per sample id (float64)."""
+    return uniforms_at(counters(ids, rounds), seed, name)
 
 
 def render_seeds(seed: int, ids: np.ndarray) -> np.ndarray:

@@ -1,10 +1,12 @@
 """Vectorized number formatting for captions: `format(x, spec)` for a whole column at once.
 
-The checker accepts any spec Python's `format` accepts. The common ones are built from column
-operations (no Python per row):
+The checker accepts any spec Python's `format` accepts. The common ones are built with numpy
+(no Python per row): the characters go into an (rows x positions) byte matrix, column by column
+(sign, digits, separators, point, fill), a mask drops the unused positions, and the compacted
+bytes plus offsets become a Polars string column directly. Covered:
 
     types  d (ints), f, F, %, and no type on ints
-    flags  sign (+, -, space), z, grouping (, or _), width with fill and align (<, >, =), 0
+    flags  sign (+, -, space), z, grouping (, or _), width with an ASCII fill and any align, 0
 
 Fixed-point output is exact, as Python's is: `x * 10**N` is rounded half-to-even, and when the
 floating-point product lands exactly on a tie, the exact error of that product (Dekker's
@@ -12,8 +14,8 @@ two-product) decides the side, so `0.125 -> "0.12"`, `2.675 -> "2.67"`, `-0.001 
 come out as in Python. Rows with nan, inf or |x| * 10**N >= 2**52 (never in registry ranges)
 are formatted by Python, only those rows.
 
-Any other spec (e, g, x, b, o, c, n, #, centre alignment, width with grouping, a float without a
-type but with a precision) is formatted by Python once per DISTINCT value and gathered back:
+Any other spec (e, g, x, b, o, c, n, #, zero padding with grouping, a non-ASCII fill, a float
+without a type but with a precision) is formatted by Python once per DISTINCT value and gathered back:
 cheap for integer axes, per-row cost for continuous floats, so prefer `.Nf` in templates.
 
 Numbers without a format: ints print as `str(int)`; floats use Polars' shortest round-trip
@@ -34,6 +36,9 @@ _SPEC = re.compile(
     re.DOTALL,
 )
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for float64
+
+
+_POWERS = 10 ** np.arange(19, dtype=np.int64)
 
 
 def _mask(series: pl.Series, valid: np.ndarray | None) -> pl.Series:
@@ -75,68 +80,167 @@ def _scaled_exact(values: np.ndarray, digits: int) -> np.ndarray:
     return rounded
 
 
-def _group(digits: pl.Series, separator: str | None) -> pl.Series:
-    """Insert a thousands separator into strings of digits."""
-    if not separator:
-        return digits
-    return digits.str.reverse().str.replace_all(r"(\d{3})", "${1}" + separator).str.strip_suffix(separator).str.reverse()
+# "0000".."9999" as one uint32 each (the bytes of four ASCII digits), for one gather per 4 digits
+_TABLE4 = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode(), dtype=np.uint32)
 
 
-def _int_body(values: np.ndarray, grouping: str | None) -> tuple[np.ndarray, pl.Series]:
-    return values < 0, _group(pl.Series(np.abs(values)).cast(pl.String), grouping)
+def strings_from_bytes(chars: np.ndarray, keep: np.ndarray, lengths: np.ndarray) -> pl.Series:
+    """A string column from a (rows x positions) uint8 matrix, keeping the masked positions."""
+    offsets = np.zeros(len(chars) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = chars[keep]
+    # Polars builds a String column from Arrow-style (bytes, offsets) buffers without a copy per row
+    return pl.Series._from_buffers(pl.String, data=[pl.Series(data), pl.Series(offsets)])
 
 
-def _fixed_body(values: np.ndarray, precision: int, grouping: str | None, percent: bool, z: bool):
-    """(negative mask, digits text, rows Python must format) of a fixed-point column."""
-    values = values.astype(np.float64, copy=False)
-    if percent:  # as CPython does: multiply in floating point, then format exactly
-        values = values * 100.0
-    scaled = np.abs(_scaled_exact(values, precision))
-    unit = 10.0**precision
-    fallback = ~np.isfinite(scaled) | (scaled >= 2.0**52)
-    safe = np.where(fallback, 0.0, scaled)
-    columns = {"whole": _group(pl.Series(np.floor(safe / unit).astype(np.int64)).cast(pl.String), grouping)}
-    exprs = [pl.col("whole")]
+def suffix_strings(chars: np.ndarray, lengths: np.ndarray) -> pl.Series:
+    """A string column of the last `lengths[i]` bytes of each row of a uint8 matrix."""
+    n, width = chars.shape
+    offsets = np.arange(0, n * width + 1, width, dtype=np.int64)
+    fixed = pl.Series._from_buffers(pl.String, data=[pl.Series(chars.reshape(-1)), pl.Series(offsets)])
+    start = pl.Series(width - lengths.astype(np.int64))
+    return pl.DataFrame({"s": fixed, "o": start}).select(pl.col("s").str.slice(pl.col("o"))).to_series()
+
+
+class _Layout:
+    """Blocks of characters, left to right: (rows x width) bytes, a keep mask, kept count per row."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.blocks: list[tuple[np.ndarray, np.ndarray | None, np.ndarray | int]] = []
+
+    def add(self, chars, keep: np.ndarray | None = None, kept: np.ndarray | int | None = None) -> None:
+        """Add a block; `chars` is a str (one constant column), a (rows,) or a (rows x w) array."""
+        if isinstance(chars, str):
+            chars = np.full((self.n, 1), ord(chars), dtype=np.uint8)
+        elif chars.ndim == 1:
+            chars = chars[:, None]
+        if keep is not None and keep.ndim == 1:
+            keep = keep[:, None]
+        if kept is None:
+            kept = chars.shape[1] if keep is None else keep.sum(axis=1)
+        self.blocks.append((chars, keep, kept))
+
+    def fill(self, char: str, count: np.ndarray) -> None:
+        width = int(count.max(initial=0))
+        if width:
+            keep = np.arange(width)[None, :] < count[:, None]
+            self.add(np.full((self.n, width), ord(char), dtype=np.uint8), keep, count)
+
+    def length(self) -> np.ndarray:
+        total = np.zeros(self.n, dtype=np.int64)
+        for _, _, kept in self.blocks:
+            total += kept
+        return total
+
+    def strings(self) -> pl.Series:
+        chars = np.concatenate([c for c, _, _ in self.blocks], axis=1)
+        keep = np.concatenate(
+            [np.ones(c.shape, dtype=bool) if k is None else k for c, k, _ in self.blocks], axis=1
+        )
+        return strings_from_bytes(chars, keep, self.length())
+
+
+def _digit_chars(values: np.ndarray, width: int) -> np.ndarray:
+    """(rows x width) ASCII digits of non-negative ints, zero padded, four digits per lookup."""
+    groups = -(-width // 4)
+    words = np.empty((len(values), groups), dtype=np.uint32)
+    rest = values
+    for g in range(groups - 1, -1, -1):
+        if g == 0 and width <= 4 * groups and rest.max(initial=0) < 10_000:
+            block = rest
+        else:
+            rest, block = np.divmod(rest, 10_000)
+        words[:, g] = _TABLE4[block]
+    return words.view(np.uint8)[:, 4 * groups - width :]
+
+
+def _digits(whole: np.ndarray, separator: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-padded digit matrix (with separators) and the count of significant chars per row."""
+    count = np.searchsorted(_POWERS[1:], whole, side="right") + 1
+    width = int(count.max(initial=1))
+    chars = _digit_chars(whole, width)
+    if separator and width > 3:
+        # a separator sits left of every digit index k (from the right) with k % 3 == 0, k > 0
+        chars = np.insert(chars, [width - k for k in range(3, width, 3)], np.uint8(ord(separator)), axis=1)
+        count = count + (count - 1) // 3
+    return chars, count
+
+
+def _render_right(negative, whole, frac, precision: int, m: re.Match, percent: bool, align, fill) -> pl.Series:
+    """Right-aligned rendering: each row's text is the last `length` bytes of its matrix row."""
+    n = len(whole)
+    sign_char = {"+": "+", " ": " "}.get(m["sign"] or "-")
+    digits, count = _digits(whole, m["grouping"])
+    tail = []
     if precision:
-        columns["frac"] = pl.Series(np.mod(safe, unit).astype(np.int64)).cast(pl.String).str.zfill(precision)
-        exprs += [pl.lit("."), pl.col("frac")]
+        tail += [np.full((n, 1), ord("."), dtype=np.uint8), _digit_chars(frac, precision)]
     if percent:
-        exprs.append(pl.lit("%"))
-    body = pl.DataFrame(columns).select(pl.concat_str(exprs).alias("body")).to_series()
-    negative = np.signbit(values) & ~(z & (safe == 0))
-    return negative, body, fallback
+        tail.append(np.full((n, 1), ord("%"), dtype=np.uint8))
+    t = sum(block.shape[1] for block in tail)
+    has_sign = np.ones(n, dtype=bool) if sign_char else negative
+    length = count + t + has_sign
+    total = np.maximum(length, int(m["width"] or 0))
+    columns = int(total.max(initial=1))
+    d = digits.shape[1]
+    chars = np.empty((n, columns), dtype=np.uint8)
+    chars[:, : columns - t - d] = ord(fill)
+    block = chars[:, columns - t - d : columns - t]
+    block[...] = digits
+    if m["width"] and fill != "0":  # leading zeros show only through padding, as fill
+        block[np.arange(d)[None, :] < (d - count)[:, None]] = ord(fill)
+    if t:
+        chars[:, columns - t :] = np.concatenate(tail, axis=1)
+    rows = np.flatnonzero(has_sign)
+    at = (columns - total if align == "=" else columns - t - count - 1)[rows]
+    chars[rows, at] = np.where(negative[rows], ord("-"), ord(sign_char or "-"))
+    return suffix_strings(chars, total)
+
+
+def _render_layout(negative, whole, frac, precision: int, m: re.Match, percent: bool, align, fill) -> pl.Series:
+    """Left and centre alignment: blocks of columns with masks, compacted."""
+    n = len(whole)
+    sign_char = {"+": "+", " ": " "}.get(m["sign"] or "-")
+    body = _Layout(n)
+    digits, count = _digits(whole, m["grouping"])
+    body.add(digits, np.arange(digits.shape[1])[None, :] >= (digits.shape[1] - count)[:, None], count)
+    if precision:
+        body.add(".")
+        body.add(_digit_chars(frac, precision))
+    if percent:
+        body.add("%")
+    sign = _Layout(n)
+    signs = np.where(negative, np.uint8(ord("-")), np.uint8(ord(sign_char or " ")))
+    if sign_char:
+        sign.add(signs)
+    else:
+        sign.add(signs, negative, negative.astype(np.int64))
+    pad = np.maximum(int(m["width"] or 0) - (sign.length() + body.length()), 0)
+    left = pad // 2 if align == "^" else 0 * pad
+    out = _Layout(n)
+    out.fill(fill, left)
+    out.blocks += sign.blocks + body.blocks
+    out.fill(fill, pad - left)
+    return out.strings()
+
+
+def _render(negative, whole, frac, precision: int, m: re.Match, percent: bool) -> pl.Series:
+    align, fill = m["align"], m["fill"]
+    if align is None and m["zero"]:
+        align, fill = "=", fill or "0"
+    render = _render_layout if align in ("<", "^") else _render_right
+    return render(negative, whole, frac, precision, m, percent, align, fill or " ")
 
 
 def _vectorizable(m: re.Match, is_int: bool) -> bool:
     kind = m["type"] or ""
-    if m["alt"] or m["align"] == "^" or (m["width"] and m["grouping"]):
+    if m["alt"] or (m["fill"] and not m["fill"].isascii()):
         return False
+    if m["grouping"] and m["width"] and (m["zero"] or (m["align"] == "=" and m["fill"] == "0")):
+        return False  # Python groups the zero padding too
     if is_int:
         return kind in ("", "d", "f", "F", "%")
     return kind in ("f", "F", "%")
-
-
-def _pad(sign: pl.Series, body: pl.Series, m: re.Match) -> pl.Series:
-    frame = pl.DataFrame({"sign": sign, "body": body})
-    full = pl.concat_str("sign", "body")
-    width = int(m["width"]) if m["width"] else 0
-    if not width:
-        return frame.select(full).to_series()
-    align, fill = m["align"], m["fill"]
-    if align is None and m["zero"]:
-        align, fill = "=", fill or "0"
-    fill = fill or " "
-    if align == "<":
-        expr = full.str.pad_end(width, fill)
-    elif align == "=":
-        expr = (
-            pl.when(pl.col("sign") == "")
-            .then(pl.col("body").str.pad_start(width, fill))
-            .otherwise(pl.concat_str("sign", pl.col("body").str.pad_start(max(width - 1, 0), fill)))
-        )
-    else:
-        expr = full.str.pad_start(width, fill)
-    return frame.select(expr).to_series()
 
 
 def _by_distinct_values(values: np.ndarray, spec: str) -> pl.Series:
@@ -165,16 +269,27 @@ def format_numbers(values: np.ndarray, spec: str, valid: np.ndarray | None = Non
     if not _vectorizable(m, is_int):
         return _mask(_by_distinct_values(values, spec), valid)
     kind = m["type"] or ""
+    if is_int and len(values) > 4096:  # ints span few values: format the span once, gather
+        low, high = int(values.min()), int(values.max())
+        if high - low < 4096:
+            table = format_numbers(np.arange(low, high + 1, dtype=values.dtype), spec)
+            return _mask(table.gather(pl.Series(values - low, dtype=pl.UInt32)), valid)
     if is_int and kind in ("", "d"):
-        negative, body = _int_body(values, m["grouping"])
-        fallback = None
-    else:
-        precision = 6 if m["precision"] is None else int(m["precision"])
-        negative, body, fallback = _fixed_body(values, precision, m["grouping"], kind == "%", bool(m["z"]))
-    positive = {"+": "+", " ": " "}.get(m["sign"] or "-", "")
-    sign = pl.Series(np.where(negative, "-", positive), dtype=pl.String)
-    text = _pad(sign, body, m)
-    if fallback is not None and fallback.any():
+        text = _render(values < 0, np.abs(values), None, 0, m, False)
+        return _mask(text, valid)
+    values = raw = values.astype(np.float64, copy=False)
+    if kind == "%":  # as CPython does: multiply in floating point, then format exactly
+        values = values * 100.0
+    precision = 6 if m["precision"] is None else int(m["precision"])
+    scaled = np.abs(_scaled_exact(values, precision))
+    fallback = ~np.isfinite(scaled) | (scaled >= 2.0**52)
+    if fallback.any():
+        scaled = np.where(fallback, 0.0, scaled)
+    integer = scaled.astype(np.int64)
+    whole, frac = np.divmod(integer, _POWERS[precision])
+    negative = np.signbit(values) & ~(bool(m["z"]) & (integer == 0))
+    text = _render(negative, whole, frac, precision, m, kind == "%")
+    if fallback.any():  # nan, inf, huge: Python formats those rows only
         rows = np.flatnonzero(fallback)
-        text = text.scatter(rows, [format(float(v), spec) for v in values[rows]])
+        text = text.scatter(rows, [format(float(v), spec) for v in raw[rows]])
     return _mask(text, valid)

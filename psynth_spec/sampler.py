@@ -10,13 +10,14 @@ row does not depend on how the rounds were grouped.
 
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from psynth_spec.conditions import evaluate
-from psynth_spec.counters import MAX_SAMPLE_ID, render_seeds, uniforms
+from psynth_spec.counters import MAX_SAMPLE_ID, counters, render_seeds, uniforms_at
 from psynth_spec.distributions import Column, constant, draw
 from psynth_spec.errors import SamplingError
 from psynth_spec.spec import Fixed, RegistryColumn, Spec
@@ -28,6 +29,8 @@ MAX_ROUNDS = 27_632
 _BLOCK_DRAWS = 1 << 18  # candidate draws per rejection pass (memory bound)
 _GIVE_UP_DRAWS = 1 << 21  # stop early when this many redraws accepted under 1 in 100,000
 _GIVE_UP_RATE = 1e-5
+
+BLOCK_ROWS = 1 << 17  # rows per block of a large range (one thread's unit of work)
 
 POLARS_TYPES = {"float": pl.Float64, "int": pl.Int64, "bool": pl.Boolean, "category": pl.String}
 
@@ -80,14 +83,17 @@ def draw_statements(spec: Spec, ids: np.ndarray, rounds: int | np.ndarray = 0) -
     """Draw every stated axis, in statement order, for the given ids and rejection rounds."""
     n = len(ids)
     batch = Batch(spec, {}, n)
+    positions = counters(ids, rounds)
     for statement in spec.statements:
-        u = None if isinstance(statement.dist, Fixed) else uniforms(spec.seed, statement.axis, ids, rounds)
+        u = None if isinstance(statement.dist, Fixed) else uniforms_at(positions, spec.seed, statement.axis)
         column = draw(statement.type, statement.dist, u, n)
         if statement.clamp is not None:
             lo, hi = statement.clamp
             if statement.type == "int":
                 lo, hi = math.ceil(lo), math.floor(hi)
             np.clip(column.values, lo, hi, out=column.values)
+            if column.levels is not None:
+                column.levels = np.clip(column.levels, lo, hi)
         if statement.when is not None:
             column.valid = evaluate(statement.when, batch, n)
         batch.stated[statement.axis] = column
@@ -172,12 +178,26 @@ def sample_range(spec: Spec, start: int, stop: int, *, where: str | None = None)
     """The samples table for global sample ids start..stop-1 (pilots, tests, and shards).
 
     Columns: sample_id, shard, seed, one per registry axis (spec.columns order), captions.
+    Large ranges are cut into fixed blocks of `BLOCK_ROWS` drawn on a thread pool (numpy and
+    Polars release the GIL); every row is a pure function of its id, and the block layout
+    depends only on the range, so the result is the same with any number of threads.
     """
+    _check_ids(spec, start, stop)
+    where = where or f"samples {start}..{stop - 1}"
+    if stop - start <= BLOCK_ROWS:
+        return _sample_block(spec, start, stop, where)
+    starts = range(start, stop, BLOCK_ROWS)
+    workers = min(len(starts), os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="psynth-sample") as pool:
+        blocks = list(pool.map(lambda a: _sample_block(spec, a, min(a + BLOCK_ROWS, stop), where), starts))
+    return pl.concat(blocks, rechunk=True)
+
+
+def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame:
     from psynth_spec.captions import caption_series
 
-    _check_ids(spec, start, stop)
     ids = np.arange(start, stop, dtype=np.int64)
-    batch = _sample_stated(spec, ids, where or f"samples {start}..{stop - 1}")
+    batch = _sample_stated(spec, ids, where)
     data = [
         pl.Series("sample_id", ids, dtype=pl.Int64),
         pl.Series("shard", ids // spec.shard_size, dtype=pl.Int32),

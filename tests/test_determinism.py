@@ -127,3 +127,15 @@ def test_written_parquet_roundtrips(tmp_path):
     path = write_samples_parquet(frame, tmp_path / "samples" / "shard=000001.parquet")
     assert_frame_equal(pl.read_parquet(path), frame)
     assert not list(path.parent.glob(".*tmp"))
+
+
+def test_blocks_on_threads_give_the_same_table(monkeypatch):
+    import psynth_spec.sampler as sampler
+
+    requires = [Require(cond=Compare(axis="lighting.kelvin", op=">", value=5000), line=1)]
+    spec = _spec(requires=requires)
+    whole = sample_range(spec, 0, 2000)
+    monkeypatch.setattr(sampler, "BLOCK_ROWS", 300)
+    blocked = sample_range(spec, 0, 2000)
+    assert_frame_equal(whole, blocked)
+    assert blocked["caption"].n_chunks() == 1
