@@ -169,7 +169,8 @@ def test_material_gold_is_warm_and_metal_has_highlights(shot):
     gold = centre(shot(material="metal.gold", **view), 0.5)
     matte = centre(shot(material="plastic.matte", **view), 0.5)
     chrome = centre(shot(material="metal.chrome", **view), 0.5)
-    assert (gold[..., 0] - gold[..., 2]).mean() > (matte[..., 0] - matte[..., 2]).mean() + 0.1
+    red_over_blue = lambda img: img[..., 0].mean() / img[..., 2].mean()  # noqa: E731
+    assert red_over_blue(gold) > 1.3 * red_over_blue(matte)
     contrast = lambda img: np.percentile(luminance(img), 98) - np.percentile(luminance(img), 30)  # noqa: E731
     assert contrast(chrome) > contrast(matte)
 
@@ -241,6 +242,18 @@ def test_key_azimuth_moves_the_bright_side(shot):
 
     assert right_minus_left(shot(lighting__key_azimuth=90.0, **view)) > 0.1
     assert right_minus_left(shot(lighting__key_azimuth=270.0, **view)) < -0.1
+
+
+def test_key_azimuth_turns_the_sun_of_a_sky(shot):
+    view = {"scene__background": "void", "lighting__setup": "hdri.sky_clear"}
+
+    def right_minus_left(img):
+        y = luminance(centre(img, 0.6))
+        half = y.shape[1] // 2
+        return y[:, half:].mean() - y[:, :half].mean()
+
+    assert right_minus_left(shot(lighting__key_azimuth=90.0, **view)) > 0.05
+    assert right_minus_left(shot(lighting__key_azimuth=270.0, **view)) < -0.05
 
 
 # ---------------------------------------------------------------- camera

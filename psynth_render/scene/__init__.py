@@ -29,6 +29,7 @@ __all__ = [
     "camera_at_frame",
     "configure_device",
     "describe",
+    "pose_camera",
     "render_still",
 ]
 
@@ -55,6 +56,14 @@ def build(desc: dict[str, Any]) -> dict[str, Any]:
     from psynth_render.scene import builder
 
     return builder.build(desc)
+
+
+def pose_camera(desc: dict[str, Any], frame: int | None = None, frames: int = 1) -> dict[str, Any]:
+    """Pose the built scene's camera for `frame` of a `frames`-frame clip (None: the still's
+    pose) and return its camera info; for video, call after `build` once per frame."""
+    from psynth_render.scene import builder
+
+    return builder.pose_camera(desc, frame, frames)
 
 
 def configure_device(preference: str) -> str:

@@ -28,6 +28,9 @@ SUBJECT_PASS_INDEX = 1
 BACKDROP_GAP = 2.0
 """How far behind the subject's centre a sweep or wall begins to rise (object radii)."""
 
+SEEDED_GENERATORS = ("rock", "crystal", "metaballs")
+"""Generators whose mesh depends on the sample's seed (others are reused across samples)."""
+
 FLOOR_GAP = 0.002
 """Least gap between the subject's lowest point and the floor (object radii)."""
 
@@ -136,7 +139,7 @@ def camera_info(scene, obj, pose):
         "time": pose["time"],
         "floor_z": scene.get(TAG + "_floor_z"),
         "engine": scene.render.engine,
-        "device": scene.cycles.device if scene.render.engine == "CYCLES" else "GPU",
+        "device": scene.cycles.device if scene.render.engine == "CYCLES" else "OPENGL",
         "samples": _samples(scene),
     }
 
@@ -188,7 +191,8 @@ def _remove_object(name):
 # ---------------------------------------------------------------- subject
 def _subject(scene, geo):
     params = geo["params"]
-    key = json.dumps([geo["generator"], params, geo["seed"]], sort_keys=True)
+    seeded = geo["generator"] in SEEDED_GENERATORS
+    key = json.dumps([geo["generator"], params, geo["seed"] if seeded else None], sort_keys=True)
     obj = _ensure_object(scene, SUBJECT, lambda: bpy.data.meshes.new(SUBJECT))
     if obj.get(TAG + "_key") != key:
         old = obj.data
@@ -401,7 +405,9 @@ def _render_settings(scene, render, exposure):
         shading = scene.display.shading
         shading.light = render["workbench_lighting"]
         shading.color_type = render["workbench_color"]
-        scene.display.render_aa = "8" if render["samples"] >= 8 else "OFF"
+        # Workbench anti-aliasing: the largest sample count it offers that fits the budget
+        fitting = [n for n in (5, 8, 11, 16, 32) if n <= render["samples"]]
+        scene.display.render_aa = str(fitting[-1]) if fitting else "OFF"
 
 
 def configure_device(preference="auto"):

@@ -157,21 +157,24 @@ def _lighting(values, params) -> dict[str, Any]:
 
 
 def _light(setup: LightingParams, light: Light, kelvin: float, key: float) -> dict[str, Any]:
-    """One light, with its colour resolved to linear RGB (max channel 1, power compensated)."""
+    """One light, its colour resolved to linear RGB with peak 1 and the power scaled to match.
+
+    A white light takes the black-body colour of its kelvin at luminance 1 (the power keeps
+    its brightness whatever the temperature); an explicitly coloured light keeps its colour,
+    shifted by the axis's white balance.
+    """
     k = light_kelvin(setup, light, kelvin)
     if light.color is not None:
         rgb = [c * g for c, g in zip(light.color, white_balance(kelvin, setup.kelvin))]
     else:
         rgb = kelvin_to_rgb(k)
-    luma = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
     peak = max(rgb) or 1.0
     out = light.model_dump(mode="json")
     out.update(
         azimuth_deg=key + light.azimuth_offset_deg,
         kelvin=k,
         rgb=[c / peak for c in rgb],
-        # a colour with peak 1 carries luma/peak of the light's luminance: keep the luminance
-        power=light.power * peak / luma if luma > 0 else light.power,
+        power=light.power * peak,  # Blender's colour channels stop at 1: carry the rest here
     )
     return out
 

@@ -282,8 +282,9 @@ def _sun_direction(azimuth, elevation):
 
 
 def _sun_rotation(azimuth):
-    """The Sky Texture's sun rotation for a scene azimuth: Blender turns the sun from +Y
-    clockwise seen from above, so the scene's counter-clockwise angle from -Y maps to pi - a."""
+    """The Sky Texture's sun rotation for a scene azimuth: the sky's rotation pi is toward -Y
+    (the scene's 0) and turns the other way round, so it is pi - azimuth (checked on renders:
+    key azimuth 0 front-lights the subject, 90 lights its right side, as the lamps do)."""
     return (math.pi - azimuth) % (2 * math.pi)
 
 
