@@ -103,44 +103,42 @@ def _choose(spec: Spec, name: str, templates: list[CaptionTemplate], ids: np.nda
             f"{spec.dataset}: sample {first} has no eligible template for caption {name!r} "
             f"(line {templates[0].line})"
         )
+    if len(templates) == 1:
+        return np.zeros(n, dtype=np.int64)
     target = uniforms(spec.seed, f"caption:{name}", ids) * total
     choice = (running <= target).sum(axis=0)
     return np.minimum(choice, len(templates) - 1)
 
 
-def _compose(templates: list[CaptionTemplate], choice: np.ndarray | None, texts: dict) -> pl.Series:
+def _compose(templates: list[CaptionTemplate], choice: np.ndarray, texts: dict) -> pl.Series:
     """Concatenate each row's chosen template; every template only over the rows that chose it.
 
     Rows are grouped by template (a stable argsort), each group is one `concat_str` over a
     contiguous slice, and a gather puts the rows back in order.
     """
-    needed = {key for t in templates for key in _keys(t)}
-    frame = pl.DataFrame([texts[key].alias(f"p{i}") for i, key in enumerate(sorted(needed, key=str))])
-    names = {key: f"p{i}" for i, key in enumerate(sorted(needed, key=str))}
+    keys = sorted({key for t in templates for key in _keys(t)}, key=str)
+    names = {key: f"p{i}" for i, key in enumerate(keys)}
+    columns = [texts[key].alias(names[key]) for key in keys]
+    frame = pl.DataFrame(columns or [pl.Series("rows", np.zeros(len(choice), dtype=np.int8))])
 
-    def expr(template: CaptionTemplate) -> pl.Expr:
+    def build(rows: pl.DataFrame, template: CaptionTemplate) -> pl.Series:
         parts = [
             pl.col(names[_key(s)]) if isinstance(s, Placeholder) else pl.lit(s.text, dtype=pl.String)
             for s in template.segments
         ]
-        return pl.concat_str(parts) if parts else pl.lit("", dtype=pl.String)
+        expr = pl.concat_str(parts) if parts else pl.lit("", dtype=pl.String)
+        return rows.with_columns(expr.alias("_caption"))["_caption"]  # with_columns broadcasts literals
 
-    if choice is None or len(templates) == 1:
-        if not needed:
-            return pl.select(pl.repeat(expr(templates[0]), len(choice) if choice is not None else 0)).to_series()
-        return frame.select(expr(templates[0])).to_series()
+    if len(templates) == 1 or len(choice) == 0:
+        return build(frame, templates[0])
     order = np.argsort(choice, kind="stable")
     bounds = np.searchsorted(choice[order], np.arange(len(templates) + 1))
-    ordered = frame.select(pl.all().gather(pl.Series(order))) if needed else None
-    pieces = []
-    for j, template in enumerate(templates):
-        start, stop = int(bounds[j]), int(bounds[j + 1])
-        if stop == start:
-            continue
-        if ordered is None:
-            pieces.append(pl.select(pl.repeat(expr(template), stop - start)).to_series())
-        else:
-            pieces.append(ordered.slice(start, stop - start).select(expr(template)).to_series())
+    ordered = frame.select(pl.all().gather(pl.Series(order)))
+    pieces = [
+        build(ordered.slice(int(bounds[j]), int(bounds[j + 1] - bounds[j])), template)
+        for j, template in enumerate(templates)
+        if bounds[j + 1] > bounds[j]
+    ]
     inverse = np.empty_like(order)
     inverse[order] = np.arange(len(order))
     return pl.concat(pieces).gather(pl.Series(inverse))

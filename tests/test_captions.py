@@ -126,6 +126,12 @@ def test_number_formats_match_python_format():
         format_numbers(values, "d")  # as in Python, `d` does not take floats
 
 
+def test_empty_range_keeps_the_caption_columns():
+    spec = _spec([template("A {material}"), template("B {material.ior:.1f}")])
+    empty = sample_range(spec, 10, 10)
+    assert empty.height == 0 and empty.schema["caption"] == pl.String
+
+
 def test_a_name_with_no_eligible_template_is_a_sampling_error():
     spec = _spec([template("ior {material.ior:.2f}")])
     with pytest.raises(SamplingError, match="caption"):

@@ -163,6 +163,7 @@ def test_columns_order_types_and_ids():
     seeds = frame["seed"].to_numpy()
     assert (seeds >= 0).all() and len(np.unique(seeds)) == len(seeds)
     assert len(sample_shard(spec, 3, limit=7)) == 7
+    assert sample_shard(spec, 3, limit=0).schema == frame.schema
     with pytest.raises(SamplingError):
         sample_shard(spec, 4)
 
