@@ -111,18 +111,8 @@ def build_index(storage: Storage, layout: Layout, shards: range | list[int]) -> 
     qc_files = [_location(storage, layout.qc_key(s)) for s, m in done if any(o.key == layout.qc_key(s) for o in m.objects)]
     member_files = [_location(storage, _ensure_members(storage, layout, s, m)) for s, m in done
                     if any(o.key == layout.render_key(s) for o in m.objects)]
-    manifest_rows = pl.DataFrame(
-        {
-            "shard": [s for s, _ in done],
-            "samples": [m.counts.samples for _, m in done],
-            "rendered": [m.counts.rendered for _, m in done],
-            "failed": [m.counts.failed for _, m in done],
-            "created_unix": [m.created_unix for _, m in done],
-            "bytes": [sum(o.size for o in m.objects) for _, m in done],
-        },
-        schema={"shard": pl.Int32, "samples": pl.Int64, "rendered": pl.Int64, "failed": pl.Int64,
-                "created_unix": pl.Float64, "bytes": pl.Int64},
-    )
+    manifest_rows = [(s, m.counts.samples, m.counts.rendered, m.counts.failed, m.created_unix,
+                      sum(o.size for o in m.objects)) for s, m in done]
     with tempfile.TemporaryDirectory(prefix="psynth-index-") as tmp:
         db_path = Path(tmp) / "index.duckdb"
         con = duckdb.connect(str(db_path))
@@ -135,9 +125,10 @@ def build_index(storage: Storage, layout: Layout, shards: range | list[int]) -> 
                   "NULL::INTEGER AS shard WHERE false")
             con.execute("CREATE VIEW renders AS SELECT sample_id, member, bytes, shard FROM _renders_files")
             # one small row per shard: a table is fine here (it is not per-sample data)
-            con.register("manifest_rows", manifest_rows.to_arrow())
-            con.execute("CREATE TABLE manifests AS SELECT * FROM manifest_rows ORDER BY shard")
-            con.unregister("manifest_rows")
+            con.execute("CREATE TABLE manifests (shard INTEGER, samples BIGINT, rendered BIGINT, failed BIGINT, "
+                        "created_unix DOUBLE, bytes BIGINT)")
+            if manifest_rows:
+                con.executemany("INSERT INTO manifests VALUES (?, ?, ?, ?, ?, ?)", manifest_rows)
             summary.samples = con.execute("SELECT count(*) FROM samples").fetchone()[0]
             summary.members = con.execute("SELECT count(*) FROM renders").fetchone()[0]
             summary.qc_rows = con.execute("SELECT count(*) FROM qc").fetchone()[0]
