@@ -6,6 +6,12 @@ the rejected rows (only those) redraw ALL their stated axes in rounds 1, 2, ...,
 keeps its first accepted round. Rounds are drawn in blocks (many rounds of the still-rejected
 rows in one vectorized pass), which changes nothing in the result: the first accepted round of a
 row does not depend on how the rounds were grouped.
+
+A row that is still rejected after MAX_ROUNDS rounds fails the shard with a SamplingError that
+names the dataset, the shard, the acceptance seen and the require that rejects most. So that an
+impossible constraint fails in a second rather than after MAX_ROUNDS rounds, redrawing also
+stops once 2**21 redraws have accepted fewer than 1 in 100,000 (a spec the pilot lets through
+accepts at least 1 in 1,000, so this never triggers for one that compiled).
 """
 
 import math
