@@ -21,6 +21,7 @@ from psynth_render.scene import (  # noqa: E402
     camera_at_frame,
     describe,
 )
+from psynth_render.scene.description import SceneError  # noqa: E402
 from psynth_render.scene.shapes import shape_mesh  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import luminance, make_row, make_spec, render_array  # noqa: E402
@@ -86,6 +87,16 @@ def test_description_is_plain_json_and_lists_applied_axes(tax):
     assert set(desc["not_rendered_axes"]) == NOT_YET_RENDERED
     assert desc["material"]["metallic"] == 1.0
     assert desc["render"]["engine"] == "CYCLES"
+
+
+def test_bad_rows_raise_scene_errors(tax):
+    spec = make_spec(tax)
+    with pytest.raises(SceneError, match="metal.gld"):
+        describe(make_row(tax, material="metal.gld"), spec, tax)
+    row = make_row(tax)
+    del row["seed"]
+    with pytest.raises(SceneError, match="seed"):
+        describe(row, spec, tax)
 
 
 def test_builder_source_is_standalone():
@@ -336,6 +347,15 @@ def test_camera_at_frame_follows_the_movement(tax):
     hand_b = describe(make_row(tax, seed=2, camera__movement="handheld"), spec, tax)
     assert camera_at_frame(hand_a, 5, 10) == camera_at_frame(hand_a, 5, 10)
     assert camera_at_frame(hand_a, 5, 10)["location"] != camera_at_frame(hand_b, 5, 10)["location"]
+
+
+def test_camera_stays_above_the_floor_at_the_same_distance(tax):
+    desc = describe(make_row(tax, camera__angle="worms_eye"), make_spec(tax), tax)
+    free = camera_at_frame(desc)
+    floored = camera_at_frame(desc, floor_z=-1.0)
+    assert free["location"][2] < -1.0 < floored["location"][2]
+    assert math.dist(floored["location"], floored["target"]) == pytest.approx(
+        math.dist(free["location"], free["target"]))
 
 
 # ---------------------------------------------------------------- render and background

@@ -3,6 +3,23 @@
 The description is the contract between the sampler's world (axes, concepts) and the builder's
 (bpy): every number the builder uses is resolved here from the taxonomy's render parameters,
 so the builder and a generated standalone script need nothing but the description.
+
+Layout (field names inside each part follow psynth_spec.render_params):
+    format, sample_id, seed
+    axes               every registry axis -> its value (concepts relative to the domain)
+    rendered_axes      the axes the builder honours; not_rendered_axes: the others
+    geometry           concept, generator, params (the geometry model), subdivision,
+                       rotation_deg, seed
+    material           concept + MaterialParams, roughness/ior/subsurface from the axes
+    lighting           concept, kelvin, nominal_kelvin, exposure, key_azimuth_deg,
+                       lights (Light + azimuth_deg, kelvin, rgb, power resolved),
+                       world (World + sun_azimuth_deg, tint: the kelvin axis's white balance)
+    background         concept + BackgroundParams
+    camera             angle, lens (CameraLensParams), movement (CameraMovementParams +
+                       clip_seconds), focal_length, fstop, scene_fstop, dof, distance,
+                       azimuth_deg, elevation_deg, roll_deg, target, ortho_scale,
+                       sensor_width, floor_clearance, ...
+    render             concept + EngineParams, engine, samples, width, height, format, seed
 """
 
 import math

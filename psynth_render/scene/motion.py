@@ -63,7 +63,7 @@ def camera_pose(desc, t, floor_z=None):
         target = _turn(location, target, math.radians(yaw), math.radians(pitch))
     clearance = cam.get("floor_clearance")
     if floor_z is not None and clearance is not None and location[2] < floor_z + clearance:
-        location[2] = floor_z + clearance  # stay above the floor the background puts down
+        location = _lift(location, target, floor_z + clearance)
     zoom = 1 + (move.get("zoom", 1.0) - 1) * e
     return {
         "location": location,
@@ -89,6 +89,20 @@ def still_pose(desc, floor_z=None):
     """The pose a still image uses: the movement's `still_at` point (its end by default)."""
     move = desc["camera"].get("movement") or {}
     return camera_pose(desc, move.get("still_at", 1.0), floor_z)
+
+
+def _lift(location, target, height):
+    """Raise the camera to `height` (above the floor), moving it outward so that it stays as
+    far from the target as before: a worm's-eye view from the floor, not from under it."""
+    d = [location[k] - target[k] for k in range(3)]
+    reach = math.sqrt(sum(c * c for c in d))
+    rise = height - target[2]
+    across = math.hypot(d[0], d[1])
+    wanted = math.sqrt(max(reach * reach - rise * rise, 0.0))
+    if across < 1e-9:
+        return [location[0], location[1], height]
+    scale = max(wanted, across) / across
+    return [target[0] + d[0] * scale, target[1] + d[1] * scale, height]
 
 
 def _turn(location, target, yaw, pitch):
