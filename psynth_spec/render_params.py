@@ -302,7 +302,9 @@ class CameraAngleParams(_Params):
     """Where the camera sits relative to the subject: `elevation_deg` above the horizontal
     (-90 = straight up from below, 90 = straight down), `roll_deg` about the view axis (dutch),
     `distance_scale` multiplies the `camera.distance` axis (close-ups < 1), `azimuth_offset_deg`
-    turns the camera about the subject, `target_height` moves the aim point (object radii)."""
+    turns the camera about the subject, `target_height` moves the aim point (object radii).
+    A scaled distance can fall below the subject's radius (close-ups at a short `camera.distance`):
+    the renderer keeps the camera outside the subject (at least ~1.1 object radii)."""
 
     elevation_deg: Annotated[float, Field(ge=-90.0, le=90.0)]
     roll_deg: Annotated[float, Field(ge=-90.0, le=90.0)] = 0.0
