@@ -258,6 +258,29 @@ def _by_distinct_values(values: np.ndarray, spec: str) -> pl.Series:
     return pl.Series(table, dtype=pl.String).gather(pl.Series(inverse.ravel(), dtype=pl.UInt32))
 
 
+_TABLE_MIN_ROWS = 4096
+
+
+def _fixed_text(integer: np.ndarray, negative: np.ndarray, precision: int, m: re.Match, percent: bool) -> pl.Series:
+    """Text of `integer / 10**precision` with signs, through a table when the span is small.
+
+    Captions format bounded axes at low precision (`{kelvin:.0f}` in 2500..9000 has 6,501
+    possible texts), so rendering each possible text once and gathering is far cheaper than
+    rendering every row; the table holds both signs of every integer in the span.
+    """
+    n = len(integer)
+    low, high = int(integer.min()), int(integer.max())
+    if n >= _TABLE_MIN_ROWS and 2 * (high - low + 1) <= max(_TABLE_MIN_ROWS, n // 4):
+        span = np.arange(low, high + 1, dtype=np.int64)
+        keys = np.repeat(span, 2)
+        signs = np.tile(np.array([False, True]), len(span))
+        whole, frac = np.divmod(keys, _POWERS[precision])
+        table = _render(signs, whole, frac, precision, m, percent)
+        return table.gather(pl.Series(2 * (integer - low) + negative, dtype=pl.UInt32))
+    whole, frac = np.divmod(integer, _POWERS[precision])
+    return _render(negative, whole, frac, precision, m, percent)
+
+
 def format_numbers(values: np.ndarray, spec: str, valid: np.ndarray | None = None) -> pl.Series:
     """`format(x, spec)` of each number, vectorized (null where `valid` is False)."""
     m = _SPEC.match(spec)
@@ -286,9 +309,8 @@ def format_numbers(values: np.ndarray, spec: str, valid: np.ndarray | None = Non
     if fallback.any():
         scaled = np.where(fallback, 0.0, scaled)
     integer = scaled.astype(np.int64)
-    whole, frac = np.divmod(integer, _POWERS[precision])
     negative = np.signbit(values) & ~(bool(m["z"]) & (integer == 0))
-    text = _render(negative, whole, frac, precision, m, kind == "%")
+    text = _fixed_text(integer, negative, precision, m, kind == "%")
     if fallback.any():  # nan, inf, huge: Python formats those rows only
         rows = np.flatnonzero(fallback)
         text = text.scatter(rows, [format(float(v), spec) for v in raw[rows]])

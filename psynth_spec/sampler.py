@@ -131,11 +131,14 @@ def _sample_stated(spec: Spec, ids: np.ndarray, where: str) -> Batch:
         return batch
     ok = accepted(spec, batch)
     pending = np.flatnonzero(~ok)
-    draws, hits, next_round, block = len(ids), int(ok.sum()), 1, 1
+    draws, hits, next_round, passes = len(ids), int(ok.sum()), 1, 0
     while pending.size:
         if next_round > MAX_ROUNDS or (draws >= _GIVE_UP_DRAWS and hits < _GIVE_UP_RATE * draws):
             _fail(spec, ids[pending], where, hits / draws)
-        block = max(1, min(2 * block, _BLOCK_DRAWS // pending.size, MAX_ROUNDS + 1 - next_round))
+        # about the expected rounds to a first acceptance, doubling on every further pass
+        expected = round(draws / max(hits, 1))
+        block = max(1, min(expected << passes, _BLOCK_DRAWS // pending.size, MAX_ROUNDS + 1 - next_round))
+        passes += 1
         rep_ids = np.repeat(ids[pending], block)
         rep_rounds = np.tile(np.arange(next_round, next_round + block, dtype=np.int64), pending.size)
         candidates = draw_statements(spec, rep_ids, rep_rounds)
@@ -165,6 +168,8 @@ def _fail(spec: Spec, ids: np.ndarray, where: str, acceptance: float) -> None:
 
 
 def _series(name: str, column: Column) -> pl.Series:
+    if column.type == "category" and len(column.categories) == 1 and column.valid is None:
+        return pl.repeat(column.categories[0], len(column.values), dtype=pl.String, eager=True).alias(name)
     if column.type == "category":
         values = pl.Series(column.categories, dtype=pl.String).gather(pl.Series(column.values, dtype=pl.UInt32))
     else:
