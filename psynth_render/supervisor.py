@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from psynth_data.layout import Layout
-from psynth_data.manifest import Manifest, read_manifest
+from psynth_data.manifest import Manifest, is_complete, read_manifest
 from psynth_data.storage import default_root, open_storage
 from psynth_render.journal import ShardWork
 from psynth_render.memory import EXIT_RECYCLE
@@ -90,6 +90,15 @@ def run_shard(
 
         spec_obj, spec_path = load_spec_file(spec), str(spec)
     layout = Layout.for_spec(spec_obj)
+    result = ShardResult(shard=shard, manifest=None)
+    if is_complete(storage, layout, shard):  # idempotent: a complete shard costs no process
+        result.manifest = read_manifest(storage, layout, shard)
+        event = {"event": "complete", "shard": shard, "rendered": result.manifest.counts.rendered,
+                 "failed": result.manifest.counts.failed, "already": True}
+        result.events.append(event)
+        if on_event is not None:
+            on_event(event)
+        return result
     work = ShardWork(work_dir or default_work_dir(storage, layout, shard))
     work.ensure()
     if spec_path is None or not spec_path.endswith(".json"):
@@ -107,7 +116,6 @@ def run_shard(
     if keep_work:
         command += ["--keep-work"]
     child_env = {**os.environ, **(env or {})}
-    result = ShardResult(shard=shard, manifest=None)
     limit = max_launches or (2 * len(spec_obj.shard_range(shard)) + 5)
 
     def emit(event: dict) -> None:
@@ -179,6 +187,9 @@ def _run_once(command, env, work: ShardWork, sample_timeout, emit) -> tuple[int,
                 emit({"event": "timeout", "sample_id": sid, "error": error})
                 timed_out = True
                 break
+    except BaseException:
+        _kill(child)  # the supervisor is stopping (Ctrl-C, SIGTERM): take the worker with it
+        raise
     finally:
         selector.close()
         child.stdout.close()
@@ -194,6 +205,10 @@ def _kill(child: subprocess.Popen) -> None:
     child.wait()
 
 
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m psynth_render.supervisor", description="render one shard")
     p.add_argument("--spec", required=True)
@@ -203,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-rss-mb", type=float, default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0))
     p.add_argument("--sample-timeout", type=float, default=None)
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)  # a cancelled run stops its worker too
     try:
         result = run_shard(args.spec, args.shard, args.root, device=args.device, max_rss_mb=args.max_rss_mb,
                            sample_timeout=args.sample_timeout,

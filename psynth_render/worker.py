@@ -143,10 +143,10 @@ def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress
             log.error("sample %d failed after %d attempts: %s", sid, state.attempts, error)
             progress.emit("failed", sample_id=sid, error=error)
             return
+        started = time.perf_counter()
         state.attempts += 1
         work.append({"event": "start", "sample_id": sid, "attempt": state.attempts, "pid": os.getpid()})
         progress.emit("start", sample_id=sid, attempt=state.attempts)
-        started = time.perf_counter()
         staging = work.staging_dir(sid)
         try:
             _test_hooks(sid)

@@ -145,3 +145,31 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_loop(tmp_path):
     bad.write_bytes(b"not parquet")
     with pytest.raises(WorkerError, match="before rendering anything"):
         run_shard(spec, 0, str(tmp_path), samples_path=str(bad))
+
+
+def test_stopping_the_supervisor_stops_its_worker(tmp_path):
+    spec = tiny_spec(name="cancel", samples=2)
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(spec.model_dump_json())
+    env = {**os.environ, "PSYNTH_TEST_HANG_SAMPLE": "0"}
+    sup = subprocess.Popen(
+        [PYTHON, "-m", "psynth_render.supervisor", "--spec", str(spec_path), "--shard", "0",
+         "--root", str(tmp_path / "data")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+    )
+    for line in sup.stdout:
+        if json.loads(line)["event"] == "start":
+            break
+    worker_pid = next(e["pid"] for e in journal_events(_work(tmp_path / "data", spec)) if e["event"] == "start")
+    sup.send_signal(signal.SIGTERM)
+    assert sup.wait(timeout=30) != 0
+    sup.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"worker {worker_pid} still runs after its supervisor stopped")
