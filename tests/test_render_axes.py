@@ -19,6 +19,7 @@ from psynth_render.scene import (  # noqa: E402
     build,
     builder_source,
     camera_at_frame,
+    configure_device,
     describe,
 )
 from psynth_render.scene.description import SceneError  # noqa: E402
@@ -365,6 +366,14 @@ def test_each_engine_renders_the_subject(shot, engine):
     y = luminance(img)
     assert y.std() > 0.05
     assert abs(luminance(centre(img)).mean() - luminance(img[:3, :3]).mean()) > 0.1
+
+
+def test_configure_device_falls_back_to_the_cpu():
+    assert configure_device("cpu") == "CPU"
+    assert bpy.context.scene.cycles.device == "CPU"
+    picked = configure_device("auto")  # a GPU kind where Blender finds one, else the CPU
+    assert picked in {"OPTIX", "CUDA", "HIP", "METAL", "ONEAPI", "CPU"}
+    assert bpy.context.scene.cycles.device == ("CPU" if picked == "CPU" else "GPU")
 
 
 def test_more_samples_less_noise(shot):
