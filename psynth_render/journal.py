@@ -134,4 +134,9 @@ class ShardWork:
         return journal
 
     def remove(self) -> None:
+        """Delete the work folder, and its parent (`_work`) when no other shard uses it."""
         shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            self.path.parent.rmdir()
+        except OSError:
+            pass  # other shards' work folders are still there

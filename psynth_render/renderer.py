@@ -5,6 +5,7 @@ once, the passes compositor is installed once; each sample only updates the scen
 """
 
 import json
+import logging
 import math
 import time
 from pathlib import Path
@@ -21,6 +22,8 @@ from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy
 
+log = logging.getLogger("psynth.worker")
+
 _IMAGE_FORMATS = {"png": "PNG", "exr": "OPEN_EXR", "webp": "WEBP"}
 _CYCLES_PASS_SAMPLES = 1
 """Samples of the extra Cycles render that gives passes to EEVEE and Workbench samples."""
@@ -33,6 +36,8 @@ class Renderer:
         self.spec = spec
         self.taxonomy = taxonomy
         self.device = scene.configure_device(device)
+        if device == "gpu" and self.device == "CPU":
+            log.warning("device gpu asked for, but Blender finds no GPU: rendering on the CPU")
         self.suffixes = member_suffixes(spec)
         self._builder_source = scene.builder_source() if "scene_code" in spec.outputs else None
         self._passes_installed = False

@@ -53,7 +53,7 @@ def test_render_shard_writes_the_data_contract_layout(tmp_path):
     assert manifest["counts"] == {"samples": 2, "rendered": 2, "failed": 0}
     assert {o["key"] for o in manifest["objects"]} == {layout.samples_key(1), layout.render_key(1)}
     assert "2 rendered, 0 failed" in done.stdout
-    assert not (root / layout.work_key(1)).exists()
+    assert not (root / layout.prefix / "_work").exists()  # scratch removed
 
 
 def test_render_one_sample_for_a_quick_look(tmp_path):
