@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from psynth_spec.distributions import Column
+from psynth_spec.errors import SamplingError
 from psynth_spec.spec import And, Compare, Condition, Member, Not, Or, Truthy
 
 _OPS: dict[str, Callable] = {
@@ -38,7 +39,7 @@ def _compare(cond: Compare, column: Column) -> np.ndarray:
     op = _OPS[cond.op]
     if column.type == "category":
         if cond.op not in ("==", "!="):
-            raise ValueError(f"cannot order categorical axis {cond.axis}")
+            raise SamplingError(f"cannot order categorical axis {cond.axis} ({cond.op})")
         hit = np.isin(column.values, _codes_of(column, [cond.value]))
         result = hit if cond.op == "==" else ~hit
     elif column.type == "bool":
@@ -72,4 +73,4 @@ def evaluate(cond: Condition, columns: ColumnLookup, n: int) -> np.ndarray:
         for item in cond.items:
             result |= evaluate(item, columns, n)
         return result
-    raise TypeError(f"unknown condition {cond!r}")
+    raise SamplingError(f"unknown condition {cond!r}")

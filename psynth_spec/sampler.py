@@ -201,7 +201,7 @@ def sample_range(spec: Spec, start: int, stop: int, *, where: str | None = None)
     workers = min(len(starts), os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="psynth-sample") as pool:
         blocks = list(pool.map(lambda a: _sample_block(spec, a, min(a + BLOCK_ROWS, stop), where), starts))
-    return pl.concat(blocks, rechunk=True)
+    return pl.concat(blocks, rechunk=False)
 
 
 def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame:

@@ -138,4 +138,4 @@ def test_blocks_on_threads_give_the_same_table(monkeypatch):
     monkeypatch.setattr(sampler, "BLOCK_ROWS", 300)
     blocked = sample_range(spec, 0, 2000)
     assert_frame_equal(whole, blocked)
-    assert blocked["caption"].n_chunks() == 1
+    assert blocked["caption"].n_chunks() == 7  # one chunk per block, deterministic layout
