@@ -18,6 +18,7 @@ finishing a sample, start a fresh process to resume; 1 an input error (message o
 Test hooks (environment; fault tests only, no effect when unset):
     PSYNTH_TEST_FAIL_SAMPLE=ID[,ID]   rendering these samples raises, on every attempt
     PSYNTH_TEST_HANG_SAMPLE=ID[,ID]   these samples hang, on every attempt (supervisor timeout)
+    PSYNTH_TEST_CRASH_SAMPLE=ID[,ID]  the process aborts (like a Blender segfault) on these samples
     PSYNTH_TEST_SAMPLE_DELAY_S=S      sleep S seconds before each sample (to kill mid-shard)
 """
 
@@ -80,6 +81,11 @@ def _test_hooks(sample_id: int) -> None:
     if sample_id in _ids_from_env("PSYNTH_TEST_HANG_SAMPLE"):
         while True:
             time.sleep(3600)
+    if sample_id in _ids_from_env("PSYNTH_TEST_CRASH_SAMPLE"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a test crash leaves no core file
+        os.abort()
     if sample_id in _ids_from_env("PSYNTH_TEST_FAIL_SAMPLE"):
         raise RuntimeError(f"PSYNTH_TEST_FAIL_SAMPLE: injected failure of sample {sample_id}")
 

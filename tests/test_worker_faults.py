@@ -173,3 +173,13 @@ def test_stopping_the_supervisor_stops_its_worker(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail(f"worker {worker_pid} still runs after its supervisor stopped")
+
+
+def test_a_sample_that_crashes_the_process_is_retried_in_a_new_one_then_recorded(tmp_path):
+    spec = tiny_spec(name="crashes", samples=2)
+    result = run_shard(spec, 0, str(tmp_path), env={"PSYNTH_TEST_CRASH_SAMPLE": "0"})
+    exits = [e["code"] for e in result.events if e["event"] == "exit"]
+    assert exits == [-signal.SIGABRT, -signal.SIGABRT, 0]
+    (failed,) = result.manifest.failed
+    assert failed.sample_id == 0 and failed.attempts == 2 and "died" in failed.error
+    assert result.manifest.counts.rendered == 1
