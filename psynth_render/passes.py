@@ -4,7 +4,7 @@ One node group per worker process, reused for every sample (only the file prefix
 Cycles gives every pass from the main render; for EEVEE and Workbench, which lack some passes,
 the renderer runs a second, 1-sample Cycles render for the passes alone (see renderer.py).
 
-    depth         Z pass, float EXR (camera distance in scene units; background ~1e10)
+    depth         Z pass, float EXR (depth along the view axis in scene units; sky ~1e10)
     normal        world-space normals, float EXR
     segmentation  subject mask from the object index pass (ID Mask node), 8-bit PNG, 255 = subject
     albedo        Cycles' denoising albedo (diffuse and glossy colour), 8-bit PNG
