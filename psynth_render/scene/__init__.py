@@ -35,7 +35,9 @@ __all__ = [
 
 _HERE = Path(__file__).resolve().parent
 
-BUILDER_MODULES: tuple[str, ...] = ("primitives", "procedural", "shapes", "motion", "surfaces", "builder")
+BUILDER_MODULES: tuple[str, ...] = (
+    "primitives", "procedural", "shapes", "motion", "surfaces", "builder",
+)
 """Modules (in psynth_render.scene) whose concatenated source rebuilds a scene, in order."""
 
 INLINE_MARKER = "# psynth:inline"

@@ -15,7 +15,9 @@ from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.motion import camera_at_frame, still_pose  # psynth:inline
 from psynth_render.scene.shapes import shape_mesh  # psynth:inline
-from psynth_render.scene.surfaces import backdrop_material, subject_material, world_nodes  # psynth:inline
+from psynth_render.scene.surfaces import (  # psynth:inline
+    backdrop_material, subject_material, world_nodes,  # psynth:inline
+)  # psynth:inline
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
@@ -208,8 +210,9 @@ def _subject(scene, geo):
     _modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
     bevel = params.get("bevel", 0.0)
     _modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
-    if levels > 0 and bevel > 0 and obj.modifiers.find("psynth_bevel") < obj.modifiers.find("psynth_subsurf"):
-        obj.modifiers.move(obj.modifiers.find("psynth_subsurf"), 0)
+    mods = obj.modifiers
+    if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
+        mods.move(mods.find("psynth_subsurf"), 0)
     return obj
 
 
@@ -251,7 +254,8 @@ def _read_mesh(mesh):
     mesh.vertices.foreach_get("co", coords)
     verts = [tuple(coords[i : i + 3]) for i in range(0, len(coords), 3)]
     faces = [list(p.vertices) for p in mesh.polygons]
-    return {"verts": verts, "faces": faces, "smooth": [p.use_smooth for p in mesh.polygons] or [], "sharp": []}
+    smooth = [p.use_smooth for p in mesh.polygons]
+    return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}
 
 
 def _metaballs(params, seed):

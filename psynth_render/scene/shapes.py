@@ -5,7 +5,9 @@ origin (bounding box) with its farthest vertex at radius 1. Blender-made meshes 
 metaballs) are read back by the builder and normalised here with generator "data".
 """
 
-from psynth_render.scene.primitives import cube, disc, frustum, icosphere, plane, platonic, torus, uv_sphere  # psynth:inline
+from psynth_render.scene.primitives import (  # psynth:inline
+    cube, disc, frustum, icosphere, plane, platonic, torus, uv_sphere,  # psynth:inline
+)  # psynth:inline
 from psynth_render.scene.procedural import (  # psynth:inline
     crystal, gear, lathe, mobius, rock, spring, star_prism, supershape, torus_knot, twisted_torus,  # psynth:inline
 )  # psynth:inline
@@ -35,7 +37,8 @@ def _primitive(p):
 
 
 def _data(p):
-    return {"verts": [tuple(v) for v in p["verts"]], "faces": p["faces"], "smooth": p["smooth"], "sharp": p["sharp"]}
+    verts = [tuple(v) for v in p["verts"]]
+    return {"verts": verts, "faces": p["faces"], "smooth": p["smooth"], "sharp": p["sharp"]}
 
 
 GENERATORS = {
@@ -62,8 +65,9 @@ def normalise(shape):
     lo = [min(v[k] for v in verts) for k in range(3)]
     hi = [max(v[k] for v in verts) for k in range(3)]
     c = [(lo[k] + hi[k]) / 2 for k in range(3)]
-    radius = max(((v[0] - c[0]) ** 2 + (v[1] - c[1]) ** 2 + (v[2] - c[2]) ** 2) ** 0.5 for v in verts) or 1.0
-    shape["verts"] = [((v[0] - c[0]) / radius, (v[1] - c[1]) / radius, (v[2] - c[2]) / radius) for v in verts]
+    centred = [(v[0] - c[0], v[1] - c[1], v[2] - c[2]) for v in verts]
+    radius = max((x * x + y * y + z * z) ** 0.5 for x, y, z in centred) or 1.0
+    shape["verts"] = [(x / radius, y / radius, z / radius) for x, y, z in centred]
     return shape
 
 
