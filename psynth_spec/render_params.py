@@ -33,7 +33,7 @@ Kelvin = Annotated[float, Field(ge=1000.0, le=20000.0)]
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # ================================================================ materials

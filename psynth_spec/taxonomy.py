@@ -16,6 +16,8 @@ A leaf's `render` is stored normalized: validated by its domain's model in
 is defined for every field of the model.
 """
 
+import hashlib
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -178,16 +180,79 @@ def _read_yaml(path: Path) -> Any:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
 
 
-def load_taxonomy(directory: Path | None = None) -> Taxonomy:
+def _cache_file(directory: Path) -> Path | None:
+    """Where the validated taxonomy of these exact files (and this validating code) is cached.
+
+    The name is a hash of every taxonomy file and of the two modules that validate them, so any
+    edit misses the cache. None when the files cannot be read (the full load then reports why).
+    """
+    root = os.environ.get("PSYNTH_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "psynth"
+    )
+    digest = hashlib.sha256()
+    files = [directory / "taxonomy.yaml", directory / "axes.yaml"]
+    files += sorted((directory / "concepts").glob("*.yaml"))
+    here = Path(__file__).resolve().parent
+    files += [here / "taxonomy.py", here / "render_params.py"]
+    try:
+        for f in files:
+            digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return Path(root) / f"taxonomy-{digest.hexdigest()[:40]}.json"
+
+
+def _read_cache(path: Path | None) -> Taxonomy | None:
+    if path is None:
+        return None
+    try:
+        return Taxonomy.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        return None  # absent, unreadable or from an incompatible model: load from YAML
+
+
+def _write_cache(path: Path | None, taxonomy: Taxonomy) -> None:
+    """Best effort, atomic (temp file + rename), so concurrent loaders never see half a file."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(taxonomy.model_dump_json(), encoding="utf-8")
+        os.replace(tmp, path)
+        stale = sorted(path.parent.glob("taxonomy-*.json"), key=lambda f: f.stat().st_mtime)
+        for old in stale[:-_CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+_CACHE_KEEP = 8
+"""Cached taxonomies kept per cache folder (one per taxonomy edit; older ones are removed)."""
+
+
+def load_taxonomy(directory: Path | None = None, *, use_cache: bool = True) -> Taxonomy:
     """Load and validate the taxonomy folder (default: the repository's `taxonomy/`).
 
     Any problem in the data (unreadable file, bad YAML, bad value) raises TaxonomyError
-    naming the file and, where there is one, the concept or axis.
+    naming the file and, where there is one, the concept or axis. A successfully validated
+    taxonomy is cached as JSON keyed by the hash of its files (`PSYNTH_CACHE_DIR`, default
+    `~/.cache/psynth`), which makes later loads several times faster.
     """
+    directory = Path(directory or DEFAULT_TAXONOMY_DIR)
+    cache = _cache_file(directory) if use_cache else None
+    cached = _read_cache(cache)
+    if cached is not None:
+        return cached
+    taxonomy = _load_yaml_taxonomy(directory)
+    _write_cache(cache, taxonomy)
+    return taxonomy
+
+
+def _load_yaml_taxonomy(directory: Path) -> Taxonomy:
     from psynth_spec.errors import TaxonomyError
     from psynth_spec.render_params import validate_render_params
 
-    directory = Path(directory or DEFAULT_TAXONOMY_DIR)
     where = directory / "taxonomy.yaml"
     try:
         meta = _read_yaml(where)

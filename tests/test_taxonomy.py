@@ -537,3 +537,43 @@ def test_unstated_kelvin_is_the_setups_own(tax):
     assert render_params(tax, default_setup).kelvin == kelvin.default == 5600
     assert render_params(tax, "lighting.artificial.candle").kelvin < 2000
     assert render_params(tax, "lighting.natural.golden_hour").kelvin < 4000
+
+
+# ------------------------------------------------------------------ the load cache
+def test_cache_returns_the_same_taxonomy_and_misses_on_edit(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSYNTH_CACHE_DIR", str(tmp_path / "cache"))
+    d = copy_taxonomy(tmp_path)
+    first = load_taxonomy(d)
+    files = list((tmp_path / "cache").glob("taxonomy-*.json"))
+    assert len(files) == 1
+    assert load_taxonomy(d) == first == load_taxonomy(d, use_cache=False)
+
+    def warmer(data):
+        data["materials"]["children"]["metal"]["children"]["gold"]["render"]["roughness"] = 0.5
+
+    edit(d / "concepts" / "materials.yaml", warmer)
+    assert load_taxonomy(d).concepts["materials.metal.gold"].render["roughness"] == 0.5
+    assert len(list((tmp_path / "cache").glob("taxonomy-*.json"))) == 2
+
+
+def test_corrupt_cache_falls_back_to_yaml(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSYNTH_CACHE_DIR", str(tmp_path / "cache"))
+    d = copy_taxonomy(tmp_path)
+    expected = load_taxonomy(d)
+    (cache,) = (tmp_path / "cache").glob("taxonomy-*.json")
+    cache.write_text('{"version": "x", "roots": [')
+    assert load_taxonomy(d) == expected
+
+
+def test_cached_load_skips_yaml_and_render_validation(tmp_path):
+    """A warm cache loads without importing the render-parameter models (fast CLI start)."""
+    env = {**__import__("os").environ, "PSYNTH_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import sys; from psynth_spec.taxonomy import load_taxonomy; t = load_taxonomy(); "
+        "print(len(t.concepts), 'psynth_spec.render_params' in sys.modules)"
+    )
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    n = len(default_taxonomy().concepts)
+    assert cold.stdout.split() == [str(n), "True"], cold.stderr
+    assert warm.stdout.split() == [str(n), "False"], warm.stderr
