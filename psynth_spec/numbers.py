@@ -1,9 +1,11 @@
 """Vectorized number formatting for captions: `format(x, spec)` for a whole column at once.
 
 The checker accepts any spec Python's `format` accepts. The common ones are built with numpy
-(no Python per row): the characters go into an (rows x positions) byte matrix, column by column
-(sign, digits, separators, point, fill), a mask drops the unused positions, and the compacted
-bytes plus offsets become a Polars string column directly. Covered:
+(no Python per row): the characters go into a (rows x positions) byte matrix, right-aligned
+(digits four at a time from a lookup table, then point, sign, fill), and the matrix becomes a
+Polars string column directly (each row's last `length` bytes). When the rounded values span
+few integers (`{kelvin:.0f}` over 2500..9000), each possible text is rendered once and gathered.
+Covered:
 
     types  d (ints), f, F, %, and no type on ints
     flags  sign (+, -, space), z, grouping (, or _), width with an ASCII fill and any align, 0
@@ -15,8 +17,8 @@ come out as in Python. Rows with nan, inf or |x| * 10**N >= 2**52 (never in regi
 are formatted by Python, only those rows.
 
 Any other spec (e, g, x, b, o, c, n, #, zero padding with grouping, a non-ASCII fill, a float
-without a type but with a precision) is formatted by Python once per DISTINCT value and gathered back:
-cheap for integer axes, per-row cost for continuous floats, so prefer `.Nf` in templates.
+without a type but with a precision) is formatted by Python once per DISTINCT value and gathered
+back: cheap for integer axes, per-row cost for continuous floats, so prefer `.Nf` in templates.
 
 Numbers without a format: ints print as `str(int)`; floats use Polars' shortest round-trip
 repr, identical to Python's `str(float)` for 1e-4 <= |x| < 1e16 (outside it Polars writes

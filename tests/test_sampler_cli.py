@@ -115,3 +115,13 @@ def test_plan_command_json_in_a_fresh_process():
     shares = {s["value"]: s["probability"] for s in angle["shares"]}
     assert shares["eye_level"] == pytest.approx(0.6, abs=0.015)
     assert plan["render"]["cpu_hours"] > plan["render"]["gpu_hours"] > 0
+
+
+def test_public_api_from_the_package_root():
+    import psynth_spec
+    from psynth_spec import sampler
+
+    assert psynth_spec.sample_shard is sampler.sample_shard
+    assert psynth_spec.write_samples_parquet is sampler.write_samples_parquet
+    spec = psynth_spec.load_spec(STUDIO)
+    assert psynth_spec.sample_shard(spec, 39).height == 500
