@@ -2,7 +2,8 @@
 
 Without NODE: every concept (name and display label) and every axis. With NODE (a concept
 path such as `materials.metal`, or an axis such as `material`): that subtree, and the axes whose
-domain contains it or lies inside it (plus their numeric companions, e.g. `material.roughness`).
+domain contains it or lies inside it, with their family (the axes under the same first name,
+e.g. `material.roughness`, or `texture.scale` beside `texture.pattern`).
 """
 
 import argparse
@@ -66,12 +67,10 @@ def select(taxonomy, node: str | None):
         if a.domain is not None
         and (a.domain == path or a.domain.startswith(path + ".") or path.startswith(a.domain + "."))
     ]
-    families = {a.path for a in related}
-    axes = [
-        a
-        for a in taxonomy.axes
-        if a.path in families or any(a.path.startswith(f + ".") for f in families)
-    ]
+    # each related axis brings its family: the axes under the same first name
+    # (texture.pattern -> texture.scale, texture.mapping; material -> material.roughness...)
+    families = {a.path.split(".")[0] for a in related}
+    axes = [a for a in taxonomy.axes if a.path.split(".")[0] in families]
     return [concept], axes
 
 
@@ -91,11 +90,11 @@ def _default(axis) -> str:
         source, _, rest = axis.default_from.partition(":")
         if source == "concept":
             concept_axis, _, param = rest.partition(":")
-            text = f"from the {concept_axis}'s {param}"
+            text = f"{concept_axis}'s {param}"
         else:
             text = f"the render block's {rest}"
         if axis.default is not None:
-            text += f" (else {_value(axis.default)})"
+            text += f"; {_value(axis.default)} by default"
         return text
     return _value(axis.default)
 

@@ -479,6 +479,15 @@ def test_cli_axis_name_shows_its_domain():
     assert "honey" in out.stdout and "liquid.viscosity" in out.stdout
 
 
+def test_cli_subtree_brings_the_axis_family():
+    out = psynth("taxonomy", "textures.photoreal")
+    assert out.returncode == 0, out.stderr
+    assert "wood grain" in out.stdout and "noise" not in out.stdout.split("axes")[0]
+    for axis in ("texture.pattern", "texture.scale", "texture.mapping"):
+        assert axis in out.stdout
+    assert "material" not in out.stdout
+
+
 def test_cli_whole_tree():
     out = psynth("taxonomy")
     assert out.returncode == 0, out.stderr
