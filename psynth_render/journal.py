@@ -4,6 +4,7 @@
                                         temporary folder to this name is the commit
     {work}/journal.jsonl                one JSON object per line: start, done, error, failed
     {work}/worker.log                   Blender's and the worker's own output
+    {work}/lock                         held (flock) by the one worker rendering the shard
 
 A sample is done when its folder exists. Each `start` line counts an attempt, so a worker killed
 mid-sample (a crash, or the supervisor's timeout) leaves an attempt without an end; after
@@ -11,6 +12,7 @@ mid-sample (a crash, or the supervisor's timeout) leaves an attempt without an e
 (a kill during a write) is ignored.
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -18,7 +20,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psynth_spec.errors import PsynthError
+
 MAX_ATTEMPTS = 2
+
+
+class ShardBusyError(PsynthError):
+    """Another live worker holds the shard's work folder."""
 
 
 @dataclass
@@ -77,6 +85,24 @@ class ShardWork:
 
     def ensure(self) -> None:
         self.samples_dir.mkdir(parents=True, exist_ok=True)
+
+    def lock(self) -> int:
+        """Take the shard for this process (released by the OS when it exits, even by SIGKILL).
+
+        Returns the lock's file descriptor; keep it open. Raises `ShardBusyError` when another
+        process holds it: two workers must never render the same shard at once.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise ShardBusyError(f"{self.path}: another worker (pid {holder}) is rendering this shard") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        return fd
 
     def sample_dir(self, sample_id: int) -> Path:
         return self.samples_dir / f"{sample_id:09d}"

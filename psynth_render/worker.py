@@ -114,6 +114,7 @@ def run_worker(args: argparse.Namespace, progress: ProgressWriter) -> int:
 
     work = ShardWork(args.work_dir or default_work_dir(storage, layout, shard))
     work.ensure()
+    work.lock()  # held until this process exits
     journal = work.replay()
     todo = [r for r in rows if not (journal.state(r["sample_id"]).done or journal.state(r["sample_id"]).failed)]
 

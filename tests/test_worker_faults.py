@@ -16,6 +16,7 @@ import pytest
 from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete, read_manifest
 from psynth_data.storage import LocalStorage
+from psynth_render.journal import ShardWork
 from psynth_render.supervisor import WorkerError, run_shard
 from psynth_render.worker import default_work_dir
 from tests.worker_specs import PYTHON, journal_events, tar_members, tiny_spec
@@ -183,3 +184,15 @@ def test_a_sample_that_crashes_the_process_is_retried_in_a_new_one_then_recorded
     (failed,) = result.manifest.failed
     assert failed.sample_id == 0 and failed.attempts == 2 and "died" in failed.error
     assert result.manifest.counts.rendered == 1
+
+
+def test_two_workers_never_render_the_same_shard(tmp_path):
+    spec = tiny_spec(name="busy", samples=1)
+    work = ShardWork(_work(tmp_path, spec))
+    fd = work.lock()  # as if a live worker held the shard
+    try:
+        with pytest.raises(WorkerError, match="another worker"):
+            run_shard(spec, 0, str(tmp_path))
+    finally:
+        os.close(fd)
+    assert run_shard(spec, 0, str(tmp_path)).manifest.counts.rendered == 1  # free again: renders
