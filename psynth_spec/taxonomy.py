@@ -183,7 +183,7 @@ def _read_yaml(path: Path) -> Any:
 def _cache_file(directory: Path) -> Path | None:
     """Where the validated taxonomy of these exact files (and this validating code) is cached.
 
-    The name is a hash of every taxonomy file and of the two modules that validate them, so any
+    The name is a hash of every taxonomy file and of the modules that validate them, so any
     edit misses the cache. None when the files cannot be read (the full load then reports why).
     """
     root = os.environ.get("PSYNTH_CACHE_DIR") or os.path.join(
@@ -193,7 +193,7 @@ def _cache_file(directory: Path) -> Path | None:
     files = [directory / "taxonomy.yaml", directory / "axes.yaml"]
     files += sorted((directory / "concepts").glob("*.yaml"))
     here = Path(__file__).resolve().parent
-    files += [here / "taxonomy.py", here / "render_params.py"]
+    files += [here / "taxonomy.py", *sorted((here / "render_params").glob("*.py"))]
     try:
         for f in files:
             digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")

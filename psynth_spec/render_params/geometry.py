@@ -1,0 +1,181 @@
+"""Render parameters of the subject's shape: Blender primitives and procedural generators."""
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from psynth_spec.render_params.base import NonNeg, Positive, _Params
+
+
+# ================================================================ geometry
+class _Geometry(_Params):
+    """Every generator makes a subject that fits a sphere of radius 1 (`fit_radius`), sitting
+    on the ground (z = 0) unless `float_above` > 0. `smooth`: smooth shading."""
+
+    smooth: bool = True
+    float_above: NonNeg = 0.0
+
+
+class Primitive(_Geometry):
+    """A Blender mesh primitive (`bpy.ops.mesh.primitive_<op>_add`) with its parameters."""
+
+    generator: Literal["primitive"]
+    op: Literal["cube", "uv_sphere", "cylinder", "cone", "torus", "ico_sphere", "monkey", "plane", "circle"]
+    segments: Annotated[int, Field(ge=3, le=256)] = 32
+    rings: Annotated[int, Field(ge=3, le=128)] = 16
+    subdivisions: Annotated[int, Field(ge=1, le=6)] = 2
+    radius: Positive = 1.0
+    depth: Positive = 2.0
+    radius_top: NonNeg = 0.0
+    major_radius: Positive = 1.0
+    minor_radius: Positive = 0.25
+    bevel: NonNeg = 0.0
+
+
+class Rock(_Geometry):
+    """An ico sphere (`subdivisions`) displaced along normals by noise of `noise_scale`,
+    `noise_detail`, `strength` (object radii), squashed by `scale` (x, y, z)."""
+
+    generator: Literal["rock"]
+    subdivisions: Annotated[int, Field(ge=1, le=6)] = 4
+    noise_scale: Positive = 1.5
+    noise_detail: Annotated[float, Field(ge=0.0, le=15.0)] = 6.0
+    strength: NonNeg = 0.35
+    scale: tuple[Positive, Positive, Positive] = (1.0, 0.8, 0.65)
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
+class TorusKnot(_Geometry):
+    """A (p, q) torus knot tube: curve r = major + minor_ratio*cos(q t); swept tube radius
+    `tube_radius`; `resolution` points along the curve, `tube_segments` around it."""
+
+    generator: Literal["torus_knot"]
+    p: Annotated[int, Field(ge=1, le=20)]
+    q: Annotated[int, Field(ge=1, le=20)]
+    major_radius: Positive = 1.0
+    minor_ratio: Positive = 0.4
+    tube_radius: Positive = 0.15
+    resolution: Annotated[int, Field(ge=16, le=4096)] = 512
+    tube_segments: Annotated[int, Field(ge=3, le=64)] = 16
+
+
+class TwistedTorus(_Geometry):
+    """A torus whose cross-section (a polygon of `sides`, 0 = circle) rotates `twists` times
+    around the ring."""
+
+    generator: Literal["twisted_torus"]
+    twists: Annotated[float, Field(ge=0.0, le=20.0)] = 1.5
+    sides: Annotated[int, Field(ge=0, le=12)] = 3
+    major_radius: Positive = 1.0
+    minor_radius: Positive = 0.35
+    segments: Annotated[int, Field(ge=16, le=1024)] = 256
+
+
+class Gear(_Geometry):
+    """A spur gear: `teeth` teeth of height `tooth_depth` on radius `radius`, extruded by
+    `width`, with a bore of `bore_radius`."""
+
+    generator: Literal["gear"]
+    teeth: Annotated[int, Field(ge=4, le=200)]
+    radius: Positive = 1.0
+    tooth_depth: Positive = 0.15
+    width: Positive = 0.3
+    bore_radius: NonNeg = 0.2
+
+
+class Spring(_Geometry):
+    """A helix of `turns` turns, radius `radius`, total `height`, swept by a tube of
+    `tube_radius`."""
+
+    generator: Literal["spring"]
+    turns: Annotated[float, Field(gt=0.0, le=50.0)] = 6.0
+    radius: Positive = 0.6
+    height: Positive = 1.8
+    tube_radius: Positive = 0.08
+
+
+class Mobius(_Geometry):
+    """A Möbius-like band of `half_twists` half twists (1 = Möbius strip), `width`, `thickness`."""
+
+    generator: Literal["mobius"]
+    half_twists: Annotated[int, Field(ge=0, le=9)] = 1
+    width: Positive = 0.5
+    thickness: NonNeg = 0.04
+
+
+class Supershape(_Geometry):
+    """A 3D superformula surface: the product of two superformulas (m, n1, n2, n3 each)."""
+
+    generator: Literal["supershape"]
+    m1: float
+    n1_1: float
+    n2_1: float
+    n3_1: float
+    m2: float
+    n1_2: float
+    n2_2: float
+    n3_2: float
+    resolution: Annotated[int, Field(ge=16, le=512)] = 128
+
+
+class Lathe(_Geometry):
+    """A surface of revolution (vase, goblet, bottle) of a profile through the points
+    `profile` [(radius, height)...], bottom to top, revolved with `segments`."""
+
+    generator: Literal["lathe"]
+    profile: tuple[tuple[NonNeg, float], ...] = Field(min_length=3)
+    segments: Annotated[int, Field(ge=8, le=256)] = 64
+    wall: NonNeg = 0.03
+
+
+class Crystal(_Geometry):
+    """A cluster of `count` hexagonal prisms with pointed tips, spread over `spread_deg`."""
+
+    generator: Literal["crystal"]
+    count: Annotated[int, Field(ge=1, le=30)] = 1
+    sides: Annotated[int, Field(ge=3, le=12)] = 6
+    length: Positive = 1.8
+    radius: Positive = 0.3
+    tip: Positive = 0.4
+    spread_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 0.0
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
+class StarPrism(_Geometry):
+    """A star polygon of `points` points (inner radius ratio `inner_ratio`) extruded by `depth`,
+    bevelled by `bevel`."""
+
+    generator: Literal["star_prism"]
+    points: Annotated[int, Field(ge=3, le=24)] = 5
+    inner_ratio: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.45
+    depth: Positive = 0.4
+    bevel: NonNeg = 0.03
+
+
+class Platonic(_Geometry):
+    """A Platonic solid (flat shaded by default)."""
+
+    generator: Literal["platonic"]
+    solid: Literal["tetrahedron", "cube", "octahedron", "dodecahedron", "icosahedron"]
+
+
+class Metaballs(_Geometry):
+    """`count` metaballs of radius ~`radius` within `spread`, threshold `threshold`, converted
+    to a mesh at `resolution`: an organic blob."""
+
+    generator: Literal["metaballs"]
+    count: Annotated[int, Field(ge=1, le=64)] = 6
+    radius: Positive = 0.6
+    spread: Positive = 0.7
+    threshold: Positive = 0.6
+    resolution: Positive = 0.08
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
+Geometry = Annotated[
+    Union[
+        Primitive, Rock, TorusKnot, TwistedTorus, Gear, Spring, Mobius, Supershape, Lathe,
+        Crystal, StarPrism, Platonic, Metaballs,
+    ],
+    Field(discriminator="generator"),
+]
