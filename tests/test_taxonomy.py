@@ -586,3 +586,13 @@ def test_cached_load_skips_yaml_and_render_validation(tmp_path):
     n = len(default_taxonomy().concepts)
     assert cold.stdout.split() == [str(n), "True"], cold.stderr
     assert warm.stdout.split() == [str(n), "False"], warm.stderr
+
+
+def test_cli_depth_limits_the_tree():
+    out = psynth("taxonomy", "materials", "--depth", "1")
+    assert out.returncode == 0, out.stderr
+    tree = out.stdout.split("axes")[0]
+    import re
+
+    metals = len(default_taxonomy().leaves("materials.metal"))
+    assert re.search(rf"metal\s+metal\s+{metals} leaves", tree) and "gold" not in tree
