@@ -17,6 +17,7 @@ accepts at least 1 in 1,000, so this never triggers for one that compiled).
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -169,7 +170,7 @@ def _fail(spec: Spec, ids: np.ndarray, where: str, acceptance: float) -> None:
 
 def _series(name: str, column: Column) -> pl.Series:
     if column.type == "category" and len(column.categories) == 1 and column.valid is None:
-        return pl.repeat(column.categories[0], len(column.values), dtype=pl.String, eager=True).alias(name)
+        return pl.Series(name, [column.categories[0]], dtype=pl.String).new_from_index(0, len(column.values))
     if column.type == "category":
         values = pl.Series(column.categories, dtype=pl.String).gather(pl.Series(column.values, dtype=pl.UInt32))
     else:
@@ -227,6 +228,27 @@ def sample_shard(spec: Spec, shard: int, limit: int | None = None) -> pl.DataFra
         raise SamplingError(f"{spec.dataset}: {exc}") from None
     stop = rows.stop if limit is None else min(rows.stop, rows.start + max(0, limit))
     return sample_range(spec, rows.start, stop, where=f"shard {shard}")
+
+
+def sample_shards(spec: Spec, shards: range) -> Iterator[tuple[int, pl.DataFrame]]:
+    """The samples tables of a contiguous range of shards (e.g. a partition's), one per shard.
+
+    Equal, shard for shard, to `sample_shard`, but drawn in large vectorized blocks: sampling a
+    1,000-sample shard alone costs a fixed ~10 ms of per-call overhead, a partition at once
+    does not. Yields (shard, table) pairs in order; each table is a slice of a block.
+    """
+    if not shards:
+        return
+    if shards.step != 1 or not (0 <= shards.start and shards.stop <= spec.shards):
+        raise SamplingError(f"{spec.dataset}: shards {shards} are not a contiguous part of 0..{spec.shards - 1}")
+    per_block = max(1, BLOCK_ROWS * 4 // spec.shard_size)  # whole shards per sampling pass
+    for start in range(shards.start, shards.stop, per_block):
+        group = range(start, min(start + per_block, shards.stop))
+        lo, hi = spec.shard_range(group[0]).start, spec.shard_range(group[-1]).stop
+        frame = sample_range(spec, lo, hi, where=f"shards {group[0]}..{group[-1]}")
+        for shard in group:
+            rows = spec.shard_range(shard)
+            yield shard, frame.slice(rows.start - lo, len(rows))
 
 
 def write_samples_parquet(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
