@@ -206,6 +206,16 @@ def main() -> None:
               f"{n / cpu:>11,.0f} samples/s per CPU-second")
     rate = n / wall
 
+    from psynth_spec.sampler import sample_shard, sample_shards
+
+    shards = range(100)  # 1,000-sample shards, as the pipeline stores them
+    wall, cpu, _ = _timed(lambda: [sample_shard(spec, s) for s in shards], 1)
+    print(f"100 shards of 1,000, one call each: {100_000 / wall:>11,.0f} samples/s wall, "
+          f"{100_000 / cpu:,.0f} per CPU-second")
+    wall, cpu, _ = _timed(lambda: list(sample_shards(spec, shards)), 1)
+    print(f"100 shards of 1,000, sample_shards:  {100_000 / wall:>11,.0f} samples/s wall, "
+          f"{100_000 / cpu:,.0f} per CPU-second")
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "samples.parquet"
         wall, cpu, _ = _timed(lambda: write_samples_parquet(frame, path), args.repeats)
