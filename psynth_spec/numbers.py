@@ -98,6 +98,8 @@ def strings_from_bytes(chars: np.ndarray, keep: np.ndarray, lengths: np.ndarray)
 def suffix_strings(chars: np.ndarray, lengths: np.ndarray) -> pl.Series:
     """A string column of the last `lengths[i]` bytes of each row of a uint8 matrix."""
     n, width = chars.shape
+    if n < 65_536:  # small: compact in numpy (a Polars query costs more than the bytes)
+        return strings_from_bytes(chars, np.arange(width)[None, :] >= (width - lengths)[:, None], lengths)
     offsets = np.arange(0, n * width + 1, width, dtype=np.int64)
     fixed = pl.Series._from_buffers(pl.String, data=[pl.Series(chars.reshape(-1)), pl.Series(offsets)])
     start = pl.Series(width - lengths.astype(np.int64))

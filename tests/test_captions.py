@@ -126,6 +126,15 @@ def test_number_formats_match_python_format():
         format_numbers(values, "d")  # as in Python, `d` does not take floats
 
 
+def test_number_formats_on_large_columns_and_small_spans():
+    rng = np.random.default_rng(9)
+    wide = rng.uniform(-5000, 5000, 70_000)  # over the small-batch cut: Polars slices the bytes
+    narrow = rng.normal(5600, 900, 70_000)  # `.0f` spans ~9,000 integers: rendered once, gathered
+    for values, spec_text in ((wide, ".2f"), (wide, "+,.3f"), (wide, "12.1f"), (narrow, ".0f"), (narrow, "+08.1f")):
+        got = format_numbers(values, spec_text).to_list()
+        assert got == [format(float(v), spec_text) for v in values], spec_text
+
+
 def test_empty_range_keeps_the_caption_columns():
     spec = _spec([template("A {material}"), template("B {material.ior:.1f}")])
     empty = sample_range(spec, 10, 10)
