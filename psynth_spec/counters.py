@@ -13,6 +13,7 @@ depends on another stream. Stream names are axis paths, or reserved names such a
 """
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,6 +27,7 @@ MAX_ROUND = 1 << 23
 _INV_2_53 = 2.0**-53
 
 
+@lru_cache(maxsize=4096)
 def stream_key(seed: int, name: str) -> np.uint64:
     """The 64-bit key of a (dataset seed, stream name) pair: stable across runs and machines."""
     digest = hashlib.blake2b(f"{seed}:{name}".encode(), digest_size=8).digest()

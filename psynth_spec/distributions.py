@@ -157,6 +157,11 @@ _CONTINUOUS = {
 }
 
 
+@lru_cache(maxsize=1024)
+def _names(values: tuple) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
 def _values_array(axis_type: str, values: tuple) -> np.ndarray:
     if axis_type == "bool":
         return np.asarray([bool(v) for v in values], dtype=bool)
@@ -175,7 +180,7 @@ def draw(axis_type: str, dist, u: np.ndarray | None, n: int) -> Column:
     if isinstance(dist, Choice):
         codes = choice_codes(dist, u)
         if axis_type == "category":
-            return Column(axis_type, codes, None, tuple(str(v) for v in dist.values))
+            return Column(axis_type, codes, None, _names(dist.values))
         levels = _values_array(axis_type, dist.values)
         return Column(axis_type, levels[codes], levels=None if axis_type == "bool" else levels)
     values = _CONTINUOUS[dist.kind](dist, u)

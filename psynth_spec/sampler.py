@@ -34,6 +34,7 @@ from psynth_spec.spec import Fixed, RegistryColumn, Spec
 # probability (1 - 1/1000)**27_632 < 1e-12.
 MAX_ROUNDS = 27_632
 _BLOCK_DRAWS = 1 << 18  # candidate draws per rejection pass (memory bound)
+_MIN_PASS_DRAWS = 1 << 12  # a pass costs ~20 numpy calls per axis whatever its size
 _GIVE_UP_DRAWS = 1 << 21  # stop early when this many redraws accepted under 1 in 100,000
 _GIVE_UP_RATE = 1e-5
 
@@ -138,7 +139,8 @@ def _sample_stated(spec: Spec, ids: np.ndarray, where: str) -> Batch:
             _fail(spec, ids[pending], where, hits / draws)
         # about the expected rounds to a first acceptance, doubling on every further pass
         expected = round(draws / max(hits, 1))
-        block = max(1, min(expected << passes, _BLOCK_DRAWS // pending.size, MAX_ROUNDS + 1 - next_round))
+        want = max(expected << passes, _MIN_PASS_DRAWS // pending.size)  # few rows: one wide pass
+        block = max(1, min(want, _BLOCK_DRAWS // pending.size, MAX_ROUNDS + 1 - next_round))
         passes += 1
         rep_ids = np.repeat(ids[pending], block)
         rep_rounds = np.tile(np.arange(next_round, next_round + block, dtype=np.int64), pending.size)
