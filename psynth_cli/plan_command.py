@@ -18,6 +18,14 @@ def _bytes(n: float) -> str:
     raise AssertionError("unreachable")
 
 
+def _duration(hours: float) -> str:
+    if hours < 1 / 60:
+        return f"{hours * 3600:,.0f} s"
+    if hours < 1:
+        return f"{hours * 60:,.1f} min"
+    return f"{hours:,.1f} h"
+
+
 def _print(plan) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -58,8 +66,8 @@ def _print(plan) -> None:
     engines = ", ".join(f"{name} {share:.0%}" for name, share in r.engines.items())
     console.print(
         f"render ({engines}, {r.frames_per_sample} frame(s) per sample): "
-        f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{r.cpu_hours:,.1f} CPU hours[/bold]; "
-        f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{r.gpu_hours:,.1f} GPU hours[/bold]"
+        f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.cpu_hours)} of CPU[/bold]; "
+        f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.gpu_hours)} of GPU[/bold]"
     )
     console.print(f"[dim]{r.assumptions}[/dim]")
 
