@@ -26,6 +26,7 @@ repr, identical to Python's `str(float)` for 1e-4 <= |x| < 1e16 (outside it Pola
 """
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -82,8 +83,10 @@ def _scaled_exact(values: np.ndarray, digits: int) -> np.ndarray:
     return rounded
 
 
-# "0000".."9999" as one uint32 each (the bytes of four ASCII digits), for one gather per 4 digits
-_TABLE4 = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode(), dtype=np.uint32)
+@lru_cache(maxsize=1)
+def _table4() -> np.ndarray:
+    """"0000".."9999" as one uint32 each (the bytes of four ASCII digits): one gather per 4 digits."""
+    return np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode(), dtype=np.uint32)
 
 
 def strings_from_bytes(chars: np.ndarray, keep: np.ndarray, lengths: np.ndarray) -> pl.Series:
@@ -155,7 +158,7 @@ def _digit_chars(values: np.ndarray, width: int) -> np.ndarray:
             block = rest
         else:
             rest, block = np.divmod(rest, 10_000)
-        words[:, g] = _TABLE4[block]
+        words[:, g] = _table4()[block]
     return words.view(np.uint8)[:, 4 * groups - width :]
 
 
