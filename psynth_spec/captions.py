@@ -2,9 +2,12 @@
 
 Per caption name, each sample picks one template by weight among those whose placeholders are
 all non-null for it (one uniform of stream `caption:NAME`). Each distinct placeholder becomes one
-string column (a table lookup by category code, or vectorized number formatting) and each
-template one `concat_str` of literals and those columns; a `when/then` chain selects the chosen
-template per row.
+string column (a table lookup by category code, or vectorized number formatting, see
+`numbers`); each template is one `concat_str` of literals and those columns, evaluated only over
+the rows that chose it. Filters: `label` (default), `synonym` (label or a synonym, one uniform
+of stream `synonym:AXIS`), `id` (the relative concept path), `a` (article + label), and
+`upper` / `lower` / `title` (of the label for concepts, of the text for numbers and booleans).
+Booleans print `true` / `false`.
 """
 
 import numpy as np
