@@ -134,8 +134,9 @@ def _compose(templates: list[CaptionTemplate], choice: np.ndarray, texts: dict) 
 
     if len(templates) == 1 or len(choice) == 0:
         return build(frame, templates[0])
-    order = np.argsort(choice, kind="stable")
-    bounds = np.searchsorted(choice[order], np.arange(len(templates) + 1))
+    groups = [np.flatnonzero(choice == j) for j in range(len(templates))]  # a stable sort by choice
+    order = np.concatenate(groups)
+    bounds = np.concatenate(([0], np.cumsum([len(g) for g in groups])))
     ordered = frame.select(pl.all().gather(pl.Series(order)))
     pieces = [
         build(ordered.slice(int(bounds[j]), int(bounds[j + 1] - bounds[j])), template)
