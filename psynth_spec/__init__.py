@@ -3,6 +3,8 @@
 Public API (imported lazily so `import psynth_spec` stays cheap):
     load_spec(path) -> Spec                 parse + check + pilot; raises SpecError
     sample_shard(spec, shard) -> polars.DataFrame
+    sample_shards(spec, shards) / sample_range(spec, start, stop)   several shards at once
+    make_plan(spec) -> Plan                 partitions, distributions, storage, render time
     write_samples_parquet(frame, path)      zstd Parquet, atomic
     Spec, SpecError, PsynthError, SamplingError, load_taxonomy
 """
@@ -13,6 +15,11 @@ _EXPORTS = {
     "load_spec": "psynth_spec.compile",
     "compile_text": "psynth_spec.compile",
     "sample_shard": "psynth_spec.sampler",
+    "sample_shards": "psynth_spec.sampler",
+    "sample_range": "psynth_spec.sampler",
+    "make_plan": "psynth_spec.plan",
+    "pilot_acceptance": "psynth_spec.pilot",
+    "check_pilot": "psynth_spec.pilot",
     "write_samples_parquet": "psynth_spec.sampler",
     "Spec": "psynth_spec.spec",
     "SpecError": "psynth_spec.errors",
