@@ -9,7 +9,6 @@ spec's weights; the full audit (every axis, pairs, QC by value) extends it.
 import dagster as dg
 
 from dagster_project.resources import PsynthStorage
-from psynth_data.index import build_index, open_index
 from psynth_data.layout import Layout
 from psynth_spec.spec import Choice, Spec
 
@@ -26,6 +25,8 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         "manifests over every complete shard.",
     )
     def index(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
+        from psynth_data.index import build_index  # duckdb: imported by runs, not by every load
+
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         summary = build_index(storage, layout, range(spec.shards))
         local = storage.local_path(summary.key)
@@ -46,6 +47,8 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         description="The index holds each sample of every complete shard exactly once.",
     )
     def rows_match_manifests(psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+        from psynth_data.index import open_index
+
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         con = open_index(storage, layout)
         try:
@@ -101,6 +104,8 @@ def build_audit_asset(spec: Spec) -> dg.AssetsDefinition:
         description=f"Balance of `{name}`: observed category frequencies vs the spec's weights.",
     )
     def balance_audit(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
+        from psynth_data.index import open_index
+
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         con = open_index(storage, layout)
         try:
