@@ -1,18 +1,38 @@
-"""Per-sample QC of a rendered shard (`qc/shard=NNNNNN.parquet`), from its tar alone.
+"""Per-sample QC: image metrics (pure numpy), a verdict with reasons, and the `qc/*.parquet` table.
 
-    shard_qc(storage, layout, shard, sample_ids) -> polars DataFrame (data-contract columns)
-    write_shard_qc(storage, layout, shard, frame) -> Manifest  (QC Parquet, then the manifest)
+    image_metrics(rgb, mask=None, float_passes=None) -> dict     the numbers of one image
+    qc_reasons(metrics, thresholds) -> list[str]                  why it fails (empty: passes)
+    qc_frame(rows) -> polars DataFrame                            data-contract columns + extras
+    shard_qc(storage, layout, shard, sample_ids, thresholds)      QC of a stored tar (fallback)
+    write_qc_table(storage, layout, shard, frame) -> key          the QC Parquet (before a manifest)
+    write_shard_qc(storage, layout, shard, frame) -> Manifest     ... and rewrite the manifest last
 
-A baseline: luminance statistics of the image, subject coverage from the `seg.png` pass when
-the shard has one (else null), render time from the `json` member, caption length. Verdict
-reasons (thresholds below): `render_failed`, `missing_image`, `blank`, `too_dark`, `too_bright`.
-Failing samples are kept and flagged. The QC stage of the QC/audit work may replace the
-metrics; the Parquet file and the rule "manifest last" stay.
+Metrics (luma = Rec. 709 weights on the stored, display-encoded 0..1 values; float images are
+taken as they are):
+    mean_luma, std_luma        brightness and spread
+    dark_clip_frac             fraction of pixels with luma <= `clip_dark`
+    bright_clip_frac           fraction of pixels with luma >= `clip_bright`
+    object_coverage            fraction of pixels the subject mask covers (null: no mask)
+    nan_frac                   fraction of non-finite values over the float passes (depth, normal)
+
+Verdict reasons, with the defaults of `QcThresholds` (override by passing another instance;
+the spec language has no QC block yet):
+    render_failed       the sample is not in the tar (its failure is in the manifest)
+    missing_image       rendered, but no image member
+    blank               std_luma < 0.004 (a flat image: nothing rendered, or all clipped)
+    too_dark            dark_clip_frac > 0.5
+    too_bright          bright_clip_frac > 0.5
+    subject_missing     a mask was rendered and covers no pixel
+    subject_too_small   0 < object_coverage < 0.001 (under 0.1% of the frame)
+    subject_fills_frame object_coverage > 0.98 (the camera is inside or against the subject)
+    non_finite_pass     nan_frac > 0 (NaN or inf in a float pass)
+Failing samples are kept and flagged, never dropped.
 """
 
 import io
 import json
 import tarfile
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
@@ -21,91 +41,202 @@ from psynth_data.layout import Layout
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
 
-BLANK_STD = 0.004          # luma std (0..1) under which an image is blank
-CLIP_DARK = 0.02           # luma at or under this is clipped dark
-CLIP_BRIGHT = 0.98         # luma at or over this is clipped bright
-CLIP_LIMIT = 0.5           # more than this fraction clipped fails the sample
+LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722], dtype=np.float64)
 IMAGE_SUFFIXES = ("png", "webp")
+MASK_SUFFIX = "seg.png"
+
+
+@dataclass(frozen=True)
+class QcThresholds:
+    """Where a metric turns into a failure reason (see the module docstring)."""
+
+    blank_std: float = 0.004
+    clip_dark: float = 0.02
+    clip_bright: float = 0.98
+    max_dark_clip: float = 0.5
+    max_bright_clip: float = 0.5
+    min_coverage: float = 0.001
+    max_coverage: float = 0.98
+    max_nan_frac: float = 0.0
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> "QcThresholds":
+        """Defaults overridden by `values` (unknown names are a StorageError, not ignored)."""
+        values = dict(values or {})
+        unknown = set(values) - set(asdict(cls()))
+        if unknown:
+            raise StorageError(f"unknown QC threshold(s): {', '.join(sorted(unknown))}")
+        return cls(**{k: float(v) for k, v in values.items()})
+
+
+DEFAULT_THRESHOLDS = QcThresholds()
 
 SCHEMA = {
     "sample_id": pl.Int64, "shard": pl.Int32, "mean_luma": pl.Float64, "std_luma": pl.Float64,
     "dark_clip_frac": pl.Float64, "bright_clip_frac": pl.Float64, "object_coverage": pl.Float64,
     "render_seconds": pl.Float64, "caption_chars": pl.Int64, "qc_pass": pl.Boolean,
-    "qc_reasons": pl.List(pl.Utf8),
+    "qc_reasons": pl.List(pl.Utf8), "nan_frac": pl.Float64,
 }
 
 
-def _luma(data: bytes) -> np.ndarray:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as im:
-        rgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
-    return rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-
-
-def _coverage(data: bytes) -> float:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as im:
-        mask = np.asarray(im.convert("L"))
-    return float((mask > 0).mean())
+def to_unit(image: np.ndarray) -> np.ndarray:
+    """An image as float64 in its 0..1 scale (uint8 / 255, uint16 / 65535, floats as they are)."""
+    if image.dtype == np.uint8:
+        return image.astype(np.float64) / 255.0
+    if image.dtype == np.uint16:
+        return image.astype(np.float64) / 65535.0
+    return image.astype(np.float64)
 
 
-def _sample_rows(tar: tarfile.TarFile) -> dict[int, dict]:
-    rows: dict[int, dict] = {}
-    for member in tar:
-        sid_text, _, suffix = member.name.partition(".")
-        row = rows.setdefault(int(sid_text), {})
-        if suffix in IMAGE_SUFFIXES:
-            luma = _luma(tar.extractfile(member).read())
-            row.update(mean_luma=float(luma.mean()), std_luma=float(luma.std()),
-                       dark_clip_frac=float((luma <= CLIP_DARK).mean()),
-                       bright_clip_frac=float((luma >= CLIP_BRIGHT).mean()))
-        elif suffix == "seg.png":
-            row["object_coverage"] = _coverage(tar.extractfile(member).read())
-        elif suffix == "json":
-            meta = json.loads(tar.extractfile(member).read())
-            row["render_seconds"] = (meta.get("render") or {}).get("seconds")
-        elif suffix == "txt":
-            row["caption_chars"] = len(tar.extractfile(member).read().decode("utf-8"))
-    return rows
+def luma(image: np.ndarray) -> np.ndarray:
+    """Rec. 709 luma of an HxW (grey), HxWx3 or HxWx4 (alpha ignored) image, 0..1 scale."""
+    unit = to_unit(np.asarray(image))
+    if unit.ndim == 2:
+        return unit
+    if unit.ndim == 3 and unit.shape[2] in (1, 3, 4):
+        if unit.shape[2] == 1:
+            return unit[..., 0]
+        return unit[..., :3] @ LUMA_WEIGHTS
+    raise StorageError(f"QC: cannot take the luma of an image of shape {unit.shape}")
 
 
-def _reasons(row: dict | None) -> list[str]:
-    if row is None:
-        return ["render_failed"]
-    if "mean_luma" not in row:
-        return ["missing_image"]
-    out = []
-    if row["std_luma"] < BLANK_STD:
-        out.append("blank")
-    if row["dark_clip_frac"] > CLIP_LIMIT:
-        out.append("too_dark")
-    if row["bright_clip_frac"] > CLIP_LIMIT:
-        out.append("too_bright")
+def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
+                  float_passes: dict[str, np.ndarray] | None = None,
+                  thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> dict[str, float | None]:
+    """The QC numbers of one image; `mask` > 0 marks subject pixels (same height and width)."""
+    y = luma(image)
+    finite = np.isfinite(y)
+    values = y[finite] if not finite.all() else y
+    size = max(values.size, 1)
+    out: dict[str, float | None] = {
+        "mean_luma": float(values.mean()) if values.size else 0.0,
+        "std_luma": float(values.std()) if values.size else 0.0,
+        "dark_clip_frac": float(np.count_nonzero(values <= thresholds.clip_dark)) / size,
+        "bright_clip_frac": float(np.count_nonzero(values >= thresholds.clip_bright)) / size,
+        "object_coverage": None,
+        "nan_frac": None,
+    }
+    if mask is not None:
+        m = np.asarray(mask)
+        if m.ndim == 3:
+            m = m[..., 0]
+        if m.shape != y.shape:
+            raise StorageError(f"QC: mask shape {m.shape} differs from the image's {y.shape}")
+        out["object_coverage"] = float(np.count_nonzero(m > 0)) / max(m.size, 1)
+    nonfinite = int(y.size - np.count_nonzero(finite))
+    total = y.size
+    for array in (float_passes or {}).values():
+        a = np.asarray(array)
+        nonfinite += int(a.size - np.count_nonzero(np.isfinite(a)))
+        total += a.size
+    if float_passes or nonfinite:
+        out["nan_frac"] = nonfinite / max(total, 1)
     return out
 
 
-def shard_qc(storage: Storage, layout: Layout, shard: int, sample_ids: list[int]) -> pl.DataFrame:
-    """One QC row per sample id of the shard (samples missing from the tar: `render_failed`)."""
+def qc_reasons(metrics: dict | None, thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> list[str]:
+    """Why a sample fails QC, in a fixed order (empty when it passes); None: not rendered."""
+    if metrics is None:
+        return ["render_failed"]
+    if metrics.get("mean_luma") is None:
+        return ["missing_image"]
+    out = []
+    if metrics["std_luma"] < thresholds.blank_std:
+        out.append("blank")
+    if metrics["dark_clip_frac"] > thresholds.max_dark_clip:
+        out.append("too_dark")
+    if metrics["bright_clip_frac"] > thresholds.max_bright_clip:
+        out.append("too_bright")
+    coverage = metrics.get("object_coverage")
+    if coverage is not None:
+        if coverage == 0:
+            out.append("subject_missing")
+        elif coverage < thresholds.min_coverage:
+            out.append("subject_too_small")
+        elif coverage > thresholds.max_coverage:
+            out.append("subject_fills_frame")
+    if (metrics.get("nan_frac") or 0.0) > thresholds.max_nan_frac:
+        out.append("non_finite_pass")
+    return out
+
+
+def qc_row(sample_id: int, shard: int, metrics: dict | None, render_seconds: float | None = None,
+           caption_chars: int | None = None, thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> dict:
+    """One row of the QC table (metrics None: the sample was not rendered)."""
+    reasons = qc_reasons(metrics, thresholds)
+    base = metrics or {}
+    return {
+        "sample_id": int(sample_id), "shard": int(shard),
+        **{k: base.get(k) for k in ("mean_luma", "std_luma", "dark_clip_frac", "bright_clip_frac",
+                                    "object_coverage")},
+        "render_seconds": render_seconds, "caption_chars": caption_chars,
+        "qc_pass": not reasons, "qc_reasons": reasons, "nan_frac": base.get("nan_frac"),
+    }
+
+
+def qc_frame(rows: list[dict]) -> pl.DataFrame:
+    """The QC table of a shard, sorted by sample_id, with the contract's column types."""
+    return pl.DataFrame(rows, schema=SCHEMA).sort("sample_id")
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """An 8/16-bit PNG or WebP as a numpy array (Pillow)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        if im.mode in ("I;16", "I;16B", "I"):
+            return np.asarray(im).astype(np.uint16)
+        return np.asarray(im.convert("RGB") if im.mode not in ("L", "RGB", "RGBA") else im)
+
+
+def _tar_rows(tar: tarfile.TarFile, thresholds: QcThresholds) -> dict[int, dict]:
+    parts: dict[int, dict] = {}
+    for member in tar:
+        sid_text, _, suffix = member.name.partition(".")
+        part = parts.setdefault(int(sid_text), {})
+        if suffix in IMAGE_SUFFIXES:
+            part["image"] = decode_png(tar.extractfile(member).read())
+        elif suffix == MASK_SUFFIX:
+            part["mask"] = decode_png(tar.extractfile(member).read())
+        elif suffix == "json":
+            meta = json.loads(tar.extractfile(member).read())
+            part["render_seconds"] = (meta.get("render") or {}).get("seconds")
+        elif suffix == "txt":
+            part["caption_chars"] = len(tar.extractfile(member).read().decode("utf-8"))
+    rows = {}
+    for sid, part in parts.items():
+        metrics = (image_metrics(part["image"], part.get("mask"), thresholds=thresholds)
+                   if "image" in part else {"mean_luma": None})
+        rows[sid] = (metrics, part.get("render_seconds"), part.get("caption_chars"))
+    return rows
+
+
+def shard_qc(storage: Storage, layout: Layout, shard: int, sample_ids: list[int],
+             thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
+    """QC rows computed from a stored tar (for shards whose worker wrote no QC table).
+
+    Coverage comes from `seg.png` members when the tar has them (else null); samples missing
+    from the tar are `render_failed`.
+    """
     key = layout.render_key(shard)
     local = storage.local_path(key)
     source = open(local, "rb") if local is not None else io.BytesIO(storage.get(key))
     with source, tarfile.open(fileobj=source, mode="r:") as tar:
-        rendered = _sample_rows(tar)
-    records = []
+        rendered = _tar_rows(tar, thresholds)
+    rows = []
     for sid in sorted(sample_ids):
-        row = rendered.get(sid)
-        reasons = _reasons(row)
-        base = row or {}
-        records.append({
-            "sample_id": sid, "shard": shard,
-            "mean_luma": base.get("mean_luma"), "std_luma": base.get("std_luma"),
-            "dark_clip_frac": base.get("dark_clip_frac"), "bright_clip_frac": base.get("bright_clip_frac"),
-            "object_coverage": base.get("object_coverage"), "render_seconds": base.get("render_seconds"),
-            "caption_chars": base.get("caption_chars"), "qc_pass": not reasons, "qc_reasons": reasons,
-        })
-    return pl.DataFrame(records, schema=SCHEMA)
+        metrics, seconds, chars = rendered.get(sid, (None, None, None))
+        rows.append(qc_row(sid, shard, metrics, seconds, chars, thresholds))
+    return qc_frame(rows)
+
+
+def write_qc_table(storage: Storage, layout: Layout, shard: int, frame: pl.DataFrame) -> str:
+    """Store the shard's QC Parquet (zstd); the caller writes the manifest after it."""
+    key = layout.qc_key(shard)
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd")
+    storage.put_bytes(key, buffer.getvalue())
+    return key
 
 
 def write_shard_qc(storage: Storage, layout: Layout, shard: int, frame: pl.DataFrame) -> Manifest:
@@ -113,10 +244,7 @@ def write_shard_qc(storage: Storage, layout: Layout, shard: int, frame: pl.DataF
     manifest = read_manifest(storage, layout, shard)
     if manifest is None:
         raise StorageError(f"shard {shard}: no manifest; render the shard before its QC")
-    key = layout.qc_key(shard)
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression="zstd")
-    storage.put_bytes(key, buffer.getvalue())
+    key = write_qc_table(storage, layout, shard, frame)
     entry = ObjectEntry(key=key, size=storage.size(key), sha256=storage.sha256(key))
     objects = tuple(sorted([o for o in manifest.objects if o.key != key] + [entry], key=lambda o: o.key))
     updated = manifest.model_copy(update={"objects": objects})
