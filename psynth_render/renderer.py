@@ -42,9 +42,6 @@ class Renderer:
         self._builder_source = scene.builder_source() if "scene_code" in spec.outputs else None
         self._passes_installed = False
 
-    def versions(self) -> dict[str, str]:
-        return {"blender": bpy.app.version_string, "device": self.device}
-
     def render_sample(self, row: dict[str, Any], staging: Path) -> dict[str, Any]:
         """Write every member of `row`'s sample into `staging`; returns timings.
 

@@ -6,8 +6,9 @@ The supervisor never imports bpy. It starts `python -m psynth_render.worker`, re
 events (stdout) and sends its stderr (Blender's output, the worker log) to the shard's
 `worker.log`. It starts a fresh worker when one exits to recycle memory (status 75) or dies;
 the new one resumes from the work folder's journal. A sample running past `sample_timeout`
-gets its worker killed and an `error` line in the journal; the next worker retries it once and
-then records it as failed. A worker that dies before starting any sample is an error.
+ends its worker (the worker's own SIGALRM, or the supervisor's SIGKILL a few seconds later) and
+gets an `error` line in the journal; the next worker retries it once and then records it as
+failed. A worker that dies before starting any sample is an error.
 
 Also runnable as `python -m psynth_render.supervisor --spec FILE --shard N [--root DIR] ...`
 (the shape a Dagster Pipes subprocess or a pod launches), printing the events as JSON lines.
@@ -34,6 +35,10 @@ from psynth_render.progress import parse_event
 from psynth_render.worker import default_work_dir
 from psynth_spec.errors import PsynthError
 from psynth_spec.spec import Spec
+
+
+_GRACE_S = 5.0
+"""How long past the sample timeout the supervisor waits for the worker's own alarm."""
 
 
 class WorkerError(PsynthError):
@@ -71,6 +76,7 @@ def run_shard(
     env: dict[str, str] | None = None,
     max_launches: int | None = None,
     keep_work: bool = False,
+    timeout_grace_s: float = _GRACE_S,
 ) -> ShardResult:
     """Render one shard with restarting worker processes; returns when its manifest is written.
 
@@ -80,6 +86,8 @@ def run_shard(
         on_event: called with every progress event (see progress.py), plus the supervisor's own
             `launch`, `timeout` and `exit` events.
         env: extra environment for the workers (e.g. test hooks).
+        timeout_grace_s: how long past `sample_timeout` to wait for the worker's own alarm
+            before killing it.
     """
     root = root or default_root()
     storage = open_storage(root)
@@ -111,6 +119,8 @@ def run_shard(
         command += ["--device", device]
     if max_rss_mb:
         command += ["--max-rss-mb", str(max_rss_mb)]
+    if sample_timeout:
+        command += ["--sample-timeout", str(sample_timeout)]
     if samples_path:
         command += ["--samples", str(samples_path)]
     if keep_work:
@@ -128,7 +138,7 @@ def run_shard(
             raise WorkerError(f"shard {shard}: gave up after {result.launches} worker launches")
         result.launches += 1
         emit({"event": "launch", "launch": result.launches})
-        code, progressed, timed_out = _run_once(command, child_env, work, sample_timeout, emit)
+        code, progressed, timed_out = _run_once(command, child_env, work, sample_timeout, timeout_grace_s, emit)
         emit({"event": "exit", "code": code})
         if code == 0:
             break
@@ -147,7 +157,7 @@ def run_shard(
     return result
 
 
-def _run_once(command, env, work: ShardWork, sample_timeout, emit) -> tuple[int, bool, bool]:
+def _run_once(command, env, work: ShardWork, sample_timeout, grace, emit) -> tuple[int, bool, bool]:
     """One worker process: (exit status, whether it started a sample, whether it was timed out)."""
     work.path.mkdir(parents=True, exist_ok=True)
     with open(work.log_path, "ab") as log:
@@ -161,7 +171,7 @@ def _run_once(command, env, work: ShardWork, sample_timeout, emit) -> tuple[int,
         while True:
             wait = 1.0
             if running is not None and sample_timeout:
-                wait = max(0.0, min(wait, running["since"] + sample_timeout - time.monotonic()))
+                wait = max(0.0, min(wait, running["since"] + sample_timeout + grace - time.monotonic()))
             if selector.select(timeout=wait):
                 chunk = os.read(child.stdout.fileno(), 65536)
                 if not chunk:
@@ -179,12 +189,10 @@ def _run_once(command, env, work: ShardWork, sample_timeout, emit) -> tuple[int,
                     elif kind in ("done", "error", "failed"):
                         running = None
                     emit(event)
-            if running is not None and sample_timeout and time.monotonic() - running["since"] > sample_timeout:
+            overdue = running is not None and sample_timeout and (
+                time.monotonic() - running["since"] > sample_timeout + grace)
+            if overdue:  # the worker's own alarm did not end it: the supervisor does
                 _kill(child)
-                sid = running["sample_id"]
-                error = f"timed out after {sample_timeout:g} s"
-                work.append({"event": "error", "sample_id": sid, "error": error})
-                emit({"event": "timeout", "sample_id": sid, "error": error})
                 timed_out = True
                 break
     except BaseException:
@@ -193,7 +201,14 @@ def _run_once(command, env, work: ShardWork, sample_timeout, emit) -> tuple[int,
     finally:
         selector.close()
         child.stdout.close()
-    return child.wait(), progressed, timed_out
+    code = child.wait()
+    timed_out = timed_out or (code == -signal.SIGALRM and running is not None)
+    if timed_out:
+        sid = running["sample_id"]
+        error = f"timed out after {sample_timeout:g} s"
+        work.append({"event": "error", "sample_id": sid, "error": error})
+        emit({"event": "timeout", "sample_id": sid, "error": error})
+    return code, progressed, timed_out
 
 
 def _kill(child: subprocess.Popen) -> None:

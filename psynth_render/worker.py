@@ -1,9 +1,10 @@
 """The render worker: one process that imports bpy once and renders a shard's samples.
 
     python -m psynth_render.worker --spec FILE --shard N [--root DIR] [--samples PARQUET]
-        [--work-dir DIR] [--device auto|gpu|cpu] [--max-rss-mb M] [--keep-work]
+        [--work-dir DIR] [--device auto|gpu|cpu] [--max-rss-mb M] [--sample-timeout S] [--keep-work]
 
-Everything comes from arguments and the environment (`PSYNTH_DATA_ROOT`, `PSYNTH_MAX_RSS_MB`), so
+Everything comes from arguments and the environment (`PSYNTH_DATA_ROOT`, `PSYNTH_MAX_RSS_MB`,
+`PSYNTH_SAMPLE_TIMEOUT`), so
 the same command runs as a local subprocess, a Dagster Pipes subprocess or a Kubernetes pod.
 Per sample: describe -> build (updates the one scene) -> render -> write members into a staging
 folder -> commit (rename) -> journal line. When every sample is done or failed it assembles the
@@ -13,18 +14,24 @@ Channels: stdout carries only progress events (JSON lines, see progress.py); Ble
 output and the log go to stderr (the supervisor sends it to `_work/.../worker.log`).
 
 Exit status: 0 the shard is complete; 75 (`EXIT_RECYCLE`) stopped past `--max-rss-mb` after
-finishing a sample, start a fresh process to resume; 1 an input error (message on stderr).
+finishing a sample, start a fresh process to resume; 1 an input error (message on stderr);
+killed by SIGALRM: a sample ran past `--sample-timeout` (a C-level hang cannot be interrupted
+otherwise). Restarted, a worker resumes; a sample started twice without finishing is recorded
+as failed, so a bare restart loop (a Kubernetes pod's restart policy) also finishes a shard.
 
 Test hooks (environment; fault tests only, no effect when unset):
     PSYNTH_TEST_FAIL_SAMPLE=ID[,ID]   rendering these samples raises, on every attempt
-    PSYNTH_TEST_HANG_SAMPLE=ID[,ID]   these samples hang, on every attempt (supervisor timeout)
+    PSYNTH_TEST_HANG_SAMPLE=ID[,ID]   these samples hang, on every attempt (sample timeout)
+    PSYNTH_TEST_HANG_BLOCKS_ALARM=1   ... with SIGALRM blocked, so only the supervisor ends them
     PSYNTH_TEST_CRASH_SAMPLE=ID[,ID]  the process aborts (like a Blender segfault) on these samples
     PSYNTH_TEST_SAMPLE_DELAY_S=S      sleep S seconds before each sample (to kill mid-shard)
 """
 
 import argparse
 import logging
+import math
 import os
+import signal
 import statistics
 import sys
 import time
@@ -57,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0),
         help="recycle the process past this resident memory (0: never)",
     )
+    p.add_argument(
+        "--sample-timeout",
+        type=float,
+        default=float(os.environ.get("PSYNTH_SAMPLE_TIMEOUT") or 0),
+        help="seconds a sample may take; past it the process is ended by SIGALRM (0: no limit)",
+    )
     p.add_argument("--keep-work", action="store_true", help="keep the work folder after completing")
     return p
 
@@ -79,6 +92,8 @@ def _test_hooks(sample_id: int) -> None:
     if delay:
         time.sleep(delay)
     if sample_id in _ids_from_env("PSYNTH_TEST_HANG_SAMPLE"):
+        if os.environ.get("PSYNTH_TEST_HANG_BLOCKS_ALARM"):  # like a hang the alarm cannot end
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
         while True:
             time.sleep(3600)
     if sample_id in _ids_from_env("PSYNTH_TEST_CRASH_SAMPLE"):
@@ -116,45 +131,70 @@ def run_worker(args: argparse.Namespace, progress: ProgressWriter) -> int:
     work.ensure()
     work.lock()  # held until this process exits
     journal = work.replay()
+    for row in rows:  # attempts used up by earlier processes (crashes, timeouts): no bpy needed
+        _record_if_exhausted(work, journal.state(int(row["sample_id"])), int(row["sample_id"]), progress)
     todo = [r for r in rows if not (journal.state(r["sample_id"]).done or journal.state(r["sample_id"]).failed)]
-
-    from psynth_render.renderer import Renderer  # imports bpy: only now
-    from psynth_spec.taxonomy import default_taxonomy
-
-    renderer = Renderer(spec, default_taxonomy(), args.device or spec.render.device)
-    log.info("shard %d: %d samples, %d to render, device %s", shard, len(rows), len(todo), renderer.device)
-    progress.emit("shard", shard=shard, samples=len(rows), todo=len(todo), device=renderer.device)
-
-    for index, row in enumerate(todo):
-        _render_with_retries(renderer, work, journal, row, progress)
-        over, rss = over_limit(args.max_rss_mb)
-        if over and index + 1 < len(todo):
-            log.info("resident memory %.0f MiB > %.0f MiB: recycling the worker", rss, args.max_rss_mb)
-            progress.emit("recycle", rss_mb=round(rss, 1))
-            return EXIT_RECYCLE
-
-    finalize_shard(storage, layout, spec, shard, work, rows, renderer.versions(), progress)
+    if todo:
+        code = _render_samples(args, spec, work, journal, rows, todo, progress)
+        if code:
+            return code
+    else:
+        progress.emit("shard", shard=shard, samples=len(rows), todo=0, device="none")
+    finalize_shard(storage, layout, spec, shard, work, rows, progress)
     if not args.keep_work:
         work.remove()
     return 0
 
 
-def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress: ProgressWriter) -> None:
+def _render_samples(args, spec, work: ShardWork, journal, rows, todo, progress: ProgressWriter) -> int:
+    """Render `todo` in this process; returns EXIT_RECYCLE when stopping early, else 0."""
+    from psynth_render.renderer import Renderer  # imports bpy: only now
+    from psynth_spec.taxonomy import default_taxonomy
+
+    renderer = Renderer(spec, default_taxonomy(), args.device or spec.render.device)
+    work.append({"event": "device", "device": renderer.device, "pid": os.getpid()})
+    log.info("shard %d: %d samples, %d to render, device %s", args.shard, len(rows), len(todo), renderer.device)
+    progress.emit("shard", shard=args.shard, samples=len(rows), todo=len(todo), device=renderer.device)
+    if args.sample_timeout:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm ends the process, even inside C
+    for index, row in enumerate(todo):
+        _render_with_retries(renderer, work, journal, row, progress, args.sample_timeout)
+        over, rss = over_limit(args.max_rss_mb)
+        if over and index + 1 < len(todo):
+            log.info("resident memory %.0f MiB > %.0f MiB: recycling the worker", rss, args.max_rss_mb)
+            progress.emit("recycle", rss_mb=round(rss, 1))
+            return EXIT_RECYCLE
+    return 0
+
+
+def _record_if_exhausted(work: ShardWork, state, sid: int, progress: ProgressWriter) -> bool:
+    """Record a sample as failed once its attempts are used up; True when it is (now) failed."""
+    if state.done or state.failed:
+        return state.failed
+    if state.attempts < MAX_ATTEMPTS:
+        return False
+    error = state.last_error or "the worker died or was stopped during this sample"
+    work.append({"event": "failed", "sample_id": sid, "attempts": state.attempts, "error": error})
+    state.failed = True
+    log.error("sample %d failed after %d attempts: %s", sid, state.attempts, error)
+    progress.emit("failed", sample_id=sid, error=error)
+    return True
+
+
+def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress: ProgressWriter,
+                         timeout: float = 0) -> None:
     sid = int(row["sample_id"])
     state = journal.state(sid)
     while not (state.done or state.failed):
-        if state.attempts >= MAX_ATTEMPTS:
-            error = state.last_error or "the worker died or was stopped during this sample"
-            work.append({"event": "failed", "sample_id": sid, "attempts": state.attempts, "error": error})
-            state.failed = True
-            log.error("sample %d failed after %d attempts: %s", sid, state.attempts, error)
-            progress.emit("failed", sample_id=sid, error=error)
+        if _record_if_exhausted(work, state, sid, progress):
             return
         started = time.perf_counter()
         state.attempts += 1
         work.append({"event": "start", "sample_id": sid, "attempt": state.attempts, "pid": os.getpid()})
         progress.emit("start", sample_id=sid, attempt=state.attempts)
         staging = work.staging_dir(sid)
+        if timeout:
+            signal.alarm(max(1, math.ceil(timeout)))
         try:
             _test_hooks(sid)
             record = renderer.render_sample(row, staging)
@@ -165,6 +205,9 @@ def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress
             state.last_error = error
             progress.emit("error", sample_id=sid, attempt=state.attempts, error=error)
             continue
+        finally:
+            if timeout:
+                signal.alarm(0)
         work.commit(sid, staging)
         seconds = time.perf_counter() - started
         state.done = True
@@ -174,9 +217,11 @@ def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress
                       render_seconds=round(record["render_seconds"], 4))
 
 
-def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, versions, progress) -> None:
+def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, progress) -> None:
     """Assemble the tar, store it, and write the manifest (last)."""
     journal = work.replay()
+    devices = [e["device"] for e in work.events() if e.get("event") == "device"]
+    versions = {"blender": _blender_version(), "device": devices[-1] if devices else "none"}
     ids = [int(r["sample_id"]) for r in rows]
     done = [sid for sid in ids if journal.state(sid).done]
     failed = [
@@ -210,6 +255,16 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, versions
     )
     log.info("shard %d complete: %d rendered, %d failed, %d bytes", shard, len(done), len(failed), tar_bytes)
     progress.emit("complete", shard=shard, rendered=len(done), failed=len(failed), tar_bytes=tar_bytes)
+
+
+def _blender_version() -> str:
+    """bpy's version without importing it (a worker with nothing left to render never does)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("bpy")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -120,13 +120,19 @@ def test_a_sample_that_raises_is_retried_once_then_recorded_as_failed(tmp_path):
     assert not _work(tmp_path, spec).exists()  # scratch removed once the shard is complete
 
 
-def test_a_hanging_sample_times_out_twice_then_is_recorded_as_failed(tmp_path):
-    spec = tiny_spec(name="hangs", samples=2)
-    result = run_shard(spec, 0, str(tmp_path), sample_timeout=3, env={"PSYNTH_TEST_HANG_SAMPLE": "0"})
+@pytest.mark.parametrize("alarm", ["worker alarm", "supervisor kill"])
+def test_a_hanging_sample_times_out_twice_then_is_recorded_as_failed(tmp_path, alarm):
+    spec = tiny_spec(name="hangs", samples=1)  # one sample: no real render races the clock
+    env = {"PSYNTH_TEST_HANG_SAMPLE": "0"}
+    if alarm == "supervisor kill":
+        env["PSYNTH_TEST_HANG_BLOCKS_ALARM"] = "1"
+    result = run_shard(spec, 0, str(tmp_path), sample_timeout=2, env=env, timeout_grace_s=0.5)
     assert result.timeouts == 2 and result.launches == 3
+    exits = [e["code"] for e in result.events if e["event"] == "exit"]
+    assert exits[:2] == ([-signal.SIGALRM] * 2 if alarm == "worker alarm" else [-signal.SIGKILL] * 2)
     (failed,) = result.manifest.failed
-    assert failed.sample_id == 0 and "timed out after 3 s" in failed.error
-    assert result.manifest.counts.rendered == 1
+    assert failed.sample_id == 0 and "timed out after 2 s" in failed.error
+    assert result.manifest.counts.rendered == 0
 
 
 def test_a_complete_shard_is_not_rendered_again(tmp_path):
