@@ -34,6 +34,10 @@ class Layout:
     def manifest_key(self, shard: int) -> str:
         return f"{self.prefix}/manifests/shard={shard:06d}.json"
 
+    def log_key(self, shard: int) -> str:
+        """The render worker's log (Blender's own output included), kept with the shard."""
+        return f"{self.prefix}/logs/shard={shard:06d}.log"
+
     def work_key(self, shard: int) -> str:
         """Scratch prefix of a shard being rendered (per-sample commits, journal, log)."""
         return f"{self.prefix}/_work/shard={shard:06d}"

@@ -18,6 +18,7 @@ def test_layout_keys_follow_the_data_contract():
     assert LAYOUT.qc_key(12) == "kitchen/v1-abc/qc/shard=000012.parquet"
     assert LAYOUT.manifest_key(0) == "kitchen/v1-abc/manifests/shard=000000.json"
     assert LAYOUT.index_key == "kitchen/v1-abc/index.duckdb"
+    assert LAYOUT.log_key(3) == "kitchen/v1-abc/logs/shard=000003.log"
 
 
 def test_put_get_list_sha_size(tmp_path):
