@@ -35,7 +35,8 @@ class Layout:
         return f"{self.prefix}/manifests/shard={shard:06d}.json"
 
     def log_key(self, shard: int) -> str:
-        """The render worker's log (Blender's own output included), kept with the shard."""
+        """The render worker's log (Blender's own output included): diagnostics, so manifests
+        do not list it."""
         return f"{self.prefix}/logs/shard={shard:06d}.log"
 
     def work_key(self, shard: int) -> str:

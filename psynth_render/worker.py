@@ -234,8 +234,8 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, progress
     tar_bytes = tar_path.stat().st_size
     storage.put_file(layout.render_key(shard), tar_path, move=True)
     if work.log_path.exists():  # a snapshot of the log so far: Blender's output stays with the shard
-        storage.put_file(layout.log_key(shard), work.log_path)
-    keys = [k for k in [*layout.data_keys(shard), layout.log_key(shard)] if storage.exists(k)]
+        storage.put_file(layout.log_key(shard), work.log_path)  # diagnostics, not data: unlisted
+    keys = [k for k in layout.data_keys(shard) if storage.exists(k)]
     all_events = work.events()
     events = [e for e in all_events if e.get("event") == "done"]
     render_s = sorted(float(e.get("render_seconds") or 0) for e in events)
