@@ -1,4 +1,4 @@
-"""Object storage behind one small interface: a local disk now, S3 by configuration later.
+"""Object storage behind one small interface: a local disk, or S3 by configuration (`s3.py`).
 
 Every write is atomic: readers see the old object or the whole new one, never a part (a local
 write goes to a temporary name in the same folder, then `os.replace`). Keys are relative
@@ -187,8 +187,10 @@ def default_root() -> str:
 
 
 def open_storage(root: str | os.PathLike | None = None) -> Storage:
-    """The store for a root: a local folder (S3 roots are reserved for the S3 store)."""
+    """The store for a root: `s3://BUCKET/PREFIX` is S3 (`psynth_data.s3`), else a local folder."""
     root = str(root) if root is not None else default_root()
     if root.startswith("s3://"):
-        raise StorageError(f"{root}: S3 storage is not available yet; use a local folder")
+        from psynth_data.s3 import S3Storage  # boto3: imported only for S3 roots
+
+        return S3Storage(root)
     return LocalStorage(root)

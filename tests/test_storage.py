@@ -70,8 +70,10 @@ def test_open_storage_defaults_to_env_then_data(tmp_path, monkeypatch):
     monkeypatch.delenv("PSYNTH_DATA_ROOT")
     monkeypatch.chdir(tmp_path)
     assert open_storage().root == str((tmp_path / "data").resolve())
-    with pytest.raises(StorageError, match="S3"):
-        open_storage("s3://bucket/prefix")
+    s3 = open_storage("s3://bucket/prefix/")  # the S3 store (no request until it is used)
+    assert type(s3).__name__ == "S3Storage" and s3.root == "s3://bucket/prefix"
+    with pytest.raises(StorageError, match="bucket name"):
+        open_storage("s3://Bad_Bucket/prefix")
 
 
 def _shard(store):
