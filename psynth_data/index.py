@@ -1,33 +1,54 @@
 """The DuckDB index of a dataset version: views over every complete shard, no copies of rows.
 
-    build_index(storage, layout, shards) -> IndexSummary
+    build_index(storage, layout, shards=None, spec=None, verify="size") -> IndexSummary
+    open_index(storage, layout) -> read-only duckdb connection
 
 `index.duckdb` holds views that read the shards' Parquet files in place:
 
     samples    the samples tables of every complete shard
     qc         the QC tables of complete shards whose manifest lists one
     renders    one row per tar member: sample_id, member, bytes (+ shard)
-    manifests  one row per complete shard: counts, created time, tar size
+    manifests  (table) one row per complete shard: counts, created time, bytes
+    expected   (from the spec, when given) axis, column_name, kind, value | bin, bin_low, bin_high,
+               probability, source, pilot_samples (see expected.py)
+    info       (table) one row: dataset, version_id, spec shards, indexed shards, verify mode,
+               build time, the compiled spec as JSON
 
-Tar members are listed once per shard into a small Parquet file under `_index/` (tar headers
-only; rebuilt when the tar's sha256 changes), since DuckDB cannot read tars. A shard is in the
-index exactly when it is complete (`is_complete`); rebuilding replaces the file (temp + rename),
-so rows are never duplicated. More views (the spec's `expected`) are added by later stages.
+Which shards: a shard is in the index exactly when its manifest exists and lists the object.
+`verify="size"` (the default) trusts the sha256 the manifest records (computed when it was
+written, manifest last) and checks that every listed object exists with the listed size;
+`verify="sha256"` re-hashes every object (`is_complete`), which reads the whole dataset.
+
+The renders view reads a small member listing per shard (`_index/renders/shard=N.parquet`:
+sample_id, member, bytes, shard, tar_sha256), made from the tar headers the first time a shard
+is indexed and remade when the tar's sha256 changes; DuckDB cannot read tars.
+
+Views name their files explicitly (read_parquet over the list of complete shards' files) up to
+`max_listed_files` files per view; past that a view reads the folder's `shard=*.parquet` glob
+filtered to the complete shards listed in the `_shards` table, which keeps the index a few MB
+at 100,000s of shards. Rebuilding replaces the file atomically, so rows are never duplicated.
 """
 
 import io
 import os
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from psynth_data.duckdb_s3 import attach_storage
 from psynth_data.layout import Layout
 from psynth_data.manifest import Manifest, is_complete, read_manifest
-from psynth_data.storage import Storage
+from psynth_data.storage import Storage, StorageError
+
+MAX_LISTED_FILES = 20_000
+EXPECTED_COLUMNS = ("axis", "column_name", "kind", "value", "bin", "bin_low", "bin_high", "probability", "source",
+                    "pilot_samples")
+VERIFY_MODES = ("size", "sha256")
 
 
 @dataclass
@@ -37,17 +58,23 @@ class IndexSummary:
     samples: int = 0
     members: int = 0
     qc_rows: int = 0
+    index_bytes: int = 0
 
 
 def members_key(layout: Layout, shard: int) -> str:
     return f"{layout.prefix}/_index/renders/shard={shard:06d}.parquet"
 
 
+def sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+    return "[" + ", ".join(sql_text(p) for p in paths) + "]"
 
 
-def _location(storage: Storage, key: str) -> str:
+def location(storage: Storage, key: str) -> str:
+    """Where DuckDB reads an object: a local path, else `{root}/{key}` (an s3:// URL)."""
     local = storage.local_path(key)
     return str(local) if local is not None else f"{storage.root.rstrip('/')}/{key}"
 
@@ -84,57 +111,128 @@ def _ensure_members(storage: Storage, layout: Layout, shard: int, manifest: Mani
     return key
 
 
-def _view(con, name: str, paths: list[str], empty_sql: str) -> None:
-    if paths:
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name=true)")
-    else:
-        con.execute(f"CREATE VIEW {name} AS {empty_sql}")
-
-
-def complete_shards(storage: Storage, layout: Layout, shards: range | list[int]) -> list[tuple[int, Manifest]]:
-    """(shard, manifest) of every complete shard among `shards`."""
+def manifest_shards(storage: Storage, layout: Layout) -> list[int]:
+    """Shard numbers that have a manifest file (complete or not)."""
+    prefix = f"{layout.prefix}/manifests/"
     out = []
-    for shard in shards:
-        if is_complete(storage, layout, shard):
-            manifest = read_manifest(storage, layout, shard)
-            if manifest is not None:
-                out.append((shard, manifest))
+    for key in storage.list(prefix):
+        name = key.rsplit("/", 1)[-1]
+        if name.startswith("shard=") and name.endswith(".json"):
+            try:
+                out.append(int(name[len("shard="):-len(".json")]))
+            except ValueError:
+                continue
+    return sorted(out)
+
+
+def _listed_ok(storage: Storage, manifest: Manifest) -> bool:
+    for entry in manifest.objects:
+        try:
+            if storage.size(entry.key) != entry.size:
+                return False
+        except StorageError:
+            return False
+    return True
+
+
+def complete_shards(storage: Storage, layout: Layout, shards: range | list[int] | None = None,
+                    verify: str = "size") -> list[tuple[int, Manifest]]:
+    """(shard, manifest) of every complete shard among `shards` (default: every manifest)."""
+    if verify not in VERIFY_MODES:
+        raise StorageError(f"verify must be one of {', '.join(VERIFY_MODES)}, not {verify!r}")
+    out = []
+    for shard in (manifest_shards(storage, layout) if shards is None else shards):
+        manifest = read_manifest(storage, layout, shard)
+        if manifest is None or manifest.shard != shard:
+            continue
+        ok = is_complete(storage, layout, shard) if verify == "sha256" else _listed_ok(storage, manifest)
+        if ok:
+            out.append((shard, manifest))
     return out
 
 
-def build_index(storage: Storage, layout: Layout, shards: range | list[int]) -> IndexSummary:
-    """Write `index.duckdb` over the complete shards among `shards` (atomically)."""
-    done = complete_shards(storage, layout, shards)
+def _view(con, name: str, files: list[str], glob: str, column: str, empty_sql: str, max_listed: int) -> None:
+    if not files:
+        con.execute(f"CREATE VIEW {name} AS {empty_sql}")
+    elif len(files) <= max_listed:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_list(files)}, union_by_name=true)")
+    else:
+        con.execute(
+            f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_text(glob)}, union_by_name=true, "
+            f"hive_partitioning=false) WHERE shard IN (SELECT shard FROM _shards WHERE {column})"
+        )
+
+
+def _glob(storage: Storage, key_of_shard0: str) -> str:
+    folder = location(storage, key_of_shard0).rsplit("/", 1)[0]
+    return f"{folder}/shard=*.parquet"
+
+
+def build_index(storage: Storage, layout: Layout, shards: range | list[int] | None = None, spec=None,
+                verify: str = "size", max_listed_files: int = MAX_LISTED_FILES,
+                expected: pl.DataFrame | None = None) -> IndexSummary:
+    """Write `index.duckdb` over the complete shards among `shards` (atomically).
+
+    With `spec`, the `expected` view and the spec JSON are added (`expected` may be passed in
+    precomputed, e.g. by tests with a smaller pilot).
+    """
+    done = complete_shards(storage, layout, shards, verify)
     summary = IndexSummary(key=layout.index_key, shards=[s for s, _ in done])
-    sample_files = [_location(storage, layout.samples_key(s)) for s, m in done
-                    if any(o.key == layout.samples_key(s) for o in m.objects)]
-    qc_files = [_location(storage, layout.qc_key(s)) for s, m in done if any(o.key == layout.qc_key(s) for o in m.objects)]
-    member_files = [_location(storage, _ensure_members(storage, layout, s, m)) for s, m in done
-                    if any(o.key == layout.render_key(s) for o in m.objects)]
+    flags = []
+    for s, m in done:
+        keys = {o.key for o in m.objects}
+        flags.append((s, layout.samples_key(s) in keys, layout.qc_key(s) in keys, layout.render_key(s) in keys))
+    sample_files = [location(storage, layout.samples_key(s)) for s, has, _, _ in flags if has]
+    qc_files = [location(storage, layout.qc_key(s)) for s, _, has, _ in flags if has]
+    manifests = dict(done)
+    member_files = [location(storage, _ensure_members(storage, layout, s, manifests[s])) for s, _, _, has in flags if has]
     manifest_rows = [(s, m.counts.samples, m.counts.rendered, m.counts.failed, m.created_unix,
                       sum(o.size for o in m.objects)) for s, m in done]
+    if spec is not None and expected is None:
+        from psynth_data.expected import expected_frame
+
+        expected = expected_frame(spec)
     with tempfile.TemporaryDirectory(prefix="psynth-index-") as tmp:
         db_path = Path(tmp) / "index.duckdb"
         con = duckdb.connect(str(db_path))
         try:
-            _view(con, "samples", sample_files, "SELECT NULL::BIGINT AS sample_id, NULL::INTEGER AS shard WHERE false")
-            _view(con, "qc", qc_files,
-                  "SELECT NULL::BIGINT AS sample_id, NULL::INTEGER AS shard, NULL::BOOLEAN AS qc_pass WHERE false")
-            _view(con, "_renders_files", member_files,
+            attach_storage(con, storage)  # s3:// roots: httpfs + a temporary secret (never stored)
+            con.execute("CREATE TABLE _shards (shard INTEGER, has_samples BOOLEAN, has_qc BOOLEAN, has_renders BOOLEAN)")
+            if flags:
+                con.executemany("INSERT INTO _shards VALUES (?, ?, ?, ?)", flags)
+            _view(con, "samples", sample_files, _glob(storage, layout.samples_key(0)), "has_samples",
+                  "SELECT NULL::BIGINT AS sample_id, NULL::INTEGER AS shard WHERE false", max_listed_files)
+            _view(con, "qc", qc_files, _glob(storage, layout.qc_key(0)), "has_qc",
+                  "SELECT NULL::BIGINT AS sample_id, NULL::INTEGER AS shard, NULL::BOOLEAN AS qc_pass, "
+                  "NULL::VARCHAR[] AS qc_reasons WHERE false", max_listed_files)
+            _view(con, "_renders_files", member_files, _glob(storage, members_key(layout, 0)), "has_renders",
                   "SELECT NULL::BIGINT AS sample_id, NULL::VARCHAR AS member, NULL::BIGINT AS bytes, "
-                  "NULL::INTEGER AS shard WHERE false")
+                  "NULL::INTEGER AS shard WHERE false", max_listed_files)
             con.execute("CREATE VIEW renders AS SELECT sample_id, member, bytes, shard FROM _renders_files")
             # one small row per shard: a table is fine here (it is not per-sample data)
             con.execute("CREATE TABLE manifests (shard INTEGER, samples BIGINT, rendered BIGINT, failed BIGINT, "
                         "created_unix DOUBLE, bytes BIGINT)")
             if manifest_rows:
                 con.executemany("INSERT INTO manifests VALUES (?, ?, ?, ?, ?, ?)", manifest_rows)
+            if expected is not None:
+                con.execute("CREATE TABLE _expected (axis VARCHAR, column_name VARCHAR, kind VARCHAR, value VARCHAR, "
+                            "bin INTEGER, bin_low DOUBLE, bin_high DOUBLE, probability DOUBLE, source VARCHAR, "
+                            "pilot_samples BIGINT)")
+                con.executemany("INSERT INTO _expected VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                expected.select(list(EXPECTED_COLUMNS)).rows())
+                con.execute("CREATE VIEW expected AS SELECT * FROM _expected")
+            con.execute("CREATE TABLE info (dataset VARCHAR, version_id VARCHAR, spec_shards BIGINT, "
+                        "indexed_shards BIGINT, verify VARCHAR, built_unix DOUBLE, spec_json VARCHAR)")
+            con.execute("INSERT INTO info VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                layout.dataset, layout.version_id, spec.shards if spec is not None else None, len(done), verify,
+                time.time(), spec.model_dump_json() if spec is not None else None])
             summary.samples = con.execute("SELECT count(*) FROM samples").fetchone()[0]
             summary.members = con.execute("SELECT count(*) FROM renders").fetchone()[0]
             summary.qc_rows = con.execute("SELECT count(*) FROM qc").fetchone()[0]
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        summary.index_bytes = db_path.stat().st_size
         storage.put_file(layout.index_key, db_path, move=True)
     return summary
 
@@ -146,4 +244,8 @@ def open_index(storage: Storage, layout: Layout, read_only: bool = True) -> duck
         tmp = Path(tempfile.mkdtemp(prefix="psynth-index-")) / "index.duckdb"
         storage.get_file(layout.index_key, tmp)
         local = tmp
-    return duckdb.connect(str(local), read_only=read_only)
+    elif not local.is_file():
+        raise StorageError(f"{local}: no index; build it first (the {layout.dataset}/index asset, or psynth audit)")
+    con = duckdb.connect(str(local), read_only=read_only)
+    attach_storage(con, storage)  # views over s3:// files need httpfs and the S3 secret
+    return con
