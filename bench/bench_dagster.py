@@ -9,6 +9,7 @@
 """
 
 import argparse
+import json
 import logging
 import os
 import statistics
@@ -99,7 +100,6 @@ def bench_overhead(tmp: Path, runs: int) -> None:
     import dagster as dg
 
     from dagster_project.definitions import build_definitions
-    from dagster_project.resources import PsynthRenderer
     from psynth_data.layout import Layout
     from psynth_data.storage import open_storage
     from psynth_spec.compile import load_spec
@@ -112,17 +112,17 @@ def bench_overhead(tmp: Path, runs: int) -> None:
     spec = load_spec(path)
     storage, layout = open_storage(root), Layout.for_spec(spec)
     fake = [sys.executable, str(REPO / "tests" / "fake_render_pipes.py")]
-    defs = dg.Definitions.merge(build_definitions(),
-                                dg.Definitions(resources={"psynth_renderer": PsynthRenderer(command=fake)}))
+    run_config = {"resources": {"psynth_renderer": {"config": {"command": fake}}}}
     keys = [dg.AssetKey(["small", a]) for a in ("samples", "renders", "qc")]
-    job = defs.get_repository_def().get_implicit_job_def_for_assets(keys)
+    job = build_definitions().get_repository_def().get_implicit_job_def_for_assets(keys)
 
     direct = [direct_work(spec, storage, layout, list(spec.partition_shards(p))) for p in range(runs)]
     dagster_times = []
     with dg.instance_for_test() as instance:
         for p in range(runs, 2 * runs):
             t = time.perf_counter()
-            result = job.execute_in_process(partition_key=spec.partition_key(p), instance=instance, asset_selection=keys)
+            result = job.execute_in_process(partition_key=spec.partition_key(p), instance=instance,
+                                            asset_selection=keys, run_config=run_config)
             dagster_times.append(time.perf_counter() - t)
             assert result.success
     d, r = statistics.median(direct), statistics.median(dagster_times)
@@ -134,7 +134,7 @@ def bench_overhead(tmp: Path, runs: int) -> None:
     home.mkdir()
     (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     key = spec.partition_key(2 * runs)
-    config = '{"resources": {"psynth_renderer": {"config": {"command": ' + str(fake).replace("'", '"') + "}}}}"
+    config = json.dumps(run_config)
     command = [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "dagster_project",
                "--select", "small/samples,small/renders,small/qc", "--partition", key, "--config-json", config]
     t = time.perf_counter()
@@ -162,7 +162,8 @@ def bench_backfill(tmp: Path, partitions: int) -> None:
     (specs / "small.psynth").write_text(SMALL_SPEC.replace("{samples}", str(partitions)).replace("{shard_size}", "1"))
     env(PSYNTH_SPECS=specs, PSYNTH_DATA_ROOT=tmp / "backfill_data")
     origin = InProcessCodeLocationOrigin(
-        LoadableTargetOrigin(python_module="dagster_project", working_directory=str(REPO)),
+        LoadableTargetOrigin(executable_path=sys.executable, module_name="dagster_project",
+                             working_directory=str(REPO)),
         location_name="dagster_project",
     )
     overrides = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}}
@@ -175,7 +176,7 @@ def bench_backfill(tmp: Path, partitions: int) -> None:
         t0 = time.perf_counter()
         backfill = PartitionBackfill.from_asset_partitions(
             backfill_id=uuid.uuid4().hex[:8], asset_graph=graph, partition_names=names, asset_selection=keys,
-            backfill_timestamp=time.time(), tags={}, dynamic_partitions_store=instance, all_partitions=True,
+            backfill_timestamp=time.time(), tags={}, dynamic_partitions_store=instance, all_partitions=False,
             title=None, description=None, run_config=None,
         )
         instance.add_backfill(backfill)

@@ -68,8 +68,8 @@ def print_audit(spec, root: str) -> None:
         con.close()
     where = storage.local_path(layout.prefix) or f"{storage.root}/{layout.prefix}"
     print(f"\nresults: {where}/")
-    print("  samples/ renders/ qc/ manifests/ index.duckdb "
-          f"(open with: duckdb {storage.local_path(layout.index_key) or layout.index_key})")
+    print("  samples/ renders/ qc/ manifests/ contact_sheets/, and index.duckdb "
+          "(views samples, qc, renders, manifests; e.g. duckdb.connect(PATH).sql('FROM samples'))")
     print(f"\naudit of {spec.dataset}: {shards}/{spec.shards} shards complete, {rendered}/{samples} samples rendered, "
           f"{failed} failed; {members} tar members ({size / 1e6:.1f} MB); QC passed {qc_pass}/{qc_rows}")
     for column, distance in tvd.items():
