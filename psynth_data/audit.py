@@ -1,0 +1,374 @@
+"""Balance audit: is the dataset we got the dataset the spec asked for, axis by axis, and why not.
+
+    run_audit(con, by=None, thresholds=AuditThresholds()) -> dict   (JSON-able report)
+
+`con` is a connection to a dataset's `index.duckdb` (views samples, qc, expected). Counting is
+done in DuckDB over the Parquet files, in two scans of `samples`:
+  1. categorical axes: one GROUP BY over all of them at once plus a `failed` flag (QC-failed
+     sample ids from `qc`, a small hash set), giving the joint counts from which the per-axis
+     counts, every pair's cells and the failure rates by value are summed in numpy. When the
+     joint table could grow large (product of the axes' value counts > JOINT_CELL_LIMIT), it
+     falls back to one GROUP BY per pair.
+  2. numeric axes: one `histogram(col, edges)` aggregate per axis over the expected bins.
+
+Observed = samples that did not fail QC (samples without a QC row count as observed).
+
+Per categorical axis: counts, chi-square statistic and p-value (goodness of fit against the
+spec's weights when `expected.source` = 'spec'; a 2 x k homogeneity test against the pilot's
+counts when 'pilot', so the pilot's own noise is accounted for), total variation distance.
+Verdict `flag` when p < `p_value` (1e-3) AND TVD > `tvd` (0.01), or when a value occurs that the
+spec never produces. The flagged value(s): the single value whose removal makes the rest match
+(TVD of the rest, renormalized, under half the threshold), else every value off by more than
+25% of its expected share.
+Per numeric axis: Kolmogorov-Smirnov statistic between the observed and expected CDFs at the
+expected bin edges (a binned KS, a lower bound of the exact one; 50 quantile bins) with the
+asymptotic two-sample p-value (n_eff = n m / (n + m), m the pilot's size); `flag` when
+p < `p_value` AND KS > `ks` (0.01), or when the share of unset values differs by more than
+`tvd` with p < `p_value`.
+Pairs of categorical axes: cells (value combinations seen or expected), cells under
+`min_pair_count` observed samples, empty cells, and cells that independence would fill to at
+least `min_pair_count` but are under it (informational; `require` can make cells impossible).
+QC failure rate by value: samples, failed, rate; `notable` when the rate is at least twice the
+overall one with at least 5 failures.
+"""
+
+import itertools
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from psynth_data.expected import UNSET
+
+JOINT_CELL_LIMIT = 2_000_000
+
+
+@dataclass(frozen=True)
+class AuditThresholds:
+    p_value: float = 1e-3
+    tvd: float = 0.01
+    ks: float = 0.01
+    min_pair_count: int = 10
+    culprit_relative: float = 0.25
+
+
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _text(column: str) -> str:
+    return f"coalesce(CAST({_q(column)} AS VARCHAR), '{UNSET}')"
+
+
+_FAILED = "(sample_id IN (SELECT sample_id FROM qc WHERE NOT qc_pass))"
+
+
+def _axes(con, by: list[str] | None) -> list[dict]:
+    rows = con.execute(
+        "SELECT axis, column_name, any_value(kind), any_value(source), max(pilot_samples), min(rowid) AS first "
+        "FROM _expected GROUP BY axis, column_name ORDER BY first"
+    ).fetchall()
+    axes = [{"axis": a, "column": c, "kind": k, "source": s, "pilot_samples": p} for a, c, k, s, p, _ in rows]
+    if by:
+        from psynth_spec.errors import PsynthError
+
+        wanted = set(by)
+        known = {a["axis"] for a in axes} | {a["column"] for a in axes}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise PsynthError(f"--by: no audited axis {', '.join(unknown)} (axes: "
+                              f"{', '.join(a['axis'] for a in axes)})")
+        axes = [a for a in axes if a["axis"] in wanted or a["column"] in wanted]
+    return axes
+
+
+def _joint_counts(con, columns: list[str]):
+    """Polars table of the distinct value tuples of `columns` (c0, c1, ...) with passed/failed counts."""
+    import polars as pl
+
+    select = ", ".join(f"{_text(c)} AS c{i}" for i, c in enumerate(columns))
+    got = con.execute(
+        f"SELECT {select}, count(*) FILTER (WHERE NOT failed) AS passed, count(*) FILTER (WHERE failed) AS failed "
+        f"FROM (SELECT *, {_FAILED} AS failed FROM samples) GROUP BY ALL"
+    ).fetchnumpy()
+    data = {f"c{i}": pl.Series(f"c{i}", got[f"c{i}"], dtype=pl.Utf8) for i in range(len(columns))}
+    data["passed"] = pl.Series("passed", got["passed"], dtype=pl.Int64)
+    data["failed"] = pl.Series("failed", got["failed"], dtype=pl.Int64)
+    return pl.DataFrame(data)
+
+
+def _by_value(joint, name: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(passed, failed) counts per value of one column of the joint table."""
+    import polars as pl
+
+    grouped = joint.group_by(name).agg(pl.col("passed").sum(), pl.col("failed").sum())
+    values = grouped[name].to_list()
+    return dict(zip(values, grouped["passed"].to_list())), dict(zip(values, grouped["failed"].to_list()))
+
+
+def _chi2_sf(stat: float, dof: int) -> float:
+    from scipy.stats import chi2
+
+    if dof <= 0:
+        return 1.0
+    if math.isinf(stat):
+        return 0.0
+    return float(chi2.sf(stat, dof))
+
+
+def _categorical_test(obs: np.ndarray, probs: np.ndarray, pilot: int | None) -> tuple[float, int, float]:
+    """(chi-square, dof, p-value): goodness of fit (exact probs) or homogeneity vs a pilot."""
+    n = obs.sum()
+    if n == 0:
+        return 0.0, 0, 1.0
+    if pilot is None:
+        expected = probs * n
+        if np.any((expected == 0) & (obs > 0)):
+            return math.inf, int((expected > 0).sum()), 0.0
+        keep = expected > 0
+        stat = float((((obs - expected) ** 2)[keep] / expected[keep]).sum())
+        return stat, int(keep.sum()) - 1, _chi2_sf(stat, int(keep.sum()) - 1)
+    ref = probs * pilot
+    keep = (obs + ref) > 0
+    table = np.vstack([obs[keep], ref[keep]]).astype(np.float64)
+    rows, cols = table.sum(axis=1, keepdims=True), table.sum(axis=0, keepdims=True)
+    expected = rows * cols / table.sum()
+    stat = float(((table - expected) ** 2 / expected).sum())
+    dof = int(keep.sum()) - 1
+    return stat, dof, _chi2_sf(stat, dof)
+
+
+def _culprits(values: list[str], obs: np.ndarray, probs: np.ndarray, pilot: int | None,
+              t: AuditThresholds) -> list[str]:
+    """The value(s) that explain a flagged axis: greedily take out the value whose removal leaves
+    the best-fitting rest (renormalized), until the rest passes the chi-square test."""
+    keep = np.ones(len(values), bool)
+    out: list[str] = []
+    while keep.sum() > 2 and len(out) < max(1, len(values) // 2):
+        best, best_stat = None, math.inf
+        for i in np.nonzero(keep)[0]:
+            rest = keep.copy()
+            rest[i] = False
+            e = probs[rest]
+            if e.sum() <= 0 or obs[rest].sum() <= 0:
+                continue
+            stat, _dof, _p = _categorical_test(obs[rest], e / e.sum(), pilot)
+            if stat < best_stat:
+                best, best_stat = i, stat
+        if best is None:
+            break
+        keep[best] = False
+        out.append(values[best])
+        e = probs[keep]
+        if _categorical_test(obs[keep], e / e.sum(), pilot)[2] >= t.p_value:
+            return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = obs.sum()
+        rel = np.where(probs > 0, np.abs(obs / max(n, 1) / probs - 1), np.inf)
+    return out + [values[i] for i in np.argsort(-rel) if rel[i] > t.culprit_relative and values[i] not in out]
+
+
+def _categorical_axis(ax: dict, expected: dict[str, float], passed: dict[str, int], failed: dict[str, int],
+                      t: AuditThresholds) -> dict:
+    values = sorted(set(expected) | {v for v, n in passed.items() if n} | {v for v, n in failed.items() if n},
+                    key=lambda v: (-expected.get(v, 0.0), v))
+    obs = np.array([passed.get(v, 0) for v in values], dtype=np.float64)
+    probs = np.array([expected.get(v, 0.0) for v in values], dtype=np.float64)
+    pilot = ax["pilot_samples"] if ax["source"] == "pilot" else None
+    stat, dof, p = _categorical_test(obs, probs, pilot)
+    n = obs.sum()
+    obs_p = obs / n if n else obs
+    tvd = float(0.5 * np.abs(obs_p - probs).sum()) if n else 0.0
+    unexpected = [v for v, o, e in zip(values, obs, probs) if o > 0 and e == 0]
+    flag = bool(n) and ((p < t.p_value and tvd > t.tvd) or (bool(unexpected) and pilot is None))
+    flagged = _culprits(values, obs, probs, pilot, t) if flag else []
+    flagged = list(dict.fromkeys(unexpected + flagged)) if flag else []
+    rows = []
+    for v, o, e in zip(values, obs.tolist(), probs.tolist()):
+        f = failed.get(v, 0)
+        total = int(o) + f
+        rows.append({"value": v, "expected": e, "observed": (o / n) if n else 0.0, "count": int(o),
+                     "failed": f, "failure_rate": (f / total) if total else 0.0, "flagged": v in flagged})
+    return {**ax, "verdict": "flag" if flag else "pass", "observed_samples": int(n), "chi2": stat, "dof": dof,
+            "p_value": p, "tvd": tvd, "flagged_values": flagged, "values": rows}
+
+
+def _ks_pvalue(d: float, n: int, m: int | None) -> float:
+    from scipy.stats import kstwobign
+
+    if n == 0 or d == 0:
+        return 1.0
+    n_eff = n * m / (n + m) if m else n
+    return float(kstwobign.sf(d * math.sqrt(n_eff)))
+
+
+def _numeric_axes(con, axes: list[dict], t: AuditThresholds) -> list[dict]:
+    if not axes:
+        return []
+    bins = {}
+    for ax in axes:
+        rows = con.execute(
+            "SELECT bin, bin_low, bin_high, probability FROM _expected WHERE column_name = ? AND bin IS NOT NULL ORDER BY bin",
+            [ax["column"]]).fetchall()
+        unset = con.execute("SELECT coalesce(sum(probability), 0) FROM _expected WHERE column_name = ? AND value = ?",
+                            [ax["column"], UNSET]).fetchone()[0]
+        bins[ax["column"]] = (rows, float(unset))
+    parts = []
+    for i, ax in enumerate(axes):
+        rows, _ = bins[ax["column"]]
+        inner = [r[2] for r in rows[:-1]]  # upper edges but the last: DuckDB's right-closed bins
+        edges = "[" + ", ".join(repr(float(e)) for e in inner) + "]::DOUBLE[]"
+        col = _q(ax["column"])
+        parts.append(f"histogram(CAST({col} AS DOUBLE), {edges}) FILTER (WHERE NOT failed) AS h{i}")
+        parts.append(f"count(*) FILTER (WHERE NOT failed AND {col} IS NULL) AS u{i}")
+    row = con.execute(
+        f"SELECT count(*) FILTER (WHERE NOT failed), {', '.join(parts)} "
+        f"FROM (SELECT *, {_FAILED} AS failed FROM samples)"
+    ).fetchone()
+    total = int(row[0])
+    out = []
+    for i, ax in enumerate(axes):
+        rows, exp_unset = bins[ax["column"]]
+        hist = row[1 + 2 * i] or {}
+        obs_unset = int(row[2 + 2 * i])
+        counts_by_edge = sorted(hist.items(), key=lambda kv: kv[0])  # keys: the inner edges, then inf
+        obs = np.array([n for _e, n in counts_by_edge], dtype=np.float64)
+        if obs.size < len(rows):  # histogram omits empty buckets
+            full = np.zeros(len(rows))
+            keys = [r[2] for r in rows[:-1]] + [math.inf]
+            index = {float(k): j for j, k in enumerate(keys)}
+            for e, n in counts_by_edge:
+                full[index.get(float(e), len(rows) - 1)] += n
+            obs = full
+        exp = np.array([r[3] for r in rows], dtype=np.float64)
+        n = int(obs.sum())
+        m = int(round(exp.sum() * ax["pilot_samples"])) if ax["pilot_samples"] else None
+        if n and exp.sum() > 0:
+            diff = np.abs(np.cumsum(obs) / n - np.cumsum(exp) / exp.sum())
+            ks, worst = float(diff.max()), int(diff.argmax())
+        else:
+            ks, worst = 0.0, 0
+        p = _ks_pvalue(ks, n, m)
+        share_unset = obs_unset / total if total else 0.0
+        unset_diff = abs(share_unset - exp_unset)
+        unset_p = _proportion_p(obs_unset, total, exp_unset, ax["pilot_samples"])
+        flag_ks = p < t.p_value and ks > t.ks
+        flag_unset = unset_diff > t.tvd and unset_p < t.p_value
+        flagged = []
+        if flag_ks and rows:
+            flagged.append(f"<= {rows[worst][2]:.4g}")
+        if flag_unset:
+            flagged.append(UNSET)
+        out.append({**ax, "verdict": "flag" if (flag_ks or flag_unset) else "pass", "observed_samples": n,
+                    "ks": ks, "p_value": p, "unset_expected": exp_unset, "unset_observed": share_unset,
+                    "unset_p_value": unset_p, "flagged_values": flagged,
+                    "bins": [{"low": r[1], "high": r[2], "expected": (r[3] / exp.sum()) if exp.sum() else 0.0,
+                              "observed": (o / n) if n else 0.0, "count": int(o)} for r, o in zip(rows, obs.tolist())]})
+    return out
+
+
+def _proportion_p(k: int, n: int, p0: float, pilot: int | None) -> float:
+    """Two-sided p of an observed share k/n against p0 (with the pilot's variance when given)."""
+    if n == 0:
+        return 1.0
+    from scipy.stats import norm
+
+    var = p0 * (1 - p0) * (1 / n + (1 / pilot if pilot else 0.0))
+    diff = k / n - p0
+    if var <= 0:
+        return 1.0 if diff == 0 else 0.0
+    return float(2 * norm.sf(abs(diff) / math.sqrt(var)))
+
+
+def _pairs(columns: list[str], axes: list[dict], joint, expected: dict[str, dict[str, float]],
+           t: AuditThresholds, con=None) -> list[dict]:
+    import polars as pl
+
+    out = []
+    for (i, a), (j, b) in itertools.combinations(enumerate(columns), 2):
+        if joint is not None:
+            cells = joint.group_by(f"c{i}", f"c{j}").agg(pl.col("passed").sum())
+        else:  # per-pair fallback when the joint table would be too large
+            cells = _joint_counts(con, [a, b]).rename({"c0": f"c{i}", "c1": f"c{j}"})
+        seen = {(x, y): n for x, y, n in cells.select(f"c{i}", f"c{j}", "passed").iter_rows() if n}
+        total = sum(seen.values())
+        va = sorted(set(expected[a]) | {x for x, _ in seen})
+        vb = sorted(set(expected[b]) | {y for _, y in seen})
+        counts = np.array([[seen.get((x, y), 0) for y in vb] for x in va], dtype=np.int64)
+        pa = np.array([expected[a].get(x, 0.0) for x in va])
+        pb = np.array([expected[b].get(y, 0.0) for y in vb])
+        indep = np.outer(pa, pb) * total
+        under = counts < t.min_pair_count
+        sparse = [(float(indep[x, y]), va[x], vb[y], int(counts[x, y]))
+                  for x, y in zip(*np.nonzero(under & (indep >= t.min_pair_count)))]
+        sparse.sort(reverse=True)
+        out.append({"axes": [axes[i]["axis"], axes[j]["axis"]], "cells": int(counts.size),
+                    "under_min": int(under.sum()), "empty": int((counts == 0).sum()),
+                    "under_min_but_expected": len(sparse),
+                    "examples": [{"values": [x, y], "count": c, "expected_if_independent": round(e, 1)}
+                                 for e, x, y, c in sparse[:3]]})
+    return out
+
+
+def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = AuditThresholds()) -> dict:
+    """The full audit of the dataset behind an index connection (see the module docstring)."""
+    from psynth_spec.errors import PsynthError
+
+    started = time.perf_counter()
+    has_expected = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_expected'").fetchone()[0]
+    if not has_expected:
+        raise PsynthError("the index has no expected distributions: rebuild it with the spec "
+                          "(psynth audit DATASET --spec FILE)")
+    info = con.execute("SELECT dataset, version_id FROM info").fetchone() if con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'info'").fetchone()[0] else ("", "")
+    t = thresholds
+    axes = _axes(con, by)
+    samples = int(con.execute("SELECT count(*) FROM samples").fetchone()[0])
+    qc_rows, qc_failed = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE NOT qc_pass) FROM qc").fetchone()
+    reasons = dict(con.execute(
+        "SELECT r, count(*) FROM (SELECT unnest(qc_reasons) AS r FROM qc WHERE NOT qc_pass) GROUP BY r ORDER BY 2 DESC"
+    ).fetchall())
+    cats = [a for a in axes if a["kind"] == "categorical"]
+    expected = {}
+    for a in cats:
+        expected[a["column"]] = dict(con.execute(
+            "SELECT value, probability FROM _expected WHERE column_name = ? AND value IS NOT NULL", [a["column"]]).fetchall())
+    columns = [a["column"] for a in cats]
+    joint_cells = math.prod(len(expected[c]) + 1 for c in columns) if columns else 0
+    joint = None
+    cat_reports = []
+    if columns and joint_cells <= JOINT_CELL_LIMIT:
+        joint = _joint_counts(con, columns)
+        for i, a in enumerate(cats):
+            passed, failed = _by_value(joint, f"c{i}")
+            cat_reports.append(_categorical_axis(a, expected[a["column"]], passed, failed, t))
+    else:
+        for a in cats:
+            passed, failed = _by_value(_joint_counts(con, [a["column"]]), "c0")
+            cat_reports.append(_categorical_axis(a, expected[a["column"]], passed, failed, t))
+    pairs = _pairs(columns, cats, joint, expected, t, con)
+    num_reports = _numeric_axes(con, [a for a in axes if a["kind"] == "numeric"], t)
+    overall = qc_failed / samples if samples else 0.0
+    failure_by_value = []
+    for r in cat_reports:
+        for v in r["values"]:
+            total = v["count"] + v["failed"]
+            if total:
+                failure_by_value.append({"axis": r["axis"], "value": v["value"], "samples": total,
+                                         "failed": v["failed"], "failure_rate": v["failure_rate"],
+                                         "notable": v["failed"] >= 5 and v["failure_rate"] >= 2 * overall > 0})
+    failure_by_value.sort(key=lambda x: (-x["failure_rate"], -x["failed"]))
+    by_axis = {r["axis"]: r for r in cat_reports + num_reports}
+    ordered = [by_axis[a["axis"]] for a in axes]
+    flagged = [r["axis"] for r in ordered if r["verdict"] == "flag"]
+    return {
+        "dataset": info[0], "version_id": info[1], "samples": samples, "qc_rows": int(qc_rows),
+        "qc_failed": int(qc_failed), "qc_failure_rate": overall, "qc_reasons": reasons,
+        "observed_samples": samples - int(qc_failed), "thresholds": asdict(t),
+        "verdict": "flag" if flagged else "pass", "flagged_axes": flagged,
+        "axes": ordered, "pairs": pairs, "failure_by_value": failure_by_value,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
