@@ -361,6 +361,28 @@ class S3Storage(Storage):
         strip = len(self.prefix) + 1 if self.prefix else 0
         return sorted(k[strip:] for k in out)
 
+    def list_details(self, prefix: str = "", folders: bool = False) -> "list[tuple[str, int, float]]":
+        """(key, size, modified unix time) under a folder-like prefix; with `folders`, only the
+        direct sub-folders (as `(name, 0, 0.0)`)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        base = prefix.strip("/")
+        full = (self.full_key(base) + "/") if base else (f"{self.prefix}/" if self.prefix else "")
+        self._ensure_bucket()
+        args = {"Bucket": self.bucket, "Prefix": full, **({"Delimiter": "/"} if folders else {})}
+        out = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(**args):
+                if folders:
+                    out += [(p["Prefix"][len(full):].rstrip("/"), 0, 0.0) for p in page.get("CommonPrefixes", ())]
+                else:
+                    strip = len(self.prefix) + 1 if self.prefix else 0
+                    out += [(o["Key"][strip:], int(o["Size"]), o["LastModified"].timestamp())
+                            for o in page.get("Contents", ())]
+        except (BotoCoreError, ClientError) as exc:
+            raise self._translate(exc, f"list {full or '/'}") from None
+        return sorted(out)
+
     def delete(self, key: str) -> None:
         self._call(f"delete {key}", "delete_object", Bucket=self.bucket, Key=self.full_key(key))
 
