@@ -124,9 +124,11 @@ def test_a_sample_that_raises_is_retried_once_then_recorded_as_failed(tmp_path):
 def test_a_hanging_sample_times_out_twice_then_is_recorded_as_failed(tmp_path, alarm):
     spec = tiny_spec(name="hangs", samples=1)  # one sample: no real render races the clock
     env = {"PSYNTH_TEST_HANG_SAMPLE": "0"}
+    grace = 5.0  # the worker's alarm ends it long before the supervisor would
     if alarm == "supervisor kill":
         env["PSYNTH_TEST_HANG_BLOCKS_ALARM"] = "1"
-    result = run_shard(spec, 0, str(tmp_path), sample_timeout=2, env=env, timeout_grace_s=0.5)
+        grace = 0.5
+    result = run_shard(spec, 0, str(tmp_path), sample_timeout=2, env=env, timeout_grace_s=grace)
     assert result.timeouts == 2 and result.launches == 3
     exits = [e["code"] for e in result.events if e["event"] == "exit"]
     assert exits[:2] == ([-signal.SIGALRM] * 2 if alarm == "worker alarm" else [-signal.SIGKILL] * 2)
