@@ -52,3 +52,22 @@ def render_array(desc: dict[str, Any], path: Path) -> np.ndarray:
 
 def luminance(img: np.ndarray) -> np.ndarray:
     return img @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def silhouette(img: np.ndarray) -> np.ndarray:
+    """Pixels that differ from the frame's corner colour (the background)."""
+    corners = np.stack([img[0, 0], img[0, -1], img[-1, 0], img[-1, -1]]).mean(axis=0)
+    return np.abs(img - corners).sum(axis=2) > 0.12
+
+
+def high_frequency(img: np.ndarray) -> float:
+    """Mean squared Laplacian of the luminance: fine detail and noise energy."""
+    y = luminance(img)
+    lap = 4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:]
+    return float((lap**2).mean())
+
+
+def centre(img: np.ndarray, frac: float = 0.3) -> np.ndarray:
+    h, w = img.shape[:2]
+    dh, dw = int(h * frac), int(w * frac)
+    return img[h // 2 - dh // 2 : h // 2 + dh // 2, w // 2 - dw // 2 : w // 2 + dw // 2]

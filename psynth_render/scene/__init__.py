@@ -36,7 +36,8 @@ __all__ = [
 _HERE = Path(__file__).resolve().parent
 
 BUILDER_MODULES: tuple[str, ...] = (
-    "primitives", "procedural", "shapes", "motion", "surfaces", "builder",
+    "primitives", "procedural", "shapes", "fluids", "motion", "surfaces", "patterns", "media", "looks",
+    "builder",
 )
 """Modules (in psynth_render.scene) whose concatenated source rebuilds a scene, in order."""
 

@@ -13,7 +13,10 @@ import math
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
+from psynth_render.scene.looks import cel_shade, composite, lines, style_modifiers  # psynth:inline
+from psynth_render.scene.media import gas, liquid  # psynth:inline
 from psynth_render.scene.motion import camera_at_frame, still_pose  # psynth:inline
+from psynth_render.scene.patterns import apply_texture, cube_project_uvs  # psynth:inline
 from psynth_render.scene.shapes import shape_mesh  # psynth:inline
 from psynth_render.scene.surfaces import (  # psynth:inline
     backdrop_material, subject_material, world_nodes,  # psynth:inline
@@ -44,7 +47,11 @@ def build(desc):
     scene = bpy.context.scene
     _remove_foreign(scene)
     subject = _subject(scene, desc["geometry"])
-    subject_material(subject, desc["material"])
+    style = desc["style"]
+    style_modifiers(subject, style)
+    mat = subject_material(subject, desc["material"])
+    apply_texture(mat.node_tree, _principled(mat), desc["texture"])
+    cel_shade(mat, style, desc["render"]["engine"])
     floor_z = _floor_height(subject, desc["geometry"])
     scene[TAG + "_floor_z"] = floor_z
     scene[TAG + "_description"] = json.dumps(desc)
@@ -52,7 +59,16 @@ def build(desc):
     _lights(scene, desc["lighting"]["lights"])
     world_nodes(scene, desc["lighting"]["world"], desc["background"])
     _render_settings(scene, desc["render"], desc["lighting"]["exposure"])
+    body = liquid(subject, desc["liquid"], floor_z)
+    gas(scene, desc["gas"], floor_z, desc["gas"]["reach"] if desc["gas"] else 0.0)
+    lines(scene, style, [o for o in (subject, body) if o is not None])
+    composite(scene, desc["post"], {k: style[k] for k in ("posterize", "pixel_size", "cel_levels")},
+              max(desc["render"]["width"], desc["render"]["height"]))
     return pose_camera(desc)
+
+
+def _principled(mat):
+    return next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
 
 
 def pose_camera(desc, frame=None, frames=1):
@@ -194,11 +210,13 @@ def _remove_object(name):
 def _subject(scene, geo):
     params = geo["params"]
     seeded = geo["generator"] in SEEDED_GENERATORS
-    key = json.dumps([geo["generator"], params, geo["seed"] if seeded else None], sort_keys=True)
+    flat = bool(geo.get("flat"))
+    key = json.dumps([geo["generator"], params, geo["seed"] if seeded else None, flat], sort_keys=True)
     obj = _ensure_object(scene, SUBJECT, lambda: bpy.data.meshes.new(SUBJECT))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = _mesh(_shape_data(geo), bool(params.get("smooth", True)))
+        obj.data = _mesh(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+        cube_project_uvs(obj.data)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key

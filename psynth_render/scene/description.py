@@ -9,8 +9,13 @@ Layout (field names inside each part follow psynth_spec.render_params):
     axes               every registry axis -> its value (concepts relative to the domain)
     rendered_axes      the axes the builder honours; not_rendered_axes: the others
     geometry           concept, generator, params (the geometry model), subdivision,
-                       rotation_deg, seed
-    material           concept + MaterialParams, roughness/ior/subsurface from the axes
+                       rotation_deg, seed, flat (the style's flat shading)
+    material           concept + MaterialParams, roughness/ior/subsurface from the axes,
+                       base colour recoloured by palette, mood and style (effects.py)
+    texture            concept + TextureParams, scale, mapping (concept + MappingParams)
+    liquid             None, or concept + LiquidParams, viscosity (the axis), form, seed
+    gas                None, or concept + GasParams, density (axis), density_value, centre,
+                       emits, light_rgb, light_power, reach, seed
     lighting           concept, kelvin, nominal_kelvin, exposure, key_azimuth_deg,
                        lights (Light + azimuth_deg, kelvin, rgb, power resolved),
                        world (World + sun_azimuth_deg, tint: the kelvin axis's white balance)
@@ -20,11 +25,15 @@ Layout (field names inside each part follow psynth_spec.render_params):
                        azimuth_deg, elevation_deg, roll_deg, target, ortho_scale,
                        sensor_width, floor_clearance, ...
     render             concept + EngineParams, engine, samples, width, height, format, seed
+    post               bloom, vignette, grain, chromatic_aberration, grade (GradeParams), seed
+    style              concept + StyleParams, posterize (compositor levels or None)
+    color              harmony, mood, base_hue_deg, palette_hsv, palette, mood_params, ...
 """
 
 import math
 from typing import Any
 
+from psynth_render.scene import effects
 from psynth_render.scene.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.blackbody import kelvin_to_rgb, white_balance
 from psynth_spec.errors import PsynthError
@@ -69,6 +78,17 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, A
             raise SceneError(f"{axis_path}: {values[axis_path]!r} is not a concept of {axis.domain}")
         return values[axis_path], render_params(taxonomy, full)
 
+    style = effects.style_part(params)
+    colour = effects.colour_part(values, params)
+    material = _material(values, params)
+    effects.restyle_material(material, style, colour)
+    background = _background(params)
+    effects.restyle_background(background, style, colour)
+    lighting = _lighting(values, params, colour["kelvin_shift"])
+    effects.tint_lights(lighting["lights"], colour)
+    geometry = _geometry(values, params, seed)
+    geometry["flat"] = bool(style["flat_shading"])
+    camera = _camera(values, params, spec)
     return {
         "format": FORMAT,
         "sample_id": row.get("sample_id"),
@@ -76,12 +96,18 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, A
         "axes": values,
         "rendered_axes": sorted(a for a in values if a in RENDERED_AXES),
         "not_rendered_axes": sorted(a for a in values if a in NOT_YET_RENDERED),
-        "geometry": _geometry(values, params, seed),
-        "material": _material(values, params),
-        "lighting": _lighting(values, params),
-        "background": _background(params),
-        "camera": _camera(values, params, spec),
+        "geometry": geometry,
+        "material": material,
+        "texture": effects.texture_part(values, params),
+        "liquid": effects.liquid_part(values, params, seed),
+        "gas": effects.gas_part(values, params, seed, camera["distance"]),
+        "lighting": lighting,
+        "background": background,
+        "camera": camera,
         "render": _render(values, params, spec, seed),
+        "post": effects.post_part(values, params, seed),
+        "style": style,
+        "color": colour,
     }
 
 
@@ -154,9 +180,10 @@ def _material(values, params) -> dict[str, Any]:
     return out
 
 
-def _lighting(values, params) -> dict[str, Any]:
+def _lighting(values, params, kelvin_shift=0.0) -> dict[str, Any]:
+    """The rig at the kelvin axis's temperature shifted by the colour mood (clamped)."""
     name, setup = params("lighting.setup")
-    kelvin = values["lighting.kelvin"]
+    kelvin = min(20000.0, max(1000.0, values["lighting.kelvin"] + kelvin_shift))
     key = values["lighting.key_azimuth"]
     world = setup.world.model_dump(mode="json")
     world["sun_azimuth_deg"] = key + setup.world.sun_azimuth_offset_deg

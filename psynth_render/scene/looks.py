@@ -1,0 +1,387 @@
+"""How the picture is drawn and finished: art styles (StyleParams) on the subject and the
+render, and post-processing (bloom, vignette, grain, chromatic aberration, colour grade) in the
+compositor.
+
+Styles: clay and the palette/saturation changes are resolved in the description; here the
+geometry styles add modifiers (low-poly: Decimate + flat shading; wireframe: Wireframe), the
+cel styles replace the subject's shader (a Toon BSDF in Cycles, Shader to RGB through a
+constant ramp in EEVEE) plus a flat ambient term and, for anime, a rim light; line styles
+(sketch, cartoon, anime, outlined toon) draw Freestyle lines around the subject only. Pixel art
+and the cel quantisation finish in the compositor.
+
+Compositor: one node group LOOK_GROUP (Image in -> Image out) holds every effect, wrapped by the
+scene's tree POST_TREE (Render Layers -> look -> output). The render worker's passes tree embeds
+the same look group, so passes and post-processing coexist (psynth_render.passes).
+"""
+
+import json
+import math
+
+import bpy
+
+LOOK_GROUP = "psynth_look"
+POST_TREE = "psynth_post"
+LINED_COLLECTION = "psynth_lined"
+LINESET = "psynth_lines"
+CEL_SHADINGS = ("toon", "cartoon", "anime")
+LINE_SHADINGS = ("sketch", "cartoon", "anime")
+REFERENCE_SIZE = 256
+"""Line widths and pixel sizes are given for a 256-px frame and scale with the resolution."""
+
+
+# ---------------------------------------------------------------- geometry styles
+def style_modifiers(obj, style):
+    """Decimate (low-poly) or Wireframe modifiers, last in the stack; removed otherwise."""
+    _style_modifier(obj, "psynth_decimate", "DECIMATE", style["decimate_ratio"] is not None
+              and style["shading"] == "low_poly", ratio=style["decimate_ratio"] or 1.0, use_collapse_triangulate=True)
+    _style_modifier(obj, "psynth_wireframe", "WIREFRAME", style["shading"] == "wireframe",
+              thickness=style["wire_thickness"] or 0.01, use_even_offset=True, use_replace=True)
+
+
+def _style_modifier(obj, name, kind, wanted, **settings):
+    mod = obj.modifiers.get(name)
+    if not wanted:
+        if mod is not None:
+            obj.modifiers.remove(mod)
+        return
+    if mod is None:
+        mod = obj.modifiers.new(name, kind)
+    for attr, value in settings.items():
+        setattr(mod, attr, value)
+    index = obj.modifiers.find(name)
+    if index != len(obj.modifiers) - 1:
+        obj.modifiers.move(index, len(obj.modifiers) - 1)
+
+
+# ---------------------------------------------------------------- cel shading
+def cel_shade(mat, style, engine):
+    """Replace the subject material's surface with cel shading of its base colour."""
+    if style["shading"] not in CEL_SHADINGS and not (style["shading"] == "sketch" and style["ramp_steps"]):
+        return
+    tree = mat.node_tree
+    nodes, links = tree.nodes, tree.links
+    bsdf = next(n for n in nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
+    out = next(n for n in nodes if n.bl_idname == "ShaderNodeOutputMaterial")
+    base_in = bsdf.inputs["Base Color"]
+    base = base_in.links[0].from_socket if base_in.is_linked else None
+    steps = style["ramp_steps"] or 2
+    if engine == "BLENDER_EEVEE":
+        diffuse = nodes.new("ShaderNodeBsdfDiffuse")
+        diffuse.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
+        to_rgb = nodes.new("ShaderNodeShaderToRGB")
+        links.new(diffuse.outputs[0], to_rgb.inputs[0])
+        ramp = nodes.new("ShaderNodeValToRGB")
+        ramp.color_ramp.interpolation = "CONSTANT"
+        while len(ramp.color_ramp.elements) < steps:
+            ramp.color_ramp.elements.new(0.5)
+        for i, element in enumerate(ramp.color_ramp.elements):
+            element.position = i / steps
+            level = 0.25 + 0.75 * i / max(steps - 1, 1)
+            element.color = (level, level, level, 1.0)
+        links.new(to_rgb.outputs["Color"], ramp.inputs["Fac"])
+        shade = _lmix(nodes, links, ramp.outputs["Color"], base or tuple(base_in.default_value), "MULTIPLY")
+        emit = nodes.new("ShaderNodeEmission")
+        links.new(shade, emit.inputs["Color"])
+        surface = emit.outputs[0]
+    else:
+        toon = nodes.new("ShaderNodeBsdfToon")
+        toon.component = "DIFFUSE"
+        toon.inputs["Size"].default_value = 0.5 + 0.3 / steps
+        toon.inputs["Smooth"].default_value = 0.0
+        _feed(links, base, base_in.default_value, toon.inputs["Color"])
+        ambient = nodes.new("ShaderNodeEmission")
+        _feed(links, base, base_in.default_value, ambient.inputs["Color"])
+        ambient.inputs["Strength"].default_value = 0.25 if style["shading"] != "cartoon" else 0.45
+        add = nodes.new("ShaderNodeAddShader")
+        links.new(toon.outputs[0], add.inputs[0])
+        links.new(ambient.outputs[0], add.inputs[1])
+        surface = add.outputs[0]
+    if style["rim_strength"] > 0:
+        facing = nodes.new("ShaderNodeLayerWeight")
+        facing.inputs["Blend"].default_value = 0.35
+        edge = nodes.new("ShaderNodeMath")
+        edge.operation = "GREATER_THAN"
+        links.new(facing.outputs["Facing"], edge.inputs[0])
+        edge.inputs[1].default_value = 0.7  # a crisp rim band, as drawn
+        rim = nodes.new("ShaderNodeEmission")
+        rim.inputs["Color"].default_value = (*style["rim_color"], 1.0)
+        strength = nodes.new("ShaderNodeMath")
+        strength.operation = "MULTIPLY"
+        links.new(edge.outputs[0], strength.inputs[0])
+        strength.inputs[1].default_value = style["rim_strength"]
+        links.new(strength.outputs[0], rim.inputs["Strength"])
+        add = nodes.new("ShaderNodeAddShader")
+        links.new(surface, add.inputs[0])
+        links.new(rim.outputs[0], add.inputs[1])
+        surface = add.outputs[0]
+    links.new(surface, out.inputs["Surface"])
+
+
+def _feed(links, socket, value, target):
+    if socket is not None:
+        links.new(socket, target)
+    else:
+        target.default_value = value
+
+
+def _lmix(nodes, links, a, b, blend):
+    node = nodes.new("ShaderNodeMix")
+    node.data_type = "RGBA"
+    node.blend_type = blend
+    next(s for s in node.inputs if s.identifier == "Factor_Float").default_value = 1.0
+    for identifier, value in (("A_Color", a), ("B_Color", b)):
+        socket = next(s for s in node.inputs if s.identifier == identifier)
+        if isinstance(value, bpy.types.NodeSocket):
+            links.new(value, socket)
+        else:
+            socket.default_value = (*value[:3], 1.0)
+    return next(s for s in node.outputs if s.identifier == "Result_Color")
+
+
+# ---------------------------------------------------------------- lines
+def lines(scene, style, lined_objects):
+    """Freestyle lines (silhouette, border, crease) around `lined_objects` only."""
+    wanted = style["shading"] in LINE_SHADINGS or style["outline"]
+    scene.render.use_freestyle = wanted
+    layer = scene.view_layers[0]
+    layer.use_freestyle = wanted
+    if not wanted:
+        return
+    collection = bpy.data.collections.get(LINED_COLLECTION) or bpy.data.collections.new(LINED_COLLECTION)
+    if collection.name not in scene.collection.children:
+        scene.collection.children.link(collection)
+    for obj in list(collection.objects):
+        if obj not in lined_objects:
+            collection.objects.unlink(obj)
+    for obj in lined_objects:
+        if obj.name not in collection.objects:
+            collection.objects.link(obj)
+    size = max(scene.render.resolution_x, scene.render.resolution_y)
+    scene.render.line_thickness_mode = "ABSOLUTE"
+    scene.render.line_thickness = max(0.75, style["line_thickness"] * size / REFERENCE_SIZE)
+    settings = layer.freestyle_settings
+    settings.mode = "EDITOR"
+    settings.crease_angle = math.radians(134.0)
+    for other in list(settings.linesets):
+        if other.name != LINESET:
+            settings.linesets.remove(other)
+    lineset = settings.linesets.get(LINESET) or settings.linesets.new(LINESET)
+    lineset.select_by_visibility = True
+    lineset.visibility = "VISIBLE"
+    lineset.select_by_edge_types = True
+    lineset.select_silhouette = lineset.select_border = lineset.select_crease = True
+    lineset.select_by_collection = True
+    lineset.collection = collection
+    lineset.collection_negation = "INCLUSIVE"
+    linestyle = lineset.linestyle or bpy.data.linestyles.new(LINESET)
+    lineset.linestyle = linestyle
+    linestyle.color = style["line_color"]
+    linestyle.thickness = 1.0
+    linestyle.alpha = 1.0
+
+
+# ---------------------------------------------------------------- compositor
+def look_group():
+    """The look node group (identity until `composite` fills it); made if missing."""
+    group = bpy.data.node_groups.get(LOOK_GROUP)
+    if group is None:
+        group = bpy.data.node_groups.new(LOOK_GROUP, "CompositorNodeTree")
+        group.use_fake_user = True
+        group.interface.new_socket("Image", in_out="INPUT", socket_type="NodeSocketColor")
+        group.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
+        _identity(group)
+    return group
+
+
+def _identity(group):
+    group.nodes.clear()
+    inp = group.nodes.new("NodeGroupInput")
+    out = group.nodes.new("NodeGroupOutput")
+    group.links.new(inp.outputs[0], out.inputs[0])
+    return inp, out
+
+
+def post_tree(scene):
+    """The scene's compositing tree for the current sample's look, or None when it has none."""
+    return bpy.data.node_groups.get(POST_TREE) if scene.get("psynth_post_active") else None
+
+
+def composite(scene, post, style, size):
+    """Fill the look group with the sample's effects and install the post tree if any."""
+    group = look_group()
+    signature = json.dumps([post, style, size], sort_keys=True)
+    active = _has_effects(post, style)
+    if group.get("psynth_signature") != signature:
+        group["psynth_signature"] = signature
+        inp, out = _identity(group)
+        if active:
+            image = _effects(group, inp.outputs[0], post, style, size)
+            group.links.new(image, out.inputs[0])
+    scene["psynth_post_active"] = active
+    if active:
+        tree = bpy.data.node_groups.get(POST_TREE)
+        if tree is None:
+            tree = bpy.data.node_groups.new(POST_TREE, "CompositorNodeTree")
+            tree.use_fake_user = True
+            tree.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
+            layers = tree.nodes.new("CompositorNodeRLayers")
+            node = tree.nodes.new("CompositorNodeGroup")
+            node.node_tree = group
+            output = tree.nodes.new("NodeGroupOutput")
+            tree.links.new(layers.outputs["Image"], node.inputs[0])
+            tree.links.new(node.outputs[0], output.inputs[0])
+        for node in tree.nodes:
+            if node.bl_idname == "CompositorNodeRLayers":
+                node.scene = scene
+    scene.compositing_node_group = post_tree(scene)
+    scene.render.use_compositing = True
+
+
+def _neutral(grade):
+    return (grade["lift"] == [0.0, 0.0, 0.0] and grade["gamma"] == [1.0, 1.0, 1.0] and grade["gain"] == [1.0, 1.0, 1.0]
+            and grade["saturation"] == 1.0 and grade["contrast"] == 1.0 and grade["tint"] == [1.0, 1.0, 1.0])
+
+
+def _has_effects(post, style):
+    return (any(post[k] > 0 for k in ("bloom", "vignette", "grain", "chromatic_aberration"))
+            or not _neutral(post["grade"]) or bool(style["posterize"]) or bool(style["pixel_size"]) or bool(style["cel_levels"]))
+
+
+def _input(node, name, value):
+    node.inputs[name].default_value = value
+
+
+def _effects(group, image, post, style, size):
+    nodes, links = group.nodes, group.links
+    scale = size / REFERENCE_SIZE
+    if style["pixel_size"]:
+        node = nodes.new("CompositorNodePixelate")
+        _input(node, "Size", max(1, int(round(style["pixel_size"] * scale))))
+        links.new(image, node.inputs[0])
+        image = node.outputs[0]
+    if style["posterize"]:
+        node = nodes.new("CompositorNodePosterize")
+        _input(node, "Steps", float(style["posterize"]))
+        links.new(image, node.inputs[0])
+        image = node.outputs[0]
+    if style["cel_levels"]:
+        image = _cel_bands(nodes, links, image, style["cel_levels"])
+    grade = post["grade"]
+    if not _neutral(grade):
+        image = _grade(nodes, links, image, grade)
+    if post["bloom"] > 0:
+        node = nodes.new("CompositorNodeGlare")
+        _input(node, "Type", "Bloom")
+        _input(node, "Quality", "Medium")
+        _input(node, "Highlights Threshold", 0.6)
+        _input(node, "Strength", 1.5 * post["bloom"])
+        _input(node, "Size", 0.6)
+        links.new(image, node.inputs[0])
+        image = node.outputs["Image"]
+    if post["chromatic_aberration"] > 0:
+        node = nodes.new("CompositorNodeLensdist")
+        _input(node, "Dispersion", 0.12 * post["chromatic_aberration"])
+        _input(node, "Distortion", 0.0)
+        links.new(image, node.inputs[0])
+        image = node.outputs[0]
+    if post["vignette"] > 0:
+        image = _vignette(nodes, links, image, post["vignette"], size)
+    if post["grain"] > 0:
+        image = _grain(nodes, links, image, post["grain"], post["seed"])
+    return image
+
+
+def _grade(nodes, links, image, grade):
+    """Lift/gamma/gain, then saturation, contrast and a multiplicative tint."""
+    balance = nodes.new("CompositorNodeColorBalance")
+    _input(balance, "Type", "Lift/Gamma/Gain")
+    for identifier, field in (("Color Lift", "lift"), ("Color Gamma", "gamma"), ("Color Gain", "gain")):
+        socket = next(s for s in balance.inputs if s.identifier == identifier)
+        value = grade[field]
+        socket.default_value = (*([v + 1.0 for v in value] if field == "lift" else value), 1.0)
+    links.new(image, balance.inputs[0])
+    image = balance.outputs[0]
+    if grade["saturation"] != 1.0:
+        hsv = nodes.new("CompositorNodeHueSat")
+        _input(hsv, "Saturation", grade["saturation"])
+        links.new(image, hsv.inputs[0])
+        image = hsv.outputs[0]
+    if grade["contrast"] != 1.0:
+        contrast = nodes.new("CompositorNodeBrightContrast")
+        _input(contrast, "Contrast", (grade["contrast"] - 1.0) * 100.0)
+        links.new(image, contrast.inputs[0])
+        image = contrast.outputs[0]
+    if grade["tint"] != [1.0, 1.0, 1.0]:
+        image = _lmix(nodes, links, image, grade["tint"], "MULTIPLY")
+    return image
+
+
+def _vignette(nodes, links, image, amount, size):
+    mask = nodes.new("CompositorNodeEllipseMask")
+    _input(mask, "Size", (1.05, 1.05))
+    _input(mask, "Value", 1.0)
+    _input(mask, "Mask", 0.0)
+    blur = nodes.new("CompositorNodeBlur")
+    _input(blur, "Size", (size * 0.2, size * 0.2))
+    links.new(mask.outputs[0], blur.inputs[0])
+    factor = nodes.new("ShaderNodeMapRange")  # 1 - amount * (1 - mask)
+    links.new(blur.outputs[0], factor.inputs["Value"])
+    _input(factor, "To Min", 1.0 - amount)
+    _input(factor, "To Max", 1.0)
+    node = nodes.new("ShaderNodeMix")
+    node.data_type = "RGBA"
+    node.blend_type = "MULTIPLY"
+    next(s for s in node.inputs if s.identifier == "Factor_Float").default_value = 1.0
+    links.new(image, next(s for s in node.inputs if s.identifier == "A_Color"))
+    links.new(factor.outputs["Result"], next(s for s in node.inputs if s.identifier == "B_Color"))
+    return next(s for s in node.outputs if s.identifier == "Result_Color")
+
+
+def _grain(nodes, links, image, amount, seed):
+    """Per-pixel seeded white noise, linear-light blended (0.5 grey = no change)."""
+    coords = nodes.new("CompositorNodeImageCoordinates")
+    links.new(image, coords.inputs[0])
+    noise = nodes.new("ShaderNodeTexWhiteNoise")
+    noise.noise_dimensions = "4D"
+    links.new(coords.outputs["Pixel"], noise.inputs["Vector"])
+    _input(noise, "W", (seed % 9973) * 0.618)
+    node = nodes.new("ShaderNodeMix")
+    node.data_type = "RGBA"
+    node.blend_type = "LINEAR_LIGHT"
+    next(s for s in node.inputs if s.identifier == "Factor_Float").default_value = 0.12 * amount
+    links.new(image, next(s for s in node.inputs if s.identifier == "A_Color"))
+    grey = nodes.new("CompositorNodeCombineColor")
+    for k in range(3):
+        links.new(noise.outputs["Value"], grey.inputs[k])
+    links.new(grey.outputs[0], next(s for s in node.inputs if s.identifier == "B_Color"))
+    return next(s for s in node.outputs if s.identifier == "Result_Color")
+
+
+def _cel_bands(nodes, links, image, levels):
+    """Cut the value channel (display-encoded) into `levels` flat bands; hue and saturation
+    stay, so the bands do not shift colour as per-channel posterizing would."""
+    split = nodes.new("CompositorNodeSeparateColor")
+    split.mode = "HSV"
+    links.new(image, split.inputs[0])
+    join = nodes.new("CompositorNodeCombineColor")
+    join.mode = "HSV"
+    links.new(split.outputs[0], join.inputs[0])
+    links.new(split.outputs[1], join.inputs[1])
+    links.new(split.outputs[3], join.inputs[3])
+
+    def op(name, a, b=None):
+        node = nodes.new("ShaderNodeMath")
+        node.operation = name
+        for i, v in enumerate((a, b)):
+            if v is None:
+                continue
+            if isinstance(v, bpy.types.NodeSocket):
+                links.new(v, node.inputs[i])
+            else:
+                node.inputs[i].default_value = v
+        return node.outputs[0]
+
+    display = op("POWER", op("MAXIMUM", split.outputs[2], 0.0), 1 / 2.2)
+    banded = op("DIVIDE", op("ROUND", op("MULTIPLY", display, levels - 1)), levels - 1)
+    links.new(op("POWER", banded, 2.2), join.inputs[2])
+    return join.outputs[0]

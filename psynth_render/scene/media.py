@@ -1,0 +1,306 @@
+"""Liquids and gases: the liquid body (fluids.py geometry, a Principled surface with an
+absorbing/scattering interior) and the gas volume (a box domain with a Principled Volume whose
+density field takes the gas's shape and noise), plus the light a burning gas casts.
+
+Cost: gases that fill the scene are homogeneous (no noise), which Cycles integrates without
+ray marching; shaped gases are ray-marched (Cycles' biased volume mode) at VOLUME_STEP_RATE (coarser than Blender's default of 1)
+with at most VOLUME_MAX_STEPS steps, and a fire's light on the scene comes from a point lamp
+at its heart (sampled directly, so it lights the subject without noise) rather than from the
+volume's emission alone.
+"""
+
+import bpy
+from mathutils import Vector
+
+from psynth_render.scene.fluids import liquid_mesh  # psynth:inline
+
+LIQUID = "psynth_liquid"
+GAS = "psynth_gas"
+GAS_LIGHT = "psynth_gas_light"
+LIQUID_MATERIAL = "psynth_liquid"
+GAS_MATERIAL = "psynth_gas"
+VOLUME_STEP_RATE = 4.0
+VOLUME_MAX_STEPS = 96
+
+
+def _mtag(obj):
+    obj["psynth"] = True
+    return obj
+
+
+def _replace_mesh(name, data):
+    """The object `name` holding a fresh mesh from shape `data` (created if needed)."""
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata(data["verts"], [], data["faces"])
+    if data["faces"]:
+        mesh.polygons.foreach_set("use_smooth", [bool(s) for s in data["smooth"]])
+    mesh.update()
+    obj = bpy.data.objects.get(name)
+    if obj is None:
+        obj = _mtag(bpy.data.objects.new(name, mesh))
+    else:
+        old = obj.data
+        obj.data = mesh
+        if old is not None and old.users == 0:
+            bpy.data.meshes.remove(old)
+    scene = bpy.context.scene
+    if obj.name not in scene.collection.objects:
+        scene.collection.objects.link(obj)
+    obj.location = (0.0, 0.0, 0.0)
+    obj.rotation_euler = (0.0, 0.0, 0.0)
+    return obj
+
+
+def _mdrop(name):
+    obj = bpy.data.objects.get(name)
+    if obj is None:
+        return
+    data = obj.data
+    bpy.data.objects.remove(obj, do_unlink=True)
+    if data is not None and data.users == 0:
+        if isinstance(data, bpy.types.Mesh):
+            bpy.data.meshes.remove(data)
+        elif isinstance(data, bpy.types.Light):
+            bpy.data.lights.remove(data)
+
+
+def _fresh_material(name):
+    mat = bpy.data.materials.get(name) or bpy.data.materials.new(name)
+    if mat.node_tree is None:
+        mat.use_nodes = True
+    mat.node_tree.nodes.clear()
+    return mat
+
+
+# ---------------------------------------------------------------- liquid
+def liquid(subject, liquid_desc, floor_z):
+    """Build (or remove, for None) the liquid body."""
+    if liquid_desc is None:
+        _mdrop(LIQUID)
+        return None
+
+    def surface(direction):  # the subject's surface along a direction from its centre
+        d = Vector(direction).normalized()
+        hit, point, normal, _ = subject.ray_cast(d * 4.0, -d)
+        return (tuple(point), tuple(normal)) if hit else None
+
+    key = repr([liquid_desc["form"], liquid_desc["viscosity"], round(floor_z, 5), liquid_desc["seed"],
+                subject.get("psynth_key"), liquid_desc["form"]["form"] in ("drip", "droplets", "coating")
+                and [round(a, 3) for a in subject.rotation_euler]])
+    obj = bpy.data.objects.get(LIQUID)
+    if obj is None or obj.get("psynth_key") != key:
+        data = liquid_mesh(liquid_desc["form"], liquid_desc["viscosity"], floor_z, liquid_desc["seed"], surface)
+        if liquid_desc["form"]["form"] in ("drip", "droplets", "coating"):  # ray casts are in object space
+            m = subject.matrix_world
+            data["verts"] = [tuple(m @ Vector(v)) for v in data["verts"]]
+        obj = _replace_mesh(LIQUID, data)
+        obj["psynth_key"] = key
+    obj.pass_index = 0
+    mat = liquid_material(liquid_desc)
+    if obj.data.materials:
+        obj.data.materials[0] = mat
+    else:
+        obj.data.materials.append(mat)
+    return obj
+
+
+def liquid_material(q):
+    """Principled surface (IOR, colour, transmission or subsurface) and an interior volume:
+    Beer-Lambert absorption of `absorption_color` and scattering of `scattering_color`."""
+    mat = _fresh_material(LIQUID_MATERIAL)
+    nodes, links = mat.node_tree.nodes, mat.node_tree.links
+    out = nodes.new("ShaderNodeOutputMaterial")
+    bsdf = nodes.new("ShaderNodeBsdfPrincipled")
+    links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
+    scattering = q["subsurface"] > 0 and q["transmission"] < 0.5
+    base = q["scattering_color"] if scattering and q["scattering_density"] > 0 else q["color"]
+    bsdf.inputs["Base Color"].default_value = (*base, 1.0)
+    bsdf.inputs["Roughness"].default_value = q["roughness"]
+    bsdf.inputs["IOR"].default_value = q["ior"]
+    bsdf.inputs["Transmission Weight"].default_value = q["transmission"]
+    bsdf.inputs["Metallic"].default_value = q["metallic"]
+    bsdf.inputs["Coat Weight"].default_value = q["coat"]
+    bsdf.inputs["Subsurface Weight"].default_value = q["subsurface"]
+    bsdf.inputs["Subsurface Radius"].default_value = q["subsurface_radius"]
+    bsdf.inputs["Subsurface Scale"].default_value = 1.0
+    parts = []
+    if q["transmission"] > 0 and q["absorption_density"] > 0:
+        absorb = nodes.new("ShaderNodeVolumeAbsorption")
+        absorb.inputs["Color"].default_value = (*q["absorption_color"], 1.0)
+        absorb.inputs["Density"].default_value = q["absorption_density"]
+        parts.append(absorb.outputs[0])
+    if q["transmission"] > 0 and q["scattering_density"] > 0:
+        scatter = nodes.new("ShaderNodeVolumeScatter")
+        scatter.inputs["Color"].default_value = (*q["scattering_color"], 1.0)
+        scatter.inputs["Density"].default_value = q["scattering_density"]
+        scatter.inputs["Anisotropy"].default_value = q["scattering_anisotropy"]
+        parts.append(scatter.outputs[0])
+    if parts:
+        volume = parts[0]
+        if len(parts) == 2:
+            add = nodes.new("ShaderNodeAddShader")
+            links.new(parts[0], add.inputs[0])
+            links.new(parts[1], add.inputs[1])
+            volume = add.outputs[0]
+        links.new(volume, out.inputs["Volume"])
+    tint = [c * (1 - q["transmission"]) + a * q["transmission"] for c, a in zip(base, q["absorption_color"])]
+    mat.diffuse_color = (*tint, 1.0)
+    mat.roughness = q["roughness"]
+    mat.metallic = q["metallic"]
+    mat.use_raytrace_refraction = q["transmission"] > 0
+    return mat
+
+
+# ---------------------------------------------------------------- gas
+def gas_domain(g, floor_z, reach):
+    """(min corner, max corner) of the gas's box domain in scene units."""
+    shape = g["shape"]
+    if shape == "fill":
+        return (-reach, -reach, floor_z), (reach, reach, floor_z + reach)
+    if shape == "layer":
+        return (-reach, -reach, floor_z), (reach, reach, floor_z + g["height"])
+    cx, cy, cz = g["centre"]
+    if shape == "plume":
+        r = g["extent"] * 1.6
+        return (cx - r, cy - r, floor_z), (cx + r, cy + r, floor_z + g["height"])
+    r = g["extent"]
+    return (cx - r, cy - r, max(floor_z, cz - r)), (cx + r, cy + r, cz + r)
+
+
+def _domain_box(lo, hi):
+    verts = [(x, y, z) for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+    faces = [[0, 1, 3, 2], [4, 6, 7, 5], [0, 4, 5, 1], [2, 3, 7, 6], [0, 2, 6, 4], [1, 5, 7, 3]]
+    return {"verts": verts, "faces": faces, "smooth": [False] * 6, "sharp": []}
+
+
+def gas(scene, g, floor_z, reach):
+    """Build (or remove, for None or zero density) the gas volume and its light."""
+    if g is None or g["density_value"] <= 0:
+        _mdrop(GAS)
+        _mdrop(GAS_LIGHT)
+        _volume_settings(scene, False)
+        return None
+    lo, hi = gas_domain(g, floor_z, reach)
+    obj = _replace_mesh(GAS, _domain_box(lo, hi)) if _domain_changed(lo, hi) else bpy.data.objects[GAS]
+    obj["psynth_domain"] = [*lo, *hi]
+    obj.pass_index = 0
+    obj.visible_shadow = True
+    mat = gas_material(g, floor_z)
+    if obj.data.materials:
+        obj.data.materials[0] = mat
+    else:
+        obj.data.materials.append(mat)
+    _gas_light(scene, g, floor_z)
+    _volume_settings(scene, True)
+    return obj
+
+
+def _domain_changed(lo, hi):
+    obj = bpy.data.objects.get(GAS)
+    return obj is None or list(obj.get("psynth_domain", [])) != [*lo, *hi]
+
+
+def _volume_settings(scene, on):
+    c = scene.cycles
+    c.volume_biased = on  # ray marching; the unbiased default is ~50x slower on these media
+    c.volume_step_rate = VOLUME_STEP_RATE if on else 1.0
+    c.volume_max_steps = VOLUME_MAX_STEPS if on else 1024
+
+
+def gas_material(g, floor_z):
+    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
+    mat = _fresh_material(GAS_MATERIAL)
+    nodes, links = mat.node_tree.nodes, mat.node_tree.links
+    out = nodes.new("ShaderNodeOutputMaterial")
+    vol = nodes.new("ShaderNodeVolumePrincipled")
+    links.new(vol.outputs["Volume"], out.inputs["Volume"])
+    vol.inputs["Color"].default_value = (*g["color"], 1.0)
+    vol.inputs["Absorption Color"].default_value = (*g["absorption_color"], 1.0)
+    vol.inputs["Anisotropy"].default_value = g["anisotropy"]
+    if g["emission_color"] is not None:
+        vol.inputs["Emission Color"].default_value = (*g["emission_color"], 1.0)
+    vol.inputs["Emission Strength"].default_value = g["emission_strength"]
+    if g["blackbody_kelvin"] is not None:
+        vol.inputs["Temperature"].default_value = g["blackbody_kelvin"]
+        vol.inputs["Blackbody Intensity"].default_value = g["blackbody_intensity"]
+    vol.inputs["Density"].default_value = g["density_value"]
+    if g["shape"] != "fill":  # the field shapes density, emission and temperature alike
+        field = _density_field(nodes, links, g, floor_z)
+        links.new(_mmath(nodes, links, "MULTIPLY", field, g["density_value"]), vol.inputs["Density"])
+        if g["emission_strength"] > 0:
+            links.new(_mmath(nodes, links, "MULTIPLY", field, g["emission_strength"]), vol.inputs["Emission Strength"])
+        if g["blackbody_kelvin"] is not None:
+            heat = _mmath(nodes, links, "MINIMUM", field, 1.0)
+            links.new(_mmath(nodes, links, "MULTIPLY", heat, g["blackbody_kelvin"]), vol.inputs["Temperature"])
+    mat.diffuse_color = (*g["color"], 1.0)
+    return mat
+
+
+def _mmath(nodes, links, op, a, b=None):
+    node = nodes.new("ShaderNodeMath")
+    node.operation = op
+    for i, v in enumerate((a, b)):
+        if v is None:
+            continue
+        if isinstance(v, bpy.types.NodeSocket):
+            links.new(v, node.inputs[i])
+        else:
+            node.inputs[i].default_value = v
+    return node.outputs[0]
+
+
+def _density_field(nodes, links, g, floor_z):
+    """The gas's shape: falloff(shape) x noise (0 outside, ~1 in the thick of it), from
+    world positions."""
+    position = nodes.new("ShaderNodeNewGeometry").outputs["Position"]
+    split = nodes.new("ShaderNodeSeparateXYZ")
+    links.new(position, split.inputs[0])
+    x, y, z = split.outputs["X"], split.outputs["Y"], split.outputs["Z"]
+    cx, cy, cz = g["centre"]
+    height_frac = _mmath(nodes, links, "DIVIDE", _mmath(nodes, links, "SUBTRACT", z, floor_z), g["height"])
+    if g["shape"] == "layer":  # densest at the floor, thinning to nothing at `height`
+        falloff = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
+    else:
+        dx = _mmath(nodes, links, "SUBTRACT", x, cx)
+        dy = _mmath(nodes, links, "SUBTRACT", y, cy)
+        if g["shape"] == "plume":  # smoke widens as it rises, flames taper; both fade at the top
+            widen = -0.8 if g["emits"] else 0.6
+            radius = _mmath(nodes, links, "MULTIPLY", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", height_frac, widen), 0.9 if g["emits"] else 0.7), g["extent"])
+            r = _mmath(nodes, links, "SQRT", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", dx, dx), _mmath(nodes, links, "MULTIPLY", dy, dy)))
+            radial = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, _mmath(nodes, links, "DIVIDE", r, radius)), 0.0)
+            top = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
+            falloff = _mmath(nodes, links, "MULTIPLY", radial, _mmath(nodes, links, "SQRT", top))
+        else:  # blob: a ball
+            dz = _mmath(nodes, links, "SUBTRACT", z, cz)
+            d2 = _mmath(nodes, links, "ADD", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", dx, dx), _mmath(nodes, links, "MULTIPLY", dy, dy)), _mmath(nodes, links, "MULTIPLY", dz, dz))
+            falloff = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, _mmath(nodes, links, "DIVIDE", _mmath(nodes, links, "SQRT", d2), g["extent"])), 0.0)
+        falloff = _mmath(nodes, links, "MINIMUM", _mmath(nodes, links, "MULTIPLY", falloff, 1.5), 1.0)
+    noise = nodes.new("ShaderNodeTexNoise")
+    noise.inputs["Scale"].default_value = g["noise_scale"]
+    noise.inputs["Detail"].default_value = min(g["noise_detail"], 4.0)  # cost: octaves per step
+    noise.noise_dimensions = "4D"
+    noise.inputs["W"].default_value = g["seed"] % 1000 / 10.0
+    links.new(position, noise.inputs["Vector"])
+    contrast = g["noise_contrast"]
+    wobble = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", _mmath(nodes, links, "SUBTRACT", noise.outputs["Fac"], 0.5), 4.0 * contrast), 1.0), 0.0)
+    return _mmath(nodes, links, "MULTIPLY", falloff, wobble)
+
+
+def _gas_light(scene, g, floor_z):
+    """A burning gas lights the scene: a point lamp of its blackbody colour at its heart."""
+    if not g["emits"]:
+        _mdrop(GAS_LIGHT)
+        return
+    obj = bpy.data.objects.get(GAS_LIGHT)
+    if obj is None:
+        obj = _mtag(bpy.data.objects.new(GAS_LIGHT, bpy.data.lights.new(GAS_LIGHT, "POINT")))
+    if obj.name not in scene.collection.objects:
+        scene.collection.objects.link(obj)
+    cx, cy, cz = g["centre"]
+    obj.location = (cx, cy, cz if g["shape"] == "blob" else floor_z + 0.3 * g["height"])
+    light = obj.data
+    light.color = g["light_rgb"]
+    light.energy = g["light_power"]
+    light.shadow_soft_size = max(0.2, 0.5 * g["extent"])
+    light.use_temperature = False
+
