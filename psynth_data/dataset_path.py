@@ -4,9 +4,8 @@
     locate_dataset("data/quickstart")           -> its latest version: the version folder whose
                                                    newest manifest (or index) is the most recent
 
-A version folder is recognised by a `manifests/` folder or an `index.duckdb`. `s3://` paths go
-through `open_storage` (which reports that the S3 store is not available yet); when it is, only
-the listing of versions here needs its S3 form.
+A version folder is recognised by a `manifests/` folder or an `index.duckdb`. `s3://` paths
+(version or dataset) are resolved the same way by `s3_dataset.locate_s3_dataset`.
 """
 
 import os
@@ -31,11 +30,9 @@ def locate_dataset(path: str | os.PathLike) -> tuple[Storage, Layout]:
     """The storage root and layout of the dataset version at `path` (see the module docstring)."""
     text = str(path).rstrip("/")
     if text.startswith("s3://"):
-        bucket_path = text[len("s3://"):].split("/")
-        if len(bucket_path) < 3:
-            raise StorageError(f"{text}: expected s3://BUCKET[/PREFIX]/DATASET/VERSION_ID")
-        root = "s3://" + "/".join(bucket_path[:-2])
-        return open_storage(root), Layout(bucket_path[-2], bucket_path[-1])
+        from psynth_data.s3_dataset import locate_s3_dataset  # boto3: only for s3:// paths
+
+        return locate_s3_dataset(text)
     folder = Path(text).resolve()
     if not folder.is_dir():
         raise StorageError(f"{path}: no such dataset folder")
