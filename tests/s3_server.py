@@ -152,5 +152,14 @@ class SeaweedS3:
     def __enter__(self) -> "SeaweedS3":
         return self.start()
 
+    def remove_sockets(self) -> None:
+        """weed leaves `/tmp/seaweedfs-*-<port>.sock` files behind; remove ours once it is down."""
+        ports = (self.master, self.volume, self.filer, self.s3,
+                 self.master_grpc, self.volume_grpc, self.filer_grpc, self.s3_grpc)
+        for port in ports:
+            for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                sock.unlink(missing_ok=True)
+
     def __exit__(self, *exc) -> None:
         self.stop()
+        self.remove_sockets()
