@@ -25,6 +25,8 @@ LINED_COLLECTION = "psynth_lined"
 LINESET = "psynth_lines"
 CEL_SHADINGS = ("toon", "cartoon", "anime")
 LINE_SHADINGS = ("sketch", "cartoon", "anime")
+INK_VALUE = 0.4
+"""Display value under which cel banding leaves a pixel alone (lines stay dark)."""
 REFERENCE_SIZE = 256
 """Line widths and pixel sizes are given for a 256-px frame and scale with the resolution."""
 
@@ -102,7 +104,7 @@ def cel_shade(mat, style, engine):
         edge = nodes.new("ShaderNodeMath")
         edge.operation = "GREATER_THAN"
         links.new(facing.outputs["Facing"], edge.inputs[0])
-        edge.inputs[1].default_value = 0.7  # a crisp rim band, as drawn
+        edge.inputs[1].default_value = 0.55  # a crisp rim band, as drawn
         rim = nodes.new("ShaderNodeEmission")
         rim.inputs["Color"].default_value = (*style["rim_color"], 1.0)
         strength = nodes.new("ShaderNodeMath")
@@ -158,7 +160,7 @@ def lines(scene, style, lined_objects):
             collection.objects.link(obj)
     size = max(scene.render.resolution_x, scene.render.resolution_y)
     scene.render.line_thickness_mode = "ABSOLUTE"
-    scene.render.line_thickness = max(0.75, style["line_thickness"] * size / REFERENCE_SIZE)
+    scene.render.line_thickness = max(1.5, style["line_thickness"] * size / REFERENCE_SIZE)
     settings = layer.freestyle_settings
     settings.mode = "EDITOR"
     settings.crease_angle = math.radians(134.0)
@@ -280,7 +282,7 @@ def _effects(group, image, post, style, size):
         image = node.outputs["Image"]
     if post["chromatic_aberration"] > 0:
         node = nodes.new("CompositorNodeLensdist")
-        _input(node, "Dispersion", 0.12 * post["chromatic_aberration"])
+        _input(node, "Dispersion", 0.5 * post["chromatic_aberration"])
         _input(node, "Distortion", 0.0)
         links.new(image, node.inputs[0])
         image = node.outputs[0]
@@ -383,5 +385,8 @@ def _cel_bands(nodes, links, image, levels):
 
     display = op("POWER", op("MAXIMUM", split.outputs[2], 0.0), 1 / 2.2)
     banded = op("DIVIDE", op("ROUND", op("MULTIPLY", display, levels - 1)), levels - 1)
-    links.new(op("POWER", banded, 2.2), join.inputs[2])
+    # ink stays ink: the darkest tones (outlines) keep their value instead of joining a band
+    ink = op("LESS_THAN", display, INK_VALUE)
+    kept = op("ADD", banded, op("MULTIPLY", ink, op("SUBTRACT", display, banded)))
+    links.new(op("POWER", kept, 2.2), join.inputs[2])
     return join.outputs[0]
