@@ -1,8 +1,8 @@
 """Resources: where the data lives (a `psynth_data` store) and how shards are rendered.
 
 Both are configuration only: the asset code never names a disk or a device. `root` defaults to
-`$PSYNTH_DATA_ROOT`, else `./data`; an `s3://` root selects the S3 store once `psynth_data` has
-one (no asset changes).
+`$PSYNTH_DATA_ROOT`, else `./data`; an `s3://BUCKET/PREFIX` root selects the S3 store (its client
+from dagster-aws's `S3Resource`, see s3_storage.py; no asset changes).
 """
 
 import os
@@ -25,7 +25,12 @@ class PsynthStorage(dg.ConfigurableResource):
         return root if root.startswith("s3://") else os.path.abspath(root)
 
     def open(self) -> Storage:
-        return open_storage(self.resolved_root())
+        root = self.resolved_root()
+        if root.startswith("s3://"):
+            from dagster_project.s3_storage import open_s3_storage  # dagster-aws's S3Resource client
+
+            return open_s3_storage(root)
+        return open_storage(root)
 
     def layout(self, spec) -> Layout:
         return Layout.for_spec(spec)

@@ -208,3 +208,17 @@ def test_logs_hold_no_credentials(s3_env, caplog, monkeypatch):
     store.get(LAYOUT.manifest_key(0))
     assert caplog.records and SECRET_KEY not in caplog.text
     assert SECRET_KEY not in repr(store)
+
+
+def test_dagster_resource_opens_s3_through_dagster_aws(s3_env, monkeypatch):
+    from dagster_project.resources import PsynthStorage
+
+    monkeypatch.setenv("PSYNTH_S3_MAX_ATTEMPTS", "4")
+    store = PsynthStorage(root=f"s3://{BUCKET}/dagster").open()
+    assert isinstance(store, S3Storage) and store.root == f"s3://{BUCKET}/dagster"
+    retries = store.client.meta.config.retries  # from S3Resource(max_attempts=4): standard mode
+    assert retries["mode"] == "standard" and retries["total_max_attempts"] >= 4
+    store.put_bytes(LAYOUT.samples_key(3), _parquet(3))
+    assert open_storage(f"s3://{BUCKET}/dagster").get(LAYOUT.samples_key(3)) == _parquet(3)
+    tags = _tags(s3_env, f"dagster/{LAYOUT.samples_key(3)}")
+    assert tags == {"dataset": "chairs", "version_id": "v0001", "shard": "000003", "kind": "samples"}
