@@ -20,7 +20,7 @@ its manifest does. A failed upload is aborted (and stale ones of the same key ar
 before the next), so retries leave nothing behind.
 
 Errors a user can act on (wrong credentials, a missing bucket, an unreachable endpoint) become
-one-line `StorageError`s naming the bucket and endpoint. Credentials are never put in a message,
+one-line `StorageError`s naming the bucket and endpoint (`s3_errors.py`; settings: `s3_config.py`). Credentials are never put in a message,
 a log line, a tag or metadata.
 
 Test hook (fault tests only, no effect when unset): PSYNTH_TEST_S3_PART_DELAY_S=S sleeps before
@@ -36,94 +36,22 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from psynth_data.object_labels import object_metadata, object_tags
+from psynth_data.s3_config import MIB, S3Settings, endpoint_host, parse_root
+from psynth_data.s3_errors import (MISSING_KEY_CODES, S3AccessError, S3BucketError, S3TransferError,
+                                   S3UnreachableError, missing_bucket, translate_error, where)
 from psynth_data.storage import Storage, StorageError, _check_key
+
+__all__ = ["S3Storage", "S3Settings", "S3AccessError", "S3BucketError", "S3TransferError",
+           "S3UnreachableError", "endpoint_host", "parse_root"]
 
 log = logging.getLogger("psynth.s3")
 
-_MIB = 1 << 20
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_AUTH_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken",
-               "ExpiredToken", "InvalidClientTokenId", "AuthorizationHeaderMalformed", "403"}
-_TRANSIENT_CODES = {"SlowDown", "Throttling", "BadDigest", "RequestTimeout", "InternalError",
-                    "ServiceUnavailable", "XAmzContentSHA256Mismatch", "InvalidDigest"}
-_MISSING_KEY_CODES = {"NoSuchKey", "404", "NotFound"}
 _CONTENT_TYPES = {".parquet": "application/vnd.apache.parquet", ".tar": "application/x-tar",
                   ".json": "application/json", ".png": "image/png", ".duckdb": "application/octet-stream"}
-
-
-class S3AccessError(StorageError):
-    """The S3 server refused the credentials (or they lack permission)."""
-
-
-class S3BucketError(StorageError):
-    """The bucket does not exist (or is in another region)."""
-
-
-class S3UnreachableError(StorageError):
-    """The S3 endpoint cannot be reached."""
-
-
-class S3TransferError(StorageError):
-    """An upload or download failed after its retries (checksum mismatch, server errors)."""
-
-
-def _env_number(env, name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise StorageError(f"{name}={raw!r} is not a number") from None
-
-
-@dataclass(frozen=True)
-class S3Settings:
-    endpoint_url: str | None = None
-    region: str = "us-east-1"
-    max_attempts: int = 6
-    upload_attempts: int = 3
-    part_size: int = 16 * _MIB
-    multipart_threshold: int = 32 * _MIB
-    concurrency: int = 4
-    connect_timeout: float = 5.0
-    read_timeout: float = 60.0
-
-    @classmethod
-    def from_env(cls, env=None) -> "S3Settings":
-        env = os.environ if env is None else env
-        return cls(
-            endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-            max_attempts=max(1, int(_env_number(env, "PSYNTH_S3_MAX_ATTEMPTS", 6))),
-            upload_attempts=max(1, int(_env_number(env, "PSYNTH_S3_UPLOAD_ATTEMPTS", 3))),
-            part_size=max(5 * _MIB, int(_env_number(env, "PSYNTH_S3_PART_MB", 16) * _MIB)),  # S3's minimum
-            multipart_threshold=max(1024, int(_env_number(env, "PSYNTH_S3_MULTIPART_MB", 32) * _MIB)),
-            concurrency=max(1, int(_env_number(env, "PSYNTH_S3_CONCURRENCY", 4))),
-        )
-
-    @property
-    def endpoint_name(self) -> str:
-        return self.endpoint_url or f"AWS S3 ({self.region})"
-
-
-def parse_root(root: str) -> tuple[str, str]:
-    """(bucket, prefix) of `s3://BUCKET/PREFIX`; a clear error for a malformed root."""
-    if not root.startswith("s3://"):
-        raise StorageError(f"{root}: not an S3 root (expected s3://BUCKET/PREFIX)")
-    bucket, _, prefix = root[len("s3://"):].partition("/")
-    if not _BUCKET.match(bucket) or ".." in bucket:
-        raise StorageError(f"{root}: {bucket!r} is not a valid S3 bucket name "
-                           "(3-63 lowercase letters, digits, dots or hyphens)")
-    prefix = prefix.strip("/")
-    if prefix:
-        _check_key(prefix)
-    return bucket, prefix
 
 
 def _b64(digest: bytes) -> str:
@@ -193,45 +121,13 @@ class S3Storage(Storage):
     # --- errors -------------------------------------------------------------------------------
 
     def _where(self) -> str:
-        return f"bucket {self.bucket} at {self.settings.endpoint_name}"
+        return where(self.bucket, self.settings)
 
     def _translate(self, exc: Exception, action: str) -> StorageError:
-        """One clear, credential-free error for a botocore failure."""
-        from botocore import exceptions as bx
-
-        if isinstance(exc, StorageError):
-            return exc
-        if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
-            return S3AccessError(f"no AWS credentials for {self._where()}: set AWS_ACCESS_KEY_ID and "
-                                 "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)")
-        if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError,
-                            bx.ReadTimeoutError, bx.HTTPClientError)):
-            reason = "timed out" if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)) else "connection failed"
-            return S3UnreachableError(
-                f"cannot reach the S3 endpoint {self.settings.endpoint_name} for bucket {self.bucket} "
-                f"({reason} while trying to {action}); check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL "
-                "and that the server is running")
-        if isinstance(exc, bx.ClientError):
-            error = exc.response.get("Error", {})
-            code = str(error.get("Code", ""))
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code in _AUTH_CODES or status == 403:
-                return S3AccessError(
-                    f"S3 refused access to {self._where()} ({code or status}); check AWS_ACCESS_KEY_ID / "
-                    "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) and the bucket's permissions")
-            if code == "NoSuchBucket":
-                return self._missing_bucket()
-            if code in ("PermanentRedirect", "301", "AuthorizationHeaderMalformed"):
-                return S3BucketError(f"bucket {self.bucket} is in another region than {self.settings.region}; "
-                                     "set AWS_REGION to the bucket's region")
-            if (status or 0) >= 500 or code in _TRANSIENT_CODES:
-                return S3TransferError(f"S3 could not {action} in {self._where()}: {code or status}")
-            return StorageError(f"S3 could not {action} in {self._where()}: {code or status}")
-        return S3TransferError(f"S3 could not {action} in {self._where()}: {type(exc).__name__}")
+        return translate_error(exc, action, self.bucket, self.settings)
 
     def _missing_bucket(self) -> S3BucketError:
-        return S3BucketError(f"S3 bucket {self.bucket} does not exist at {self.settings.endpoint_name}; "
-                             f"create it (e.g. `aws s3 mb s3://{self.bucket}`) or fix PSYNTH_DATA_ROOT")
+        return missing_bucket(self.bucket, self.settings)
 
     def _call(self, action: str, method: str, **kwargs):
         self._ensure_bucket()
@@ -275,7 +171,7 @@ class S3Storage(Storage):
             return self.client.head_object(Bucket=self.bucket, Key=self.full_key(key), ChecksumMode="ENABLED")
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in _MISSING_KEY_CODES:
+            if code in MISSING_KEY_CODES:
                 return None
             raise self._translate(exc, f"read {key}") from None
         except BotoCoreError as exc:
@@ -315,7 +211,7 @@ class S3Storage(Storage):
             response = self.client.get_object(Bucket=self.bucket, Key=self.full_key(key))
             return response["Body"].read()
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING_KEY_CODES:
+            if str(exc.response.get("Error", {}).get("Code", "")) in MISSING_KEY_CODES:
                 raise self._missing(key) from None
             raise self._translate(exc, f"read {key}") from None
         except BotoCoreError as exc:
@@ -332,10 +228,10 @@ class S3Storage(Storage):
             try:
                 response = self.client.get_object(Bucket=self.bucket, Key=self.full_key(key))
                 with open(tmp, "wb") as f:
-                    for chunk in response["Body"].iter_chunks(_MIB):
+                    for chunk in response["Body"].iter_chunks(MIB):
                         f.write(chunk)
             except ClientError as exc:
-                if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING_KEY_CODES:
+                if str(exc.response.get("Error", {}).get("Code", "")) in MISSING_KEY_CODES:
                     raise self._missing(key) from None
                 raise self._translate(exc, f"read {key}") from None
             except BotoCoreError as exc:
@@ -398,7 +294,7 @@ class S3Storage(Storage):
             raise StorageError(f"cannot store {key}: {source} is not a file")
         digest = hashlib.sha256()
         with open(source, "rb") as f:
-            while chunk := f.read(_MIB):
+            while chunk := f.read(MIB):
                 digest.update(chunk)
         sha = digest.hexdigest()
         self._put(key, source.stat().st_size, sha, object_metadata(key, sha, str(source)), _FileSource(source))
@@ -509,9 +405,3 @@ class _FileSource:
         with open(self.path, "rb") as f:
             f.seek(start)
             return f.read(length)
-
-
-def endpoint_host(endpoint_url: str) -> tuple[str, bool]:
-    """`host:port` and whether TLS is used, for clients that take them apart (DuckDB)."""
-    parts = urlsplit(endpoint_url)
-    return parts.netloc, parts.scheme == "https"
