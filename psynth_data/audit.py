@@ -4,11 +4,9 @@
 
 `con` is a connection to a dataset's `index.duckdb` (views samples, qc, expected). Counting is
 done in DuckDB over the Parquet files, in two scans of `samples`:
-  1. categorical axes: one GROUP BY over all of them at once plus a `failed` flag (QC-failed
-     sample ids from `qc`, a small hash set), giving the joint counts from which the per-axis
-     counts, every pair's cells and the failure rates by value are summed in numpy. When the
-     joint table could grow large (product of the axes' value counts > JOINT_CELL_LIMIT), it
-     falls back to one GROUP BY per pair.
+  1. categorical axes: `audit_counts.categorical_counts` (every column coded to a small
+     integer with the QC `failed` flag, QC-failed ids from `qc` as a small hash set; then one
+     integer GROUP BY per pair; per-axis counts and failure rates are sums over a pair).
   2. numeric axes: one `histogram(col, edges)` aggregate per axis over the expected bins.
 
 Observed = samples that did not fail QC (samples without a QC row count as observed).
@@ -39,9 +37,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from psynth_data.audit_counts import FAILED_SQL, categorical_counts
 from psynth_data.expected import UNSET
 
-JOINT_CELL_LIMIT = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -57,11 +55,7 @@ def _q(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _text(column: str) -> str:
-    return f"coalesce(CAST({_q(column)} AS VARCHAR), '{UNSET}')"
-
-
-_FAILED = "(sample_id IN (SELECT sample_id FROM qc WHERE NOT qc_pass))"
+_FAILED = FAILED_SQL
 
 
 def _axes(con, by: list[str] | None) -> list[dict]:
@@ -81,30 +75,6 @@ def _axes(con, by: list[str] | None) -> list[dict]:
                               f"{', '.join(a['axis'] for a in axes)})")
         axes = [a for a in axes if a["axis"] in wanted or a["column"] in wanted]
     return axes
-
-
-def _joint_counts(con, columns: list[str]):
-    """Polars table of the distinct value tuples of `columns` (c0, c1, ...) with passed/failed counts."""
-    import polars as pl
-
-    select = ", ".join(f"{_text(c)} AS c{i}" for i, c in enumerate(columns))
-    got = con.execute(
-        f"SELECT {select}, count(*) FILTER (WHERE NOT failed) AS passed, count(*) FILTER (WHERE failed) AS failed "
-        f"FROM (SELECT *, {_FAILED} AS failed FROM samples) GROUP BY ALL"
-    ).fetchnumpy()
-    data = {f"c{i}": pl.Series(f"c{i}", got[f"c{i}"], dtype=pl.Utf8) for i in range(len(columns))}
-    data["passed"] = pl.Series("passed", got["passed"], dtype=pl.Int64)
-    data["failed"] = pl.Series("failed", got["failed"], dtype=pl.Int64)
-    return pl.DataFrame(data)
-
-
-def _by_value(joint, name: str) -> tuple[dict[str, int], dict[str, int]]:
-    """(passed, failed) counts per value of one column of the joint table."""
-    import polars as pl
-
-    grouped = joint.group_by(name).agg(pl.col("passed").sum(), pl.col("failed").sum())
-    values = grouped[name].to_list()
-    return dict(zip(values, grouped["passed"].to_list())), dict(zip(values, grouped["failed"].to_list()))
 
 
 def _chi2_sf(stat: float, dof: int) -> float:
@@ -281,30 +251,24 @@ def _proportion_p(k: int, n: int, p0: float, pilot: int | None) -> float:
     return float(2 * norm.sf(abs(diff) / math.sqrt(var)))
 
 
-def _pairs(columns: list[str], axes: list[dict], joint, expected: dict[str, dict[str, float]],
-           t: AuditThresholds, con=None) -> list[dict]:
-    import polars as pl
-
+def _pairs(counts, axes: list[dict], expected: dict[str, dict[str, float]], t: AuditThresholds) -> list[dict]:
     out = []
+    columns = [a["column"] for a in axes]
     for (i, a), (j, b) in itertools.combinations(enumerate(columns), 2):
-        if joint is not None:
-            cells = joint.group_by(f"c{i}", f"c{j}").agg(pl.col("passed").sum())
-        else:  # per-pair fallback when the joint table would be too large
-            cells = _joint_counts(con, [a, b]).rename({"c0": f"c{i}", "c1": f"c{j}"})
-        seen = {(x, y): n for x, y, n in cells.select(f"c{i}", f"c{j}", "passed").iter_rows() if n}
+        seen = {k: n for k, n in counts.pairs[(a, b)].items() if n}
         total = sum(seen.values())
         va = sorted(set(expected[a]) | {x for x, _ in seen})
         vb = sorted(set(expected[b]) | {y for _, y in seen})
-        counts = np.array([[seen.get((x, y), 0) for y in vb] for x in va], dtype=np.int64)
+        cells = np.array([[seen.get((x, y), 0) for y in vb] for x in va], dtype=np.int64)
         pa = np.array([expected[a].get(x, 0.0) for x in va])
         pb = np.array([expected[b].get(y, 0.0) for y in vb])
         indep = np.outer(pa, pb) * total
-        under = counts < t.min_pair_count
-        sparse = [(float(indep[x, y]), va[x], vb[y], int(counts[x, y]))
+        under = cells < t.min_pair_count
+        sparse = [(float(indep[x, y]), va[x], vb[y], int(cells[x, y]))
                   for x, y in zip(*np.nonzero(under & (indep >= t.min_pair_count)))]
         sparse.sort(reverse=True)
-        out.append({"axes": [axes[i]["axis"], axes[j]["axis"]], "cells": int(counts.size),
-                    "under_min": int(under.sum()), "empty": int((counts == 0).sum()),
+        out.append({"axes": [axes[i]["axis"], axes[j]["axis"]], "cells": int(cells.size),
+                    "under_min": int(under.sum()), "empty": int((cells == 0).sum()),
                     "under_min_but_expected": len(sparse),
                     "examples": [{"values": [x, y], "count": c, "expected_if_independent": round(e, 1)}
                                  for e, x, y, c in sparse[:3]]})
@@ -336,20 +300,13 @@ def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = Au
     for a in cats:
         expected[a["column"]] = dict(con.execute(
             "SELECT value, probability FROM _expected WHERE column_name = ? AND value IS NOT NULL", [a["column"]]).fetchall())
-    columns = [a["column"] for a in cats]
-    joint_cells = math.prod(len(expected[c]) + 1 for c in columns) if columns else 0
-    joint = None
+    counts = categorical_counts(con, [a["column"] for a in cats], {c: list(v) for c, v in expected.items()})
     cat_reports = []
-    if columns and joint_cells <= JOINT_CELL_LIMIT:
-        joint = _joint_counts(con, columns)
-        for i, a in enumerate(cats):
-            passed, failed = _by_value(joint, f"c{i}")
-            cat_reports.append(_categorical_axis(a, expected[a["column"]], passed, failed, t))
-    else:
-        for a in cats:
-            passed, failed = _by_value(_joint_counts(con, [a["column"]]), "c0")
-            cat_reports.append(_categorical_axis(a, expected[a["column"]], passed, failed, t))
-    pairs = _pairs(columns, cats, joint, expected, t, con)
+    for a in cats:
+        by_value = counts.by_value[a["column"]]
+        cat_reports.append(_categorical_axis(a, expected[a["column"]], {v: c[0] for v, c in by_value.items()},
+                                             {v: c[1] for v, c in by_value.items()}, t))
+    pairs = _pairs(counts, cats, expected, t)
     num_reports = _numeric_axes(con, [a for a in axes if a["kind"] == "numeric"], t)
     overall = qc_failed / samples if samples else 0.0
     failure_by_value = []
