@@ -250,3 +250,23 @@ def write_shard_qc(storage: Storage, layout: Layout, shard: int, frame: pl.DataF
     updated = manifest.model_copy(update={"objects": objects})
     storage.put_bytes(layout.manifest_key(shard), updated.model_dump_json(indent=2).encode())
     return updated
+
+
+def qc_summary(frame: pl.DataFrame) -> dict:
+    """Numbers the QC asset checks judge: rows, failures, blank images, coverage present, reasons."""
+    rows = frame.height
+    failed = int((~frame["qc_pass"]).sum()) if rows else 0
+    rendered = frame.filter(pl.col("mean_luma").is_not_null())
+    reasons = (frame.select(pl.col("qc_reasons").explode().drop_nulls().alias("r")).group_by("r").len()
+               .sort(["len", "r"], descending=[True, False])) if rows else None
+    return {
+        "rows": rows,
+        "failed": failed,
+        "failure_rate": failed / rows if rows else 0.0,
+        "rendered": rendered.height,
+        "blank": int(frame["qc_reasons"].list.contains("blank").sum()) if rows else 0,
+        "coverage_present": int(rendered["object_coverage"].is_not_null().sum()),
+        "mean_coverage": float(rendered["object_coverage"].mean() or 0.0) if rendered.height else 0.0,
+        "mean_luma": float(rendered["mean_luma"].mean() or 0.0) if rendered.height else 0.0,
+        "reasons": dict(reasons.iter_rows()) if reasons is not None else {},
+    }

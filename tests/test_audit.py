@@ -1,14 +1,17 @@
 """The balance audit on samples-only datasets: the spec's own samples pass; a dropped or skewed
 category, a shifted number and a QC failure pattern are flagged on exactly that axis and value."""
 
+import io
 import json
 
 import numpy as np
 import polars as pl
 import pytest
+from PIL import Image
 
 from psynth_cli.main import main
 from psynth_data.audit import run_audit
+from psynth_data.audit_report import axis_plot, report_markdown
 from psynth_data.expected import expected_frame
 from psynth_data.index import build_index, open_index
 from tests.audit_fixtures import demo_spec, make_dataset
@@ -64,6 +67,15 @@ def test_dropped_category_flags_that_axis_and_value(tmp_path, spec, expected):
     assert torus["count"] == 0 and torus["expected"] == pytest.approx(0.75 / 11)
     pair = next(p for p in report["pairs"] if p["axes"] == ["geometry.shape", "material"])
     assert pair["under_min_but_expected"] > 0
+    # the same report as markdown and a PNG bar chart (the balance_audit asset's metadata)
+    md = report_markdown(report)
+    assert "| geometry.shape | categorical | spec |" in md and "| **primitives.torus** | 6.82% | 0.00% | 0 |" in md
+    png = Image.open(io.BytesIO(axis_plot(shape, 600, 240)))
+    assert png.size == (600, 240)
+    colors = {c for _n, c in png.convert("RGB").getcolors(100_000)}
+    assert (52, 101, 164) in colors and (230, 140, 40) in colors  # observed bars, expected markers
+    kelvin = next(a for a in report["axes"] if a["axis"] == "lighting.kelvin")
+    assert Image.open(io.BytesIO(axis_plot(kelvin))).size == (720, 300)
 
 
 def _skew_to_cube(frame: pl.DataFrame) -> pl.DataFrame:

@@ -152,3 +152,21 @@ def test_shard_qc_from_tar_then_manifest(tmp_path):
     assert is_complete(storage, layout, 0)
     assert read_manifest(storage, layout, 0).objects == manifest.objects
     assert pl.read_parquet(storage.path(layout.qc_key(0)))["qc_pass"].to_list() == [True, False, False]
+
+
+def test_qc_summary_numbers():
+    from psynth_data.qc import qc_frame, qc_summary
+
+    img = _gradient()
+    mask = np.zeros((64, 64), np.uint8)
+    mask[:32] = 255
+    rows = [
+        qc_row(0, 0, image_metrics(img, mask)),
+        qc_row(1, 0, image_metrics(np.zeros((64, 64, 3), np.uint8), mask)),
+        qc_row(2, 0, image_metrics(img)),  # no mask: coverage absent
+        qc_row(3, 0, None),
+    ]
+    s = qc_summary(qc_frame(rows))
+    assert (s["rows"], s["failed"], s["rendered"], s["blank"], s["coverage_present"]) == (4, 2, 3, 1, 2)
+    assert s["failure_rate"] == 0.5 and s["mean_coverage"] == pytest.approx(0.5)
+    assert s["reasons"] == {"blank": 1, "render_failed": 1, "too_dark": 1}
