@@ -2,8 +2,8 @@
 
 Both cover every complete shard (manifest present and matching), whatever partitions produced
 them. The index is rebuilt from scratch each time (views over the files, written atomically), so
-it never holds a row twice. The audit here compares the stated categorical axes with the
-spec's weights; the full audit (every axis, pairs, QC by value) extends it.
+it never holds a row twice. `balance_table` (a quick categorical summary) is used by main_job's
+printout; the `balance_audit` asset runs the full audit (audit_asset.py).
 """
 
 import dagster as dg
@@ -28,7 +28,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         from psynth_data.index import build_index  # duckdb: imported by runs, not by every load
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
-        summary = build_index(storage, layout, range(spec.shards))
+        summary = build_index(storage, layout, range(spec.shards), spec=spec)
         local = storage.local_path(summary.key)
         context.log.info(f"indexed {len(summary.shards)} of {spec.shards} shards: {summary.samples} samples")
         return dg.MaterializeResult(metadata={
@@ -94,32 +94,7 @@ def balance_table(con, spec: Spec) -> tuple[str, dict[str, float], int]:
 
 
 def build_audit_asset(spec: Spec) -> dg.AssetsDefinition:
-    name = spec.dataset
+    """The full audit (every axis, pairs, QC by value, plots): see audit_asset.py."""
+    from dagster_project.audit_asset import build_balance_audit_asset
 
-    @dg.asset(
-        key=[name, "balance_audit"],
-        deps=[dg.AssetKey([name, "index"])],
-        group_name=name,
-        kinds={"duckdb"},
-        description=f"Balance of `{name}`: observed category frequencies vs the spec's weights.",
-    )
-    def balance_audit(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
-        from psynth_data.index import open_index
-
-        storage, layout = psynth_storage.open(), Layout.for_spec(spec)
-        con = open_index(storage, layout)
-        try:
-            md, tvd, total = balance_table(con, spec)
-        finally:
-            con.close()
-        worst = max(tvd.items(), key=lambda kv: kv[1]) if tvd else ("", 0.0)
-        context.log.info(f"audit of {total} samples; largest total variation {worst[1]} ({worst[0]})")
-        return dg.MaterializeResult(metadata={
-            "samples": dg.MetadataValue.int(total),
-            "axes": dg.MetadataValue.int(len(tvd)),
-            "max_total_variation": dg.MetadataValue.float(float(worst[1])),
-            "worst_axis": dg.MetadataValue.text(worst[0] or "none"),
-            "balance": dg.MetadataValue.md(md),
-        })
-
-    return balance_audit
+    return build_balance_audit_asset(spec)

@@ -12,7 +12,6 @@ spec to compare with).
 
 import argparse
 import json
-import math
 
 _MAX_VALUES = 12  # values shown per axis in the terminal (the JSON has all of them)
 
@@ -121,7 +120,7 @@ def print_report(report: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from psynth_data.audit import AuditThresholds, run_audit
+    from psynth_data.audit import AuditThresholds, json_ready, run_audit
     from psynth_data.dataset_path import locate_dataset
     from psynth_data.index import open_index
 
@@ -135,18 +134,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.json:
-        print(json.dumps(_finite(report), indent=1))
+        print(json.dumps(json_ready(report), indent=1))
     else:
         print_report(report)
     return 1 if args.strict and report["verdict"] == "flag" else 0
-
-
-def _finite(value):
-    """Plain JSON: an infinite chi-square (a value the spec never produces) becomes null."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -329,3 +329,14 @@ def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = Au
         "axes": ordered, "pairs": pairs, "failure_by_value": failure_by_value,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def json_ready(value):
+    """The report as plain JSON data: an infinite chi-square (a value the spec never produces) is null."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

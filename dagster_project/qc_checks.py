@@ -1,0 +1,101 @@
+"""QC asset checks, per partition, with their numbers in the UI (not blocking: a partition with
+many failures still reaches the index, where the audit shows which values fail).
+
+    qc_failure_rate     failure rate <= MAX_FAILURE_RATE (0.2)           severity ERROR
+    no_blank_images     no sample with the `blank` reason                 severity WARN
+    coverage_present    every rendered sample has a subject coverage      severity WARN
+"""
+
+import dagster as dg
+
+from dagster_project.partitions import context_shards
+from dagster_project.resources import PsynthStorage
+from psynth_data.layout import Layout
+from psynth_data.manifest import read_manifest
+from psynth_spec.spec import Spec
+
+MAX_FAILURE_RATE = 0.2
+
+
+def partition_qc(storage, layout: Layout, shards: list[int]):
+    """The QC tables listed by the partition's manifests, concatenated (None when there is none)."""
+    import io
+
+    import polars as pl
+
+    from psynth_data.qc import SCHEMA
+
+    frames = []
+    for shard in shards:
+        manifest = read_manifest(storage, layout, shard)
+        key = layout.qc_key(shard)
+        if manifest is None or not any(o.key == key for o in manifest.objects):
+            continue
+        local = storage.local_path(key)
+        frame = pl.read_parquet(local if local is not None else io.BytesIO(storage.get(key)))
+        frames.append(frame.select([c for c in SCHEMA if c in frame.columns]))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
+
+
+def _reasons_md(reasons: dict) -> str:
+    if not reasons:
+        return "none"
+    return "| reason | samples |\n|---|---|\n" + "".join(f"| {r} | {n} |\n" for r, n in reasons.items())
+
+
+def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    qc_key = dg.AssetKey([spec.dataset, "qc"])
+
+    def summary(context, psynth_storage):
+        from psynth_data.qc import qc_summary
+
+        storage, layout = psynth_storage.open(), Layout.for_spec(spec)
+        frame = partition_qc(storage, layout, context_shards(spec, context))
+        return None if frame is None else qc_summary(frame)
+
+    def missing() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                                   metadata={"problem": "no QC table listed by the partition's manifests"})
+
+    @dg.asset_check(asset=qc_key, name="qc_failure_rate", partitions_def=parts,
+                    description=f"At most {MAX_FAILURE_RATE:.0%} of the partition's samples fail QC "
+                    "(failed renders included); the reasons are listed.")
+    def qc_failure_rate(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+        s = summary(context, psynth_storage)
+        if s is None:
+            return missing()
+        return dg.AssetCheckResult(
+            passed=s["failure_rate"] <= MAX_FAILURE_RATE,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"samples": s["rows"], "failed": s["failed"],
+                      "failure_rate": dg.MetadataValue.float(round(s["failure_rate"], 4)),
+                      "threshold": dg.MetadataValue.float(MAX_FAILURE_RATE),
+                      "reasons": dg.MetadataValue.md(_reasons_md(s["reasons"]))},
+        )
+
+    @dg.asset_check(asset=qc_key, name="no_blank_images", partitions_def=parts,
+                    description="No rendered image is blank (luma spread under the QC threshold).")
+    def no_blank_images(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+        s = summary(context, psynth_storage)
+        if s is None:
+            return missing()
+        return dg.AssetCheckResult(
+            passed=s["blank"] == 0, severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rendered": s["rendered"], "blank": s["blank"],
+                      "mean_luma": dg.MetadataValue.float(round(s["mean_luma"], 4))},
+        )
+
+    @dg.asset_check(asset=qc_key, name="coverage_present", partitions_def=parts,
+                    description="Every rendered sample has a subject coverage (from the subject mask the "
+                    "worker renders for QC).")
+    def coverage_present(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+        s = summary(context, psynth_storage)
+        if s is None:
+            return missing()
+        return dg.AssetCheckResult(
+            passed=s["coverage_present"] == s["rendered"], severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rendered": s["rendered"], "with_coverage": s["coverage_present"],
+                      "mean_coverage": dg.MetadataValue.float(round(s["mean_coverage"], 4))},
+        )
+
+    return [qc_failure_rate, no_blank_images, coverage_present]
