@@ -15,7 +15,7 @@ import os
 import re
 import tarfile
 
-_SHARD = re.compile(r"(?:shard=|-)(\d{6})\.(?:parquet|tar|json)$")
+_SHARD = re.compile(r"(?:shard=|-)(\d{6})\.[a-z0-9.]+$")
 
 
 def object_kind(key: str) -> str | None:
