@@ -130,7 +130,7 @@ def test_partition_rerun_after_the_server_died_mid_upload(server, tmp_path):
         watcher_thread.start()
         report: dict = {}
         tar_prefix = f"rerun/{layout.render_key(0)}"
-        with environment(PSYNTH_TEST_S3_PART_DELAY_S="3"):
+        with environment(PSYNTH_TEST_S3_PART_DELAY_S="2"):
             killer = _kill_when_uploading(server, tar_prefix, 0, then_restart=False, report=report)
             first = job.execute_in_process(partition_key="000000", instance=instance, asset_selection=PARTITIONED,
                                            raise_on_error=False)
