@@ -6,7 +6,8 @@ Styles: clay and the palette/saturation changes are resolved in the description;
 geometry styles add modifiers (low-poly: Decimate + flat shading; wireframe: Wireframe), the
 cel styles replace the subject's shader (a Toon BSDF in Cycles, Shader to RGB through a
 constant ramp in EEVEE) plus a flat ambient term and, for anime, a rim light; line styles
-(sketch, cartoon, anime, outlined toon) draw Freestyle lines around the subject only. Pixel art
+(sketch, cartoon, anime, outlined toon) draw Freestyle lines around the subject only
+(Workbench: its object outline). Pixel art
 and the cel quantisation finish in the compositor.
 
 Compositor: one node group LOOK_GROUP (Image in -> Image out) holds every effect, wrapped by the
@@ -142,8 +143,14 @@ def _lmix(nodes, links, a, b, blend):
 
 # ---------------------------------------------------------------- lines
 def lines(scene, style, lined_objects):
-    """Freestyle lines (silhouette, border, crease) around `lined_objects` only."""
+    """Freestyle lines (silhouette, border, crease) around `lined_objects` only; Workbench
+    draws its own object outline instead (Freestyle there costs seconds per frame)."""
     wanted = style["shading"] in LINE_SHADINGS or style["outline"]
+    workbench = scene.render.engine == "BLENDER_WORKBENCH"
+    shading = scene.display.shading
+    shading.show_object_outline = wanted and workbench
+    shading.object_outline_color = style["line_color"]
+    wanted = wanted and not workbench
     scene.render.use_freestyle = wanted
     layer = scene.view_layers[0]
     layer.use_freestyle = wanted
