@@ -14,6 +14,7 @@ import bpy
 
 from psynth_render.outputs import PASS_SUFFIX
 from psynth_render.scene.builder import SUBJECT_PASS_INDEX  # the subject's object index
+from psynth_render.scene.looks import look_group, post_tree  # the sample's post-processing
 
 GROUP_NAME = "psynth_passes"
 
@@ -38,10 +39,11 @@ def enable_view_layer_passes(scene, passes) -> None:
 def install(scene, passes, directory: str, prefix: str) -> None:
     """Make the scene's compositor write `passes` as `{directory}/{prefix}{suffix}`.
 
-    With no passes the compositor is removed (the render result is the image as is).
+    With no passes the compositor is the sample's post-processing tree (None when it has no
+    effects); with passes, the image runs through the same look group (scene.looks).
     """
     if not passes:
-        scene.compositing_node_group = None
+        scene.compositing_node_group = post_tree(scene)
         return
     enable_view_layer_passes(scene, passes)
     signature = ",".join(passes)
@@ -60,7 +62,10 @@ def install(scene, passes, directory: str, prefix: str) -> None:
     layers.scene = scene
     group.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
     out = group.nodes.new("NodeGroupOutput")
-    group.links.new(layers.outputs["Image"], out.inputs[0])
+    look = group.nodes.new("CompositorNodeGroup")
+    look.node_tree = look_group()  # refilled by every sample's build, so reuse stays right
+    group.links.new(layers.outputs["Image"], look.inputs[0])
+    group.links.new(look.outputs[0], out.inputs[0])
     files = group.nodes.new("CompositorNodeOutputFile")
     files.directory = directory
     files.file_name = prefix

@@ -45,3 +45,24 @@ def test_spec_renders_its_first_samples(path, tmp_path):
             assert img.size == (32, 32)
             assert pixels.std() > 1.0, f"{path.name} sample {row['sample_id']} is a flat image"
     assert SPECS
+
+
+def test_post_processing_survives_the_passes_compositor(tmp_path):
+    """With passes asked for, the worker's passes tree still runs the sample's look: a full
+    vignette darkens the corners of the written image, and the passes are still written."""
+    spec = tiny(load_spec(SPECS[[p.stem for p in SPECS].index("vfx_elements")]))
+    assert spec.render.passes
+    tax = default_taxonomy()
+    column = tax.axis_by_path["post.vignette"].column
+    row = sample_shard(spec, 0, limit=1).to_dicts()[0]
+    renderer = Renderer(spec, tax, device="cpu")
+    corners = []
+    for vignette in (0.0, 1.0):
+        staging = tmp_path / str(vignette)
+        staging.mkdir()
+        renderer.render_sample(dict(row, **{column: vignette}), staging)
+        with Image.open(staging / member_name(int(row["sample_id"]), spec.render.format)) as img:
+            pixels = np.asarray(img.convert("L"), dtype=np.float64)
+        corners.append(pixels[:4, :4].mean() / max(pixels[12:20, 12:20].mean(), 1.0))
+        assert len(list(staging.iterdir())) == len(renderer.suffixes)
+    assert corners[1] < 0.85 * corners[0]

@@ -435,6 +435,29 @@ def test_moods_shift_temperature_saturation_and_value(shot):
     assert saturation(muted).mean() < 0.8 * saturation(neutral).mean()
 
 
+# ---------------------------------------------------------------- scene code
+def test_builder_modules_define_each_name_once():
+    """The standalone script concatenates the builder modules: a top-level name defined in two
+    of them would silently replace the first."""
+    import ast
+    from pathlib import Path
+
+    from psynth_render.scene import BUILDER_MODULES
+
+    folder = Path(__file__).resolve().parent.parent / "psynth_render" / "scene"
+    owners = {}
+    clashes = []
+    for module in BUILDER_MODULES:
+        for node in ast.parse((folder / f"{module}.py").read_text()).body:
+            names = [node.name] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [
+                t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+            for name in names:
+                if name in owners and owners[name] != module:
+                    clashes.append((name, owners[name], module))
+                owners[name] = module
+    assert not clashes, clashes
+
+
 # ---------------------------------------------------------------- coverage
 AXIS_TESTS = {
     "texture.pattern": ["test_each_texture_pattern_adds_texture_energy", "test_toon_ramp_texture_steps_into_few_colours"],
