@@ -17,6 +17,7 @@ from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
+from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.builder import pose_camera
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
@@ -91,7 +92,7 @@ class Renderer:
             meta = sample_metadata(row, spec, camera, render_info, frames)
             meta["scene"] = json_safe(desc)
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        written = sorted(p.name for p in staging.iterdir())
+        written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
         if written != expected:
             raise RuntimeError(f"sample {sid}: wrote {written}, expected {expected}")
@@ -100,7 +101,7 @@ class Renderer:
     # ------------------------------------------------------------------ still and passes
     def _render_still(self, current, sid: int, staging: Path) -> float:
         spec = self.spec
-        wanted = spec.render.passes
+        wanted = qc_passes(spec)  # the spec's passes + the subject mask QC measures coverage on
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
         self._install_passes(current, wanted if cycles_passes else (), staging, sid)
         seconds = 0.0
@@ -113,6 +114,7 @@ class Renderer:
         if wanted and not cycles_passes:
             seconds += self._render_passes_with_cycles(current, wanted, staging, sid)
         pass_files.install(current, (), "", "")
+        stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
         return seconds
 
     def _install_passes(self, current, wanted, staging: Path, sid: int) -> None:
@@ -129,6 +131,10 @@ class Renderer:
             current.render.engine = "CYCLES"
             current.cycles.samples = _CYCLES_PASS_SAMPLES
             _apply_device(current, self.device)
+            # a reused passes group writes nothing after an engine switch (Blender 5): build it anew
+            stale = bpy.data.node_groups.get(pass_files.GROUP_NAME)
+            if stale is not None:
+                bpy.data.node_groups.remove(stale)
             self._install_passes(current, wanted, staging, sid)
             return _render(write_still=False)
         finally:

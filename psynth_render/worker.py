@@ -39,10 +39,12 @@ import traceback
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, FailedSample, is_complete, read_manifest, software_versions, write_manifest
+from psynth_data.qc import write_qc_table
 from psynth_data.storage import LocalStorage, Storage, default_root, open_storage
 from psynth_render.journal import MAX_ATTEMPTS, ShardWork
 from psynth_render.memory import EXIT_RECYCLE, over_limit
 from psynth_render.progress import ProgressWriter
+from psynth_render.qc_probe import measure_sample, record_qc, shard_qc_frame
 from psynth_render.shard_inputs import load_spec_file, read_samples_file, shard_samples
 from psynth_render.tar_writer import write_shard_tar
 from psynth_spec.errors import PsynthError
@@ -208,7 +210,11 @@ def _render_with_retries(renderer, work: ShardWork, journal, row: dict, progress
         finally:
             if timeout:
                 signal.alarm(0)
-        work.commit(sid, staging)
+        final = work.commit(sid, staging)
+        try:  # QC never fails a rendered sample; finalize_shard measures it again if this did not
+            record_qc(work, measure_sample(renderer.spec, final, row, record["render_seconds"], int(row["shard"])))
+        except Exception:
+            log.error("sample %d: QC measurement raised:\n%s", sid, traceback.format_exc())
         seconds = time.perf_counter() - started
         state.done = True
         work.append({"event": "done", "sample_id": sid, "seconds": round(seconds, 4),
@@ -235,7 +241,10 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, progress
     storage.put_file(layout.render_key(shard), tar_path, move=True)
     if work.log_path.exists():  # a snapshot of the log so far: Blender's output stays with the shard
         storage.put_file(layout.log_key(shard), work.log_path)  # diagnostics, not data: unlisted
-    keys = [k for k in layout.data_keys(shard) if storage.exists(k)]
+    render_by_id = {int(e["sample_id"]): float(e.get("render_seconds") or 0) for e in work.events()
+                    if e.get("event") == "done"}
+    write_qc_table(storage, layout, shard, shard_qc_frame(work, spec, rows, set(done), render_by_id, shard))
+    keys = [k for k in layout.data_keys(shard) if storage.exists(k)]  # the QC table too: manifest last
     all_events = work.events()
     events = [e for e in all_events if e.get("event") == "done"]
     render_s = sorted(float(e.get("render_seconds") or 0) for e in events)

@@ -51,7 +51,7 @@ def test_render_shard_writes_the_data_contract_layout(tmp_path):
     assert samples["sample_id"].to_list() == [3, 4]  # the short last shard
     manifest = json.loads((root / layout.manifest_key(1)).read_text())
     assert manifest["counts"] == {"samples": 2, "rendered": 2, "failed": 0}
-    assert {o["key"] for o in manifest["objects"]} == {layout.samples_key(1), layout.render_key(1)}
+    assert {o["key"] for o in manifest["objects"]} == {layout.samples_key(1), layout.render_key(1), layout.qc_key(1)}
     log = (root / layout.log_key(1)).read_text()
     assert "Saved:" in log and "shard 1 complete" not in log  # Blender's output; a snapshot before the end
     assert "2 rendered, 0 failed" in done.stdout

@@ -1,0 +1,123 @@
+"""Per-sample QC inside the render worker: the subject mask is always rendered, the metrics are
+measured right after a sample commits, and the shard's QC table is written before its manifest.
+
+    qc_passes(spec) -> passes to render           the spec's passes, plus segmentation for QC
+    stash_qc_mask(spec, staging, sid)             a mask the user did not ask for moves to
+                                                  `{staging}/_qc/` (committed with the sample,
+                                                  never in the tar: the tar takes files only)
+    measure_sample(spec, sample_dir, row, render_seconds, shard) -> QC row (psynth_data.qc)
+    record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
+
+Images are read with Pillow (png, webp); EXR images and float passes with bpy when it is loaded
+(a worker with nothing left to render skips bpy: then float passes are not checked).
+"""
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from psynth_data.qc import decode_png, image_metrics, qc_frame, qc_row
+from psynth_render.outputs import PASS_SUFFIX, member_name
+
+log = logging.getLogger("psynth.worker")
+
+QC_DIR = "_qc"
+FLOAT_PASSES = ("depth", "normal")
+
+
+def qc_passes(spec) -> tuple[str, ...]:
+    """The passes to render: the spec's, plus the subject mask when there is a still image."""
+    passes = tuple(spec.render.passes)
+    if "image" in spec.outputs and "segmentation" not in passes:
+        passes += ("segmentation",)
+    return passes
+
+
+def stash_qc_mask(spec, staging: Path, sample_id: int) -> None:
+    """Move a QC-only mask out of the members (into `_qc/`, beside them)."""
+    if "segmentation" in spec.render.passes:
+        return
+    mask = staging / member_name(sample_id, PASS_SUFFIX["segmentation"])
+    if mask.is_file():
+        (staging / QC_DIR).mkdir(exist_ok=True)
+        mask.replace(staging / QC_DIR / mask.name)
+
+
+def _load_float(path: Path) -> np.ndarray | None:
+    """An EXR's pixels through bpy (None when bpy is not loaded in this process)."""
+    if "bpy" not in sys.modules:
+        return None
+    import bpy
+
+    image = bpy.data.images.load(str(path), check_existing=False)
+    try:
+        width, height = image.size
+        buffer = np.empty(width * height * image.channels, dtype=np.float32)
+        image.pixels.foreach_get(buffer)
+        return buffer.reshape(height, width, image.channels)
+    finally:
+        bpy.data.images.remove(image)
+
+
+def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | None, shard: int) -> dict:
+    """The QC row of a committed sample (see psynth_data.qc for the metrics and reasons)."""
+    sid = int(row["sample_id"])
+    caption = row.get("caption")
+    chars = len(caption) if isinstance(caption, str) else None
+    image_path = sample_dir / member_name(sid, spec.render.format)
+    if not image_path.is_file():
+        return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars)
+    if spec.render.format == "exr":
+        image = _load_float(image_path)
+        if image is None:
+            return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars)
+        image = np.clip(image[..., :3], 0.0, None)
+    else:
+        image = decode_png(image_path.read_bytes())
+    mask_name = member_name(sid, PASS_SUFFIX["segmentation"])
+    mask_path = sample_dir / mask_name if (sample_dir / mask_name).is_file() else sample_dir / QC_DIR / mask_name
+    mask = decode_png(mask_path.read_bytes()) if mask_path.is_file() else None
+    if mask is not None and mask.shape[:2] != image.shape[:2]:
+        log.warning("sample %d: mask %s and image %s differ in size; coverage not measured",
+                    sid, mask.shape, image.shape)
+        mask = None
+    floats = {}
+    for name in FLOAT_PASSES:
+        path = sample_dir / member_name(sid, PASS_SUFFIX[name])
+        if name in spec.render.passes and path.is_file():
+            data = _load_float(path)
+            if data is not None:
+                floats[name] = data
+    return qc_row(sid, shard, image_metrics(image, mask, floats or None), render_seconds, chars)
+
+
+def _record_path(work, sample_id: int) -> Path:
+    return Path(work.path) / "qc" / f"{sample_id:09d}.json"
+
+
+def record_qc(work, row: dict) -> None:
+    """Keep a sample's QC row in the work folder until the shard is finalized."""
+    path = _record_path(work, row["sample_id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(row))
+    tmp.replace(path)
+
+
+def shard_qc_frame(work, spec, rows: list[dict], done: set[int], render_seconds: dict[int, float], shard: int):
+    """The QC table of a shard: recorded rows, measured now for done samples without one (a
+    worker stopped between commit and record), `render_failed` for the rest."""
+    out = []
+    for row in rows:
+        sid = int(row["sample_id"])
+        path = _record_path(work, sid)
+        if sid not in done:
+            out.append(qc_row(sid, shard, None))
+        elif path.is_file():
+            out.append(json.loads(path.read_text()))
+        else:
+            out.append(measure_sample(spec, work.sample_dir(sid), row, render_seconds.get(sid), shard))
+    return qc_frame(out)
