@@ -6,6 +6,7 @@ import tarfile
 import dagster as dg
 
 from dagster_project.partitions import context_shards
+from dagster_project.qc_checks import build_qc_checks
 from dagster_project.resources import PsynthStorage
 from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete, read_manifest
@@ -121,4 +122,4 @@ def build_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.AssetChe
             metadata={"rows": rows, "problems": dg.MetadataValue.md(_problems_md(problems) if problems else "none")},
         )
 
-    return [tars_match_manifests, no_failed_samples, qc_tables_complete]
+    return [tars_match_manifests, no_failed_samples, qc_tables_complete, *build_qc_checks(spec, parts)]
