@@ -170,3 +170,20 @@ def test_qc_summary_numbers():
     assert (s["rows"], s["failed"], s["rendered"], s["blank"], s["coverage_present"]) == (4, 2, 3, 1, 2)
     assert s["failure_rate"] == 0.5 and s["mean_coverage"] == pytest.approx(0.5)
     assert s["reasons"] == {"blank": 1, "render_failed": 1, "too_dark": 1}
+
+
+def test_partition_qc_reads_listed_tables_only(tmp_path):
+    from dagster_project.qc_checks import partition_qc
+    from psynth_data.qc import qc_summary
+    from tests.audit_fixtures import demo_spec, make_dataset
+
+    spec = demo_spec(samples=600, shard_size=200)
+    storage, layout = make_dataset(tmp_path, spec, fail=pl.col("camera_angle") == "high_angle", no_manifest=(2,))
+    frame = partition_qc(storage, layout, [0, 1, 2])
+    assert frame["shard"].unique().sort().to_list() == [0, 1]  # shard 2 has no manifest
+    s = qc_summary(frame)
+    samples = pl.concat([pl.read_parquet(storage.path(layout.samples_key(k))) for k in (0, 1)])
+    high = int((samples["camera_angle"] == "high_angle").sum())
+    assert (s["rows"], s["failed"], s["reasons"]) == (400, high, {"too_dark": high})
+    assert s["coverage_present"] == s["rendered"] == 400
+    assert partition_qc(storage, layout, [2]) is None
