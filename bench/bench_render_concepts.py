@@ -5,7 +5,9 @@
 Each case is one scene (the registry defaults plus a few axes) built once and rendered `runs`
 times in this process with Cycles at `size` x `size`, `spp` samples (denoising as the engine
 concept says); the figure is the median of the renders after a warm-up render, which pays
-one-off shader and BVH work. Reports seconds per render and the ratio to the plain primitive.
+one-off shader and BVH work. Reports seconds per render and the ratio to the plain primitive,
+which is timed first and last (its figure is the median of both) since a shared machine's load
+drifts during the run.
 """
 
 import argparse
@@ -57,9 +59,10 @@ def main() -> None:
     tax = default_taxonomy()
     spec = make_spec(tax, size=args.size, samples=args.spp)
     configure_device("cpu")
-    cases = {k: v for k, v in CASES.items() if not args.only or k == "plain primitive" or k in args.only}
-    results = {}
-    for name, axes in cases.items():
+    cases = [(k, v) for k, v in CASES.items() if not args.only or k == "plain primitive" or k in args.only]
+    cases.append(("plain primitive", {}))  # again at the end: the machine's load drifts
+    results, plain = {}, []
+    for name, axes in cases:
         row = make_row(tax, seed=3, **{k.replace(".", "__"): v for k, v in axes.items()})
         build(describe(row, spec, tax))
         bpy.ops.render.render()  # warm-up
@@ -69,8 +72,10 @@ def main() -> None:
             bpy.ops.render.render()
             times.append(time.perf_counter() - started)
         results[name] = statistics.median(times)
+        if name == "plain primitive":
+            plain += times
         print(f"{name:24s} {results[name]:7.3f} s", flush=True)
-    base = results["plain primitive"]
+    base = results["plain primitive"] = statistics.median(plain)
     print(f"\n{args.size}x{args.size}, Cycles {args.spp} spp, CPU, median of {args.runs}:")
     print(f"{'case':24s} {'s/render':>9s} {'x plain':>8s}")
     for name, seconds in results.items():

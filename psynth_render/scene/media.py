@@ -19,6 +19,9 @@ GAS = "psynth_gas"
 GAS_LIGHT = "psynth_gas_light"
 LIQUID_MATERIAL = "psynth_liquid"
 GAS_MATERIAL = "psynth_gas"
+SCATTER_MIN_DENSITY = 1.0
+"""A clear liquid scatters inside only from this density (per scene unit): fainter scattering
+is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
 VOLUME_STEP_RATE = 4.0
 VOLUME_MAX_STEPS = 96
 
@@ -129,7 +132,7 @@ def liquid_material(q):
         absorb.inputs["Color"].default_value = (*q["absorption_color"], 1.0)
         absorb.inputs["Density"].default_value = q["absorption_density"]
         parts.append(absorb.outputs[0])
-    if q["transmission"] > 0 and q["scattering_density"] > 0:
+    if q["transmission"] > 0 and q["scattering_density"] >= SCATTER_MIN_DENSITY:
         scatter = nodes.new("ShaderNodeVolumeScatter")
         scatter.inputs["Color"].default_value = (*q["scattering_color"], 1.0)
         scatter.inputs["Density"].default_value = q["scattering_density"]
