@@ -14,7 +14,7 @@ import bpy
 from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.looks import cel_shade, composite, lines, style_modifiers  # psynth:inline
-from psynth_render.scene.media import gas, liquid  # psynth:inline
+from psynth_render.scene.media import gas, liquid, remove_object  # psynth:inline
 from psynth_render.scene.motion import camera_at_frame, still_pose  # psynth:inline
 from psynth_render.scene.patterns import apply_texture, cube_project_uvs  # psynth:inline
 from psynth_render.scene.shapes import shape_mesh  # psynth:inline
@@ -193,19 +193,6 @@ def _ensure_object(scene, name, make_data):
     return obj
 
 
-def _remove_object(name):
-    obj = bpy.data.objects.get(name)
-    if obj is None:
-        return
-    data = obj.data
-    bpy.data.objects.remove(obj, do_unlink=True)
-    if data is not None and data.users == 0:
-        if isinstance(data, bpy.types.Mesh):
-            bpy.data.meshes.remove(data)
-        elif isinstance(data, bpy.types.Light):
-            bpy.data.lights.remove(data)
-
-
 # ---------------------------------------------------------------- subject
 def _subject(scene, geo):
     params = geo["params"]
@@ -330,7 +317,7 @@ def _floor_height(subject, geo):
 def _backdrop(scene, bg, floor_z, camera_azimuth_deg):
     kind = bg["kind"]
     if kind in ("void", "sky"):
-        _remove_object(BACKDROP)
+        remove_object(BACKDROP)
         return
     key = json.dumps([kind, bg["bend_radius"]])
     obj = _ensure_object(scene, BACKDROP, lambda: bpy.data.meshes.new(BACKDROP))
@@ -393,7 +380,7 @@ def _lights(scene, lights):
         obj.rotation_euler = (-direction).to_track_quat("-Z", "Y").to_euler()
     i = len(lights)
     while bpy.data.objects.get(f"{LIGHT_PREFIX}{i}") is not None:
-        _remove_object(f"{LIGHT_PREFIX}{i}")
+        remove_object(f"{LIGHT_PREFIX}{i}")
         i += 1
 
 

@@ -20,6 +20,8 @@ import math
 
 import bpy
 
+from psynth_render.scene.patterns import math_node  # psynth:inline
+
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"
 LINED_COLLECTION = "psynth_lined"
@@ -379,16 +381,7 @@ def _cel_bands(nodes, links, image, levels):
     links.new(split.outputs[3], join.inputs[3])
 
     def op(name, a, b=None):
-        node = nodes.new("ShaderNodeMath")
-        node.operation = name
-        for i, v in enumerate((a, b)):
-            if v is None:
-                continue
-            if isinstance(v, bpy.types.NodeSocket):
-                links.new(v, node.inputs[i])
-            else:
-                node.inputs[i].default_value = v
-        return node.outputs[0]
+        return math_node(nodes, links, name, a, b)
 
     display = op("POWER", op("MAXIMUM", split.outputs[2], 0.0), 1 / 2.2)
     banded = op("DIVIDE", op("ROUND", op("MULTIPLY", display, levels - 1)), levels - 1)

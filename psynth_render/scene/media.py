@@ -13,6 +13,7 @@ import bpy
 from mathutils import Vector
 
 from psynth_render.scene.fluids import liquid_mesh  # psynth:inline
+from psynth_render.scene.patterns import math_node  # psynth:inline
 
 LIQUID = "psynth_liquid"
 GAS = "psynth_gas"
@@ -54,7 +55,8 @@ def _replace_mesh(name, data):
     return obj
 
 
-def _mdrop(name):
+def remove_object(name):
+    """Delete an object and its mesh or light data when nothing else uses them."""
     obj = bpy.data.objects.get(name)
     if obj is None:
         return
@@ -79,7 +81,7 @@ def _fresh_material(name):
 def liquid(subject, liquid_desc, floor_z):
     """Build (or remove, for None) the liquid body."""
     if liquid_desc is None:
-        _mdrop(LIQUID)
+        remove_object(LIQUID)
         return None
 
     def surface(direction):  # the subject's surface along a direction from its centre
@@ -179,8 +181,8 @@ def _domain_box(lo, hi):
 def gas(scene, g, floor_z, reach):
     """Build (or remove, for None or zero density) the gas volume and its light."""
     if g is None or g["density_value"] <= 0:
-        _mdrop(GAS)
-        _mdrop(GAS_LIGHT)
+        remove_object(GAS)
+        remove_object(GAS_LIGHT)
         _volume_settings(scene, False)
         return None
     lo, hi = gas_domain(g, floor_z, reach)
@@ -229,27 +231,14 @@ def gas_material(g, floor_z):
     vol.inputs["Density"].default_value = g["density_value"]
     if g["shape"] != "fill":  # the field shapes density, emission and temperature alike
         field = _density_field(nodes, links, g, floor_z)
-        links.new(_mmath(nodes, links, "MULTIPLY", field, g["density_value"]), vol.inputs["Density"])
+        links.new(math_node(nodes, links, "MULTIPLY", field, g["density_value"]), vol.inputs["Density"])
         if g["emission_strength"] > 0:
-            links.new(_mmath(nodes, links, "MULTIPLY", field, g["emission_strength"]), vol.inputs["Emission Strength"])
+            links.new(math_node(nodes, links, "MULTIPLY", field, g["emission_strength"]), vol.inputs["Emission Strength"])
         if g["blackbody_kelvin"] is not None:
-            heat = _mmath(nodes, links, "MINIMUM", field, 1.0)
-            links.new(_mmath(nodes, links, "MULTIPLY", heat, g["blackbody_kelvin"]), vol.inputs["Temperature"])
+            heat = math_node(nodes, links, "MINIMUM", field, 1.0)
+            links.new(math_node(nodes, links, "MULTIPLY", heat, g["blackbody_kelvin"]), vol.inputs["Temperature"])
     mat.diffuse_color = (*g["color"], 1.0)
     return mat
-
-
-def _mmath(nodes, links, op, a, b=None):
-    node = nodes.new("ShaderNodeMath")
-    node.operation = op
-    for i, v in enumerate((a, b)):
-        if v is None:
-            continue
-        if isinstance(v, bpy.types.NodeSocket):
-            links.new(v, node.inputs[i])
-        else:
-            node.inputs[i].default_value = v
-    return node.outputs[0]
 
 
 def _density_field(nodes, links, g, floor_z):
@@ -260,24 +249,24 @@ def _density_field(nodes, links, g, floor_z):
     links.new(position, split.inputs[0])
     x, y, z = split.outputs["X"], split.outputs["Y"], split.outputs["Z"]
     cx, cy, cz = g["centre"]
-    height_frac = _mmath(nodes, links, "DIVIDE", _mmath(nodes, links, "SUBTRACT", z, floor_z), g["height"])
+    height_frac = math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SUBTRACT", z, floor_z), g["height"])
     if g["shape"] == "layer":  # densest at the floor, thinning to nothing at `height`
-        falloff = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
+        falloff = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
     else:
-        dx = _mmath(nodes, links, "SUBTRACT", x, cx)
-        dy = _mmath(nodes, links, "SUBTRACT", y, cy)
+        dx = math_node(nodes, links, "SUBTRACT", x, cx)
+        dy = math_node(nodes, links, "SUBTRACT", y, cy)
         if g["shape"] == "plume":  # smoke widens as it rises, flames taper; both fade at the top
             widen = -0.8 if g["emits"] else 0.6
-            radius = _mmath(nodes, links, "MULTIPLY", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", height_frac, widen), 0.9 if g["emits"] else 0.7), g["extent"])
-            r = _mmath(nodes, links, "SQRT", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", dx, dx), _mmath(nodes, links, "MULTIPLY", dy, dy)))
-            radial = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, _mmath(nodes, links, "DIVIDE", r, radius)), 0.0)
-            top = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
-            falloff = _mmath(nodes, links, "MULTIPLY", radial, _mmath(nodes, links, "SQRT", top))
+            radius = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", height_frac, widen), 0.9 if g["emits"] else 0.7), g["extent"])
+            r = math_node(nodes, links, "SQRT", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", dx, dx), math_node(nodes, links, "MULTIPLY", dy, dy)))
+            radial = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, radius)), 0.0)
+            top = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
+            falloff = math_node(nodes, links, "MULTIPLY", radial, math_node(nodes, links, "SQRT", top))
         else:  # blob: a ball
-            dz = _mmath(nodes, links, "SUBTRACT", z, cz)
-            d2 = _mmath(nodes, links, "ADD", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", dx, dx), _mmath(nodes, links, "MULTIPLY", dy, dy)), _mmath(nodes, links, "MULTIPLY", dz, dz))
-            falloff = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "SUBTRACT", 1.0, _mmath(nodes, links, "DIVIDE", _mmath(nodes, links, "SQRT", d2), g["extent"])), 0.0)
-        falloff = _mmath(nodes, links, "MINIMUM", _mmath(nodes, links, "MULTIPLY", falloff, 1.5), 1.0)
+            dz = math_node(nodes, links, "SUBTRACT", z, cz)
+            d2 = math_node(nodes, links, "ADD", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", dx, dx), math_node(nodes, links, "MULTIPLY", dy, dy)), math_node(nodes, links, "MULTIPLY", dz, dz))
+            falloff = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SQRT", d2), g["extent"])), 0.0)
+        falloff = math_node(nodes, links, "MINIMUM", math_node(nodes, links, "MULTIPLY", falloff, 1.5), 1.0)
     noise = nodes.new("ShaderNodeTexNoise")
     noise.inputs["Scale"].default_value = g["noise_scale"]
     noise.inputs["Detail"].default_value = min(g["noise_detail"], 4.0)  # cost: octaves per step
@@ -285,14 +274,14 @@ def _density_field(nodes, links, g, floor_z):
     noise.inputs["W"].default_value = g["seed"] % 1000 / 10.0
     links.new(position, noise.inputs["Vector"])
     contrast = g["noise_contrast"]
-    wobble = _mmath(nodes, links, "MAXIMUM", _mmath(nodes, links, "ADD", _mmath(nodes, links, "MULTIPLY", _mmath(nodes, links, "SUBTRACT", noise.outputs["Fac"], 0.5), 4.0 * contrast), 1.0), 0.0)
-    return _mmath(nodes, links, "MULTIPLY", falloff, wobble)
+    wobble = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", noise.outputs["Fac"], 0.5), 4.0 * contrast), 1.0), 0.0)
+    return math_node(nodes, links, "MULTIPLY", falloff, wobble)
 
 
 def _gas_light(scene, g, floor_z):
     """A burning gas lights the scene: a point lamp of its blackbody colour at its heart."""
     if not g["emits"]:
-        _mdrop(GAS_LIGHT)
+        remove_object(GAS_LIGHT)
         return
     obj = bpy.data.objects.get(GAS_LIGHT)
     if obj is None:

@@ -20,7 +20,8 @@ import bpy
 GRADIENT_REFERENCE_SCALE = 5.0
 
 
-def _pmath(nodes, links, op, a, b=None, clamp=False):
+def math_node(nodes, links, op, a, b=None, clamp=False):
+    """A Math shader node `op(a, b)`; a and b are sockets (linked) or numbers (set)."""
     node = nodes.new("ShaderNodeMath")
     node.operation = op
     node.use_clamp = clamp
@@ -66,8 +67,8 @@ def _psplit(nodes, links, vector):
 
 def _longitude(nodes, links, x, y):
     """atan2(y, x) mapped to 0..1."""
-    a = _pmath(nodes, links, "ARCTAN2", y, x)
-    return _pmath(nodes, links, "ADD", _pmath(nodes, links, "DIVIDE", a, 2 * math.pi), 0.5)
+    a = math_node(nodes, links, "ARCTAN2", y, x)
+    return math_node(nodes, links, "ADD", math_node(nodes, links, "DIVIDE", a, 2 * math.pi), 0.5)
 
 
 def projected(nodes, links, mapping):
@@ -81,18 +82,18 @@ def projected(nodes, links, mapping):
     x, y, z = _psplit(nodes, links, source)
     if projection == "SPHERE":
         r_xy = _pvmath(nodes, links, "LENGTH", _pcombine(nodes, links, x, y, 0.0))
-        lat = _pmath(nodes, links, "ADD", _pmath(nodes, links, "DIVIDE", _pmath(nodes, links, "ARCTAN2", z, r_xy), math.pi), 0.5)
-        return [(_pcombine(nodes, links, _pmath(nodes, links, "MULTIPLY", _longitude(nodes, links, x, y), 2.0), lat, 0.0), None)]
+        lat = math_node(nodes, links, "ADD", math_node(nodes, links, "DIVIDE", math_node(nodes, links, "ARCTAN2", z, r_xy), math.pi), 0.5)
+        return [(_pcombine(nodes, links, math_node(nodes, links, "MULTIPLY", _longitude(nodes, links, x, y), 2.0), lat, 0.0), None)]
     if projection == "TUBE":
-        return [(_pcombine(nodes, links, _pmath(nodes, links, "MULTIPLY", _longitude(nodes, links, x, y), 2.0),
-                          _pmath(nodes, links, "MULTIPLY", z, 0.5),
+        return [(_pcombine(nodes, links, math_node(nodes, links, "MULTIPLY", _longitude(nodes, links, x, y), 2.0),
+                          math_node(nodes, links, "MULTIPLY", z, 0.5),
                           0.0), None)]
     # BOX: three planar projections weighted by |normal|^k
     nx, ny, nz = _psplit(nodes, links, coords.outputs["Normal"])
     k = 1.0 / max(mapping["blend"], 0.02)
-    weights = [_pmath(nodes, links, "POWER", _pmath(nodes, links, "ABSOLUTE", n), k) for n in (nx, ny, nz)]
-    total = _pmath(nodes, links, "ADD", _pmath(nodes, links, "ADD", weights[0], weights[1]), weights[2])
-    weights = [_pmath(nodes, links, "DIVIDE", w, total) for w in weights]
+    weights = [math_node(nodes, links, "POWER", math_node(nodes, links, "ABSOLUTE", n), k) for n in (nx, ny, nz)]
+    total = math_node(nodes, links, "ADD", math_node(nodes, links, "ADD", weights[0], weights[1]), weights[2])
+    weights = [math_node(nodes, links, "DIVIDE", w, total) for w in weights]
     planes = [_pcombine(nodes, links, y, z, 0.0), _pcombine(nodes, links, x, z, 0.0), _pcombine(nodes, links, x, y, 0.0)]
     return list(zip(planes, weights))
 
@@ -153,7 +154,7 @@ def _pattern_node(nodes, links, tex, vector):
         node = nodes.new("ShaderNodeTexGabor")
         node.inputs["Frequency"].default_value = tex["gabor_frequency"]
         node.inputs["Anisotropy"].default_value = tex["gabor_anisotropy"]
-        value = _pmath(nodes, links, "MULTIPLY_ADD", node.outputs["Value"], 0.5)
+        value = math_node(nodes, links, "MULTIPLY_ADD", node.outputs["Value"], 0.5)
         value.node.inputs[2].default_value = 0.5
         links.new(vector, node.inputs["Vector"])
         return value, None
@@ -176,16 +177,16 @@ def _pattern_node(nodes, links, tex, vector):
 def _shape_factor(nodes, links, tex, factor, tone):
     """Halftone dots, threshold, steps and invert applied to the raw factor."""
     if tex["node"] == "halftone":  # ink where the distance to the cell centre < radius(tone)
-        radius = _pmath(nodes, links, "MULTIPLY", _pmath(nodes, links, "SQRT", tone), 0.6)
-        factor = _pmath(nodes, links, "LESS_THAN", factor, radius)
+        radius = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SQRT", tone), 0.6)
+        factor = math_node(nodes, links, "LESS_THAN", factor, radius)
     if tex["threshold"] is not None:
-        factor = _pmath(nodes, links, "GREATER_THAN", factor, tex["threshold"])
+        factor = math_node(nodes, links, "GREATER_THAN", factor, tex["threshold"])
     if tex["steps"] is not None:
         n = tex["steps"]
-        stepped = _pmath(nodes, links, "FLOOR", _pmath(nodes, links, "MULTIPLY", factor, n * 0.9999))
-        factor = _pmath(nodes, links, "DIVIDE", stepped, max(n - 1, 1), clamp=True)
+        stepped = math_node(nodes, links, "FLOOR", math_node(nodes, links, "MULTIPLY", factor, n * 0.9999))
+        factor = math_node(nodes, links, "DIVIDE", stepped, max(n - 1, 1), clamp=True)
     if tex["invert"]:
-        factor = _pmath(nodes, links, "SUBTRACT", 1.0, factor)
+        factor = math_node(nodes, links, "SUBTRACT", 1.0, factor)
     return factor
 
 
@@ -232,7 +233,7 @@ def apply_texture(tree, bsdf, tex):
     elif tex["node"] == "halftone":
         scale = scale * tex["dot_cells"]
     coords = nodes.new("ShaderNodeTexCoord")
-    tone = _pmath(nodes, links, "SUBTRACT", 1.0, _psplit(nodes, links, coords.outputs["Generated"])[2])
+    tone = math_node(nodes, links, "SUBTRACT", 1.0, _psplit(nodes, links, coords.outputs["Generated"])[2])
     factor = color = None
     for vector, weight in projected(nodes, links, tex["mapping"]):
         f, c = _pattern_node(nodes, links, tex, _pvmath(nodes, links, "SCALE", vector, scale=scale))
@@ -241,14 +242,14 @@ def apply_texture(tree, bsdf, tex):
         if weight is None:
             factor, color = f, c
             continue
-        wf = _pmath(nodes, links, "MULTIPLY", f, weight)
-        factor = wf if factor is None else _pmath(nodes, links, "ADD", factor, wf)
+        wf = math_node(nodes, links, "MULTIPLY", f, weight)
+        factor = wf if factor is None else math_node(nodes, links, "ADD", factor, wf)
         # colour: running weighted sum (mix toward the new plane by its share of the total)
         if color is None:
             color, total = c, weight
         else:
-            total = _pmath(nodes, links, "ADD", total, weight)
-            color = _pmix(nodes, links, color, c, _pmath(nodes, links, "DIVIDE", weight, total))
+            total = math_node(nodes, links, "ADD", total, weight)
+            color = _pmix(nodes, links, color, c, math_node(nodes, links, "DIVIDE", weight, total))
     blend = {"mix": "MIX", "multiply": "MULTIPLY", "overlay": "OVERLAY"}[tex["blend"]]
     links.new(_pmix(nodes, links, base, color, tex["mix"], blend), base_socket)
     if tex["bump_strength"] > 0:
