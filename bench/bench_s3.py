@@ -14,6 +14,12 @@ the same run, against the same server:
 
 Counts HTTP requests (botocore `before-send` events, retries included) and reports MB/s of
 payload. Building the tars is timed separately (the worker does it while rendering).
+
+Figures (2026-11-25, the shared 2-core dev machine, load ~1.5, SeaweedFS 4.48 on loopback,
+10,000 samples = 30,000 files, 1513 MB; 10 tars of 1,000 samples built in 3.8 s):
+    shards (S3Storage)        10 objects      131 requests  1536 MB   15.5 s   98.8 MB/s
+    baseline upload_file  30,000 objects   30,000 requests  1513 MB  273.5 s    5.5 MB/s
+    -> 229x fewer requests, 17.9x the MB/s (16 MiB SHA256-checked parts, 4 in flight)
 """
 
 import argparse
