@@ -13,7 +13,7 @@ import math
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
-from psynth_render.scene.looks import cel_shade, composite, lines, style_modifiers  # psynth:inline
+from psynth_render.scene.looks import cel_shade, composite, lines, set_modifier, style_modifiers  # psynth:inline
 from psynth_render.scene.media import gas, liquid, remove_object  # psynth:inline
 from psynth_render.scene.motion import camera_at_frame, still_pose  # psynth:inline
 from psynth_render.scene.patterns import apply_texture, cube_project_uvs  # psynth:inline
@@ -212,25 +212,13 @@ def _subject(scene, geo):
     obj.rotation_euler = (0.0, 0.0, math.radians(geo["rotation_deg"]))
     # subdivide first: a bevel before it would add support loops that keep the corners sharp
     levels = int(geo["subdivision"])
-    _modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
+    set_modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
     bevel = params.get("bevel", 0.0)
-    _modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
+    set_modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
     mods = obj.modifiers
     if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
         mods.move(mods.find("psynth_subsurf"), 0)
     return obj
-
-
-def _modifier(obj, name, kind, wanted, **settings):
-    mod = obj.modifiers.get(name)
-    if not wanted:
-        if mod is not None:
-            obj.modifiers.remove(mod)
-        return
-    if mod is None:
-        mod = obj.modifiers.new(name, kind)
-    for attr, value in settings.items():
-        setattr(mod, attr, value)
 
 
 def _shape_data(geo):

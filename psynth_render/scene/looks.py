@@ -43,16 +43,24 @@ def style_modifiers(obj, style):
               thickness=style["wire_thickness"] or 0.01, use_even_offset=True, use_replace=True)
 
 
-def _style_modifier(obj, name, kind, wanted, **settings):
+def set_modifier(obj, name, kind, wanted, **settings):
+    """Add, update or remove the named modifier so that it exists exactly when `wanted`."""
     mod = obj.modifiers.get(name)
     if not wanted:
         if mod is not None:
             obj.modifiers.remove(mod)
-        return
+        return None
     if mod is None:
         mod = obj.modifiers.new(name, kind)
     for attr, value in settings.items():
         setattr(mod, attr, value)
+    return mod
+
+
+def _style_modifier(obj, name, kind, wanted, **settings):
+    """A style's modifier, kept last in the stack (it acts on the finished shape)."""
+    if set_modifier(obj, name, kind, wanted, **settings) is None:
+        return
     index = obj.modifiers.find(name)
     if index != len(obj.modifiers) - 1:
         obj.modifiers.move(index, len(obj.modifiers) - 1)
