@@ -76,14 +76,20 @@ _PRINCIPLED = (
 )
 
 
-def subject_material(obj, m):
-    """A Principled BSDF with every MaterialParams field, plus its surface detail if any."""
-    mat = _material(SUBJECT_MATERIAL)
+def _principled_tree(mat):
+    """Empty the material's node tree and wire a Principled BSDF to its output."""
     tree = _fresh_tree(mat)
     nodes, links = tree.nodes, tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     bsdf = nodes.new("ShaderNodeBsdfPrincipled")
     links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
+    return nodes, links, out, bsdf
+
+
+def subject_material(obj, m):
+    """A Principled BSDF with every MaterialParams field, plus its surface detail if any."""
+    mat = _material(SUBJECT_MATERIAL)
+    nodes, links, out, bsdf = _principled_tree(mat)
     base = list(m["base_color"])
     if m.get("subsurface_color") is not None:  # Principled v2 scatters the base colour
         w = m["subsurface"]
@@ -98,7 +104,7 @@ def subject_material(obj, m):
     if m.get("emission_color") is not None:
         bsdf.inputs["Emission Color"].default_value = _rgba(m["emission_color"])
     if m.get("detail"):
-        _detail(tree, bsdf, m["detail"], base)
+        _detail(mat.node_tree, bsdf, m["detail"], base)
     # Workbench and the viewport read these, not the node tree
     mat.diffuse_color = _rgba(base, m["alpha"])
     mat.metallic = m["metallic"]
@@ -174,11 +180,7 @@ def _pattern(nodes, links, pattern, d, vector, scale):
 def backdrop_material(obj, bg):
     """Diffuse-ish backdrop surface: colour, roughness, metallic, optional checker or grid."""
     mat = _material(BACKDROP_MATERIAL)
-    tree = _fresh_tree(mat)
-    nodes, links = tree.nodes, tree.links
-    out = nodes.new("ShaderNodeOutputMaterial")
-    bsdf = nodes.new("ShaderNodeBsdfPrincipled")
-    links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
+    nodes, links, out, bsdf = _principled_tree(mat)
     bsdf.inputs["Base Color"].default_value = _rgba(bg["color"])
     bsdf.inputs["Roughness"].default_value = bg["roughness"]
     bsdf.inputs["Metallic"].default_value = bg["metallic"]
