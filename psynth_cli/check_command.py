@@ -32,6 +32,7 @@ def summary(spec) -> dict:
         "outputs": list(spec.outputs),
         "render": spec.render.model_dump(),
         "video": spec.video.model_dump() if spec.video else None,
+        "qc": dict(spec.qc),
     }
 
 
@@ -46,6 +47,8 @@ def _print_summary(info: dict) -> None:
     axes = info["axes"]
     print(f"  {len(axes)} axes stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
+    if info["qc"]:
+        print("  qc thresholds: " + ", ".join(f"{k} {v:g}" for k, v in info["qc"].items()) + " (others: defaults)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """AST + taxonomy -> a validated `Spec`, or every diagnostic of the file.
 
-The rules are those of shared/docs/language.md: settings and blocks, axis statements (in
-`check_axes`), captions, video/outputs agreement and the partition limit. The pilot acceptance
+The rules are those of shared/docs/language.md: settings and blocks (the `qc` block in
+`check_qc`), axis statements (in `check_axes`), captions, video/outputs agreement and the
+partition limit. The pilot acceptance
 check of `require` needs the sampler and runs in `compile` after this stage.
 """
 
@@ -22,6 +23,7 @@ from psynth_spec.check_axes import (
     lookup_axis,
 )
 from psynth_spec.check_captions import check_captions
+from psynth_spec.check_qc import check_qc_block
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
 from psynth_spec.taxonomy import Taxonomy
 
@@ -29,6 +31,7 @@ SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", 
 OUTPUTS = ("image", "caption", "metadata", "scene_code", "usd", "video")
 RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format")
 VIDEO_KEYS = ("frames", "fps")
+BLOCKS = ("render", "video", "qc")
 ENGINES = ("cycles", "eevee", "workbench")
 DEVICES = ("auto", "gpu", "cpu")
 PASSES = ("depth", "normal", "segmentation", "albedo")
@@ -146,16 +149,18 @@ def _check_top_setting(report: Reporter, setting: n.Setting, out: _Settings, tax
 
 def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> dict[str, object]:
     name = block.name.text
-    if name not in ("render", "video"):
+    if name not in BLOCKS:
         report.error(
             block.name.span, "unknown-block", f"unknown block '{name}'",
-            did_you_mean(name, ["render", "video"]) or "blocks are `render { ... }` and `video { ... }`",
+            did_you_mean(name, list(BLOCKS)) or "blocks are `render { ... }`, `video { ... }` and `qc { ... }`",
         )
         return {}
     if name in seen:
         report.error(block.name.span, "duplicate-setting", f"'{name}' block appears twice (first on line {seen[name].line})")
         return {}
     seen[name] = block.span
+    if name == "qc":
+        return dict(check_qc_block(report, block))
     keys = RENDER_KEYS if name == "render" else VIDEO_KEYS
     values: dict[str, object] = {}
     spans: dict[str, n.Span] = {}
@@ -254,7 +259,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
             _check_top_setting(report, stmt, settings, taxonomy)
         elif isinstance(stmt, n.Block):
             values = _check_block(report, stmt, block_spans)
-            if values or stmt.name.text in ("render", "video"):
+            if values or stmt.name.text in BLOCKS:
                 blocks.setdefault(stmt.name.text, values)
         elif isinstance(stmt, (n.Sample, n.Fix)):
             lowered = _check_axis_statement(ctx, stmt, visible)
@@ -300,6 +305,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         concept_text=_concept_text(taxonomy),
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
+        qc=blocks.get("qc", {}),
     )
     return spec, []
 

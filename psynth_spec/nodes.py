@@ -185,7 +185,7 @@ class Setting:
 
 @dataclass(frozen=True)
 class Block:
-    """`render { ... }` or `video { ... }`."""
+    """`render { ... }`, `video { ... }` or `qc { ... }`."""
 
     name: Name
     settings: tuple[Setting, ...]

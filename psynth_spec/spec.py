@@ -266,6 +266,9 @@ class Spec(_Model):
     """axis path -> relative concept path -> caption text, for every categorical axis."""
     render: RenderSettings = RenderSettings()
     video: VideoSettings | None = None
+    qc: dict[str, float] = Field(default_factory=dict)
+    """QC thresholds the spec's `qc { ... }` block overrides (name -> value; the others keep
+    their defaults). Use `psynth_data.qc.QcThresholds.for_spec(spec)` to get the thresholds."""
 
     @property
     def shards(self) -> int:

@@ -1,0 +1,89 @@
+"""The `qc { ... }` block: QC thresholds a spec overrides (the rest keep their defaults).
+
+    qc {
+        max_dark_clip 0.7
+        min_coverage  0.0005
+    }
+
+The keys, their defaults and their ranges live here (the language owns them);
+`psynth_data.qc.QcThresholds` takes its defaults from `QC_DEFAULTS`, and
+`QcThresholds.for_spec(spec)` applies a spec's overrides. What each threshold decides is
+documented in `psynth_data.qc`.
+"""
+
+from psynth_spec import nodes as n
+from psynth_spec.check_axes import Reporter
+from psynth_spec.diagnostics import did_you_mean
+
+QC_DEFAULTS: dict[str, float] = {
+    "blank_std": 0.004,  # std of luma under this: a blank (flat) image
+    "clip_dark": 0.02,  # luma at or under this counts as clipped dark
+    "clip_bright": 0.98,  # luma at or over this counts as clipped bright
+    "max_dark_clip": 0.5,  # more clipped-dark pixels than this: too_dark
+    "max_bright_clip": 0.5,  # more clipped-bright pixels than this: too_bright
+    "min_coverage": 0.001,  # subject covers less of the frame than this: subject_too_small
+    "max_coverage": 0.98,  # subject covers more than this: subject_fills_frame
+    "max_nan_frac": 0.0,  # more non-finite float-pass values than this: non_finite_pass
+}
+QC_KEYS = tuple(QC_DEFAULTS)
+QC_LIMITS: dict[str, tuple[float, float]] = {key: (0.0, 1.0) for key in QC_KEYS} | {"blank_std": (0.0, 0.5)}
+# (lower, upper) pairs: the lower must stay under the upper (clips) or at most equal it (coverage)
+_ORDERED = (("clip_dark", "clip_bright", True), ("min_coverage", "max_coverage", False))
+
+
+def check_qc_block(report: Reporter, block: n.Block) -> dict[str, float]:
+    """The thresholds a `qc` block sets (name -> value), reporting every bad key or value."""
+    values: dict[str, float] = {}
+    spans: dict[str, n.Span] = {}  # key -> its setting
+    value_spans: dict[str, n.Span] = {}  # key -> its value (where an order error points)
+    for setting in block.settings:
+        key = setting.name.text
+        if key not in QC_DEFAULTS:
+            report.error(
+                setting.name.span, "unknown-setting", f"unknown qc setting '{key}'",
+                did_you_mean(key, list(QC_KEYS)) or f"qc settings are: {', '.join(QC_KEYS)}",
+            )
+            continue
+        if key in spans:
+            report.error(setting.name.span, "duplicate-setting", f"'{key}' is set twice (first on line {spans[key].line})")
+            continue
+        spans[key] = setting.span
+        value = setting.value
+        lo, hi = QC_LIMITS[key]
+        if not isinstance(value, n.Number):
+            report.error(value.span, "type-mismatch", f"qc {key} takes a number in [{lo:g}, {hi:g}], e.g. {key} {QC_DEFAULTS[key]:g}")
+            continue
+        if not lo <= value.value <= hi:
+            report.error(
+                value.span, "out-of-range", f"qc {key} must be in [{lo:g}, {hi:g}], got {value.text}",
+                f"the default is {QC_DEFAULTS[key]:g}",
+            )
+            continue
+        values[key] = float(value.value)
+        value_spans[key] = value.span
+    _check_order(report, values, value_spans)
+    return values
+
+
+def _check_order(report: Reporter, values: dict[str, float], spans: dict[str, n.Span]) -> None:
+    """The lower threshold of a pair must stay below the upper one, defaults included."""
+    for low_key, high_key, strict in _ORDERED:
+        if low_key not in values and high_key not in values:
+            continue
+        low = values.get(low_key, QC_DEFAULTS[low_key])
+        high = values.get(high_key, QC_DEFAULTS[high_key])
+        if low < high or (low == high and not strict):
+            continue
+        given = [k for k in (low_key, high_key) if k in values]
+        where = max((spans[k] for k in given), key=lambda s: (s.line, s.col))
+        relation, fix = ("below", "smaller than") if strict else ("at most", "no larger than")
+
+        def shown(key: str) -> str:
+            return f"{key} {values[key]:g}" if key in values else f"{key} {QC_DEFAULTS[key]:g} (the default)"
+
+        report.error(
+            where, "conflicting-thresholds",
+            f"qc {low_key} must be {relation} {high_key}: got {shown(low_key)} and {shown(high_key)}",
+            f"make {low_key} {fix} {high_key}"
+            + ("" if len(given) == 2 else f", or set {high_key if low_key in values else low_key} too"),
+        )
