@@ -16,7 +16,7 @@ from dagster_project.partitions import context_shards
 from dagster_project.resources import PsynthRenderer, PsynthStorage
 from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete, read_manifest
-from psynth_data.qc import shard_qc, write_shard_qc
+from psynth_data.qc import QcThresholds, shard_qc, write_shard_qc
 from psynth_data.storage import Storage
 from psynth_spec.spec import Spec
 
@@ -158,7 +158,7 @@ def build_qc_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefin
             if listed and is_complete(storage, layout, shard):
                 frames.append(pl.read_parquet(storage.local_path(layout.qc_key(shard)) or storage.get(layout.qc_key(shard))))
                 continue
-            frame = shard_qc(storage, layout, shard, list(spec.shard_range(shard)))
+            frame = shard_qc(storage, layout, shard, list(spec.shard_range(shard)), QcThresholds.for_spec(spec))
             write_shard_qc(storage, layout, shard, frame)
             frames.append(frame)
             computed += 1

@@ -15,8 +15,9 @@ taken as they are):
     object_coverage            fraction of pixels the subject mask covers (null: no mask)
     nan_frac                   fraction of non-finite values over the float passes (depth, normal)
 
-Verdict reasons, with the defaults of `QcThresholds` (override by passing another instance;
-the spec language has no QC block yet):
+Verdict reasons, with the defaults of `QcThresholds`; a spec overrides any of them in its
+`qc { ... }` block (e.g. `qc { max_dark_clip 0.7 }`), and `QcThresholds.for_spec(spec)` is how
+every QC verdict (render worker, Dagster fallback) gets the spec's thresholds:
     render_failed       the sample is not in the tar (its failure is in the manifest)
     missing_image       rendered, but no image member
     blank               std_luma < 0.004 (a flat image: nothing rendered, or all clipped)
@@ -40,6 +41,7 @@ import polars as pl
 from psynth_data.layout import Layout
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
+from psynth_spec.check_qc import QC_DEFAULTS
 
 LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722], dtype=np.float64)
 IMAGE_SUFFIXES = ("png", "webp")
@@ -50,14 +52,14 @@ MASK_SUFFIX = "seg.png"
 class QcThresholds:
     """Where a metric turns into a failure reason (see the module docstring)."""
 
-    blank_std: float = 0.004
-    clip_dark: float = 0.02
-    clip_bright: float = 0.98
-    max_dark_clip: float = 0.5
-    max_bright_clip: float = 0.5
-    min_coverage: float = 0.001
-    max_coverage: float = 0.98
-    max_nan_frac: float = 0.0
+    blank_std: float = QC_DEFAULTS["blank_std"]
+    clip_dark: float = QC_DEFAULTS["clip_dark"]
+    clip_bright: float = QC_DEFAULTS["clip_bright"]
+    max_dark_clip: float = QC_DEFAULTS["max_dark_clip"]
+    max_bright_clip: float = QC_DEFAULTS["max_bright_clip"]
+    min_coverage: float = QC_DEFAULTS["min_coverage"]
+    max_coverage: float = QC_DEFAULTS["max_coverage"]
+    max_nan_frac: float = QC_DEFAULTS["max_nan_frac"]
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> "QcThresholds":
@@ -67,6 +69,11 @@ class QcThresholds:
         if unknown:
             raise StorageError(f"unknown QC threshold(s): {', '.join(sorted(unknown))}")
         return cls(**{k: float(v) for k, v in values.items()})
+
+    @classmethod
+    def for_spec(cls, spec) -> "QcThresholds":
+        """The thresholds of a compiled spec: the defaults, overridden by its `qc` block."""
+        return cls.from_mapping(getattr(spec, "qc", None))
 
 
 DEFAULT_THRESHOLDS = QcThresholds()

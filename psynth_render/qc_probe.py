@@ -5,7 +5,8 @@ measured right after a sample commits, and the shard's QC table is written befor
     stash_qc_mask(spec, staging, sid)             a mask the user did not ask for moves to
                                                   `{staging}/_qc/` (committed with the sample,
                                                   never in the tar: the tar takes files only)
-    measure_sample(spec, sample_dir, row, render_seconds, shard) -> QC row (psynth_data.qc)
+    measure_sample(spec, sample_dir, row, render_seconds, shard) -> QC row (psynth_data.qc),
+                                                  by `QcThresholds.for_spec(spec)`
     record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
 
 Images are read with Pillow (png, webp); EXR images and float passes with bpy when it is loaded
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from psynth_data.qc import decode_png, image_metrics, qc_frame, qc_row
+from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_row
 from psynth_render.outputs import PASS_SUFFIX, member_name
 
 log = logging.getLogger("psynth.worker")
@@ -63,17 +64,19 @@ def _load_float(path: Path) -> np.ndarray | None:
 
 
 def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | None, shard: int) -> dict:
-    """The QC row of a committed sample (see psynth_data.qc for the metrics and reasons)."""
+    """The QC row of a committed sample, judged by the spec's thresholds (`qc` block or defaults;
+    see psynth_data.qc for the metrics and reasons)."""
+    thresholds = QcThresholds.for_spec(spec)
     sid = int(row["sample_id"])
     caption = row.get("caption")
     chars = len(caption) if isinstance(caption, str) else None
     image_path = sample_dir / member_name(sid, spec.render.format)
     if not image_path.is_file():
-        return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars)
+        return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars, thresholds)
     if spec.render.format == "exr":
         image = _load_float(image_path)
         if image is None:
-            return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars)
+            return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars, thresholds)
         image = np.clip(image[..., :3], 0.0, None)
     else:
         image = decode_png(image_path.read_bytes())
@@ -91,7 +94,8 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
             data = _load_float(path)
             if data is not None:
                 floats[name] = data
-    return qc_row(sid, shard, image_metrics(image, mask, floats or None), render_seconds, chars)
+    metrics = image_metrics(image, mask, floats or None, thresholds)
+    return qc_row(sid, shard, metrics, render_seconds, chars, thresholds)
 
 
 def _record_path(work, sample_id: int) -> Path:
