@@ -2,12 +2,10 @@
 
     run_audit(con, by=None, thresholds=AuditThresholds()) -> dict   (JSON-able report)
 
-`con` is a connection to a dataset's `index.duckdb` (views samples, qc, expected). Counting is
-done in DuckDB over the Parquet files, in two scans of `samples`:
-  1. categorical axes: `audit_counts.categorical_counts` (every column coded to a small
-     integer with the QC `failed` flag, QC-failed ids from `qc` as a small hash set; then one
-     integer GROUP BY per pair; per-axis counts and failure rates are sums over a pair).
-  2. numeric axes: one `histogram(col, edges)` aggregate per axis over the expected bins.
+`con` is a connection to a dataset's `index.duckdb` (tables info, _shards, _expected; views
+samples, qc). The counting is one pass over every indexed shard's samples and QC Parquet in
+`audit_scan.scan_counts` (pyarrow + numpy, the reasons are measured there); DuckDB answers the
+small questions (totals, QC reasons, the expected table).
 
 Observed = samples that did not fail QC (samples without a QC row count as observed).
 
@@ -37,7 +35,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from psynth_data.audit_counts import FAILED_SQL, categorical_counts
+from psynth_data.audit_scan import NumericBins, ScanCounts, ShardSources, scan_counts
 from psynth_data.expected import UNSET
 
 
@@ -49,13 +47,6 @@ class AuditThresholds:
     ks: float = 0.01
     min_pair_count: int = 10
     culprit_relative: float = 0.25
-
-
-def _q(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
-_FAILED = FAILED_SQL
 
 
 def _axes(con, by: list[str] | None) -> list[dict]:
@@ -173,44 +164,27 @@ def _ks_pvalue(d: float, n: int, m: int | None) -> float:
     return float(kstwobign.sf(d * math.sqrt(n_eff)))
 
 
-def _numeric_axes(con, axes: list[dict], t: AuditThresholds) -> list[dict]:
-    if not axes:
-        return []
-    bins = {}
+def _numeric_bins(con, axes: list[dict]) -> dict[str, tuple[list, float]]:
+    """column -> (expected bin rows (bin, low, high, probability), expected unset share)."""
+    out = {}
     for ax in axes:
         rows = con.execute(
-            "SELECT bin, bin_low, bin_high, probability FROM _expected WHERE column_name = ? AND bin IS NOT NULL ORDER BY bin",
-            [ax["column"]]).fetchall()
+            "SELECT bin, bin_low, bin_high, probability FROM _expected WHERE column_name = ? AND bin IS NOT NULL "
+            "ORDER BY bin", [ax["column"]]).fetchall()
         unset = con.execute("SELECT coalesce(sum(probability), 0) FROM _expected WHERE column_name = ? AND value = ?",
                             [ax["column"], UNSET]).fetchone()[0]
-        bins[ax["column"]] = (rows, float(unset))
-    parts = []
-    for i, ax in enumerate(axes):
-        rows, _ = bins[ax["column"]]
-        inner = [r[2] for r in rows[:-1]]  # upper edges but the last: DuckDB's right-closed bins
-        edges = "[" + ", ".join(repr(float(e)) for e in inner) + "]::DOUBLE[]"
-        col = _q(ax["column"])
-        parts.append(f"histogram(CAST({col} AS DOUBLE), {edges}) FILTER (WHERE NOT failed) AS h{i}")
-        parts.append(f"count(*) FILTER (WHERE NOT failed AND {col} IS NULL) AS u{i}")
-    row = con.execute(
-        f"SELECT count(*) FILTER (WHERE NOT failed), {', '.join(parts)} "
-        f"FROM (SELECT *, {_FAILED} AS failed FROM samples)"
-    ).fetchone()
-    total = int(row[0])
+        out[ax["column"]] = (rows, float(unset))
+    return out
+
+
+def _numeric_axes(axes: list[dict], expected: dict[str, tuple[list, float]], counts: ScanCounts,
+                  t: AuditThresholds) -> list[dict]:
+    total = counts.samples - counts.failed
     out = []
-    for i, ax in enumerate(axes):
-        rows, exp_unset = bins[ax["column"]]
-        hist = row[1 + 2 * i] or {}
-        obs_unset = int(row[2 + 2 * i])
-        counts_by_edge = sorted(hist.items(), key=lambda kv: kv[0])  # keys: the inner edges, then inf
-        obs = np.array([n for _e, n in counts_by_edge], dtype=np.float64)
-        if obs.size < len(rows):  # histogram omits empty buckets
-            full = np.zeros(len(rows))
-            keys = [r[2] for r in rows[:-1]] + [math.inf]
-            index = {float(k): j for j, k in enumerate(keys)}
-            for e, n in counts_by_edge:
-                full[index.get(float(e), len(rows) - 1)] += n
-            obs = full
+    for ax in axes:
+        rows, exp_unset = expected[ax["column"]]
+        obs = counts.bins[ax["column"]].astype(np.float64)
+        obs_unset = counts.unset[ax["column"]]
         exp = np.array([r[3] for r in rows], dtype=np.float64)
         n = int(obs.sum())
         m = int(round(exp.sum() * ax["pilot_samples"])) if ax["pilot_samples"] else None
@@ -275,8 +249,50 @@ def _pairs(counts, axes: list[dict], expected: dict[str, dict[str, float]], t: A
     return out
 
 
-def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = AuditThresholds()) -> dict:
-    """The full audit of the dataset behind an index connection (see the module docstring)."""
+def _shard_sources(con) -> list[ShardSources]:
+    """The samples and QC files of every indexed shard (folders as the index recorded them)."""
+    from psynth_data.index import shard_file
+    from psynth_spec.errors import PsynthError
+
+    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'info'").fetchall()}
+    if "samples_folder" not in columns:
+        raise PsynthError("the index predates the audit's direct scan: rebuild it (psynth audit DATASET --rebuild-index)")
+    samples, qc = con.execute("SELECT samples_folder, qc_folder FROM info").fetchone()
+    rows = con.execute("SELECT shard, has_qc FROM _shards WHERE has_samples ORDER BY shard").fetchall()
+    return [ShardSources(shard, shard_file(samples, shard), shard_file(qc, shard) if has_qc else None)
+            for shard, has_qc in rows]
+
+
+def _opener(con):
+    """What pyarrow reads for a location: local paths as they are; URLs (s3://) as the bytes
+    DuckDB's httpfs fetches with the index's credentials, one cursor per thread."""
+    import threading
+
+    import pyarrow as pa
+
+    local = threading.local()
+    lock = threading.Lock()
+
+    def open_source(location: str):
+        if "://" not in location:
+            return location
+        cursor = getattr(local, "cursor", None)
+        if cursor is None:
+            with lock:
+                cursor = local.cursor = con.cursor()
+        return pa.BufferReader(cursor.execute("SELECT content FROM read_blob(?)", [location]).fetchone()[0])
+
+    return open_source
+
+
+def _threads(con) -> int:
+    return int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+
+def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = AuditThresholds(),
+              threads: int | None = None) -> dict:
+    """The full audit of the dataset behind an index connection (see the module docstring);
+    `threads` for the scan defaults to DuckDB's setting (the machine's cores)."""
     from psynth_spec.errors import PsynthError
 
     started = time.perf_counter()
@@ -296,18 +312,24 @@ def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = Au
         "SELECT r, count(*) FROM (SELECT unnest(qc_reasons) AS r FROM qc WHERE NOT qc_pass) GROUP BY r ORDER BY 2 DESC"
     ).fetchall())
     cats = [a for a in axes if a["kind"] == "categorical"]
+    nums = [a for a in axes if a["kind"] == "numeric"]
     expected = {}
     for a in cats:
         expected[a["column"]] = dict(con.execute(
             "SELECT value, probability FROM _expected WHERE column_name = ? AND value IS NOT NULL", [a["column"]]).fetchall())
-    counts = categorical_counts(con, [a["column"] for a in cats], {c: list(v) for c, v in expected.items()})
+    num_expected = _numeric_bins(con, nums)
+    counts = scan_counts(
+        _shard_sources(con), {c: list(v) for c, v in expected.items()},
+        [NumericBins(c, tuple([rows[0][1]] + [r[2] for r in rows]) if rows else (0.0, 1.0))
+         for c, (rows, _unset) in num_expected.items()],
+        open_source=_opener(con), threads=threads or _threads(con))
     cat_reports = []
     for a in cats:
         by_value = counts.by_value[a["column"]]
         cat_reports.append(_categorical_axis(a, expected[a["column"]], {v: c[0] for v, c in by_value.items()},
                                              {v: c[1] for v, c in by_value.items()}, t))
     pairs = _pairs(counts, cats, expected, t)
-    num_reports = _numeric_axes(con, [a for a in axes if a["kind"] == "numeric"], t)
+    num_reports = _numeric_axes(nums, num_expected, counts, t)
     overall = qc_failed / samples if samples else 0.0
     failure_by_value = []
     for r in cat_reports:

@@ -126,9 +126,11 @@ def numeric_edges(values: np.ndarray, type_: str, bins: int) -> np.ndarray:
 
 
 def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts per right-closed bin (DuckDB `histogram(x, edges[1:-1])`'s convention)."""
-    idx = np.searchsorted(edges[1:-1], values, side="left")
-    return np.bincount(idx, minlength=len(edges) - 1)
+    """Counts per right-closed bin (DuckDB `histogram(x, edges[1:-1])`'s convention; the audit
+    bins observed values the same way, `binning.Binner`)."""
+    from psynth_data.binning import Binner
+
+    return Binner(edges[1:-1]).counts(values)
 
 
 def _numeric_pilot_rows(ax: AuditAxis, series: pl.Series, bins: int) -> list[dict]:

@@ -12,7 +12,8 @@
     expected   (from the spec, when given) axis, column_name, kind, value | bin, bin_low, bin_high,
                probability, source, pilot_samples (see expected.py)
     info       (table) one row: dataset, version_id, spec shards, indexed shards, verify mode,
-               build time, the compiled spec as JSON
+               build time, the compiled spec as JSON, the samples and qc folders (where
+               `shard={shard:06d}.parquet` files are read from; the audit scans them directly)
 
 Which shards: a shard is in the index exactly when its manifest exists and lists the object.
 `verify="size"` (the default) trusts the sha256 the manifest records (computed when it was
@@ -163,9 +164,17 @@ def _view(con, name: str, files: list[str], glob: str, column: str, empty_sql: s
         )
 
 
+def _folder(storage: Storage, key_of_shard0: str) -> str:
+    return location(storage, key_of_shard0).rsplit("/", 1)[0]
+
+
 def _glob(storage: Storage, key_of_shard0: str) -> str:
-    folder = location(storage, key_of_shard0).rsplit("/", 1)[0]
-    return f"{folder}/shard=*.parquet"
+    return f"{_folder(storage, key_of_shard0)}/shard=*.parquet"
+
+
+def shard_file(folder: str, shard: int) -> str:
+    """A shard's table in a samples or qc folder recorded in `info`."""
+    return f"{folder}/{Layout.table_name(shard)}"
 
 
 def build_index(storage: Storage, layout: Layout, shards: range | list[int] | None = None, spec=None,
@@ -222,10 +231,12 @@ def build_index(storage: Storage, layout: Layout, shards: range | list[int] | No
                                 expected.select(list(EXPECTED_COLUMNS)).rows())
                 con.execute("CREATE VIEW expected AS SELECT * FROM _expected")
             con.execute("CREATE TABLE info (dataset VARCHAR, version_id VARCHAR, spec_shards BIGINT, "
-                        "indexed_shards BIGINT, verify VARCHAR, built_unix DOUBLE, spec_json VARCHAR)")
-            con.execute("INSERT INTO info VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                        "indexed_shards BIGINT, verify VARCHAR, built_unix DOUBLE, spec_json VARCHAR, "
+                        "samples_folder VARCHAR, qc_folder VARCHAR)")
+            con.execute("INSERT INTO info VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 layout.dataset, layout.version_id, spec.shards if spec is not None else None, len(done), verify,
-                time.time(), spec.model_dump_json() if spec is not None else None])
+                time.time(), spec.model_dump_json() if spec is not None else None,
+                _folder(storage, layout.samples_key(0)), _folder(storage, layout.qc_key(0))])
             summary.samples = con.execute("SELECT count(*) FROM samples").fetchone()[0]
             summary.members = con.execute("SELECT count(*) FROM renders").fetchone()[0]
             summary.qc_rows = con.execute("SELECT count(*) FROM qc").fetchone()[0]

@@ -22,14 +22,19 @@ class Layout:
     def prefix(self) -> str:
         return f"{self.dataset}/{self.version_id}"
 
+    @staticmethod
+    def table_name(shard: int) -> str:
+        """A shard's Parquet file name in the samples/ and qc/ folders."""
+        return f"shard={shard:06d}.parquet"
+
     def samples_key(self, shard: int) -> str:
-        return f"{self.prefix}/samples/shard={shard:06d}.parquet"
+        return f"{self.prefix}/samples/{self.table_name(shard)}"
 
     def render_key(self, shard: int) -> str:
         return f"{self.prefix}/renders/{self.dataset}-{shard:06d}.tar"
 
     def qc_key(self, shard: int) -> str:
-        return f"{self.prefix}/qc/shard={shard:06d}.parquet"
+        return f"{self.prefix}/qc/{self.table_name(shard)}"
 
     def manifest_key(self, shard: int) -> str:
         return f"{self.prefix}/manifests/shard={shard:06d}.json"
