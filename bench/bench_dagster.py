@@ -84,7 +84,7 @@ def direct_work(spec, storage, layout, shards) -> float:
     from dagster_project.assets import write_samples
     from dagster_project.checks import tar_problem
     from dagster_project.partition_report import summarize_partition
-    from psynth_data.qc import shard_qc, write_shard_qc
+    from psynth_data.qc import QcThresholds, shard_qc, write_shard_qc
 
     t = time.perf_counter()
     for shard in shards:
@@ -92,7 +92,8 @@ def direct_work(spec, storage, layout, shards) -> float:
         fake_render_pipes.fake_render_shard(storage, layout, spec, shard)
         summarize_partition(storage, layout, [shard], [shard])
         assert tar_problem(storage, layout, spec, shard) is None
-        write_shard_qc(storage, layout, shard, shard_qc(storage, layout, shard, list(spec.shard_range(shard))))
+        write_shard_qc(storage, layout, shard, shard_qc(storage, layout, shard, list(spec.shard_range(shard)),
+                                                        QcThresholds.for_spec(spec)))
     return time.perf_counter() - t
 
 
