@@ -1,7 +1,7 @@
 """QC asset checks, per partition, with their numbers in the UI (not blocking: a partition with
 many failures still reaches the index, where the audit shows which values fail).
 
-    qc_failure_rate     failure rate <= MAX_FAILURE_RATE (0.2)           severity ERROR
+    qc_failure_rate     failure rate <= the spec's qc max_failure_rate (default 0.2)  severity ERROR
     no_blank_images     no sample with the `blank` reason                 severity WARN
     coverage_present    every rendered sample has a subject coverage      severity WARN
 """
@@ -13,9 +13,6 @@ from dagster_project.resources import PsynthStorage
 from psynth_data.layout import Layout
 from psynth_data.manifest import read_manifest
 from psynth_spec.spec import Spec
-
-MAX_FAILURE_RATE = 0.2
-
 
 def partition_qc(storage, layout: Layout, shards: list[int]):
     """The QC tables listed by the partition's manifests, concatenated (None when there is none)."""
@@ -44,7 +41,10 @@ def _reasons_md(reasons: dict) -> str:
 
 
 def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    from psynth_data.qc import QcThresholds
+
     qc_key = dg.AssetKey([spec.dataset, "qc"])
+    max_failure_rate = QcThresholds.for_spec(spec).max_failure_rate
 
     def summary(context, psynth_storage):
         from psynth_data.qc import qc_summary
@@ -58,18 +58,18 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
                                    metadata={"problem": "no QC table listed by the partition's manifests"})
 
     @dg.asset_check(asset=qc_key, name="qc_failure_rate", partitions_def=parts,
-                    description=f"At most {MAX_FAILURE_RATE:.0%} of the partition's samples fail QC "
+                    description=f"At most {max_failure_rate:.0%} of the partition's samples fail QC "
                     "(failed renders included); the reasons are listed.")
     def qc_failure_rate(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
         s = summary(context, psynth_storage)
         if s is None:
             return missing()
         return dg.AssetCheckResult(
-            passed=s["failure_rate"] <= MAX_FAILURE_RATE,
+            passed=s["failure_rate"] <= max_failure_rate,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"samples": s["rows"], "failed": s["failed"],
                       "failure_rate": dg.MetadataValue.float(round(s["failure_rate"], 4)),
-                      "threshold": dg.MetadataValue.float(MAX_FAILURE_RATE),
+                      "threshold": dg.MetadataValue.float(max_failure_rate),
                       "reasons": dg.MetadataValue.md(_reasons_md(s["reasons"]))},
         )
 

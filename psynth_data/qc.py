@@ -60,6 +60,7 @@ class QcThresholds:
     min_coverage: float = QC_DEFAULTS["min_coverage"]
     max_coverage: float = QC_DEFAULTS["max_coverage"]
     max_nan_frac: float = QC_DEFAULTS["max_nan_frac"]
+    max_failure_rate: float = QC_DEFAULTS["max_failure_rate"]  # per partition (the Dagster asset check)
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> "QcThresholds":

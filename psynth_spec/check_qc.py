@@ -24,6 +24,7 @@ QC_DEFAULTS: dict[str, float] = {
     "min_coverage": 0.001,  # subject covers less of the frame than this: subject_too_small
     "max_coverage": 0.98,  # subject covers more than this: subject_fills_frame
     "max_nan_frac": 0.0,  # more non-finite float-pass values than this: non_finite_pass
+    "max_failure_rate": 0.2,  # a partition failing QC more often fails its qc_failure_rate check
 }
 QC_KEYS = tuple(QC_DEFAULTS)
 QC_LIMITS: dict[str, tuple[float, float]] = {key: (0.0, 1.0) for key in QC_KEYS} | {"blank_std": (0.0, 0.5)}

@@ -261,3 +261,16 @@ def test_worker_qc_table_follows_the_spec(tmp_path):
     assert qc["qc_reasons"].to_list() == [["subject_too_small"]] * 2
     assert qc["qc_pass"].to_list() == [False, False]  # kept and flagged, not dropped
     assert json.loads(spec.model_dump_json())["qc"] == {"min_coverage": 0.95}
+
+
+def test_partition_failure_rate_check_follows_the_spec():
+    import dagster as dg
+
+    from dagster_project.partitions import partitions_def
+    from dagster_project.qc_checks import build_qc_checks
+
+    key = dg.AssetCheckKey(dg.AssetKey(["qcd", "qc"]), "qc_failure_rate")
+    for body, shown in (("        max_failure_rate 0.05", "At most 5%"), (None, "At most 20%")):
+        spec = _spec(body)
+        check = next(c for c in build_qc_checks(spec, partitions_def(spec)) if key in c.check_keys)
+        assert shown in check.get_spec_for_check_key(key).description
