@@ -1,8 +1,8 @@
 """`psynth audit DATASET_DIR [--json] [--by AXIS,...] [--strict]`: observed vs expected, per axis.
 
 DATASET_DIR is `{root}/{dataset}/{version_id}`, or `{root}/{dataset}` for its latest version.
-The audit reads the version's `index.duckdb`; it (re)builds the index when there is none, with
-`--rebuild-index`, or with `--spec` (the expected distributions come from the spec; a rebuild
+The audit reads the version's `index.duckdb`; it (re)builds the index when there is none, when
+it was made by an older psynth, with `--rebuild-index`, or with `--spec` (the expected distributions come from the spec; a rebuild
 without `--spec` reuses the spec stored in the old index).
 
 Exit status: 0 when the audit ran, flagged axes or not (a flag is a finding to read, not an
@@ -28,15 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _stored_spec(storage, layout):
-    from psynth_data.index import open_index
+    """(the spec the index was built with or None, whether the index is current)."""
+    from psynth_data.index import index_is_current, open_index
     from psynth_spec.spec import Spec
 
     con = open_index(storage, layout)
     try:
         row = con.execute("SELECT spec_json FROM info").fetchone()
+        current = index_is_current(con)
     finally:
         con.close()
-    return Spec.model_validate_json(row[0]) if row and row[0] else None
+    return (Spec.model_validate_json(row[0]) if row and row[0] else None), current
 
 
 def prepare_index(storage, layout, spec_path: str | None, rebuild: bool) -> None:
@@ -45,7 +47,8 @@ def prepare_index(storage, layout, spec_path: str | None, rebuild: bool) -> None
     from psynth_spec.errors import PsynthError
 
     exists = storage.exists(layout.index_key)
-    if exists and not rebuild and spec_path is None:
+    stored, current = _stored_spec(storage, layout) if exists and spec_path is None else (None, False)
+    if exists and not rebuild and spec_path is None and current:
         return
     if spec_path is not None:
         from psynth_spec.compile import load_spec
@@ -55,7 +58,7 @@ def prepare_index(storage, layout, spec_path: str | None, rebuild: bool) -> None
             raise PsynthError(f"{spec_path} is {spec.dataset}/{spec.version_id}, the folder holds "
                               f"{layout.dataset}/{layout.version_id}")
     else:
-        spec = _stored_spec(storage, layout) if exists else None
+        spec = stored
         if spec is None:
             raise PsynthError(f"{layout.prefix}: no index with a spec; pass --spec FILE to build one")
     build_index(storage, layout, None, spec=spec)

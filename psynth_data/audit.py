@@ -251,11 +251,10 @@ def _pairs(counts, axes: list[dict], expected: dict[str, dict[str, float]], t: A
 
 def _shard_sources(con) -> list[ShardSources]:
     """The samples and QC files of every indexed shard (folders as the index recorded them)."""
-    from psynth_data.index import shard_file
+    from psynth_data.index import index_is_current, shard_file
     from psynth_spec.errors import PsynthError
 
-    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'info'").fetchall()}
-    if "samples_folder" not in columns:
+    if not index_is_current(con):
         raise PsynthError("the index predates the audit's direct scan: rebuild it (psynth audit DATASET --rebuild-index)")
     samples, qc = con.execute("SELECT samples_folder, qc_folder FROM info").fetchone()
     rows = con.execute("SELECT shard, has_qc FROM _shards WHERE has_samples ORDER BY shard").fetchall()

@@ -248,6 +248,13 @@ def build_index(storage: Storage, layout: Layout, shards: range | list[int] | No
     return summary
 
 
+def index_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an index has what this version's audit reads (older ones lack the folders)."""
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'info'").fetchall()}
+    return "samples_folder" in columns
+
+
 def open_index(storage: Storage, layout: Layout, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection to the dataset's index (local stores: the file in place)."""
     local = storage.local_path(layout.index_key)

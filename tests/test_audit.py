@@ -14,6 +14,7 @@ from psynth_data.audit import run_audit
 from psynth_data.audit_report import axis_plot, report_markdown
 from psynth_data.expected import expected_frame
 from psynth_data.index import build_index, open_index
+from psynth_spec.errors import PsynthError
 from tests.audit_fixtures import demo_spec, make_dataset
 
 
@@ -128,3 +129,20 @@ def test_cli_errors(tmp_path, capsys):
     (tmp_path / "ds" / "v1" / "manifests").mkdir(parents=True)
     assert main(["audit", str(tmp_path / "ds")]) == 1
     assert "--spec" in capsys.readouterr().err
+
+
+def test_cli_rebuilds_an_index_from_an_older_psynth(tmp_path, spec, expected, capsys):
+    import duckdb
+
+    _, storage, layout = _audit(tmp_path, spec, expected)
+    path = storage.path(layout.index_key)
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE info DROP COLUMN samples_folder")  # as the first release wrote it
+    con.close()
+    con = open_index(storage, layout)
+    with pytest.raises(PsynthError, match="rebuild"):
+        run_audit(con)
+    con.close()
+    capsys.readouterr()
+    assert main(["audit", str(storage.path(layout.prefix)), "--json", "--by", "material"]) == 0
+    assert json.loads(capsys.readouterr().out)["samples"] == 20_000  # rebuilt with the stored spec

@@ -3,7 +3,6 @@ several row groups (a dictionary per chunk), values the spec never produces, nul
 missing from one shard, a shard without QC, QC rows for ids that are not samples; and the
 lookup-table binning against `np.searchsorted`."""
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -11,11 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from psynth_data import audit_scan
-from psynth_data.audit import run_audit
 from psynth_data.audit_scan import NumericBins, ShardSources, scan_counts
 from psynth_data.binning import Binner
 from psynth_data.expected import UNSET
-from psynth_spec.errors import PsynthError
 
 CATEGORICAL = {
     "material": ["metal.gold", "glass.clear", "plastic.glossy"],
@@ -156,17 +153,3 @@ def test_binner_is_searchsorted(edges, values, cells):
     assert np.array_equal(binner.counts(values), np.bincount(np.searchsorted(edges, values, side="left"),
                                                              minlength=edges.size + 1))
 
-
-def test_an_index_from_before_the_scan_asks_for_a_rebuild(tmp_path):
-    con = duckdb.connect(str(tmp_path / "index.duckdb"))
-    con.execute("CREATE TABLE _expected (axis VARCHAR, column_name VARCHAR, kind VARCHAR, value VARCHAR, "
-                "bin INTEGER, bin_low DOUBLE, bin_high DOUBLE, probability DOUBLE, source VARCHAR, "
-                "pilot_samples BIGINT)")
-    con.execute("INSERT INTO _expected VALUES ('material', 'material', 'categorical', 'metal', NULL, NULL, NULL, "
-                "1.0, 'spec', NULL)")
-    con.execute("CREATE TABLE info (dataset VARCHAR, version_id VARCHAR)")
-    con.execute("INSERT INTO info VALUES ('d', 'v')")
-    con.execute("CREATE VIEW samples AS SELECT 1::BIGINT AS sample_id, 'metal' AS material")
-    con.execute("CREATE VIEW qc AS SELECT 1::BIGINT AS sample_id, true AS qc_pass, []::VARCHAR[] AS qc_reasons")
-    with pytest.raises(PsynthError, match="rebuild"):
-        run_audit(con)
