@@ -3,9 +3,9 @@
     run_audit(con, by=None, thresholds=AuditThresholds()) -> dict   (JSON-able report)
 
 `con` is a connection to a dataset's `index.duckdb` (tables info, _shards, _expected; views
-samples, qc). The counting is one pass over every indexed shard's samples and QC Parquet in
-`audit_scan.scan_counts` (pyarrow + numpy, the reasons are measured there); DuckDB answers the
-small questions (totals, QC reasons, the expected table).
+samples, qc). The counting (totals and QC reasons included) is one pass over every indexed
+shard's samples and QC Parquet in `audit_scan.scan_counts` (pyarrow + numpy; why not SQL is
+measured there); DuckDB holds the shard list and the expected table.
 
 Observed = samples that did not fail QC (samples without a QC row count as observed).
 
@@ -304,12 +304,6 @@ def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = Au
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'info'").fetchone()[0] else ("", "")
     t = thresholds
     axes = _axes(con, by)
-    samples = int(con.execute("SELECT count(*) FROM samples").fetchone()[0])
-    qc_rows, qc_failed = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE NOT qc_pass) FROM qc").fetchone()
-    reasons = dict(con.execute(
-        "SELECT r, count(*) FROM (SELECT unnest(qc_reasons) AS r FROM qc WHERE NOT qc_pass) GROUP BY r ORDER BY 2 DESC"
-    ).fetchall())
     cats = [a for a in axes if a["kind"] == "categorical"]
     nums = [a for a in axes if a["kind"] == "numeric"]
     expected = {}
@@ -329,6 +323,8 @@ def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = Au
                                              {v: c[1] for v, c in by_value.items()}, t))
     pairs = _pairs(counts, cats, expected, t)
     num_reports = _numeric_axes(nums, num_expected, counts, t)
+    samples, qc_rows, qc_failed = counts.samples, counts.qc_rows, counts.qc_failed
+    reasons = dict(sorted(counts.reasons.items(), key=lambda kv: (-kv[1], kv[0])))
     overall = qc_failed / samples if samples else 0.0
     failure_by_value = []
     for r in cat_reports:

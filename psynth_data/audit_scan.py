@@ -4,6 +4,7 @@ pyarrow and numpy, shards spread over a thread pool.
     scan_counts(shards, categorical, numeric, open_source, threads) -> ScanCounts
 
 What it counts (QC-failed = the sample has a QC row with `qc_pass` false; the rest is observed):
+  - samples, QC rows, QC failures and their reasons;
   - per categorical axis and value, (observed, failed) samples; null is `(unset)`;
   - per pair of categorical axes, observed samples per cell (values the spec never produces
     are pooled as `(other)` in the cells; the per-axis counts name them);
@@ -65,7 +66,10 @@ class NumericBins:
 @dataclass
 class ScanCounts:
     samples: int = 0
-    failed: int = 0
+    failed: int = 0          # samples failed by QC
+    qc_rows: int = 0         # rows of the shards' QC tables
+    qc_failed: int = 0       # QC rows with qc_pass false (a row whose id is no sample included)
+    reasons: dict[str, int] = field(default_factory=dict)  # qc_reasons of the failed rows
     by_value: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # column -> value -> [observed, failed]
     pairs: dict[tuple[str, str], dict[tuple[str, str], int]] = field(default_factory=dict)  # observed
     bins: dict[str, np.ndarray] = field(default_factory=dict)    # column -> observed per bin
@@ -124,6 +128,9 @@ class _Totals:
         self.plan = plan
         self.samples = 0
         self.failed = 0
+        self.qc_rows = 0
+        self.qc_failed = 0
+        self.reasons: dict[str, int] = {}
         self.by_value = {c: {} for c in plan.cat_columns}
         self.cells = [np.zeros(math.prod(plan.group_cards[g] for g in q), np.int64) for q in plan.group_pairs]
         self.bins = {b.column: np.zeros(b.bins, np.int64) for b in plan.numeric}
@@ -134,7 +141,7 @@ class _Totals:
         wanted = plan.cat_columns + [b.column for b in plan.numeric]
         parquet = _open_parquet(open_source(source.samples), plan.cat_columns)
         present = set(parquet.schema_arrow.names)
-        failed_ids = _failed_ids(open_source(source.qc)) if source.qc else None
+        failed_ids = self._qc(open_source(source.qc)) if source.qc else None
         read = [c for c in wanted if c in present]
         if failed_ids is not None and failed_ids.size:
             read.append("sample_id")
@@ -171,6 +178,25 @@ class _Totals:
             keep = observed & ~null if (some_failed or null.any()) else None
             self.unset[b.column] += int((observed & null).sum()) if null.any() else 0
             self.bins[b.column] += self.plan.binners[b.column].counts(values if keep is None else values[keep])
+
+    def _qc(self, source) -> np.ndarray:
+        """The ids the shard's QC table fails (a null verdict is not a failure); counts its rows,
+        failures and their reasons."""
+        parquet = pq.ParquetFile(source)
+        names = set(parquet.schema_arrow.names)
+        qc = parquet.read(columns=[c for c in ("sample_id", "qc_pass", "qc_reasons") if c in names],
+                          use_threads=False)
+        failed = pc.equal(qc.column("qc_pass"), False).fill_null(False)
+        self.qc_rows += qc.num_rows
+        ids = qc.column("sample_id").filter(failed).to_numpy()
+        self.qc_failed += len(ids)
+        if len(ids) and "qc_reasons" in names:
+            # polars writes list<string_view>, which Arrow's filter kernel does not take
+            column = qc.column("qc_reasons").cast(pa.large_list(pa.large_string()))
+            reasons = pc.list_flatten(column.filter(failed)).value_counts()
+            for item in reasons.to_pylist():
+                self.reasons[item["values"]] = self.reasons.get(item["values"], 0) + item["counts"]
+        return ids
 
     def _categorical(self, column: str, data: pa.ChunkedArray | None, n: int, failed: np.ndarray) -> np.ndarray:
         """The column's value codes per row; counts every value (unexpected ones by name)."""
@@ -211,10 +237,6 @@ def _open_parquet(source, dictionary_columns: list[str]) -> pq.ParquetFile:
         return pq.ParquetFile(source, read_dictionary=[c for c in dictionary_columns if c in names])
 
 
-def _failed_ids(source) -> np.ndarray:
-    qc = pq.read_table(source, columns=["sample_id", "qc_pass"], use_threads=False)
-    failed = pc.equal(qc.column("qc_pass"), False).fill_null(False)
-    return qc.column("sample_id").filter(failed).to_numpy()
 
 
 def _numbers(data: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -230,6 +252,10 @@ def _merge(plan: _Plan, parts: list[_Totals]) -> ScanCounts:
     for part in parts:
         out.samples += part.samples
         out.failed += part.failed
+        out.qc_rows += part.qc_rows
+        out.qc_failed += part.qc_failed
+        for reason, n in part.reasons.items():
+            out.reasons[reason] = out.reasons.get(reason, 0) + n
         for column, counts in part.by_value.items():
             into = out.by_value.setdefault(column, {})
             for value, (seen, failed) in counts.items():

@@ -124,6 +124,8 @@ def test_scan_matches_a_plain_reference(shards, monkeypatch, threads, group_limi
     counts = scan_counts(sources, CATEGORICAL, NUMERIC, threads=threads)
     by_value, pairs, bins, unset, failed = _reference(frame, qc)
     assert counts.samples == 9_000 and counts.failed == failed > 0
+    assert counts.qc_rows == qc.height == 6_002  # two QC tables, each with an id that is no sample
+    assert counts.qc_failed == qc.filter(pl.col("qc_pass") == False).height == failed + 2  # noqa: E712
     assert counts.by_value == by_value
     assert counts.by_value["material"]["wood.oak"][0] > 0          # unexpected, named
     assert counts.by_value["camera_focal_length"]["105.0"][0] > 0  # unexpected number, named
