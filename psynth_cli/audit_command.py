@@ -79,14 +79,15 @@ def print_report(report: dict) -> None:
                   f"{report['observed_samples']:,}; audit {verdict} ({report['seconds']:.1f} s)")
     t = report["thresholds"]
     summary = Table(title=f"axes (flag: p < {t['p_value']:g} and TVD > {t['tvd']:g} / KS > {t['ks']:g})")
-    for col in ("axis", "kind", "expected from", "chi2 / KS", "p-value", "TVD", "verdict", "flagged values"):
-        summary.add_column(col, overflow="fold")
+    for col in ("axis", "kind", "from", "chi2 / KS", "p-value", "TVD", "verdict"):
+        summary.add_column(col, no_wrap=True)  # short cells: the flagged values take what is left
+    summary.add_column("flagged values", overflow="fold", ratio=1)
     for r in report["axes"]:
-        stat = f"{r['chi2']:.1f} (dof {r['dof']})" if r["kind"] == "categorical" else f"KS {r['ks']:.4f}"
+        stat = f"{r['chi2']:.1f} ({r['dof']})" if r["kind"] == "categorical" else f"KS {r['ks']:.4f}"
         tvd = f"{r['tvd']:.4f}" if r["kind"] == "categorical" else ""
         mark = "[red]flag[/red]" if r["verdict"] == "flag" else "[green]pass[/green]"
-        summary.add_row(r["axis"], r["kind"], r["source"], stat, _fmt_p(r["p_value"]), tvd, mark,
-                        ", ".join(r["flagged_values"]))
+        shown = r["flagged_values"][:4] + ([f"+{len(r['flagged_values']) - 4} more"] if len(r["flagged_values"]) > 4 else [])
+        summary.add_row(r["axis"], r["kind"], r["source"], stat, _fmt_p(r["p_value"]), tvd, mark, ", ".join(shown))
     console.print(summary)
     for r in report["axes"]:
         if r["kind"] != "categorical" or (r["verdict"] == "pass" and len(r["values"]) > _MAX_VALUES):
