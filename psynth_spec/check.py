@@ -163,19 +163,9 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
         return dict(check_qc_block(report, block))
     keys = RENDER_KEYS if name == "render" else VIDEO_KEYS
     values: dict[str, object] = {}
-    spans: dict[str, n.Span] = {}
-    for setting in block.settings:
+    known = report.known_settings(block, keys)
+    for setting in known:
         key = setting.name.text
-        if key not in keys:
-            report.error(
-                setting.name.span, "unknown-setting", f"unknown {name} setting '{key}'",
-                did_you_mean(key, list(keys)) or f"{name} settings are: {', '.join(keys)}",
-            )
-            continue
-        if key in spans:
-            report.error(setting.name.span, "duplicate-setting", f"'{key}' is set twice (first on line {spans[key].line})")
-            continue
-        spans[key] = setting.span
         value: object | None = None
         if key == "engine":
             value = _choice(report, setting, ENGINES)
@@ -205,7 +195,7 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
                 value = (v.width, v.height)
         if value is not None:
             values[key] = value
-    if name == "video" and "frames" not in values and "frames" not in spans:
+    if name == "video" and "frames" not in {setting.name.text for setting in known}:
         report.error(block.name.span, "missing-setting", "video block needs `frames N`")
     return values
 

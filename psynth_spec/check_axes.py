@@ -36,6 +36,23 @@ class Reporter:
             Diagnostic(self.path, span.line, span.col, code, message, span.length, hint)
         )
 
+    def known_settings(self, block: n.Block, keys) -> list[n.Setting]:
+        """The settings of a block whose key is one of `keys`, each key's first only; an unknown
+        or repeated key is reported (with "did you mean")."""
+        name, out, first = block.name.text, [], {}
+        for setting in block.settings:
+            key = setting.name.text
+            if key not in keys:
+                self.error(setting.name.span, "unknown-setting", f"unknown {name} setting '{key}'",
+                           did_you_mean(key, list(keys)) or f"{name} settings are: {', '.join(keys)}")
+            elif key in first:
+                self.error(setting.name.span, "duplicate-setting",
+                           f"'{key}' is set twice (first on line {first[key].line})")
+            else:
+                first[key] = setting.span
+                out.append(setting)
+        return out
+
 
 @dataclass
 class AxisContext:

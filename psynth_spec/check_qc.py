@@ -13,7 +13,6 @@ documented in `psynth_data.qc`.
 
 from psynth_spec import nodes as n
 from psynth_spec.check_axes import Reporter
-from psynth_spec.diagnostics import did_you_mean
 
 QC_DEFAULTS: dict[str, float] = {
     "blank_std": 0.004,  # std of luma under this: a blank (flat) image
@@ -35,20 +34,9 @@ _ORDERED = (("clip_dark", "clip_bright", True), ("min_coverage", "max_coverage",
 def check_qc_block(report: Reporter, block: n.Block) -> dict[str, float]:
     """The thresholds a `qc` block sets (name -> value), reporting every bad key or value."""
     values: dict[str, float] = {}
-    spans: dict[str, n.Span] = {}  # key -> its setting
     value_spans: dict[str, n.Span] = {}  # key -> its value (where an order error points)
-    for setting in block.settings:
+    for setting in report.known_settings(block, QC_KEYS):
         key = setting.name.text
-        if key not in QC_DEFAULTS:
-            report.error(
-                setting.name.span, "unknown-setting", f"unknown qc setting '{key}'",
-                did_you_mean(key, list(QC_KEYS)) or f"qc settings are: {', '.join(QC_KEYS)}",
-            )
-            continue
-        if key in spans:
-            report.error(setting.name.span, "duplicate-setting", f"'{key}' is set twice (first on line {spans[key].line})")
-            continue
-        spans[key] = setting.span
         value = setting.value
         lo, hi = QC_LIMITS[key]
         if not isinstance(value, n.Number):
