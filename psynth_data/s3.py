@@ -28,6 +28,7 @@ each part of a multipart upload, so a test can stop the server mid-upload.
 """
 
 import base64
+import contextlib
 import hashlib
 import logging
 import os
@@ -41,11 +42,12 @@ from urllib.parse import quote
 
 from psynth_data.object_labels import object_metadata, object_tags
 from psynth_data.s3_config import MIB, S3Settings, endpoint_host, parse_root
-from psynth_data.s3_errors import (MISSING_KEY_CODES, S3AccessError, S3BucketError, S3TransferError,
-                                   S3UnreachableError, missing_bucket, translate_error, where)
+from psynth_data.s3_errors import (MISSING_KEY_CODES, S3AccessError, S3BucketError, S3MissingObject,
+                                   S3TransferError, S3UnreachableError, error_code, missing_bucket,
+                                   translate_error, where)
 from psynth_data.storage import Storage, StorageError, _check_key
 
-__all__ = ["S3Storage", "S3Settings", "S3AccessError", "S3BucketError", "S3TransferError",
+__all__ = ["S3Storage", "S3Settings", "S3AccessError", "S3BucketError", "S3MissingObject", "S3TransferError",
            "S3UnreachableError", "endpoint_host", "parse_root"]
 
 log = logging.getLogger("psynth.s3")
@@ -150,7 +152,7 @@ class S3Storage(Storage):
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in ("404", "NoSuchBucket", "NotFound"):
+            if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
                 raise self._missing_bucket() from None
             raise self._translate(exc, f"open bucket {self.bucket}") from None
         except BotoCoreError as exc:
@@ -163,22 +165,30 @@ class S3Storage(Storage):
 
     # --- reads ---------------------------------------------------------------------------------
 
-    def _head(self, key: str) -> dict | None:
+    @contextlib.contextmanager
+    def _reading(self, key: str):
+        """Errors of a read of `key` as StorageErrors; a missing object is S3MissingObject."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         self._ensure_bucket()
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self.full_key(key), ChecksumMode="ENABLED")
+            yield
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in MISSING_KEY_CODES:
-                return None
+            if error_code(exc) in MISSING_KEY_CODES:
+                raise self._missing(key) from None
             raise self._translate(exc, f"read {key}") from None
         except BotoCoreError as exc:
             raise self._translate(exc, f"read {key}") from None
 
+    def _head(self, key: str) -> dict | None:
+        try:
+            with self._reading(key):
+                return self.client.head_object(Bucket=self.bucket, Key=self.full_key(key), ChecksumMode="ENABLED")
+        except S3MissingObject:
+            return None
+
     def _missing(self, key: str) -> StorageError:
-        return StorageError(f"no object {key} in {self.root}")
+        return S3MissingObject(f"no object {key} in {self.root}")
 
     def exists(self, key: str) -> bool:
         return self._head(key) is not None
@@ -204,38 +214,19 @@ class S3Storage(Storage):
         return hashlib.sha256(self.get(key)).hexdigest()
 
     def get(self, key: str) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        self._ensure_bucket()
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.full_key(key))
-            return response["Body"].read()
-        except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in MISSING_KEY_CODES:
-                raise self._missing(key) from None
-            raise self._translate(exc, f"read {key}") from None
-        except BotoCoreError as exc:
-            raise self._translate(exc, f"read {key}") from None
+        with self._reading(key):
+            return self.client.get_object(Bucket=self.bucket, Key=self.full_key(key))["Body"].read()
 
     def get_file(self, key: str, path: str | os.PathLike) -> None:
         target = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         try:
-            from botocore.exceptions import BotoCoreError, ClientError
-
-            self._ensure_bucket()
-            try:
+            with self._reading(key):
                 response = self.client.get_object(Bucket=self.bucket, Key=self.full_key(key))
                 with open(tmp, "wb") as f:
                     for chunk in response["Body"].iter_chunks(MIB):
                         f.write(chunk)
-            except ClientError as exc:
-                if str(exc.response.get("Error", {}).get("Code", "")) in MISSING_KEY_CODES:
-                    raise self._missing(key) from None
-                raise self._translate(exc, f"read {key}") from None
-            except BotoCoreError as exc:
-                raise self._translate(exc, f"read {key}") from None
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

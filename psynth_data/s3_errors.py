@@ -34,6 +34,10 @@ class S3TransferError(StorageError):
     """An upload or download failed (server errors, throttling, checksum mismatch): retryable."""
 
 
+class S3MissingObject(StorageError):
+    """The object does not exist (the bucket does)."""
+
+
 def where(bucket: str, settings: S3Settings) -> str:
     return f"bucket {bucket} at {settings.endpoint_name}"
 
