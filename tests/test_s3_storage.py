@@ -17,7 +17,8 @@ import pytest
 from psynth_data.duckdb_s3 import attach_storage, httpfs_path
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, is_complete, write_manifest
-from psynth_data.s3 import S3AccessError, S3BucketError, S3Settings, S3Storage, S3TransferError, S3UnreachableError
+from psynth_data.s3 import (S3AccessError, S3BucketError, S3MissingObject, S3Settings, S3Storage, S3TransferError,
+                            S3UnreachableError)
 from psynth_data.storage import StorageError, open_storage
 from tests.dagster_fixtures import REPO
 from tests.s3_server import SECRET_KEY, SeaweedS3, free_ports
@@ -95,6 +96,16 @@ def test_objects_keys_tags_and_metadata(s3_env):
     assert is_complete(store, LAYOUT, 2)
     store.put_bytes(LAYOUT.render_key(2), _tar(4, first=10))  # another tar under the same key
     assert not is_complete(store, LAYOUT, 2)
+
+
+def test_missing_objects_say_which(s3_env, tmp_path):
+    store = open_storage(f"s3://{BUCKET}/team/missing")
+    assert not store.exists("nope/a.parquet")
+    for read in (lambda: store.get("nope/a.parquet"), lambda: store.size("nope/a.parquet"),
+                 lambda: store.get_file("nope/a.parquet", tmp_path / "a.parquet")):
+        with pytest.raises(S3MissingObject, match=f"no object nope/a.parquet in s3://{BUCKET}/team/missing"):
+            read()
+    assert list(tmp_path.iterdir()) == []  # no partial download left behind
 
 
 def test_multipart_upload_verifies_parts_and_leaves_nothing_behind(s3_env, tmp_path, monkeypatch):
