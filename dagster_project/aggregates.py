@@ -25,11 +25,10 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         "manifests over every complete shard.",
     )
     def index(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
-        from psynth_data.index import build_index  # duckdb: imported by runs, not by every load
+        from psynth_data.index import build_index, location  # duckdb: imported by runs, not by every load
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         summary = build_index(storage, layout, range(spec.shards), spec=spec)
-        local = storage.local_path(summary.key)
         context.log.info(f"indexed {len(summary.shards)} of {spec.shards} shards: {summary.samples} samples")
         return dg.MaterializeResult(metadata={
             "shards_indexed": dg.MetadataValue.int(len(summary.shards)),
@@ -37,7 +36,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
             "samples": dg.MetadataValue.int(summary.samples),
             "render_members": dg.MetadataValue.int(summary.members),
             "qc_rows": dg.MetadataValue.int(summary.qc_rows),
-            "path": dg.MetadataValue.path(str(local) if local else f"{storage.root}/{summary.key}"),
+            "path": dg.MetadataValue.path(location(storage, summary.key)),
         })
 
     @dg.asset_check(
