@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from psynth_data.binning import Binner
 from psynth_data.expected import UNSET, value_text
+from psynth_data.storage import StorageError
 
 OTHER = "(other)"
 GROUP_LIMIT = 256  # most codes per super column: a pair of them is at most 65,536 cells (cache-sized)
@@ -186,6 +187,8 @@ class _Totals:
         names = set(parquet.schema_arrow.names)
         qc = parquet.read(columns=[c for c in ("sample_id", "qc_pass", "qc_reasons") if c in names],
                           use_threads=False)
+        if "qc_pass" not in names or "sample_id" not in names:
+            raise KeyError("the QC table has no sample_id or qc_pass column")
         failed = pc.equal(qc.column("qc_pass"), False).fill_null(False)
         self.qc_rows += qc.num_rows
         ids = qc.column("sample_id").filter(failed).to_numpy()
@@ -328,15 +331,26 @@ def scan_counts(shards: Iterable[ShardSources], categorical: dict[str, list[str]
     plan = _Plan(categorical, numeric)
     pending = iter(list(shards))
     lock = threading.Lock()
+    failed = threading.Event()  # one thread's error stops the others at their next shard
 
     def work(_worker: int) -> _Totals:
         totals = _Totals(plan)
-        while True:
+        while not failed.is_set():
             with lock:
                 source = next(pending, None)
             if source is None:
                 return totals
-            totals.add(source, open_source)
+            try:
+                totals.add(source, open_source)
+            except BaseException as exc:
+                failed.set()
+                if not isinstance(exc, (pa.ArrowException, OSError, KeyError)):
+                    raise
+                raise StorageError(f"shard {source.shard}: cannot read {source.samples} or its QC table "
+                                   f"({type(exc).__name__}: {exc}); re-run the shard's partition (`psynth audit "
+                                   "--rebuild-index` leaves out shards whose files no longer match their "
+                                   "manifest)") from None
+        return totals
 
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="psynth-audit") as pool:
         parts = list(pool.map(work, range(max(1, threads))))

@@ -13,6 +13,7 @@ from psynth_data import audit_scan
 from psynth_data.audit_scan import NumericBins, ShardSources, scan_counts
 from psynth_data.binning import Binner
 from psynth_data.expected import UNSET
+from psynth_data.storage import StorageError
 
 CATEGORICAL = {
     "material": ["metal.gold", "glass.clear", "plastic.glossy"],
@@ -155,3 +156,11 @@ def test_binner_is_searchsorted(edges, values, cells):
     assert np.array_equal(binner.counts(values), np.bincount(np.searchsorted(edges, values, side="left"),
                                                              minlength=edges.size + 1))
 
+
+
+def test_a_broken_shard_file_is_a_clear_error(shards, tmp_path):
+    sources, _, _ = shards
+    broken = tmp_path / "samples-broken.parquet"
+    broken.write_bytes(open(sources[0].samples, "rb").read()[:5_000])  # cut short, as by a full disk
+    with pytest.raises(StorageError, match=r"shard 7: cannot read .*samples-broken.parquet"):
+        scan_counts([sources[1], ShardSources(7, str(broken), None)], CATEGORICAL, NUMERIC, threads=2)
