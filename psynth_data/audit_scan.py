@@ -22,7 +22,7 @@ for 8 categorical axes, on top of reading; the SQL audit took 219 s at 100M rows
     each under GROUP_LIMIT codes), so 8 axes need a few bincounts instead of 28;
   - shards go to a thread pool (pyarrow and numpy release the GIL); each thread keeps its own
     totals, summed at the end; glibc and Arrow keep freed memory (`_keep_freed_memory`).
-bench/bench_audit.py at 100M rows: 37 s with a warm page cache, 55 s cold; pandas 853 s.
+bench/bench_audit.py at 100M rows: 33 s with a warm page cache, 50 s cold; pandas 853 s.
 """
 
 import itertools
