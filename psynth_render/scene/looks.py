@@ -20,7 +20,7 @@ import math
 
 import bpy
 
-from psynth_render.scene.patterns import math_node  # psynth:inline
+from psynth_render.scene.patterns import math_node, mix_color  # psynth:inline
 
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"
@@ -92,7 +92,7 @@ def cel_shade(mat, style, engine):
             level = 0.25 + 0.75 * i / max(steps - 1, 1)
             element.color = (level, level, level, 1.0)
         links.new(to_rgb.outputs["Color"], ramp.inputs["Fac"])
-        shade = _lmix(nodes, links, ramp.outputs["Color"], base or tuple(base_in.default_value), "MULTIPLY")
+        shade = mix_color(nodes, links, ramp.outputs["Color"], base or tuple(base_in.default_value), 1.0, "MULTIPLY")
         emit = nodes.new("ShaderNodeEmission")
         links.new(shade, emit.inputs["Color"])
         surface = emit.outputs[0]
@@ -135,20 +135,6 @@ def _feed(links, socket, value, target):
         links.new(socket, target)
     else:
         target.default_value = value
-
-
-def _lmix(nodes, links, a, b, blend):
-    node = nodes.new("ShaderNodeMix")
-    node.data_type = "RGBA"
-    node.blend_type = blend
-    next(s for s in node.inputs if s.identifier == "Factor_Float").default_value = 1.0
-    for identifier, value in (("A_Color", a), ("B_Color", b)):
-        socket = next(s for s in node.inputs if s.identifier == identifier)
-        if isinstance(value, bpy.types.NodeSocket):
-            links.new(value, socket)
-        else:
-            socket.default_value = (*value[:3], 1.0)
-    return next(s for s in node.outputs if s.identifier == "Result_Color")
 
 
 # ---------------------------------------------------------------- lines
@@ -331,7 +317,7 @@ def _grade(nodes, links, image, grade):
         links.new(image, contrast.inputs[0])
         image = contrast.outputs[0]
     if grade["tint"] != [1.0, 1.0, 1.0]:
-        image = _lmix(nodes, links, image, grade["tint"], "MULTIPLY")
+        image = mix_color(nodes, links, image, grade["tint"], 1.0, "MULTIPLY")
     return image
 
 

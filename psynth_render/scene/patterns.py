@@ -202,7 +202,8 @@ def _pramp(nodes, links, colors, factor):
     return node.outputs["Color"]
 
 
-def _pmix(nodes, links, a, b, weight, blend="MIX"):
+def mix_color(nodes, links, a, b, weight, blend="MIX"):
+    """An RGBA Mix node of `a` and `b` (sockets or colours) by `weight` (socket or number)."""
     node = nodes.new("ShaderNodeMix")
     node.data_type = "RGBA"
     node.blend_type = blend
@@ -249,9 +250,9 @@ def apply_texture(tree, bsdf, tex):
             color, total = c, weight
         else:
             total = math_node(nodes, links, "ADD", total, weight)
-            color = _pmix(nodes, links, color, c, math_node(nodes, links, "DIVIDE", weight, total))
+            color = mix_color(nodes, links, color, c, math_node(nodes, links, "DIVIDE", weight, total))
     blend = {"mix": "MIX", "multiply": "MULTIPLY", "overlay": "OVERLAY"}[tex["blend"]]
-    links.new(_pmix(nodes, links, base, color, tex["mix"], blend), base_socket)
+    links.new(mix_color(nodes, links, base, color, tex["mix"], blend), base_socket)
     if tex["bump_strength"] > 0:
         bump = nodes.new("ShaderNodeBump")
         bump.inputs["Strength"].default_value = tex["bump_strength"]
