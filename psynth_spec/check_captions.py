@@ -79,7 +79,7 @@ def _check_placeholder(ctx: AxisContext, ph: RawPlaceholder, line: int) -> s.Pla
         ctx.report.error(
             n.Span(line, ph.col, line, ph.col + len(ph.axis)), "unknown-axis",
             f"caption placeholder names unknown axis '{ph.axis}'",
-            did_you_mean(ph.axis, list(ctx.taxonomy.axis_by_path)),
+            lambda: did_you_mean(ph.axis, list(ctx.taxonomy.axis_by_path)),
         )
         return None
     ok = True
