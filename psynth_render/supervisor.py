@@ -121,7 +121,7 @@ def run_shard(
         Path(spec_path).write_text(spec_obj.model_dump_json(), encoding="utf-8")
 
     command = [sys.executable, "-m", "psynth_render.worker", "--spec", spec_path, "--shard", str(shard),
-               "--root", str(root), "--work-dir", str(work.path)]
+               "--root", str(root), "--work-dir", str(work.path), "--parent-pid", str(os.getpid())]
     if device:
         command += ["--device", device]
     if max_rss_mb:
