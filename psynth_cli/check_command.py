@@ -53,6 +53,7 @@ def _print_summary(info: dict) -> None:
 def run(args: argparse.Namespace) -> int:
     from psynth_spec.compile import load_spec
     from psynth_spec.errors import SpecError
+    from psynth_spec.pilot import eliminated_values
 
     status = 0
     for path in args.files:
@@ -71,8 +72,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{path}: {count(len(exc.diagnostics), 'error')}", file=sys.stderr)
             continue
         info = summary(spec)
+        warnings = eliminated_values(spec)
+        info["warnings"] = [{"line": line, "code": "require-removes-values", "message": message}
+                            for line, message in warnings]
         if args.json:
             print(json.dumps(info))
         else:
             _print_summary(info)
+            for line, message in warnings:
+                print(f"{path}:{line}: warning: {message}", file=sys.stderr)
     return status

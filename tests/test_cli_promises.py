@@ -1,6 +1,9 @@
 """The CLI keeps the README's promises (issue 19, item 7): usage errors exit 2, errors carry one
 `error:` prefix, counts read naturally, huge integers stay exact."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from psynth_cli.main import main
@@ -55,3 +58,34 @@ def test_huge_sample_counts_stay_exact(tmp_path, capsys):
     shards = -(-samples // 7)
     assert float(shards) != shards  # a float would have printed another number
     assert f"{shards:,} shards need more than" in capsys.readouterr().err
+
+
+IOR = """dataset ior_demo {
+    samples 1000
+    material       ~ one_of { metal.gold: 1, glass.clear: 1, plastic.glossy: 1 }
+    material.ior   ~ uniform(1.4, 1.9) when material in glass
+    camera.angle   ~ one_of { eye_level: 3, high_angle: 1 }
+    require material.ior > 1.8
+}
+"""
+
+
+def test_a_require_that_removes_whole_values_of_another_axis_is_warned_about(tmp_path, capsys):
+    path = tmp_path / "ior.psynth"
+    path.write_text(IOR)
+    assert main(["check", str(path)]) == 0  # a warning, not an error
+    err = capsys.readouterr().err
+    assert f"{path}:6: warning: this require removes every sample with material metal.gold, plastic.glossy" in err
+    assert "material.ior is never set for them" in err and "camera.angle" not in err
+    assert main(["check", "--json", str(path)]) == 0
+    (warning,) = json.loads(capsys.readouterr().out)["warnings"]
+    assert warning["line"] == 6 and warning["code"] == "require-removes-values"
+    path.write_text(IOR.replace("require material.ior > 1.8", "require material.ior > 1.8 when material in glass"))
+    assert main(["check", str(path)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_the_example_specs_get_no_warnings(capsys):
+    specs = sorted(str(p) for p in (Path(__file__).parent.parent / "specs").glob("*.psynth"))
+    assert main(["check", *specs]) == 0
+    assert "warning" not in capsys.readouterr().err
