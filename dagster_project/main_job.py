@@ -45,7 +45,11 @@ def prepare_instance() -> None:
 
 
 def print_audit(spec, root: str) -> None:
-    from dagster_project.aggregates import balance_table
+    """The closing summary: what was stored, and the `balance_audit` asset's own report (its
+    verdict and numbers over QC-passed samples, as `psynth audit` prints them in full)."""
+    import json
+
+    from dagster_project.audit_asset import audit_key
     from psynth_data.index import open_index
     from psynth_data.layout import Layout
     from psynth_data.storage import open_storage
@@ -56,25 +60,25 @@ def print_audit(spec, root: str) -> None:
         shards, samples, rendered, failed = con.execute(
             "SELECT count(*), coalesce(sum(samples),0), coalesce(sum(rendered),0), coalesce(sum(failed),0) FROM manifests"
         ).fetchone()
-        qc_rows, qc_pass = con.execute("SELECT count(*), coalesce(sum(qc_pass::INT), 0) FROM qc").fetchone()
         members, size = con.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM renders").fetchone()
-        _md, tvd, _total = balance_table(con, spec)
-        rows = {}
-        for column in tvd:
-            rows[column] = con.execute(
-                f'SELECT "{column}", count(*) AS n FROM samples GROUP BY 1 ORDER BY n DESC, 1'
-            ).fetchall()
     finally:
         con.close()
+    report = json.loads(storage.get(audit_key(layout, "report.json")))
     where = storage.local_path(layout.prefix) or f"{storage.root}/{layout.prefix}"
     print(f"\nresults: {where}/")
     print("  samples/ renders/ qc/ manifests/ contact_sheets/, and index.duckdb "
           "(views samples, qc, renders, manifests; e.g. duckdb.connect(PATH).sql('FROM samples'))")
-    print(f"\naudit of {spec.dataset}: {shards}/{spec.shards} shards complete, {rendered}/{samples} samples rendered, "
-          f"{failed} failed; {members} tar members ({size / 1e6:.1f} MB); QC passed {qc_pass}/{qc_rows}")
-    for column, distance in tvd.items():
-        counts = ", ".join(f"{v} {n}" for v, n in rows[column][:6])
-        print(f"  {column:<24} total variation vs spec {distance:.3f}   {counts}")
+    print(f"\n{spec.dataset}: {shards:,}/{spec.shards:,} shards complete, {rendered:,}/{samples:,} samples rendered, "
+          f"{failed:,} failed; {members:,} tar members ({size / 1e6:.1f} MB)")
+    flagged = report["flagged_axes"]
+    print(f"balance audit: {report['verdict'].upper()}" + (f" (flagged: {', '.join(flagged)})" if flagged else "")
+          + f"; QC failed {report['qc_failed']:,} of {report['samples']:,} ({report['qc_failure_rate']:.1%}), "
+          f"{report['observed_samples']:,} QC-passed samples compared with the spec")
+    for axis in report["axes"]:
+        distance = f"TVD {axis['tvd']:.4f}" if axis["kind"] == "categorical" else f"KS {axis['ks']:.4f}"
+        print(f"  {axis['axis']:<24} {axis['verdict']:<5} p {axis['p_value']:.3g}  {distance}")
+    print(f"plots: {where}/_index/audit/*.png; the full report: psynth audit {where}; "
+          "the assets and their metadata: scripts/ui")
 
 
 def main(argv: list[str] | None = None) -> int:

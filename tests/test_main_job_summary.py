@@ -1,0 +1,35 @@
+"""The main job's closing summary prints the balance audit's own verdict and numbers (over
+QC-passed samples), with pointers to the plots, `psynth audit` and `scripts/ui` (issue 19, item 8)."""
+
+import json
+
+import polars as pl
+
+from dagster_project.audit_asset import audit_key
+from dagster_project.main_job import print_audit
+from psynth_data.audit import json_ready, run_audit
+from psynth_data.index import build_index, open_index
+from tests.audit_fixtures import demo_spec, make_dataset
+
+
+def test_the_summary_is_the_stored_audit_report(tmp_path, capsys):
+    spec = demo_spec(20_000, 5_000)
+    storage, layout = make_dataset(tmp_path, spec, fail=pl.col("material") == "metal.gold")
+    build_index(storage, layout, spec=spec)
+    con = open_index(storage, layout)
+    try:
+        report = run_audit(con)
+    finally:
+        con.close()
+    storage.put_bytes(audit_key(layout, "report.json"), json.dumps(json_ready(report)).encode())
+    print_audit(spec, str(tmp_path))
+    out = capsys.readouterr().out
+    assert f"balance audit: {report['verdict'].upper()}" in out
+    assert f"flagged: {', '.join(report['flagged_axes'])}" in out and "material" in report["flagged_axes"]
+    assert f"{report['observed_samples']:,} QC-passed samples" in out
+    for axis in report["axes"]:
+        line = next(line for line in out.splitlines() if line.split()[:1] == [axis["axis"]])
+        distance = f"TVD {axis['tvd']:.4f}" if axis["kind"] == "categorical" else f"KS {axis['ks']:.4f}"
+        assert distance in line and axis["verdict"] in line and f"p {axis['p_value']:.3g}" in line
+    assert "_index/audit/*.png" in out and "psynth audit " in out and "scripts/ui" in out
+    assert "total variation vs spec" not in out  # the old all-samples figure is gone
