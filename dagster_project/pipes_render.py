@@ -61,6 +61,9 @@ class ProgressLog:
             log.warning(f"shard {self.shard}: sample {event.get('sample_id')}: {kind}: {event.get('error')}")
         elif kind == "recycle":
             log.info(f"shard {self.shard}: recycling the worker at {event.get('rss_mb')} MiB")
+        elif kind == "mismatch":  # said before the shard's objects are replaced
+            log.warning(f"shard {self.shard}: does not match its manifest ({'; '.join(event['problems'])}); "
+                        "rendering it again")
         elif kind == "complete":
             log.info(f"shard {self.shard}: complete, {event.get('rendered')} rendered, {event.get('failed')} failed")
 
