@@ -3,8 +3,6 @@ through the storage layer, against a real S3 server (SeaweedFS on loopback)."""
 
 import json
 
-import pytest
-
 from psynth_cli.main import main
 from psynth_data.manifest import Counts, write_manifest
 from psynth_data.storage import open_storage
