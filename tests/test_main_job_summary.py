@@ -33,3 +33,28 @@ def test_the_summary_is_the_stored_audit_report(tmp_path, capsys):
         assert distance in line and axis["verdict"] in line and f"p {axis['p_value']:.3g}" in line
     assert "_index/audit/*.png" in out and "psynth audit " in out and "scripts/ui" in out
     assert "total variation vs spec" not in out  # the old all-samples figure is gone
+
+
+def test_index_qc_manifests_and_audit_files_get_the_umask_mode(tmp_path):
+    """Issue 19, item 6: nothing psynth writes comes out 0600 (mkstemp's mode)."""
+    import os
+
+    from psynth_data.storage import new_file_mode
+
+    spec = demo_spec(4_000, 2_000)
+    storage, layout = make_dataset(tmp_path, spec)
+    build_index(storage, layout, spec=spec)
+    storage.put_bytes(audit_key(layout, "report.json"), b"{}")
+    want = 0o666 & ~_umask()
+    assert new_file_mode() == want
+    for key in (layout.index_key, layout.qc_key(0), layout.manifest_key(1), layout.samples_key(0),
+                audit_key(layout, "report.json")):
+        assert os.stat(storage.local_path(key)).st_mode & 0o777 == want, key
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
