@@ -6,7 +6,6 @@ the Pipes render program (which runs as a plain script, without Dagster) and by 
 
 import base64
 import io
-import json
 import math
 import tarfile
 
@@ -28,23 +27,31 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return float(sorted_values[min(rank, len(sorted_values)) - 1])
 
 
-def _tar_contents(storage: Storage, key: str, want_images: int) -> tuple[list[float], list[bytes]]:
-    """Per-sample render seconds (from the `json` members) and up to `want_images` image bytes."""
-    seconds: list[float] = []
+def _tar_images(storage: Storage, key: str, want_images: int) -> list[bytes]:
+    """Up to `want_images` image members of a tar, in tar order."""
     images: list[bytes] = []
+    if want_images <= 0:
+        return images
     local = storage.local_path(key)
     source = open(local, "rb") if local is not None else io.BytesIO(storage.get(key))
     with source, tarfile.open(fileobj=source, mode="r:") as tar:
         for member in tar:
-            name = member.name
-            if name.endswith(".json") and name.count(".") == 1:
-                meta = json.loads(tar.extractfile(member).read())
-                value = (meta.get("render") or {}).get("seconds")
-                if value is not None:
-                    seconds.append(float(value))
-            elif name.endswith(IMAGE_SUFFIXES) and name.count(".") == 1 and len(images) < want_images:
+            if member.name.endswith(IMAGE_SUFFIXES) and member.name.count(".") == 1:
                 images.append(tar.extractfile(member).read())
-    return seconds, images
+                if len(images) >= want_images:
+                    break
+    return images
+
+
+def _render_seconds(storage: Storage, key: str) -> list[float]:
+    """Per-sample render seconds of the rendered samples, from the shard's QC table (the tar
+    holds no timings: re-renders are byte-identical)."""
+    import polars as pl
+
+    if not storage.exists(key):
+        return []
+    table = pl.read_parquet(io.BytesIO(storage.get(key)), columns=["render_seconds"])
+    return [float(v) for v in table["render_seconds"].drop_nulls().to_list()]
 
 
 def contact_sheet(images: list[bytes], px: int = THUMB_PX, columns: int = SHEET_COLUMNS) -> bytes | None:
@@ -93,17 +100,16 @@ def summarize_partition(storage: Storage, layout: Layout, shards: list[int], ren
             written += size + storage.size(layout.manifest_key(shard))
         if manifest.extra.get("device"):
             devices.add(str(manifest.extra["device"]))
+        seconds += _render_seconds(storage, layout.qc_key(shard))
         key = layout.render_key(shard)
         if storage.exists(key):
-            got_seconds, got_images = _tar_contents(storage, key, min(per_shard, SHEET_MAX - len(images)))
-            seconds += got_seconds
-            images += got_images
+            images += _tar_images(storage, key, min(per_shard, SHEET_MAX - len(images)))
     seconds.sort()
     return {
         "samples": samples,
         "rendered": rendered,
         "failed": failed,
-        "render_seconds_total": round(sum(seconds), 3),
+        "render_seconds_total": round(float(sum(seconds)), 3),
         "render_seconds_p50": round(percentile(seconds, 50), 4),
         "render_seconds_p95": round(percentile(seconds, 95), 4),
         "device": ", ".join(sorted(devices)) or "unknown",
