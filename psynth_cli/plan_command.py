@@ -69,7 +69,7 @@ def _print(plan) -> None:
     r = plan.render
     engines = ", ".join(f"{name} {share:.0%}" for name, share in r.engines.items())
     console.print(
-        f"render ({engines}, {r.frames_per_sample} frame(s) per sample): "
+        f"render ({engines}, {count(r.frames_per_sample, 'frame')} per sample): "
         f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.cpu_hours)} of CPU[/bold]; "
         f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.gpu_hours)} of GPU[/bold]"
     )
