@@ -13,8 +13,8 @@ the renderer runs a second, 1-sample Cycles render for the passes alone (see ren
 import bpy
 
 from psynth_render.outputs import PASS_SUFFIX
-from psynth_render.scene.builder import SUBJECT_PASS_INDEX  # the subject's object index
-from psynth_render.scene.looks import look_group, post_tree  # the sample's post-processing
+from psynth_render.scene.build.builder import SUBJECT_PASS_INDEX  # the subject's object index
+from psynth_render.scene.build.looks import look_group, post_tree  # the sample's post-processing
 
 GROUP_NAME = "psynth_passes"
 

@@ -9,8 +9,8 @@ psynth_spec.render_params).
 
 from typing import Any
 
-from psynth_render.scene import palette
-from psynth_render.scene.blackbody import kelvin_to_rgb
+from psynth_render.scene.describe import palette
+from psynth_render.scene.describe.blackbody import kelvin_to_rgb
 
 BLACKBODY_LIGHT_WATTS = 2.0
 EMISSION_LIGHT_WATTS = 40.0
@@ -61,7 +61,7 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
         rgb, strength = [1.0, 1.0, 1.0], 0.0
     peak = max(rgb) or 1.0
     out.update(
-        concept=name, density=density, density_value=density * gas.density_scale, emits=emits,
+        concept=name, density=density, density_value=density * gas.density_scale,
         centre=centre, seed=seed, reach=max(MIN_REACH, 1.5 * camera_distance + 1.0),
         light_rgb=[c / peak for c in rgb], light_power=strength * density * peak,
     )

@@ -20,7 +20,7 @@ import math
 
 import bpy
 
-from psynth_render.scene.patterns import math_node, mix_color  # psynth:inline
+from psynth_render.scene.build.patterns import math_node, mix_color
 
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"

@@ -12,8 +12,8 @@ volume's emission alone.
 import bpy
 from mathutils import Vector
 
-from psynth_render.scene.fluids import liquid_mesh  # psynth:inline
-from psynth_render.scene.patterns import math_node  # psynth:inline
+from psynth_render.scene.build.fluids import liquid_mesh
+from psynth_render.scene.build.patterns import math_node
 
 LIQUID = "psynth_liquid"
 GAS = "psynth_gas"
