@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from psynth_render.scene.describe import Scene, describe
-from psynth_render.scene.describe.model import Backdrop, Gas, Liquid, SceneObject
+from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, SceneObject
 from psynth_spec.compile import load_spec
 from psynth_spec.sampler import sample_shard
 from psynth_spec.taxonomy import default_taxonomy
@@ -55,7 +55,7 @@ def test_every_shipped_spec_describes_into_valid_scenes(scenes):
             assert [o.element for o in scene.objects] == ["subject"]
             assert scene.subject is scene.objects[0]
             assert len(scene.camera.views) == 1 and scene.camera.main is scene.camera.views[0]
-            assert all(isinstance(e, (Liquid, Gas)) for e in scene.effects)
+            assert all(isinstance(e, (LiquidEffect, GasEffect)) for e in scene.effects)
             assert len({type(e) for e in scene.effects}) == len(scene.effects)  # one of each kind
             assert scene.backdrop.element == "backdrop"
             assert all(light.element == "light" for light in scene.lighting.lights)
@@ -64,7 +64,7 @@ def test_every_shipped_spec_describes_into_valid_scenes(scenes):
 
 def test_effects_appear_in_the_vfx_spec(scenes):
     kinds = {type(e) for scene in scenes["vfx_elements"] for e in scene.effects}
-    assert kinds == {Liquid, Gas}
+    assert kinds == {LiquidEffect, GasEffect}
 
 
 def test_scene_round_trips_through_json_exactly(scenes):
@@ -103,8 +103,8 @@ def test_builder_dispatches_on_element_types():
     from psynth_render.scene.build import builder
 
     fallback = builder.add.dispatch(object)
-    for kind in (SceneObject, Backdrop, Liquid, Gas):
+    for kind in (SceneObject, Backdrop, LiquidEffect, GasEffect):
         assert builder.add.dispatch(kind) is not fallback, kind
-    assert set(builder.CLEAR) == {Liquid, Gas}  # every effect kind can be cleared from the fixed cast
+    assert set(builder.CLEAR) == {LiquidEffect, GasEffect}  # every effect kind can be cleared from the fixed cast
     with pytest.raises(TypeError, match="cannot add a str"):
         builder.add("a string", None, None)

@@ -14,17 +14,19 @@ Z up, subject centred on the origin with unit radius, camera azimuth 0 on -Y loo
 import functools
 import json
 import math
+from dataclasses import dataclass, field
 
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import gas, liquid, remove_object
+from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
-from psynth_render.scene.describe.model import Backdrop, Gas, Liquid, SceneObject
+from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, SceneObject
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
@@ -34,9 +36,6 @@ LIGHT_PREFIX = "psynth_light_"
 SUBJECT_PASS_INDEX = 1
 """Object index of the subject (segmentation masks read it)."""
 
-BACKDROP_GAP = 2.0
-"""How far behind the subject's centre a sweep or wall begins to rise (object radii)."""
-
 SEEDED_GENERATORS = ("rock", "crystal", "metaballs")
 """Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
@@ -44,6 +43,18 @@ FLOOR_GAP = 0.002
 """Least gap between the subject's lowest point and the floor (object radii)."""
 
 _FILE_FORMATS = {"png": "PNG", "exr": "OPEN_EXR", "webp": "WEBP", "jpg": "JPEG"}
+
+
+@dataclass
+class BuildState:
+    """What one build learns as it adds elements: later elements stand on the first's floor."""
+
+    desc: object
+    style: dict
+    subject: object = None
+    floor_z: float = 0.0
+    lined: list = field(default_factory=list)
+    """Objects the style's outlines draw around."""
 
 
 def _params(element):
@@ -55,11 +66,9 @@ def build(desc):
     """Make the current scene match the Scene `desc`; return camera info (see `camera_info`)."""
     scene = bpy.context.scene
     _remove_foreign(scene)
-    state = {"desc": desc, "style": _params(desc.style), "lined": []}
-    subject = desc.subject
-    add(subject, scene, state)  # sets state["floor_z"] and state["subject"]
-    floor_z = state["floor_z"]
-    scene[TAG + "_floor_z"] = floor_z
+    state = BuildState(desc, _params(desc.style))
+    add(desc.subject, scene, state)  # sets state.floor_z and state.subject
+    scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
     _lights(scene, desc.lighting.lights)
@@ -71,8 +80,8 @@ def build(desc):
             CLEAR[kind](scene, state)
         else:
             add(element, scene, state)
-    style = state["style"]
-    lines(scene, style, state["lined"])
+    style = state.style
+    lines(scene, style, state.lined)
     composite(scene, _params(desc.post), {k: style[k] for k in ("posterize", "pixel_size", "cel_levels")},
               max(desc.render.width, desc.render.height))
     return pose_camera(desc)
@@ -87,36 +96,36 @@ def add(element, scene, state):
 @add.register
 def _add_object(element: SceneObject, scene, state):
     obj = _subject(scene, element)
-    style = state["style"]
+    style = state.style
     style_modifiers(obj, style)
     mat = subject_material(obj, _params(element.material))
     apply_texture(mat.node_tree, _principled(mat), _params(element.texture))
-    cel_shade(mat, style, state["desc"].render.engine)
-    state["subject"] = obj
-    state["floor_z"] = _floor_height(obj, element.geometry)
-    state["lined"].append(obj)
+    cel_shade(mat, style, state.desc.render.engine)
+    state.subject = obj
+    state.floor_z = _floor_height(obj, element.geometry)
+    state.lined.append(obj)
 
 
 @add.register
 def _add_backdrop(element: Backdrop, scene, state):
-    _backdrop(scene, element, state["floor_z"], state["desc"].camera.main.azimuth_deg)
+    _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg)
 
 
 @add.register
-def _add_liquid(element: Liquid, scene, state):
-    body = liquid(state["subject"], _params(element), state["floor_z"])
+def _add_liquid(element: LiquidEffect, scene, state):
+    body = liquid(state.subject, _params(element), state.floor_z)
     if body is not None:
-        state["lined"].append(body)
+        state.lined.append(body)
 
 
 @add.register
-def _add_gas(element: Gas, scene, state):
-    gas(scene, dict(_params(element), emits=element.emits), state["floor_z"], element.reach)
+def _add_gas(element: GasEffect, scene, state):
+    gas(scene, dict(_params(element), emits=element.emits), state.floor_z, element.reach)
 
 
 CLEAR = {
-    Liquid: lambda scene, state: liquid(state["subject"], None, state["floor_z"]),
-    Gas: lambda scene, state: gas(scene, None, state["floor_z"], 0.0),
+    LiquidEffect: lambda scene, state: liquid(state.subject, None, state.floor_z),
+    GasEffect: lambda scene, state: gas(scene, None, state.floor_z, 0.0),
 }
 """Effect kinds in build order, each with how to remove it from a scene that lacks it."""
 
@@ -257,7 +266,7 @@ def _subject(scene, element):
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = _mesh(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+        obj.data = mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
         cube_project_uvs(obj.data)
         if old.users == 0:
             bpy.data.meshes.remove(old)
@@ -280,70 +289,10 @@ def _shape_data(geo):
     """Mesh data (shapes.py layout) for the geometry; Blender's own meshes for the monkey."""
     params = dict(geo.params)
     if geo.generator == "primitive" and params["op"] == "monkey":
-        return _from_operator(lambda: bpy.ops.mesh.primitive_monkey_add(size=2.0))
+        return from_operator(lambda: bpy.ops.mesh.primitive_monkey_add(size=2.0))
     if geo.generator == "metaballs":
-        return _metaballs(params, geo.seed)
+        return metaballs_shape(params, geo.seed)
     return shape_mesh(geo.generator, params, geo.seed)
-
-
-def _from_operator(add):
-    """Run a mesh-add operator and read its mesh back as shape data (then delete it)."""
-    add()
-    obj = bpy.context.active_object
-    data = _read_mesh(obj.data)
-    mesh = obj.data
-    bpy.data.objects.remove(obj, do_unlink=True)
-    bpy.data.meshes.remove(mesh)
-    return shape_mesh("data", data, 0)
-
-
-def _read_mesh(mesh):
-    coords = [0.0] * (3 * len(mesh.vertices))
-    mesh.vertices.foreach_get("co", coords)
-    verts = [tuple(coords[i : i + 3]) for i in range(0, len(coords), 3)]
-    faces = [list(p.vertices) for p in mesh.polygons]
-    smooth = [p.use_smooth for p in mesh.polygons]
-    return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}
-
-
-def _metaballs(params, seed):
-    """Seeded metaballs, converted to a mesh through the depsgraph."""
-    import random
-
-    rng = random.Random(params.get("seed", 0) * 1000003 + seed)
-    data = bpy.data.metaballs.new("psynth_meta")
-    data.resolution = data.render_resolution = params["resolution"]
-    data.threshold = params["threshold"]
-    for _ in range(params["count"]):
-        el = data.elements.new()
-        el.co = [rng.uniform(-params["spread"], params["spread"]) for _ in range(3)]
-        el.radius = params["radius"] * rng.uniform(0.7, 1.3)
-    obj = bpy.data.objects.new("psynth_meta", data)
-    bpy.context.scene.collection.objects.link(obj)
-    depsgraph = bpy.context.evaluated_depsgraph_get()
-    depsgraph.update()
-    mesh = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph))
-    out = _read_mesh(mesh)
-    bpy.data.objects.remove(obj, do_unlink=True)
-    bpy.data.metaballs.remove(data)
-    bpy.data.meshes.remove(mesh)
-    out["smooth"] = [True] * len(out["faces"])
-    return shape_mesh("data", out, 0)
-
-
-def _mesh(shape, smooth):
-    mesh = bpy.data.meshes.new(SUBJECT)
-    mesh.from_pydata(shape["verts"], [], shape["faces"])
-    flags = [bool(f) and smooth for f in shape["smooth"]]
-    if len(flags) == len(mesh.polygons):
-        mesh.polygons.foreach_set("use_smooth", flags)
-    if shape["sharp"]:
-        wanted = {(min(a, b), max(a, b)) for a, b in shape["sharp"]}
-        marks = [tuple(sorted(e.vertices)) in wanted for e in mesh.edges]
-        attr = mesh.attributes.get("sharp_edge") or mesh.attributes.new("sharp_edge", "BOOLEAN", "EDGE")
-        attr.data.foreach_set("value", marks)
-    mesh.update()
-    return mesh
 
 
 def _floor_height(subject, geo):
@@ -366,7 +315,7 @@ def _backdrop(scene, bg, floor_z, camera_azimuth_deg):
     obj = _ensure_object(scene, BACKDROP, lambda: bpy.data.meshes.new(BACKDROP))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = _mesh(_backdrop_shape(kind, bg.bend_radius), True)
+        obj.data = mesh_from_shape(backdrop_shape(kind, bg.bend_radius), True)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key
@@ -375,25 +324,6 @@ def _backdrop(scene, bg, floor_z, camera_azimuth_deg):
     obj.rotation_euler = (0.0, 0.0, math.radians(camera_azimuth_deg))
     obj.pass_index = 0
     backdrop_material(obj, _params(bg))
-
-
-def _backdrop_shape(kind, bend):
-    """Profile in (y, z), extruded along x: floor, then (sweep) an arc or (wall) a corner."""
-    far, half_width, height = 400.0, 400.0, 200.0
-    if kind == "floor":
-        profile = [(-far, 0.0), (far, 0.0)]
-    else:
-        radius = bend if kind == "sweep" else 0.0
-        profile = [(-far, 0.0), (BACKDROP_GAP, 0.0)]
-        steps = 12 if radius > 0 else 0
-        for i in range(1, steps + 1):
-            a = (math.pi / 2) * i / steps
-            profile.append((BACKDROP_GAP + radius * math.sin(a), radius * (1 - math.cos(a))))
-        profile.append((BACKDROP_GAP + radius, height))
-    verts = [(x, y, z) for y, z in profile for x in (-half_width, half_width)]
-    faces = [[2 * i, 2 * i + 1, 2 * i + 3, 2 * i + 2] for i in range(len(profile) - 1)]
-    smooth = [kind == "sweep"] * len(faces)
-    return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}
 
 
 # ---------------------------------------------------------------- lights

@@ -77,7 +77,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
         rendered_axes=sorted(a for a in values if a in RENDERED_AXES),
         not_rendered_axes=sorted(a for a in values if a in NOT_YET_RENDERED),
         objects=[subject],
-        effects=[*([m.Liquid(**liquid)] if liquid else []), *([m.Gas(**gas)] if gas else [])],
+        effects=[*([m.LiquidEffect(**liquid)] if liquid else []), *([m.GasEffect(**gas)] if gas else [])],
         backdrop=background,
         lighting=lighting,
         camera=m.CameraRig(views=[camera]),

@@ -96,7 +96,7 @@ class LiquidForm(LiquidFormParams):
     concept: str
 
 
-class Liquid(LiquidParams):
+class LiquidEffect(LiquidParams):
     """A liquid body around the subject (shaped by `form`, spread by `viscosity`)."""
 
     model_config = _MUTABLE
@@ -107,7 +107,7 @@ class Liquid(LiquidParams):
     seed: int
 
 
-class Gas(GasParams):
+class GasEffect(GasParams):
     """A volume (smoke, fog, fire...): `density_value` is the shader density; `emits` (from
     GasParams) whether it glows; `light_rgb` and `light_power` the lamp that stands for the light an emitting gas casts; `reach` the
     half-size of a scene-filling volume."""
@@ -124,7 +124,7 @@ class Gas(GasParams):
     light_power: float
 
 
-Effect = Annotated[Liquid | Gas, Field(discriminator="element")]
+Effect = Annotated[LiquidEffect | GasEffect, Field(discriminator="element")]
 
 
 # ================================================================ staging
@@ -290,7 +290,7 @@ class Scene(SceneModel):
         return next(o for o in self.objects if o.element == "subject")
 
     def effect(self, kind: type) -> Any:
-        """The effect of type `kind` (Liquid, Gas), or None."""
+        """The effect of type `kind` (LiquidEffect, GasEffect), or None."""
         return next((e for e in self.effects if isinstance(e, kind)), None)
 
     def to_json(self) -> str:
@@ -302,7 +302,7 @@ class Scene(SceneModel):
 
 
 __all__ = [
-    "FORMAT", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "Gas", "Geometry", "Grade",
-    "Lens", "Lighting", "Liquid", "LiquidForm", "Mapping", "Material", "Movement", "Post", "RenderSettings", "Scene",
-    "SceneLight", "SceneModel", "SceneObject", "Style", "Texture",
+    "FORMAT", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "GasEffect", "Geometry",
+    "Grade", "Lens", "Lighting", "LiquidEffect", "LiquidForm", "Mapping", "Material", "Movement", "Post",
+    "RenderSettings", "Scene", "SceneLight", "SceneModel", "SceneObject", "Style", "Texture",
 ]
