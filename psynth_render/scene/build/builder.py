@@ -26,7 +26,7 @@ from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
-from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, SceneObject
+from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
@@ -49,30 +49,25 @@ _FILE_FORMATS = {"png": "PNG", "exr": "OPEN_EXR", "webp": "WEBP", "jpg": "JPEG"}
 class BuildState:
     """What one build learns as it adds elements: later elements stand on the first's floor."""
 
-    desc: object
-    style: dict
+    desc: Scene
+    style: Style
     subject: object = None
     floor_z: float = 0.0
     lined: list = field(default_factory=list)
     """Objects the style's outlines draw around."""
 
 
-def _params(element):
-    """An element's fields as the JSON mapping the node-tree helpers read."""
-    return element.model_dump(mode="json")
-
-
 def build(desc):
     """Make the current scene match the Scene `desc`; return camera info (see `camera_info`)."""
     scene = bpy.context.scene
     _remove_foreign(scene)
-    state = BuildState(desc, _params(desc.style))
+    state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
     _lights(scene, desc.lighting.lights)
-    world_nodes(scene, _params(desc.lighting.world), _params(desc.backdrop))
+    world_nodes(scene, desc.lighting.world, desc.backdrop)
     _render_settings(scene, desc.render, desc.lighting.exposure)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
@@ -82,8 +77,7 @@ def build(desc):
             add(element, scene, state)
     style = state.style
     lines(scene, style, state.lined)
-    composite(scene, _params(desc.post), {k: style[k] for k in ("posterize", "pixel_size", "cel_levels")},
-              max(desc.render.width, desc.render.height))
+    composite(scene, desc.post, style, max(desc.render.width, desc.render.height))
     return pose_camera(desc)
 
 
@@ -98,8 +92,8 @@ def _add_object(element: SceneObject, scene, state):
     obj = _subject(scene, element)
     style = state.style
     style_modifiers(obj, style)
-    mat = subject_material(obj, _params(element.material))
-    apply_texture(mat.node_tree, _principled(mat), _params(element.texture))
+    mat = subject_material(obj, element.material)
+    apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, state.desc.render.engine)
     state.subject = obj
     state.floor_z = _floor_height(obj, element.geometry)
@@ -113,14 +107,14 @@ def _add_backdrop(element: Backdrop, scene, state):
 
 @add.register
 def _add_liquid(element: LiquidEffect, scene, state):
-    body = liquid(state.subject, _params(element), state.floor_z)
+    body = liquid(state.subject, element, state.floor_z)
     if body is not None:
         state.lined.append(body)
 
 
 @add.register
 def _add_gas(element: GasEffect, scene, state):
-    gas(scene, dict(_params(element), emits=element.emits), state.floor_z, element.reach)
+    gas(scene, element, state.floor_z, element.reach)
 
 
 CLEAR = {
@@ -323,7 +317,7 @@ def _backdrop(scene, bg, floor_z, camera_azimuth_deg):
     # the sweep or wall stays behind the subject as seen from the camera
     obj.rotation_euler = (0.0, 0.0, math.radians(camera_azimuth_deg))
     obj.pass_index = 0
-    backdrop_material(obj, _params(bg))
+    backdrop_material(obj, bg)
 
 
 # ---------------------------------------------------------------- lights
