@@ -40,7 +40,7 @@ def install(scene, passes, directory: str, prefix: str) -> None:
     """Make the scene's compositor write `passes` as `{directory}/{prefix}{suffix}`.
 
     With no passes the compositor is the sample's post-processing tree (None when it has no
-    effects); with passes, the image runs through the same look group (scene.looks).
+    effects); with passes, the image runs through the same look group (scene.build.looks).
     """
     if not passes:
         scene.compositing_node_group = post_tree(scene)

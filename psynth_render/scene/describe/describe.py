@@ -32,7 +32,7 @@ class SceneError(PsynthError):
 
 
 def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
-    """The scene description of one sample.
+    """The typed scene of one sample.
 
     Args:
         row: one samples-table row: `sample_id`, `seed`, one column per registry axis

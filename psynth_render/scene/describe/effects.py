@@ -1,10 +1,10 @@
 """Describe-side resolution of the effect axes: texture, liquid, gas, post-processing, style
-and colour (harmony + mood), as plain JSON parts of the scene description; and the changes
-style and colour make to the material, background and lights.
+and colour (harmony + mood), as plain dict parts of the scene; and the changes style and
+colour make to the material, background and lights.
 
 Each `*_part(values, params, ...)` takes the axis values and the `params(axis)` resolver of
-description.py and returns the part the builder reads (field names as in
-psynth_spec.render_params).
+describe.py and returns a part's fields (those of the model.py class it becomes: Texture,
+LiquidEffect, GasEffect, Post, Style, Colour); describe.py validates them into the model.
 """
 
 from typing import Any

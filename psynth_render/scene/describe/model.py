@@ -108,9 +108,9 @@ class LiquidEffect(LiquidParams):
 
 
 class GasEffect(GasParams):
-    """A volume (smoke, fog, fire...): `density_value` is the shader density; `emits` (from
-    GasParams) whether it glows; `light_rgb` and `light_power` the lamp that stands for the light an emitting gas casts; `reach` the
-    half-size of a scene-filling volume."""
+    """A volume (smoke, fog, fire...): `density_value` is the shader density; `emits` (a
+    GasParams property) whether it glows; `light_rgb` and `light_power` the lamp that stands
+    for the light an emitting gas casts; `reach` the half-size of a scene-filling volume."""
 
     model_config = _MUTABLE
     element: Literal["gas"] = "gas"
