@@ -18,7 +18,8 @@ from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
-from psynth_render.scene.build.builder import pose_camera
+from psynth_render.scene.build.builder import build, pose_camera
+from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy
@@ -51,8 +52,8 @@ class Renderer:
         """
         spec = self.spec
         sid = int(row["sample_id"])
-        desc = scene.describe(row, spec, self.taxonomy)
-        camera = scene.build(desc)
+        desc = describe(row, spec, self.taxonomy)
+        camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
         render_seconds = 0.0

@@ -16,14 +16,13 @@ from psynth_render.scene import (  # noqa: E402
     BUILDER_MODULES,
     NOT_YET_RENDERED,
     RENDERED_AXES,
-    build,
     builder_source,
     camera_at_frame,
     configure_device,
-    describe,
 )
+from psynth_render.scene.build.builder import build  # noqa: E402
 from psynth_render.scene.build.shapes import shape_mesh  # noqa: E402
-from psynth_render.scene.describe import Scene, SceneError  # noqa: E402
+from psynth_render.scene.describe import Scene, SceneError, describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import luminance, make_row, make_spec, render_array  # noqa: E402
 
@@ -108,7 +107,7 @@ def test_builder_source_is_standalone():
         for line in source.splitlines()
         if line.startswith(("import ", "from "))
     }
-    assert imports <= {"bpy", "mathutils", "math", "json", "random", "functools", "typing", "pydantic"}
+    assert imports <= {"bpy", "mathutils", "math", "json", "random", "functools", "dataclasses", "typing", "pydantic"}
     assert "def build(" in source and len(BUILDER_MODULES) >= 1
 
 

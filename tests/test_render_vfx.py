@@ -12,7 +12,8 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from psynth_render.scene import NOT_YET_RENDERED, RENDERED_AXES, describe  # noqa: E402
+from psynth_render.scene import NOT_YET_RENDERED, RENDERED_AXES  # noqa: E402
+from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_render.scene.build.fluids import liquid_mesh, thickness_of  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import (  # noqa: E402

@@ -7,7 +7,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from psynth_render.scene import builder_source, describe
+from psynth_render.scene import builder_source
+from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_render.supervisor import run_shard
 from psynth_spec.sampler import sample_shard

@@ -37,7 +37,7 @@ def scenes(tax):
 def test_describe_imports_without_bpy():
     code = (
         "import sys\n"
-        "import psynth_render.scene.describe, psynth_render.scene.describe.model\n"
+        "import psynth_render.scene, psynth_render.scene.describe.model\n"
         "assert 'bpy' not in sys.modules and 'mathutils' not in sys.modules, 'bpy imported'\n"
         "print('clean')\n"
     )
@@ -108,3 +108,16 @@ def test_builder_dispatches_on_element_types():
     assert set(builder.CLEAR) == {LiquidEffect, GasEffect}  # every effect kind can be cleared from the fixed cast
     with pytest.raises(TypeError, match="cannot add a str"):
         builder.add("a string", None, None)
+
+
+def test_the_scene_subpackages_import_by_dotted_path():
+    """`psynth_render.scene.describe` / `.build` are the subpackages, not functions of the same
+    name (which would break `import psynth_render.scene.describe.model as m`)."""
+    code = (
+        "import psynth_render.scene.describe.model as m\n"
+        "import psynth_render.scene.describe.from_row as r\n"
+        "import psynth_render.scene.build.motion as motion\n"
+        "assert m.Scene and r.describe and motion.camera_at_frame\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -1,7 +1,10 @@
 """The Blender scene of one sample: describe it (pure Python), then build it (bpy).
 
-    row + Spec + Taxonomy --describe--> Scene (typed model, psynth_render.scene.describe)
-    Scene --------------------build---> the current bpy scene, and camera info (.build)
+    row + Spec + Taxonomy --describe--> Scene     psynth_render.scene.describe.describe
+    Scene --------------------build---> bpy       psynth_render.scene.build.builder.build
+
+The functions `describe` and `build` are imported from those modules, not from this package:
+here the names are the subpackages (describe/, build/).
 
 `describe` resolves every number from the taxonomy, so a Scene needs nothing else: its JSON is
 what the worker stores and what a generated standalone script rebuilds from. `build` lives in
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from psynth_render.scene.build.motion import camera_at_frame
-from psynth_render.scene.describe import NOT_YET_RENDERED, RENDERED_AXES, Scene, SceneError, describe
+from psynth_render.scene.describe import NOT_YET_RENDERED, RENDERED_AXES, Scene, SceneError
 
 __all__ = [
     "BUILDER_MODULES",
@@ -27,11 +30,9 @@ __all__ = [
     "SCRIPT_MODULES",
     "Scene",
     "SceneError",
-    "build",
     "builder_source",
     "camera_at_frame",
     "configure_device",
-    "describe",
     "module_path",
     "pose_camera",
     "render_still",
@@ -76,13 +77,6 @@ def builder_source() -> str:
     parts = [f"# ---- {name}\n" + _without_psynth_imports(module_path(name).read_text(encoding="utf-8"))
              for name in SCRIPT_MODULES]
     return "\n\n".join(parts) + "\n"
-
-
-def build(desc: Scene) -> dict[str, Any]:
-    """Make the current bpy scene match `desc`; returns camera info (see builder.build)."""
-    from psynth_render.scene.build import builder
-
-    return builder.build(desc)
 
 
 def pose_camera(desc: Scene, frame: int | None = None, frames: int = 1) -> dict[str, Any]:

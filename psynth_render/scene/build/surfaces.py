@@ -1,8 +1,8 @@
 """Shader node trees: the subject's Principled material, the backdrop's, and the world.
 
 They read the scene model's parts by attribute: Material (with its SurfaceDetail), Backdrop,
-Environment (describe.model). Trees are rebuilt on every build: it is cheap, leaves no state
-from the previous sample behind, and an unchanged tree compiles to the same shader, which the
+Environment (describe.model). Trees are rebuilt on every build: it is cheap, leaves nothing
+of the previous sample behind, and an unchanged tree compiles to the same shader, which the
 engines cache. Colours are linear RGB.
 """
 

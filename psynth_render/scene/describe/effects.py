@@ -3,8 +3,8 @@ and colour (harmony + mood), as plain dict parts of the scene; and the changes s
 colour make to the material, background and lights.
 
 Each `*_part(values, params, ...)` takes the axis values and the `params(axis)` resolver of
-describe.py and returns a part's fields (those of the model.py class it becomes: Texture,
-LiquidEffect, GasEffect, Post, Style, Colour); describe.py validates them into the model.
+from_row.py and returns a part's fields (those of the model.py class it becomes: Texture,
+LiquidEffect, GasEffect, Post, Style, Colour); from_row.py validates them into the model.
 """
 
 from typing import Any

@@ -38,6 +38,14 @@ class SceneModel(BaseModel):
     model_config = _MUTABLE
 
 
+class _Resolved(BaseModel):
+    """Mixed in after a taxonomy parameter model (its config then wins): mutable, and named by
+    its concept."""
+
+    model_config = _MUTABLE
+    concept: str
+
+
 # ================================================================ objects
 class Geometry(SceneModel):
     """The mesh: a taxonomy geometry concept and its generator's parameters."""
@@ -53,24 +61,18 @@ class Geometry(SceneModel):
     """Flat shading (the style's)."""
 
 
-class Material(MaterialParams):
+class Material(MaterialParams, _Resolved):
     """The surface: the material concept's parameters, roughness/ior/subsurface from the axes,
     the base colour recoloured by palette, mood and style (clay replaces it)."""
 
-    model_config = _MUTABLE
-    concept: str
+
+class Mapping(MappingParams, _Resolved):
+    """How the texture's coordinates are taken and projected."""
 
 
-class Mapping(MappingParams):
-    model_config = _MUTABLE
-    concept: str
-
-
-class Texture(TextureParams):
+class Texture(TextureParams, _Resolved):
     """The pattern laid over the material (`node` "none": no pattern)."""
 
-    model_config = _MUTABLE
-    concept: str
     scale: float
     mapping: Mapping
 
@@ -91,30 +93,25 @@ class SceneObject(SceneModel):
 
 
 # ================================================================ effects
-class LiquidForm(LiquidFormParams):
-    model_config = _MUTABLE
-    concept: str
+class LiquidForm(LiquidFormParams, _Resolved):
+    """The liquid body's shape (pool, splash, drip...)."""
 
 
-class LiquidEffect(LiquidParams):
+class LiquidEffect(LiquidParams, _Resolved):
     """A liquid body around the subject (shaped by `form`, spread by `viscosity`)."""
 
-    model_config = _MUTABLE
     element: Literal["liquid"] = "liquid"
-    concept: str
     viscosity: float
     form: LiquidForm
     seed: int
 
 
-class GasEffect(GasParams):
+class GasEffect(GasParams, _Resolved):
     """A volume (smoke, fog, fire...): `density_value` is the shader density; `emits` (a
     GasParams property) whether it glows; `light_rgb` and `light_power` the lamp that stands
     for the light an emitting gas casts; `reach` the half-size of a scene-filling volume."""
 
-    model_config = _MUTABLE
     element: Literal["gas"] = "gas"
-    concept: str
     density: float
     density_value: float
     centre: Vec3
@@ -128,12 +125,10 @@ Effect = Annotated[LiquidEffect | GasEffect, Field(discriminator="element")]
 
 
 # ================================================================ staging
-class Backdrop(BackgroundParams):
+class Backdrop(BackgroundParams, _Resolved):
     """What the subject stands in front of (sweep, floor, wall, sky, void...)."""
 
-    model_config = _MUTABLE
     element: Literal["backdrop"] = "backdrop"
-    concept: str
 
 
 class SceneLight(Light):
@@ -166,14 +161,13 @@ class Lighting(SceneModel):
     world: Environment
 
 
-class Lens(CameraLensParams):
-    model_config = _MUTABLE
-    concept: str
+class Lens(CameraLensParams, _Resolved):
+    """The lens: perspective, orthographic or panoramic."""
 
 
-class Movement(CameraMovementParams):
-    model_config = _MUTABLE
-    concept: str
+class Movement(CameraMovementParams, _Resolved):
+    """The camera's move over a clip; `still_at` picks the still's moment."""
+
     clip_seconds: float
 
 
@@ -214,9 +208,8 @@ class CameraRig(SceneModel):
 
 
 # ================================================================ looks
-class RenderSettings(EngineParams):
-    model_config = _MUTABLE
-    concept: str
+class RenderSettings(EngineParams, _Resolved):
+    """Engine, samples, resolution, file format and the render seed."""
     engine: str
     samples: int
     width: int
@@ -225,9 +218,8 @@ class RenderSettings(EngineParams):
     seed: int
 
 
-class Grade(GradeParams):
-    model_config = _MUTABLE
-    concept: str
+class Grade(GradeParams, _Resolved):
+    """The colour grade (lift, gamma, gain, saturation, contrast, tint)."""
 
 
 class Post(SceneModel):
@@ -239,12 +231,10 @@ class Post(SceneModel):
     seed: int
 
 
-class Style(StyleParams):
+class Style(StyleParams, _Resolved):
     """The rendering style, plus compositor finishing: `cel_levels` (cel styles: flat value
     bands) and `posterize` (pixel art: colour levels per channel)."""
 
-    model_config = _MUTABLE
-    concept: str
     cel_levels: int | None
     posterize: int | None
 
