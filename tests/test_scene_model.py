@@ -34,16 +34,21 @@ def scenes(tax):
     return out
 
 
-def test_describe_imports_without_bpy():
-    code = (
-        "import sys\n"
-        "import psynth_render.scene, psynth_render.scene.describe.model\n"
-        "assert 'bpy' not in sys.modules and 'mathutils' not in sys.modules, 'bpy imported'\n"
-        "print('clean')\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+def _python(*lines: str) -> str:
+    """Run `lines` in a fresh interpreter; its stdout (it must exit 0)."""
+    done = subprocess.run([sys.executable, "-c", "\n".join(lines)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "clean"
+    return done.stdout.strip()
+
+
+def test_describe_imports_without_bpy():
+    assert _python(
+        "import sys",
+        "import psynth_render.scene, psynth_render.scene.describe.model",
+        "assert 'bpy' not in sys.modules and 'mathutils' not in sys.modules, 'bpy imported'",
+        "print('clean')",
+    ) == "clean"
 
 
 def test_every_shipped_spec_describes_into_valid_scenes(scenes):
@@ -113,11 +118,9 @@ def test_builder_dispatches_on_element_types():
 def test_the_scene_subpackages_import_by_dotted_path():
     """`psynth_render.scene.describe` / `.build` are the subpackages, not functions of the same
     name (which would break `import psynth_render.scene.describe.model as m`)."""
-    code = (
-        "import psynth_render.scene.describe.model as m\n"
-        "import psynth_render.scene.describe.from_row as r\n"
-        "import psynth_render.scene.build.motion as motion\n"
-        "assert m.Scene and r.describe and motion.camera_at_frame\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert _python(
+        "import psynth_render.scene.describe.model as m",
+        "import psynth_render.scene.describe.from_row as r",
+        "import psynth_render.scene.build.motion as motion",
+        "print(m.Scene.__name__, r.describe.__name__, motion.camera_at_frame.__name__)",
+    ) == "Scene describe camera_at_frame"
