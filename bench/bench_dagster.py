@@ -82,8 +82,8 @@ def direct_work(spec, storage, layout, shards) -> float:
     import fake_render_pipes
 
     from dagster_project.assets import write_samples
-    from dagster_project.checks import tar_problem
-    from dagster_project.partition_report import summarize_partition
+    from psynth_data.shard_checks import tar_problem
+    from psynth_data.partition_report import summarize_partition
     from psynth_data.qc import QcThresholds, shard_qc, write_shard_qc
 
     t = time.perf_counter()

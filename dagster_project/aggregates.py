@@ -25,7 +25,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         "manifests over every complete shard.",
     )
     def index(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
-        from psynth_data.index import build_index, location  # duckdb: imported by runs, not by every load
+        from psynth_data.index import build_index  # duckdb: imported by runs, not by every load
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         summary = build_index(storage, layout, range(spec.shards), spec=spec)
@@ -36,7 +36,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
             "samples": dg.MetadataValue.int(summary.samples),
             "render_members": dg.MetadataValue.int(summary.members),
             "qc_rows": dg.MetadataValue.int(summary.qc_rows),
-            "path": dg.MetadataValue.path(location(storage, summary.key)),
+            "path": dg.MetadataValue.path(storage.url(summary.key)),
         })
 
     @dg.asset_check(

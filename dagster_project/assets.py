@@ -69,15 +69,10 @@ def build_samples_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.Assets
             "rows": dg.MetadataValue.int(rows),
             "shards_written": dg.MetadataValue.int(outcome["written"]),
             "shards_unchanged": dg.MetadataValue.int(outcome["unchanged"] + outcome["kept"]),
-            "first_key": dg.MetadataValue.path(_location(storage, layout.samples_key(shards[0]))),
+            "first_key": dg.MetadataValue.path(storage.url(layout.samples_key(shards[0]))),
         })
 
     return samples
-
-
-def _location(storage: Storage, key: str) -> str:
-    local = storage.local_path(key)
-    return str(local) if local is not None else f"{storage.root.rstrip('/')}/{key}"
 
 
 def build_renders_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -156,7 +151,8 @@ def build_qc_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefin
                 raise dg.Failure(f"shard {shard} has no manifest: materialize {name}/renders first")
             listed = any(o.key == layout.qc_key(shard) for o in manifest.objects)
             if listed and is_complete(storage, layout, shard):
-                frames.append(pl.read_parquet(storage.local_path(layout.qc_key(shard)) or storage.get(layout.qc_key(shard))))
+                with storage.open(layout.qc_key(shard)) as source:
+                    frames.append(pl.read_parquet(source))
                 continue
             frame = shard_qc(storage, layout, shard, list(spec.shard_range(shard)), QcThresholds.for_spec(spec))
             write_shard_qc(storage, layout, shard, frame)

@@ -17,10 +17,6 @@ from psynth_spec.spec import Spec
 INLINE_PLOTS = 12  # PNGs embedded in the metadata (all of them are stored as files)
 
 
-def audit_key(layout: Layout, name: str) -> str:
-    return f"{layout.prefix}/_index/audit/{name}"
-
-
 def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
     name = spec.dataset
 
@@ -35,7 +31,7 @@ def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
     def balance_audit(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
         from psynth_data.audit import json_ready, run_audit
         from psynth_data.audit_report import axis_plot, report_markdown
-        from psynth_data.index import location, open_index
+        from psynth_data.index import open_index
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         con = open_index(storage, layout)
@@ -47,12 +43,12 @@ def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
         images = []
         for axis in axes:
             png = axis_plot(axis)
-            storage.put_bytes(audit_key(layout, f"{axis['column']}.png"), png)
+            storage.put_bytes(layout.audit_key(f"{axis['column']}.png"), png)
             if len(images) < INLINE_PLOTS:
                 images.append(f"**{axis['axis']}** ({axis['verdict']})\n\n"
                               f"![{axis['axis']}](data:image/png;base64,{base64.b64encode(png).decode()})")
         stored = {k: v for k, v in report.items() if k != "seconds"}  # same data, same bytes
-        storage.put_bytes(audit_key(layout, "report.json"),
+        storage.put_bytes(layout.audit_key("report.json"),
                           json.dumps(json_ready(stored), indent=1).encode())
         context.log.info(f"audit of {report['samples']} samples: {report['verdict']}"
                          + (f" ({', '.join(report['flagged_axes'])})" if report["flagged_axes"] else ""))
@@ -68,7 +64,7 @@ def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
             "worst_axis": dg.MetadataValue.text(worst["axis"] if worst else "none"),
             "balance": dg.MetadataValue.md(report_markdown(report)),
             "plots": dg.MetadataValue.md("\n\n".join(images) or "no axes"),
-            "report_json": dg.MetadataValue.path(location(storage, audit_key(layout, "report.json"))),
+            "report_json": dg.MetadataValue.path(storage.url(layout.audit_key("report.json"))),
             "seconds": dg.MetadataValue.float(report["seconds"]),
         })
 

@@ -66,7 +66,7 @@ def print_audit(spec, root: str) -> None:
             ).fetchall()
     finally:
         con.close()
-    where = storage.local_path(layout.prefix) or f"{storage.root}/{layout.prefix}"
+    where = storage.url(layout.prefix)
     print(f"\nresults: {where}/")
     print("  samples/ renders/ qc/ manifests/ contact_sheets/, and index.duckdb "
           "(views samples, qc, renders, manifests; e.g. duckdb.connect(PATH).sql('FROM samples'))")

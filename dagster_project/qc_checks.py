@@ -11,27 +11,7 @@ import dagster as dg
 from dagster_project.partitions import context_shards
 from dagster_project.resources import PsynthStorage
 from psynth_data.layout import Layout
-from psynth_data.manifest import read_manifest
 from psynth_spec.spec import Spec
-
-def partition_qc(storage, layout: Layout, shards: list[int]):
-    """The QC tables listed by the partition's manifests, concatenated (None when there is none)."""
-    import io
-
-    import polars as pl
-
-    from psynth_data.qc import SCHEMA
-
-    frames = []
-    for shard in shards:
-        manifest = read_manifest(storage, layout, shard)
-        key = layout.qc_key(shard)
-        if manifest is None or not any(o.key == key for o in manifest.objects):
-            continue
-        local = storage.local_path(key)
-        frame = pl.read_parquet(local if local is not None else io.BytesIO(storage.get(key)))
-        frames.append(frame.select([c for c in SCHEMA if c in frame.columns]))
-    return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
 def _reasons_md(reasons: dict) -> str:
@@ -47,7 +27,7 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
     max_failure_rate = QcThresholds.for_spec(spec).max_failure_rate
 
     def summary(context, psynth_storage):
-        from psynth_data.qc import qc_summary
+        from psynth_data.qc import partition_qc, qc_summary
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         frame = partition_qc(storage, layout, context_shards(spec, context))

@@ -36,8 +36,13 @@ class Layout:
     def qc_key(self, shard: int) -> str:
         return f"{self.prefix}/qc/{self.table_name(shard)}"
 
+    @property
+    def manifests_prefix(self) -> str:
+        """The folder of every shard's manifest (ends with `/`)."""
+        return f"{self.prefix}/manifests/"
+
     def manifest_key(self, shard: int) -> str:
-        return f"{self.prefix}/manifests/shard={shard:06d}.json"
+        return f"{self.manifests_prefix}shard={shard:06d}.json"
 
     def log_key(self, shard: int) -> str:
         """The render worker's log (Blender's own output included): diagnostics, so manifests
@@ -51,6 +56,18 @@ class Layout:
     @property
     def index_key(self) -> str:
         return f"{self.prefix}/index.duckdb"
+
+    def members_key(self, shard: int) -> str:
+        """The index's listing of a shard's tar members (derived; rebuilt when the tar changes)."""
+        return f"{self.prefix}/_index/renders/{self.table_name(shard)}"
+
+    def audit_key(self, name: str) -> str:
+        """A file of the balance audit (`report.json`, one histogram PNG per axis)."""
+        return f"{self.prefix}/_index/audit/{name}"
+
+    def contact_sheet_key(self, partition: str) -> str:
+        """A partition's contact sheet of thumbnails (shown in the Dagster UI)."""
+        return f"{self.prefix}/contact_sheets/partition={partition}.png"
 
     def data_keys(self, shard: int) -> list[str]:
         """The keys a complete shard may hold, manifest excluded (it lists the others)."""

@@ -21,7 +21,7 @@ from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.builder import pose_camera
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.taxonomy import Taxonomy, require_taxonomy
 
 log = logging.getLogger("psynth.worker")
 
@@ -34,6 +34,7 @@ class Renderer:
     """Renders samples of one spec in the current Blender session."""
 
     def __init__(self, spec: Spec, taxonomy: Taxonomy, device: str = "auto"):
+        require_taxonomy(spec, taxonomy)
         self.spec = spec
         self.taxonomy = taxonomy
         self.device = scene.configure_device(device)

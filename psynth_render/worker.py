@@ -32,7 +32,6 @@ import logging
 import math
 import os
 import signal
-import statistics
 import sys
 import time
 import traceback
@@ -41,6 +40,7 @@ from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, FailedSample, is_complete, read_manifest, software_versions, write_manifest
 from psynth_data.qc import write_qc_table
 from psynth_data.storage import LocalStorage, Storage, default_root, open_storage
+from psynth_data.timings import render_seconds_summary
 from psynth_render.journal import MAX_ATTEMPTS, ShardWork
 from psynth_render.memory import EXIT_RECYCLE, over_limit
 from psynth_render.progress import ProgressWriter
@@ -247,12 +247,9 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, progress
     keys = [k for k in layout.data_keys(shard) if storage.exists(k)]  # the QC table too: manifest last
     all_events = work.events()
     events = [e for e in all_events if e.get("event") == "done"]
-    render_s = sorted(float(e.get("render_seconds") or 0) for e in events)
     sample_s = [float(e.get("seconds") or 0) for e in events]
     timings = {
-        "render_seconds_total": round(sum(render_s), 3),
-        "render_seconds_p50": round(statistics.median(render_s), 4) if render_s else 0.0,
-        "render_seconds_p95": round(render_s[min(len(render_s) - 1, int(0.95 * len(render_s)))], 4) if render_s else 0.0,
+        **render_seconds_summary(float(e.get("render_seconds") or 0) for e in events),
         "sample_seconds_total": round(sum(sample_s), 3),
         "wall_seconds": round(time.time() - all_events[0]["t"], 3) if all_events else 0.0,
     }

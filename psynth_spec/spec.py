@@ -176,7 +176,8 @@ class RegistryColumn(_Model):
     """A registry axis as it appears in the samples table (stated or defaulted).
 
     For an unstated axis the column holds `default`, or, with `derive_from` set, the value of
-    `derive_map[value of derive_from axis]` (null when the source is null or unmapped).
+    `derive_map[value of derive_from axis]` (null when the source is null or unmapped). A null
+    in the table (a `when` that did not hold, or an unmapped concept) renders as `null_value`.
     """
 
     axis: str
@@ -186,6 +187,16 @@ class RegistryColumn(_Model):
     default: Scalar | None = None
     derive_from: str | None = None  # source axis path, e.g. "material"
     derive_map: dict[str, Scalar | None] | None = None
+    fallback: Scalar | None = None  # the registry's constant default
+
+    def null_value(self, values: dict[str, object]) -> Scalar | None:
+        """What a null of this column renders as, given the sample's other (filled) values:
+        the derived or default value, else the registry's constant default."""
+        if self.derive_from is not None:
+            value = (self.derive_map or {}).get(str(values.get(self.derive_from)))
+        else:
+            value = self.default
+        return self.fallback if value is None else value
 
 
 class ConceptText(_Model):
@@ -194,6 +205,10 @@ class ConceptText(_Model):
     label: str
     synonyms: tuple[str, ...] = ()
     article: str  # "a" or "an", for the `a` filter
+
+
+Filter = Literal["label", "synonym", "id", "a", "upper", "lower", "title"]
+"""Caption placeholder filters (`{material|label}`)."""
 
 
 class Literal_(_Model):
@@ -206,7 +221,7 @@ class Placeholder(_Model):
     axis: str
     column: str
     format: str | None = None  # python format spec for numbers: ".2f", "d", ...
-    filter: Literal["label", "synonym", "id", "a", "upper", "lower", "title"] | None = None
+    filter: Filter | None = None
 
 
 Segment = Annotated[Union[Literal_, Placeholder], Field(discriminator="kind")]
@@ -225,18 +240,22 @@ class CaptionTemplate(_Model):
 
 
 # ---------------------------------------------------------------- render, video
+Engine = Literal["cycles", "eevee", "workbench"]
+"""The render block's engines; each is the `block_name` of one `rendering.engines` concept."""
 RenderPass = Literal["depth", "normal", "segmentation", "albedo"]
 Output = Literal["image", "caption", "metadata", "scene_code", "usd", "video"]
+Device = Literal["auto", "gpu", "cpu"]
+ImageFormat = Literal["png", "exr", "webp"]
 
 
 class RenderSettings(_Model):
-    engine: Literal["cycles", "eevee", "workbench"] = "cycles"
-    device: Literal["auto", "gpu", "cpu"] = "auto"
+    engine: Engine = "cycles"
+    device: Device = "auto"
     width: int = 512
     height: int = 512
     samples: int = 64
     passes: tuple[RenderPass, ...] = ()
-    format: Literal["png", "exr", "webp"] = "png"
+    format: ImageFormat = "png"
 
 
 class VideoSettings(_Model):
@@ -252,6 +271,7 @@ class Spec(_Model):
     version: str = "0.0.0"
     version_id: str
     taxonomy_version: str
+    taxonomy_hash: str  # `Taxonomy.content_hash` of the taxonomy this spec was compiled against
     source: str  # the path it was read from, for messages
     samples: int
     shard_size: int = 1000
