@@ -7,7 +7,6 @@ re-materializing a partition rewrites nothing and re-renders nothing.
 
 import collections
 import os
-import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -22,26 +21,11 @@ from psynth_spec.spec import Spec
 
 
 def write_samples(storage: Storage, layout: Layout, spec: Spec, shard: int) -> str:
-    """Sample a shard and store its Parquet: 'written', 'unchanged' (same bytes) or 'kept'.
+    """Sample a shard and store its table (`psynth_data.samples_table.store_samples`)."""
+    from psynth_data.samples_table import store_samples
+    from psynth_spec.sampler import sample_shard
 
-    The sampler is deterministic, so the bytes match what is stored; an object that differs
-    while its shard is complete is kept (rewriting it would break the manifest) and reported.
-    """
-    from psynth_spec.sampler import sample_shard, write_samples_parquet
-
-    key = layout.samples_key(shard)
-    with tempfile.TemporaryDirectory(prefix="psynth-samples-") as tmp:
-        path = write_samples_parquet(sample_shard(spec, shard), Path(tmp) / "samples.parquet")
-        if storage.exists(key):
-            import hashlib
-
-            new_sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            if storage.sha256(key) == new_sha:
-                return "unchanged"
-            if is_complete(storage, layout, shard):
-                return "kept"
-        storage.put_file(key, path, move=True)
-    return "written"
+    return store_samples(storage, layout, shard, sample_shard(spec, shard))
 
 
 def build_samples_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:

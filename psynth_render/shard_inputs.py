@@ -5,13 +5,13 @@ same as a local subprocess, a Dagster Pipes subprocess or a Kubernetes pod.
 """
 
 import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 from pydantic import ValidationError
 
 from psynth_data.layout import Layout
+from psynth_data.samples_table import read_samples, store_samples
 from psynth_data.storage import Storage
 from psynth_spec.errors import PsynthError
 from psynth_spec.spec import Spec
@@ -43,16 +43,12 @@ def load_spec_file(path: str | os.PathLike, taxonomy: Taxonomy | None = None) ->
 
 def shard_samples(storage: Storage, layout: Layout, spec: Spec, shard: int) -> pl.DataFrame:
     """The shard's samples table: read from storage, or sampled and stored when absent."""
-    key = layout.samples_key(shard)
-    if storage.exists(key):
-        with storage.open(key) as source:
-            return pl.read_parquet(source)
-    from psynth_spec.sampler import sample_shard, write_samples_parquet
+    if storage.exists(layout.samples_key(shard)):
+        return read_samples(storage, layout, shard)
+    from psynth_spec.sampler import sample_shard
 
     frame = sample_shard(spec, shard)
-    with tempfile.TemporaryDirectory(prefix="psynth-samples-") as tmp:
-        path = write_samples_parquet(frame, Path(tmp) / "samples.parquet")
-        storage.put_file(key, path, move=True)
+    store_samples(storage, layout, shard, frame)
     return frame
 
 

@@ -39,6 +39,7 @@ import traceback
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, FailedSample, is_complete, read_manifest, software_versions, write_manifest
 from psynth_data.qc import write_qc_table
+from psynth_data.samples_table import store_samples
 from psynth_data.storage import LocalStorage, Storage, default_root, open_storage
 from psynth_data.timings import render_seconds_summary
 from psynth_render.journal import MAX_ATTEMPTS, ShardWork
@@ -124,7 +125,7 @@ def run_worker(args: argparse.Namespace, progress: ProgressWriter) -> int:
     if args.samples:
         frame = read_samples_file(args.samples, shard)
         if not storage.exists(layout.samples_key(shard)):
-            storage.put_file(layout.samples_key(shard), args.samples)
+            store_samples(storage, layout, shard, frame)
     else:
         frame = shard_samples(storage, layout, spec, shard)
     rows = frame.sort("sample_id").to_dicts()
