@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from psynth_spec.shares import UNSET, value_shares, value_text
-from psynth_spec.spec import Bernoulli, Choice, Fixed, Spec, condition_axes
+from psynth_spec.spec import Choice, Fixed, Spec, condition_axes
 
 __all__ = ["UNSET", "value_text", "audited_axes", "expected_frame", "pilot_frame", "numeric_edges", "bin_counts"]
 
@@ -68,7 +68,7 @@ def audited_axes(spec: Spec) -> list[AuditAxis]:
     for stmt in spec.statements:
         discrete = stmt.type in ("category", "bool") or isinstance(stmt.dist, (Choice, Fixed))
         exact = (discrete and stmt.when is None and stmt.clamp is None and stmt.axis not in constrained
-                 and isinstance(stmt.dist, (Choice, Fixed, Bernoulli)))
+                 and (isinstance(stmt.dist, (Choice, Fixed)) or stmt.dist.shares() is not None))
         out.append(AuditAxis(stmt.axis, stmt.column, stmt.type, "categorical" if discrete else "numeric", exact))
     return out
 
@@ -83,8 +83,11 @@ def _exact_rows(spec: Spec, ax: AuditAxis) -> list[dict]:
             probs[key] = probs.get(key, 0.0) + float(w)
     elif isinstance(dist, Fixed):
         probs = {value_text(dist.value, ax.type): 1.0}
-    else:  # Bernoulli
-        probs = {"true": float(dist.p), "false": 1.0 - float(dist.p)}
+    else:  # a law with finitely many outcomes (bernoulli)
+        probs = {}
+        for v, p in dist.shares().items():
+            key = value_text(v, ax.type)
+            probs[key] = probs.get(key, 0.0) + float(p)
     return [_row(ax, value=v, probability=p, source="spec", pilot=None) for v, p in probs.items() if p > 0]
 
 

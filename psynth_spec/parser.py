@@ -12,6 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from psynth_spec.diagnostics import Diagnostic
 from psynth_spec.errors import SpecError
+from psynth_spec.laws import LAWS
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "psynth.lark"
 MAX_BYTES = 1024 * 1024
@@ -234,7 +235,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
 
 def _hint_for(token: lark.Token, exc: UnexpectedToken) -> str | None:
     expected = set(exc.accepts or exc.expected)
-    if token.type == "NAME" and token in ("uniform", "normal", "beta", "randint", "loguniform"):
+    if token.type == "NAME" and token in LAWS:
         return "axis statements are `AXIS ~ DISTRIBUTION` or `AXIS = VALUE`"
     if str(token) in ("(", "{", "[") and "NAME" in expected:
         return "to sample an axis write `AXIS ~ DISTRIBUTION`; to fix one, `AXIS = VALUE`"

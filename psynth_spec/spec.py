@@ -11,6 +11,19 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for the stages)
+    LAWS,
+    Bernoulli,
+    Beta,
+    Law,
+    LogNormal,
+    LogUniform,
+    Normal,
+    RandInt,
+    Triangular,
+    Uniform,
+)
+
 Scalar = Union[bool, int, float, str]
 
 
@@ -19,54 +32,6 @@ class _Model(BaseModel):
 
 
 # ---------------------------------------------------------------- distributions
-class Uniform(_Model):
-    kind: Literal["uniform"] = "uniform"
-    low: float
-    high: float
-
-
-class LogUniform(_Model):
-    kind: Literal["loguniform"] = "loguniform"
-    low: float
-    high: float
-
-
-class Normal(_Model):
-    kind: Literal["normal"] = "normal"
-    mean: float
-    std: float
-
-
-class LogNormal(_Model):
-    kind: Literal["lognormal"] = "lognormal"
-    mu: float
-    sigma: float
-
-
-class Beta(_Model):
-    kind: Literal["beta"] = "beta"
-    a: float
-    b: float
-
-
-class Triangular(_Model):
-    kind: Literal["triangular"] = "triangular"
-    low: float
-    mode: float
-    high: float
-
-
-class RandInt(_Model):
-    kind: Literal["randint"] = "randint"
-    low: int
-    high: int  # inclusive
-
-
-class Bernoulli(_Model):
-    kind: Literal["bernoulli"] = "bernoulli"
-    p: float
-
-
 class Choice(_Model):
     """A weighted choice over values (numbers, bools, or concept paths relative to the domain).
 
@@ -86,10 +51,8 @@ class Fixed(_Model):
     value: Scalar
 
 
-Distribution = Annotated[
-    Union[Uniform, LogUniform, Normal, LogNormal, Beta, Triangular, RandInt, Bernoulli, Choice, Fixed],
-    Field(discriminator="kind"),
-]
+Distribution = Annotated[Union[(*LAWS.values(), Choice, Fixed)], Field(discriminator="kind")]
+"""A statement's distribution: a registered law (`psynth_spec.laws`), a choice, or a fixed value."""
 
 
 # ---------------------------------------------------------------- conditions
