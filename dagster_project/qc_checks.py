@@ -37,13 +37,17 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
                                    metadata={"problem": "no QC table listed by the partition's manifests"})
 
-    @dg.asset_check(asset=qc_key, name="qc_failure_rate", partitions_def=parts,
-                    description=f"At most {max_failure_rate:.0%} of the partition's samples fail QC "
-                    "(failed renders included); the reasons are listed.")
-    def qc_failure_rate(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
-        s = summary(context, psynth_storage)
-        if s is None:
-            return missing()
+    def qc_check(name: str, description: str, judge):
+        """A partitioned check of the QC summary: `judge(summary) -> AssetCheckResult`."""
+
+        @dg.asset_check(asset=qc_key, name=name, partitions_def=parts, description=description)
+        def check(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+            s = summary(context, psynth_storage)
+            return missing() if s is None else judge(s)
+
+        return check
+
+    def failure_rate(s: dict) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             passed=s["failure_rate"] <= max_failure_rate,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -53,29 +57,24 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
                       "reasons": dg.MetadataValue.md(_reasons_md(s["reasons"]))},
         )
 
-    @dg.asset_check(asset=qc_key, name="no_blank_images", partitions_def=parts,
-                    description="No rendered image is blank (luma spread under the QC threshold).")
-    def no_blank_images(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
-        s = summary(context, psynth_storage)
-        if s is None:
-            return missing()
+    def no_blank(s: dict) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             passed=s["blank"] == 0, severity=dg.AssetCheckSeverity.WARN,
             metadata={"rendered": s["rendered"], "blank": s["blank"],
                       "mean_luma": dg.MetadataValue.float(round(s["mean_luma"], 4))},
         )
 
-    @dg.asset_check(asset=qc_key, name="coverage_present", partitions_def=parts,
-                    description="Every rendered sample has a subject coverage (from the subject mask the "
-                    "worker renders for QC).")
-    def coverage_present(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
-        s = summary(context, psynth_storage)
-        if s is None:
-            return missing()
+    def coverage(s: dict) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             passed=s["coverage_present"] == s["rendered"], severity=dg.AssetCheckSeverity.WARN,
             metadata={"rendered": s["rendered"], "with_coverage": s["coverage_present"],
                       "mean_coverage": dg.MetadataValue.float(round(s["mean_coverage"], 4))},
         )
 
-    return [qc_failure_rate, no_blank_images, coverage_present]
+    return [
+        qc_check("qc_failure_rate", f"At most {max_failure_rate:.0%} of the partition's samples fail QC "
+                 "(failed renders included); the reasons are listed.", failure_rate),
+        qc_check("no_blank_images", "No rendered image is blank (luma spread under the QC threshold).", no_blank),
+        qc_check("coverage_present", "Every rendered sample has a subject coverage (from the subject mask the "
+                 "worker renders for QC).", coverage),
+    ]

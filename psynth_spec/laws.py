@@ -75,6 +75,8 @@ def _ordered(values: list[float], texts: list[str]) -> str | None:
 
 
 class Uniform(Law):
+    """`uniform(a, b)`: every value in [a, b) equally likely."""
+
     kind: Literal["uniform"] = "uniform"
     low: float
     high: float
@@ -95,6 +97,8 @@ class Uniform(Law):
 
 
 class LogUniform(Law):
+    """`loguniform(a, b)`: uniform in log space, for scales (focal lengths, f-stops)."""
+
     kind: Literal["loguniform"] = "loguniform"
     low: float
     high: float
@@ -115,6 +119,8 @@ class LogUniform(Law):
 
 
 class Normal(Law):
+    """`normal(mean, std)`: unbounded, so a bounded axis needs a clamp."""
+
     kind: Literal["normal"] = "normal"
     mean: float
     std: float
@@ -134,6 +140,8 @@ class Normal(Law):
 
 
 class LogNormal(Law):
+    """`lognormal(mu, sigma)`: exp of normal(mu, sigma); positive, long right tail."""
+
     kind: Literal["lognormal"] = "lognormal"
     mu: float
     sigma: float
@@ -148,9 +156,8 @@ class LogNormal(Law):
 
     def quantile(self, u):
         import numpy as np
-        from scipy.special import ndtri
 
-        return np.exp(self.mu + self.sigma * ndtri(u))
+        return np.exp(Normal(mean=self.mu, std=self.sigma).quantile(u))
 
 
 _BETA_GRID = 1 << 16  # table nodes; interpolation error < 2e-6 absolute (1e-6 typical worst)
@@ -166,6 +173,8 @@ def _beta_table(a: float, b: float):
 
 
 class Beta(Law):
+    """`beta(a, b)`: values in [0, 1] (shares, mixes), shaped by a and b."""
+
     kind: Literal["beta"] = "beta"
     a: float
     b: float
@@ -202,6 +211,8 @@ class Beta(Law):
 
 
 class Triangular(Law):
+    """`triangular(lo, mode, hi)`: a peak at mode, linear to zero at lo and hi."""
+
     kind: Literal["triangular"] = "triangular"
     low: float
     mode: float
@@ -229,6 +240,8 @@ class Triangular(Law):
 
 
 class RandInt(Law):
+    """`randint(a, b)`: integers a..b inclusive, equally likely."""
+
     kind: Literal["randint"] = "randint"
     low: int
     high: int  # inclusive
@@ -256,6 +269,8 @@ class RandInt(Law):
 
 
 class Bernoulli(Law):
+    """`bernoulli(p)`: true with probability p."""
+
     kind: Literal["bernoulli"] = "bernoulli"
     p: float
     params = ("p",)
