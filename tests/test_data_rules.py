@@ -1,7 +1,6 @@
 """One place per data-contract rule: storage URLs and streams, keys from `Layout`, one samples
 writer, one percentile, and a closing summary that is the balance audit's."""
 
-import io
 import re
 from pathlib import Path
 

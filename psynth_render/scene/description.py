@@ -39,7 +39,7 @@ from psynth_render.scene.blackbody import kelvin_to_rgb, white_balance
 from psynth_spec.errors import PsynthError
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Axis, Taxonomy
+from psynth_spec.taxonomy import Taxonomy
 
 FORMAT = 1
 SENSOR_WIDTH_MM = 36.0
