@@ -1,40 +1,26 @@
 """Registry defaults derived once (at check time, from a typed `default_from`) and renders pinned
 to the taxonomy a spec was compiled against (its content hash is in the version id)."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from psynth_render.scene.description import describe
 from psynth_spec.compile import compile_text
 from psynth_spec.errors import TaxonomyError, TaxonomyMismatchError
 from psynth_spec.sampler import sample_range
 from psynth_spec.taxonomy import (
-    DEFAULT_TAXONOMY_DIR,
     ConceptDefault,
     RenderDefault,
     default_taxonomy,
     load_taxonomy,
     require_taxonomy,
 )
+from tests.test_taxonomy import copy_taxonomy, edit
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _copy(tmp_path: Path) -> Path:
-    target = tmp_path / "taxonomy"
-    shutil.copytree(DEFAULT_TAXONOMY_DIR, target)
-    return target
-
-
-def _edit(path: Path, fn) -> None:
-    data = yaml.safe_load(path.read_text())
-    fn(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def _gold(data) -> dict:
@@ -60,8 +46,8 @@ def test_default_from_is_parsed_into_a_typed_field_when_the_taxonomy_loads():
     ],
 )
 def test_a_malformed_default_from_is_a_taxonomy_error_naming_the_axis(tmp_path, origin, message):
-    d = _copy(tmp_path)
-    _edit(d / "axes.yaml", lambda data: data["axes"]["render.samples"].update(default_from=origin))
+    d = copy_taxonomy(tmp_path)
+    edit(d / "axes.yaml", lambda data: data["axes"]["render.samples"].update(default_from=origin))
     with pytest.raises(TaxonomyError, match="render.samples") as info:
         load_taxonomy(d, use_cache=False)
     assert message in str(info.value)
@@ -69,12 +55,12 @@ def test_a_malformed_default_from_is_a_taxonomy_error_naming_the_axis(tmp_path, 
 
 def test_an_engine_without_a_concept_fails_when_the_taxonomy_loads(tmp_path):
     """Before, the checker silently fell back to the registry default and the renderer raised."""
-    d = _copy(tmp_path)
+    d = copy_taxonomy(tmp_path)
 
     def drop(data):
         data["rendering"]["children"]["engines"]["children"]["solid"]["render"]["block_name"] = None
 
-    _edit(d / "concepts" / "rendering.yaml", drop)
+    edit(d / "concepts" / "rendering.yaml", drop)
     with pytest.raises(TaxonomyError, match="workbench"):
         load_taxonomy(d, use_cache=False)
 
@@ -113,9 +99,9 @@ def test_unstated_render_axes_come_from_the_render_block_in_the_row():
 # ------------------------------------------------------------------ the taxonomy pin
 def test_a_taxonomy_edit_changes_the_content_hash_and_the_version_id(tmp_path):
     text = "dataset d { samples 10 material ~ one_of [metal.gold, metal.silver] }"
-    same = load_taxonomy(_copy(tmp_path / "same"), use_cache=False)
-    edited_dir = _copy(tmp_path / "edited")
-    _edit(edited_dir / "concepts" / "materials.yaml", lambda data: _gold(data).update(base_color=[1.0, 0.7, 0.3]))
+    same = load_taxonomy(copy_taxonomy(tmp_path / "same"), use_cache=False)
+    edited_dir = copy_taxonomy(tmp_path / "edited")
+    edit(edited_dir / "concepts" / "materials.yaml", lambda data: _gold(data).update(base_color=[1.0, 0.7, 0.3]))
     edited = load_taxonomy(edited_dir, use_cache=False)
     base = default_taxonomy()
     assert same.content_hash == base.content_hash  # YAML load and cache load agree
@@ -126,8 +112,8 @@ def test_a_taxonomy_edit_changes_the_content_hash_and_the_version_id(tmp_path):
 
 
 def test_a_spec_from_another_taxonomy_is_refused(tmp_path):
-    edited_dir = _copy(tmp_path)
-    _edit(edited_dir / "concepts" / "materials.yaml", lambda data: _gold(data).update(roughness=0.5))
+    edited_dir = copy_taxonomy(tmp_path)
+    edit(edited_dir / "concepts" / "materials.yaml", lambda data: _gold(data).update(roughness=0.5))
     other = compile_text("dataset d { samples 3 }", "d.psynth", load_taxonomy(edited_dir, use_cache=False))
     with pytest.raises(TaxonomyMismatchError, match="compiled against taxonomy"):
         require_taxonomy(other, default_taxonomy())
@@ -135,8 +121,8 @@ def test_a_spec_from_another_taxonomy_is_refused(tmp_path):
 
 
 def test_the_worker_stops_on_a_spec_compiled_against_another_taxonomy(tmp_path):
-    edited_dir = _copy(tmp_path)
-    _edit(edited_dir / "concepts" / "materials.yaml", lambda data: _gold(data).update(roughness=0.5))
+    edited_dir = copy_taxonomy(tmp_path)
+    edit(edited_dir / "concepts" / "materials.yaml", lambda data: _gold(data).update(roughness=0.5))
     other = compile_text("dataset d { samples 3 }", "d.psynth", load_taxonomy(edited_dir, use_cache=False))
     spec_json = tmp_path / "spec.json"
     spec_json.write_text(other.model_dump_json())
