@@ -35,6 +35,7 @@ import signal
 import sys
 import time
 import traceback
+from typing import get_args
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, FailedSample, is_complete, read_manifest, software_versions, write_manifest
@@ -49,6 +50,7 @@ from psynth_render.qc_probe import measure_sample, record_qc, shard_qc_frame
 from psynth_render.shard_inputs import load_spec_file, read_samples_file, shard_samples
 from psynth_render.tar_writer import write_shard_tar
 from psynth_spec.errors import PsynthError
+from psynth_spec.vocabulary import Device
 
 log = logging.getLogger("psynth.worker")
 
@@ -60,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=None, help="storage root (default $PSYNTH_DATA_ROOT or ./data)")
     p.add_argument("--samples", default=None, help="samples Parquet (default: the shard's in storage)")
     p.add_argument("--work-dir", default=None, help="local scratch folder (default: _work under the root)")
-    p.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="default: the spec's")
+    p.add_argument("--device", choices=get_args(Device), default=None, help="default: the spec's")
     p.add_argument(
         "--max-rss-mb",
         type=float,

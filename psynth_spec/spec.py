@@ -24,6 +24,15 @@ from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for
     Uniform,
 )
 
+from psynth_spec.vocabulary import (  # noqa: F401  (re-exported: s.Engine, s.Output, ...)
+    Device,
+    Engine,
+    Filter,
+    ImageFormat,
+    Output,
+    RenderPass,
+)
+
 Scalar = Union[bool, int, float, str]
 
 
@@ -170,10 +179,6 @@ class ConceptText(_Model):
     article: str  # "a" or "an", for the `a` filter
 
 
-Filter = Literal["label", "synonym", "id", "a", "upper", "lower", "title"]
-"""Caption placeholder filters (`{material|label}`)."""
-
-
 class Literal_(_Model):
     kind: Literal["text"] = "text"
     text: str
@@ -203,12 +208,6 @@ class CaptionTemplate(_Model):
 
 
 # ---------------------------------------------------------------- render, video
-Engine = Literal["cycles", "eevee", "workbench"]
-"""The render block's engines; each is the `block_name` of one `rendering.engines` concept."""
-RenderPass = Literal["depth", "normal", "segmentation", "albedo"]
-Output = Literal["image", "caption", "metadata", "scene_code", "usd", "video"]
-Device = Literal["auto", "gpu", "cpu"]
-ImageFormat = Literal["png", "exr", "webp"]
 
 
 class RenderSettings(_Model):

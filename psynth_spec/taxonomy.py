@@ -258,7 +258,7 @@ def _cache_file(directory: Path) -> Path | None:
     files = [directory / "taxonomy.yaml", directory / "axes.yaml"]
     files += sorted((directory / "concepts").glob("*.yaml"))
     here = Path(__file__).resolve().parent
-    files += [here / "taxonomy.py", here / "spec.py", *sorted((here / "render_params").glob("*.py"))]
+    files += [here / "taxonomy.py", here / "vocabulary.py", *sorted((here / "render_params").glob("*.py"))]
     try:
         for f in files:
             digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
@@ -379,7 +379,7 @@ def _validate_default_from(taxonomy: Taxonomy, axis: Axis) -> None:
     elif isinstance(origin, RenderDefault) and origin.field == "engine":
         from typing import get_args
 
-        from psynth_spec.spec import Engine
+        from psynth_spec.vocabulary import Engine
 
         if axis.type != "category":
             raise ValueError(f"axis {axis.path}: default_from render:engine needs a categorical axis")

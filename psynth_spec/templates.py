@@ -8,7 +8,7 @@ on `:` and `|`, and its parts are only ever compared against the registry and th
 from dataclasses import dataclass
 from typing import get_args
 
-from psynth_spec.spec import Filter
+from psynth_spec.vocabulary import Filter
 
 FILTERS = get_args(Filter)
 

@@ -100,3 +100,7 @@ def test_the_language_enumerations_are_the_spec_model_literals():
     assert check.PASSES == get_args(s.RenderPass) and check.FORMATS == get_args(s.ImageFormat)
     assert check.DEVICES == get_args(s.Device)
     assert templates.FILTERS == get_args(s.Filter)
+    from psynth_render.worker import build_parser
+
+    device = next(a for a in build_parser()._actions if a.dest == "device")
+    assert tuple(device.choices) == get_args(s.Device)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from psynth_spec.render_params.base import RGB, NonNeg, Positive, Unit, _Params
-from psynth_spec.spec import Engine
+from psynth_spec.vocabulary import Engine
 
 
 # ================================================================ rendering
