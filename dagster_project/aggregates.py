@@ -2,8 +2,7 @@
 
 Both cover every complete shard (manifest present and matching), whatever partitions produced
 them. The index is rebuilt from scratch each time (views over the files, written atomically), so
-it never holds a row twice. The `balance_audit` asset runs the full audit (audit_asset.py); the
-main job's closing summary prints that asset's stored report.
+it never holds a row twice; the `balance_audit` asset runs the audit (audit_asset.py).
 """
 
 import dagster as dg
@@ -25,7 +24,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         "manifests over every complete shard.",
     )
     def index(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
-        from psynth_data.index import build_index, location  # duckdb: imported by runs, not by every load
+        from psynth_data.index import build_index  # duckdb: imported by runs, not by every load
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         summary = build_index(storage, layout, range(spec.shards), spec=spec)
@@ -36,7 +35,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
             "samples": dg.MetadataValue.int(summary.samples),
             "render_members": dg.MetadataValue.int(summary.members),
             "qc_rows": dg.MetadataValue.int(summary.qc_rows),
-            "path": dg.MetadataValue.path(location(storage, summary.key)),
+            "path": dg.MetadataValue.path(storage.url(summary.key)),
         })
 
     @dg.asset_check(

@@ -45,11 +45,9 @@ def prepare_instance() -> None:
 
 
 def print_audit(spec, root: str) -> None:
-    """The closing summary: what was stored, and the `balance_audit` asset's own report (its
-    verdict and numbers over QC-passed samples, as `psynth audit` prints them in full)."""
-    import json
-
-    from dagster_project.audit_asset import audit_key
+    """The closing summary: counts from the index, and the balance as the `balance_audit` asset
+    just stored it (the same report as its metadata and `psynth audit`, so they cannot disagree)."""
+    from psynth_data.audit_report import stored_audit, summary_lines
     from psynth_data.index import open_index
     from psynth_data.layout import Layout
     from psynth_data.storage import open_storage
@@ -60,23 +58,18 @@ def print_audit(spec, root: str) -> None:
         shards, samples, rendered, failed = con.execute(
             "SELECT count(*), coalesce(sum(samples),0), coalesce(sum(rendered),0), coalesce(sum(failed),0) FROM manifests"
         ).fetchone()
+        qc_rows, qc_pass = con.execute("SELECT count(*), coalesce(sum(qc_pass::INT), 0) FROM qc").fetchone()
         members, size = con.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM renders").fetchone()
     finally:
         con.close()
-    report = json.loads(storage.get(audit_key(layout, "report.json")))
-    where = storage.local_path(layout.prefix) or f"{storage.root}/{layout.prefix}"
-    print(f"\nresults: {where}/")
+    print(f"\nresults: {storage.url(layout.prefix)}/")
     print("  samples/ renders/ qc/ manifests/ contact_sheets/, and index.duckdb "
           "(views samples, qc, renders, manifests; e.g. duckdb.connect(PATH).sql('FROM samples'))")
-    print(f"\n{spec.dataset}: {shards:,}/{spec.shards:,} shards complete, {rendered:,}/{samples:,} samples rendered, "
-          f"{failed:,} failed; {members:,} tar members ({size / 1e6:.1f} MB)")
-    flagged = report["flagged_axes"]
-    print(f"balance audit: {report['verdict'].upper()}" + (f" (flagged: {', '.join(flagged)})" if flagged else "")
-          + f"; QC failed {report['qc_failed']:,} of {report['samples']:,} ({report['qc_failure_rate']:.1%}), "
-          f"{report['observed_samples']:,} QC-passed samples compared with the spec")
-    for axis in report["axes"]:
-        distance = f"TVD {axis['tvd']:.4f}" if axis["kind"] == "categorical" else f"KS {axis['ks']:.4f}"
-        print(f"  {axis['axis']:<24} {axis['verdict']:<5} p {axis['p_value']:.3g}  {distance}")
+    print(f"\naudit of {spec.dataset}: {shards}/{spec.shards} shards complete, {rendered}/{samples} samples rendered, "
+          f"{failed} failed; {members} tar members ({size / 1e6:.1f} MB); QC passed {qc_pass}/{qc_rows}")
+    for line in summary_lines(stored_audit(storage, layout)):
+        print(line)
+    where = storage.url(layout.prefix)
     print(f"plots: {where}/_index/audit/*.png; the full report: psynth audit {where}; "
           "the assets and their metadata: scripts/ui")
 

@@ -12,8 +12,10 @@ Exit status: 0 when every shard matches (or every bad one was repaired), 1 other
 import argparse
 import json
 import sys
+from typing import get_args
 
 from psynth_cli.words import count
+from psynth_spec.vocabulary import Device
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repair", action="store_true", help="re-render the shards that do not match")
     parser.add_argument("--spec", default=None, help="the dataset's .psynth spec (default: the one in index.duckdb)")
     parser.add_argument("--threads", type=int, default=8, help="objects hashed at once (default 8)")
-    parser.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="--repair: render device")
+    parser.add_argument("--device", choices=get_args(Device), default=None, help="--repair: render device")
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
 

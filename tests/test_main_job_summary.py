@@ -1,13 +1,12 @@
 """The main job's closing summary prints the balance audit's own verdict and numbers (over
 QC-passed samples), with pointers to the plots, `psynth audit` and `scripts/ui` (issue 19, item 8)."""
 
-import json
-
 import polars as pl
 
-from dagster_project.audit_asset import audit_key
 from dagster_project.main_job import print_audit
-from psynth_data.audit import json_ready, run_audit
+from psynth_data.audit import run_audit
+from psynth_data.audit_report import store_audit
+from psynth_cli.audit_command import _fmt_p
 from psynth_data.index import build_index, open_index
 from tests.audit_fixtures import demo_spec, make_dataset
 
@@ -21,16 +20,17 @@ def test_the_summary_is_the_stored_audit_report(tmp_path, capsys):
         report = run_audit(con)
     finally:
         con.close()
-    storage.put_bytes(audit_key(layout, "report.json"), json.dumps(json_ready(report)).encode())
+    store_audit(storage, layout, report)
     print_audit(spec, str(tmp_path))
     out = capsys.readouterr().out
-    assert f"balance audit: {report['verdict'].upper()}" in out
-    assert f"flagged: {', '.join(report['flagged_axes'])}" in out and "material" in report["flagged_axes"]
-    assert f"{report['observed_samples']:,} QC-passed samples" in out
+    assert f"balance audit: {report['verdict']} ({', '.join(report['flagged_axes'])})" in out
+    assert "material" in report["flagged_axes"]
+    assert (f"{report['observed_samples']:,} QC-passed samples (QC failed {report['qc_failed']:,} of "
+            f"{report['samples']:,}") in out
     for axis in report["axes"]:
-        line = next(line for line in out.splitlines() if line.split()[:1] == [axis["axis"]])
-        distance = f"TVD {axis['tvd']:.4f}" if axis["kind"] == "categorical" else f"KS {axis['ks']:.4f}"
-        assert distance in line and axis["verdict"] in line and f"p {axis['p_value']:.3g}" in line
+        line = next(line for line in out.splitlines() if line.split()[:1] == [axis["column"]])
+        distance = f"{axis['tvd']:.3f}" if axis["kind"] == "categorical" else f"KS vs spec {axis['ks']:.3f}"
+        assert distance in line and axis["verdict"] in line and f"(p {_fmt_p(axis['p_value'])})" in line
     assert "_index/audit/*.png" in out and "psynth audit " in out and "scripts/ui" in out
     assert "total variation vs spec" not in out  # the old all-samples figure is gone
 
@@ -44,11 +44,11 @@ def test_index_qc_manifests_and_audit_files_get_the_umask_mode(tmp_path):
     spec = demo_spec(4_000, 2_000)
     storage, layout = make_dataset(tmp_path, spec)
     build_index(storage, layout, spec=spec)
-    storage.put_bytes(audit_key(layout, "report.json"), b"{}")
+    storage.put_bytes(layout.audit_key("report.json"), b"{}")
     want = 0o666 & ~_umask()
     assert new_file_mode() == want
     for key in (layout.index_key, layout.qc_key(0), layout.manifest_key(1), layout.samples_key(0),
-                audit_key(layout, "report.json")):
+                layout.audit_key("report.json")):
         assert os.stat(storage.local_path(key)).st_mode & 0o777 == want, key
 
 

@@ -1,7 +1,7 @@
 """What a rendered partition looks like, for the Dagster UI: timings, sizes and a contact sheet.
 
-Reads only the complete shards' manifests and tars through a `psynth_data` store. Imported by
-the Pipes render program (which runs as a plain script, without Dagster) and by tests.
+Reads only the complete shards' manifests, QC tables and tars through a `psynth_data` store. Used by the
+Pipes render program (which runs as a plain script, without Dagster) and by tests.
 """
 
 import base64
@@ -12,6 +12,7 @@ import tarfile
 from psynth_data.layout import Layout
 from psynth_data.manifest import read_manifest
 from psynth_data.storage import Storage
+from psynth_data.timings import render_seconds_summary
 
 THUMB_PX = 64
 SHEET_COLUMNS = 8
@@ -19,22 +20,12 @@ SHEET_MAX = 32
 IMAGE_SUFFIXES = (".png", ".webp")
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
-    return float(sorted_values[min(rank, len(sorted_values)) - 1])
-
-
 def _tar_images(storage: Storage, key: str, want_images: int) -> list[bytes]:
     """Up to `want_images` image members of a tar, in tar order."""
     images: list[bytes] = []
     if want_images <= 0:
         return images
-    local = storage.local_path(key)
-    source = open(local, "rb") if local is not None else io.BytesIO(storage.get(key))
-    with source, tarfile.open(fileobj=source, mode="r:") as tar:
+    with storage.open(key) as source, tarfile.open(fileobj=source, mode="r:") as tar:
         for member in tar:
             if member.name.endswith(IMAGE_SUFFIXES) and member.name.count(".") == 1:
                 images.append(tar.extractfile(member).read())
@@ -50,7 +41,8 @@ def _render_seconds(storage: Storage, key: str) -> list[float]:
 
     if not storage.exists(key):
         return []
-    table = pl.read_parquet(io.BytesIO(storage.get(key)), columns=["render_seconds"])
+    with storage.open(key) as source:
+        table = pl.read_parquet(source, columns=["render_seconds"])
     return [float(v) for v in table["render_seconds"].drop_nulls().to_list()]
 
 
@@ -104,14 +96,11 @@ def summarize_partition(storage: Storage, layout: Layout, shards: list[int], ren
         key = layout.render_key(shard)
         if storage.exists(key):
             images += _tar_images(storage, key, min(per_shard, SHEET_MAX - len(images)))
-    seconds.sort()
     return {
         "samples": samples,
         "rendered": rendered,
         "failed": failed,
-        "render_seconds_total": round(float(sum(seconds)), 3),
-        "render_seconds_p50": round(percentile(seconds, 50), 4),
-        "render_seconds_p95": round(percentile(seconds, 95), 4),
+        **render_seconds_summary(seconds),
         "device": ", ".join(sorted(devices)) or "unknown",
         "bytes_total": total_bytes,
         "bytes_written": written,
