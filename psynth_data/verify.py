@@ -63,7 +63,7 @@ def check_object(storage: Storage, entry: ObjectEntry) -> ObjectProblem | None:
 def manifest_shards(storage: Storage, layout: Layout) -> list[int]:
     """Shards that have a manifest, sorted."""
     shards = []
-    for key in storage.list(f"{layout.prefix}/manifests/"):
+    for key in storage.list(layout.manifests_prefix):
         match = _MANIFEST_NAME.search(key)
         if match:
             shards.append(int(match.group(1)))
