@@ -7,20 +7,13 @@ import polars as pl
 from rich.console import Console
 
 from psynth_cli.audit_command import _fmt_p, print_report
-from psynth_data.audit import run_audit
-from psynth_data.index import build_index, open_index
-from tests.audit_fixtures import demo_spec, make_dataset
+from tests.audit_fixtures import audit_of, demo_spec, make_dataset
 
 
 def _report(tmp_path):
     spec = demo_spec(20_000, 2_000)
     storage, layout = make_dataset(tmp_path, spec, fail=pl.col("material") == "metal.gold")
-    build_index(storage, layout, spec=spec)
-    con = open_index(storage, layout)
-    try:
-        return run_audit(con)
-    finally:
-        con.close()
+    return audit_of(storage, layout, spec)
 
 
 def _text(report, width: int) -> str:

@@ -4,22 +4,16 @@ QC-passed samples), with pointers to the plots, `psynth audit` and `scripts/ui` 
 import polars as pl
 
 from dagster_project.main_job import print_audit
-from psynth_data.audit import run_audit
-from psynth_data.audit_report import store_audit
 from psynth_cli.audit_command import _fmt_p
-from psynth_data.index import build_index, open_index
-from tests.audit_fixtures import demo_spec, make_dataset
+from psynth_data.audit_report import store_audit
+from psynth_data.index import build_index
+from tests.audit_fixtures import audit_of, demo_spec, make_dataset
 
 
 def test_the_summary_is_the_stored_audit_report(tmp_path, capsys):
     spec = demo_spec(20_000, 5_000)
     storage, layout = make_dataset(tmp_path, spec, fail=pl.col("material") == "metal.gold")
-    build_index(storage, layout, spec=spec)
-    con = open_index(storage, layout)
-    try:
-        report = run_audit(con)
-    finally:
-        con.close()
+    report = audit_of(storage, layout, spec)
     store_audit(storage, layout, report)
     print_audit(spec, str(tmp_path))
     out = capsys.readouterr().out
