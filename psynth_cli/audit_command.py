@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a pair cell with fewer samples is under-covered (default 10)")
 
 
-def _stored_spec(storage, layout):
+def stored_spec(storage, layout):
     """(the spec the index was built with or None, whether the index is current).
 
     None too for a spec an older psynth wrote (e.g. without its taxonomy hash): it cannot be
@@ -55,7 +55,7 @@ def prepare_index(storage, layout, spec_path: str | None, rebuild: bool) -> None
     from psynth_spec.errors import PsynthError
 
     exists = storage.exists(layout.index_key)
-    stored, current = _stored_spec(storage, layout) if exists and spec_path is None else (None, False)
+    stored, current = stored_spec(storage, layout) if exists and spec_path is None else (None, False)
     if exists and not rebuild and spec_path is None and current:
         return
     if spec_path is not None:

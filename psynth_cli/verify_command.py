@@ -37,9 +37,9 @@ def _spec_for(storage, layout, spec_path: str | None):
     else:
         if not storage.exists(layout.index_key):
             raise PsynthError(f"{layout.prefix}: no index.duckdb to take the spec from; pass --spec FILE")
-        from psynth_cli.audit_command import _stored_spec
+        from psynth_cli.audit_command import stored_spec
 
-        spec, _current = _stored_spec(storage, layout)
+        spec, _current = stored_spec(storage, layout)
         if spec is None:
             raise PsynthError(f"{layout.prefix}: the index holds no spec; pass --spec FILE")
     if (spec.dataset, spec.version_id) != (layout.dataset, layout.version_id):

@@ -6,6 +6,9 @@ worker the moment its parent exits, even by SIGKILL. Elsewhere a daemon thread p
 pid once a second. Either way the worker checks the parent is still the expected one right
 after arming, closing the race of a parent that died during start-up. A worker whose progress
 pipe breaks (the reader is gone) exits quietly too: see `ProgressWriter`.
+
+The kernel's "parent" is the thread that started the process: `run_shard` starts each worker and
+waits for it in the same thread, so that thread lives exactly as long as the worker is wanted.
 """
 
 import ctypes
