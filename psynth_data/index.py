@@ -43,6 +43,7 @@ import polars as pl
 
 from psynth_data.duckdb_s3 import attach_storage
 from psynth_data.layout import Layout
+from psynth_data.members import member_sample_id
 from psynth_data.manifest import Manifest, is_complete, read_manifest
 from psynth_data.storage import Storage, StorageError
 
@@ -78,9 +79,8 @@ def tar_members(source: BinaryIO) -> pl.DataFrame:
             names.append(member.name)
             sizes.append(member.size)
     frame = pl.DataFrame({"member": names, "bytes": sizes}, schema={"member": pl.Utf8, "bytes": pl.Int64})
-    return frame.with_columns(sample_id=pl.col("member").str.split(".").list.first().cast(pl.Int64)).select(
-        "sample_id", "member", "bytes"
-    )
+    ids = pl.Series("sample_id", [member_sample_id(n) for n in names], dtype=pl.Int64)
+    return frame.with_columns(ids).select("sample_id", "member", "bytes")  # shard-level members: null id
 
 
 def _ensure_members(storage: Storage, layout: Layout, shard: int, manifest: Manifest) -> str:

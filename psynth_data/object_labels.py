@@ -15,6 +15,8 @@ import os
 import re
 import tarfile
 
+from psynth_data.members import member_sample_id
+
 _SHARD = re.compile(r"(?:shard=|-)(\d{6})\.[a-z0-9.]+$")
 
 
@@ -49,8 +51,8 @@ def _tar_samples(source: bytes | str | os.PathLike) -> int:
     ids = set()
     with stream, tarfile.open(fileobj=stream, mode="r:") as tar:
         for member in tar:
-            ids.add(member.name.split(".", 1)[0])
-    return len(ids)
+            ids.add(member_sample_id(member.name))
+    return len(ids - {None})
 
 
 def _manifest_samples(source: bytes | str | os.PathLike) -> int:

@@ -40,6 +40,7 @@ import numpy as np
 import polars as pl
 
 from psynth_data.layout import Layout
+from psynth_data.members import member_sample_id
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
 from psynth_spec.check_qc import QcThresholds
@@ -177,8 +178,11 @@ def decode_png(data: bytes) -> np.ndarray:
 def _tar_rows(tar: tarfile.TarFile, thresholds: QcThresholds) -> dict[int, dict]:
     parts: dict[int, dict] = {}
     for member in tar:
-        sid_text, _, suffix = member.name.partition(".")
-        part = parts.setdefault(int(sid_text), {})
+        sid = member_sample_id(member.name)
+        if sid is None:
+            continue  # a shard-level member (the scene scripts' helper module)
+        suffix = member.name.partition(".")[2]
+        part = parts.setdefault(sid, {})
         if suffix in IMAGE_SUFFIXES:
             part["image"] = decode_png(tar.extractfile(member).read())
         elif suffix == MASK_SUFFIX:

@@ -11,6 +11,7 @@ import tarfile
 import polars as pl
 
 from psynth_data.layout import Layout
+from psynth_data.members import member_sample_id
 from psynth_data.manifest import is_complete, read_manifest
 from psynth_data.storage import Storage
 from psynth_spec.spec import Spec
@@ -32,7 +33,7 @@ def tar_problem(storage: Storage, layout: Layout, spec: Spec, shard: int) -> str
     expected_members = manifest.extra.get("members")
     if expected_members is not None and len(names) != int(expected_members):
         return f"{len(names)} members, manifest says {expected_members}"
-    ids = {int(n.split(".", 1)[0]) for n in names}
+    ids = {member_sample_id(n) for n in names} - {None}
     failed = {f.sample_id for f in manifest.failed}
     missing = [sid for sid in spec.shard_range(shard) if sid not in ids and sid not in failed]
     if missing:

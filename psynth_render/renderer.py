@@ -43,7 +43,6 @@ class Renderer:
         if device == "gpu" and self.device == "CPU":
             log.warning("device gpu asked for, but Blender finds no GPU: rendering on the CPU")
         self.suffixes = member_suffixes(spec)
-        self._builder_source = scene.builder_source() if "scene_code" in spec.outputs else None
         self._passes_installed = False
 
     def render_sample(self, row: dict[str, Any], staging: Path) -> dict[str, Any]:
@@ -76,7 +75,7 @@ class Renderer:
                 "captions": {c: row.get(c) for c in spec.caption_columns},
                 "image_name": member_name(sid, spec.render.format),
             }
-            code = scene_script(self._builder_source, desc, sample)
+            code = scene_script(desc, sample)
             (staging / member_name(sid, "py")).write_text(code, encoding="utf-8")
         if "caption" in spec.outputs:
             text = row.get("caption") or ""

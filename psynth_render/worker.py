@@ -49,6 +49,7 @@ from psynth_render.parent_watch import die_with_parent
 from psynth_render.progress import ProgressWriter
 from psynth_render.qc_probe import measure_sample, record_qc, shard_qc_frame
 from psynth_render.shard_inputs import load_spec_file, read_samples_file, shard_samples
+from psynth_render.scene_code import HELPER_MEMBER, helper_module
 from psynth_render.tar_writer import write_shard_tar
 from psynth_spec.errors import PsynthError
 from psynth_spec.vocabulary import Device
@@ -241,7 +242,8 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, progress
         if journal.state(sid).failed and not journal.state(sid).done
     ]
     tar_path = work.path / "render.tar"
-    members = write_shard_tar([(sid, work.sample_dir(sid)) for sid in done], tar_path)
+    shared = {HELPER_MEMBER: helper_module().encode("utf-8")} if "scene_code" in spec.outputs and done else {}
+    members = write_shard_tar([(sid, work.sample_dir(sid)) for sid in done], tar_path, shared)
     tar_bytes = tar_path.stat().st_size
     storage.put_file(layout.render_key(shard), tar_path, move=True)
     if work.log_path.exists():  # a snapshot of the log so far: Blender's output stays with the shard
