@@ -2,7 +2,7 @@
 
 Members are grouped by sample (ascending `sample_id`) so WebDataset sees each sample as one
 run of `{key}.{suffix}` members. Shard-level members (the scene scripts' helper module,
-`__psynth_scene__.py`) come first, before every sample; their names hold no sample id. Headers are normalized (mtime 0, uid/gid 0, mode 0644) so the
+`__psynth_scene__`) come first, before every sample; their names hold no sample id. Headers are normalized (mtime 0, uid/gid 0, mode 0644) so the
 same renders give the same bytes. The tar is written under a temporary name and renamed: a
 reader never meets a partial tar under the final name.
 """
@@ -48,7 +48,7 @@ def write_shard_tar(sample_dirs: list[tuple[int, Path]], dest: str | os.PathLike
         with open(tmp, "wb") as raw, tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
             for name, data in sorted((shard_members or {}).items()):
                 if not is_shard_member(name):
-                    raise ValueError(f"shard-level member {name!r} must be named __NAME__.SUFFIX")
+                    raise ValueError(f"shard-level member {name!r} must be named __NAME__")
                 tar.addfile(_header(name, len(data)), io.BytesIO(data))
                 names.append(name)
             for sample_id, folder in sorted(sample_dirs):

@@ -1,19 +1,23 @@
-"""The `py` member: standalone, inert with hostile strings, and re-renders the same image."""
+"""The `py` member: the sample's own scene as short code, inert with hostile strings, and it
+re-renders the tar's image for samples of every shipped spec."""
 
 import ast
-import json
+import difflib
+import itertools
 import subprocess
 
 import numpy as np
 import pytest
 
-from psynth_render.scene import builder_source
 from psynth_render.scene.describe import describe
-from psynth_render.scene_code import scene_script
+from psynth_render.scene_code import HELPER_MEMBER, helper_module, helper_version, scene_script
+from psynth_render.scene_literals import literal
 from psynth_render.supervisor import run_shard
+from psynth_spec.compile import load_spec
 from psynth_spec.sampler import sample_shard
 from psynth_spec.taxonomy import default_taxonomy
-from tests.worker_specs import PYTHON, png_array, run_bpy, tar_members, tiny_spec
+from tests.scene_code_fixtures import SPECS, helper_names, run_without_blender, shipped_scripts
+from tests.worker_specs import PYTHON, png_array, tar_members, tiny_spec
 
 HOSTILE = [
     "'); __import__('os').system('touch {mark}'); ('",
@@ -22,49 +26,126 @@ HOSTILE = [
     "\\'; import os; os.system('touch {mark}') #",
     "}}; exec(\"__import__('os').system('touch {mark}')\")",
     "\n\nimport os\nos.system('touch {mark}')\n",
+    "\u2028# {mark}\r\x00",
 ]
+BODY_START = "# this sample's ids and captions (data, for the record)"
+"""The first line after the fixed header every script shares."""
 
 
-def _hostile_script(mark: str) -> tuple[str, list[str]]:
+@pytest.fixture(scope="module")
+def scripts():
+    return shipped_scripts(rows=3)
+
+
+# ---------------------------------------------------------------- states the described scene
+def test_every_shipped_spec_script_states_exactly_the_described_scene(scripts, monkeypatch):
+    """The generator expresses every part of the Scene: a field the model gains that the
+    script cannot write (or writes wrongly) fails here, for every shipped spec."""
+    defined = helper_names(helper_module())
+    assert {p.stem for p in SPECS} == {name for name, _, _ in scripts}
+    for name, desc, code in scripts:
+        namespace = run_without_blender(code, monkeypatch)
+        assert namespace["scene"] == desc, name
+        assert namespace["scene"].to_json() == desc.to_json(), name
+        used = {n.attr for n in ast.walk(ast.parse(code))
+                if isinstance(n, ast.Attribute) and getattr(n.value, "id", None) == "ps"}
+        assert used and used <= defined, f"{name}: the helper module lacks {used - defined}"
+
+
+def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
+    sizes = sorted(len(code.encode()) for _, _, code in scripts)
+    assert sizes[-1] < 12_000, sizes  # the old py member was ~125 KB
+    for name, _, code in scripts:
+        tree = ast.parse(code)
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
+        assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == ["_helpers"], name  # no library
+        calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        helper_calls = {c for c in calls if c.startswith("ps.")}
+        assert helper_calls - {"ps.require", "ps.render_still", "ps.output_path"} <= {
+            f"ps.{n}" for n in helper_names(helper_module()) if n[:1].isupper()}, name  # model constructors only
+
+
+def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
+    """Duplication between scripts: beyond the fixed header they share data lines (the same
+    concept's parameters) and punctuation, never library code; every script shares at most a
+    small set of lines with all the others."""
+    headers = {code[: code.index(BODY_START)] for _, _, code in scripts}
+    assert len(headers) == 1 and len(headers.pop()) < 1_500  # one fixed header, the same for all
+    bodies = [code[code.index(BODY_START):].splitlines() for _, _, code in scripts]
+    common = set.intersection(*(set(b) for b in bodies))
+    assert sum(len(line) + 1 for line in common) < 2_500, sorted(common)
+    shared = []
+    for a, b in itertools.combinations(bodies, 2):
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        same = sum(len(line) + 1 for blk in matcher.get_matching_blocks() for line in a[blk.a: blk.a + blk.size])
+        shared.append(same / len("\n".join(a)))
+    assert np.median(shared) < 0.6, np.median(shared)
+
+
+def test_a_variant_differs_from_its_base_only_on_the_changed_values():
+    spec = load_spec(next(p for p in SPECS if p.stem == "studio_materials"))
+    tax = default_taxonomy()
+    row = sample_shard(spec, 0, limit=1).to_dicts()[0]
+    column = tax.axis_by_path["lighting.kelvin"].column
+    sample = {"sample_id": 0, "image_name": "000000000.png"}
+    base = scene_script(describe(row, spec, tax), sample)
+    warmer = scene_script(describe(dict(row, **{column: 3200.0}), spec, tax), sample)
+    changed = [line for line in difflib.unified_diff(base.splitlines(), warmer.splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed and len(changed) <= 24, changed
+    assert any("3200.0" in line for line in changed)
+
+
+# ---------------------------------------------------------------- hostile strings
+def _hostile_script(mark: str):
     spec = tiny_spec(name="hostile", samples=1)
     row = sample_shard(spec, 0).to_dicts()[0]
     desc = describe(row, spec, default_taxonomy())
     payloads = [h.format(mark=mark) for h in HOSTILE]
     desc.axes["note"] = payloads  # extra data the builder ignores, but the script must carry inertly
+    desc.subject.material.concept = payloads[3]  # a name that reaches a comment line
     sample = {"sample_id": 0, "captions": {"caption": payloads[0]}, "image_name": "out.png",
               "dataset": payloads[1], "version_id": payloads[2]}
-    return scene_script(builder_source(), desc, sample), payloads
+    return scene_script(desc, sample), desc, payloads
 
 
-def test_hostile_strings_stay_string_constants(tmp_path):
+def test_hostile_strings_stay_string_constants(tmp_path, monkeypatch):
     mark = str(tmp_path / "pwned")
-    code, payloads = _hostile_script(mark)
+    code, desc, payloads = _hostile_script(mark)
     tree = ast.parse(code)
     calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     assert not {"__import__", "exec", "eval", "os.system"} & calls
-    # the payloads live only inside the JSON text given to json.loads
-    data_nodes = [
-        node for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) in ("DESCRIPTION", "SAMPLE")
-    ]
-    assert len(data_nodes) == 2
-    for node in data_nodes:
-        assert ast.unparse(node.value.func) == "json.loads"
-        (arg,) = node.value.args
-        assert isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-    values = {n.targets[0].id: json.loads(n.value.args[0].value) for n in data_nodes}
-    assert values["DESCRIPTION"]["axes"]["note"] == payloads  # round-trips exactly
-    assert values["SAMPLE"]["captions"]["caption"] == payloads[0]
-    for node in ast.walk(tree):  # nowhere else does a payload appear, not even in a comment
+    for node in ast.walk(tree):  # a payload is only ever inside one string constant
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "pwned" in node.value:
-            assert node in [d.value.args[0] for d in data_nodes]
+            assert node.value in payloads
     assert "pwned" not in "\n".join(line for line in code.splitlines() if line.lstrip().startswith("#"))
+    namespace = run_without_blender(code, monkeypatch)
+    assert namespace["scene"] == desc  # round-trips exactly
+    assert namespace["scene"].axes["note"] == payloads
+    assert namespace["SAMPLE"]["captions"]["caption"] == payloads[0]
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_literal_refuses_what_has_no_exact_literal():
+    assert literal({"a": [1, 2.5, None, True, "x'\""]}) == "{'a': [1, 2.5, None, True, 'x\\'\"']}"
+    for bad in (float("nan"), float("inf"), object(), {1: 2}):
+        with pytest.raises(ValueError):
+            literal(bad)
+
+
+def test_the_script_refuses_another_helper_version(tmp_path):
+    (tmp_path / HELPER_MEMBER).write_text(helper_module().replace(helper_version(), "scene-000000000000"))
+    code, _, _ = _hostile_script(str(tmp_path / "pwned"))
+    (tmp_path / "scene.py").write_text(code)
+    done = subprocess.run([PYTHON, str(tmp_path / "scene.py")], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "needs __psynth_scene__ scene-" in done.stderr
 
 
 @pytest.mark.render
 def test_running_a_hostile_script_renders_and_executes_nothing(tmp_path):
     mark = tmp_path / "pwned"
-    code, _ = _hostile_script(str(mark))
+    code, _, _ = _hostile_script(str(mark))
+    (tmp_path / HELPER_MEMBER).write_text(helper_module())
     script = tmp_path / "scene.py"
     script.write_text(code)
     done = subprocess.run([PYTHON, str(script), str(tmp_path / "x.png")], capture_output=True, text=True,
@@ -74,40 +155,36 @@ def test_running_a_hostile_script_renders_and_executes_nothing(tmp_path):
     assert not mark.exists()
 
 
-@pytest.fixture(scope="module")
-def coded_shard(tmp_path_factory):
-    root = tmp_path_factory.mktemp("coded")
-    spec = tiny_spec(name="coded", samples=1, engine="cycles", spp=4, outputs="image, scene_code, usd")
-    run_shard(spec, 0, str(root))
-    return root, tar_members(root, spec)
+# ---------------------------------------------------------------- re-renders the tar's image
+def _tiny_shipped(path, samples: int = 2):
+    spec = load_spec(path)
+    render = spec.render.model_copy(update={"width": 32, "height": 32, "samples": 2, "passes": ()})
+    return spec.model_copy(update={"render": render, "video": None, "samples": samples, "shard_size": samples,
+                                   "outputs": ("image", "scene_code")})
 
 
-@pytest.mark.render
-def test_scene_code_re_renders_the_same_image(coded_shard, tmp_path):
-    _, members = coded_shard
-    script = tmp_path / "000000000.py"
-    script.write_bytes(members["000000000.py"])
-    done = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+def _re_render(members: dict[str, bytes], folder, sample_id: int):
+    (folder / HELPER_MEMBER).write_bytes(members[HELPER_MEMBER])
+    script = folder / f"{sample_id:09d}.py"
+    script.write_bytes(members[script.name])
+    done = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=180, cwd=folder)
     assert done.returncode == 0, done.stderr[-2000:]
-    again = png_array((tmp_path / "000000000.png").read_bytes())  # default: next to the script
-    original = png_array(members["000000000.png"])
-    assert again.shape == original.shape
-    assert np.abs(again - original).mean() < 1.0  # same seed: (near) identical pixels
-    assert original.std() > 1.0  # and not a blank picture matching a blank picture
+    return png_array((folder / f"{sample_id:09d}.png").read_bytes())  # default: next to the script
 
 
 @pytest.mark.render
-def test_usdc_imports_and_holds_the_subject_mesh(coded_shard, tmp_path):
-    _, members = coded_shard
-    path = tmp_path / "scene.usdc"
-    path.write_bytes(members["000000000.usdc"])
-    out = run_bpy(f"""
-import bpy
-bpy.ops.wm.read_factory_settings(use_empty=True)
-bpy.ops.wm.usd_import(filepath={str(path)!r})
-meshes = [o for o in bpy.data.objects if o.type == "MESH"]
-print([(o.name, len(o.data.vertices)) for o in meshes])
-""")
-    meshes = dict(eval(out.strip().splitlines()[-1]))
-    subject = [n for n in meshes if "subject" in n]
-    assert subject and meshes[subject[0]] > 8
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_scene_code_re_renders_the_tar_image(path, tmp_path):
+    spec = _tiny_shipped(path)
+    run_shard(spec, 0, str(tmp_path / "data"), device="cpu")
+    members = tar_members(tmp_path / "data", spec)
+    assert next(iter(members)) == HELPER_MEMBER  # once per shard, before the samples
+    assert sum(name.endswith(".py") for name in members) == spec.samples
+    for sid in spec.shard_range(0):
+        folder = tmp_path / f"again{sid}"
+        folder.mkdir()
+        again = _re_render(members, folder, sid)
+        original = png_array(members[f"{sid:09d}.png"])
+        assert again.shape == original.shape
+        assert np.abs(again - original).mean() < 1.0, f"{path.stem} sample {sid}"  # < 1/255
+        assert original.std() > 1.0  # and not a blank picture matching a blank picture
