@@ -6,6 +6,7 @@ import tarfile
 import pytest
 import webdataset as wds
 
+from psynth_data.members import member_sample_id
 from psynth_render.journal import ShardWork
 from psynth_render.outputs import member_suffixes
 from psynth_render.progress import parse_event
@@ -57,18 +58,20 @@ def test_tar_groups_samples_in_order_with_normalized_headers(tmp_path):
     _commit(work, 7, {"json": b"{}", "png": b"P7", "seg.png": b"S7", "txt": b"seven"})
     _commit(work, 3, {"txt": b"three", "png": b"P3", "f0001.png": b"F1", "f0000.png": b"F0"})
     dest = tmp_path / "out.tar"
-    names = write_shard_tar([(7, work.sample_dir(7)), (3, work.sample_dir(3))], dest)
+    names = write_shard_tar([(7, work.sample_dir(7)), (3, work.sample_dir(3))], dest, {"__helper__": b"H"})
     assert names == [
+        "__helper__",  # a shard-level member first (the scene scripts' helper module)
         "000000003.png", "000000003.txt", "000000003.f0000.png", "000000003.f0001.png",
         "000000007.png", "000000007.txt", "000000007.json", "000000007.seg.png",
     ]
     with tarfile.open(dest) as tar:
         assert {(m.mtime, m.uid, m.mode) for m in tar.getmembers()} == {(0, 0, 0o644)}
     samples = list(wds.WebDataset(str(dest), shardshuffle=False, empty_check=False))
-    assert [s["__key__"] for s in samples] == ["000000003", "000000007"]
+    assert [s["__key__"] for s in samples] == ["000000003", "000000007"]  # WebDataset skips __helper__
+    assert [member_sample_id(n) for n in names[:2]] == [None, 3]
     assert samples[0]["f0001.png"] == b"F1" and samples[1]["seg.png"] == b"S7"
     again = tmp_path / "again.tar"
-    write_shard_tar([(3, work.sample_dir(3)), (7, work.sample_dir(7))], again)
+    write_shard_tar([(3, work.sample_dir(3)), (7, work.sample_dir(7))], again, {"__helper__": b"H"})
     assert again.read_bytes() == dest.read_bytes()  # same inputs, same bytes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.tar", "out.tar", "w"]  # no temp left
 
@@ -87,11 +90,22 @@ def test_progress_lines_parse_and_noise_does_not():
         assert parse_event(noise) is None
 
 
+def test_a_shard_member_needs_a_shard_level_name(tmp_path):
+    with pytest.raises(ValueError, match="__NAME__"):
+        write_shard_tar([], tmp_path / "out.tar", {"000000001.py": b"x"})
+    assert not (tmp_path / "out.tar").exists()
+
+
 def test_scene_script_needs_an_image_name():
+    from psynth_render.scene.describe import describe
+    from psynth_spec.sampler import sample_shard
+    from psynth_spec.taxonomy import default_taxonomy
+    from tests.worker_specs import tiny_spec
+
+    spec = tiny_spec(name="s", samples=1)
+    desc = describe(sample_shard(spec, 0).to_dicts()[0], spec, default_taxonomy())
     with pytest.raises(ValueError):
-        scene_script("def render_still(d, p): pass\n", {}, {"sample_id": 1})
-    code = scene_script("def render_still(d, p): pass\n", {"a": float("nan")}, {"image_name": "x.png"})
-    namespace = {"__name__": "not_main"}
-    exec(compile(code, "<scene>", "exec"), namespace)  # defines data, renders nothing
-    assert namespace["DESCRIPTION"] == {"a": None} and namespace["SAMPLE"]["image_name"] == "x.png"
+        scene_script(desc, {"sample_id": 1})
+    code = scene_script(desc.model_dump(mode="json"), {"image_name": "x.png"})  # its JSON data works too
+    assert code == scene_script(desc, {"image_name": "x.png"})
     assert io.StringIO(code).readline().startswith('"""')
