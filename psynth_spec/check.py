@@ -229,7 +229,8 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
 
 
 def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
-    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic)."""
+    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic); the warnings of a
+    valid file travel on `spec.warnings`."""
     report = Reporter(path)
     settings = _Settings()
     blocks: dict[str, dict[str, object]] = {}
@@ -274,7 +275,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     columns = _registry_columns(taxonomy, statements, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
-    if report.diagnostics:
+    if report.errors:
         return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
     video = blocks.get("video")
     spec = s.Spec(
@@ -296,6 +297,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []
 
