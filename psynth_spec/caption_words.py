@@ -14,7 +14,8 @@ from psynth_spec import spec as s
 from psynth_spec.check_axes import AxisContext
 from psynth_spec.templates import RawPlaceholder
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*")
+# a number with its decimals is one word; hyphens split ('high-key key' doubles)
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 ARTICLES = ("a", "an", "the")
 
 
