@@ -12,9 +12,10 @@ say:
     look       style, colour grade (not neutral), palette, backdrop, post effects over 0.05
 
 Numbers print through the same vectorized formatting as templates. Each sentence has a few
-wordings and the lighting/camera and liquid/gas pairs swap order, chosen per sample by uniforms of
-streams `dense:*` (deterministic: a row depends only on the seed, its id and its values). Built
-as Polars column expressions: one table lookup per axis, no Python per row.
+wordings, and the lighting/camera and liquid/gas pairs swap order; a sample draws one of
+`STRUCTURES` by a uniform of stream `dense:structure` (deterministic: a row depends only on the
+seed, its id and its values). Built as Polars column expressions: one table lookup per axis, one
+concatenation per row, no Python per row.
 """
 
 import numpy as np
@@ -81,7 +82,12 @@ class _Columns:
             None if c in quiet else phrase(texts.get(c) or ConceptText(label=c.rsplit(".", 1)[-1].replace("_", " "), article="a"))
             for c in column.categories
         ]
-        return gather_text(table, column.values, column.valid)
+        # categorical: the rows are regrouped by sentence structure, and moving u32 codes is
+        # far cheaper than moving strings (they become text once, in the final concatenation)
+        index = pl.Series(column.values, dtype=pl.UInt32)
+        if column.valid is not None and not column.valid.all():
+            index = pl.select(pl.when(pl.Series(column.valid)).then(index)).to_series()
+        return pl.Series(table, dtype=pl.Categorical).gather(index)
 
     def number(self, axis: str, fmt: str, stated_only: bool = True) -> pl.Series | None:
         if axis not in self.known or (stated_only and axis not in self.stated):
@@ -128,17 +134,6 @@ def _capital(expr: pl.Expr | None) -> pl.Expr | None:
     return pl.concat_str([expr.str.slice(0, 1).str.to_uppercase(), expr.str.slice(1)])
 
 
-def _pick(choice: str, variants: list[pl.Expr | None]) -> pl.Expr | None:
-    """The variant a row's `choice` column names (variants that cannot be built are skipped)."""
-    variants = [v for v in variants if v is not None]
-    if not variants:
-        return None
-    expr = pl.when(pl.col(choice) == 0).then(variants[0])
-    for k, variant in enumerate(variants[1:], start=1):
-        expr = expr.when(pl.col(choice) == k).then(variant)
-    return expr.otherwise(variants[-1])
-
-
 def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
     """The `caption_dense` column for a batch of samples."""
     n = len(ids)
@@ -149,7 +144,7 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
         if series is None:
             return None
         data[name] = series.alias(name) if isinstance(series, pl.Series) else pl.Series(name, series)
-        return pl.col(name)
+        return pl.col(name).cast(pl.String) if data[name].dtype == pl.Categorical else pl.col(name)
 
     shape = put("shape", cols.concept("geometry.shape", stated_only=False))
     a_shape = put("a_shape", cols.concept("geometry.shape", lambda t: f"{t.article} {t.label}", stated_only=False))
@@ -175,7 +170,7 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
         times = ["", "once", "twice", "three times", "four times"]
         codes = np.clip(np.nan_to_num(levels, nan=0.0), 0, len(times) - 1).astype(np.int64)
         put("subdivided", gather_text([None, *(f", subdivided {w}" for w in times[1:])], codes, None))
-        subdivided = pl.col("subdivided").fill_null("")
+        subdivided = pl.col("subdivided").cast(pl.String).fill_null("")
     rotation = put("rotation", cols.number("geometry.rotation", ".0f"))
     turned = _opt(", turned ", rotation, " degrees about its vertical axis") if rotation is not None else _lit("")
 
@@ -222,7 +217,7 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
     shot = put("shot", cols.concept("camera.angle", lambda t: shot_phrase(t.label), stated_only=False))
     focal = put("focal", cols.number("camera.focal_length", ".0f", stated_only=False))
     lens = put("lens", cols.concept("camera.lens", lambda t: f" through {t.article} {t.label} lens"))
-    through = pl.col("lens").fill_null("") if lens is not None else _lit("")
+    through = lens.fill_null("") if lens is not None else _lit("")
     fstop = cols.number("camera.fstop", ".1f", stated_only=False)
     dof_flag = cols.flag("camera.dof")
     dof = _lit("")
@@ -264,29 +259,58 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
         joined = pl.concat_str(effects, separator=", ", ignore_nulls=True)
         post_sentence = pl.when(joined != "").then(pl.concat_str([_lit("Post-processing adds "), joined, _lit(".")]))
 
-    for name, count in (("v_subject", 3), ("v_elements", 2), ("v_gas", 3), ("v_light", 3), ("v_camera", 2), ("v_order", 2)):
-        u = uniforms(spec.seed, f"dense:{name}", ids)
-        data[name] = pl.Series(name, np.minimum((u * count).astype(np.int8), count - 1))
-    subject = _pick("v_subject", subject_variants)
-    liquid_expr = _pick("v_elements", liquid_sentence) if liquid_sentence else None
-    gas_expr = _pick("v_gas", gas_sentence) if gas_sentence else None
-    light_expr = _pick("v_light", light_variants)
-    camera_expr = _pick("v_camera", camera_variants)
-    swapped = pl.col("v_order") == 1
-    ordered = [subject, *_swappable(swapped, liquid_expr, gas_expr), *_swappable(swapped, light_expr, camera_expr),
-               movement_sentence, look_sentence, palette_sentence, backdrop_sentence, post_sentence]
-    ordered = [e for e in ordered if e is not None]
-    frame = pl.DataFrame(list(data.values()))
-    if not ordered:
-        return pl.Series(DENSE_COLUMN, [""] * n, dtype=pl.String)
-    return frame.select(pl.concat_str(ordered, separator=" ", ignore_nulls=True).alias(DENSE_COLUMN)).to_series()
+    rest = [movement_sentence, look_sentence, palette_sentence, backdrop_sentence, post_sentence]
+    shapes = []
+    for subject_v, element_v, gas_v, light_v, camera_v, swap_elements, swap_scene in STRUCTURES:
+        elements = [_variant(liquid_sentence, element_v), _variant(gas_sentence, gas_v)]
+        scene = [_variant(light_variants, light_v), _variant(camera_variants, camera_v)]
+        ordered = [_variant(subject_variants, subject_v), *(elements[::-1] if swap_elements else elements),
+                   *(scene[::-1] if swap_scene else scene), *rest]
+        ordered = [e for e in ordered if e is not None]
+        shapes.append(pl.concat_str(ordered, separator=" ", ignore_nulls=True) if ordered else _lit(""))
+    u = uniforms(spec.seed, "dense:structure", ids)
+    choice = np.minimum((u * len(STRUCTURES)).astype(np.int64), len(STRUCTURES) - 1)
+    frame = pl.DataFrame(list(data.values())) if data else pl.DataFrame({"_": np.zeros(n, dtype=np.int8)})
+    return _by_group(frame, choice, shapes).alias(DENSE_COLUMN)
 
 
-def _swappable(swapped: pl.Expr, first: pl.Expr | None, second: pl.Expr | None) -> list[pl.Expr | None]:
-    """Two sentences in either order (by the row's `v_order`), or the one that exists."""
-    if first is None or second is None:
-        return [first, second]
-    return [pl.when(swapped).then(second).otherwise(first), pl.when(swapped).then(first).otherwise(second)]
+# Sentence structures a sample draws from (one uniform of stream `dense:structure`): the wording
+# of the subject, liquid, gas, lighting and camera sentences, and whether the liquid/gas and the
+# lighting/camera pairs swap. Whole structures (not each sentence apart) so that a batch is built
+# in a few groups of rows: one string concatenation per row instead of one per wording.
+STRUCTURES = (
+    (0, 0, 0, 0, 0, False, False),
+    (1, 1, 1, 1, 1, True, True),
+    (2, 0, 2, 2, 0, False, True),
+    (0, 1, 1, 1, 1, True, False),
+    (1, 0, 0, 2, 0, False, False),
+    (2, 1, 2, 0, 1, True, True),
+)
+
+
+def _variant(variants: list | None, k: int) -> pl.Expr | None:
+    """Wording `k` of a sentence (wrapping around), skipping wordings that cannot be built."""
+    usable = [v for v in variants or () if v is not None]
+    return usable[k % len(usable)] if usable else None
+
+
+def _by_group(frame: pl.DataFrame, choice: np.ndarray, exprs: list[pl.Expr]) -> pl.Series:
+    """Evaluate `exprs[choice[i]]` for each row i, each expression only over the rows that chose
+    it (a stable grouping, one slice per expression, then a gather back into row order)."""
+    groups = [np.flatnonzero(choice == k) for k in range(len(exprs))]
+    order = np.concatenate(groups)
+    ordered = frame.select(pl.all().gather(pl.Series(order))) if len(order) else frame
+    pieces, start = [], 0
+    for k, rows in enumerate(groups):
+        if len(rows):
+            part = ordered.slice(start, len(rows)).lazy().select(exprs[k].alias("text")).collect()
+            pieces.append(part.to_series())  # lazy: a phrase shared by sentences is built once
+            start += len(rows)
+    if not pieces:
+        return pl.Series("text", [], dtype=pl.String)
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    return pl.concat(pieces).gather(pl.Series(inverse))
 
 
 def _prefixed(series: pl.Series | None, prefix: str) -> pl.Series | None:
