@@ -303,8 +303,9 @@ def _by_group(frame: pl.DataFrame, choice: np.ndarray, exprs: list[pl.Expr]) -> 
     pieces, start = [], 0
     for k, rows in enumerate(groups):
         if len(rows):
-            part = ordered.slice(start, len(rows)).lazy().select(exprs[k].alias("text")).collect()
-            pieces.append(part.to_series())  # lazy: a phrase shared by sentences is built once
+            # lazy: a phrase shared by sentences is built once; with_columns broadcasts literals
+            part = ordered.slice(start, len(rows)).lazy().with_columns(exprs[k].alias("_text")).select("_text")
+            pieces.append(part.collect().to_series())
             start += len(rows)
     if not pieces:
         return pl.Series("text", [], dtype=pl.String)
