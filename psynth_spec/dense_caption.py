@@ -26,7 +26,6 @@ from psynth_spec.captions import gather_text, placeholder_text
 from psynth_spec.counters import uniforms
 from psynth_spec.spec import ConceptText, Placeholder, Spec
 
-DENSE_NAME = "dense"
 DENSE_COLUMN = "caption_dense"
 NONE_CONCEPTS = {"none"}  # concepts that put nothing on screen
 _QUIET = {"post.grade": {"neutral"}, "camera.lens": {"perspective"}, "camera.movement": {"static"}}
@@ -128,10 +127,9 @@ def _cat(*parts) -> pl.Expr | None:
     return pl.concat_str([_lit(p) if isinstance(p, str) else p for p in parts])
 
 
-def _capital(expr: pl.Expr | None) -> pl.Expr | None:
-    if expr is None:
-        return None
-    return pl.concat_str([expr.str.slice(0, 1).str.to_uppercase(), expr.str.slice(1)])
+def _upper_first(text: str) -> str:
+    """A phrase that starts a sentence (built once per concept, not per row)."""
+    return text[:1].upper() + text[1:]
 
 
 def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
@@ -149,7 +147,7 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
     shape = put("shape", cols.concept("geometry.shape", stated_only=False))
     a_shape = put("a_shape", cols.concept("geometry.shape", lambda t: f"{t.article} {t.label}", stated_only=False))
     material = put("material", cols.concept("material", stated_only=False))
-    a_material = put("a_material", cols.concept("material", lambda t: f"{t.article} {t.label}", stated_only=False))
+    a_material = put("a_material", cols.concept("material", lambda t: _upper_first(f"{t.article} {t.label}"), stated_only=False))
     details = [
         put("rough", _prefixed(cols.number("material.roughness", ".2f"), "roughness ")),
         put("ior", _prefixed(cols.number("material.ior", ".2f"), "an index of refraction of ")),
@@ -175,7 +173,7 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
     turned = _opt(", turned ", rotation, " degrees about its vertical axis") if rotation is not None else _lit("")
 
     subject_variants = [
-        _cat(_capital(a_material), " ", shape, detail, texture, subdivided, turned, "."),
+        _cat(a_material, " ", shape, detail, texture, subdivided, turned, "."),
         _cat("The subject is ", a_shape, " made of ", material, detail, texture, subdivided, turned, "."),
         _cat("This image shows ", a_shape, " in ", material, detail, texture, subdivided, turned, "."),
     ]
@@ -187,7 +185,8 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
         visc = put("visc", cols.number("liquid.viscosity", ".3f"))
         viscosity = _opt(" with a viscosity of ", visc, " Pa·s") if visc is not None else _lit("")
         liquid_sentence = [
-            _cat(_capital(liquid), " forms ", form, viscosity, " near the ", shape, "."),
+            _cat(put("Liquid", cols.concept("liquid", lambda t: _upper_first(t.label))), " forms ", form, viscosity,
+                 " near the ", shape, "."),
             _cat("The scene includes ", form, " of ", liquid, viscosity, "."),
         ]
     gas = put("gas", cols.concept("gas", lambda t: f"{t.article} {t.label}"))
@@ -196,7 +195,8 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
         dens = put("density", cols.number("gas.density", ".2f"))
         density = _opt(" with a density of ", dens) if dens is not None else _lit("")
         gas_sentence = [
-            _cat(_capital(gas), " effect", density, " surrounds the ", shape, "."),
+            _cat(put("Gas", cols.concept("gas", lambda t: _upper_first(f"{t.article} {t.label}"))), " effect", density,
+                 " surrounds the ", shape, "."),
             _cat("The ", shape, " is wrapped in ", gas, " effect", density, "."),
             _cat("Around the ", shape, " there is ", gas, " effect", density, "."),
         ]
@@ -210,7 +210,8 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
     key = _opt(", the key light at an azimuth of ", azimuth, " degrees") if azimuth is not None else _lit("")
     light_variants = [
         _cat("It is lit by ", light, at_kelvin, key, with_exposure, "."),
-        _cat(_capital(light), at_kelvin, " illuminates the scene", key, with_exposure, "."),
+        _cat(put("Light", cols.concept("lighting.setup", lambda t: _upper_first(light_phrase(t.label)), stated_only=False)),
+             at_kelvin, " illuminates the scene", key, with_exposure, "."),
         _cat("The scene is lit with ", light, at_kelvin, key, with_exposure, "."),
     ]
 
