@@ -229,7 +229,7 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
 
 
 def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
-    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic); the warnings of a
+    """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
     valid file travel on `spec.warnings`."""
     report = Reporter(path)
     settings = _Settings()
@@ -276,7 +276,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     caption_templates = check_captions(ctx, captions, statements, columns)
 
     if report.errors:
-        return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
+        return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
     video = blocks.get("video")
     spec = s.Spec(
         dataset=dataset.name.text,
