@@ -232,7 +232,8 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
 
 
 def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
-    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic)."""
+    """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
+    valid file travel on `spec.warnings`."""
     report = Reporter(path)
     settings = _Settings()
     blocks: dict[str, dict[str, object]] = {}
@@ -277,8 +278,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
-    if report.diagnostics:
-        return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
+    if report.errors:
+        return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
     video = blocks.get("video")
     spec = s.Spec(
         dataset=dataset.name.text,
@@ -300,6 +301,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []
 
