@@ -58,7 +58,21 @@ IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 4.5, "segmentation": 0.08, "albedo": 1.0}
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
-SCENE_CODE_BYTES = 7_000  # the standalone .py scene script
+SCENE_CODE_BYTES = 8_300
+"""The compact `py` scene script (issue 16): the sample's Scene as constructor calls. MEASURED
+2026-11-28 with bench/bench_scene_code.py --rows 20: medians 7.8-8.9 KB over the shipped specs
+(the script that inlined the builder was 165 KB)."""
+SCENE_HELPER_BYTES = 157_000
+"""The `__psynth_scene__` member (scene model and builder) every scene script of a shard loads:
+once per shard. MEASURED 2026-11-28 (bench/bench_scene_code.py): 156.5 KB."""
+
+
+def scene_code_bytes(spec) -> float:
+    """Bytes of one sample's `py` member with its share of the shard's helper module: the ONE
+    place the plan's code size comes from."""
+    return SCENE_CODE_BYTES + SCENE_HELPER_BYTES / max(1, min(spec.shard_size, spec.samples))
+
+
 USD_BYTES = 45_000  # binary .usdc of a small studio scene (meshes dominate)
 TAR_MEMBER_OVERHEAD = 768  # 512-byte tar header + 256 bytes of padding on average
 QC_ROW_BYTES = 60  # qc/*.parquet per sample, zstd

@@ -131,7 +131,7 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
         per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes
         members += 1
     if "scene_code" in outputs:
-        per_sample["scene_code"] = cost_model.SCENE_CODE_BYTES
+        per_sample["scene_code"] = cost_model.scene_code_bytes(spec)
         members += 1
     if "usd" in outputs:
         per_sample["usd"] = cost_model.USD_BYTES

@@ -188,3 +188,21 @@ def test_scene_code_re_renders_the_tar_image(path, tmp_path):
         assert again.shape == original.shape
         assert np.abs(again - original).mean() < 1.0, f"{path.stem} sample {sid}"  # < 1/255
         assert original.std() > 1.0  # and not a blank picture matching a blank picture
+
+
+def test_the_plans_code_size_is_the_measured_compact_script(scripts):
+    """`psynth plan`'s storage line for scene code: the compact script plus its share of the
+    shard's helper module, within 25% of what the generator writes for the shipped specs."""
+    from psynth_spec import cost_model
+    from psynth_spec.plan import make_plan
+
+    measured = float(np.median([len(code.encode()) for _, _, code in scripts]))
+    assert cost_model.SCENE_CODE_BYTES == pytest.approx(measured, rel=0.25)
+    assert cost_model.SCENE_HELPER_BYTES == pytest.approx(len(helper_module().encode()), rel=0.25)
+    spec = load_spec(next(p for p in SPECS if p.stem == "studio_materials"))
+    spec = spec.model_copy(update={"outputs": (*spec.outputs, "scene_code")} if "scene_code" not in spec.outputs
+                           else {})
+    item = {i.kind: i for i in make_plan(spec, 500).storage}["scene_code"]
+    share = len(helper_module().encode()) / min(spec.shard_size, spec.samples)
+    assert item.bytes_per_sample == pytest.approx(measured + share, rel=0.25)
+    assert item.bytes_per_sample < 20_000  # not the 165 KB of the inlined builder
