@@ -163,13 +163,13 @@ def _tiny_shipped(path, samples: int = 2):
                                    "outputs": ("image", "scene_code")})
 
 
-def _re_render(members: dict[str, bytes], folder, sample_id: int):
+def _re_render(members: dict[str, bytes], folder, sample_id: int, fmt: str):
     (folder / HELPER_MEMBER).write_bytes(members[HELPER_MEMBER])
     script = folder / f"{sample_id:09d}.py"
     script.write_bytes(members[script.name])
     done = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=180, cwd=folder)
     assert done.returncode == 0, done.stderr[-2000:]
-    return png_array((folder / f"{sample_id:09d}.png").read_bytes())  # default: next to the script
+    return png_array((folder / f"{sample_id:09d}.{fmt}").read_bytes())  # default: next to the script
 
 
 @pytest.mark.render
@@ -183,8 +183,8 @@ def test_scene_code_re_renders_the_tar_image(path, tmp_path):
     for sid in spec.shard_range(0):
         folder = tmp_path / f"again{sid}"
         folder.mkdir()
-        again = _re_render(members, folder, sid)
-        original = png_array(members[f"{sid:09d}.png"])
+        again = _re_render(members, folder, sid, spec.render.format)
+        original = png_array(members[f"{sid:09d}.{spec.render.format}"])
         assert again.shape == original.shape
         assert np.abs(again - original).mean() < 1.0, f"{path.stem} sample {sid}"  # < 1/255
         assert original.std() > 1.0  # and not a blank picture matching a blank picture
