@@ -24,6 +24,7 @@ from psynth_spec.check_axes import (
 )
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_qc import check_qc_block
+from psynth_spec.check_variants import check_variants
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
 from psynth_spec.taxonomy import Taxonomy
 
@@ -243,6 +244,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     statements: list[s.AxisStatement] = []
     requires: list[s.Require] = []
     captions: list[n.Caption] = []
+    variant_blocks: list[n.Variants] = []
     visible: dict[str, n.Span] = {}
     for stmt in dataset.statements:
         if isinstance(stmt, n.Setting):
@@ -264,6 +266,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
                 requires.append(s.Require(cond=cond, when=when, line=stmt.span.line))
         elif isinstance(stmt, n.Caption):
             captions.append(stmt)
+        elif isinstance(stmt, n.Variants):
+            variant_blocks.append(stmt)
 
     if "samples" not in settings.values and "samples" not in settings.spans:
         report.error(dataset.name.span, "missing-setting", f"dataset {dataset.name.text} needs `samples N` (how many samples to make)")
@@ -273,6 +277,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     render = _render_settings(blocks.get("render", {}))
     columns = _registry_columns(taxonomy, statements, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
+    variants = check_variants(ctx, variant_blocks, statements, columns, outputs)
 
     if report.diagnostics:
         return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
@@ -296,6 +301,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        variants=variants,
     )
     return spec, []
 
