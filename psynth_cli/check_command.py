@@ -33,6 +33,7 @@ def summary(spec) -> dict:
         "render": spec.render.model_dump(),
         "video": spec.video.model_dump() if spec.video else None,
         "qc": dict(spec.qc),
+        "variants": spec.variants.model_dump() if spec.variants else None,
     }
 
 
@@ -47,6 +48,10 @@ def _print_summary(info: dict) -> None:
     axes = info["axes"]
     print(f"  {len(axes)} axes stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
+    if info.get("variants"):
+        variants = info["variants"]
+        axes_text = ", ".join(f"{a['axis']} ({a['mode']})" for a in variants["axes"])
+        print(f"  variants: {variants['count']} per sample, changing {axes_text}")
     if info["qc"]:
         print("  qc thresholds: " + ", ".join(f"{k} {v:g}" for k, v in info["qc"].items()) + " (others: defaults)")
 

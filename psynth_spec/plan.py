@@ -95,23 +95,26 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
     outputs = set(spec.outputs)
     per_sample: dict[str, float] = {}
     members = 0
+    versions = 1 + spec.variant_count  # every variant has its own image, passes and script
     if outputs & {"image", "video"}:
-        per_sample["image"] = pixels * frames * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
-        members += frames
+        per_sample["image"] = pixels * frames * versions * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
+        members += frames * versions
     if spec.render.passes:
-        per_sample["passes"] = pixels * frames * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
-        members += frames * len(spec.render.passes)
+        per_sample["passes"] = pixels * frames * versions * sum(
+            cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
+        members += frames * versions * len(spec.render.passes)
     caption_bytes = sum(float(frame[c].str.len_bytes().mean() or 0.0) for c in spec.caption_columns)
     if "caption" in outputs and spec.caption_columns:
         per_sample["caption"] = float(frame[spec.caption_columns[0]].str.len_bytes().mean() or 0.0)
         members += 1
     if "metadata" in outputs:
         video_bytes = cost_model.JSON_FRAME_BYTES * frames if spec.video is not None else 0
-        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes
+        variant_bytes = cost_model.VARIANT_JSON_BYTES * spec.variant_count
+        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes + variant_bytes
         members += 1
     if "scene_code" in outputs:
-        per_sample["scene_code"] = cost_model.SCENE_CODE_BYTES
-        members += 1
+        per_sample["scene_code"] = cost_model.scene_code_bytes(spec) * versions
+        members += versions
     if "usd" in outputs:
         per_sample["usd"] = cost_model.USD_BYTES
         members += 1

@@ -179,3 +179,22 @@ def test_choose_draws_uniformly_among_the_values():
     assert set(values.unique()) == {"metal.gold", "glass.clear"}
     assert abs(share - 0.5) < 0.02
     assert not np.array_equal(frame["var1_material"].to_numpy(), frame["var2_material"].to_numpy())
+
+
+# ---------------------------------------------------------------- plan
+def test_plan_counts_variant_members_and_takes_code_size_from_one_function(monkeypatch):
+    from psynth_spec import cost_model
+    from psynth_spec.plan import make_plan
+
+    text = (BASE % "variants { lighting.kelvin count 3 }").replace(
+        "samples 2000", "samples 2000\n    outputs [image, caption, metadata, scene_code]")
+    spec = compile_text(text)
+    plain = compile_text(text.replace("variants { lighting.kelvin count 3 }", ""))
+    storage = {i.kind: i.bytes_per_sample for i in make_plan(spec, pilot_samples=500).storage}
+    base = {i.kind: i.bytes_per_sample for i in make_plan(plain, pilot_samples=500).storage}
+    assert storage["image"] == 4 * base["image"]
+    assert storage["scene_code"] == 4 * cost_model.scene_code_bytes(spec) == 4 * base["scene_code"]
+    assert storage["metadata"] > base["metadata"] and storage["samples"] > base["samples"]
+    monkeypatch.setattr(cost_model, "scene_code_bytes", lambda spec: 12_000.0)
+    smaller = {i.kind: i.bytes_per_sample for i in make_plan(plain, pilot_samples=500).storage}
+    assert smaller["scene_code"] == 12_000.0
