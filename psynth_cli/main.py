@@ -17,6 +17,7 @@ COMMANDS = {
     "plan": "show what a spec will produce: partitions, distributions, storage, render time",
     "render": "render one shard (or one sample) with Blender",
     "audit": "audit a dataset: observed vs expected per axis, pair coverage, QC failures by value",
+    "export": "export a dataset as instruct JSONL records or Hugging Face image-text Parquet",
 }
 
 
