@@ -1,7 +1,8 @@
 """Which tar members a sample gets, from the spec's `outputs` and `render.passes`.
 
 Member names are `{sample_id:09d}.{suffix}` (data-contract.md). A video sample adds one
-`f{frame:04d}.png` per frame; passes are rendered for the still (frame 0 pose).
+`f{frame:04d}.png` per frame; passes are rendered for the still (frame 0 pose). A spec with
+`variants` adds `var{k}.{suffix}` for each variant's image, script and passes.
 """
 
 from psynth_spec.spec import Spec
@@ -29,6 +30,11 @@ def member_name(sample_id: int, suffix: str) -> str:
     return f"{sample_id:09d}.{suffix}"
 
 
+def variant_suffix(variant: int, suffix: str) -> str:
+    """A member suffix of variant k (`var{k}.png`, `var{k}.depth.exr`); k = 0 is the base."""
+    return f"var{variant}.{suffix}" if variant else suffix
+
+
 def member_suffixes(spec: Spec) -> list[str]:
     """Every suffix a rendered sample of this spec stores, in tar order."""
     out: list[str] = []
@@ -38,6 +44,12 @@ def member_suffixes(spec: Spec) -> list[str]:
     out.extend(PASS_SUFFIX[p] for p in spec.render.passes)
     if "video" in spec.outputs and spec.video is not None:
         out.extend(frame_suffix(i) for i in range(spec.video.frames))
+    for k in range(1, spec.variant_count + 1):  # each variant: its image, script and passes
+        if "image" in spec.outputs:
+            out.append(variant_suffix(k, spec.render.format))
+        if "scene_code" in spec.outputs:
+            out.append(variant_suffix(k, "py"))
+        out.extend(variant_suffix(k, PASS_SUFFIX[p]) for p in spec.render.passes)
     return out
 
 

@@ -16,12 +16,13 @@ import bpy
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
-from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
+from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still, variant_suffix
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.builder import pose_camera
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.variants import changed_values, variant_row
 
 log = logging.getLogger("psynth.worker")
 
@@ -58,22 +59,15 @@ class Renderer:
         render_seconds = 0.0
         if needs_still(spec):
             render_seconds += self._render_still(current, sid, staging)
+        scene_code = self._scene_code(spec, row, desc)
         frames = None
         if "video" in spec.outputs and spec.video is not None:
             frames, seconds = self._render_frames(current, desc, sid, staging)
             render_seconds += seconds
         if "usd" in spec.outputs:
             _export_usd(staging / member_name(sid, "usdc"))
-        if "scene_code" in spec.outputs:
-            sample = {
-                "sample_id": sid,
-                "dataset": spec.dataset,
-                "version_id": spec.version_id,
-                "captions": {c: row.get(c) for c in spec.caption_columns},
-                "image_name": member_name(sid, spec.render.format),
-            }
-            code = scene_script(self._builder_source, desc, sample)
-            (staging / member_name(sid, "py")).write_text(code, encoding="utf-8")
+        if scene_code is not None:
+            (staging / member_name(sid, "py")).write_text(scene_code, encoding="utf-8")
         if "caption" in spec.outputs:
             text = row.get("caption") or ""
             (staging / member_name(sid, "txt")).write_text(str(text), encoding="utf-8")
@@ -91,6 +85,11 @@ class Renderer:
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
             meta["scene"] = json_safe(desc)
+        variants, seconds = self._render_variants(current, row, staging)
+        render_seconds += seconds
+        if "metadata" in spec.outputs:
+            if spec.variants is not None:
+                meta["variants"] = variants
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
@@ -98,32 +97,85 @@ class Renderer:
             raise RuntimeError(f"sample {sid}: wrote {written}, expected {expected}")
         return {"render_seconds": render_seconds, "members": written}
 
-    # ------------------------------------------------------------------ still and passes
-    def _render_still(self, current, sid: int, staging: Path) -> float:
+    def _scene_code(self, spec: Spec, row: dict[str, Any], desc, variant: int = 0) -> str | None:
+        """The standalone script of a sample (or of one of its variants)."""
+        if "scene_code" not in spec.outputs:
+            return None
+        sid = int(row["sample_id"])
+        sample = {
+            "sample_id": sid,
+            "dataset": spec.dataset,
+            "version_id": spec.version_id,
+            "captions": {c: row.get(c) for c in spec.caption_columns},
+            "image_name": member_name(sid, variant_suffix(variant, spec.render.format)),
+        }
+        if variant:
+            sample["variant"] = variant
+        return scene_script(self._builder_source, desc, sample)
+
+    # ------------------------------------------------------------------ variants
+    def _render_variants(self, current, row: dict[str, Any], staging: Path) -> tuple[list[dict], float]:
+        """Render every variant of a sample into `staging`; returns the JSON entries, seconds.
+
+        A variant re-describes the sample from its variant row and updates the scene in place
+        (`build` changes only what differs), then renders the still and the spec's passes under
+        `{id}.var{k}.`; QC stays the base image's, so no QC-only mask is rendered.
+        """
         spec = self.spec
-        wanted = qc_passes(spec)  # the spec's passes + the subject mask QC measures coverage on
+        if spec.variants is None:
+            return [], 0.0
+        sid = int(row["sample_id"])
+        entries, seconds = [], 0.0
+        for k in range(1, spec.variants.count + 1):
+            variant = variant_row(spec, row, k)
+            desc = scene.describe(variant, spec, self.taxonomy)
+            camera = scene.build(desc)
+            _apply_device(current, self.device)
+            if needs_still(spec):
+                seconds += self._render_still(current, sid, staging, variant=k)
+            code = self._scene_code(spec, variant, desc, variant=k)
+            if code is not None:
+                (staging / member_name(sid, variant_suffix(k, "py"))).write_text(code, encoding="utf-8")
+            files = sorted(p.name for p in staging.iterdir() if p.name.startswith(member_name(sid, f"var{k}.")))
+            entries.append(json_safe({
+                "variant": k,
+                "axes": list(spec.variants.axis_names),
+                "changed": changed_values(spec, row, k),
+                "captions": {c: variant.get(c) for c in spec.caption_columns},
+                "camera": camera,
+                "files": files,
+            }))
+        return entries, seconds
+
+    # ------------------------------------------------------------------ still and passes
+    def _render_still(self, current, sid: int, staging: Path, variant: int = 0) -> float:
+        spec = self.spec
+        # the spec's passes + the subject mask QC measures coverage on (QC is the base image's)
+        wanted = qc_passes(spec) if not variant else tuple(spec.render.passes)
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
-        self._install_passes(current, wanted if cycles_passes else (), staging, sid)
+        prefix = member_name(sid, f"var{variant}.") if variant else member_name(sid, "")
+        self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
         seconds = 0.0
         if "image" in spec.outputs:
             _set_image_format(current, spec.render.format)
-            current.render.filepath = str(staging / member_name(sid, spec.render.format))
+            current.render.filepath = str(staging / member_name(sid, variant_suffix(variant, spec.render.format)))
             seconds += _render(write_still=True)
         elif cycles_passes:
             seconds += _render(write_still=False)
         if wanted and not cycles_passes:
-            seconds += self._render_passes_with_cycles(current, wanted, staging, sid)
+            seconds += self._render_passes_with_cycles(current, wanted, staging, prefix)
         pass_files.install(current, (), "", "")
-        stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
+        if not variant:
+            stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
         return seconds
 
-    def _install_passes(self, current, wanted, staging: Path, sid: int) -> None:
+    def _install_passes(self, current, wanted, staging: Path, prefix: str) -> None:
         if not wanted:
             pass_files.install(current, (), "", "")
             return
-        pass_files.install(current, wanted, str(staging) + "/", f"{sid:09d}.")
+        pass_files.install(current, wanted, str(staging) + "/", prefix)
 
-    def _render_passes_with_cycles(self, current, wanted, staging: Path, sid: int) -> float:
+    def _render_passes_with_cycles(self, current, wanted, staging: Path, prefix: str) -> float:
         """EEVEE/Workbench lack some passes: render them with a 1-sample Cycles pass render."""
         engine, filepath = current.render.engine, current.render.filepath
         samples = current.cycles.samples
@@ -135,7 +187,7 @@ class Renderer:
             stale = bpy.data.node_groups.get(pass_files.GROUP_NAME)
             if stale is not None:
                 bpy.data.node_groups.remove(stale)
-            self._install_passes(current, wanted, staging, sid)
+            self._install_passes(current, wanted, staging, prefix)
             return _render(write_still=False)
         finally:
             current.render.engine = engine
