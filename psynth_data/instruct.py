@@ -95,8 +95,10 @@ def _edit_record(sample, layout, wording: Wording, meta: dict, entry: dict, code
 
 
 def _qa_records(sample, layout, wording: Wording, axes: dict, images, qa_per_sample: int) -> Iterator[dict]:
-    known = {a.column: a.path for a in wording.taxonomy.axes}
-    candidates = [known[c] for c, v in axes.items() if c in known and v is not None and known[c] not in _QA_SKIPPED]
+    known = {a.column: a for a in wording.taxonomy.axes}
+    # values the sample sets (not its registry defaults, which every sample shares)
+    candidates = [known[c].path for c, v in axes.items()
+                  if c in known and v is not None and v != known[c].default and known[c].path not in _QA_SKIPPED]
     for path in wording.order("qa-axes", sample.sample_id, candidates)[:qa_per_sample]:
         topic, question, answer = wording.question(sample.sample_id, path, axes[wording.axis(path).column])
         yield _record("qa", layout, sample, f"qa/{path}", question, answer, images, axis=path, topic=topic)

@@ -33,6 +33,27 @@ NOUNS = {
     "scene.background": "background",
     "post.grade": "colour grade",
     "style": "art style",
+    "camera.movement": "camera move",
+    "lighting.hdri_rotation": "environment rotation",
+    "lighting.hdri_strength": "environment strength",
+    "material.subsurface": "subsurface scattering",
+    "texture.scale": "pattern scale",
+    "texture.mapping": "pattern mapping",
+    "liquid": "liquid",
+    "liquid.viscosity": "liquid's viscosity",
+    "liquid.form": "liquid's form",
+    "gas": "gas",
+    "gas.density": "gas density",
+    "geometry.subdivision": "subdivision level",
+    "post.bloom": "bloom",
+    "post.vignette": "vignette",
+    "post.grain": "film grain",
+    "post.chromatic_aberration": "chromatic aberration",
+    "color.harmony": "colour harmony",
+    "color.base_hue": "base hue",
+    "color.mood": "colour mood",
+    "camera.framing": "framing",
+    "scene.objects": "number of objects",
 }
 """Short noun phrases for common axes; others use their taxonomy description."""
 
@@ -86,6 +107,15 @@ class Wording:
             return "on" if value else "off"
         return self.number(path, value)
 
+    def words(self, path: str, value) -> list[str]:
+        """A value's label and, for a concept, its synonyms (the taxonomy's caption words)."""
+        axis = self.axis(path)
+        full = self.taxonomy.resolve(axis, str(value)) if axis.type == "category" and value is not None else None
+        if full is None:
+            return [self.label(path, value)]
+        concept = self.taxonomy.concepts[full]
+        return list(dict.fromkeys([concept.label, *concept.synonyms]))
+
     def number(self, path: str, value) -> str:
         axis = self.axis(path)
         if axis.type == "int" or (axis.unit in ("K", "mm", "degrees") and abs(float(value)) >= 10):
@@ -112,7 +142,7 @@ class Wording:
     def edit_clause(self, sample_id: int, variant: int, path: str, before, after, subject: str) -> str:
         """One change as an imperative clause ("make the cube polished copper")."""
         axis = self.axis(path)
-        new = self.label(path, after)
+        new = self.pick(f"words:{path}:{variant}", sample_id, self.words(path, after))
         if path in _DIRECTIONAL and axis.type in ("float", "int") and before is not None and after is not None:
             up, down = _DIRECTIONAL[path]
             return (up if float(after) > float(before) else down).format(v=self.number(path, after).replace("f/", ""))
@@ -153,7 +183,8 @@ class Wording:
         if topic == "axis":
             question = self.pick(f"qa:{path}:axis", sample_id, [
                 f"What does the {noun} control in this scene?", f"Why does the {noun} matter here?"])
-            answer = self.axis(path).description
+            answer = self.axis(path).description.split(";")[0].strip()
+            answer = answer[4:] if answer.startswith("the ") else answer
             return topic, question, f"It is the {answer}; in this render it is {shown}."
         question = self.pick(f"qa:{path}:value", sample_id, [
             f"What {noun} does this render use?", f"Which {noun} was this image made with?",

@@ -92,7 +92,7 @@ def test_instruct_records_parse_and_diffs_apply_and_render_the_variant(variant_s
         base, variant = members[f"{sid:09d}.py"].decode(), members[f"{sid:09d}.var{k}.py"].decode()
         assert apply_unified_diff(base, record["response"]) == variant
         assert [i["member"] for i in record["images"]] == [f"{sid:09d}.png", f"{sid:09d}.var{k}.png"]
-        assert re.search(r"(plastic|copper)", record["instruction"], re.I)
+        assert re.search(r"(plastic|copper|red metal|matte)", record["instruction"], re.I)
         assert re.search(r"(2000|12000) K", record["instruction"])
     # the patched script renders the variant's image
     record = edits[-1]
