@@ -94,3 +94,26 @@ def test_cli_export_both_formats_and_errors(dataset, tmp_path, capsys):
     assert "not complete" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "nothing"), "--format", "instruct", "--out", str(tmp_path)]) == 1
     assert "no such dataset" in capsys.readouterr().err
+
+
+def test_export_streams_from_s3_like_from_a_local_disk(dataset, tmp_path_factory, monkeypatch):
+    from psynth_data.s3 import S3Storage
+    from tests.s3_server import SeaweedS3
+
+    root, spec, layout = dataset
+    local_out = tmp_path_factory.mktemp("local")
+    local = export_dataset(LocalStorage(root), layout, local_out, ExportOptions("instruct", workers=1))
+    with SeaweedS3(tmp_path_factory.mktemp("s3")) as server:
+        server.create_bucket("exports")
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("PSYNTH_WORK_DIR", str(tmp_path_factory.mktemp("work")))
+        storage = S3Storage("s3://exports/data")
+        fabricate_dataset(storage, spec)
+        s3_out = tmp_path_factory.mktemp("s3out")
+        summary = main(["export", f"s3://exports/data/{spec.dataset}", "--format", "instruct", "--out", str(s3_out),
+                        "--workers", "2"])
+        assert summary == 0
+    for name in local["files"]:
+        assert (s3_out / name).read_bytes() == (local_out / name).read_bytes()
+    assert list((tmp_path_factory.getbasetemp()).glob("work*/psynth-export-*")) == []  # temporary tars removed
