@@ -111,7 +111,9 @@ def export_dataset(storage: Storage, layout: Layout, out_dir: str | os.PathLike,
     if workers == 1:
         parts = [export_shard(storage.root, layout, s, str(out), options) for s in todo]
     else:
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded parent (boto3, polars)
+        # spawn: no fork of a threaded parent (polars, boto3), and the workers see this process's
+        # environment as it is now (storage credentials); costs ~1-2 s of imports per worker
+        context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             parts = list(pool.map(export_shard, [storage.root] * len(todo), [layout] * len(todo), todo,
                                   [str(out)] * len(todo), [options] * len(todo)))
