@@ -145,7 +145,7 @@ def _render(spec: Spec, frame) -> RenderEstimate:
         .sort("_engine", "_samples")
     )
     total = max(len(frame), 1)
-    frames = _frames(spec)
+    frames = _frames(spec) * (1 + spec.variant_count)  # a variant is one more still
     w, h = spec.render.width, spec.render.height
     cpu = gpu = 0.0
     shares: dict[str, float] = {}
@@ -158,7 +158,7 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
         engines=dict(sorted(shares.items(), key=lambda kv: -kv[1])),
-        frames_per_sample=frames,
+        frames_per_sample=_frames(spec),
         cpu_seconds_per_sample=cpu,
         gpu_seconds_per_sample=gpu,
         cpu_hours=cpu * spec.samples / 3600,

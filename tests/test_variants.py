@@ -195,6 +195,9 @@ def test_plan_counts_variant_members_and_takes_code_size_from_one_function(monke
     assert storage["image"] == 4 * base["image"]
     assert storage["scene_code"] == 4 * cost_model.scene_code_bytes(spec) == 4 * base["scene_code"]
     assert storage["metadata"] > base["metadata"] and storage["samples"] > base["samples"]
+    render, plain_render = make_plan(spec, pilot_samples=500).render, make_plan(plain, pilot_samples=500).render
+    overhead = cost_model.PER_SAMPLE_OVERHEAD_S
+    assert render.cpu_seconds_per_sample - overhead == pytest.approx(4 * (plain_render.cpu_seconds_per_sample - overhead))
     monkeypatch.setattr(cost_model, "scene_code_bytes", lambda spec: 12_000.0)
     smaller = {i.kind: i.bytes_per_sample for i in make_plan(plain, pilot_samples=500).storage}
     assert smaller["scene_code"] == 12_000.0
