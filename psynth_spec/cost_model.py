@@ -58,11 +58,11 @@ IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 4.5, "segmentation": 0.08, "albedo": 1.0}
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
-SCENE_CODE_BYTES = 125_000
+SCENE_CODE_BYTES = 131_000
 """The standalone `py` scene script as it is today: the inlined builder library (116.6 KB, the
-same for every sample) plus the sample's description as JSON (~9 KB). MEASURED 2026-11-27: median
-125.3-126.5 KB over 20 samples of quickstart, studio_materials and vfx_elements (the README's
-"Language data" section has the command)."""
+same for every sample) plus the sample's description as indented JSON (~14 KB). MEASURED
+2026-11-28: median 130.3-132.5 KB over 20 samples each of quickstart, studio_materials and
+vfx_elements (`scene_script(builder_source(), describe(row, spec, taxonomy), ...)`)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 
 

@@ -3,6 +3,7 @@ the variants differ from the base only in the named axes and visibly in pixels; 
 export's records parse, every diff applies to the base script and the patched script renders
 the variant; the hf export opens as Hugging Face image-text Parquet."""
 
+import ast
 import json
 import re
 import subprocess
@@ -37,10 +38,9 @@ def variant_shard(tmp_path_factory):
 
 def _description(script: bytes) -> dict:
     """The scene description a standalone script rebuilds (its DESCRIPTION JSON)."""
-    match = re.search(rb"^DESCRIPTION = json\.loads\((.*)\)$", script, re.M)
-    import ast
-
-    return json.loads(ast.literal_eval(match.group(1).decode()))
+    tree = ast.parse(script)
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "DESCRIPTION")
+    return json.loads(node.value.args[0].value)
 
 
 def test_members_and_json_variants(variant_shard):
@@ -94,6 +94,9 @@ def test_instruct_records_parse_and_diffs_apply_and_render_the_variant(variant_s
         assert [i["member"] for i in record["images"]] == [f"{sid:09d}.png", f"{sid:09d}.var{k}.png"]
         assert re.search(r"(plastic|copper|red metal|matte)", record["instruction"], re.I)
         assert re.search(r"(2000|12000) K", record["instruction"])
+        changed = [line for line in record["response"].splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        assert any("lighting" in line or "kelvin" in line or "color" in line for line in changed)
+        assert len(changed) < 80  # the diff names the changed values, not the whole description
     # the patched script renders the variant's image
     record = edits[-1]
     sid, k = record["sample_id"], record["variant"]
