@@ -40,3 +40,22 @@ def check_pilot(spec: Spec, n: int = PILOT_SAMPLES) -> str | None:
         f"constraints accept {rate:.2%} of draws ({seen} in a pilot of {n:,}); "
         f"psynth needs at least 1 in 1,000: relax {which}"
     )
+
+
+VARIANT_PILOT_SAMPLES = 2_000
+
+
+def check_variant_pilot(spec: Spec, n: int = VARIANT_PILOT_SAMPLES) -> str | None:
+    """A diagnostic message when drawn variants cannot meet the requires for some pilot sample
+    (every named axis held by the base sample makes them impossible), else None."""
+    from psynth_spec.errors import SamplingError
+    from psynth_spec.sampler import sample_range
+
+    if spec.variants is None or not spec.variants.random or not spec.requires:
+        return None
+    try:
+        sample_range(spec, 0, min(n, spec.samples), where=f"the compile pilot of {min(n, spec.samples):,} samples")
+    except SamplingError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        return f"{message}; the requires leave some samples no variant values"
+    return None
