@@ -80,3 +80,17 @@ def make_dataset(root: Path, spec, *, alter=None, fail: pl.Expr | None = None,
         if shard not in no_manifest:
             write_manifest(storage, layout, shard, keys, Counts(samples=frame.height, rendered=0, failed=0))
     return storage, layout
+
+
+def audit_dataset(root: Path, spec, expected, **kwargs):
+    """Write the dataset (`make_dataset` arguments), index it, audit it: (report, storage, layout)."""
+    from psynth_data.audit import run_audit
+    from psynth_data.index import build_index, open_index
+
+    storage, layout = make_dataset(root, spec, **kwargs)
+    build_index(storage, layout, spec=spec, expected=expected)
+    con = open_index(storage, layout)
+    try:
+        return run_audit(con), storage, layout
+    finally:
+        con.close()

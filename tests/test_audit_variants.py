@@ -4,11 +4,9 @@
 import polars as pl
 import pytest
 
-from psynth_data.audit import run_audit
 from psynth_data.expected import audited_axes, expected_frame, stacked_columns
-from psynth_data.index import build_index, open_index
 from psynth_spec.compile import compile_text
-from tests.audit_fixtures import make_dataset
+from tests.audit_fixtures import audit_dataset
 
 TEXT = """dataset audit_variants {
     samples    6000
@@ -35,13 +33,7 @@ def expected(spec):
 
 
 def _audit(root, spec, expected, **kwargs):
-    storage, layout = make_dataset(root, spec, **kwargs)
-    build_index(storage, layout, spec=spec, expected=expected)
-    con = open_index(storage, layout)
-    try:
-        return run_audit(con)
-    finally:
-        con.close()
+    return audit_dataset(root, spec, expected, **kwargs)[0]
 
 
 def test_variant_axes_are_audited(tmp_path, spec, expected):
