@@ -16,7 +16,8 @@ from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, write_manifest
 from psynth_data.storage import Storage
 from psynth_render.metadata import sample_metadata
-from psynth_render.scene import builder_source, describe
+from psynth_render.scene import builder_source
+from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_spec.compile import compile_text
 from psynth_spec.sampler import sample_shards

@@ -69,9 +69,11 @@ def test_variants_differ_only_in_named_axes_and_visibly_in_pixels(variant_shard)
         for k in (1, 2):
             variant = _description(members[f"{sid:09d}.var{k}.py"])
             changed = {key for key in base if base[key] != variant[key]}
-            assert changed and changed <= {"material", "lighting", "axes", "style", "background"}, changed
-            for held in ("geometry", "camera", "seed", "render"):
+            assert changed and changed <= {"objects", "lighting", "axes", "style", "backdrop", "color"}, changed
+            for held in ("camera", "seed", "render", "effects", "post"):
                 assert base[held] == variant[held], held
+            for before, after in zip(base["objects"], variant["objects"], strict=True):
+                assert before["geometry"] == after["geometry"] and before["material"] != after["material"]
             diff = np.abs(png_array(members[f"{sid:09d}.var{k}.png"]) - base_png).mean()
             assert diff > 4.0, f"sample {sid} variant {k}: mean pixel change {diff:.2f} of 255"
         between = np.abs(png_array(members[f"{sid:09d}.var1.png"]) - png_array(members[f"{sid:09d}.var2.png"])).mean()
