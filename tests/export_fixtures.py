@@ -35,6 +35,7 @@ SPEC_TEXT = """dataset exported {
     camera.focal_length ~ one_of [35, 50, 85]
     variants { material in [metal.copper, plastic.matte], lighting.kelvin in [3200, 6500] }
     caption "{material|a} {geometry.shape} at {lighting.kelvin:.0f} K"
+    caption dense "{material|a} {geometry.shape} on a {scene.background} backdrop, key light at {lighting.kelvin:.0f} K, {camera.focal_length:.0f} mm lens"
 }
 """
 

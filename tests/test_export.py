@@ -32,7 +32,7 @@ def test_instruct_records_of_every_kind(dataset, tmp_path):
     root, spec, layout = dataset
     summary = export_dataset(LocalStorage(root), layout, tmp_path, ExportOptions("instruct", workers=1))
     assert summary["samples"] == 12 and summary["shards"] == 3 and len(summary["files"]) == 3
-    assert summary["records"] == {"code": 12, "edit": 24, "qa": 48}
+    assert summary["records"] == {"code": 24, "edit": 24, "qa": 48}  # code: caption and caption_dense
     records = _records(tmp_path, summary)
     assert len({r["id"] for r in records}) == len(records)
     storage = LocalStorage(root)
@@ -43,7 +43,9 @@ def test_instruct_records_of_every_kind(dataset, tmp_path):
         assert record["images"][0] == {"tar": layout.render_key(sample.shard), "member": sample.member_name("png")}
         if record["kind"] == "code":
             assert record["response"] == sample.members["py"].decode()
-            assert record["instruction"] == json.loads(sample.members["json"])["captions"]["caption"]
+            column = record["caption_column"]
+            assert record["instruction"] == json.loads(sample.members["json"])["captions"][column]
+            assert column in ("caption", "caption_dense")
         elif record["kind"] == "edit":
             k = record["variant"]
             after = apply_unified_diff(sample.members["py"].decode(), record["response"])
@@ -89,6 +91,11 @@ def test_cli_export_both_formats_and_errors(dataset, tmp_path, capsys):
                  "--shards", "0-1"]) == 0
     assert "8 samples from 2 shards" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "hf").iterdir()) == ["exported-000000.parquet", "exported-000001.parquet"]
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "hf" / "exported-000000.parquet")
+    assert table.num_rows == 12 and all(d and "mm lens" in d for d in table.column("caption_dense").to_pylist())
+    assert table.column("text").to_pylist()[1] != table.column("text").to_pylist()[0]  # the variant's own caption
     assert main(["export", str(root / spec.dataset), "--format", "instruct", "--out", str(tmp_path),
                  "--shards", "7"]) == 1
     assert "not complete" in capsys.readouterr().err
