@@ -33,18 +33,8 @@ SCHEMA = pa.schema([
     ("axes", pa.string()),
 ])
 
-FEATURES = {
-    "image": {"_type": "Image"},
-    "text": {"dtype": "string", "_type": "Value"},
-    "caption_dense": {"dtype": "string", "_type": "Value"},
-    "dataset": {"dtype": "string", "_type": "Value"},
-    "version_id": {"dtype": "string", "_type": "Value"},
-    "sample_id": {"dtype": "int64", "_type": "Value"},
-    "shard": {"dtype": "int32", "_type": "Value"},
-    "variant": {"dtype": "int32", "_type": "Value"},
-    "changes": {"dtype": "string", "_type": "Value"},
-    "axes": {"dtype": "string", "_type": "Value"},
-}
+FEATURES = {field.name: {"_type": "Image"} if field.name == "image" else {"dtype": str(field.type), "_type": "Value"}
+            for field in SCHEMA}
 """`datasets` Features as JSON (`Features.to_dict()` form): `variant` 0 is the base image;
 `changes` and `axes` are JSON objects as text (a variant's changed values; every axis value)."""
 
