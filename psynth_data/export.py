@@ -99,7 +99,7 @@ def export_dataset(storage: Storage, layout: Layout, out_dir: str | os.PathLike,
     """Export every complete shard (or `shards`) in parallel; writes and returns the summary."""
     available = complete_shards(storage, layout)
     if not available:
-        raise StorageError(f"{storage.root}/{layout.prefix}: no complete shard to export (no manifests)")
+        raise StorageError(f"{storage.url(layout.prefix)}: no complete shard to export (no manifests)")
     todo = available if shards is None else [s for s in shards if s in set(available)]
     missing = sorted(set(shards or []) - set(available))
     if missing:
@@ -125,7 +125,7 @@ def export_dataset(storage: Storage, layout: Layout, out_dir: str | os.PathLike,
     samples = sum(p["samples"] for p in parts)
     total_bytes = sum(p["bytes"] for p in parts)
     summary = {
-        "dataset": layout.dataset, "version_id": layout.version_id, "source": f"{storage.root}/{layout.prefix}",
+        "dataset": layout.dataset, "version_id": layout.version_id, "source": storage.url(layout.prefix),
         "options": asdict(options), "shards": len(todo), "workers": workers, "samples": samples,
         "records": records, "bytes": total_bytes, "seconds": round(seconds, 3),
         "files": [output_name(layout, options, s) for s in todo],

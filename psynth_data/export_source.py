@@ -1,6 +1,6 @@
 """Read a dataset's complete shards for export: tar members grouped by sample, streamed.
 
-    complete_shards(storage, layout) -> [shard, ...]          shards whose manifest exists
+    complete_shards(storage, layout) -> [shard, ...]          complete shards (the index's rule)
     shard_samples(storage, layout, shard) -> iterator of ShardSample
 
 A tar is read front to back (`tarfile` stream mode), one sample's members at a time, so memory
@@ -9,7 +9,6 @@ stays one sample whatever the shard size. A local store's tar is read in place; 
 """
 
 import os
-import re
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -18,8 +17,6 @@ from dataclasses import dataclass
 
 from psynth_data.layout import Layout
 from psynth_data.storage import Storage
-
-_MANIFEST = re.compile(r"shard=(\d+)\.json$")
 
 
 @dataclass
@@ -36,13 +33,11 @@ class ShardSample:
 
 
 def complete_shards(storage: Storage, layout: Layout) -> list[int]:
-    """Shards with a manifest (the data contract's definition of complete), ascending."""
-    out = []
-    for key in storage.list(f"{layout.prefix}/manifests/"):
-        match = _MANIFEST.search(key)
-        if match:
-            out.append(int(match.group(1)))
-    return sorted(out)
+    """Shards that are complete (manifest present, its objects of the listed size), ascending:
+    the index's own rule (`psynth_data.index.complete_shards`)."""
+    from psynth_data.index import complete_shards as indexed
+
+    return [shard for shard, _manifest in indexed(storage, layout)]
 
 
 @contextmanager
