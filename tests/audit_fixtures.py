@@ -82,15 +82,14 @@ def make_dataset(root: Path, spec, *, alter=None, fail: pl.Expr | None = None,
     return storage, layout
 
 
-def audit_dataset(root: Path, spec, expected, **kwargs):
-    """Write the dataset (`make_dataset` arguments), index it, audit it: (report, storage, layout)."""
+def audit_of(storage, layout, spec, **index_kwargs) -> dict:
+    """Build the dataset's index and run the audit over it: the report `psynth audit` prints."""
     from psynth_data.audit import run_audit
     from psynth_data.index import build_index, open_index
 
-    storage, layout = make_dataset(root, spec, **kwargs)
-    build_index(storage, layout, spec=spec, expected=expected)
+    build_index(storage, layout, spec=spec, **index_kwargs)
     con = open_index(storage, layout)
     try:
-        return run_audit(con), storage, layout
+        return run_audit(con)
     finally:
         con.close()

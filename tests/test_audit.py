@@ -13,10 +13,9 @@ from psynth_cli.main import main
 from psynth_data.audit import run_audit
 from psynth_data.audit_report import axis_plot, report_markdown
 from psynth_data.expected import expected_frame
-from psynth_data.index import open_index
+from psynth_data.index import build_index, open_index
 from psynth_spec.errors import PsynthError
-from tests.audit_fixtures import audit_dataset as _audit
-from tests.audit_fixtures import demo_spec
+from tests.audit_fixtures import demo_spec, make_dataset
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +26,16 @@ def spec():
 @pytest.fixture(scope="module")
 def expected(spec):
     return expected_frame(spec, pilot_samples=100_000)
+
+
+def _audit(root, spec, expected, **kwargs):
+    storage, layout = make_dataset(root, spec, **kwargs)
+    build_index(storage, layout, spec=spec, expected=expected)
+    con = open_index(storage, layout)
+    try:
+        return run_audit(con), storage, layout
+    finally:
+        con.close()
 
 
 def test_own_spec_passes(tmp_path, spec, expected):

@@ -6,7 +6,7 @@ import pytest
 
 from psynth_data.expected import audited_axes, expected_frame, stacked_columns
 from psynth_spec.compile import compile_text
-from tests.audit_fixtures import audit_dataset
+from tests.audit_fixtures import audit_of, make_dataset
 
 TEXT = """dataset audit_variants {
     samples    6000
@@ -33,7 +33,8 @@ def expected(spec):
 
 
 def _audit(root, spec, expected, **kwargs):
-    return audit_dataset(root, spec, expected, **kwargs)[0]
+    storage, layout = make_dataset(root, spec, **kwargs)
+    return audit_of(storage, layout, spec, expected=expected)
 
 
 def test_variant_axes_are_audited(tmp_path, spec, expected):
