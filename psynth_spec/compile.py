@@ -42,10 +42,9 @@ def load_spec(path: str | Path, taxonomy: Taxonomy | None = None) -> Spec:
 
 
 def _pilot(spec: Spec, dataset: n.Dataset, text: str, path: str) -> None:
-    """The pilot acceptance check of `require`: fewer than 1 in 1,000 accepted is an error."""
-    from psynth_spec.pilot import check_pilot
-
-    from psynth_spec.pilot import check_variant_pilot
+    """The pilot acceptance check of `require`: fewer than 1 in 1,000 accepted is an error; so
+    are requires that leave drawn variants no values."""
+    from psynth_spec.pilot import check_pilot, check_variant_pilot
 
     message = check_pilot(spec)
     if message is None:
