@@ -1,0 +1,140 @@
+"""Asset catalogs: one Parquet row per 3D file of a library (the schema, reading and writing).
+
+A catalog is what `psynth assets scan` writes and what a spec's `assets NAME "PATH"` setting
+names. Its rows are data about files, never the files: the renderer fetches a file by its `uri`
+and checks it against `sha256` (the import cache is keyed by it). A row whose `error` is set
+could not be read; it stays listed, so a scan of 10,000 files never fails on one bad file, and
+`psynth check` never offers it to a spec.
+
+Columns (in order):
+    asset_id    the file's path relative to the scanned root, `/`-separated (unique)
+    uri         where to fetch it: an absolute local path or an s3:// URL
+    format      glb, gltf, obj, fbx, ply, stl, usd, usda, usdc, usdz or blend
+    size        bytes
+    mtime       modification time (seconds) when scanned; with size, what a rescan trusts
+    sha256      hex digest of the bytes
+    tags        folder names and sidecar tags, as names (`[a-z_][a-z0-9_]*`), sorted
+    licence     from the nearest sidecar (`licence:` or `license:`), null when none says
+    up          `y` or `z` when a sidecar states the file's up axis, else null (importer's own)
+    triangles   triangles after import (all mesh objects, modifiers applied)
+    materials   distinct materials on the imported meshes
+    bounds_min, bounds_max   world-space box of the imported meshes [x, y, z] (Blender: Z up)
+    error       why the file could not be read, else null
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import polars as pl
+
+from psynth_spec.errors import PsynthError
+
+FORMATS: dict[str, str] = {
+    ".glb": "glb",
+    ".gltf": "gltf",
+    ".obj": "obj",
+    ".fbx": "fbx",
+    ".ply": "ply",
+    ".stl": "stl",
+    ".usd": "usd",
+    ".usda": "usda",
+    ".usdc": "usdc",
+    ".usdz": "usdz",
+    ".blend": "blend",
+}
+
+SCHEMA: dict[str, pl.DataType] = {
+    "asset_id": pl.String,
+    "uri": pl.String,
+    "format": pl.String,
+    "size": pl.Int64,
+    "mtime": pl.Float64,
+    "sha256": pl.String,
+    "tags": pl.List(pl.String),
+    "licence": pl.String,
+    "up": pl.String,
+    "triangles": pl.Int64,
+    "materials": pl.Int64,
+    "bounds_min": pl.List(pl.Float64),
+    "bounds_max": pl.List(pl.Float64),
+    "error": pl.String,
+}
+
+
+class CatalogError(PsynthError):
+    """A catalog file is missing, unreadable or not a psynth asset catalog."""
+
+
+def asset_format(name: str) -> str | None:
+    """The catalog format of a file name, or None when psynth does not read it."""
+    return FORMATS.get(os.path.splitext(name)[1].lower())
+
+
+def catalog_frame(rows: list[dict]) -> pl.DataFrame:
+    """Rows (dicts with the schema's keys) -> a catalog table sorted by asset id."""
+    frame = pl.DataFrame(rows, schema=SCHEMA, orient="row") if rows else pl.DataFrame(schema=SCHEMA)
+    return frame.sort("asset_id")
+
+
+def write_catalog(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a catalog atomically (a temporary file beside it, then a rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        frame.select(list(SCHEMA)).write_parquet(tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _local_copy(location: str) -> Path:
+    """A local path holding the catalog's bytes (S3 catalogs are fetched to a temporary file)."""
+    if not location.startswith("s3://"):
+        return Path(location)
+    import tempfile
+
+    from psynth_data.storage import open_storage
+
+    folder, _, name = location.rstrip("/").rpartition("/")
+    target = Path(tempfile.mkdtemp(prefix="psynth-catalog-")) / name
+    open_storage(folder).get_file(name, target)
+    return target
+
+
+def read_catalog(location: str | os.PathLike) -> pl.DataFrame:
+    """A catalog table from a local path or an s3:// URL; `CatalogError` when it is not one."""
+    where = str(location)
+    try:
+        frame = pl.read_parquet(_local_copy(where))
+    except FileNotFoundError:
+        raise CatalogError(f"{where}: no such asset catalog (make one with `psynth assets scan`)") from None
+    except PsynthError:
+        raise
+    except Exception as exc:  # polars raises several types for a file that is not Parquet
+        raise CatalogError(f"{where}: not a readable asset catalog ({type(exc).__name__}: {exc})") from None
+    missing = [c for c in SCHEMA if c not in frame.columns]
+    if missing:
+        raise CatalogError(f"{where}: not a psynth asset catalog (no column {', '.join(missing)})")
+    return frame.select(list(SCHEMA))
+
+
+def catalog_digest(frame: pl.DataFrame) -> str:
+    """Content hash of a catalog: the ids, bytes and tags a spec can draw (enters version ids).
+
+    Hashing the rows rather than the Parquet bytes keeps the id stable across re-encodings
+    (a rescan that finds nothing new writes different bytes, not different content).
+    """
+    digest = hashlib.sha256()
+    for row in frame.select("asset_id", "sha256", "tags", "licence", "up", "error").iter_rows():
+        asset_id, sha, tags, licence, up, error = row
+        digest.update(repr((asset_id, sha, tuple(tags or ()), licence, up, error is None)).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def readable_assets(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows a spec may draw: no error."""
+    return frame.filter(pl.col("error").is_null())
