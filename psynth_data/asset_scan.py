@@ -23,6 +23,7 @@ import hashlib
 import importlib
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from pathlib import Path
 from psynth_data.asset_catalog import SCHEMA, asset_format, catalog_frame, read_catalog, write_catalog
 from psynth_data.asset_tags import is_sidecar, labels_for
 from psynth_data.storage import LocalStorage, Storage, StorageError, open_storage
+from psynth_spec.errors import PsynthError
 
 _READ_FIELDS = ("sha256", "triangles", "materials", "bounds_min", "bounds_max", "error")
 _CHUNK = 1 << 20
@@ -48,6 +50,10 @@ class ScanTask:
     key: str
     format: str
     up: str | None
+
+
+class ScanError(PsynthError):
+    """The scan itself cannot run (its reader does not start), as opposed to a file's error."""
 
 
 @dataclass
@@ -71,6 +77,9 @@ def _init_reader(reader: str) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+    # spawn hands down the parent's sys.path; when the parent had imported bpy, that starts with
+    # bpy's own scripts folders, where `import bpy` would find the wrong package
+    sys.path[:] = [p for p in sys.path if f"{os.sep}bpy{os.sep}" not in p]
     module, _, name = reader.partition(":")
     _READER = getattr(importlib.import_module(module), name)
 
@@ -100,7 +109,7 @@ def read_one(task: ScanTask) -> dict:
             out["error"] = None
         except Exception as exc:  # an importer's failure is data about the file
             message = str(exc).strip() or type(exc).__name__
-            out["error"] = (message if type(exc).__name__.endswith("ImportError") else f"{type(exc).__name__}: {message}")[:500]
+            out["error"] = (message if type(exc).__name__ == "AssetImportError" else f"{type(exc).__name__}: {message}")[:500]
     return out
 
 
@@ -229,6 +238,18 @@ def _pool(reader: str, workers: int, max_tasks_per_child: int) -> ProcessPoolExe
     )
 
 
+def _ping() -> bool:
+    return _READER is not None
+
+
+def _check_reader_starts(reader: str) -> None:
+    with _pool(reader, 1, 1) as pool:
+        try:
+            pool.submit(_ping).result()
+        except BrokenProcessPool:
+            raise ScanError(f"the reader {reader} does not start in a worker process") from None
+
+
 def _read_all(tasks, reader, workers, max_tasks_per_child, record, done: set[str]) -> None:
     """Read every task; after a pool breaks, read what it held one file per process."""
     if not tasks:
@@ -248,6 +269,8 @@ def _read_all(tasks, reader, workers, max_tasks_per_child, record, done: set[str
                     continue
                 done.add(task.key)
                 record(task, result)
+    if suspects and not done:
+        _check_reader_starts(reader)  # a reader that cannot start is the scan's error, not the files'
     for task in suspects:  # each alone: a crash now names its file
         with _pool(reader, 1, 1) as pool:
             try:

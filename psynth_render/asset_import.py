@@ -74,7 +74,8 @@ def import_asset(path: str, fmt: str, up: str | None = None) -> list:
     try:
         result = IMPORTERS[fmt](path)
     except RuntimeError as exc:  # operators report failure as RuntimeError with Blender's message
-        raise AssetImportError(str(exc).strip().splitlines()[-1] if str(exc).strip() else "import failed") from None
+        lines = str(exc).strip().splitlines() or ["import failed"]
+        raise AssetImportError(lines[-1].removeprefix("Error: ")) from None
     if isinstance(result, set) and "FINISHED" not in result:
         raise AssetImportError(f"the {fmt} importer gave up ({', '.join(sorted(result))})")
     new = [obj for obj in bpy.data.objects if obj not in before]
