@@ -22,48 +22,21 @@ Columns (in order):
     error       why the file could not be read, else null
 """
 
-import hashlib
 import os
 from pathlib import Path
 
 import polars as pl
 
-from psynth_spec.errors import PsynthError
+from psynth_spec.asset_catalogs import CATALOG_SCHEMA as SCHEMA
+from psynth_spec.asset_catalogs import CatalogError, catalog_digest, read_catalog_table
+
+__all__ = ["FORMATS", "SCHEMA", "CatalogError", "asset_format", "catalog_digest", "catalog_frame",
+           "read_catalog", "readable_assets", "write_catalog"]
 
 FORMATS: dict[str, str] = {
-    ".glb": "glb",
-    ".gltf": "gltf",
-    ".obj": "obj",
-    ".fbx": "fbx",
-    ".ply": "ply",
-    ".stl": "stl",
-    ".usd": "usd",
-    ".usda": "usda",
-    ".usdc": "usdc",
-    ".usdz": "usdz",
-    ".blend": "blend",
+    ".glb": "glb", ".gltf": "gltf", ".obj": "obj", ".fbx": "fbx", ".ply": "ply", ".stl": "stl",
+    ".usd": "usd", ".usda": "usda", ".usdc": "usdc", ".usdz": "usdz", ".blend": "blend",
 }
-
-SCHEMA: dict[str, pl.DataType] = {
-    "asset_id": pl.String,
-    "uri": pl.String,
-    "format": pl.String,
-    "size": pl.Int64,
-    "mtime": pl.Float64,
-    "sha256": pl.String,
-    "tags": pl.List(pl.String),
-    "licence": pl.String,
-    "up": pl.String,
-    "triangles": pl.Int64,
-    "materials": pl.Int64,
-    "bounds_min": pl.List(pl.Float64),
-    "bounds_max": pl.List(pl.Float64),
-    "error": pl.String,
-}
-
-
-class CatalogError(PsynthError):
-    """A catalog file is missing, unreadable or not a psynth asset catalog."""
 
 
 def asset_format(name: str) -> str | None:
@@ -90,49 +63,9 @@ def write_catalog(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
     return path
 
 
-def _local_copy(location: str) -> Path:
-    """A local path holding the catalog's bytes (S3 catalogs are fetched to a temporary file)."""
-    if not location.startswith("s3://"):
-        return Path(location)
-    import tempfile
-
-    from psynth_data.storage import open_storage
-
-    folder, _, name = location.rstrip("/").rpartition("/")
-    target = Path(tempfile.mkdtemp(prefix="psynth-catalog-")) / name
-    open_storage(folder).get_file(name, target)
-    return target
-
-
 def read_catalog(location: str | os.PathLike) -> pl.DataFrame:
     """A catalog table from a local path or an s3:// URL; `CatalogError` when it is not one."""
-    where = str(location)
-    try:
-        frame = pl.read_parquet(_local_copy(where))
-    except FileNotFoundError:
-        raise CatalogError(f"{where}: no such asset catalog (make one with `psynth assets scan`)") from None
-    except PsynthError:
-        raise
-    except Exception as exc:  # polars raises several types for a file that is not Parquet
-        raise CatalogError(f"{where}: not a readable asset catalog ({type(exc).__name__}: {exc})") from None
-    missing = [c for c in SCHEMA if c not in frame.columns]
-    if missing:
-        raise CatalogError(f"{where}: not a psynth asset catalog (no column {', '.join(missing)})")
-    return frame.select(list(SCHEMA))
-
-
-def catalog_digest(frame: pl.DataFrame) -> str:
-    """Content hash of a catalog: the ids, bytes and tags a spec can draw (enters version ids).
-
-    Hashing the rows rather than the Parquet bytes keeps the id stable across re-encodings
-    (a rescan that finds nothing new writes different bytes, not different content).
-    """
-    digest = hashlib.sha256()
-    for row in frame.select("asset_id", "sha256", "tags", "licence", "up", "error").iter_rows():
-        asset_id, sha, tags, licence, up, error = row
-        digest.update(repr((asset_id, sha, tuple(tags or ()), licence, up, error is None)).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
+    return read_catalog_table(str(location))
 
 
 def readable_assets(frame: pl.DataFrame) -> pl.DataFrame:

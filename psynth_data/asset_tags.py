@@ -12,23 +12,15 @@ Tags are names as the language writes them (`[a-z_][a-z0-9_]*`): "Dining Chairs"
 YAML, or has other keys, is that file's error (listed in the catalog, never fatal).
 """
 
-import re
 from dataclasses import dataclass, field
 
 import yaml
 
+from psynth_spec.asset_catalogs import as_name as tag_name
+
 FOLDER_SIDECAR = "asset.yaml"
 FILE_SIDECAR_SUFFIX = ".asset.yaml"
 _KEYS = {"tags", "licence", "license", "up"}
-_NOT_NAME = re.compile(r"[^a-z0-9_]+")
-
-
-def tag_name(text: str) -> str | None:
-    """A folder name or sidecar tag as a language name, or None when nothing is left of it."""
-    name = _NOT_NAME.sub("_", str(text).strip().lower()).strip("_")
-    if not name:
-        return None
-    return name if not name[0].isdigit() else f"_{name}"
 
 
 @dataclass
