@@ -47,5 +47,5 @@ RENDERED_AXES: frozenset[str] = frozenset(
     }
 )
 
-NOT_YET_RENDERED: frozenset[str] = frozenset()
-"""Empty: every registry axis is on screen (kept so a new axis can be declared here first)."""
+NOT_YET_RENDERED: frozenset[str] = frozenset({"geometry.asset"})
+"""geometry.asset: sampled and recorded; the builder imports it once the scene's build side lands."""
