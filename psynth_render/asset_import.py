@@ -132,10 +132,41 @@ def measure(objects) -> dict:
     }
 
 
+_DATA_KINDS = ("objects", "meshes", "materials", "images", "textures", "node_groups", "collections",
+               "cameras", "lights", "armatures", "actions", "curves", "libraries")
+
+
+def data_snapshot() -> dict[str, set]:
+    """The datablocks that exist now, by kind (to delete what an import adds, see `remove_new`)."""
+    return {kind: set(getattr(bpy.data, kind)) for kind in _DATA_KINDS}
+
+
+def remove_new(before: dict[str, set], keep=None) -> None:
+    """Delete every datablock made since `before` except `keep` (objects first: they use the rest).
+
+    Cheaper than `read_factory_settings` (about 150 ms) by two orders of magnitude."""
+    for kind in _DATA_KINDS:
+        collection = getattr(bpy.data, kind)
+        for block in [b for b in collection if b not in before[kind] and b is not keep]:
+            collection.remove(block)
+
+
+_EMPTIED = False
+
+
 def read_stats(path: str, fmt: str, up: str | None = None) -> dict:
-    """The catalog's geometry numbers for a file, read into an empty scene (the scan's reader)."""
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    return measure(import_asset(path, fmt, up))
+    """The catalog's geometry numbers for a file, read into an empty scene (the scan's reader).
+
+    The process's scene is emptied once; after each file, what its import made is deleted."""
+    global _EMPTIED
+    if not _EMPTIED:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        _EMPTIED = True
+    before = data_snapshot()
+    try:
+        return measure(import_asset(path, fmt, up))
+    finally:
+        remove_new(before)
 
 
 def normalise(objects, bounds_min, bounds_max, size: float = 1.0) -> Matrix:
