@@ -34,6 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from psynth_data.asset_catalog import SCHEMA, asset_format, catalog_frame, read_catalog, write_catalog
+from psynth_data.asset_files import fetch_asset
 from psynth_data.asset_tags import is_sidecar, labels_for
 from psynth_data.storage import LocalStorage, Storage, StorageError, open_storage
 from psynth_spec.errors import PsynthError
@@ -100,9 +101,8 @@ def read_one(task: ScanTask) -> dict:
     with tempfile.TemporaryDirectory(prefix="psynth-scan-") as scratch:
         try:
             local = storage.local_path(task.key)
-            if local is None:  # S3: fetch a copy to read
-                local = Path(scratch) / Path(task.key).name
-                storage.get_file(task.key, local)
+            if local is None:  # S3: fetch a copy (and the files it refers to) to read
+                local = fetch_asset(storage, task.key, task.format, Path(scratch))
             out["sha256"] = _sha256(local)
             stats = _READER(str(local), task.format, task.up)
             out.update({k: stats[k] for k in ("triangles", "materials", "bounds_min", "bounds_max")})

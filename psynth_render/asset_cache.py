@@ -52,14 +52,15 @@ def _local_file(asset: dict) -> Path:
     """A local copy of the asset's file, checked against its sha256."""
     uri = asset["uri"]
     if uri.startswith("s3://"):
+        from psynth_data.asset_files import fetch_asset
         from psynth_data.storage import open_storage
 
         folder, _, key = uri.rpartition("/")
-        scratch = Path(os.environ.get("PSYNTH_WORK_DIR") or tempfile.gettempdir()) / "psynth-assets"
-        local = scratch / asset["sha256"] / key
+        scratch = Path(os.environ.get("PSYNTH_WORK_DIR") or tempfile.gettempdir()) / "psynth-assets" / asset["sha256"]
+        local = scratch / key
         if not local.exists():
-            local.parent.mkdir(parents=True, exist_ok=True)
-            open_storage(folder).get_file(key, local)
+            scratch.mkdir(parents=True, exist_ok=True)
+            fetch_asset(open_storage(folder), key, asset["format"], scratch)
     else:
         local = Path(uri)
         if not local.is_file():
