@@ -195,14 +195,18 @@ def _ensure_object(scene, name, make_data):
 
 # ---------------------------------------------------------------- subject
 def _subject(scene, geo):
-    params = geo["params"]
+    asset = geo.get("asset")
+    params = geo["params"] if asset is None else {}
     seeded = geo["generator"] in SEEDED_GENERATORS
     flat = bool(geo.get("flat"))
     key = json.dumps([geo["generator"], params, geo["seed"] if seeded else None, flat], sort_keys=True)
+    if asset is not None:
+        key = json.dumps(["asset", asset["sha256"]])  # an asset keeps its own smooth/flat shading
     obj = _ensure_object(scene, SUBJECT, lambda: bpy.data.meshes.new(SUBJECT))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = _mesh(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+        obj.data = _asset_mesh(asset) if asset is not None else _mesh(
+            _shape_data(geo), bool(params.get("smooth", True)) and not flat)
         cube_project_uvs(obj.data)
         if old.users == 0:
             bpy.data.meshes.remove(old)
@@ -213,12 +217,20 @@ def _subject(scene, geo):
     # subdivide first: a bevel before it would add support loops that keep the corners sharp
     levels = int(geo["subdivision"])
     set_modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
-    bevel = params.get("bevel", 0.0)
+    bevel = params.get("bevel", 0.0)  # an asset's params are empty: no bevel
     set_modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
     mods = obj.modifiers
     if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
         mods.move(mods.find("psynth_subsurf"), 0)
     return obj
+
+
+def _asset_mesh(asset):
+    """A library asset's normalised mesh (imported once per process; a scene-code script needs
+    psynth_render importable to rebuild it)."""
+    from psynth_render.asset_cache import asset_mesh
+
+    return asset_mesh(asset)
 
 
 def _shape_data(geo):
@@ -298,7 +310,8 @@ def _floor_height(subject, geo):
     evaluated = subject.evaluated_get(depsgraph)
     lowest = min((evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box)
     # a hair of clearance: a face lying on the floor would shadow itself (flat subjects)
-    return lowest - max(geo["params"].get("float_above", 0.0), FLOOR_GAP)
+    float_above = 0.0 if geo.get("asset") else geo["params"].get("float_above", 0.0)
+    return lowest - max(float_above, FLOOR_GAP)
 
 
 # ---------------------------------------------------------------- backdrop

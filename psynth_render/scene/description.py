@@ -33,6 +33,7 @@ Layout (field names inside each part follow psynth_spec.render_params):
 import math
 from typing import Any
 
+from psynth_render.asset_description import asset_part
 from psynth_render.scene import effects
 from psynth_render.scene.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.blackbody import kelvin_to_rgb, white_balance
@@ -88,6 +89,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, A
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
+    geometry["asset"] = asset_part(row, spec)
     camera = _camera(values, params, spec)
     return {
         "format": FORMAT,
