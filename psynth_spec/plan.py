@@ -69,19 +69,24 @@ class Plan(_Model):
 def _distributions(spec: Spec, frame) -> tuple[AxisDistribution, ...]:
     import polars as pl
 
+    from psynth_spec.asset_columns import asset_extra_columns
+
+    shown = [(c.axis, c.column, c.stated) for c in spec.columns if c.type == "category" or (c.type == "asset" and c.stated)]
+    for c in spec.columns:
+        if c.type == "asset" and c.stated:  # what the assets balance by, beside their ids
+            tag, _tags, licence = asset_extra_columns(c.column)
+            shown += [(f"{c.axis}.tag", tag, True), (f"{c.axis}.licence", licence, True)]
     out = []
-    for column in spec.columns:
-        if column.type != "category":
-            continue
+    for axis, name, stated in shown:
         counts = (
-            frame.select(pl.col(column.column).fill_null(UNSET).alias("value"))
+            frame.select(pl.col(name).fill_null(UNSET).alias("value"))
             .group_by("value")
             .len()
             .sort(["len", "value"], descending=[True, False])
         )
         total = max(len(frame), 1)
         shares = tuple(Share(value=v, probability=n / total) for v, n in counts.iter_rows())
-        out.append(AxisDistribution(axis=column.axis, column=column.column, stated=column.stated, shares=shares))
+        out.append(AxisDistribution(axis=axis, column=name, stated=stated, shares=shares))
     return tuple(out)
 
 

@@ -133,3 +133,13 @@ def test_the_audit_balances_by_tag_and_licence(tmp_path):
     assert "geometry.asset.tag" in skewed["flagged_axes"]
     flagged = next(a for a in skewed["axes"] if a["axis"] == "geometry.asset.tag")
     assert flagged["flagged_values"] == ["table"]
+
+
+def test_the_plan_shows_assets_and_their_tags(tmp_path):
+    from psynth_spec.plan import make_plan
+
+    spec, _ = _spec(tmp_path, "    geometry.asset ~ one_of(assets.lib where tag in { chair: 3, table: 1 })")
+    shares = {d.axis: {s.value: s.probability for s in d.shares} for d in make_plan(spec).distributions}
+    assert shares["geometry.asset.tag"] == pytest.approx({"chair": 0.75, "table": 0.25}, abs=0.02)
+    assert shares["geometry.asset"]["furniture/table/d.fbx"] == pytest.approx(0.25, abs=0.02)
+    assert shares["geometry.asset.licence"]["cc0"] == pytest.approx(0.5, abs=0.02)
