@@ -318,8 +318,6 @@ def _check_axis_statement(
     axis = lookup_axis(ctx, stmt.axis)
     if axis is None:
         return None
-    if axis.type == "asset" or isinstance(getattr(stmt, "dist", None), n.OneOfAssets):
-        return _check_asset_statement(ctx, axis, stmt, visible, catalogs)
     if stmt.axis.text in visible:
         ctx.report.error(
             stmt.axis.span, "duplicate-axis",
@@ -332,6 +330,8 @@ def _check_axis_statement(
         when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}", owner=axis.path)
         if when is None:
             return None
+    if axis.type == "asset" or isinstance(getattr(stmt, "dist", None), n.OneOfAssets):
+        return _check_asset_statement(ctx, axis, stmt, when, catalogs)
     clamp = None
     if isinstance(stmt, n.Fix):
         value = check_value(ctx, axis, stmt.value)
@@ -352,7 +352,7 @@ def _check_axis_statement(
     )
 
 
-def _check_asset_statement(ctx: AxisContext, axis, stmt, visible, catalogs) -> s.AxisStatement | None:
+def _check_asset_statement(ctx: AxisContext, axis, stmt, when, catalogs) -> s.AxisStatement | None:
     """`geometry.asset ~ one_of(assets.NAME [where ...]) [when ...]`; assets only there."""
     if axis.type != "asset":
         ctx.report.error(stmt.dist.span, "type-mismatch", f"{axis.path} does not take assets; only asset axes draw from catalogs",
@@ -362,15 +362,6 @@ def _check_asset_statement(ctx: AxisContext, axis, stmt, visible, catalogs) -> s
         span = stmt.value.span if isinstance(stmt, n.Fix) else stmt.clamp.span
         ctx.report.error(span, "type-mismatch", f"{axis.path} draws from a catalog: write `{axis.path} ~ one_of(assets.NAME ...)`")
         return None
-    if stmt.axis.text in visible:
-        ctx.report.error(stmt.axis.span, "duplicate-axis",
-                         f"axis {axis.path} is stated twice (first on line {visible[stmt.axis.text].line})")
-        return None
-    when = None
-    if stmt.when is not None:
-        when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}", owner=axis.path)
-        if when is None:
-            return None
     dist = check_asset_distribution(ctx, axis.path, stmt.dist, catalogs)
     if dist is None:
         return None

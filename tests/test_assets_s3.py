@@ -12,24 +12,7 @@ from psynth_spec.compile import compile_text
 from psynth_spec.errors import SpecError
 from psynth_spec.sampler import sample_range
 from tests.asset_fixtures import READER, asset_library  # noqa: F401 (fixture)
-from tests.s3_server import SeaweedS3
-
-BUCKET = "psynth-assets"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with SeaweedS3(tmp_path_factory.mktemp("s3")) as srv:
-        srv.create_bucket(BUCKET)
-        yield srv
-
-
-@pytest.fixture
-def s3_env(server, monkeypatch):
-    for name, value in server.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    return server
+from tests.test_s3_storage import BUCKET, s3_env, server  # noqa: F401 (fixtures: a SeaweedFS server)
 
 
 def test_scan_an_s3_prefix_and_draw_from_an_s3_catalog(s3_env, asset_library, tmp_path):
