@@ -7,6 +7,7 @@ Layout (tags come from the folder names, licences from sidecars):
     furniture/table/  table_ply.ply  table_stl.stl  table_gltf.gltf (+ .bin)
     props/vase/       vase_usda.usda  vase_usdc.usdc  vase_usdz.usdz  vase_usd.usd  vase_blend.blend
     props/broken/     corrupt.glb (random bytes)
+    furniture/chair/  chair_yup.stl (exported Y up) + chair_yup.stl.asset.yaml  up: y
     furniture/asset.yaml            licence: cc0
     props/vase/vase_usda.usda.asset.yaml   tags [ceramic], licence cc_by_4_0
 Every mesh has a known size (EXTENTS) off the origin, so normalisation has work to do.
@@ -72,6 +73,9 @@ def make_library(root: Path) -> None:
         for fmt in formats:
             _make(shape)
             _export(root / folder / f"{shape}_{fmt}.{fmt}", fmt)
+    _make("chair")  # an STL written Y up, which its sidecar declares (STL is read Z up otherwise)
+    bpy.ops.wm.stl_export(filepath=str(root / "furniture/chair/chair_yup.stl"), up_axis="Y", forward_axis="NEGATIVE_Z")
+    (root / "furniture/chair/chair_yup.stl.asset.yaml").write_text("up: y\n")
     broken = root / "props" / "broken"
     broken.mkdir(parents=True, exist_ok=True)
     (broken / "corrupt.glb").write_bytes(b"glTF\x02\x00\x00\x00" + bytes(range(256)) * 4)

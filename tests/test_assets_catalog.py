@@ -35,6 +35,11 @@ def test_every_format_is_read_with_its_true_bounds(asset_catalog):
             assert extent == pytest.approx(list(size), abs=1e-3), (fmt, extent)
             assert centre == pytest.approx(list(location), abs=1e-3), (fmt, centre)
             assert row["triangles"] >= 12 and len(row["sha256"]) == 64
+    # an STL written Y up reads upright when its sidecar says `up: y`
+    yup = good["furniture/chair/chair_yup.stl"]
+    assert yup["up"] == "y"
+    assert yup["bounds_min"] + yup["bounds_max"] == pytest.approx(
+        good["furniture/chair/chair_glb.glb"]["bounds_min"] + good["furniture/chair/chair_glb.glb"]["bounds_max"], abs=1e-3)
 
 
 def test_the_corrupt_file_is_listed_with_its_error(asset_catalog):
@@ -77,19 +82,19 @@ def test_a_stopped_scan_resumes_and_a_rescan_reads_only_changes(asset_library, t
     out = tmp_path / "c.parquet"
     # a scan killed after reading one file left its journal line (and a torn last line)
     first = scan_assets(str(library), out, READER, workers=2)
-    assert first.read == 6 and first.errors == 0
+    assert first.read == 7 and first.errors == 0
     row = _rows(out)["furniture/chair/chair_obj.obj"]
     out.unlink()
     journal = out.with_name(out.name + ".scan.jsonl")
     journal.write_text(json.dumps(row) + "\n" + '{"asset_id": "furn')
     resumed = scan_assets(str(library), out, READER, workers=2)
-    assert resumed.read == 5 and not journal.exists()
+    assert resumed.read == 6 and not journal.exists()
     again = scan_assets(str(library), out, READER, workers=2)
     assert again.read == 0
     stl = library / "furniture" / "table" / "table_stl.stl"
     os.utime(stl, (stl.stat().st_atime, stl.stat().st_mtime + 10))
     assert scan_assets(str(library), out, READER, workers=1).read == 1
-    assert read_catalog(out).height == 6
+    assert read_catalog(out).height == 7
 
 
 def test_the_cli_scans_and_lists_errors(asset_library, tmp_path, capsys):

@@ -24,7 +24,7 @@ def test_scan_an_s3_prefix_and_draw_from_an_s3_catalog(s3_env, asset_library, tm
         store.put_file(path.relative_to(local).as_posix(), path)
     out = tmp_path / "catalog.parquet"
     report = scan_assets(f"s3://{BUCKET}/library", out, READER, workers=2)
-    assert (report.files, report.errors) == (7, 1)
+    assert (report.files, report.errors) == (8, 1)
     rows = {r["asset_id"]: r for r in read_catalog(out).iter_rows(named=True)}
     chair = rows["furniture/chair/chair_glb.glb"]
     assert chair["uri"] == f"s3://{BUCKET}/library/furniture/chair/chair_glb.glb"
