@@ -104,7 +104,8 @@ def _render_one(spec, sample_id: int, out: str, device: str | None) -> int:
     saved = os.dup(1)
     os.dup2(2, 1)  # Blender's chatter to stderr; stdout keeps only our answer
     try:
-        from psynth_render.scene import configure_device, describe, render_still
+        from psynth_render.scene import configure_device, render_still
+        from psynth_render.scene.describe import describe
         from psynth_spec.taxonomy import default_taxonomy
 
         chosen = configure_device(device or spec.render.device)

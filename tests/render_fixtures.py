@@ -41,8 +41,8 @@ def make_row(taxonomy: Taxonomy, seed: int = 1, **overrides: Any) -> dict[str, A
     return row
 
 
-def render_array(desc: dict[str, Any], path: Path) -> np.ndarray:
-    """Render `desc` to a PNG at `path`; the pixels as float RGB in 0..1 (display-referred)."""
+def render_array(desc: Any, path: Path) -> np.ndarray:
+    """Render the Scene `desc` to a PNG at `path`; the pixels as float RGB in 0..1 (display-referred)."""
     from psynth_render.scene import render_still
 
     render_still(desc, path)

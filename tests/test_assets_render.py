@@ -62,8 +62,9 @@ def _subject_points():
 def test_every_format_imports_normalised_upright_and_resting(asset_catalog, tmp_path):
     import bpy
 
-    from psynth_render.scene import build, describe, render_still
-    from psynth_render.scene.builder import FLOOR_GAP, TAG
+    from psynth_render.scene import render_still
+    from psynth_render.scene.build.builder import FLOOR_GAP, TAG, build
+    from psynth_render.scene.describe import describe
 
     taxonomy = default_taxonomy()
     spec = _spec(asset_catalog, "geometry.asset ~ one_of(assets.lib)\n    material ~ one_of [plastic.matte]", size=48)
@@ -100,7 +101,8 @@ def test_an_asset_is_imported_once_per_process(asset_catalog):
     import bpy
 
     from psynth_render.asset_cache import MESH_PREFIX
-    from psynth_render.scene import build, describe
+    from psynth_render.scene.build.builder import build
+    from psynth_render.scene.describe import describe
 
     taxonomy = default_taxonomy()
     spec = _spec(asset_catalog, "geometry.asset ~ one_of(assets.lib where tag in [table])")
