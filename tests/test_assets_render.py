@@ -134,3 +134,19 @@ def test_the_worker_renders_only_tagged_assets_and_records_them(asset_catalog, t
         assert silhouette(image).mean() > 0.03
     qc = pl.read_parquet(LocalStorage(tmp_path).path(Layout.for_spec(spec).qc_key(0)))
     assert (qc["object_coverage"] > 0.02).all()
+
+
+def test_an_asset_subject_is_an_asset_object_that_round_trips(asset_catalog):
+    from psynth_render.scene.describe import Scene, describe
+    from psynth_render.scene.describe.model import AssetObject
+
+    taxonomy = default_taxonomy()
+    spec = _spec(asset_catalog, "geometry.asset ~ one_of(assets.lib where tag in [vase])\n    geometry.rotation ~ uniform(0, 360)")
+    asset_id = sorted(spec.catalog("lib").assets)[0]
+    scene = describe(make_row(taxonomy, seed=2, geometry_asset=asset_id, geometry__rotation=30.0), spec, taxonomy)
+    assert isinstance(scene.subject, AssetObject) and scene.subject.asset.id == asset_id
+    assert scene.subject.geometry.generator == "asset" and scene.subject.geometry.rotation_deg == 30.0
+    again = Scene.from_json(scene.to_json())
+    assert again == scene and isinstance(again.subject, AssetObject)
+    plain = describe(make_row(taxonomy, seed=2), spec, taxonomy)  # no asset drawn: the shape
+    assert type(plain.subject).__name__ == "SceneObject" and plain.subject.kind == "shape"
