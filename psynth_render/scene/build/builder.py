@@ -36,7 +36,7 @@ LIGHT_PREFIX = "psynth_light_"
 SUBJECT_PASS_INDEX = 1
 """Object index of the subject (segmentation masks read it)."""
 
-SEEDED_GENERATORS = ("rock", "crystal", "metaballs")
+SEEDED_GENERATORS = ("rock", "crystal", "metaballs", "furniture", "plant", "terrain", "pipe")
 """Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
 FLOOR_GAP = 0.002
