@@ -23,6 +23,8 @@ RENDERED_AXES: frozenset[str] = frozenset(
         "material.subsurface",
         "geometry.shape",
         "geometry.asset",
+        "geometry.detail",
+        "geometry.proportion",
         "geometry.subdivision",
         "geometry.rotation",
         "render.engine",

@@ -12,6 +12,7 @@ from typing import Any
 
 from psynth_render.scene.describe import effects
 from psynth_render.scene.describe.assets import asset_ref
+from psynth_render.scene.describe.shape_params import resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
@@ -141,10 +142,12 @@ def _engine_concept(block_name: str, taxonomy: Taxonomy, axis: Axis) -> str:
 
 def _geometry(values, params, seed) -> dict[str, Any]:
     name, geo = params("geometry.shape")
+    resolved = resolve_params(geo.generator, geo.model_dump(mode="json"), seed,
+                              float(values["geometry.detail"]), float(values["geometry.proportion"]))
     return {
         "concept": name,
         "generator": geo.generator,
-        "params": geo.model_dump(mode="json"),
+        "params": resolved,
         "subdivision": int(values["geometry.subdivision"]),
         "rotation_deg": float(values["geometry.rotation"]),
         "seed": seed,
