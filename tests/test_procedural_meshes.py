@@ -13,7 +13,7 @@ from tests.render_fixtures import make_row, make_spec, render_array, silhouette
 
 pytestmark = pytest.mark.render
 
-CONCEPTS = ["chair", "table", "shelf", "tree", "terrain_patch", "bolt", "pipe"]
+CONCEPTS = ["chair", "table", "shelf", "tree", "terrain_patch", "bolt", "pipe", "pebble_scatter", "block_scatter"]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_each_generated_concept_renders_normalised(tax, spec, concept, tmp_path)
     assert radius == pytest.approx(1.0, abs=1e-3)  # the unit radius every shape has
 
 
-@pytest.mark.parametrize("concept", ["chair", "tree", "terrain_patch", "pipe"])
+@pytest.mark.parametrize("concept", ["chair", "tree", "terrain_patch", "pipe", "pebble_scatter"])
 def test_the_seed_varies_a_concept_and_a_seed_repeats_it(tax, spec, concept, tmp_path):
     first = render_array(_scene(tax, spec, concept, seed=1), tmp_path / "a.png")
     other = render_array(_scene(tax, spec, concept, seed=2), tmp_path / "b.png")

@@ -245,10 +245,22 @@ class Pipe(_Seeded):
     sides: Annotated[int, Field(ge=6, le=32)] = 16
 
 
+class Scatter(_Geometry):
+    """Geometry-Nodes scattering: `piece`s (pebbles or blocks) about `size` big, `density` per
+    unit area, strewn with random rotation and scale over a 2 x 2 slab `slab` thick."""
+
+    generator: Literal["scatter"]
+    piece: Literal["pebbles", "blocks"] = "pebbles"
+    density: Annotated[float, Field(gt=0.0, le=200.0)] = 12.0
+    size: Positive = 0.08
+    slab: Positive = 0.1
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
 Geometry = Annotated[
     Union[
         Primitive, Rock, TorusKnot, TwistedTorus, Gear, Spring, Mobius, Supershape, Lathe,
-        Crystal, StarPrism, Platonic, Metaballs, Furniture, Plant, Terrain, Bolt, Pipe,
+        Crystal, StarPrism, Platonic, Metaballs, Furniture, Plant, Terrain, Bolt, Pipe, Scatter,
     ],
     Field(discriminator="generator"),
 ]

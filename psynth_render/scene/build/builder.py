@@ -24,6 +24,7 @@ from psynth_render.scene.build.media import gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
 from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
@@ -36,7 +37,7 @@ LIGHT_PREFIX = "psynth_light_"
 SUBJECT_PASS_INDEX = 1
 """Object index of the subject (segmentation masks read it)."""
 
-SEEDED_GENERATORS = ("rock", "crystal", "metaballs", "furniture", "plant", "terrain", "pipe")
+SEEDED_GENERATORS = ("rock", "crystal", "metaballs", "furniture", "plant", "terrain", "pipe", "scatter")
 """Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
 FLOOR_GAP = 0.002
@@ -308,6 +309,8 @@ def _shape_data(geo):
         return from_operator(lambda: bpy.ops.mesh.primitive_monkey_add(size=2.0))
     if geo.generator == "metaballs":
         return metaballs_shape(params, geo.seed)
+    if geo.generator == "scatter":
+        return scatter_shape(params, geo.seed)
     return shape_mesh(geo.generator, params, geo.seed)
 
 

@@ -1,10 +1,12 @@
 """The generated meshes' parameters for one sample, resolved before building (pure Python).
 
-Furniture, trees, terrain, bolts and pipes take their concept's parameters, then:
+Furniture, trees, terrain, bolts, pipes and scatters take their concept's parameters, then:
   - `geometry.proportion` (0.5..2, default 1) stretches the main dimension: the height of
-    furniture and trees, the relief of terrain, the length of bolts and pipe legs;
+    furniture and trees, the relief of terrain, the length of bolts and pipe legs, the size of
+    scattered pieces;
   - `geometry.detail` (0..1, default 0.5 = the concept's own) scales the structure: shelf
-    boards, tree levels, terrain resolution and octaves, pipe bends, thread turns;
+    boards, tree levels, terrain resolution and octaves, pipe bends, thread turns, scatter
+    density;
   - a seeded furniture concept's proportions vary by up to its `jitter` per sample.
 The resolved values go into the scene's `Geometry.params` (so every sample records them) and
 the builder uses them as given; only structure (branch angles, terrain noise, pipe turns)
@@ -14,7 +16,7 @@ still comes from the seed in the builder.
 import random
 from typing import Any
 
-GENERATED = ("furniture", "plant", "terrain", "bolt", "pipe")
+GENERATED = ("furniture", "plant", "terrain", "bolt", "pipe", "scatter")
 
 
 def _scaled(value: float, detail: float, lo: int, hi: int) -> int:
@@ -43,6 +45,9 @@ def resolve_params(generator: str, params: dict[str, Any], seed: int, detail: fl
     elif generator == "bolt":
         p["length"] *= proportion
         p["pitch"] /= 0.5 + detail
+    elif generator == "scatter":
+        p["size"] *= proportion
+        p["density"] = min(200.0, p["density"] * (0.5 + detail))
     else:  # pipe
         p["leg_length"] *= proportion
         p["segments"] = _scaled(p["segments"], detail, 1, 8)
