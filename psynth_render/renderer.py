@@ -22,7 +22,7 @@ from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.taxonomy import Taxonomy, require_taxonomy
 
 log = logging.getLogger("psynth.worker")
 
@@ -35,6 +35,7 @@ class Renderer:
     """Renders samples of one spec in the current Blender session."""
 
     def __init__(self, spec: Spec, taxonomy: Taxonomy, device: str = "auto"):
+        require_taxonomy(spec, taxonomy)
         self.spec = spec
         self.taxonomy = taxonomy
         self.device = scene.configure_device(device)
