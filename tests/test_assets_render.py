@@ -128,6 +128,8 @@ def test_the_worker_renders_only_tagged_assets_and_records_them(asset_catalog, t
         assert asset["licence"] == ("cc0" if asset["tag"] == "chair" else
                                     "cc_by_4_0" if asset["id"].endswith(".usda") else None)
         assert meta["axes"]["geometry_asset"] == asset["id"] and len(asset["sha256"]) == 64
+        subject = meta["scene"]["objects"][0]
+        assert subject["kind"] == "asset" and subject["asset"]["id"] == asset["id"]
         caption = members[f"{sid:09d}.txt"].decode()
         assert caption.endswith(asset["tag"]), caption
         image = png_array(members[f"{sid:09d}.png"]) / 255.0
