@@ -6,7 +6,8 @@ and checks it against `sha256` (the import cache is keyed by it). A row whose `e
 could not be read; it stays listed, so a scan of 10,000 files never fails on one bad file, and
 `psynth check` never offers it to a spec.
 
-Columns (in order):
+Columns (in order; the schema itself is `psynth_spec.asset_catalogs.CATALOG_SCHEMA`, because
+`psynth check` reads catalogs too and psynth_spec imports nothing of psynth_data):
     asset_id    the file's path relative to the scanned root, `/`-separated (unique)
     uri         where to fetch it: an absolute local path or an s3:// URL
     format      glb, gltf, obj, fbx, ply, stl, usd, usda, usdc, usdz or blend

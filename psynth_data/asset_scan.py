@@ -135,8 +135,9 @@ def _listing(storage: Storage) -> tuple[list[tuple[str, int, float]], dict[str, 
 
 
 def _uri(storage: Storage, key: str) -> str:
-    local = storage.local_path(key)
-    return str(local.resolve()) if local is not None else f"{storage.root.rstrip('/')}/{key}"
+    """Where the renderer fetches the file: an absolute local path or an s3:// URL."""
+    url = storage.url(key)
+    return url if url.startswith("s3://") else str(Path(url).resolve())
 
 
 def _journal_path(out: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Import a library file into the current Blender scene, measure it, and normalise it.
+"""Import a library file into the current Blender scene and measure it (the scan's reader, the renderer's importer).
 
 One importer per catalog format (`IMPORTERS`); Blender 5 reads every format a catalog lists,
 so the scan (`read_stats`, run in `psynth assets scan`'s reader processes) and the renderer see
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import bpy
 import numpy as np
-from mathutils import Matrix, Vector
+from mathutils import Matrix
 
 # formats whose importer assumes an up axis instead of reading one from the file
 _ASSUMED_UP = {"obj": "y", "stl": "z", "ply": "z", "blend": "z"}
@@ -167,18 +167,3 @@ def read_stats(path: str, fmt: str, up: str | None = None) -> dict:
         return measure(import_asset(path, fmt, up))
     finally:
         remove_new(before)
-
-
-def normalise(objects, bounds_min, bounds_max, size: float = 1.0) -> Matrix:
-    """Move the imported roots so the box is `size` on its longest side, centred on the Z axis,
-    its lowest point on z = 0 (resting on the ground); returns the transform applied."""
-    low, high = Vector(bounds_min), Vector(bounds_max)
-    extent = max((high - low)[:])
-    scale = size / extent if extent > 0 else 1.0
-    centre = Vector(((low.x + high.x) / 2, (low.y + high.y) / 2, low.z))
-    transform = Matrix.Diagonal((scale, scale, scale, 1.0)) @ Matrix.Translation(-centre)
-    for obj in objects:
-        if obj.parent is None:
-            obj.matrix_world = transform @ obj.matrix_world
-    bpy.context.view_layer.update()
-    return transform

@@ -26,8 +26,8 @@ def spec(tax):
     return make_spec(tax, size=48, engine="workbench")
 
 
-def _scene(tax, spec, concept, seed=1, **axes):
-    return describe(make_row(tax, seed=seed, geometry__shape=f"complex.{concept}", camera__angle="high_angle", **axes),
+def _scene(tax, spec, concept, seed=1, angle="high_angle", **axes):
+    return describe(make_row(tax, seed=seed, geometry__shape=f"complex.{concept}", camera__angle=angle, **axes),
                     spec, tax)
 
 
@@ -96,3 +96,12 @@ def test_subdivision_applies_to_generated_meshes(tax, spec):
     plain = _subject_stats()[1]
     build(_scene(tax, spec, "bolt", geometry__subdivision=1))
     assert _subject_stats()[1] >= 3 * plain
+
+
+def test_detail_and_proportion_change_the_picture(tax, spec, tmp_path):
+    sparse = render_array(_scene(tax, spec, "tree", geometry__detail=0.0), tmp_path / "sparse.png")
+    dense = render_array(_scene(tax, spec, "tree", geometry__detail=1.0), tmp_path / "dense.png")
+    assert np.abs(sparse - dense).mean() > 0.01
+    short = render_array(_scene(tax, spec, "bolt", angle="eye_level", geometry__proportion=0.6), tmp_path / "s.png")
+    long = render_array(_scene(tax, spec, "bolt", angle="eye_level", geometry__proportion=2.0), tmp_path / "l.png")
+    assert np.abs(short - long).mean() > 0.01  # (the mesh test above measures the shapes themselves)
