@@ -185,7 +185,7 @@ def _tar_rows(tar: tarfile.TarFile, thresholds: QcThresholds) -> dict[int, dict]
             part["mask"] = decode_png(tar.extractfile(member).read())
         elif suffix == "json":
             meta = json.loads(tar.extractfile(member).read())
-            part["render_seconds"] = (meta.get("render") or {}).get("seconds")
+            part["render_seconds"] = (meta.get("render") or {}).get("seconds")  # older tars only: new ones hold no timings
         elif suffix == "txt":
             part["caption_chars"] = len(tar.extractfile(member).read().decode("utf-8"))
     rows = {}

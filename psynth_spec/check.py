@@ -213,20 +213,20 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
     shard_size = settings.values.get("shard_size", 1000)
     if not isinstance(samples, int) or not isinstance(shard_size, int):
         return None
-    shards = math.ceil(samples / shard_size)
+    shards = -(-samples // shard_size)  # integers: a float would round huge counts
     explicit = settings.values.get("shards_per_partition")
     if isinstance(explicit, int):
-        if math.ceil(shards / explicit) > MAX_PARTITIONS:
-            smallest = math.ceil(shards / MAX_PARTITIONS)
+        if -(-shards // explicit) > MAX_PARTITIONS:
+            smallest = -(-shards // MAX_PARTITIONS)
             report.error(
                 settings.spans["shards_per_partition"], "too-many-partitions",
-                f"{shards:,} shards in partitions of {explicit:,} make {math.ceil(shards / explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
+                f"{shards:,} shards in partitions of {explicit:,} make {-(-shards // explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
                 f"use shards_per_partition {smallest} (the smallest that fits)",
             )
             return None
         return explicit
     for step in PARTITION_STEPS:
-        if math.ceil(shards / step) <= MAX_PARTITIONS_AUTO:
+        if -(-shards // step) <= MAX_PARTITIONS_AUTO:
             return step
     report.error(
         settings.spans.get("samples", dataset.name.span), "too-many-partitions",

@@ -298,11 +298,11 @@ class Spec(_Model):
 
     @property
     def shards(self) -> int:
-        return math.ceil(self.samples / self.shard_size)
+        return -(-self.samples // self.shard_size)  # integer ceiling: exact for huge counts
 
     @property
     def partitions(self) -> int:
-        return math.ceil(self.shards / self.shards_per_partition)
+        return -(-self.shards // self.shards_per_partition)
 
     def catalog(self, name: str) -> AssetCatalog:
         return next(c for c in self.catalogs if c.name == name)
