@@ -239,10 +239,9 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
 def check(
     dataset: n.Dataset, taxonomy: Taxonomy, path: str, catalog_reader: CatalogReader | None = None
 ) -> tuple[s.Spec | None, list[Diagnostic]]:
-    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic).
-
-    `catalog_reader` reads an asset catalog (default: `asset_catalogs.read_catalog_table`).
-    """
+    """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
+    valid file travel on `spec.warnings`. `catalog_reader` reads an asset catalog (default:
+    `asset_catalogs.read_catalog_table`)."""
     report = Reporter(path)
     catalogs = load_catalogs(report, [st for st in dataset.statements if isinstance(st, n.AssetsDecl)], path, catalog_reader)
     settings = _Settings()
@@ -288,8 +287,8 @@ def check(
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
-    if report.diagnostics:
-        return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
+    if report.errors:
+        return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
     video = blocks.get("video")
     spec = s.Spec(
         dataset=dataset.name.text,
@@ -312,6 +311,7 @@ def check(
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []
 
