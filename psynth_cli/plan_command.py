@@ -57,6 +57,15 @@ def _print(plan) -> None:
     if fixed:
         console.print(f"[dim]constant (registry defaults): {', '.join(fixed)}[/dim]")
 
+    captions = Table(title=f"caption length (pilot of {plan.pilot_samples:,})")
+    captions.add_column("caption")
+    for name in ("words min", "median", "p95", "max", "chars mean"):
+        captions.add_column(name, justify="right")
+    for c in plan.captions:
+        captions.add_row(c.column, f"{c.words_min}", f"{c.words_median:g}", f"{c.words_p95:g}",
+                         f"{c.words_max}", f"{c.chars_mean:.0f}")
+    console.print(captions)
+
     storage = Table(title="expected storage")
     storage.add_column("output")
     storage.add_column("per sample", justify="right")

@@ -35,6 +35,16 @@ class Reporter:
             Diagnostic(self.path, span.line, span.col, code, message, span.length, hint)
         )
 
+    def warn(self, span: n.Span, code: str, message: str, hint: str | None = None) -> None:
+        """A warning: printed by `psynth check`, never stops the spec from compiling."""
+        self.diagnostics.append(
+            Diagnostic(self.path, span.line, span.col, code, message, span.length, hint, severity="warning")
+        )
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
     def known_settings(self, block: n.Block, keys) -> list[n.Setting]:
         """The settings of a block whose key is one of `keys`, each key's first only; an unknown
         or repeated key is reported (with "did you mean")."""
@@ -399,6 +409,10 @@ def _condition_axis(
 ) -> Axis | None:
     axis = lookup_axis(ctx, path)
     if axis is None:
+        return None
+    if axis.type == "asset":
+        ctx.report.error(path.span, "type-mismatch", f"{where} cannot test {path.text}: its values are catalog asset ids",
+                         "filter the assets instead: one_of(assets.NAME where tag in [...])")
         return None
     if path.text not in visible:
         if path.text == owner:

@@ -4,6 +4,7 @@ every caption name has a template that is eligible for every sample.
 
 from psynth_spec import nodes as n
 from psynth_spec import spec as s
+from psynth_spec.caption_words import warn_doubled_words
 from psynth_spec.check_axes import AxisContext
 from psynth_spec.diagnostics import did_you_mean
 from psynth_spec.numbers import MAX_PRECISION, MAX_WIDTH, parse_format_spec
@@ -112,9 +113,10 @@ def check_captions(
     columns: list[s.RegistryColumn],
 ) -> list[s.CaptionTemplate]:
     """Lower caption statements (or the default template when there are none)."""
+    default_caption = None
     if not captions:
-        default = n.Caption(None, None, n.String(DEFAULT_TEMPLATE[1:-1], DEFAULT_TEMPLATE, n.Span(1, 1, 1, 1)))
-        captions = [default]
+        default_caption = n.Caption(None, None, n.String(DEFAULT_TEMPLATE[1:-1], DEFAULT_TEMPLATE, n.Span(1, 1, 1, 1)))
+        captions = [default_caption]
     nullable = _nullable_axes(statements, columns)
     templates: list[s.CaptionTemplate] = []
     by_name: dict[str, list[tuple[n.Caption, s.CaptionTemplate]]] = {}
@@ -143,6 +145,8 @@ def check_captions(
                 segments.append(placeholder)
         if not ok:
             continue
+        if caption is not default_caption:
+            warn_doubled_words(ctx, parts, span.line, statements, columns)
         if not segments or all(isinstance(seg, s.Literal_) and not seg.text.strip() for seg in segments):
             ctx.report.error(span, "empty-caption", "caption template is empty")
             continue

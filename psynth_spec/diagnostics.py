@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One error. `line` and `col` are 1-based; `col` counts characters; `length` >= 1."""
+    """One error or warning. `line` and `col` are 1-based; `col` counts characters; `length` >= 1.
+
+    A warning (`severity="warning"`) never stops a spec from compiling; `psynth check` prints it.
+    """
 
     path: str
     line: int
@@ -21,6 +24,7 @@ class Diagnostic:
     message: str
     length: int = 1
     hint: str | None = None  # full help text, e.g. "did you mean 'metal.gold'?"
+    severity: str = "error"  # "error" or "warning"
 
 
 def did_you_mean(name: str, candidates: list[str] | set[str], n: int = 1) -> str | None:
@@ -42,11 +46,12 @@ MAX_SHOWN = 50
 
 
 def render_diagnostic(diag: Diagnostic, source_text: str | None, lines: list[str] | None = None) -> str:
-    """`PATH:LINE:COL: error: MESSAGE`, the source line, a caret line, then `help:` if any.
+    """`PATH:LINE:COL: error: MESSAGE` (or `warning:`), the source line, a caret line, then
+    `help:` if any.
 
     `lines` is `source_text.splitlines()`, split once by a caller rendering many diagnostics.
     """
-    out = [f"{diag.path}:{diag.line}:{diag.col}: error: {diag.message}"]
+    out = [f"{diag.path}:{diag.line}:{diag.col}: {diag.severity}: {diag.message}"]
     if lines is None:
         lines = source_text.splitlines() if source_text is not None else []
     if 1 <= diag.line <= len(lines):

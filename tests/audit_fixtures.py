@@ -11,7 +11,7 @@ import polars as pl
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, write_manifest
-from psynth_data.qc import SCHEMA as QC_SCHEMA
+from psynth_data.qc import SCHEMA as QC_SCHEMA, VISIBILITY_COLUMNS
 from psynth_data.qc import write_qc_table
 from psynth_data.storage import LocalStorage
 from psynth_spec.compile import compile_text
@@ -62,6 +62,7 @@ def synthetic_qc(frame: pl.DataFrame, fail: pl.Expr | None = None) -> pl.DataFra
         "qc_pass": ~failed,
         "qc_reasons": pl.Series([["too_dark"] if f else [] for f in failed.to_list()], dtype=pl.List(pl.Utf8)),
         "nan_frac": pl.Series([None] * n, dtype=pl.Float64),
+        **{c: pl.Series([None] * n, dtype=pl.Float64) for c in VISIBILITY_COLUMNS},
     }, schema=QC_SCHEMA)
 
 
