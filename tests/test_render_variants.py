@@ -84,7 +84,8 @@ def test_instruct_records_parse_and_diffs_apply_and_render_the_variant(variant_s
     root, spec, members = variant_shard
     layout = Layout.for_spec(spec)
     summary = export_dataset(LocalStorage(root), layout, tmp_path / "out", ExportOptions("instruct", workers=1))
-    assert summary["records"]["edit"] == 4 and summary["records"]["code"] == 2 and summary["records"]["qa"] == 8
+    # code: the caption and the built-in caption_dense of each of the 2 samples
+    assert summary["records"]["edit"] == 4 and summary["records"]["code"] == 4 and summary["records"]["qa"] == 8
     lines = (tmp_path / "out" / summary["files"][0]).read_text().splitlines()
     records = [json.loads(line) for line in lines]
     assert all(r["dataset"] == spec.dataset and r["version_id"] == spec.version_id for r in records)
