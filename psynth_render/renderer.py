@@ -16,11 +16,13 @@ import bpy
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
-from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
+from psynth_render.outputs import (TRANSFORMS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still,
+                                   pass_suffixes, still_suffix, view_indices, view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
+from psynth_render.views import transforms, view_record
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy, require_taxonomy
 
@@ -58,8 +60,14 @@ class Renderer:
         current = bpy.context.scene
         _apply_device(current, self.device)
         render_seconds = 0.0
+        views = None
         if needs_still(spec):
-            render_seconds += self._render_still(current, sid, staging)
+            views, seconds = self._render_views(current, desc, sid, staging)
+            render_seconds += seconds
+            if spec.render.views > 1:
+                stems = [member_name(sid, view_suffix("", v)).rstrip(".") for v in view_indices(spec)]
+                record = transforms(views, stems)
+                (staging / member_name(sid, TRANSFORMS_SUFFIX)).write_text(json.dumps(record, indent=1))
         frames = None
         if "video" in spec.outputs and spec.video is not None:
             frames, seconds = self._render_frames(current, desc, sid, staging)
@@ -72,7 +80,7 @@ class Renderer:
                 "dataset": spec.dataset,
                 "version_id": spec.version_id,
                 "captions": {c: row.get(c) for c in spec.caption_columns},
-                "image_name": member_name(sid, spec.render.format),
+                "image_name": member_name(sid, still_suffix(spec, spec.render.format)),
             }
             code = scene_script(self._builder_source, desc, sample)
             (staging / member_name(sid, "py")).write_text(code, encoding="utf-8")
@@ -92,6 +100,8 @@ class Renderer:
                 "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
+            if views is not None and spec.render.views > 1:
+                meta["views"] = views
             meta["scene"] = desc.model_dump(mode="json")
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
@@ -100,32 +110,48 @@ class Renderer:
             raise RuntimeError(f"sample {sid}: wrote {written}, expected {expected}")
         return {"render_seconds": render_seconds, "members": written}
 
-    # ------------------------------------------------------------------ still and passes
-    def _render_still(self, current, sid: int, staging: Path) -> float:
+    # ------------------------------------------------------------------ views, still and passes
+    def _render_views(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
+        """Render every view's still and passes; only the camera moves between views (the scene
+        is built once). Returns the JSON `views` records and the seconds spent rendering."""
+        records, seconds = [], 0.0
+        spec = self.spec
+        per_view = ([spec.render.format] if "image" in spec.outputs else []) + pass_suffixes(spec.render.passes)
+        for index, view in enumerate(view_indices(spec)):
+            info = pose_camera(desc, view=index)
+            seconds += self._render_still(current, sid, staging, view)
+            files = [member_name(sid, view_suffix(s, view)) for s in per_view]
+            records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
+        if len(records) > 1:
+            pose_camera(desc)  # leave the first view's pose for the video, the usd and the next sample
+        return records, seconds
+
+    def _render_still(self, current, sid: int, staging: Path, view: int | None = None) -> float:
         spec = self.spec
         wanted = qc_passes(spec)  # the spec's passes + the subject mask QC measures coverage on
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
-        self._install_passes(current, wanted if cycles_passes else (), staging, sid)
+        prefix = member_name(sid, view_suffix("", view))
+        self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
         seconds = 0.0
         if "image" in spec.outputs:
             _set_image_format(current, spec.render.format)
-            current.render.filepath = str(staging / member_name(sid, spec.render.format))
+            current.render.filepath = str(staging / member_name(sid, view_suffix(spec.render.format, view)))
             seconds += _render(write_still=True)
         elif cycles_passes:
             seconds += _render(write_still=False)
         if wanted and not cycles_passes:
-            seconds += self._render_passes_with_cycles(current, wanted, staging, sid)
+            seconds += self._render_passes_with_cycles(current, wanted, staging, prefix)
         pass_files.install(current, (), "", "")
-        stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
+        stash_qc_mask(spec, staging, sid, view)  # not asked for: kept beside the members, not in the tar
         return seconds
 
-    def _install_passes(self, current, wanted, staging: Path, sid: int) -> None:
+    def _install_passes(self, current, wanted, staging: Path, prefix: str) -> None:
         if not wanted:
             pass_files.install(current, (), "", "")
             return
-        pass_files.install(current, wanted, str(staging) + "/", f"{sid:09d}.")
+        pass_files.install(current, wanted, str(staging) + "/", prefix)
 
-    def _render_passes_with_cycles(self, current, wanted, staging: Path, sid: int) -> float:
+    def _render_passes_with_cycles(self, current, wanted, staging: Path, prefix: str) -> float:
         """EEVEE/Workbench lack some passes: render them with a 1-sample Cycles pass render."""
         engine, filepath = current.render.engine, current.render.filepath
         samples = current.cycles.samples
@@ -137,7 +163,7 @@ class Renderer:
             stale = bpy.data.node_groups.get(pass_files.GROUP_NAME)
             if stale is not None:
                 bpy.data.node_groups.remove(stale)
-            self._install_passes(current, wanted, staging, sid)
+            self._install_passes(current, wanted, staging, prefix)
             return _render(write_still=False)
         finally:
             current.render.engine = engine

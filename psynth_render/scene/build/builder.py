@@ -128,13 +128,14 @@ def _principled(mat):
     return next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
 
 
-def pose_camera(desc, frame=None, frames=1):
-    """Pose the camera for a still (`frame` None: the movement's `still_at` point) or for
-    `frame` of a `frames`-frame clip; returns camera info for that pose."""
+def pose_camera(desc, frame=None, frames=1, view=0):
+    """Pose the camera as view number `view` for a still (`frame` None: the movement's
+    `still_at` point) or for `frame` of a `frames`-frame clip; returns camera info for that pose.
+    Only the camera moves: the views of a sample share one scene build."""
     scene = bpy.context.scene
     floor_z = scene.get(TAG + "_floor_z")
     if frame is None:
-        pose = still_pose(desc, floor_z)
+        pose = still_pose(desc, floor_z, view)
     else:
         pose = camera_at_frame(desc, frame, frames, floor_z)
     obj = _ensure_object(scene, CAMERA, lambda: bpy.data.cameras.new(CAMERA))
@@ -145,7 +146,7 @@ def pose_camera(desc, frame=None, frames=1):
         aim = Vector((0.0, 1.0, 0.0))
     rotation = aim.to_track_quat("-Z", "Y") @ Quaternion((0.0, 0.0, 1.0), math.radians(pose["roll_deg"]))
     obj.matrix_world = Matrix.Translation(location) @ rotation.to_matrix().to_4x4()
-    _lens(obj.data, desc.camera.main, pose, scene.render.engine, location.length)
+    _lens(obj.data, desc.camera.views[view], pose, scene.render.engine, location.length)
     return camera_info(scene, obj, pose)
 
 

@@ -197,9 +197,12 @@ class CameraView(SceneModel):
 
 
 class CameraRig(SceneModel):
-    """The cameras of the sample. One view today; multi-view adds entries."""
+    """The cameras of the sample: one view, or `render { views N  rig ... }` of them, each the
+    main view turned to the rig's azimuth and elevation (describe/camera_rig.py)."""
 
     views: Annotated[list[CameraView], Field(min_length=1)]
+    rig: str | None = None
+    """The rig that placed the views (None: a single view)."""
 
     @property
     def main(self) -> CameraView:
