@@ -16,9 +16,9 @@ PASS_SUFFIXES = {
     "albedo": ("albedo.png",),
     "roughness": ("roughness.exr",),
     "metallic": ("metallic.exr",),
-    "hdr": ("hdr.exr",),
+    "hdr": ("linear.exr",),  # not "hdr.exr": Blender takes a ".hdr" file name for a Radiance file
 }
-"""Per-view files of each still pass (`flow` is per video frame: `flow_suffix`)."""
+"""Per-view files of each pass."""
 PASS_SUFFIX = {name: files[0] for name, files in PASS_SUFFIXES.items()}
 """The first (main) file of each pass."""
 
@@ -35,11 +35,6 @@ TRANSFORMS_SUFFIX = "transforms.json"
 
 def frame_suffix(frame: int) -> str:
     return f"f{frame:04d}.png"
-
-
-def flow_suffix(frame: int) -> str:
-    """Forward optical flow from `frame` to the next, in pixels (EXR)."""
-    return f"f{frame:04d}.flow.exr"
 
 
 def member_name(sample_id: int, suffix: str) -> str:
@@ -62,7 +57,7 @@ def still_suffix(spec: Spec, suffix: str) -> str:
 
 
 def pass_suffixes(passes) -> list[str]:
-    """The per-view files of `passes` (the still passes; flow is per frame)."""
+    """The per-view files of `passes`."""
     return [s for p in passes if p in PASS_SUFFIXES for s in PASS_SUFFIXES[p]]
 
 
@@ -76,8 +71,6 @@ def member_suffixes(spec: Spec) -> list[str]:
         out.append(TRANSFORMS_SUFFIX)
     if "video" in spec.outputs and spec.video is not None:
         out.extend(frame_suffix(i) for i in range(spec.video.frames))
-        if "flow" in spec.render.passes:
-            out.extend(flow_suffix(i) for i in range(spec.video.frames))
     return out
 
 

@@ -16,7 +16,8 @@ import bpy
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
-from psynth_render.outputs import (TRANSFORMS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still,
+from psynth_render.glb import export_subject_glb
+from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still,
                                    pass_suffixes, still_suffix, view_indices, view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
@@ -59,6 +60,7 @@ class Renderer:
         camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
+        current.render.film_transparent = spec.render.background == "transparent"  # alpha 0: no object
         render_seconds = 0.0
         views = None
         if needs_still(spec):
@@ -74,6 +76,8 @@ class Renderer:
             render_seconds += seconds
         if "usd" in spec.outputs:
             _export_usd(staging / member_name(sid, "usdc"))
+        if "glb" in spec.outputs:
+            export_subject_glb(staging / member_name(sid, "glb"))
         if "scene_code" in spec.outputs:
             sample = {
                 "sample_id": sid,
@@ -120,6 +124,9 @@ class Renderer:
         for index, view in enumerate(view_indices(spec)):
             info = pose_camera(desc, view=index)
             seconds += self._render_still(current, sid, staging, view)
+            if "normal" in spec.render.passes:
+                world, camera = (str(staging / member_name(sid, view_suffix(s, view))) for s in PASS_SUFFIXES["normal"])
+                pass_files.camera_normals(world, camera, info["world_to_camera"])
             files = [member_name(sid, view_suffix(s, view)) for s in per_view]
             records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
         if len(records) > 1:
@@ -134,7 +141,7 @@ class Renderer:
         self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
         seconds = 0.0
         if "image" in spec.outputs:
-            _set_image_format(current, spec.render.format)
+            _set_image_format(current, spec.render.format, alpha=current.render.film_transparent)
             current.render.filepath = str(staging / member_name(sid, view_suffix(spec.render.format, view)))
             seconds += _render(write_still=True)
         elif cycles_passes:
@@ -207,7 +214,7 @@ def _apply_device(current, device: str) -> None:
         current.cycles.device = "CPU" if device == "CPU" else "GPU"
 
 
-def _set_image_format(current, fmt: str) -> None:
+def _set_image_format(current, fmt: str, alpha: bool = False) -> None:
     settings = current.render.image_settings
     if hasattr(settings, "media_type"):
         settings.media_type = "IMAGE"
@@ -216,7 +223,9 @@ def _set_image_format(current, fmt: str) -> None:
         settings.color_depth = "32"
     elif fmt == "png":
         settings.color_depth = "8"
-        settings.color_mode = "RGB"
+        settings.color_mode = "RGBA" if alpha else "RGB"
+    elif fmt == "webp":
+        settings.color_mode = "RGBA" if alpha else "RGB"
 
 
 def _export_usd(path: Path) -> None:

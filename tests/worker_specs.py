@@ -24,8 +24,10 @@ def tiny_spec(
     fmt: str = "png",
     video: str = "",
     axes: str = "",
+    size: int = 32,
+    render: str = "",
 ):
-    """A compiled spec of `samples` 32x32 renders in one shard."""
+    """A compiled spec of `samples` size x size renders in one shard (`render`: more render-block lines)."""
     text = f"""dataset {name} {{
     samples    {samples}
     shard_size {max(samples, 1)}
@@ -40,10 +42,11 @@ def tiny_spec(
     render {{
         engine     {engine}
         device     cpu
-        resolution 32 x 32
+        resolution {size} x {size}
         samples    {spp}
         format     {fmt}
         {f"passes [{passes}]" if passes else ""}
+        {render}
     }}
     {video}
 }}

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
+from psynth_render.scene.build.aovs import shader_aovs
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
@@ -95,6 +96,7 @@ def _add_object(element: SceneObject, scene, state):
     mat = subject_material(obj, element.material)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, state.desc.render.engine)
+    shader_aovs(mat)  # roughness and metallic passes read the shader's values
     state.subject = obj
     state.floor_z = _floor_height(obj, element.geometry)
     state.lined.append(obj)
