@@ -78,3 +78,25 @@ def png_array(data: bytes):
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.float64)
+
+
+def exr_arrays(members: dict[str, bytes], names: list[str], work: Path) -> dict[str, "np.ndarray"]:
+    """Float pixels (rows top to bottom, all channels) of EXR members, read by bpy in a fresh
+    process (the test process does not import bpy)."""
+    import numpy as np
+
+    work.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (work / name).write_bytes(members[name])
+    run_bpy(f"""
+import bpy, numpy as np
+out = {{}}
+for name in {names!r}:
+    img = bpy.data.images.load({str(work)!r} + "/" + name)
+    a = np.empty(img.size[0] * img.size[1] * img.channels, dtype=np.float32)
+    img.pixels.foreach_get(a)
+    out[name] = a.reshape(img.size[1], img.size[0], img.channels)[::-1]
+np.savez({str(work / "arrays.npz")!r}, **out)
+""")
+    with np.load(work / "arrays.npz") as data:
+        return {name: data[name] for name in names}
