@@ -7,6 +7,8 @@ sample keeps the plain names. A video sample adds one `f{frame:04d}.png` per fra
 view's camera moving); passes are rendered for the stills.
 """
 
+import re
+
 from psynth_spec.spec import Spec
 
 PASS_SUFFIXES = {
@@ -80,6 +82,9 @@ def needs_still(spec: Spec) -> bool:
 
 
 def sort_key(suffix: str) -> tuple[int, str]:
-    """Tar order inside a sample: the spec's order for known suffixes, then by name."""
-    order = ["png", "exr", "webp", "txt", "json", "py", "usdc", "glb", *PASS_SUFFIX.values()]
-    return (order.index(suffix), suffix) if suffix in order else (len(order), suffix)
+    """Tar order inside a sample: the spec's order for known suffixes (a view's files by their
+    kind, then by view), then by name."""
+    order = ["png", "exr", "webp", "txt", "json", "py", "usdc", "glb", TRANSFORMS_SUFFIX,
+             *(s for files in PASS_SUFFIXES.values() for s in files)]
+    kind = re.sub(r"^v[0-9]{2}\.", "", suffix)
+    return (order.index(kind), suffix) if kind in order else (len(order), suffix)
