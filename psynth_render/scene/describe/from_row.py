@@ -137,6 +137,9 @@ def _lighting(values, params, kelvin_shift=0.0) -> dict[str, Any]:
     world["sun_azimuth_deg"] = key + setup.world.sun_azimuth_offset_deg
     # the world follows the white point too: tinted by how far the axis moves it from nominal
     world["tint"] = white_balance(kelvin, setup.kelvin)
+    if setup.world.kind == "image":  # a real HDRI: turned and scaled by its own axes
+        world["rotation_deg"] = values["lighting.hdri_rotation"]
+        world["strength"] = setup.world.strength * values["lighting.hdri_strength"]
     return {
         "concept": name,
         "kelvin": kelvin,

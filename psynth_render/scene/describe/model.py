@@ -149,6 +149,9 @@ class Environment(World):
     model_config = _MUTABLE
     sun_azimuth_deg: float
     tint: Vec3
+    rotation_deg: float = 0.0
+    """An image world's turn about Z (the lighting.hdri_rotation axis); its strength already
+    holds lighting.hdri_strength."""
 
 
 class Lighting(SceneModel):
