@@ -20,7 +20,7 @@ PASS_SUFFIXES = {
     "metallic": ("metallic.exr",),
     "hdr": ("linear.exr",),  # not "hdr.exr": Blender takes a ".hdr" file name for a Radiance file
 }
-"""Per-view files of each pass."""
+"""Per-view files of each still pass (`flow` is per video frame: `flow_suffix`)."""
 PASS_SUFFIX = {name: files[0] for name, files in PASS_SUFFIXES.items()}
 """The first (main) file of each pass."""
 
@@ -37,6 +37,11 @@ TRANSFORMS_SUFFIX = "transforms.json"
 
 def frame_suffix(frame: int) -> str:
     return f"f{frame:04d}.png"
+
+
+def flow_suffix(frame: int) -> str:
+    """Forward optical flow from video frame `frame` to the next (EXR, pixels)."""
+    return f"f{frame:04d}.flow.exr"
 
 
 def member_name(sample_id: int, suffix: str) -> str:
@@ -59,7 +64,7 @@ def still_suffix(spec: Spec, suffix: str) -> str:
 
 
 def pass_suffixes(passes) -> list[str]:
-    """The per-view files of `passes`."""
+    """The per-view files of `passes` (the still passes; flow is per video frame)."""
     return [s for p in passes if p in PASS_SUFFIXES for s in PASS_SUFFIXES[p]]
 
 
@@ -73,6 +78,8 @@ def member_suffixes(spec: Spec) -> list[str]:
         out.append(TRANSFORMS_SUFFIX)
     if "video" in spec.outputs and spec.video is not None:
         out.extend(frame_suffix(i) for i in range(spec.video.frames))
+        if "flow" in spec.render.passes:
+            out.extend(flow_suffix(i) for i in range(spec.video.frames - 1))
     return out
 
 

@@ -120,29 +120,45 @@ def retarget(scene, directory: str, prefix: str) -> None:
             node.file_name = prefix
 
 
+def read_exr(path: str):
+    """An EXR's pixels as float32 (rows top to bottom, every channel)."""
+    import numpy as np
+
+    image = bpy.data.images.load(path, check_existing=False)
+    try:
+        width, height = image.size
+        pixels = np.empty(width * height * image.channels, dtype=np.float32)
+        image.pixels.foreach_get(pixels)
+        return pixels.reshape(height, width, image.channels)[::-1]
+    finally:
+        bpy.data.images.remove(image)
+
+
+def write_exr(path: str, data) -> None:
+    """Write float data (rows top to bottom, 1-4 channels; missing ones 0, alpha 1) as a float EXR."""
+    import numpy as np
+
+    height, width = data.shape[:2]
+    data = data.reshape(height, width, -1)
+    rgba = np.zeros((height, width, 4), dtype=np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., :data.shape[2]] = data
+    image = bpy.data.images.new("psynth_pass_out", width, height, alpha=True, float_buffer=True)
+    try:
+        image.colorspace_settings.is_data = True
+        image.pixels.foreach_set(rgba[::-1].ravel())
+        image.filepath_raw = path
+        image.file_format = "OPEN_EXR"
+        image.save()
+    finally:
+        bpy.data.images.remove(image)
+
+
 def camera_normals(world_path: str, camera_path: str, world_to_camera) -> None:
     """Write the camera-space copy of a world-normal EXR: each normal turned by the rotation of
     `world_to_camera` (4x4 rows, Blender camera axes: +X right, +Y up, +Z toward the viewer)."""
     import numpy as np
 
-    source = bpy.data.images.load(world_path, check_existing=False)
-    try:
-        width, height = source.size
-        channels = source.channels
-        pixels = np.empty(width * height * channels, dtype=np.float32)
-        source.pixels.foreach_get(pixels)
-    finally:
-        bpy.data.images.remove(source)
-    pixels = pixels.reshape(-1, channels)
+    world = read_exr(world_path)[..., :3]
     rotation = np.asarray(world_to_camera, dtype=np.float32)[:3, :3]
-    out = np.ones((width * height, 4), dtype=np.float32)
-    out[:, :3] = pixels[:, :3] @ rotation.T
-    image = bpy.data.images.new("psynth_camera_normals", width, height, alpha=True, float_buffer=True)
-    try:
-        image.colorspace_settings.is_data = True
-        image.pixels.foreach_set(out.ravel())
-        image.filepath_raw = camera_path
-        image.file_format = "OPEN_EXR"
-        image.save()
-    finally:
-        bpy.data.images.remove(image)
+    write_exr(camera_path, world @ rotation.T)

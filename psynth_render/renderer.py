@@ -7,6 +7,8 @@ once, the passes compositor is installed once; each sample only updates the scen
 import json
 import logging
 import math
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,9 @@ import bpy
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
+from psynth_render.flow import camera_flow
 from psynth_render.glb import export_subject_glb
-from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still,
+from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix, frame_suffix, member_name, member_suffixes, needs_still,
                                    pass_suffixes, still_suffix, view_indices, view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
@@ -135,7 +138,7 @@ class Renderer:
 
     def _render_still(self, current, sid: int, staging: Path, view: int | None = None) -> float:
         spec = self.spec
-        wanted = qc_passes(spec)  # the spec's passes + the subject mask QC measures coverage on
+        wanted = tuple(p for p in qc_passes(spec) if p in PASS_SUFFIXES)  # + QC's subject mask; not flow
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
         prefix = member_name(sid, view_suffix("", view))
         self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
@@ -185,10 +188,20 @@ class Renderer:
         pass_files.install(current, (), "", "")
         _set_image_format(current, "png")
         frames, seconds = [], 0.0
+        flow = "flow" in self.spec.render.passes
+        scratch = Path(tempfile.mkdtemp(prefix="psynth-flow-")) if flow else None
+        infos = []
         for index in range(video.frames):
             info = pose_camera(desc, index, video.frames)
+            infos.append(info)
             current.render.filepath = str(staging / member_name(sid, frame_suffix(index)))
+            prefix = member_name(sid, f"f{index:04d}.")
+            if flow and current.render.engine == "CYCLES":  # the frame's depth from the same render
+                self._install_passes(current, ("depth",), scratch, prefix)
             seconds += _render(write_still=True)
+            if flow and current.render.engine != "CYCLES":
+                seconds += self._render_passes_with_cycles(current, ("depth",), scratch, prefix)
+            pass_files.install(current, (), "", "")
             frames.append(json_safe({
                 "index": index,
                 "time": index / video.fps,
@@ -200,7 +213,25 @@ class Renderer:
                 "K": info["K"],
             }))
         pose_camera(desc)  # leave the still's pose for the usd export and the next sample
+        if scratch is not None:
+            try:
+                _write_flows(scratch, staging, sid, infos)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
         return frames, seconds
+
+
+def _write_flows(scratch: Path, staging: Path, sid: int, infos: list[dict]) -> None:
+    """Forward flow of each frame to the next, from the frames' depth passes and cameras."""
+    projection = infos[0]["projection"]
+    if projection not in ("perspective", "orthographic"):
+        raise ValueError(f"the flow pass needs a perspective or orthographic lens, not {projection}")
+    for index in range(len(infos) - 1):
+        depth = pass_files.read_exr(str(scratch / member_name(sid, f"f{index:04d}.depth.exr")))[..., 0]
+        a, b = infos[index], infos[index + 1]
+        flow = camera_flow(depth, a["K"], a["world_to_camera_opencv"], b["world_to_camera_opencv"],
+                           orthographic=projection == "orthographic", K_b=b["K"])
+        pass_files.write_exr(str(staging / member_name(sid, flow_suffix(index))), flow)
 
 
 def _render(write_still: bool) -> float:

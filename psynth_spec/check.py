@@ -301,6 +301,9 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     _check_video_agreement(report, settings, block_spans, outputs)
     shards_per_partition = _partitioning(report, dataset, settings)
     render = _render_settings(blocks.get("render", {}))
+    if "flow" in render.passes and "video" not in outputs:
+        report.error(block_spans["render"], "video-mismatch", "the flow pass is the optical flow between video frames",
+                     "add video to outputs (and a video block), or remove flow from passes")
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
