@@ -17,6 +17,7 @@ import bpy
 
 from psynth_render import passes as pass_files
 from psynth_render import scene
+from psynth_render.image_metadata import strip_render_metadata
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.flow import camera_flow
 from psynth_render.glb import export_subject_glb
@@ -64,6 +65,7 @@ class Renderer:
         current = bpy.context.scene
         _apply_device(current, self.device)
         current.render.film_transparent = spec.render.background == "transparent"  # alpha 0: no object
+        _no_file_metadata(current)
         render_seconds = 0.0
         views = None
         if needs_still(spec):
@@ -102,7 +104,6 @@ class Renderer:
                 "width": current.render.resolution_x,
                 "height": current.render.resolution_y,
                 "format": spec.render.format,
-                "seconds": round(render_seconds, 4),
                 "blender_version": bpy.app.version_string,
                 "seed": desc.seed,
             }
@@ -147,6 +148,7 @@ class Renderer:
             _set_image_format(current, spec.render.format, alpha=current.render.film_transparent)
             current.render.filepath = str(staging / member_name(sid, view_suffix(spec.render.format, view)))
             seconds += _render(write_still=True)
+            strip_render_metadata(staging / member_name(sid, view_suffix(spec.render.format, view)))
         elif cycles_passes:
             seconds += _render(write_still=False)
         if wanted and not cycles_passes:
@@ -199,6 +201,7 @@ class Renderer:
             if flow and current.render.engine == "CYCLES":  # the frame's depth from the same render
                 self._install_passes(current, ("depth",), scratch, prefix)
             seconds += _render(write_still=True)
+            strip_render_metadata(staging / member_name(sid, frame_suffix(index)))
             if flow and current.render.engine != "CYCLES":
                 seconds += self._render_passes_with_cycles(current, ("depth",), scratch, prefix)
             pass_files.install(current, (), "", "")
@@ -238,6 +241,19 @@ def _render(write_still: bool) -> float:
     started = time.perf_counter()
     bpy.ops.render.render(write_still=write_still)
     return time.perf_counter() - started
+
+
+def _no_file_metadata(current) -> None:
+    """No stamp metadata in written images (PNG text chunks, EXR header attributes).
+
+    Blender writes the date, the render time, the file name and more into every PNG and EXR by
+    default, so two renders of the same sample would differ in bytes while equal in pixels;
+    re-rendering a shard must give the same tar (timings live in the QC table and manifest).
+    """
+    settings = current.render
+    for name in dir(settings):
+        if name.startswith("use_stamp"):
+            setattr(settings, name, False)
 
 
 def _apply_device(current, device: str) -> None:
