@@ -36,5 +36,3 @@ def enable_aovs(view_layer, names) -> None:
             aov = view_layer.aovs.add()
             aov.name, aov.type = name, "VALUE"
 
-
-__all__ = ["SHADER_AOVS", "enable_aovs", "shader_aovs"]
