@@ -11,8 +11,6 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from psynth_render.scene.build.builder import SUBJECT
-
 _TEMP = "psynth_glb_subject"
 FIT = 1.0 - 1e-6
 """The normalised radius: a hair under 1 so float32 rounding stays inside the unit sphere."""
@@ -36,9 +34,10 @@ def bounding_sphere(points: np.ndarray) -> tuple[np.ndarray, float]:
     return centre, radius
 
 
-def export_subject_glb(path: Path) -> None:
-    """Write the current scene's subject, normalised to the unit sphere, as a GLB at `path`."""
-    subject = bpy.data.objects[SUBJECT]
+def export_subject_glb(path: Path, name: str) -> None:
+    """Write the current scene's subject (the Blender object `name`), normalised to the unit
+    sphere, as a GLB at `path`."""
+    subject = bpy.data.objects[name]
     depsgraph = bpy.context.evaluated_depsgraph_get()
     mesh = bpy.data.meshes.new_from_object(subject.evaluated_get(depsgraph), depsgraph=depsgraph)
     mesh.name = _TEMP

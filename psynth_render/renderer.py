@@ -82,7 +82,7 @@ class Renderer:
         if "usd" in spec.outputs:
             _export_usd(staging / member_name(sid, "usdc"))
         if "glb" in spec.outputs:
-            export_subject_glb(staging / member_name(sid, "glb"))
+            export_subject_glb(staging / member_name(sid, "glb"), desc.subject.name)
         if "scene_code" in spec.outputs:
             sample = {
                 "sample_id": sid,
