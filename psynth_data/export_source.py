@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from psynth_data.layout import Layout
+from psynth_data.members import member_sample_id
 from psynth_data.storage import Storage
 
 
@@ -63,8 +64,10 @@ def shard_samples(storage: Storage, layout: Layout, shard: int) -> Iterator[Shar
         for info in tar:
             if not info.isfile():
                 continue
-            stem, _, suffix = info.name.partition(".")
-            sample_id = int(stem)
+            sample_id = member_sample_id(info.name)
+            if sample_id is None:
+                continue  # a shard-level member (the scene scripts' helper module)
+            suffix = info.name.partition(".")[2]
             if current is not None and current.sample_id != sample_id:
                 yield current
                 current = None

@@ -2,7 +2,7 @@
 
 Each shard's tar holds what the worker writes for a spec with `variants` and `scene_code`:
 the real scene scripts (`describe` + `scene_script`, no bpy), the real JSON (axes, captions,
-variants with their changed values) and one small real PNG per image (the export never looks
+variants with their changed values), the shard's `__psynth_scene__` helper, and one small real PNG per image (the export never looks
 inside images). A manifest makes each shard complete.
 """
 
@@ -16,9 +16,8 @@ from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, write_manifest
 from psynth_data.storage import Storage
 from psynth_render.metadata import sample_metadata
-from psynth_render.scene import builder_source
 from psynth_render.scene.describe import describe
-from psynth_render.scene_code import scene_script
+from psynth_render.scene_code import HELPER_MEMBER, helper_module, scene_script
 from psynth_spec.compile import compile_text
 from psynth_spec.sampler import sample_shards
 from psynth_spec.taxonomy import default_taxonomy
@@ -50,7 +49,7 @@ def _png(color) -> bytes:
     return buffer.getvalue()
 
 
-def _members(spec, row: dict, taxonomy, source: str) -> list[tuple[str, bytes]]:
+def _members(spec, row: dict, taxonomy) -> list[tuple[str, bytes]]:
     sid = int(row["sample_id"])
     name = f"{sid:09d}"
 
@@ -58,7 +57,7 @@ def _members(spec, row: dict, taxonomy, source: str) -> list[tuple[str, bytes]]:
         desc = describe(sample_row, spec, taxonomy)
         sample = {"sample_id": sid, "image_name": f"{name}.{'var%d.' % variant if variant else ''}png",
                   "captions": {c: sample_row[c] for c in spec.caption_columns}}
-        return scene_script(source, desc, sample).encode()
+        return scene_script(desc, sample).encode()
 
     meta = sample_metadata(row, spec, {}, {"engine": "CYCLES"})
     out = [(f"{name}.png", _png((sid % 255, 90, 160)))]
@@ -77,15 +76,16 @@ def _members(spec, row: dict, taxonomy, source: str) -> list[tuple[str, bytes]]:
 
 def fabricate_dataset(storage: Storage, spec, shards: range | None = None) -> Layout:
     """Write complete shards (samples-free: tar + manifest) of `spec` into `storage`."""
-    layout, taxonomy, source = Layout.for_spec(spec), default_taxonomy(), builder_source()
+    layout, taxonomy = Layout.for_spec(spec), default_taxonomy()
     for shard, frame in sample_shards(spec, shards or range(spec.shards)):
         buffer = io.BytesIO()
+        members = [(HELPER_MEMBER, helper_module().encode())]  # once per shard, first
+        members += [m for row in frame.to_dicts() for m in _members(spec, row, taxonomy)]
         with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
-            for row in frame.to_dicts():
-                for member, data in _members(spec, row, taxonomy, source):
-                    info = tarfile.TarInfo(member)
-                    info.size = len(data)
-                    tar.addfile(info, io.BytesIO(data))
+            for member, data in members:
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
         storage.put_bytes(layout.render_key(shard), buffer.getvalue())
         write_manifest(storage, layout, shard, [layout.render_key(shard)],
                        Counts(samples=frame.height, rendered=frame.height, failed=0))

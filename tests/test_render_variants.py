@@ -3,7 +3,6 @@ the variants differ from the base only in the named axes and visibly in pixels; 
 export's records parse, every diff applies to the base script and the patched script renders
 the variant; the hf export opens as Hugging Face image-text Parquet."""
 
-import ast
 import json
 import re
 import subprocess
@@ -17,7 +16,9 @@ from psynth_data.export import ExportOptions, export_dataset
 from psynth_data.layout import Layout
 from psynth_data.storage import LocalStorage
 from psynth_render.outputs import member_suffixes
+from psynth_render.scene_code import HELPER_MEMBER
 from psynth_render.supervisor import run_shard
+from tests.scene_code_fixtures import run_without_blender
 from tests.worker_specs import PYTHON, png_array, tar_members, tiny_spec
 
 pytestmark = pytest.mark.render
@@ -37,10 +38,9 @@ def variant_shard(tmp_path_factory):
 
 
 def _description(script: bytes) -> dict:
-    """The scene description a standalone script rebuilds (its DESCRIPTION JSON)."""
-    tree = ast.parse(script)
-    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "DESCRIPTION")
-    return json.loads(node.value.args[0].value)
+    """The scene a script rebuilds, as JSON data (its statements run without Blender)."""
+    with pytest.MonkeyPatch.context() as patch:
+        return run_without_blender(script.decode(), patch)["scene"].model_dump(mode="json")
 
 
 def test_members_and_json_variants(variant_shard):
@@ -104,6 +104,7 @@ def test_instruct_records_parse_and_diffs_apply_and_render_the_variant(variant_s
     record = edits[-1]
     sid, k = record["sample_id"], record["variant"]
     script = tmp_path / "patched.py"
+    (tmp_path / HELPER_MEMBER).write_bytes(members[HELPER_MEMBER])  # the shard's helper, beside the script
     script.write_text(apply_unified_diff(members[f"{sid:09d}.py"].decode(), record["response"]))
     done = subprocess.run([PYTHON, str(script), str(tmp_path / "patched.png")], capture_output=True, text=True,
                           timeout=180)
