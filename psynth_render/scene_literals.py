@@ -97,8 +97,25 @@ def constructor(model: BaseModel, indent: int = 0) -> str:
     one_line = head + ", ".join(fields) + ")"
     if indent and len(one_line) + indent <= WIDTH and "\n" not in one_line:
         return one_line  # a small nested part
-    pad = " " * (indent + 4)
-    return head + "\n" + "".join(f"{pad}{f},\n" for f in fields) + " " * indent + ")"
+    return head + "\n" + "".join(_filled(fields, indent + 4)) + " " * indent + ")"
+
+
+def _filled(items: list[str], indent: int) -> list[str]:
+    """Lines of `items` (each followed by a comma): short ones share a line up to WIDTH, an item
+    spanning lines stands alone."""
+    pad, lines, current = " " * indent, [], ""
+    for item in items:
+        if "\n" in item or (current and indent + len(current) + len(item) + 2 > WIDTH):
+            if current:
+                lines.append(current)
+            current = ""
+        if "\n" in item:
+            lines.append(item + ",")
+        else:
+            current += (" " if current else "") + item + ","
+    if current:
+        lines.append(current)
+    return [f"{pad}{line}\n" for line in lines]
 
 
 def value_source(value: Any, indent: int = 0) -> str:
