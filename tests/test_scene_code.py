@@ -164,13 +164,13 @@ def _tiny_shipped(path, samples: int = 2):
                                    "outputs": ("image", "scene_code")})
 
 
-def _re_render(members: dict[str, bytes], folder, sample_id: int, fmt: str):
+def _re_render(members: dict[str, bytes], folder, stem: str, fmt: str):
     (folder / HELPER_MEMBER).write_bytes(members[HELPER_MEMBER])
-    script = folder / f"{sample_id:09d}.py"
+    script = folder / f"{stem}.py"
     script.write_bytes(members[script.name])
     done = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=180, cwd=folder)
     assert done.returncode == 0, done.stderr[-2000:]
-    return png_array((folder / f"{sample_id:09d}.{fmt}").read_bytes())  # default: next to the script
+    return png_array((folder / f"{stem}.{fmt}").read_bytes())  # default: next to the script
 
 
 @pytest.mark.render
@@ -180,14 +180,15 @@ def test_scene_code_re_renders_the_tar_image(path, tmp_path):
     run_shard(spec, 0, str(tmp_path / "data"), device="cpu")
     members = tar_members(tmp_path / "data", spec)
     assert next(iter(members)) == HELPER_MEMBER  # once per shard, before the samples
-    assert sum(name.endswith(".py") for name in members) == spec.samples
-    for sid in spec.shard_range(0):
-        folder = tmp_path / f"again{sid}"
+    assert sum(name.endswith(".py") for name in members) == spec.samples * (1 + spec.variant_count)
+    stems = [f"{sid:09d}" for sid in spec.shard_range(0)] + (["000000000.var1"] if spec.variant_count else [])
+    for stem in stems:  # every sample, and a variant where the spec has them
+        folder = tmp_path / f"again{stem}"
         folder.mkdir()
-        again = _re_render(members, folder, sid, spec.render.format)
-        original = png_array(members[f"{sid:09d}.{spec.render.format}"])
+        again = _re_render(members, folder, stem, spec.render.format)
+        original = png_array(members[f"{stem}.{spec.render.format}"])
         assert again.shape == original.shape
-        assert np.abs(again - original).mean() < 1.0, f"{path.stem} sample {sid}"  # < 1/255
+        assert np.abs(again - original).mean() < 1.0, f"{path.stem} {stem}"  # < 1/255
         assert original.std() > 1.0  # and not a blank picture matching a blank picture
 
 
