@@ -62,7 +62,7 @@ JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
 SCENE_CODE_BYTES = 8_300
 """The compact `py` scene script (issue 16): the sample's Scene as constructor calls. MEASURED
-2026-11-28 with bench/bench_scene_code.py --rows 20: medians 7.8-8.9 KB over the shipped specs
+2026-11-28 with bench/bench_scene_code.py --rows 20: medians 7.7-8.8 KB over the shipped specs
 (the script that inlined the builder was 165 KB)."""
 SCENE_HELPER_BYTES = 157_000
 """The `__psynth_scene__` member (scene model and builder) every scene script of a shard loads:
