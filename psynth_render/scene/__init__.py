@@ -36,7 +36,7 @@ __all__ = [
 _HERE = Path(__file__).resolve().parent
 
 BUILDER_MODULES: tuple[str, ...] = (
-    "primitives", "procedural", "shapes", "fluids", "motion", "surfaces", "patterns", "media", "looks",
+    "primitives", "procedural", "shapes", "fluids", "gas_fields", "motion", "surfaces", "patterns", "media", "looks",
     "builder",
 )
 """Modules (in psynth_render.scene) whose concatenated source rebuilds a scene, in order."""

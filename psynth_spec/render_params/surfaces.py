@@ -152,6 +152,18 @@ class GasParams(_Params):
     mass of radius `extent`. Noise (`noise_scale`, `noise_detail`, `noise_contrast`) breaks up
     the density. Fire: `blackbody_kelvin` with `blackbody_intensity`, plus `emission_strength`
     of `emission_color`; such a volume lights the scene.
+
+    `look` gives the density its signature (psynth_render.scene.gas_fields): plain = shape
+    falloff x noise; flame = tapering tongues whose blackbody temperature falls from
+    `blackbody_kelvin` at the core to `tip_kelvin` at the tips, emitting `blackbody_intensity`;
+    billow = a widening lumpy plume; wisps = thin rising streaks; cloud = a lumpy ball with a
+    flat base; fireball = a cloud with a burning core; ground = a layer thinning exponentially
+    over `height`; particulate = a thin fill with fine specks (noise_scale = specks per unit).
+    `offset` places a plume's foot (x, y, height above the floor) or a blob's centre (x, y, z
+    from the subject's centre) in object radii, +Y being behind the subject from the default
+    camera. `stretch` makes noise features that many times taller than wide, `turbulence`
+    pushes rising gas sideways (object radii at the top), `widen` is how much a plume widens
+    per height, `edge_gain` sharpens the field's edges (or, for particulate, the specks' weight).
     """
 
     kind: Literal["volume"]
@@ -169,6 +181,13 @@ class GasParams(_Params):
     noise_contrast: Unit = 0.5
     extent: Positive = 1.5
     height: Positive = 1.0
+    look: Literal["plain", "flame", "billow", "wisps", "cloud", "fireball", "ground", "particulate"] = "plain"
+    offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    tip_kelvin: Annotated[float, Field(ge=500.0, le=20000.0)] | None = None
+    stretch: Positive = 1.0
+    turbulence: NonNeg = 0.0
+    widen: NonNeg = 0.6
+    edge_gain: Positive = 3.0
 
     @property
     def emits(self) -> bool:
