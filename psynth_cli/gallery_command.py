@@ -2,7 +2,8 @@
 
 One labelled tile per value of AXIS (every leaf concept of a categorical axis, or `--steps`
 values over a numeric axis's range; `--values` picks some, a concept name standing for the
-leaves under it), everything else fixed at the spec's first sample. Rendered in this process
+leaves under it), everything else fixed at the spec's first sample (`--set AXIS=VALUE` changes
+it for every tile). Rendered in this process
 with Blender, through the worker's scene builder, and composed into one PNG.
 """
 
@@ -19,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=int, default=128, help="tile size in pixels (default 128; 0: the spec's)")
     parser.add_argument("--samples", type=int, default=None, help="render samples per tile (default: the spec's)")
     parser.add_argument("--values", default=None, help="comma-separated values or concept nodes to show")
+    parser.add_argument("--set", dest="fixed", action="append", default=[], metavar="AXIS=VALUE",
+                        help="fix another axis for every tile (repeatable), e.g. --set liquid.form=splash")
     parser.add_argument("--steps", type=int, default=6, help="values over a numeric axis's range (default 6)")
     parser.add_argument("--columns", type=int, default=None, help="tiles per row (default: about square)")
     parser.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="default: the spec's")
@@ -39,11 +42,12 @@ def run(args: argparse.Namespace) -> int:
     values = tuple(v.strip() for v in args.values.split(",") if v.strip()) if args.values else ()
     request = GalleryRequest(axis=args.axis, out=out, size=args.size or None, samples=args.samples,
                              values=values, steps=args.steps, columns=args.columns,
-                             device=args.device or spec.render.device)
-    from psynth_render.gallery_values import axis_values, gallery_axis
+                             device=args.device or spec.render.device, fixed=tuple(args.fixed))
+    from psynth_render.gallery_values import axis_values, fixed_values, gallery_axis
 
     taxonomy = default_taxonomy()
     count = len(axis_values(taxonomy, gallery_axis(taxonomy, args.axis), list(values) or None, args.steps))
+    fixed_values(taxonomy, list(args.fixed))  # bad --set: an error before Blender starts
     saved = os.dup(1)
     os.dup2(2, 1)  # Blender's chatter to stderr; stdout keeps only our answer
     try:

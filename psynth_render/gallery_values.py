@@ -86,6 +86,19 @@ def _number(axis: Axis, text: str, lo: float, hi: float) -> float | int:
     return round(value) if axis.type == "int" else value
 
 
+def fixed_values(taxonomy: Taxonomy, assignments: list[str]) -> dict[str, Any]:
+    """`AXIS=VALUE` strings (the `--set` option) as {column: value}, each value checked as a
+    gallery value of its axis would be."""
+    out: dict[str, Any] = {}
+    for text in assignments:
+        path, sep, value = text.partition("=")
+        if not sep or not value.strip():
+            raise GalleryError(f"--set {text!r}: expected AXIS=VALUE")
+        axis = gallery_axis(taxonomy, path.strip())
+        (out[axis.column],) = axis_values(taxonomy, axis, [value.strip()])[:1] or [None]
+    return out
+
+
 def derived_from(taxonomy: Taxonomy, axis: Axis) -> list[Axis]:
     """Axes whose default reads a render parameter of the concept on `axis`."""
     prefix = f"concept:{axis.path}:"

@@ -104,3 +104,13 @@ def test_cli_reports_an_unknown_axis(tmp_path, capsys):
     assert code == 1
     assert "did you mean liquid.viscosity" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_set_fixes_other_axes_and_checks_them(tax):
+    from psynth_render.gallery_values import fixed_values
+
+    assert fixed_values(tax, ["liquid.form=splash", "gas.density=0.9"]) == {"liquid_form": "splash", "gas_density": 0.9}
+    with pytest.raises(GalleryError, match="expected AXIS=VALUE"):
+        fixed_values(tax, ["liquid.form"])
+    with pytest.raises(GalleryError, match="not a concept of liquid_forms"):
+        fixed_values(tax, ["liquid.form=puddel"])

@@ -129,6 +129,7 @@ def liquid_material(q):
     bsdf.inputs["Subsurface Weight"].default_value = q["subsurface"]
     bsdf.inputs["Subsurface Radius"].default_value = q["subsurface_radius"]
     bsdf.inputs["Subsurface Scale"].default_value = 1.0
+    bsdf.inputs["Thin Film Thickness"].default_value = q["thin_film_thickness"]
     parts = []
     if q["transmission"] > 0 and q["absorption_density"] > 0:
         absorb = nodes.new("ShaderNodeVolumeAbsorption")

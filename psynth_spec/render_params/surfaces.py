@@ -110,6 +110,8 @@ class LiquidParams(_Params):
     subsurface_radius: tuple[NonNeg, NonNeg, NonNeg] = (0.1, 0.1, 0.1)
     metallic: Unit = 0.0
     coat: Unit = 0.0
+    thin_film_thickness: Annotated[float, Field(ge=0.0, le=100000.0)] = 0.0
+    """nm of an iridescent film on the surface (oil's sheen); 0 = none."""
 
 
 Liquid = Annotated[Union[NoLiquid, LiquidParams], Field(discriminator="kind")]
