@@ -52,7 +52,8 @@ def gallery_spec(spec: Spec, size: int | None, samples: int | None) -> Spec:
 def render_gallery(spec: Spec, taxonomy: Taxonomy, request: GalleryRequest,
                    base_row: dict[str, Any] | None = None) -> Path:
     """Render every tile and write the sheet to `request.out`; returns its path."""
-    from psynth_render.scene import configure_device, describe, render_still
+    from psynth_render.scene import configure_device, render_still
+    from psynth_render.scene.describe import describe
 
     axis = gallery_axis(taxonomy, request.axis)
     values = axis_values(taxonomy, axis, list(request.values) or None, request.steps)

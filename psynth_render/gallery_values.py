@@ -13,7 +13,7 @@ from difflib import get_close_matches
 from typing import Any
 
 from psynth_spec.errors import PsynthError
-from psynth_spec.taxonomy import Axis, Taxonomy
+from psynth_spec.taxonomy import Axis, ConceptDefault, Taxonomy
 
 DEFAULT_STEPS = 6
 LOG_SPAN = 100.0
@@ -101,8 +101,8 @@ def fixed_values(taxonomy: Taxonomy, assignments: list[str]) -> dict[str, Any]:
 
 def derived_from(taxonomy: Taxonomy, axis: Axis) -> list[Axis]:
     """Axes whose default reads a render parameter of the concept on `axis`."""
-    prefix = f"concept:{axis.path}:"
-    return [a for a in taxonomy.axes if a.default_from and a.default_from.startswith(prefix)]
+    return [a for a in taxonomy.axes
+            if isinstance(a.default_from, ConceptDefault) and a.default_from.axis == axis.path]
 
 
 def gallery_rows(taxonomy: Taxonomy, axis: Axis, values: list[Any],

@@ -14,7 +14,7 @@ from psynth_spec.taxonomy import default_taxonomy
 from tests.render_fixtures import make_row
 
 REPO = Path(__file__).resolve().parent.parent
-GALLERY_SPEC = REPO / "specs" / "gallery.psynth"
+GALLERY_SPEC = REPO / "docs" / "gallery" / "gallery.psynth"
 
 
 @pytest.fixture(scope="module")

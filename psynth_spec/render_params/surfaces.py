@@ -155,7 +155,7 @@ class GasParams(_Params):
     the density. Fire: `blackbody_kelvin` with `blackbody_intensity`, plus `emission_strength`
     of `emission_color`; such a volume lights the scene.
 
-    `look` gives the density its signature (psynth_render.scene.gas_fields): plain = shape
+    `look` gives the density its signature (psynth_render.scene.build.gas_fields): plain = shape
     falloff x noise; flame = tapering tongues whose blackbody temperature falls from
     `blackbody_kelvin` at the core to `tip_kelvin` at the tips, emitting `blackbody_intensity`;
     billow = a widening lumpy plume; wisps = thin rising streaks; cloud = a lumpy ball with a
