@@ -19,15 +19,23 @@ class SurfaceDetail(_Params):
     (distorted by `distortion`); veins -> Wave BANDS with high distortion, or Noise ridged;
     cells -> Voronoi F1; weave -> Wave BANDS x and y multiplied; brushed -> Noise stretched
     along one axis (scale anisotropic); pores -> Voronoi small scale, used as bump only.
+
+    Signature patterns (psynth_render.scene.build.surface_details): veins = thin dark lines
+    (`width`: the share of a band they take, 0..1) along a turbulent field, branching through
+    a ridged noise, as marble's; patches = blotches covering about `width` of the surface (rust
+    on metal), where the surface also takes `roughness` and `metallic` when they are given.
     """
 
-    pattern: Literal["noise", "bands", "rings", "veins", "cells", "weave", "brushed", "pores"]
+    pattern: Literal["noise", "bands", "rings", "veins", "cells", "weave", "brushed", "pores", "patches"]
     scale: Positive = 5.0
     distortion: NonNeg = 0.0
     detail: Annotated[float, Field(ge=0.0, le=15.0)] = 2.0
     color: RGB | None = None
     mix: Unit = 0.5
     bump_strength: Unit = 0.0
+    width: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    roughness: Unit | None = None
+    metallic: Unit | None = None
 
 
 class MaterialParams(_Params):
@@ -66,6 +74,9 @@ class MaterialParams(_Params):
     thin_film_ior: Annotated[float, Field(ge=1.0, le=3.0)] = 1.33
     alpha: Unit = 1.0
     detail: SurfaceDetail | None = None
+    palette_weight: Unit | None = None
+    """How far the colour palette may recolour this material (None: by its saturation); a
+    material whose identity is its colour (white marble, grey granite) sets it low."""
 
     @model_validator(mode="after")
     def _emission(self) -> "MaterialParams":
