@@ -8,8 +8,6 @@ with Blender, through the worker's scene builder, and composed into one PNG.
 """
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
 
@@ -48,15 +46,11 @@ def run(args: argparse.Namespace) -> int:
     taxonomy = default_taxonomy()
     count = len(axis_values(taxonomy, gallery_axis(taxonomy, args.axis), list(values) or None, args.steps))
     fixed_values(taxonomy, list(args.fixed))  # bad --set: an error before Blender starts
-    saved = os.dup(1)
-    os.dup2(2, 1)  # Blender's chatter to stderr; stdout keeps only our answer
-    try:
+    from psynth_cli.blender_output import chatter_to_stderr
+
+    with chatter_to_stderr():
         from psynth_render.gallery import render_gallery
 
         render_gallery(spec, taxonomy, request)
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
     print(f"{out}: {count} tiles of {args.axis}")
     return 0

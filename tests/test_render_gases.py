@@ -8,9 +8,8 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import centre, luminance, make_row, make_spec, render_array  # noqa: E402
+from tests.render_fixtures import box_blur, cached_renderer, centre, luminance  # noqa: E402
 
 SIZE = 48
 SCENE = {"scene__background": "floor", "camera__distance": 6.0}
@@ -18,36 +17,14 @@ SCENE = {"scene__background": "floor", "camera__distance": 6.0}
 
 
 @pytest.fixture(scope="module")
-def tax():
-    return default_taxonomy()
-
-
-@pytest.fixture(scope="module")
-def shot(tax, tmp_path_factory):
+def shot(tmp_path_factory):
     """shot(**axis overrides) -> float RGB array of a denoised 48 px Cycles render (16 spp)."""
-    folder = tmp_path_factory.mktemp("gases")
-    counter = iter(range(10_000))
-    cache = {}
-
-    def render(size=SIZE, **overrides):
-        key = (size, tuple(sorted(overrides.items())))
-        if key not in cache:
-            desc = describe(make_row(tax, seed=5, **overrides), make_spec(tax, size=size, samples=16), tax)
-            cache[key] = render_array(desc, folder / f"{next(counter)}.png")
-        return cache[key]
-
-    return render
+    return cached_renderer(default_taxonomy(), tmp_path_factory.mktemp("gases"), size=SIZE, samples=16)
 
 
 def flame_pixels(img: np.ndarray) -> np.ndarray:
     """Bright pixels whose red is well above their blue: fire's colours, not daylight's."""
     return (img.max(axis=2) > 0.55) & (img[..., 0] > img[..., 2] + 0.3)
-
-
-def _box_blur(a: np.ndarray, r: int = 2) -> np.ndarray:
-    padded = np.pad(a, r, mode="edge")
-    k = 2 * r + 1
-    return sum(padded[i : i + a.shape[0], j : j + a.shape[1]] for i in range(k) for j in range(k)) / k**2
 
 
 def structure(img: np.ndarray, clear: np.ndarray) -> float:
@@ -56,11 +33,11 @@ def structure(img: np.ndarray, clear: np.ndarray) -> float:
     from the scene's own edges (where even a uniform veil changes abruptly)."""
     change = luminance(img) - luminance(clear)
     y = luminance(clear)
-    edges = _box_blur((np.abs(np.gradient(y)[0]) + np.abs(np.gradient(y)[1]) > 0.03).astype(float), 1) > 0
+    edges = box_blur((np.abs(np.gradient(y)[0]) + np.abs(np.gradient(y)[1]) > 0.03).astype(float), 1) > 0
     touched = (np.abs(change) > 0.02) & ~edges
     if touched.sum() < 10:
         return 0.0
-    return float(np.abs(change - _box_blur(change))[touched].mean() / np.abs(change)[touched].mean())
+    return float(np.abs(change - box_blur(change, 2))[touched].mean() / np.abs(change)[touched].mean())
 
 
 @pytest.mark.parametrize("gas", ["fire", "explosion"])

@@ -9,34 +9,22 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import make_row, make_spec, render_array  # noqa: E402
+from tests.render_fixtures import cached_renderer  # noqa: E402
 
 SIZE = 48
 SCENE = {"scene__background": "floor", "camera__distance": 6.0}
 
 
 @pytest.fixture(scope="module")
-def tax():
-    return default_taxonomy()
+def shot(tmp_path_factory):
+    """shot(**axis overrides) -> float RGB array of a denoised 48 px Cycles render (16 spp)."""
+    return cached_renderer(default_taxonomy(), tmp_path_factory.mktemp("liquids"), size=SIZE, samples=16)
 
 
 @pytest.fixture(scope="module")
-def shot(tax, tmp_path_factory):
-    """shot(**axis overrides) -> float RGB array of a denoised 48 px Cycles render (16 spp)."""
-    folder = tmp_path_factory.mktemp("liquids")
-    counter = iter(range(10_000))
-    cache = {}
-
-    def render(**overrides):
-        key = tuple(sorted(overrides.items()))
-        if key not in cache:
-            desc = describe(make_row(tax, seed=5, **overrides), make_spec(tax, size=SIZE, samples=16), tax)
-            cache[key] = render_array(desc, folder / f"{next(counter)}.png")
-        return cache[key]
-
-    return render
+def tax():
+    return default_taxonomy()
 
 
 def liquid_mask(img: np.ndarray, clear: np.ndarray) -> np.ndarray:

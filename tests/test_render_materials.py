@@ -9,7 +9,7 @@ bpy = pytest.importorskip("bpy")
 
 from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import centre, luminance, make_row, make_spec, render_array  # noqa: E402
+from tests.render_fixtures import box_blur, cached_renderer, centre, luminance, make_row, make_spec  # noqa: E402
 
 SIZE = 64
 SCENE = {"scene__background": "floor", "camera__distance": 3.2}
@@ -23,22 +23,8 @@ def tax():
 @pytest.fixture(scope="module")
 def subject(tax, tmp_path_factory):
     """subject(material) -> the centre of a denoised 64 px Cycles render (16 spp) of it."""
-    folder = tmp_path_factory.mktemp("materials")
-    cache = {}
-
-    def render(material):
-        if material not in cache:
-            desc = describe(make_row(tax, seed=5, material=material, **SCENE), make_spec(tax, size=SIZE, samples=16), tax)
-            cache[material] = centre(render_array(desc, folder / f"{len(cache)}.png"), 0.45)
-        return cache[material]
-
-    return render
-
-
-def _blur(a: np.ndarray, r: int) -> np.ndarray:
-    padded = np.pad(a, r, mode="edge")
-    k = 2 * r + 1
-    return sum(padded[i : i + a.shape[0], j : j + a.shape[1]] for i in range(k) for j in range(k)) / k**2
+    render = cached_renderer(tax, tmp_path_factory.mktemp("materials"), size=SIZE, samples=16, **SCENE)
+    return lambda material: centre(render(material=material), 0.45)
 
 
 def fine_structure(img: np.ndarray) -> tuple[float, float]:
@@ -46,9 +32,9 @@ def fine_structure(img: np.ndarray) -> tuple[float, float]:
     energy = its mean square; orientation = the energy-weighted coherence of the local (7x7)
     structure tensor, 1 for parallel lines, 0 for isotropic speckle."""
     y = luminance(img)
-    fine = y - _blur(y, 2)
+    fine = y - box_blur(y, 2)
     gy, gx = np.gradient(fine)
-    jxx, jyy, jxy = _blur(gx * gx, 3), _blur(gy * gy, 3), _blur(gx * gy, 3)
+    jxx, jyy, jxy = box_blur(gx * gx, 3), box_blur(gy * gy, 3), box_blur(gx * gy, 3)
     trace = jxx + jyy
     spread = np.sqrt(np.maximum((jxx - jyy) ** 2 + 4 * jxy**2, 0.0))  # l1 - l2
     return float((fine**2).mean()), float(spread.sum() / max(trace.sum(), 1e-12))
@@ -76,7 +62,7 @@ def test_rust_lies_in_patches_on_bare_metal(subject):
     metal = (np.abs(r - b) < 0.06) & (np.abs(r - g) < 0.06)
     assert 0.1 < rust.mean() < 0.9 and metal.mean() > 0.1, (rust.mean(), metal.mean())
     # patches, not salt and pepper: a rust pixel's neighbours are mostly rust too
-    neighbours = _blur(rust.astype(float), 1)
+    neighbours = box_blur(rust.astype(float), 1)
     assert neighbours[rust].mean() > 0.6
 
 

@@ -1,4 +1,4 @@
-"""Shader fields that give each gas its signature shape (builder module: bpy and math only).
+"""Shader fields that give each gas its signature shape (a builder module: node trees only).
 
 Every field reads world positions inside the gas's box domain and returns a density socket
 (0 outside, ~1 in the thick of it); fire-like looks also return a heat socket (1 at the hot
@@ -18,32 +18,15 @@ The numbers that make a concept what it is (stretch, radius, height, noise) come
 taxonomy entry; only the field's functional form lives here.
 """
 
-import bpy
+from psynth_render.scene.build.patterns import math_node
 
 AMOUNT_SHIFT = 0.5
 """How far the gas.density axis moves a shaped field's threshold from 0 to 1 (field units)."""
 
 
-def _gmath(nodes, links, op, a, b=None):
-    node = nodes.new("ShaderNodeMath")
-    node.operation = op
-    for i, v in enumerate((a, b)):
-        if v is None:
-            continue
-        if isinstance(v, bpy.types.NodeSocket):
-            links.new(v, node.inputs[i])
-        else:
-            node.inputs[i].default_value = v
-    return node.outputs[0]
-
-
 def _gclamp(nodes, links, a):
-    node = nodes.new("ShaderNodeMath")
-    node.operation = "MULTIPLY"
-    node.use_clamp = True
-    links.new(a, node.inputs[0])
-    node.inputs[1].default_value = 1.0
-    return node.outputs[0]
+    """a clamped to 0..1."""
+    return math_node(nodes, links, "MULTIPLY", a, 1.0, clamp=True)
 
 
 def _gnoise(nodes, links, vector, scale, detail, w, stretch=1.0, roughness=0.55):
@@ -78,16 +61,16 @@ def _local(nodes, links, origin):
 
 
 def _radius_xy(nodes, links, x, y):
-    return _gmath(nodes, links, "SQRT", _gmath(nodes, links, "ADD", _gmath(nodes, links, "MULTIPLY", x, x),
-                                               _gmath(nodes, links, "MULTIPLY", y, y)))
+    return math_node(nodes, links, "SQRT", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", x, x),
+                                               math_node(nodes, links, "MULTIPLY", y, y)))
 
 
 def _sharpen(nodes, links, value, gain, amount=None):
     """clamp(value x gain): soft edges become crisp ones. With `amount` (the gas.density axis,
     0..1) the threshold moves: more gas fills more of the shape, less leaves thinner shreds."""
     if amount is not None:
-        value = _gmath(nodes, links, "ADD", value, AMOUNT_SHIFT * (amount - 0.5))
-    return _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", value, gain))
+        value = math_node(nodes, links, "ADD", value, AMOUNT_SHIFT * (amount - 0.5))
+    return _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", value, gain))
 
 
 def _turbulent(nodes, links, vec, x, y, h, f):
@@ -95,113 +78,115 @@ def _turbulent(nodes, links, vec, x, y, h, f):
     _, colour = _gnoise(nodes, links, vec, f["noise_scale"] * 0.6, 2.0, f["w"] + 7.0, f["stretch"])
     split = nodes.new("ShaderNodeSeparateColor")
     links.new(colour, split.inputs[0])
-    sway = _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "ADD", h, 0.15), f["turbulence"])
-    dx = _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", split.outputs[0], 0.5), sway)
-    dy = _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", split.outputs[1], 0.5), sway)
-    return _gmath(nodes, links, "ADD", x, dx), _gmath(nodes, links, "ADD", y, dy)
+    sway = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", h, 0.15), f["turbulence"])
+    dx = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", split.outputs[0], 0.5), sway)
+    dy = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", split.outputs[1], 0.5), sway)
+    return math_node(nodes, links, "ADD", x, dx), math_node(nodes, links, "ADD", y, dy)
 
 
 def flame_field(nodes, links, f):
     """(density, heat) of flames rising from a disc of radius f["extent"] on the floor."""
     vec, x, y, z = _local(nodes, links, f["origin"])
-    h = _gclamp(nodes, links, _gmath(nodes, links, "DIVIDE", z, f["height"]))
+    h = _gclamp(nodes, links, math_node(nodes, links, "DIVIDE", z, f["height"]))
     tx, ty = _turbulent(nodes, links, vec, x, y, h, f)
     r = _radius_xy(nodes, links, tx, ty)
-    taper = _gmath(nodes, links, "POWER", _gmath(nodes, links, "SUBTRACT", 1.0, h), 0.7)
-    reach = _gmath(nodes, links, "MAXIMUM", _gmath(nodes, links, "MULTIPLY", taper, f["extent"]), 0.02)
-    body = _gclamp(nodes, links, _gmath(nodes, links, "SUBTRACT", 1.0, _gmath(nodes, links, "DIVIDE", r, reach)))
+    taper = math_node(nodes, links, "POWER", math_node(nodes, links, "SUBTRACT", 1.0, h), 0.7)
+    reach = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "MULTIPLY", taper, f["extent"]), 0.02)
+    body = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach)))
     tongues, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
     # the higher, the more the noise eats into the body: one sheet at the base, tongues above
-    cut = _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", 0.62, tongues),
-                 _gmath(nodes, links, "ADD", _gmath(nodes, links, "MULTIPLY", h, 2.5), 0.3))
-    shaped = _gmath(nodes, links, "SUBTRACT", body, _gmath(nodes, links, "MAXIMUM", cut, 0.0))
+    cut = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 0.62, tongues),
+                 math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", h, 2.5), 0.3))
+    shaped = math_node(nodes, links, "SUBTRACT", body, math_node(nodes, links, "MAXIMUM", cut, 0.0))
     inside = _sharpen(nodes, links, body, 20.0)  # the threshold's shift never reaches past the body
-    density = _gmath(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), inside)
-    heat = _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", 1.0, h),
-                                         _gmath(nodes, links, "MULTIPLY", body, 1.6)))
+    density = math_node(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), inside)
+    heat = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 1.0, h),
+                                         math_node(nodes, links, "MULTIPLY", body, 1.6)))
     return density, heat
+
+
+def _column(nodes, links, f, foot):
+    """A rising column from f["origin"]: (position vector, height z, height fraction h, swayed
+    radius r, its reach = extent x (foot + widen x h)) sockets."""
+    vec, x, y, z = _local(nodes, links, f["origin"])
+    h = _gclamp(nodes, links, math_node(nodes, links, "DIVIDE", z, f["height"]))
+    tx, ty = _turbulent(nodes, links, vec, x, y, h, f)
+    r = _radius_xy(nodes, links, tx, ty)
+    reach = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", h, f["widen"]), foot),
+                      f["extent"])
+    return vec, z, h, r, reach
 
 
 def billow_field(nodes, links, f):
     """Density of a smoke plume rising from f["origin"], widening and thinning as it rises."""
-    vec, x, y, z = _local(nodes, links, f["origin"])
-    h = _gclamp(nodes, links, _gmath(nodes, links, "DIVIDE", z, f["height"]))
-    tx, ty = _turbulent(nodes, links, vec, x, y, h, f)
-    r = _radius_xy(nodes, links, tx, ty)
-    reach = _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "ADD", _gmath(nodes, links, "MULTIPLY", h, f["widen"]), 0.35),
-                   f["extent"])
-    body = _gmath(nodes, links, "SUBTRACT", 1.0, _gmath(nodes, links, "DIVIDE", r, reach))
+    vec, z, h, r, reach = _column(nodes, links, f, 0.35)
+    body = math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach))
     lumps, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
-    shaped = _gmath(nodes, links, "ADD", body, _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", lumps, 0.5),
+    shaped = math_node(nodes, links, "ADD", body, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", lumps, 0.5),
                                                       2.0 * f["noise_contrast"]))
-    fade = _gclamp(nodes, links, _gmath(nodes, links, "SUBTRACT", 1.0, _gmath(nodes, links, "POWER", h, 2.0)))
-    ground = _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", z, 8.0))  # no smoke below the floor
-    return _gmath(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]),
-                  _gmath(nodes, links, "MULTIPLY", fade, ground))
+    fade = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "POWER", h, 2.0)))
+    ground = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", z, 8.0))  # no smoke below the floor
+    return math_node(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]),
+                  math_node(nodes, links, "MULTIPLY", fade, ground))
 
 
 def wisps_field(nodes, links, f):
     """Density of thin rising wisps: a narrow column of vertical streaks fading with height."""
-    vec, x, y, z = _local(nodes, links, f["origin"])
-    h = _gclamp(nodes, links, _gmath(nodes, links, "DIVIDE", z, f["height"]))
-    tx, ty = _turbulent(nodes, links, vec, x, y, h, f)
-    r = _radius_xy(nodes, links, tx, ty)
-    reach = _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "ADD", _gmath(nodes, links, "MULTIPLY", h, f["widen"]), 0.5),
-                   f["extent"])
-    body = _gclamp(nodes, links, _gmath(nodes, links, "SUBTRACT", 1.0, _gmath(nodes, links, "DIVIDE", r, reach)))
+    vec, z, h, r, reach = _column(nodes, links, f, 0.5)
+    body = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach)))
     streaks, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"], roughness=0.7)
-    strands = _sharpen(nodes, links, _gmath(nodes, links, "SUBTRACT", streaks, 0.5), f["edge_gain"], f["amount"])
-    fade = _gclamp(nodes, links, _gmath(nodes, links, "SUBTRACT", 1.0, h))
-    ground = _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", z, 8.0))
-    return _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "MULTIPLY", body, strands),
-                  _gmath(nodes, links, "MULTIPLY", fade, ground))
+    strands = _sharpen(nodes, links, math_node(nodes, links, "SUBTRACT", streaks, 0.5), f["edge_gain"], f["amount"])
+    fade = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, h))
+    ground = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", z, 8.0))
+    return math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "MULTIPLY", body, strands),
+                  math_node(nodes, links, "MULTIPLY", fade, ground))
 
 
 def cloud_field(nodes, links, f):
     """(density, core) of a lumpy ball around f["origin"]: noise-displaced edges, flat base.
     `core` is 1 at the centre and 0 at the rim (a fireball's heat)."""
     vec, x, y, z = _local(nodes, links, f["origin"])
-    d = _gmath(nodes, links, "DIVIDE", _gmath(nodes, links, "SQRT", _gmath(nodes, links, "ADD", _gmath(
+    d = math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SQRT", math_node(nodes, links, "ADD", math_node(
         nodes, links, "MULTIPLY", _radius_xy(nodes, links, x, y), _radius_xy(nodes, links, x, y)),
-        _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "MULTIPLY", z, z), 1.4))), f["extent"])
+        math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "MULTIPLY", z, z), 1.4))), f["extent"])
     lumps, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
-    shaped = _gmath(nodes, links, "ADD", _gmath(nodes, links, "SUBTRACT", 1.0, d),
-                    _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", lumps, 0.5), 2.0 * f["noise_contrast"]))
-    base = _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "ADD", z, 0.55 * f["extent"]), 4.0))
-    density = _gmath(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), base)
-    core = _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", shaped, 0.15), 2.5))
+    shaped = math_node(nodes, links, "ADD", math_node(nodes, links, "SUBTRACT", 1.0, d),
+                    math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", lumps, 0.5), 2.0 * f["noise_contrast"]))
+    base = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", z, 0.55 * f["extent"]), 4.0))
+    density = math_node(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), base)
+    core = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", shaped, 0.15), 2.5))
     return density, core
 
 
 def ground_field(nodes, links, f):
     """Density of a layer on the floor: exp(-height / f["height"]) broken by soft noise."""
     vec, _, _, z = _local(nodes, links, f["origin"])
-    falloff = _gmath(nodes, links, "EXPONENT", _gmath(nodes, links, "DIVIDE", _gmath(nodes, links, "MAXIMUM", z, 0.0),
+    falloff = math_node(nodes, links, "EXPONENT", math_node(nodes, links, "DIVIDE", math_node(nodes, links, "MAXIMUM", z, 0.0),
                                                      -f["height"]))
     lumps, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
-    wobble = _gmath(nodes, links, "MAXIMUM", _gmath(nodes, links, "ADD", _gmath(nodes, links, "MULTIPLY", _gmath(
+    wobble = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", math_node(
         nodes, links, "SUBTRACT", lumps, 0.5), 2.0 * f["noise_contrast"]), 1.0), 0.0)
-    return _gmath(nodes, links, "MULTIPLY", falloff, wobble)
+    return math_node(nodes, links, "MULTIPLY", falloff, wobble)
 
 
 def particulate_field(nodes, links, f):
     """Density of a thin fill plus fine specks: 1 + gain x (noise above its top few percent)."""
     vec, _, _, _ = _local(nodes, links, f["origin"])
     specks, _ = _gnoise(nodes, links, vec, f["noise_scale"], 0.0, f["w"], 1.0)
-    motes = _gclamp(nodes, links, _gmath(nodes, links, "MULTIPLY", _gmath(nodes, links, "SUBTRACT", specks, 0.68), 20.0))
-    return _gmath(nodes, links, "ADD", 1.0, _gmath(nodes, links, "MULTIPLY", motes, f["edge_gain"]))
+    motes = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", specks, 0.68), 20.0))
+    return math_node(nodes, links, "ADD", 1.0, math_node(nodes, links, "MULTIPLY", motes, f["edge_gain"]))
 
 
 def blackbody_emission(nodes, links, vol, heat, density, core_kelvin, tip_kelvin, strength):
     """Emission of a burning gas: colour = blackbody(tip + (core - tip) x heat), strength =
     `strength` x density x (0.1 + 3 heat²): white-yellow at the hot core, red-orange at the tips."""
-    kelvin = _gmath(nodes, links, "ADD", tip_kelvin, _gmath(nodes, links, "MULTIPLY", heat, core_kelvin - tip_kelvin))
+    kelvin = math_node(nodes, links, "ADD", tip_kelvin, math_node(nodes, links, "MULTIPLY", heat, core_kelvin - tip_kelvin))
     body = nodes.new("ShaderNodeBlackbody")
     links.new(kelvin, body.inputs["Temperature"])
     links.new(body.outputs["Color"], vol.inputs["Emission Color"])
-    glow = _gmath(nodes, links, "MULTIPLY", density, _gmath(nodes, links, "ADD", _gmath(
-        nodes, links, "MULTIPLY", _gmath(nodes, links, "MULTIPLY", heat, heat), 3.0), 0.1))
-    links.new(_gmath(nodes, links, "MULTIPLY", glow, strength), vol.inputs["Emission Strength"])
+    glow = math_node(nodes, links, "MULTIPLY", density, math_node(nodes, links, "ADD", math_node(
+        nodes, links, "MULTIPLY", math_node(nodes, links, "MULTIPLY", heat, heat), 3.0), 0.1))
+    links.new(math_node(nodes, links, "MULTIPLY", glow, strength), vol.inputs["Emission Strength"])
     vol.inputs["Blackbody Intensity"].default_value = 0.0
 
 

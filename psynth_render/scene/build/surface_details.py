@@ -1,4 +1,4 @@
-"""Signature surface patterns a plain texture node does not give (builder module: bpy only).
+"""Signature surface patterns a plain texture node does not give (a builder module).
 
     veins    marble: thin dark lines where a turbulent band field crosses its crest, plus
              thinner branches along the ridges of a ridged noise; oriented, high-frequency
@@ -9,19 +9,7 @@ Each returns a factor socket in 0..1 (1 on the vein or in the patch) that the ma
 detail blends with (surfaces.py); numbers come from the concept's `detail` entry.
 """
 
-
-def _smath(nodes, links, op, a, b=None, clamp=False):
-    node = nodes.new("ShaderNodeMath")
-    node.operation = op
-    node.use_clamp = clamp
-    for i, v in enumerate((a, b)):
-        if v is None:
-            continue
-        if hasattr(v, "is_linked"):  # a socket
-            links.new(v, node.inputs[i])
-        else:
-            node.inputs[i].default_value = v
-    return node.outputs[0]
+from psynth_render.scene.build.patterns import math_node
 
 
 def vein_factor(nodes, links, vector, scale, distortion, detail, width):
@@ -36,7 +24,7 @@ def vein_factor(nodes, links, vector, scale, distortion, detail, width):
     wave.inputs["Detail Scale"].default_value = 1.5
     links.new(vector, wave.inputs["Vector"])
     # the band's crest (Fac near 1) narrowed to `width`: the main veins
-    crest = _smath(nodes, links, "MULTIPLY", _smath(nodes, links, "SUBTRACT", wave.outputs["Fac"], 1.0 - width),
+    crest = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", wave.outputs["Fac"], 1.0 - width),
                    1.0 / max(width, 1e-3), clamp=True)
     ridges = nodes.new("ShaderNodeTexNoise")
     ridges.noise_type = "RIDGED_MULTIFRACTAL"
@@ -45,9 +33,9 @@ def vein_factor(nodes, links, vector, scale, distortion, detail, width):
     ridges.inputs["Distortion"].default_value = 0.3 * distortion
     links.new(vector, ridges.inputs["Vector"])
     # ridged noise peaks at its ridges: keep only the sharpest as thin branch veins
-    branch = _smath(nodes, links, "MULTIPLY", _smath(nodes, links, "SUBTRACT", ridges.outputs["Fac"], 0.75), 3.0, clamp=True)
-    return _smath(nodes, links, "MAXIMUM", _smath(nodes, links, "POWER", crest, 1.5),
-                  _smath(nodes, links, "MULTIPLY", branch, 0.6))
+    branch = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", ridges.outputs["Fac"], 0.75), 3.0, clamp=True)
+    return math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "POWER", crest, 1.5),
+                  math_node(nodes, links, "MULTIPLY", branch, 0.6))
 
 
 def patch_factor(nodes, links, vector, scale, detail, width):
@@ -59,4 +47,4 @@ def patch_factor(nodes, links, vector, scale, detail, width):
     links.new(vector, noise.inputs["Vector"])
     # fBm noise sits near 0.5: a threshold at 0.5 + (0.5 - width) x 0.35 leaves about `width`
     threshold = 0.5 + (0.5 - width) * 0.35
-    return _smath(nodes, links, "MULTIPLY", _smath(nodes, links, "SUBTRACT", noise.outputs["Fac"], threshold), 8.0, clamp=True)
+    return math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", noise.outputs["Fac"], threshold), 8.0, clamp=True)
