@@ -35,17 +35,19 @@ def run(args: argparse.Namespace) -> int:
         raise PsynthError(f"--size {args.size}: expected 0..8192 pixels")
     if args.samples is not None and args.samples < 1:
         raise PsynthError(f"--samples {args.samples}: expected at least 1")
+    if args.columns is not None and args.columns < 1:
+        raise PsynthError(f"--columns {args.columns}: expected at least 1")
     spec = load_spec(args.file)
     out = Path(args.out or f"gallery-{args.axis.replace('.', '_')}.png")
     values = tuple(v.strip() for v in args.values.split(",") if v.strip()) if args.values else ()
     request = GalleryRequest(axis=args.axis, out=out, size=args.size or None, samples=args.samples,
                              values=values, steps=args.steps, columns=args.columns,
                              device=args.device or spec.render.device, fixed=tuple(args.fixed))
-    from psynth_render.gallery_values import axis_values, fixed_values, gallery_axis
+    from psynth_render.gallery_values import axis_values, fixed_row, gallery_axis
 
     taxonomy = default_taxonomy()
     count = len(axis_values(taxonomy, gallery_axis(taxonomy, args.axis), list(values) or None, args.steps))
-    fixed_values(taxonomy, list(args.fixed))  # bad --set: an error before Blender starts
+    fixed_row(taxonomy, {}, list(args.fixed))  # a bad --set is an error before Blender starts
     from psynth_cli.blender_output import chatter_to_stderr
 
     with chatter_to_stderr():

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from psynth_render.gallery_sheet import compose_sheet
-from psynth_render.gallery_values import axis_values, derived_from, fixed_values, gallery_axis, gallery_rows
+from psynth_render.gallery_values import axis_values, fixed_row, gallery_axis, gallery_rows
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy
 
@@ -58,11 +58,7 @@ def render_gallery(spec: Spec, taxonomy: Taxonomy, request: GalleryRequest,
     axis = gallery_axis(taxonomy, request.axis)
     values = axis_values(taxonomy, axis, list(request.values) or None, request.steps)
     tiny = gallery_spec(spec, request.size, request.samples)
-    base = dict(first_row(tiny) if base_row is None else base_row)
-    for column, value in fixed_values(taxonomy, list(request.fixed)).items():
-        base[column] = value
-        for derived in derived_from(taxonomy, taxonomy.axis_by_path[_axis_of(taxonomy, column)]):
-            base[derived.column] = None
+    base = fixed_row(taxonomy, first_row(tiny) if base_row is None else base_row, list(request.fixed))
     rows = gallery_rows(taxonomy, axis, values, base)
     configure_device(request.device)
     with tempfile.TemporaryDirectory(prefix="psynth-gallery-") as scratch:
@@ -74,6 +70,3 @@ def render_gallery(spec: Spec, taxonomy: Taxonomy, request: GalleryRequest,
         title = f"{spec.dataset}: {axis.path} ({tiny.render.engine}, {tiny.render.width}px, {tiny.render.samples} spp)"
         return compose_sheet(tiles, request.out, title=title, columns=request.columns)
 
-
-def _axis_of(taxonomy: Taxonomy, column: str) -> str:
-    return next(a.path for a in taxonomy.axes if a.column == column)

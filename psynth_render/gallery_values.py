@@ -86,17 +86,19 @@ def _number(axis: Axis, text: str, lo: float, hi: float) -> float | int:
     return round(value) if axis.type == "int" else value
 
 
-def fixed_values(taxonomy: Taxonomy, assignments: list[str]) -> dict[str, Any]:
-    """`AXIS=VALUE` strings (the `--set` option) as {column: value}, each value checked as a
-    gallery value of its axis would be."""
-    out: dict[str, Any] = {}
+def fixed_row(taxonomy: Taxonomy, base: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
+    """`base` with each `AXIS=VALUE` (the `--set` option) applied, each value checked as a
+    gallery value of its axis would be, and the axes derived from it cleared."""
+    row = dict(base)
     for text in assignments:
         path, sep, value = text.partition("=")
         if not sep or not value.strip():
             raise GalleryError(f"--set {text!r}: expected AXIS=VALUE")
         axis = gallery_axis(taxonomy, path.strip())
-        (out[axis.column],) = axis_values(taxonomy, axis, [value.strip()])[:1] or [None]
-    return out
+        row[axis.column] = axis_values(taxonomy, axis, [value.strip()])[0]
+        for derived in derived_from(taxonomy, axis):
+            row[derived.column] = None
+    return row
 
 
 def derived_from(taxonomy: Taxonomy, axis: Axis) -> list[Axis]:

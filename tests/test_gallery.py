@@ -99,18 +99,29 @@ def test_cli_renders_one_tile_per_value(tmp_path, capsys):
     assert np.abs(fire - clear).mean() > 5  # the tiles differ by the axis
 
 
-def test_cli_reports_an_unknown_axis(tmp_path, capsys):
-    code = main(["gallery", str(GALLERY_SPEC), "--axis", "liquid.viscosty", "--out", str(tmp_path / "x.png")])
+@pytest.mark.parametrize("option, message", [
+    (["--axis", "liquid.viscosty"], "did you mean liquid.viscosity"),
+    (["--axis", "gas", "--values", "fier"], "did you mean fire"),
+    (["--axis", "gas", "--set", "gas.density=7"], "outside its range"),
+    (["--axis", "gas", "--columns", "0"], "--columns 0: expected at least 1"),
+    (["--axis", "gas", "--size", "-3"], "--size -3"),
+])
+def test_cli_reports_bad_requests_before_rendering(tmp_path, capsys, option, message):
+    code = main(["gallery", str(GALLERY_SPEC), *option, "--out", str(tmp_path / "x.png")])
     assert code == 1
-    assert "did you mean liquid.viscosity" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
 
 
 def test_set_fixes_other_axes_and_checks_them(tax):
-    from psynth_render.gallery_values import fixed_values
+    from psynth_render.gallery_values import fixed_row
 
-    assert fixed_values(tax, ["liquid.form=splash", "gas.density=0.9"]) == {"liquid_form": "splash", "gas_density": 0.9}
+    base = make_row(tax, material="metal.gold", material__roughness=0.9)
+    row = fixed_row(tax, base, ["liquid.form=splash", "gas.density=0.9", "material=glass.clear"])
+    assert (row["liquid_form"], row["gas_density"], row["material"]) == ("splash", 0.9, "glass.clear")
+    assert row["material_roughness"] is None  # derived from the material it replaced
+    assert base["material"] == "metal.gold"  # the base row is left as it was
     with pytest.raises(GalleryError, match="expected AXIS=VALUE"):
-        fixed_values(tax, ["liquid.form"])
+        fixed_row(tax, {}, ["liquid.form"])
     with pytest.raises(GalleryError, match="not a concept of liquid_forms"):
-        fixed_values(tax, ["liquid.form=puddel"])
+        fixed_row(tax, {}, ["liquid.form=puddel"])
