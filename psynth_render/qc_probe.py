@@ -6,7 +6,10 @@ measured right after a sample commits, and the shard's QC table is written befor
                                                   `{staging}/_qc/` (committed with the sample,
                                                   never in the tar: the tar takes files only)
     measure_sample(spec, sample_dir, row, render_seconds, shard) -> QC row (psynth_data.qc),
-                                                  by `QcThresholds.for_spec(spec)`
+                                                  by `QcThresholds.for_spec(spec)`; the
+                                                  visibility metrics read `{id}.inst.png` (member
+                                                  or `_qc/`) and the JSON's `instances` when the
+                                                  renderer wrote them
     record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
 
 Images are read with Pillow (png, webp); EXR images and float passes with bpy when it is loaded
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_row
+from psynth_data.visibility import INSTANCE_SUFFIX, crop_allowed, expected_elements
 from psynth_render.outputs import PASS_SUFFIX, member_name
 
 log = logging.getLogger("psynth.worker")
@@ -94,8 +98,29 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
             data = _load_float(path)
             if data is not None:
                 floats[name] = data
-    metrics = image_metrics(image, mask, floats or None, thresholds)
+    ids, instances = _instance_inputs(sample_dir, sid, image.shape[:2])
+    metrics = image_metrics(image, mask, floats or None, thresholds, instance_ids=ids, instances=instances,
+                            expected=expected_elements(row), crop_allowed=crop_allowed(row))
     return qc_row(sid, shard, metrics, render_seconds, chars, thresholds)
+
+
+def _instance_inputs(sample_dir: Path, sid: int, shape) -> tuple[np.ndarray | None, list | None]:
+    """The instance-id pass (member or `_qc/`) and the JSON's `instances`, where the renderer
+    wrote them (None otherwise: the visibility metrics that need them stay null)."""
+    name = member_name(sid, INSTANCE_SUFFIX)
+    path = sample_dir / name if (sample_dir / name).is_file() else sample_dir / QC_DIR / name
+    ids = decode_png(path.read_bytes()) if path.is_file() else None
+    if ids is not None and ids.shape[:2] != tuple(shape):
+        log.warning("sample %d: instance ids %s and image %s differ in size; not measured", sid, ids.shape, shape)
+        ids = None
+    instances = None
+    meta = sample_dir / member_name(sid, "json")
+    if meta.is_file():
+        try:
+            instances = json.loads(meta.read_text()).get("instances")
+        except (ValueError, AttributeError):
+            instances = None
+    return ids, instances
 
 
 def _record_path(work, sample_id: int) -> Path:

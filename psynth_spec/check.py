@@ -208,20 +208,20 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
     shard_size = settings.values.get("shard_size", 1000)
     if not isinstance(samples, int) or not isinstance(shard_size, int):
         return None
-    shards = math.ceil(samples / shard_size)
+    shards = -(-samples // shard_size)  # integers: a float would round huge counts
     explicit = settings.values.get("shards_per_partition")
     if isinstance(explicit, int):
-        if math.ceil(shards / explicit) > MAX_PARTITIONS:
-            smallest = math.ceil(shards / MAX_PARTITIONS)
+        if -(-shards // explicit) > MAX_PARTITIONS:
+            smallest = -(-shards // MAX_PARTITIONS)
             report.error(
                 settings.spans["shards_per_partition"], "too-many-partitions",
-                f"{shards:,} shards in partitions of {explicit:,} make {math.ceil(shards / explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
+                f"{shards:,} shards in partitions of {explicit:,} make {-(-shards // explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
                 f"use shards_per_partition {smallest} (the smallest that fits)",
             )
             return None
         return explicit
     for step in PARTITION_STEPS:
-        if math.ceil(shards / step) <= MAX_PARTITIONS_AUTO:
+        if -(-shards // step) <= MAX_PARTITIONS_AUTO:
             return step
     report.error(
         settings.spans.get("samples", dataset.name.span), "too-many-partitions",
@@ -232,7 +232,8 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
 
 
 def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
-    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic)."""
+    """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
+    valid file travel on `spec.warnings`."""
     report = Reporter(path)
     settings = _Settings()
     blocks: dict[str, dict[str, object]] = {}
@@ -277,8 +278,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
-    if report.diagnostics:
-        return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
+    if report.errors:
+        return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
     video = blocks.get("video")
     spec = s.Spec(
         dataset=dataset.name.text,
@@ -300,6 +301,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []
 

@@ -36,6 +36,17 @@ class StorageItem(_Model):
     total_bytes: float
 
 
+class CaptionStats(_Model):
+    """Length of one caption column over the pilot: words (split on spaces) and characters."""
+
+    column: str
+    words_min: int
+    words_median: float
+    words_p95: float
+    words_max: int
+    chars_mean: float
+
+
 class RenderEstimate(_Model):
     engines: dict[str, float]  # engine -> share of samples
     frames_per_sample: int
@@ -59,6 +70,7 @@ class Plan(_Model):
     pilot_samples: int
     acceptance: float  # fraction of round-0 draws every require accepts
     distributions: tuple[AxisDistribution, ...]
+    captions: tuple[CaptionStats, ...]
     storage: tuple[StorageItem, ...]
     total_bytes: float
     render: RenderEstimate
@@ -71,6 +83,24 @@ def _distributions(spec: Spec, frame) -> tuple[AxisDistribution, ...]:
             continue
         shares = tuple(Share(value=v, probability=p) for v, p in value_shares(frame[column.column], column.type).items())
         out.append(AxisDistribution(axis=column.axis, column=column.column, stated=column.stated, shares=shares))
+    return tuple(out)
+
+
+def _caption_stats(spec: Spec, frame) -> tuple[CaptionStats, ...]:
+    import polars as pl
+
+    out = []
+    for column in spec.caption_columns:
+        text = pl.col(column)
+        words = text.str.split(" ").list.len()
+        row = frame.select(
+            words.min().alias("min"), words.median().alias("median"),
+            words.quantile(0.95, "nearest").alias("p95"), words.max().alias("max"),
+            text.str.len_chars().mean().alias("chars"),
+        ).row(0)
+        low, median, p95, high, chars = (0 if v is None else v for v in row)
+        out.append(CaptionStats(column=column, words_min=int(low), words_median=float(median),
+                                words_p95=float(p95), words_max=int(high), chars_mean=float(chars)))
     return tuple(out)
 
 
@@ -93,8 +123,8 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
         per_sample["passes"] = pixels * frames * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
         members += frames * len(spec.render.passes)
     caption_bytes = sum(float(frame[c].str.len_bytes().mean() or 0.0) for c in spec.caption_columns)
-    if "caption" in outputs and spec.caption_columns:
-        per_sample["caption"] = float(frame[spec.caption_columns[0]].str.len_bytes().mean() or 0.0)
+    if "caption" in outputs and "caption" in spec.caption_columns:  # the `.txt` member holds `caption`
+        per_sample["caption"] = float(frame["caption"].str.len_bytes().mean() or 0.0)
         members += 1
     if "metadata" in outputs:
         video_bytes = cost_model.JSON_FRAME_BYTES * frames if spec.video is not None else 0
@@ -179,6 +209,7 @@ def make_plan(spec: Spec, pilot_samples: int = PLAN_PILOT_SAMPLES) -> Plan:
         pilot_samples=pilot_samples,
         acceptance=pilot_acceptance(spec, pilot_samples),
         distributions=_distributions(spec, frame),
+        captions=_caption_stats(spec, frame),
         storage=storage,
         total_bytes=sum(item.total_bytes for item in storage),
         render=_render(spec, frame),

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from psynth_spec.diagnostics import Diagnostic
 from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for the stages)
     LAWS,
     Bernoulli,
@@ -251,19 +252,23 @@ class Spec(_Model):
     qc: dict[str, float] = Field(default_factory=dict)
     """QC thresholds the spec's `qc { ... }` block overrides (name -> value; the others keep
     their defaults). Use `psynth_data.qc.QcThresholds.for_spec(spec)` to get the thresholds."""
+    warnings: tuple[Diagnostic, ...] = Field(default=(), exclude=True)
+    """What `check` found worth a word but not an error (e.g. a caption that doubles a word);
+    not serialized: the worker and the index see the same spec JSON as before."""
 
     @property
     def shards(self) -> int:
-        return math.ceil(self.samples / self.shard_size)
+        return -(-self.samples // self.shard_size)  # integer ceiling: exact for huge counts
 
     @property
     def partitions(self) -> int:
-        return math.ceil(self.shards / self.shards_per_partition)
+        return -(-self.shards // self.shards_per_partition)
 
     @property
     def caption_columns(self) -> list[str]:
-        """Caption column names in first-appearance order."""
-        return list(dict.fromkeys(t.column for t in self.captions))
+        """Caption column names in first-appearance order, then `caption_dense` (the built-in
+        dense caption) unless a template of the spec already fills it."""
+        return list(dict.fromkeys([*(t.column for t in self.captions), "caption_dense"]))
 
     def shard_range(self, shard: int) -> range:
         """Global sample ids of a shard (the last shard may be short)."""

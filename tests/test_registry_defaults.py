@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from psynth_render.scene.description import describe
+from psynth_render.scene.describe import describe
 from psynth_spec.compile import compile_text
 from psynth_spec.errors import TaxonomyError, TaxonomyMismatchError
 from psynth_spec.sampler import sample_range
@@ -82,7 +82,7 @@ def test_the_renderer_fills_a_when_null_from_the_checked_column_not_from_the_reg
     for row in rows:
         expected = tax.concepts[f"materials.{row['material']}"].render["roughness"]
         assert column.null_value({"material": row["material"]}) == expected
-        assert describe(row, spec, tax)["material"]["roughness"] == pytest.approx(expected)
+        assert describe(row, spec, tax).subject.material.roughness == pytest.approx(expected)
         seen.add(row["material"])
     assert len(seen) == 3
 
@@ -92,7 +92,7 @@ def test_unstated_render_axes_come_from_the_render_block_in_the_row():
     spec = compile_text("dataset d { samples 2 render { engine workbench samples 8 } }")
     row = sample_range(spec, 0, 1).to_dicts()[0]
     assert (row["render_engine"], row["render_samples"]) == ("solid", 8)
-    axes = describe(row, spec, tax)["axes"]
+    axes = describe(row, spec, tax).axes
     assert (axes["render.engine"], axes["render.samples"]) == ("solid", 8)
 
 
