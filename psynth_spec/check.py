@@ -26,19 +26,24 @@ from psynth_spec.check_axes import (
 from psynth_spec.check_assets import CatalogReader, LoadedCatalog, check_asset_distribution, load_catalogs, lowered_catalogs
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_qc import check_qc_block
+from psynth_spec.check_variants import check_variants
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
 from psynth_spec.english import article
 from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
 
 SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", "outputs")
 OUTPUTS = get_args(s.Output)
-RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format")
+RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format", "views", "rig", "background")
 VIDEO_KEYS = ("frames", "fps")
 BLOCKS = ("render", "video", "qc")
 ENGINES = get_args(s.Engine)
 DEVICES = get_args(s.Device)
 PASSES = get_args(s.RenderPass)
 FORMATS = get_args(s.ImageFormat)
+RIGS = get_args(s.CameraRigKind)
+BACKGROUNDS = get_args(s.Background)
+MAX_VIEWS = 64
+FIXED6_VIEWS = 6
 PARTITION_STEPS = (1, 10, 100, 1_000, 10_000)
 MAX_PARTITIONS_AUTO = 10_000
 MAX_PARTITIONS = 20_000
@@ -183,6 +188,12 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             value = _choice(report, setting, FORMATS)
         elif key == "passes":
             value = _names(report, setting, PASSES)
+        elif key == "views":
+            value = _integer(report, setting, 1, MAX_VIEWS)
+        elif key == "rig":
+            value = _choice(report, setting, RIGS)
+        elif key == "background":
+            value = _choice(report, setting, BACKGROUNDS)
         elif key == "samples":
             value = _integer(report, setting, 1, 65536)
         elif key == "frames":
@@ -205,7 +216,24 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             values[key] = value
     if name == "video" and "frames" not in {setting.name.text for setting in known}:
         report.error(block.name.span, "missing-setting", "video block needs `frames N`")
+    if name == "render":
+        _check_views(report, {setting.name.text: setting for setting in known}, values)
     return values
+
+
+def _check_views(report: Reporter, settings: dict[str, n.Setting], values: dict[str, object]) -> None:
+    """A rig places several views: it needs `views N` above 1, and fixed6 has six at most."""
+    views, rig = values.get("views", 1), values.get("rig")
+    if rig is not None and views == 1 and "views" not in settings:
+        report.error(settings["rig"].span, "missing-setting", "a camera rig needs `views N` (N > 1)",
+                     f"add `views 4` (or `views 6` for {FIXED6_VIEWS} fixed views) to the render block")
+    elif rig is not None and views == 1:
+        report.error(settings["views"].value.span, "out-of-range", "a camera rig needs views above 1, got 1",
+                     "remove the rig for a single-view sample")
+    if rig == "fixed6" and isinstance(views, int) and views > FIXED6_VIEWS:
+        report.error(settings["views"].value.span, "out-of-range",
+                     f"rig fixed6 has {FIXED6_VIEWS} views (front, back, left, right, top, bottom), got views {views}",
+                     f"use views {FIXED6_VIEWS} or fewer, or rig sphere")
 
 
 def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> int | None:
@@ -256,6 +284,7 @@ def check(
     statements: list[s.AxisStatement] = []
     requires: list[s.Require] = []
     captions: list[n.Caption] = []
+    variant_blocks: list[n.Variants] = []
     visible: dict[str, n.Span] = {}
     for stmt in dataset.statements:
         if isinstance(stmt, n.Setting):
@@ -277,6 +306,8 @@ def check(
                 requires.append(s.Require(cond=cond, when=when, line=stmt.span.line))
         elif isinstance(stmt, n.Caption):
             captions.append(stmt)
+        elif isinstance(stmt, n.Variants):
+            variant_blocks.append(stmt)
 
     if "samples" not in settings.values and "samples" not in settings.spans:
         report.error(dataset.name.span, "missing-setting", f"dataset {dataset.name.text} needs `samples N` (how many samples to make)")
@@ -284,8 +315,12 @@ def check(
     _check_video_agreement(report, settings, block_spans, outputs)
     shards_per_partition = _partitioning(report, dataset, settings)
     render = _render_settings(blocks.get("render", {}))
+    if "flow" in render.passes and "video" not in outputs:
+        report.error(block_spans["render"], "video-mismatch", "the flow pass is the optical flow between video frames",
+                     "add video to outputs (and a video block), or remove flow from passes")
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
+    variants = check_variants(ctx, variant_blocks, statements, columns, outputs)
 
     if report.errors:
         return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
@@ -311,6 +346,7 @@ def check(
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        variants=variants,
         warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []
