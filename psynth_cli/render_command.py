@@ -118,18 +118,14 @@ def _render_one(spec, sample_id: int, out: str, device: str | None) -> int:
     if not 0 <= sample_id < spec.samples:
         raise PsynthError(f"sample {sample_id} out of range 0..{spec.samples - 1}")
     row = sample_range(spec, sample_id, sample_id + 1).to_dicts()[0]
-    saved = os.dup(1)
-    os.dup2(2, 1)  # Blender's chatter to stderr; stdout keeps only our answer
-    try:
+    from psynth_cli.blender_output import chatter_to_stderr
+
+    with chatter_to_stderr():
         from psynth_render.scene import configure_device, render_still
         from psynth_render.scene.describe import describe
         from psynth_spec.taxonomy import default_taxonomy
 
         chosen = configure_device(device or spec.render.device)
         render_still(describe(row, spec, default_taxonomy()), os.path.abspath(out))
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
     print(f"{out}: sample {sample_id} ({row.get('caption') or 'no caption'}; device {chosen})")
     return 0

@@ -72,3 +72,28 @@ def centre(img: np.ndarray, frac: float = 0.3) -> np.ndarray:
     h, w = img.shape[:2]
     dh, dw = int(h * frac), int(w * frac)
     return img[h // 2 - dh // 2 : h // 2 + dh // 2, w // 2 - dw // 2 : w // 2 + dw // 2]
+
+
+def cached_renderer(taxonomy: Taxonomy, folder: Path, *, size: int, samples: int, seed: int = 5, **base: Any):
+    """render(**axis overrides) -> float RGB array of a denoised Cycles render of `base` plus
+    the overrides; each distinct scene is rendered once (for tests comparing many pairs)."""
+    from psynth_render.scene.describe import describe
+
+    cache: dict[tuple, np.ndarray] = {}
+
+    def render(**overrides: Any) -> np.ndarray:
+        axes = {**base, **overrides}
+        key = tuple(sorted(axes.items()))
+        if key not in cache:
+            desc = describe(make_row(taxonomy, seed=seed, **axes), make_spec(taxonomy, size=size, samples=samples), taxonomy)
+            cache[key] = render_array(desc, folder / f"{len(cache)}.png")
+        return cache[key]
+
+    return render
+
+
+def box_blur(a: np.ndarray, r: int) -> np.ndarray:
+    """The mean over each pixel's (2r+1)² neighbourhood (edges repeated)."""
+    padded = np.pad(a, r, mode="edge")
+    k = 2 * r + 1
+    return sum(padded[i : i + a.shape[0], j : j + a.shape[1]] for i in range(k) for j in range(k)) / k**2

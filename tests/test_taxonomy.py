@@ -266,7 +266,8 @@ def test_subsurface_materials(tax):
 def test_fire_emits_and_smoke_does_not(tax):
     fire = render_params(tax, "gases.fire")
     assert isinstance(fire, GasParams) and fire.emits
-    assert fire.blackbody_kelvin is not None and 1000 <= fire.blackbody_kelvin <= 2500
+    assert fire.blackbody_kelvin is not None and 1500 <= fire.blackbody_kelvin <= 3500  # the core
+    assert fire.tip_kelvin is not None and 900 <= fire.tip_kelvin < fire.blackbody_kelvin  # the tips
     assert not render_params(tax, "gases.smoke").emits
     assert isinstance(render_params(tax, "gases.none"), NoGas)
     assert render_params(tax, "gases.fog").density_scale < render_params(tax, "gases.smoke").density_scale

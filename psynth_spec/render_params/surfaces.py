@@ -19,15 +19,23 @@ class SurfaceDetail(_Params):
     (distorted by `distortion`); veins -> Wave BANDS with high distortion, or Noise ridged;
     cells -> Voronoi F1; weave -> Wave BANDS x and y multiplied; brushed -> Noise stretched
     along one axis (scale anisotropic); pores -> Voronoi small scale, used as bump only.
+
+    Signature patterns (psynth_render.scene.build.surface_details): veins = thin dark lines
+    (`width`: the share of a band they take, 0..1) along a turbulent field, branching through
+    a ridged noise, as marble's; patches = blotches covering about `width` of the surface (rust
+    on metal), where the surface also takes `roughness` and `metallic` when they are given.
     """
 
-    pattern: Literal["noise", "bands", "rings", "veins", "cells", "weave", "brushed", "pores"]
+    pattern: Literal["noise", "bands", "rings", "veins", "cells", "weave", "brushed", "pores", "patches"]
     scale: Positive = 5.0
     distortion: NonNeg = 0.0
     detail: Annotated[float, Field(ge=0.0, le=15.0)] = 2.0
     color: RGB | None = None
     mix: Unit = 0.5
     bump_strength: Unit = 0.0
+    width: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    roughness: Unit | None = None
+    metallic: Unit | None = None
 
 
 class MaterialParams(_Params):
@@ -66,6 +74,9 @@ class MaterialParams(_Params):
     thin_film_ior: Annotated[float, Field(ge=1.0, le=3.0)] = 1.33
     alpha: Unit = 1.0
     detail: SurfaceDetail | None = None
+    palette_weight: Unit | None = None
+    """How far the colour palette may recolour this material (None: by its saturation); a
+    material whose identity is its colour (white marble, grey granite) sets it low."""
 
     @model_validator(mode="after")
     def _emission(self) -> "MaterialParams":
@@ -110,6 +121,8 @@ class LiquidParams(_Params):
     subsurface_radius: tuple[NonNeg, NonNeg, NonNeg] = (0.1, 0.1, 0.1)
     metallic: Unit = 0.0
     coat: Unit = 0.0
+    thin_film_thickness: Annotated[float, Field(ge=0.0, le=100000.0)] = 0.0
+    """nm of an iridescent film on the surface (oil's sheen); 0 = none."""
 
 
 Liquid = Annotated[Union[NoLiquid, LiquidParams], Field(discriminator="kind")]
@@ -152,6 +165,18 @@ class GasParams(_Params):
     mass of radius `extent`. Noise (`noise_scale`, `noise_detail`, `noise_contrast`) breaks up
     the density. Fire: `blackbody_kelvin` with `blackbody_intensity`, plus `emission_strength`
     of `emission_color`; such a volume lights the scene.
+
+    `look` gives the density its signature (psynth_render.scene.build.gas_fields): plain = shape
+    falloff x noise; flame = tapering tongues whose blackbody temperature falls from
+    `blackbody_kelvin` at the core to `tip_kelvin` at the tips, emitting `blackbody_intensity`;
+    billow = a widening lumpy plume; wisps = thin rising streaks; cloud = a lumpy ball with a
+    flat base; fireball = a cloud with a burning core; ground = a layer thinning exponentially
+    over `height`; particulate = a thin fill with fine specks (noise_scale = specks per unit).
+    `offset` places a plume's foot (x, y, height above the floor) or a blob's centre (x, y, z
+    from the subject's centre) in object radii, +Y being behind the subject from the default
+    camera. `stretch` makes noise features that many times taller than wide, `turbulence`
+    pushes rising gas sideways (object radii at the top), `widen` is how much a plume widens
+    per height, `edge_gain` sharpens the field's edges (or, for particulate, the specks' weight).
     """
 
     kind: Literal["volume"]
@@ -169,6 +194,13 @@ class GasParams(_Params):
     noise_contrast: Unit = 0.5
     extent: Positive = 1.5
     height: Positive = 1.0
+    look: Literal["plain", "flame", "billow", "wisps", "cloud", "fireball", "ground", "particulate"] = "plain"
+    offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    tip_kelvin: Annotated[float, Field(ge=500.0, le=20000.0)] | None = None
+    stretch: Positive = 1.0
+    turbulence: NonNeg = 0.0
+    widen: NonNeg = 0.6
+    edge_gain: Positive = 3.0
 
     @property
     def emits(self) -> bool:

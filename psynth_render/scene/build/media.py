@@ -13,6 +13,7 @@ import bpy
 from mathutils import Vector
 
 from psynth_render.scene.build.fluids import liquid_mesh
+from psynth_render.scene.build.gas_fields import blackbody_emission, look_field
 from psynth_render.scene.build.patterns import math_node
 
 LIQUID = "psynth_liquid"
@@ -129,6 +130,7 @@ def liquid_material(q):
     bsdf.inputs["Subsurface Weight"].default_value = q.subsurface
     bsdf.inputs["Subsurface Radius"].default_value = q.subsurface_radius
     bsdf.inputs["Subsurface Scale"].default_value = 1.0
+    bsdf.inputs["Thin Film Thickness"].default_value = q.thin_film_thickness
     parts = []
     if q.transmission > 0 and q.absorption_density > 0:
         absorb = nodes.new("ShaderNodeVolumeAbsorption")
@@ -166,10 +168,10 @@ def gas_domain(g, floor_z, reach):
     if shape == "layer":
         return (-reach, -reach, floor_z), (reach, reach, floor_z + g.height)
     cx, cy, cz = g.centre
-    if shape == "plume":
-        r = g.extent * 1.6
-        return (cx - r, cy - r, floor_z), (cx + r, cy + r, floor_z + g.height)
-    r = g.extent
+    if shape == "plume":  # its foot cz above the floor; widening and swaying as it rises
+        r = g.extent * max(1.6, 0.35 + g.widen + 0.3) + 0.5 * g.turbulence
+        return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
+    r = g.extent * (1.0 if g.look == "plain" else 1.0 + g.noise_contrast)
     return (cx - r, cy - r, max(floor_z, cz - r)), (cx + r, cy + r, cz + r)
 
 
@@ -191,6 +193,7 @@ def gas(scene, g, floor_z, reach):
     obj["psynth_domain"] = [*lo, *hi]
     obj.pass_index = 0
     obj.visible_shadow = True
+    obj.visible_diffuse = not g.emits  # its lamp lights the scene; bounces into it are fireflies
     mat = gas_material(g, floor_z)
     if obj.data.materials:
         obj.data.materials[0] = mat
@@ -230,7 +233,9 @@ def gas_material(g, floor_z):
         vol.inputs["Temperature"].default_value = g.blackbody_kelvin
         vol.inputs["Blackbody Intensity"].default_value = g.blackbody_intensity
     vol.inputs["Density"].default_value = g.density_value
-    if g.shape != "fill":  # the field shapes density, emission and temperature alike
+    if g.look != "plain":
+        _look_density(nodes, links, vol, g, floor_z)
+    elif g.shape != "fill":  # the field shapes density, emission and temperature alike
         field = _density_field(nodes, links, g, floor_z)
         links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
         if g.emission_strength > 0:
@@ -240,6 +245,22 @@ def gas_material(g, floor_z):
             links.new(math_node(nodes, links, "MULTIPLY", heat, g.blackbody_kelvin), vol.inputs["Temperature"])
     mat.diffuse_color = (*g.color, 1.0)
     return mat
+
+
+def _look_density(nodes, links, vol, g, floor_z):
+    """The look's field (gas_fields) drives density, and a burning look's blackbody emission."""
+    cx, cy, cz = g.centre
+    origin = (cx, cy, floor_z + cz) if g.shape in ("plume", "layer", "fill") else (cx, cy, cz)
+    field, heat = look_field(nodes, links, dict(
+        {k: getattr(g, k) for k in ("look", "extent", "height", "noise_scale", "noise_detail", "noise_contrast",
+                                    "stretch", "turbulence", "widen", "edge_gain")},
+        origin=origin, amount=g.density, w=g.seed % 1000 / 10.0))
+    links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
+    if heat is not None and g.blackbody_kelvin is not None:
+        tip = g.tip_kelvin if g.tip_kelvin is not None else g.blackbody_kelvin
+        blackbody_emission(nodes, links, vol, heat, field, g.blackbody_kelvin, tip, g.blackbody_intensity * g.density)
+    elif g.emission_strength > 0:
+        links.new(math_node(nodes, links, "MULTIPLY", field, g.emission_strength), vol.inputs["Emission Strength"])
 
 
 def _density_field(nodes, links, g, floor_z):
@@ -290,7 +311,9 @@ def _gas_light(scene, g, floor_z):
     if obj.name not in scene.collection.objects:
         scene.collection.objects.link(obj)
     cx, cy, cz = g.centre
-    obj.location = (cx, cy, cz if g.shape == "blob" else floor_z + 0.3 * g.height)
+    # half way up the flames: above the subject's middle, so it reaches the side the camera sees
+    rise = 0.5 if g.look != "plain" else 0.3
+    obj.location = (cx, cy, cz if g.shape == "blob" else floor_z + cz + rise * g.height)
     light = obj.data
     light.color = g.light_rgb
     light.energy = g.light_power

@@ -10,6 +10,8 @@ import math
 
 import bpy
 
+from psynth_render.scene.build.surface_details import patch_factor, vein_factor
+
 SUBJECT_MATERIAL = "psynth_subject"
 BACKDROP_MATERIAL = "psynth_backdrop"
 WORLD = "psynth_world"
@@ -136,6 +138,10 @@ def _detail(tree, bsdf, d, base):
         fac, color = _mix_rgb(nodes, base, d.color)
         links.new(mix.outputs[0], fac)
         links.new(color, bsdf.inputs["Base Color"])
+    for name, target in (("Roughness", d.roughness), ("Metallic", d.metallic)):
+        if target is not None:  # the pattern's regions (rust patches) take their own finish
+            start = bsdf.inputs[name].default_value
+            links.new(_scaled(nodes, links, factor, target - start, start), bsdf.inputs[name])
     if d.bump_strength > 0:
         bump = nodes.new("ShaderNodeBump")
         bump.inputs["Strength"].default_value = d.bump_strength
@@ -144,8 +150,22 @@ def _detail(tree, bsdf, d, base):
         links.new(bump.outputs["Normal"], bsdf.inputs["Normal"])
 
 
+def _scaled(nodes, links, factor, gain, offset):
+    """offset + gain x factor, as a Multiply Add math node."""
+    node = nodes.new("ShaderNodeMath")
+    node.operation = "MULTIPLY_ADD"
+    links.new(factor, node.inputs[0])
+    node.inputs[1].default_value = gain
+    node.inputs[2].default_value = offset
+    return node.outputs[0]
+
+
 def _pattern(nodes, links, pattern, d, vector, scale):
     """The pattern's scalar output socket (0..1-ish)."""
+    if pattern == "veins" and d.distortion > 0:
+        return vein_factor(nodes, links, vector, scale, d.distortion, d.detail, d.width)
+    if pattern == "patches":
+        return patch_factor(nodes, links, vector, scale, d.detail, d.width)
     if pattern in ("noise", "brushed", "veins") and not (pattern == "veins" and d.distortion > 0):
         node = nodes.new("ShaderNodeTexNoise")
         if pattern == "veins":

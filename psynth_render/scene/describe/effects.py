@@ -12,7 +12,7 @@ from typing import Any
 from psynth_render.scene.describe import palette
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb
 
-BLACKBODY_LIGHT_WATTS = 2.0
+BLACKBODY_LIGHT_WATTS = 6.0
 EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
@@ -47,12 +47,7 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     density = float(values["gas.density"])
     out = gas.model_dump(mode="json")
     emits = gas.emits
-    if gas.shape == "plume":  # burning plumes beside the subject (lighting it), others around it
-        centre = [1.15, 0.2, 0.0] if emits else [0.0, -0.3, 0.0]
-    elif gas.shape == "blob":
-        centre = [0.5, 1.0, 0.2]
-    else:
-        centre = [0.0, 0.0, 0.0]
+    centre = list(gas.offset)  # a plume's foot or a blob's centre, from the concept
     if gas.blackbody_kelvin is not None and gas.blackbody_intensity > 0:
         rgb, strength = kelvin_to_rgb(gas.blackbody_kelvin), BLACKBODY_LIGHT_WATTS * gas.blackbody_intensity
     elif gas.emission_color is not None:

@@ -93,6 +93,8 @@ def subject_weight(material):
     cotton) is paint and takes it fully; a coloured one (skin, wood, gold, denim) keeps its
     identity, fading out by COLOURED_SATURATION; metals and see-through ones at most
     INTRINSIC_WEIGHT."""
+    if material.get("palette_weight") is not None:  # the concept says how much it takes
+        return material["palette_weight"]
     display = [max(c, 0.0) ** (1 / 2.2) for c in material["base_color"]]
     saturation = colorsys.rgb_to_hsv(*display)[1]
     weight = SUBJECT_WEIGHT * max(0.0, 1.0 - saturation / COLOURED_SATURATION)
