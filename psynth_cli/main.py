@@ -16,6 +16,7 @@ COMMANDS = {
     "sample": "sample one shard of a spec and print or write it",
     "plan": "show what a spec will produce: partitions, distributions, storage, render time",
     "render": "render one shard (or one sample) with Blender",
+    "cluster": "deployment dry runs: the Kubernetes pod a partition's render would launch",
     "audit": "audit a dataset: observed vs expected per axis, pair coverage, QC failures by value",
 }
 
