@@ -15,15 +15,16 @@ log = get_task_logger("psynth.celery")
 
 
 @task_prerun.connect
-def _log_step(task=None, args=None, **_):
-    """Names the steps of an `execute_plan` task (its first argument: the packed ExecuteStepArgs)."""
-    if not args or not isinstance(args[0], dict):
+def _log_step(task=None, args=None, kwargs=None, **_):
+    """Names the steps of an `execute_plan` task (argument `execute_step_args_packed`)."""
+    packed = (kwargs or {}).get("execute_step_args_packed") or (args[0] if args else None)
+    if not isinstance(packed, dict):
         return
     from dagster._grpc.types import ExecuteStepArgs
     from dagster._serdes import unpack_value
 
     try:
-        step_args = unpack_value(args[0], as_type=ExecuteStepArgs)
+        step_args = unpack_value(packed, as_type=ExecuteStepArgs)
     except Exception:  # not a step task: nothing to name
         return
     steps = ",".join(step_args.step_keys_to_execute or [])
