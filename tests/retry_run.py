@@ -10,10 +10,10 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 def main(run_id: str) -> int:
     with dg.DagsterInstance.get() as instance:
         parent = instance.get_run_by_id(run_id)
-        job = ReconstructableRepository.for_module("dagster_project", None).get_reconstructable_job(parent.job_name)
+        job = ReconstructableRepository.for_module("dagster_project", "defs").get_reconstructable_job(parent.job_name)
         options = dg.ReexecutionOptions.from_failure(run_id, instance)
-        with dg.execute_job(job, instance, reexecution_options=options,
-                            tags={"dagster/parent_run_id": run_id}) as result:
+        # the parent's tags (its partition among them), as the daemon's retries keep them
+        with dg.execute_job(job, instance, reexecution_options=options, tags=dict(parent.tags)) as result:
             print(result.run_id, result.success)
             return 0 if result.success else 1
 
