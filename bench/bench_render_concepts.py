@@ -52,7 +52,9 @@ def main() -> None:
 
     import bpy
 
-    from psynth_render.scene import build, configure_device, describe
+    from psynth_render.scene import configure_device
+    from psynth_render.scene.build.builder import build
+    from psynth_render.scene.describe import describe
     from psynth_spec.taxonomy import default_taxonomy
     from tests.render_fixtures import make_row, make_spec
 

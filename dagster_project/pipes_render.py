@@ -21,17 +21,13 @@ import time
 
 from dagster_pipes import PipesContext, open_dagster_pipes
 
-from partition_report import sheet_markdown, summarize_partition
 from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete
+from psynth_data.partition_report import sheet_markdown, summarize_partition
 from psynth_data.storage import open_storage
 from psynth_render.shard_inputs import shard_samples
 from psynth_render.supervisor import run_shard
 from psynth_spec.spec import Spec
-
-
-def contact_sheet_key(layout: Layout, partition: str) -> str:
-    return f"{layout.prefix}/contact_sheets/partition={partition}.png"
 
 
 class ProgressLog:
@@ -125,12 +121,11 @@ def render_partition(pipes: PipesContext) -> None:
         "bytes_total": {"raw_value": report["bytes_total"], "type": "int"},
     }
     if report["sheet_png"]:
-        key = contact_sheet_key(layout, partition)
+        key = layout.contact_sheet_key(partition)
         storage.put_bytes(key, report["sheet_png"])
-        local = storage.local_path(key)
         caption = f"{spec.dataset} partition {partition}: {report['sheet_count']} of {report['samples']} samples"
         metadata["contact_sheet"] = {"raw_value": sheet_markdown(report["sheet_png"], caption), "type": "md"}
-        metadata["contact_sheet_path"] = {"raw_value": str(local or f"{root}/{key}"), "type": "path"}
+        metadata["contact_sheet_path"] = {"raw_value": storage.url(key), "type": "path"}
     pipes.report_asset_materialization(metadata=metadata)
 
 

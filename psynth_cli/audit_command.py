@@ -28,7 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _stored_spec(storage, layout):
-    """(the spec the index was built with or None, whether the index is current)."""
+    """(the spec the index was built with or None, whether the index is current).
+
+    None too for a spec an older psynth wrote (e.g. without its taxonomy hash): it cannot be
+    trusted to rebuild the index, so the caller asks for --spec."""
+    from pydantic import ValidationError
+
     from psynth_data.index import index_is_current, open_index
     from psynth_spec.spec import Spec
 
@@ -38,7 +43,10 @@ def _stored_spec(storage, layout):
         current = index_is_current(con)
     finally:
         con.close()
-    return (Spec.model_validate_json(row[0]) if row and row[0] else None), current
+    try:
+        return (Spec.model_validate_json(row[0]) if row and row[0] else None), current
+    except ValidationError:
+        return None, current
 
 
 def prepare_index(storage, layout, spec_path: str | None, rebuild: bool) -> None:
@@ -60,7 +68,7 @@ def prepare_index(storage, layout, spec_path: str | None, rebuild: bool) -> None
     else:
         spec = stored
         if spec is None:
-            raise PsynthError(f"{layout.prefix}: no index with a spec; pass --spec FILE to build one")
+            raise PsynthError(f"{layout.prefix}: no index with a spec this psynth can read; pass --spec FILE to build one")
     build_index(storage, layout, None, spec=spec)
 
 

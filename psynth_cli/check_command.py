@@ -19,6 +19,7 @@ def summary(spec) -> dict:
         "version": spec.version,
         "version_id": spec.version_id,
         "taxonomy_version": spec.taxonomy_version,
+        "taxonomy_hash": spec.taxonomy_hash,
         "samples": spec.samples,
         "shard_size": spec.shard_size,
         "shards": spec.shards,

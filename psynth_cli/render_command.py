@@ -9,6 +9,9 @@ import argparse
 import os
 import sys
 import time
+from typing import get_args
+
+from psynth_spec.vocabulary import Device
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--sample", type=int, help="render this one sample id to --out")
     parser.add_argument("--out", help="image path for --sample (format from the suffix)")
     parser.add_argument("--root", default=None, help="storage root (default $PSYNTH_DATA_ROOT or ./data)")
-    parser.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="default: the spec's")
+    parser.add_argument("--device", choices=get_args(Device), default=None, help="default: the spec's")
     parser.add_argument("--max-rss-mb", type=float, default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0),
                         help="recycle a worker past this resident memory (0: never)")
     parser.add_argument("--sample-timeout", type=float, default=None, help="seconds before a sample is retried")
@@ -104,7 +107,8 @@ def _render_one(spec, sample_id: int, out: str, device: str | None) -> int:
     saved = os.dup(1)
     os.dup2(2, 1)  # Blender's chatter to stderr; stdout keeps only our answer
     try:
-        from psynth_render.scene import configure_device, describe, render_still
+        from psynth_render.scene import configure_device, render_still
+        from psynth_render.scene.describe import describe
         from psynth_spec.taxonomy import default_taxonomy
 
         chosen = configure_device(device or spec.render.device)

@@ -86,13 +86,12 @@ def _num(v) -> str:
 
 
 def _default(axis) -> str:
-    if axis.default_from:
-        source, _, rest = axis.default_from.partition(":")
-        if source == "concept":
-            concept_axis, _, param = rest.partition(":")
-            text = f"{concept_axis}'s {param}"
+    origin = axis.default_from
+    if origin is not None:
+        if origin.kind == "concept":
+            text = f"{origin.axis}'s {origin.param}"
         else:
-            text = f"the render block's {rest}"
+            text = f"the render block's {origin.field}"
         if axis.default is not None:
             text += f"; {_value(axis.default)} by default"
         return text

@@ -117,9 +117,6 @@ class S3Storage(Storage):
         _check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def uri(self, key: str) -> str:
-        return f"s3://{self.bucket}/{self.full_key(key)}"
-
     # --- errors -------------------------------------------------------------------------------
 
     def _where(self) -> str:

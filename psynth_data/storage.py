@@ -6,11 +6,13 @@ write goes to a temporary name in the same folder, then `os.replace`). Keys are 
 """
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import BinaryIO
 
 from psynth_spec.errors import PsynthError
 
@@ -63,6 +65,23 @@ class Storage(ABC):
     def local_path(self, key: str) -> Path | None:
         """A path on this machine holding the object, when the store is local; else None."""
         return None
+
+    def url(self, key: str) -> str:
+        """Where other readers (DuckDB, pyarrow, a person) find the object or folder `key`: its
+        local path, else `{root}/{key}` (an `s3://` URL)."""
+        local = self.local_path(key)
+        return str(local) if local is not None else f"{self.root.rstrip('/')}/{_check_key(key)}"
+
+    def open(self, key: str) -> BinaryIO:
+        """The object as a readable binary file: the local file itself, else its bytes in memory.
+        `StorageError` when it does not exist."""
+        local = self.local_path(key)
+        if local is None:
+            return io.BytesIO(self.get(key))
+        try:
+            return open(local, "rb")
+        except (FileNotFoundError, IsADirectoryError):
+            raise StorageError(f"no object {key} in {self.root}") from None
 
 
 def _check_key(key: str) -> str:

@@ -13,8 +13,8 @@ the renderer runs a second, 1-sample Cycles render for the passes alone (see ren
 import bpy
 
 from psynth_render.outputs import PASS_SUFFIX
-from psynth_render.scene.builder import SUBJECT_PASS_INDEX  # the subject's object index
-from psynth_render.scene.looks import look_group, post_tree  # the sample's post-processing
+from psynth_render.scene.build.builder import SUBJECT_PASS_INDEX  # the subject's object index
+from psynth_render.scene.build.looks import look_group, post_tree  # the sample's post-processing
 
 GROUP_NAME = "psynth_passes"
 
@@ -40,7 +40,7 @@ def install(scene, passes, directory: str, prefix: str) -> None:
     """Make the scene's compositor write `passes` as `{directory}/{prefix}{suffix}`.
 
     With no passes the compositor is the sample's post-processing tree (None when it has no
-    effects); with passes, the image runs through the same look group (scene.looks).
+    effects); with passes, the image runs through the same look group (scene.build.looks).
     """
     if not passes:
         scene.compositing_node_group = post_tree(scene)

@@ -18,10 +18,11 @@ from psynth_render import scene
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
-from psynth_render.scene.builder import pose_camera
+from psynth_render.scene.build.builder import build, pose_camera
+from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.taxonomy import Taxonomy, require_taxonomy
 
 log = logging.getLogger("psynth.worker")
 
@@ -34,6 +35,7 @@ class Renderer:
     """Renders samples of one spec in the current Blender session."""
 
     def __init__(self, spec: Spec, taxonomy: Taxonomy, device: str = "auto"):
+        require_taxonomy(spec, taxonomy)
         self.spec = spec
         self.taxonomy = taxonomy
         self.device = scene.configure_device(device)
@@ -51,8 +53,8 @@ class Renderer:
         """
         spec = self.spec
         sid = int(row["sample_id"])
-        desc = scene.describe(row, spec, self.taxonomy)
-        camera = scene.build(desc)
+        desc = describe(row, spec, self.taxonomy)
+        camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
         render_seconds = 0.0
@@ -81,16 +83,16 @@ class Renderer:
             render_info = {
                 "engine": current.render.engine,
                 "device": self.device,
-                "samples": desc["render"].get("samples"),
+                "samples": desc.render.samples,
                 "width": current.render.resolution_x,
                 "height": current.render.resolution_y,
                 "format": spec.render.format,
                 "seconds": round(render_seconds, 4),
                 "blender_version": bpy.app.version_string,
-                "seed": desc.get("seed"),
+                "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
-            meta["scene"] = json_safe(desc)
+            meta["scene"] = desc.model_dump(mode="json")
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)

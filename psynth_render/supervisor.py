@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import Manifest, is_complete, read_manifest
@@ -34,6 +35,7 @@ from psynth_render.memory import EXIT_RECYCLE
 from psynth_render.progress import parse_event
 from psynth_render.worker import default_work_dir
 from psynth_spec.errors import PsynthError
+from psynth_spec.vocabulary import Device
 from psynth_spec.spec import Spec
 
 
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spec", required=True)
     p.add_argument("--shard", type=int, required=True)
     p.add_argument("--root", default=None)
-    p.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None)
+    p.add_argument("--device", choices=get_args(Device), default=None)
     p.add_argument("--max-rss-mb", type=float, default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0))
     p.add_argument("--sample-timeout", type=float, default=None)
     args = p.parse_args(argv)

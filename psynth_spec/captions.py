@@ -15,6 +15,7 @@ import polars as pl
 
 from psynth_spec.counters import uniforms
 from psynth_spec.distributions import Column
+from psynth_spec.english import article
 from psynth_spec.errors import SamplingError
 from psynth_spec.numbers import format_numbers, plain_numbers
 from psynth_spec.spec import CaptionTemplate, ConceptText, Placeholder, Spec
@@ -24,7 +25,7 @@ _CASE = {"upper": str.upper, "lower": str.lower, "title": str.title}
 
 def _fallback_text(path: str) -> ConceptText:
     label = path.rsplit(".", 1)[-1].replace("_", " ")
-    return ConceptText(label=label, article="an" if label[:1] in "aeiou" else "a")
+    return ConceptText(label=label, article=article(label))
 
 
 def _concept_texts(spec: Spec, axis: str, categories: tuple[str, ...]) -> list[ConceptText]:

@@ -16,14 +16,13 @@ from psynth_render.scene import (  # noqa: E402
     BUILDER_MODULES,
     NOT_YET_RENDERED,
     RENDERED_AXES,
-    build,
     builder_source,
     camera_at_frame,
     configure_device,
-    describe,
 )
-from psynth_render.scene.description import SceneError  # noqa: E402
-from psynth_render.scene.shapes import shape_mesh  # noqa: E402
+from psynth_render.scene.build.builder import build  # noqa: E402
+from psynth_render.scene.build.shapes import shape_mesh  # noqa: E402
+from psynth_render.scene.describe import Scene, SceneError, describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import luminance, make_row, make_spec, render_array  # noqa: E402
 
@@ -43,7 +42,7 @@ def shot(tax, tmp_path_factory):
 
     def render(size=SIZE, samples=8, denoise=False, seed=1, **overrides):
         desc = describe(make_row(tax, seed=seed, **overrides), make_spec(tax, size=size, samples=samples), tax)
-        desc["render"]["denoise"] = denoise
+        desc.render.denoise = denoise
         return render_array(desc, folder / f"{next(counter)}.png")
 
     return render
@@ -83,11 +82,11 @@ def test_every_registry_axis_is_rendered_or_declared_not_yet(tax):
 
 def test_description_is_plain_json_and_lists_applied_axes(tax):
     desc = describe(make_row(tax, material="metal.gold"), make_spec(tax), tax)
-    assert json.loads(json.dumps(desc)) == desc
-    assert set(desc["rendered_axes"]) == RENDERED_AXES
-    assert set(desc["not_rendered_axes"]) == NOT_YET_RENDERED
-    assert desc["material"]["metallic"] == 1.0
-    assert desc["render"]["engine"] == "CYCLES"
+    assert Scene.from_json(json.dumps(json.loads(desc.to_json()))) == desc
+    assert set(desc.rendered_axes) == RENDERED_AXES
+    assert set(desc.not_rendered_axes) == NOT_YET_RENDERED
+    assert desc.subject.material.metallic == 1.0
+    assert desc.render.engine == "CYCLES"
 
 
 def test_bad_rows_raise_scene_errors(tax):
@@ -108,7 +107,7 @@ def test_builder_source_is_standalone():
         for line in source.splitlines()
         if line.startswith(("import ", "from "))
     }
-    assert imports <= {"bpy", "mathutils", "math", "json", "random"}
+    assert imports <= {"bpy", "mathutils", "math", "json", "random", "functools", "dataclasses", "typing", "pydantic"}
     assert "def build(" in source and len(BUILDER_MODULES) >= 1
 
 
@@ -120,8 +119,8 @@ def test_build_removes_what_the_previous_sample_had(tax):
     names = {o.name for o in bpy.context.scene.objects}
     desc = describe(make_row(tax, lighting__setup="studio.low_key"), spec, tax)
     assert "psynth_backdrop" not in names
-    assert sum(o.type == "LIGHT" for o in bpy.context.scene.objects) == len(desc["lighting"]["lights"])
-    assert lights_before == 3 and len(desc["lighting"]["lights"]) < 3
+    assert sum(o.type == "LIGHT" for o in bpy.context.scene.objects) == len(desc.lighting.lights)
+    assert lights_before == 3 and len(desc.lighting.lights) < 3
     assert {"psynth_subject", "psynth_camera"} <= names
 
 

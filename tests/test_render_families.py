@@ -7,7 +7,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from psynth_render.scene import describe  # noqa: E402
+from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import centre, luminance, make_row, make_spec, render_array, silhouette  # noqa: E402
 
@@ -26,7 +26,7 @@ def shot(tax, tmp_path_factory):
 
     def render(samples=6, **overrides):
         desc = describe(make_row(tax, **overrides), make_spec(tax, size=SIZE, samples=samples), tax)
-        desc["render"]["denoise"] = False
+        desc.render.denoise = False
         return desc, render_array(desc, folder / f"{next(counter)}.png")
 
     return render
@@ -47,11 +47,11 @@ def test_material_family_moves_the_subject_colour(shot, tax, family):
     base_desc, base = shot(material="plastic.matte", **view)
     desc, img = shot(material=leaf, **view)
     moved = centre(img, 0.4).mean(axis=(0, 1)) - centre(base, 0.4).mean(axis=(0, 1))
-    if desc["material"]["emission_strength"] > 0:  # an emitter glows in its own colour
-        wanted = np.array(desc["material"]["emission_color"])
+    if desc.subject.material.emission_strength > 0:  # an emitter glows in its own colour
+        wanted = np.array(desc.subject.material.emission_color)
         assert luminance(centre(img, 0.4)).mean() > luminance(centre(base, 0.4)).mean() + 0.05, leaf
     else:
-        wanted = np.array(desc["material"]["base_color"]) - np.array(base_desc["material"]["base_color"])
+        wanted = np.array(desc.subject.material.base_color) - np.array(base_desc.subject.material.base_color)
     if np.abs(wanted).max() < 0.05:  # same colour: it must differ in how it reflects
         assert np.abs(img - base).mean() > 0.01, leaf
         return

@@ -12,8 +12,9 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from psynth_render.scene import NOT_YET_RENDERED, RENDERED_AXES, describe  # noqa: E402
-from psynth_render.scene.fluids import liquid_mesh, thickness_of  # noqa: E402
+from psynth_render.scene import NOT_YET_RENDERED, RENDERED_AXES  # noqa: E402
+from psynth_render.scene.describe import describe  # noqa: E402
+from psynth_render.scene.build.fluids import liquid_mesh, thickness_of  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import (  # noqa: E402
     centre, high_frequency, luminance, make_row, make_spec, render_array, silhouette,
@@ -37,7 +38,7 @@ def shot(tax, tmp_path_factory):
         if engine is not None:
             overrides["render__engine"] = engine
         desc = describe(make_row(tax, seed=seed, **overrides), make_spec(tax, size=size, samples=samples), tax)
-        desc["render"]["denoise"] = False
+        desc.render.denoise = False
         if edit is not None:
             edit(desc)
         return render_array(desc, folder / f"{next(counter)}.png")
@@ -126,7 +127,7 @@ def test_toon_ramp_texture_steps_into_few_colours(shot):
 
 def _flat_light(desc):
     """Emission-lit subject: the pattern's own colours, without shading."""
-    desc["material"].update(emission_color=[1.0, 1.0, 1.0], emission_strength=0.0)
+    desc.subject.material.emission_color, desc.subject.material.emission_strength = (1.0, 1.0, 1.0), 0.0
 
 
 # ---------------------------------------------------------------- liquids
@@ -289,7 +290,8 @@ def test_chromatic_aberration_separates_the_channels_at_edges(shot):
 def test_bloom_spreads_light_around_bright_areas(shot):
     view = {"scene__background": "void", "material": "plastic.glossy", "camera__distance": 5.0, "samples": 8}
     mask = solid(shot, camera__distance=5.0)
-    glow = lambda desc: desc["material"].update(emission_color=[1.0, 1.0, 1.0], emission_strength=6.0)  # noqa: E731
+    def glow(desc):
+        desc.subject.material.emission_color, desc.subject.material.emission_strength = (1.0, 1.0, 1.0), 6.0
     plain = luminance(shot(edit=glow, **view))
     bloom = luminance(shot(edit=glow, post__bloom=1.0, **view))
     ring = ~mask
@@ -385,7 +387,8 @@ def test_anime_rim_light_brightens_the_silhouette_edge(shot):
     inner = mask[2:-2, 2:-2] & mask[:-4, 2:-2] & mask[4:, 2:-2] & mask[2:-2, :-4] & mask[2:-2, 4:]
     edge = mask.copy()
     edge[2:-2, 2:-2] &= ~inner
-    no_rim = lambda desc: desc["style"].update(rim_strength=0.0)  # noqa: E731
+    def no_rim(desc):
+        desc.style.rim_strength = 0.0
     rim = luminance(shot(style="anime", **view))
     plain = luminance(shot(style="anime", edit=no_rim, **view))
     assert rim[edge].mean() > plain[edge].mean() + 0.02
@@ -437,18 +440,16 @@ def test_moods_shift_temperature_saturation_and_value(shot):
 
 # ---------------------------------------------------------------- scene code
 def test_builder_modules_define_each_name_once():
-    """The standalone script concatenates the builder modules: a top-level name defined in two
-    of them would silently replace the first."""
+    """The standalone script concatenates the scene model and builder modules: a top-level name
+    defined in two of them would silently replace the first."""
     import ast
-    from pathlib import Path
 
-    from psynth_render.scene import BUILDER_MODULES
+    from psynth_render.scene import SCRIPT_MODULES, module_path
 
-    folder = Path(__file__).resolve().parent.parent / "psynth_render" / "scene"
     owners = {}
     clashes = []
-    for module in BUILDER_MODULES:
-        for node in ast.parse((folder / f"{module}.py").read_text()).body:
+    for module in SCRIPT_MODULES:
+        for node in ast.parse(module_path(module).read_text()).body:
             names = [node.name] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [
                 t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
             for name in names:

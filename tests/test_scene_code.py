@@ -7,7 +7,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from psynth_render.scene import builder_source, describe
+from psynth_render.scene import builder_source
+from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_render.supervisor import run_shard
 from psynth_spec.sampler import sample_shard
@@ -29,7 +30,7 @@ def _hostile_script(mark: str) -> tuple[str, list[str]]:
     row = sample_shard(spec, 0).to_dicts()[0]
     desc = describe(row, spec, default_taxonomy())
     payloads = [h.format(mark=mark) for h in HOSTILE]
-    desc["note"] = payloads  # extra data the builder ignores, but the script must carry inertly
+    desc.axes["note"] = payloads  # extra data the builder ignores, but the script must carry inertly
     sample = {"sample_id": 0, "captions": {"caption": payloads[0]}, "image_name": "out.png",
               "dataset": payloads[1], "version_id": payloads[2]}
     return scene_script(builder_source(), desc, sample), payloads
@@ -52,7 +53,7 @@ def test_hostile_strings_stay_string_constants(tmp_path):
         (arg,) = node.value.args
         assert isinstance(arg, ast.Constant) and isinstance(arg.value, str)
     values = {n.targets[0].id: json.loads(n.value.args[0].value) for n in data_nodes}
-    assert values["DESCRIPTION"]["note"] == payloads  # round-trips exactly
+    assert values["DESCRIPTION"]["axes"]["note"] == payloads  # round-trips exactly
     assert values["SAMPLE"]["captions"]["caption"] == payloads[0]
     for node in ast.walk(tree):  # nowhere else does a payload appear, not even in a comment
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "pwned" in node.value:

@@ -1,5 +1,5 @@
-"""Liquids and gases: the liquid body (fluids.py geometry, a Principled surface with an
-absorbing/scattering interior) and the gas volume (a box domain with a Principled Volume whose
+"""Liquids and gases (the scene model's LiquidEffect and GasEffect): the liquid body (fluids.py
+geometry, a Principled surface with an absorbing/scattering interior) and the gas volume (a box domain with a Principled Volume whose
 density field takes the gas's shape and noise), plus the light a burning gas casts.
 
 Cost: gases that fill the scene are homogeneous (no noise), which Cycles integrates without
@@ -12,8 +12,8 @@ volume's emission alone.
 import bpy
 from mathutils import Vector
 
-from psynth_render.scene.fluids import liquid_mesh  # psynth:inline
-from psynth_render.scene.patterns import math_node  # psynth:inline
+from psynth_render.scene.build.fluids import liquid_mesh
+from psynth_render.scene.build.patterns import math_node
 
 LIQUID = "psynth_liquid"
 GAS = "psynth_gas"
@@ -89,13 +89,14 @@ def liquid(subject, liquid_desc, floor_z):
         hit, point, normal, _ = subject.ray_cast(d * 4.0, -d)
         return (tuple(point), tuple(normal)) if hit else None
 
-    key = repr([liquid_desc["form"], liquid_desc["viscosity"], round(floor_z, 5), liquid_desc["seed"],
-                subject.get("psynth_key"), liquid_desc["form"]["form"] in ("drip", "droplets", "coating")
+    form = liquid_desc.form.model_dump(mode="json")  # fluids.py's mesh makers read plain data
+    key = repr([form, liquid_desc.viscosity, round(floor_z, 5), liquid_desc.seed,
+                subject.get("psynth_key"), form["form"] in ("drip", "droplets", "coating")
                 and [round(a, 3) for a in subject.rotation_euler]])
     obj = bpy.data.objects.get(LIQUID)
     if obj is None or obj.get("psynth_key") != key:
-        data = liquid_mesh(liquid_desc["form"], liquid_desc["viscosity"], floor_z, liquid_desc["seed"], surface)
-        if liquid_desc["form"]["form"] in ("drip", "droplets", "coating"):  # ray casts are in object space
+        data = liquid_mesh(form, liquid_desc.viscosity, floor_z, liquid_desc.seed, surface)
+        if form["form"] in ("drip", "droplets", "coating"):  # ray casts are in object space
             m = subject.matrix_world
             data["verts"] = [tuple(m @ Vector(v)) for v in data["verts"]]
         obj = _replace_mesh(LIQUID, data)
@@ -117,28 +118,28 @@ def liquid_material(q):
     out = nodes.new("ShaderNodeOutputMaterial")
     bsdf = nodes.new("ShaderNodeBsdfPrincipled")
     links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
-    scattering = q["subsurface"] > 0 and q["transmission"] < 0.5
-    base = q["scattering_color"] if scattering and q["scattering_density"] > 0 else q["color"]
+    scattering = q.subsurface > 0 and q.transmission < 0.5
+    base = q.scattering_color if scattering and q.scattering_density > 0 else q.color
     bsdf.inputs["Base Color"].default_value = (*base, 1.0)
-    bsdf.inputs["Roughness"].default_value = q["roughness"]
-    bsdf.inputs["IOR"].default_value = q["ior"]
-    bsdf.inputs["Transmission Weight"].default_value = q["transmission"]
-    bsdf.inputs["Metallic"].default_value = q["metallic"]
-    bsdf.inputs["Coat Weight"].default_value = q["coat"]
-    bsdf.inputs["Subsurface Weight"].default_value = q["subsurface"]
-    bsdf.inputs["Subsurface Radius"].default_value = q["subsurface_radius"]
+    bsdf.inputs["Roughness"].default_value = q.roughness
+    bsdf.inputs["IOR"].default_value = q.ior
+    bsdf.inputs["Transmission Weight"].default_value = q.transmission
+    bsdf.inputs["Metallic"].default_value = q.metallic
+    bsdf.inputs["Coat Weight"].default_value = q.coat
+    bsdf.inputs["Subsurface Weight"].default_value = q.subsurface
+    bsdf.inputs["Subsurface Radius"].default_value = q.subsurface_radius
     bsdf.inputs["Subsurface Scale"].default_value = 1.0
     parts = []
-    if q["transmission"] > 0 and q["absorption_density"] > 0:
+    if q.transmission > 0 and q.absorption_density > 0:
         absorb = nodes.new("ShaderNodeVolumeAbsorption")
-        absorb.inputs["Color"].default_value = (*q["absorption_color"], 1.0)
-        absorb.inputs["Density"].default_value = q["absorption_density"]
+        absorb.inputs["Color"].default_value = (*q.absorption_color, 1.0)
+        absorb.inputs["Density"].default_value = q.absorption_density
         parts.append(absorb.outputs[0])
-    if q["transmission"] > 0 and q["scattering_density"] >= SCATTER_MIN_DENSITY:
+    if q.transmission > 0 and q.scattering_density >= SCATTER_MIN_DENSITY:
         scatter = nodes.new("ShaderNodeVolumeScatter")
-        scatter.inputs["Color"].default_value = (*q["scattering_color"], 1.0)
-        scatter.inputs["Density"].default_value = q["scattering_density"]
-        scatter.inputs["Anisotropy"].default_value = q["scattering_anisotropy"]
+        scatter.inputs["Color"].default_value = (*q.scattering_color, 1.0)
+        scatter.inputs["Density"].default_value = q.scattering_density
+        scatter.inputs["Anisotropy"].default_value = q.scattering_anisotropy
         parts.append(scatter.outputs[0])
     if parts:
         volume = parts[0]
@@ -148,27 +149,27 @@ def liquid_material(q):
             links.new(parts[1], add.inputs[1])
             volume = add.outputs[0]
         links.new(volume, out.inputs["Volume"])
-    tint = [c * (1 - q["transmission"]) + a * q["transmission"] for c, a in zip(base, q["absorption_color"])]
+    tint = [c * (1 - q.transmission) + a * q.transmission for c, a in zip(base, q.absorption_color)]
     mat.diffuse_color = (*tint, 1.0)
-    mat.roughness = q["roughness"]
-    mat.metallic = q["metallic"]
-    mat.use_raytrace_refraction = q["transmission"] > 0
+    mat.roughness = q.roughness
+    mat.metallic = q.metallic
+    mat.use_raytrace_refraction = q.transmission > 0
     return mat
 
 
 # ---------------------------------------------------------------- gas
 def gas_domain(g, floor_z, reach):
     """(min corner, max corner) of the gas's box domain in scene units."""
-    shape = g["shape"]
+    shape = g.shape
     if shape == "fill":
         return (-reach, -reach, floor_z), (reach, reach, floor_z + reach)
     if shape == "layer":
-        return (-reach, -reach, floor_z), (reach, reach, floor_z + g["height"])
-    cx, cy, cz = g["centre"]
+        return (-reach, -reach, floor_z), (reach, reach, floor_z + g.height)
+    cx, cy, cz = g.centre
     if shape == "plume":
-        r = g["extent"] * 1.6
-        return (cx - r, cy - r, floor_z), (cx + r, cy + r, floor_z + g["height"])
-    r = g["extent"]
+        r = g.extent * 1.6
+        return (cx - r, cy - r, floor_z), (cx + r, cy + r, floor_z + g.height)
+    r = g.extent
     return (cx - r, cy - r, max(floor_z, cz - r)), (cx + r, cy + r, cz + r)
 
 
@@ -180,7 +181,7 @@ def _domain_box(lo, hi):
 
 def gas(scene, g, floor_z, reach):
     """Build (or remove, for None or zero density) the gas volume and its light."""
-    if g is None or g["density_value"] <= 0:
+    if g is None or g.density_value <= 0:
         remove_object(GAS)
         remove_object(GAS_LIGHT)
         _volume_settings(scene, False)
@@ -219,25 +220,25 @@ def gas_material(g, floor_z):
     out = nodes.new("ShaderNodeOutputMaterial")
     vol = nodes.new("ShaderNodeVolumePrincipled")
     links.new(vol.outputs["Volume"], out.inputs["Volume"])
-    vol.inputs["Color"].default_value = (*g["color"], 1.0)
-    vol.inputs["Absorption Color"].default_value = (*g["absorption_color"], 1.0)
-    vol.inputs["Anisotropy"].default_value = g["anisotropy"]
-    if g["emission_color"] is not None:
-        vol.inputs["Emission Color"].default_value = (*g["emission_color"], 1.0)
-    vol.inputs["Emission Strength"].default_value = g["emission_strength"]
-    if g["blackbody_kelvin"] is not None:
-        vol.inputs["Temperature"].default_value = g["blackbody_kelvin"]
-        vol.inputs["Blackbody Intensity"].default_value = g["blackbody_intensity"]
-    vol.inputs["Density"].default_value = g["density_value"]
-    if g["shape"] != "fill":  # the field shapes density, emission and temperature alike
+    vol.inputs["Color"].default_value = (*g.color, 1.0)
+    vol.inputs["Absorption Color"].default_value = (*g.absorption_color, 1.0)
+    vol.inputs["Anisotropy"].default_value = g.anisotropy
+    if g.emission_color is not None:
+        vol.inputs["Emission Color"].default_value = (*g.emission_color, 1.0)
+    vol.inputs["Emission Strength"].default_value = g.emission_strength
+    if g.blackbody_kelvin is not None:
+        vol.inputs["Temperature"].default_value = g.blackbody_kelvin
+        vol.inputs["Blackbody Intensity"].default_value = g.blackbody_intensity
+    vol.inputs["Density"].default_value = g.density_value
+    if g.shape != "fill":  # the field shapes density, emission and temperature alike
         field = _density_field(nodes, links, g, floor_z)
-        links.new(math_node(nodes, links, "MULTIPLY", field, g["density_value"]), vol.inputs["Density"])
-        if g["emission_strength"] > 0:
-            links.new(math_node(nodes, links, "MULTIPLY", field, g["emission_strength"]), vol.inputs["Emission Strength"])
-        if g["blackbody_kelvin"] is not None:
+        links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
+        if g.emission_strength > 0:
+            links.new(math_node(nodes, links, "MULTIPLY", field, g.emission_strength), vol.inputs["Emission Strength"])
+        if g.blackbody_kelvin is not None:
             heat = math_node(nodes, links, "MINIMUM", field, 1.0)
-            links.new(math_node(nodes, links, "MULTIPLY", heat, g["blackbody_kelvin"]), vol.inputs["Temperature"])
-    mat.diffuse_color = (*g["color"], 1.0)
+            links.new(math_node(nodes, links, "MULTIPLY", heat, g.blackbody_kelvin), vol.inputs["Temperature"])
+    mat.diffuse_color = (*g.color, 1.0)
     return mat
 
 
@@ -248,16 +249,16 @@ def _density_field(nodes, links, g, floor_z):
     split = nodes.new("ShaderNodeSeparateXYZ")
     links.new(position, split.inputs[0])
     x, y, z = split.outputs["X"], split.outputs["Y"], split.outputs["Z"]
-    cx, cy, cz = g["centre"]
-    height_frac = math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SUBTRACT", z, floor_z), g["height"])
-    if g["shape"] == "layer":  # densest at the floor, thinning to nothing at `height`
+    cx, cy, cz = g.centre
+    height_frac = math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SUBTRACT", z, floor_z), g.height)
+    if g.shape == "layer":  # densest at the floor, thinning to nothing at `height`
         falloff = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
     else:
         dx = math_node(nodes, links, "SUBTRACT", x, cx)
         dy = math_node(nodes, links, "SUBTRACT", y, cy)
-        if g["shape"] == "plume":  # smoke widens as it rises, flames taper; both fade at the top
-            widen = -0.8 if g["emits"] else 0.6
-            radius = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", height_frac, widen), 0.9 if g["emits"] else 0.7), g["extent"])
+        if g.shape == "plume":  # smoke widens as it rises, flames taper; both fade at the top
+            widen = -0.8 if g.emits else 0.6
+            radius = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", height_frac, widen), 0.9 if g.emits else 0.7), g.extent)
             r = math_node(nodes, links, "SQRT", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", dx, dx), math_node(nodes, links, "MULTIPLY", dy, dy)))
             radial = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, radius)), 0.0)
             top = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, height_frac), 0.0)
@@ -265,22 +266,22 @@ def _density_field(nodes, links, g, floor_z):
         else:  # blob: a ball
             dz = math_node(nodes, links, "SUBTRACT", z, cz)
             d2 = math_node(nodes, links, "ADD", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", dx, dx), math_node(nodes, links, "MULTIPLY", dy, dy)), math_node(nodes, links, "MULTIPLY", dz, dz))
-            falloff = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SQRT", d2), g["extent"])), 0.0)
+            falloff = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SQRT", d2), g.extent)), 0.0)
         falloff = math_node(nodes, links, "MINIMUM", math_node(nodes, links, "MULTIPLY", falloff, 1.5), 1.0)
     noise = nodes.new("ShaderNodeTexNoise")
-    noise.inputs["Scale"].default_value = g["noise_scale"]
-    noise.inputs["Detail"].default_value = min(g["noise_detail"], 4.0)  # cost: octaves per step
+    noise.inputs["Scale"].default_value = g.noise_scale
+    noise.inputs["Detail"].default_value = min(g.noise_detail, 4.0)  # cost: octaves per step
     noise.noise_dimensions = "4D"
-    noise.inputs["W"].default_value = g["seed"] % 1000 / 10.0
+    noise.inputs["W"].default_value = g.seed % 1000 / 10.0
     links.new(position, noise.inputs["Vector"])
-    contrast = g["noise_contrast"]
+    contrast = g.noise_contrast
     wobble = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", noise.outputs["Fac"], 0.5), 4.0 * contrast), 1.0), 0.0)
     return math_node(nodes, links, "MULTIPLY", falloff, wobble)
 
 
 def _gas_light(scene, g, floor_z):
     """A burning gas lights the scene: a point lamp of its blackbody colour at its heart."""
-    if not g["emits"]:
+    if not g.emits:
         remove_object(GAS_LIGHT)
         return
     obj = bpy.data.objects.get(GAS_LIGHT)
@@ -288,11 +289,11 @@ def _gas_light(scene, g, floor_z):
         obj = _mtag(bpy.data.objects.new(GAS_LIGHT, bpy.data.lights.new(GAS_LIGHT, "POINT")))
     if obj.name not in scene.collection.objects:
         scene.collection.objects.link(obj)
-    cx, cy, cz = g["centre"]
-    obj.location = (cx, cy, cz if g["shape"] == "blob" else floor_z + 0.3 * g["height"])
+    cx, cy, cz = g.centre
+    obj.location = (cx, cy, cz if g.shape == "blob" else floor_z + 0.3 * g.height)
     light = obj.data
-    light.color = g["light_rgb"]
-    light.energy = g["light_power"]
-    light.shadow_soft_size = max(0.2, 0.5 * g["extent"])
+    light.color = g.light_rgb
+    light.energy = g.light_power
+    light.shadow_soft_size = max(0.2, 0.5 * g.extent)
     light.use_temperature = False
 

@@ -1,5 +1,5 @@
-"""Where the camera is at a moment of a clip: base pose from the description, moved by the
-`camera.movement` parameters (psynth_spec.render_params.CameraMovementParams field names).
+"""Where the camera is at a moment of a clip: the Scene's main view (describe.model.CameraView),
+moved by its `movement` (describe.model.Movement).
 
 Pure math (no bpy) so the worker can annotate video frames and the builder poses the camera
 with the same function. Conventions: Z up; camera azimuth 0 puts the camera on -Y looking
@@ -35,42 +35,42 @@ def _direction(azimuth_deg, elevation_deg):
 
 def camera_pose(desc, t, floor_z=None):
     """Camera pose at clip time `t` (0..1). See camera_at_frame for the returned fields."""
-    cam = desc["camera"]
-    move = cam.get("movement") or {}
-    e = _ease(t, move.get("easing", "EASE_IN_OUT"))
-    target = list(cam["target"])
-    distance = cam["distance"] * (1 + move.get("dolly", 0.0) * e)
-    azimuth = cam["azimuth_deg"] + move.get("orbit_deg", 0.0) * e
-    location = [target[k] + distance * d for k, d in enumerate(_direction(azimuth, cam["elevation_deg"]))]
+    cam = desc.camera.main
+    move = cam.movement
+    e = _ease(t, move.easing)
+    target = list(cam.target)
+    distance = cam.distance * (1 + move.dolly * e)
+    azimuth = cam.azimuth_deg + move.orbit_deg * e
+    location = [target[k] + distance * d for k, d in enumerate(_direction(azimuth, cam.elevation_deg))]
     right = (math.cos(math.radians(azimuth)), math.sin(math.radians(azimuth)), 0.0)
-    truck, pedestal = move.get("truck", 0.0) * e, move.get("pedestal", 0.0) * e
+    truck, pedestal = move.truck * e, move.pedestal * e
     for k in range(3):
         shift = truck * right[k] + (pedestal if k == 2 else 0.0)
         location[k] += shift
         target[k] += shift
-    location[2] += move.get("crane", 0.0) * e  # crane: rise, still aimed at the subject
-    yaw, pitch = move.get("pan_deg", 0.0) * e, move.get("tilt_deg", 0.0) * e
-    roll = cam.get("roll_deg", 0.0) + move.get("roll_deg", 0.0) * e
-    if move.get("shake_amplitude", 0.0) or move.get("shake_rotation_deg", 0.0):
-        seconds = t * move.get("clip_seconds", 4.0)
-        w = _wobble(desc["seed"], seconds, move.get("shake_frequency_hz", 1.0) or 1.0)
-        amp = move.get("shake_amplitude", 0.0)
+    location[2] += move.crane * e  # crane: rise, still aimed at the subject
+    yaw, pitch = move.pan_deg * e, move.tilt_deg * e
+    roll = cam.roll_deg + move.roll_deg * e
+    if move.shake_amplitude or move.shake_rotation_deg:
+        seconds = t * move.clip_seconds
+        w = _wobble(desc.seed, seconds, move.shake_frequency_hz or 1.0)
+        amp = move.shake_amplitude
         location = [location[k] + amp * w[k] for k in range(3)]
         target = [target[k] + amp * w[k] for k in range(3)]
-        yaw += move.get("shake_rotation_deg", 0.0) * w[3]
-        pitch += move.get("shake_rotation_deg", 0.0) * w[4]
+        yaw += move.shake_rotation_deg * w[3]
+        pitch += move.shake_rotation_deg * w[4]
     if yaw or pitch:
         target = _turn(location, target, math.radians(yaw), math.radians(pitch))
-    clearance = cam.get("floor_clearance")
+    clearance = cam.floor_clearance
     if floor_z is not None and clearance is not None and location[2] < floor_z + clearance:
         location = _lift(location, target, floor_z + clearance)
-    zoom = 1 + (move.get("zoom", 1.0) - 1) * e
+    zoom = 1 + (move.zoom - 1) * e
     return {
         "location": location,
         "target": target,
         "roll_deg": roll,
-        "focal_length": cam["focal_length"] * zoom,
-        "ortho_scale": cam["ortho_scale"] * distance / cam["distance"] / zoom,
+        "focal_length": cam.focal_length * zoom,
+        "ortho_scale": cam.ortho_scale * distance / cam.distance / zoom,
         "time": t,
     }
 
@@ -87,8 +87,7 @@ def camera_at_frame(desc, frame=0, frames=1, floor_z=None):
 
 def still_pose(desc, floor_z=None):
     """The pose a still image uses: the movement's `still_at` point (its end by default)."""
-    move = desc["camera"].get("movement") or {}
-    return camera_pose(desc, move.get("still_at", 1.0), floor_z)
+    return camera_pose(desc, desc.camera.main.movement.still_at, floor_z)
 
 
 def _lift(location, target, height):

@@ -13,7 +13,7 @@ point and normal along a direction from its centre; the builder ray-casts it.
 import math
 import random
 
-from psynth_render.scene.primitives import lat_long, shape  # psynth:inline
+from psynth_render.scene.build.primitives import lat_long, shape
 
 WATER_PA_S = 0.001
 DECADES = 4.0

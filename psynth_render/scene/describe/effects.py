@@ -1,16 +1,16 @@
 """Describe-side resolution of the effect axes: texture, liquid, gas, post-processing, style
-and colour (harmony + mood), as plain JSON parts of the scene description; and the changes
-style and colour make to the material, background and lights.
+and colour (harmony + mood), as plain dict parts of the scene; and the changes style and
+colour make to the material, background and lights.
 
 Each `*_part(values, params, ...)` takes the axis values and the `params(axis)` resolver of
-description.py and returns the part the builder reads (field names as in
-psynth_spec.render_params).
+from_row.py and returns a part's fields (those of the model.py class it becomes: Texture,
+LiquidEffect, GasEffect, Post, Style, Colour); from_row.py validates them into the model.
 """
 
 from typing import Any
 
-from psynth_render.scene import palette
-from psynth_render.scene.blackbody import kelvin_to_rgb
+from psynth_render.scene.describe import palette
+from psynth_render.scene.describe.blackbody import kelvin_to_rgb
 
 BLACKBODY_LIGHT_WATTS = 2.0
 EMISSION_LIGHT_WATTS = 40.0
@@ -61,7 +61,7 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
         rgb, strength = [1.0, 1.0, 1.0], 0.0
     peak = max(rgb) or 1.0
     out.update(
-        concept=name, density=density, density_value=density * gas.density_scale, emits=emits,
+        concept=name, density=density, density_value=density * gas.density_scale,
         centre=centre, seed=seed, reach=max(MIN_REACH, 1.5 * camera_distance + 1.0),
         light_rgb=[c / peak for c in rgb], light_power=strength * density * peak,
     )

@@ -1,47 +1,24 @@
-"""Resolve one samples-table row into a scene description: plain JSON data, no taxonomy needed.
+"""Resolve one samples-table row into a typed scene (model.Scene): no taxonomy needed after.
 
-The description is the contract between the sampler's world (axes, concepts) and the builder's
+The scene is the contract between the sampler's world (axes, concepts) and the builder's
 (bpy): every number the builder uses is resolved here from the taxonomy's render parameters,
-so the builder and a generated standalone script need nothing but the description.
-
-Layout (field names inside each part follow psynth_spec.render_params):
-    format, sample_id, seed
-    axes               every registry axis -> its value (concepts relative to the domain)
-    rendered_axes      the axes the builder honours; not_rendered_axes: the others
-    geometry           concept, generator, params (the geometry model), subdivision,
-                       rotation_deg, seed, flat (the style's flat shading)
-    material           concept + MaterialParams, roughness/ior/subsurface from the axes,
-                       base colour recoloured by palette, mood and style (effects.py)
-    texture            concept + TextureParams, scale, mapping (concept + MappingParams)
-    liquid             None, or concept + LiquidParams, viscosity (the axis), form, seed
-    gas                None, or concept + GasParams, density (axis), density_value, centre,
-                       emits, light_rgb, light_power, reach, seed
-    lighting           concept, kelvin, nominal_kelvin, exposure, key_azimuth_deg,
-                       lights (Light + azimuth_deg, kelvin, rgb, power resolved),
-                       world (World + sun_azimuth_deg, tint: the kelvin axis's white balance)
-    background         concept + BackgroundParams
-    camera             angle, lens (CameraLensParams), movement (CameraMovementParams +
-                       clip_seconds), focal_length, fstop, scene_fstop, dof, distance,
-                       azimuth_deg, elevation_deg, roll_deg, target, ortho_scale,
-                       sensor_width, floor_clearance, ...
-    render             concept + EngineParams, engine, samples, width, height, format, seed
-    post               bloom, vignette, grain, chromatic_aberration, grade (GradeParams), seed
-    style              concept + StyleParams, posterize (compositor levels or None)
-    color              harmony, mood, base_hue_deg, palette_hsv, palette, mood_params, ...
+so the builder and a generated standalone script need nothing but the scene. The parts are
+first assembled as plain dicts (effects.py restyles them in place), then validated into the
+model's classes.
 """
 
 import math
 from typing import Any
 
-from psynth_render.scene import effects
-from psynth_render.scene.axes import NOT_YET_RENDERED, RENDERED_AXES
-from psynth_render.scene.blackbody import kelvin_to_rgb, white_balance
+from psynth_render.scene.describe import effects
+from psynth_render.scene.describe import model as m
+from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
+from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_spec.errors import PsynthError
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Axis, Taxonomy
+from psynth_spec.taxonomy import Taxonomy
 
-FORMAT = 1
 SENSOR_WIDTH_MM = 36.0
 CAMERA_FLOOR_CLEARANCE = 0.05
 """How far above the floor (object radii) the camera must stay."""
@@ -54,8 +31,8 @@ class SceneError(PsynthError):
     """A row that cannot be turned into a scene (unknown concept, missing seed...)."""
 
 
-def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, Any]:
-    """The scene description of one sample.
+def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
+    """The typed scene of one sample.
 
     Args:
         row: one samples-table row: `sample_id`, `seed`, one column per registry axis
@@ -63,7 +40,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, A
         spec: the compiled spec (render block: engine, samples, resolution, format; video).
         taxonomy: the taxonomy the spec was compiled against.
     Returns:
-        A JSON-serializable dict (see the module docstring of psynth_render.scene.builder).
+        The typed scene (psynth_render.scene.describe.model.Scene).
     """
     values = _axis_values(row, spec, taxonomy)
     seed = row.get("seed")
@@ -89,71 +66,41 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, A
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
     camera = _camera(values, params, spec)
-    return {
-        "format": FORMAT,
-        "sample_id": row.get("sample_id"),
-        "seed": seed,
-        "axes": values,
-        "rendered_axes": sorted(a for a in values if a in RENDERED_AXES),
-        "not_rendered_axes": sorted(a for a in values if a in NOT_YET_RENDERED),
-        "geometry": geometry,
-        "material": material,
-        "texture": effects.texture_part(values, params),
-        "liquid": effects.liquid_part(values, params, seed),
-        "gas": effects.gas_part(values, params, seed, camera["distance"]),
-        "lighting": lighting,
-        "background": background,
-        "camera": camera,
-        "render": _render(values, params, spec, seed),
-        "post": effects.post_part(values, params, seed),
-        "style": style,
-        "color": colour,
-    }
+    liquid = effects.liquid_part(values, params, seed)
+    gas = effects.gas_part(values, params, seed, camera["distance"])
+    subject = m.SceneObject(element="subject", geometry=geometry, material=material,
+                            texture=effects.texture_part(values, params))
+    return m.Scene(
+        sample_id=row.get("sample_id"),
+        seed=seed,
+        axes=values,
+        rendered_axes=sorted(a for a in values if a in RENDERED_AXES),
+        not_rendered_axes=sorted(a for a in values if a in NOT_YET_RENDERED),
+        objects=[subject],
+        effects=[*([m.LiquidEffect(**liquid)] if liquid else []), *([m.GasEffect(**gas)] if gas else [])],
+        backdrop=background,
+        lighting=lighting,
+        camera=m.CameraRig(views=[camera]),
+        render=_render(values, params, spec, seed),
+        post=effects.post_part(values, params, seed),
+        style=style,
+        color=colour,
+    )
 
 
 def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, Any]:
-    """Every registry axis's value: the row's, else the registry default, else derived."""
+    """Every registry axis's value: the samples row's, which holds every registry column; a null
+    (a `when` that did not hold) takes the column's `null_value`, derived at check time."""
     values: dict[str, Any] = {}
-    derived: list[Axis] = []
-    for axis in taxonomy.axes:
-        value = row.get(axis.column)
-        if value is None and axis.default_from is not None:
-            derived.append(axis)
-            continue
-        values[axis.path] = axis.default if value is None else value
-    for axis in derived:  # after the concepts they read
-        values[axis.path] = _derived_default(axis, values, spec, taxonomy)
+    for column in sorted(spec.columns, key=lambda c: c.derive_from is not None):  # sources first
+        value = row.get(column.column)
+        values[column.axis] = column.null_value(values) if value is None else value
     for axis in taxonomy.axes:
         if axis.type in ("float", "int") and values[axis.path] is not None:
             values[axis.path] = float(values[axis.path]) if axis.type == "float" else int(values[axis.path])
         elif axis.type == "bool":
             values[axis.path] = bool(values[axis.path])
     return values
-
-
-def _derived_default(axis: Axis, values: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> Any:
-    source, _, rest = axis.default_from.partition(":")
-    if source == "render":
-        if rest == "samples":
-            return spec.render.samples
-        if rest == "engine":
-            return _engine_concept(spec.render.engine, taxonomy, axis)
-        return getattr(spec.render, rest)
-    concept_axis_path, _, field = rest.partition(":")
-    concept_axis = taxonomy.axis_by_path[concept_axis_path]
-    full = taxonomy.resolve(concept_axis, str(values[concept_axis_path]))
-    if full is None:
-        return axis.default
-    return getattr(render_params(taxonomy, full), field, axis.default)
-
-
-def _engine_concept(block_name: str, taxonomy: Taxonomy, axis: Axis) -> str:
-    """The `rendering.engines` concept whose block name is the spec's render engine."""
-    assert axis.domain is not None
-    for full in taxonomy.leaves(axis.domain):
-        if getattr(render_params(taxonomy, full), "block_name", None) == block_name:
-            return taxonomy.relative(axis, full)
-    raise SceneError(f"no {axis.domain} concept stands for render engine {block_name!r}")
 
 
 def _geometry(values, params, seed) -> dict[str, Any]:

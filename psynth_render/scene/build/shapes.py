@@ -5,12 +5,12 @@ origin (bounding box) with its farthest vertex at radius 1. Blender-made meshes 
 metaballs) are read back by the builder and normalised here with generator "data".
 """
 
-from psynth_render.scene.primitives import (  # psynth:inline
-    cube, disc, frustum, icosphere, plane, platonic, torus, uv_sphere,  # psynth:inline
-)  # psynth:inline
-from psynth_render.scene.procedural import (  # psynth:inline
-    crystal, gear, lathe, mobius, rock, spring, star_prism, supershape, torus_knot, twisted_torus,  # psynth:inline
-)  # psynth:inline
+from psynth_render.scene.build.primitives import (
+    cube, disc, frustum, icosphere, plane, platonic, torus, uv_sphere,
+)
+from psynth_render.scene.build.procedural import (
+    crystal, gear, lathe, mobius, rock, spring, star_prism, supershape, torus_knot, twisted_torus,
+)
 
 
 def _primitive(p):

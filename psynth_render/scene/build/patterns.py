@@ -1,6 +1,6 @@
 """The `texture.pattern` axis on the subject: a procedural pattern node, projected by the
 `texture.mapping` axis and scaled by `texture.scale`, mapped through the concept's colours and
-blended into the material's base colour (TextureParams / MappingParams field names).
+blended into the material's base colour (the scene model's Texture and its Mapping).
 
 Scale: the texture coordinates are multiplied by `scale` and every node runs at Scale 1, so
 the axis means repetitions per coordinate unit whatever the pattern. Gradients (and the toon
@@ -75,8 +75,8 @@ def projected(nodes, links, mapping):
     """Texture vectors for the mapping: [(vector socket, weight socket or None)]."""
     coords = nodes.new("ShaderNodeTexCoord")
     source = coords.outputs[{"UV": "UV", "GENERATED": "Generated", "OBJECT": "Object",
-                             "WINDOW": "Window", "CAMERA": "Camera"}[mapping["coordinates"]]]
-    projection = mapping["projection"]
+                             "WINDOW": "Window", "CAMERA": "Camera"}[mapping.coordinates]]
+    projection = mapping.projection
     if projection == "FLAT":
         return [(source, None)]
     x, y, z = _psplit(nodes, links, source)
@@ -90,7 +90,7 @@ def projected(nodes, links, mapping):
                           0.0), None)]
     # BOX: three planar projections weighted by |normal|^k
     nx, ny, nz = _psplit(nodes, links, coords.outputs["Normal"])
-    k = 1.0 / max(mapping["blend"], 0.02)
+    k = 1.0 / max(mapping.blend, 0.02)
     weights = [math_node(nodes, links, "POWER", math_node(nodes, links, "ABSOLUTE", n), k) for n in (nx, ny, nz)]
     total = math_node(nodes, links, "ADD", math_node(nodes, links, "ADD", weights[0], weights[1]), weights[2])
     weights = [math_node(nodes, links, "DIVIDE", w, total) for w in weights]
@@ -100,13 +100,13 @@ def projected(nodes, links, mapping):
 
 def _pattern_node(nodes, links, tex, vector):
     """The pattern node on `vector` (already scaled): (factor socket, colour socket or None)."""
-    kind = tex["node"]
+    kind = tex.node
     if kind == "noise":
         node = nodes.new("ShaderNodeTexNoise")
-        node.noise_type = tex["noise_type"]
+        node.noise_type = tex.noise_type
         for name, field in (("Detail", "detail"), ("Roughness", "roughness"), ("Lacunarity", "lacunarity"),
                             ("Distortion", "distortion")):
-            node.inputs[name].default_value = tex[field]
+            node.inputs[name].default_value = getattr(tex, field)
         out = (node.outputs["Fac"], None)
     elif kind in ("voronoi", "halftone"):
         node = nodes.new("ShaderNodeTexVoronoi")
@@ -114,54 +114,54 @@ def _pattern_node(nodes, links, tex, vector):
             node.inputs["Randomness"].default_value = 0.0
             node.feature = "F1"
         else:
-            node.feature = tex["voronoi_feature"]
-            node.distance = tex["voronoi_distance"]
-            node.inputs["Randomness"].default_value = tex["randomness"]
+            node.feature = tex.voronoi_feature
+            node.distance = tex.voronoi_distance
+            node.inputs["Randomness"].default_value = tex.randomness
         socket = node.outputs["Radius"] if node.feature == "N_SPHERE_RADIUS" else node.outputs["Distance"]
         out = (socket, None)
     elif kind == "wave":
         node = nodes.new("ShaderNodeTexWave")
-        node.wave_type = tex["wave_type"]
-        direction = tex["wave_direction"]
-        if tex["wave_type"] == "BANDS":
+        node.wave_type = tex.wave_type
+        direction = tex.wave_direction
+        if tex.wave_type == "BANDS":
             node.bands_direction = "DIAGONAL" if direction == "SPHERICAL" else direction
         else:
             node.rings_direction = "SPHERICAL" if direction == "DIAGONAL" else direction
-        node.wave_profile = tex["wave_profile"]
-        node.inputs["Distortion"].default_value = tex["distortion"]
-        node.inputs["Detail"].default_value = tex["detail"]
+        node.wave_profile = tex.wave_profile
+        node.inputs["Distortion"].default_value = tex.distortion
+        node.inputs["Detail"].default_value = tex.detail
         out = (node.outputs["Fac"], None)
     elif kind == "checker":
         node = nodes.new("ShaderNodeTexChecker")
         out = (node.outputs["Fac"], None)
     elif kind == "brick":
         node = nodes.new("ShaderNodeTexBrick")
-        node.offset = tex["brick_offset"]
-        colors = tex["colors"]
+        node.offset = tex.brick_offset
+        colors = tex.colors
         node.inputs["Mortar"].default_value = (*colors[0], 1.0)
         node.inputs["Color1"].default_value = (*colors[1 % len(colors)], 1.0)
         node.inputs["Color2"].default_value = (*colors[2 % len(colors)], 1.0)
-        node.inputs["Mortar Size"].default_value = tex["brick_mortar_size"]
-        node.inputs["Brick Width"].default_value = tex["brick_width"]
-        node.inputs["Row Height"].default_value = tex["brick_row_height"]
+        node.inputs["Mortar Size"].default_value = tex.brick_mortar_size
+        node.inputs["Brick Width"].default_value = tex.brick_width
+        node.inputs["Row Height"].default_value = tex.brick_row_height
         out = (node.outputs["Fac"], node.outputs["Color"])
     elif kind == "magic":
         node = nodes.new("ShaderNodeTexMagic")
-        node.turbulence_depth = tex["magic_depth"]
-        node.inputs["Distortion"].default_value = tex["distortion"]
+        node.turbulence_depth = tex.magic_depth
+        node.inputs["Distortion"].default_value = tex.distortion
         out = (node.outputs["Fac"], None)
     elif kind == "gabor":
         node = nodes.new("ShaderNodeTexGabor")
-        node.inputs["Frequency"].default_value = tex["gabor_frequency"]
-        node.inputs["Anisotropy"].default_value = tex["gabor_anisotropy"]
+        node.inputs["Frequency"].default_value = tex.gabor_frequency
+        node.inputs["Anisotropy"].default_value = tex.gabor_anisotropy
         value = math_node(nodes, links, "MULTIPLY_ADD", node.outputs["Value"], 0.5)
         value.node.inputs[2].default_value = 0.5
         links.new(vector, node.inputs["Vector"])
         return value, None
     else:  # gradient, toon_ramp: a repeating gradient field
         node = nodes.new("ShaderNodeTexGradient")
-        node.gradient_type = tex["gradient_type"]
-        centred = tex["gradient_type"] in ("SPHERICAL", "QUADRATIC_SPHERE", "RADIAL")
+        node.gradient_type = tex.gradient_type
+        centred = tex.gradient_type in ("SPHERICAL", "QUADRATIC_SPHERE", "RADIAL")
         tiled = _pvmath(nodes, links, "FRACTION", vector)
         if centred:  # each tile's field centred on the tile
             tiled = _pvmath(nodes, links, "MULTIPLY_ADD", tiled, (2.0, 2.0, 2.0))
@@ -176,16 +176,16 @@ def _pattern_node(nodes, links, tex, vector):
 
 def _shape_factor(nodes, links, tex, factor, tone):
     """Halftone dots, threshold, steps and invert applied to the raw factor."""
-    if tex["node"] == "halftone":  # ink where the distance to the cell centre < radius(tone)
+    if tex.node == "halftone":  # ink where the distance to the cell centre < radius(tone)
         radius = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SQRT", tone), 0.6)
         factor = math_node(nodes, links, "LESS_THAN", factor, radius)
-    if tex["threshold"] is not None:
-        factor = math_node(nodes, links, "GREATER_THAN", factor, tex["threshold"])
-    if tex["steps"] is not None:
-        n = tex["steps"]
+    if tex.threshold is not None:
+        factor = math_node(nodes, links, "GREATER_THAN", factor, tex.threshold)
+    if tex.steps is not None:
+        n = tex.steps
         stepped = math_node(nodes, links, "FLOOR", math_node(nodes, links, "MULTIPLY", factor, n * 0.9999))
         factor = math_node(nodes, links, "DIVIDE", stepped, max(n - 1, 1), clamp=True)
-    if tex["invert"]:
+    if tex.invert:
         factor = math_node(nodes, links, "SUBTRACT", 1.0, factor)
     return factor
 
@@ -223,23 +223,23 @@ def mix_color(nodes, links, a, b, weight, blend="MIX"):
 
 def apply_texture(tree, bsdf, tex):
     """Blend the texture `tex` (description's `texture` part) into `bsdf`'s base colour."""
-    if tex is None or tex["node"] == "none":
+    if tex is None or tex.node == "none":
         return
     nodes, links = tree.nodes, tree.links
     base_socket = bsdf.inputs["Base Color"]
     base = base_socket.links[0].from_socket if base_socket.is_linked else tuple(base_socket.default_value)
-    scale = tex["scale"]
-    if tex["node"] in ("gradient", "toon_ramp"):
+    scale = tex.scale
+    if tex.node in ("gradient", "toon_ramp"):
         scale = scale / GRADIENT_REFERENCE_SCALE
-    elif tex["node"] == "halftone":
-        scale = scale * tex["dot_cells"]
+    elif tex.node == "halftone":
+        scale = scale * tex.dot_cells
     coords = nodes.new("ShaderNodeTexCoord")
     tone = math_node(nodes, links, "SUBTRACT", 1.0, _psplit(nodes, links, coords.outputs["Generated"])[2])
     factor = color = None
-    for vector, weight in projected(nodes, links, tex["mapping"]):
+    for vector, weight in projected(nodes, links, tex.mapping):
         f, c = _pattern_node(nodes, links, tex, _pvmath(nodes, links, "SCALE", vector, scale=scale))
         f = _shape_factor(nodes, links, tex, f, tone)
-        c = c if c is not None else _pramp(nodes, links, tex["colors"], f)
+        c = c if c is not None else _pramp(nodes, links, tex.colors, f)
         if weight is None:
             factor, color = f, c
             continue
@@ -251,11 +251,11 @@ def apply_texture(tree, bsdf, tex):
         else:
             total = math_node(nodes, links, "ADD", total, weight)
             color = mix_color(nodes, links, color, c, math_node(nodes, links, "DIVIDE", weight, total))
-    blend = {"mix": "MIX", "multiply": "MULTIPLY", "overlay": "OVERLAY"}[tex["blend"]]
-    links.new(mix_color(nodes, links, base, color, tex["mix"], blend), base_socket)
-    if tex["bump_strength"] > 0:
+    blend = {"mix": "MIX", "multiply": "MULTIPLY", "overlay": "OVERLAY"}[tex.blend]
+    links.new(mix_color(nodes, links, base, color, tex.mix, blend), base_socket)
+    if tex.bump_strength > 0:
         bump = nodes.new("ShaderNodeBump")
-        bump.inputs["Strength"].default_value = tex["bump_strength"]
+        bump.inputs["Strength"].default_value = tex.bump_strength
         bump.inputs["Distance"].default_value = 0.02
         links.new(factor, bump.inputs["Height"])
         if bsdf.inputs["Normal"].is_linked:

@@ -1,7 +1,7 @@
 """What a rendered partition looks like, for the Dagster UI: timings, sizes and a contact sheet.
 
-Reads only the complete shards' manifests and tars through a `psynth_data` store. Imported by
-the Pipes render program (which runs as a plain script, without Dagster) and by tests.
+Reads only the complete shards' manifests and tars through a `psynth_data` store. Used by the
+Pipes render program (which runs as a plain script, without Dagster) and by tests.
 """
 
 import base64
@@ -13,6 +13,7 @@ import tarfile
 from psynth_data.layout import Layout
 from psynth_data.manifest import read_manifest
 from psynth_data.storage import Storage
+from psynth_data.timings import render_seconds_summary
 
 THUMB_PX = 64
 SHEET_COLUMNS = 8
@@ -20,21 +21,11 @@ SHEET_MAX = 32
 IMAGE_SUFFIXES = (".png", ".webp")
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
-    return float(sorted_values[min(rank, len(sorted_values)) - 1])
-
-
 def _tar_contents(storage: Storage, key: str, want_images: int) -> tuple[list[float], list[bytes]]:
     """Per-sample render seconds (from the `json` members) and up to `want_images` image bytes."""
     seconds: list[float] = []
     images: list[bytes] = []
-    local = storage.local_path(key)
-    source = open(local, "rb") if local is not None else io.BytesIO(storage.get(key))
-    with source, tarfile.open(fileobj=source, mode="r:") as tar:
+    with storage.open(key) as source, tarfile.open(fileobj=source, mode="r:") as tar:
         for member in tar:
             name = member.name
             if name.endswith(".json") and name.count(".") == 1:
@@ -98,14 +89,11 @@ def summarize_partition(storage: Storage, layout: Layout, shards: list[int], ren
             got_seconds, got_images = _tar_contents(storage, key, min(per_shard, SHEET_MAX - len(images)))
             seconds += got_seconds
             images += got_images
-    seconds.sort()
     return {
         "samples": samples,
         "rendered": rendered,
         "failed": failed,
-        "render_seconds_total": round(sum(seconds), 3),
-        "render_seconds_p50": round(percentile(seconds, 50), 4),
-        "render_seconds_p95": round(percentile(seconds, 95), 4),
+        **render_seconds_summary(seconds),
         "device": ", ".join(sorted(devices)) or "unknown",
         "bytes_total": total_bytes,
         "bytes_written": written,

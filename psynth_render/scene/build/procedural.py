@@ -7,9 +7,9 @@ psynth_spec.render_params. Seeded shapes take the sample's seed mixed with the c
 import math
 import random
 
-from psynth_render.scene.primitives import (  # psynth:inline
-    cross, dot, icosphere, lat_long, ring, shape, swept_ring, unit,  # psynth:inline
-)  # psynth:inline
+from psynth_render.scene.build.primitives import (
+    cross, dot, icosphere, lat_long, ring, shape, swept_ring, unit,
+)
 
 
 def rock(p, seed):

@@ -1,8 +1,9 @@
 """Shader node trees: the subject's Principled material, the backdrop's, and the world.
 
-Trees are rebuilt from the description on every build: it is cheap, leaves no state from the
-previous sample behind, and an unchanged tree compiles to the same shader, which the engines
-cache. Colours in descriptions are linear RGB.
+They read the scene model's parts by attribute: Material (with its SurfaceDetail), Backdrop,
+Environment (describe.model). Trees are rebuilt on every build: it is cheap, leaves nothing
+of the previous sample behind, and an unchanged tree compiles to the same shader, which the
+engines cache. Colours are linear RGB.
 """
 
 import math
@@ -90,26 +91,26 @@ def subject_material(obj, m):
     """A Principled BSDF with every MaterialParams field, plus its surface detail if any."""
     mat = _material(SUBJECT_MATERIAL)
     nodes, links, out, bsdf = _principled_tree(mat)
-    base = list(m["base_color"])
-    if m.get("subsurface_color") is not None:  # Principled v2 scatters the base colour
-        w = m["subsurface"]
-        base = [b * (1 - w) + s * w for b, s in zip(base, m["subsurface_color"])]
+    base = list(m.base_color)
+    if m.subsurface_color is not None:  # Principled v2 scatters the base colour
+        w = m.subsurface
+        base = [b * (1 - w) + s * w for b, s in zip(base, m.subsurface_color)]
     for socket, field in _PRINCIPLED:
-        bsdf.inputs[socket].default_value = m[field]
+        bsdf.inputs[socket].default_value = getattr(m, field)
     bsdf.inputs["Base Color"].default_value = _rgba(base)
-    bsdf.inputs["Specular Tint"].default_value = _rgba(m["specular_tint"])
-    bsdf.inputs["Sheen Tint"].default_value = _rgba(m["sheen_tint"])
-    bsdf.inputs["Subsurface Radius"].default_value = m["subsurface_radius"]
+    bsdf.inputs["Specular Tint"].default_value = _rgba(m.specular_tint)
+    bsdf.inputs["Sheen Tint"].default_value = _rgba(m.sheen_tint)
+    bsdf.inputs["Subsurface Radius"].default_value = m.subsurface_radius
     bsdf.inputs["Subsurface Scale"].default_value = 1.0
-    if m.get("emission_color") is not None:
-        bsdf.inputs["Emission Color"].default_value = _rgba(m["emission_color"])
-    if m.get("detail"):
-        _detail(mat.node_tree, bsdf, m["detail"], base)
+    if m.emission_color is not None:
+        bsdf.inputs["Emission Color"].default_value = _rgba(m.emission_color)
+    if m.detail:
+        _detail(mat.node_tree, bsdf, m.detail, base)
     # Workbench and the viewport read these, not the node tree
-    mat.diffuse_color = _rgba(base, m["alpha"])
-    mat.metallic = m["metallic"]
-    mat.roughness = m["roughness"]
-    see_through = m["transmission"] > 0 or m["alpha"] < 1
+    mat.diffuse_color = _rgba(base, m.alpha)
+    mat.metallic = m.metallic
+    mat.roughness = m.roughness
+    see_through = m.transmission > 0 or m.alpha < 1
     mat.surface_render_method = "DITHERED"
     mat.use_raytrace_refraction = see_through  # EEVEE refraction
     _assign(obj, mat)
@@ -123,21 +124,21 @@ def _detail(tree, bsdf, d, base):
     coords = nodes.new("ShaderNodeTexCoord")
     mapping = nodes.new("ShaderNodeMapping")
     links.new(coords.outputs["Object"], mapping.inputs["Vector"])
-    pattern, scale = d["pattern"], d["scale"]
+    pattern, scale = d.pattern, d.scale
     if pattern == "brushed":  # streaks: noise stretched along x
         mapping.inputs["Scale"].default_value = (0.02, 1.0, 1.0)
     factor = _pattern(nodes, links, pattern, d, mapping.outputs["Vector"], scale)
-    if d.get("color") is not None and pattern != "pores":
+    if d.color is not None and pattern != "pores":
         mix = nodes.new("ShaderNodeMath")
         mix.operation = "MULTIPLY"
         links.new(factor, mix.inputs[0])
-        mix.inputs[1].default_value = d["mix"]
-        fac, color = _mix_rgb(nodes, base, d["color"])
+        mix.inputs[1].default_value = d.mix
+        fac, color = _mix_rgb(nodes, base, d.color)
         links.new(mix.outputs[0], fac)
         links.new(color, bsdf.inputs["Base Color"])
-    if d["bump_strength"] > 0:
+    if d.bump_strength > 0:
         bump = nodes.new("ShaderNodeBump")
-        bump.inputs["Strength"].default_value = d["bump_strength"]
+        bump.inputs["Strength"].default_value = d.bump_strength
         bump.inputs["Distance"].default_value = 0.02
         links.new(factor, bump.inputs["Height"])
         links.new(bump.outputs["Normal"], bsdf.inputs["Normal"])
@@ -145,18 +146,18 @@ def _detail(tree, bsdf, d, base):
 
 def _pattern(nodes, links, pattern, d, vector, scale):
     """The pattern's scalar output socket (0..1-ish)."""
-    if pattern in ("noise", "brushed", "veins") and not (pattern == "veins" and d["distortion"] > 0):
+    if pattern in ("noise", "brushed", "veins") and not (pattern == "veins" and d.distortion > 0):
         node = nodes.new("ShaderNodeTexNoise")
         if pattern == "veins":
             node.noise_type = "RIDGED_MULTIFRACTAL"
-        node.inputs["Detail"].default_value = d["detail"]
-        node.inputs["Distortion"].default_value = d["distortion"]
+        node.inputs["Detail"].default_value = d.detail
+        node.inputs["Distortion"].default_value = d.distortion
         out = node.outputs["Fac"]
     elif pattern in ("bands", "rings", "veins", "weave"):
         node = nodes.new("ShaderNodeTexWave")
         node.wave_type = "RINGS" if pattern == "rings" else "BANDS"
-        node.inputs["Distortion"].default_value = d["distortion"]
-        node.inputs["Detail"].default_value = d["detail"]
+        node.inputs["Distortion"].default_value = d.distortion
+        node.inputs["Detail"].default_value = d.detail
         out = node.outputs["Fac"]
         if pattern == "weave":  # bands in x times bands in y
             other = nodes.new("ShaderNodeTexWave")
@@ -181,31 +182,31 @@ def backdrop_material(obj, bg):
     """Diffuse-ish backdrop surface: colour, roughness, metallic, optional checker or grid."""
     mat = _material(BACKDROP_MATERIAL)
     nodes, links, out, bsdf = _principled_tree(mat)
-    bsdf.inputs["Base Color"].default_value = _rgba(bg["color"])
-    bsdf.inputs["Roughness"].default_value = bg["roughness"]
-    bsdf.inputs["Metallic"].default_value = bg["metallic"]
-    if bg["pattern"] != "none":
+    bsdf.inputs["Base Color"].default_value = _rgba(bg.color)
+    bsdf.inputs["Roughness"].default_value = bg.roughness
+    bsdf.inputs["Metallic"].default_value = bg.metallic
+    if bg.pattern != "none":
         coords = nodes.new("ShaderNodeTexCoord")
-        if bg["pattern"] == "checker":
+        if bg.pattern == "checker":
             tex = nodes.new("ShaderNodeTexChecker")
-            tex.inputs["Color1"].default_value = _rgba(bg["color"])
-            tex.inputs["Color2"].default_value = _rgba(bg["color2"])
-            tex.inputs["Scale"].default_value = 2 * bg["pattern_scale"]
+            tex.inputs["Color1"].default_value = _rgba(bg.color)
+            tex.inputs["Color2"].default_value = _rgba(bg.color2)
+            tex.inputs["Scale"].default_value = 2 * bg.pattern_scale
         else:  # grid: bricks without offset, mortar as the lines
             tex = nodes.new("ShaderNodeTexBrick")
             tex.offset = 0.0
-            tex.inputs["Color1"].default_value = _rgba(bg["color"])
-            tex.inputs["Color2"].default_value = _rgba(bg["color"])
-            tex.inputs["Mortar"].default_value = _rgba(bg["color2"])
-            tex.inputs["Scale"].default_value = bg["pattern_scale"]
+            tex.inputs["Color1"].default_value = _rgba(bg.color)
+            tex.inputs["Color2"].default_value = _rgba(bg.color)
+            tex.inputs["Mortar"].default_value = _rgba(bg.color2)
+            tex.inputs["Scale"].default_value = bg.pattern_scale
             tex.inputs["Brick Width"].default_value = 1.0
             tex.inputs["Row Height"].default_value = 1.0
             tex.inputs["Mortar Size"].default_value = 0.03
         links.new(coords.outputs["Object"], tex.inputs["Vector"])
         links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
-    mat.diffuse_color = _rgba(bg["color"])
-    mat.roughness = bg["roughness"]
-    mat.metallic = bg["metallic"]
+    mat.diffuse_color = _rgba(bg.color)
+    mat.roughness = bg.roughness
+    mat.metallic = bg.metallic
     _assign(obj, mat)
 
 
@@ -220,15 +221,15 @@ def world_nodes(scene, w, bg):
     out = nodes.new("ShaderNodeOutputWorld")
     lit, seen = _environment(nodes, links, w)
     camera = None
-    if bg["kind"] == "void" and bg.get("color") is not None:
+    if bg.kind == "void" and bg.color is not None:
         camera = nodes.new("ShaderNodeBackground")
-        camera.inputs["Color"].default_value = _rgba(bg["color"])
-        seen = bg["color"]
-    elif bg["kind"] == "sky" and w["kind"] != "sky":
+        camera.inputs["Color"].default_value = _rgba(bg.color)
+        seen = bg.color
+    elif bg.kind == "sky" and w.kind != "sky":
         camera = nodes.new("ShaderNodeBackground")
         camera.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
-        links.new(_gradient(nodes, links, bg["horizon_color"], bg["zenith_color"]), camera.inputs["Color"])
-        seen = [(h + z) / 2 for h, z in zip(bg["horizon_color"], bg["zenith_color"])]
+        links.new(_gradient(nodes, links, bg.horizon_color, bg.zenith_color), camera.inputs["Color"])
+        seen = [(h + z) / 2 for h, z in zip(bg.horizon_color, bg.zenith_color)]
     if camera is None:
         links.new(lit.outputs["Background"], out.inputs["Surface"])
     else:
@@ -243,38 +244,38 @@ def world_nodes(scene, w, bg):
 
 def _environment(nodes, links, w):
     """The lighting world's Background node, and a rough colour of it for Workbench."""
-    tint = w["tint"]
+    tint = w.tint
     bg = nodes.new("ShaderNodeBackground")
-    bg.inputs["Strength"].default_value = w["strength"]
-    if w["kind"] == "uniform":
-        color = [c * t for c, t in zip(w["color"], tint)]
+    bg.inputs["Strength"].default_value = w.strength
+    if w.kind == "uniform":
+        color = [c * t for c, t in zip(w.color, tint)]
         bg.inputs["Color"].default_value = _rgba(color)
-        return bg, [c * w["strength"] for c in color]
-    if w["kind"] == "gradient":
-        horizon = [c * t for c, t in zip(w["horizon_color"], tint)]
-        zenith = [c * t for c, t in zip(w["zenith_color"], tint)]
+        return bg, [c * w.strength for c in color]
+    if w.kind == "gradient":
+        horizon = [c * t for c, t in zip(w.horizon_color, tint)]
+        zenith = [c * t for c, t in zip(w.zenith_color, tint)]
         links.new(_gradient(nodes, links, horizon, zenith), bg.inputs["Color"])
-        return bg, [(h + z) / 2 * w["strength"] for h, z in zip(horizon, zenith)]
+        return bg, [(h + z) / 2 * w.strength for h, z in zip(horizon, zenith)]
     sky = nodes.new("ShaderNodeTexSky")
-    sky.sky_type = w["sky_type"]
-    elevation, azimuth = math.radians(w["sun_elevation_deg"]), math.radians(w["sun_azimuth_deg"])
-    if w["sky_type"] in ("SINGLE_SCATTERING", "MULTIPLE_SCATTERING"):
+    sky.sky_type = w.sky_type
+    elevation, azimuth = math.radians(w.sun_elevation_deg), math.radians(w.sun_azimuth_deg)
+    if w.sky_type in ("SINGLE_SCATTERING", "MULTIPLE_SCATTERING"):
         sky.sun_elevation = elevation
         sky.sun_rotation = _sun_rotation(azimuth)
-        sky.sun_size = math.radians(w["sun_size_deg"])
-        sky.sun_intensity = w["sun_intensity"]
-        sky.sun_disc = w["sun_disc"]
-        sky.altitude = w["altitude_m"]
-        sky.air_density = w["air_density"]
-        sky.aerosol_density = w["aerosol_density"]
-        sky.ozone_density = w["ozone_density"]
+        sky.sun_size = math.radians(w.sun_size_deg)
+        sky.sun_intensity = w.sun_intensity
+        sky.sun_disc = w.sun_disc
+        sky.altitude = w.altitude_m
+        sky.air_density = w.air_density
+        sky.aerosol_density = w.aerosol_density
+        sky.ozone_density = w.ozone_density
     else:
         sky.sun_direction = _sun_direction(azimuth, elevation)
-        sky.turbidity = w["turbidity"]
-        sky.ground_albedo = w["ground_albedo"]
+        sky.turbidity = w.turbidity
+        sky.ground_albedo = w.ground_albedo
     _, tinted = _mix_rgb(nodes, sky.outputs["Color"], tint, blend="MULTIPLY")
     links.new(tinted, bg.inputs["Color"])
-    warm = [0.5 * t * w["strength"] for t in tint]
+    warm = [0.5 * t * w.strength for t in tint]
     return bg, warm
 
 

@@ -2,8 +2,8 @@
 render, and post-processing (bloom, vignette, grain, chromatic aberration, colour grade) in the
 compositor.
 
-Styles: clay and the palette/saturation changes are resolved in the description; here the
-geometry styles add modifiers (low-poly: Decimate + flat shading; wireframe: Wireframe), the
+Styles (the scene model's Style; Post for the compositor): clay and the palette/saturation
+changes are resolved by describe; here the geometry styles add modifiers (low-poly: Decimate + flat shading; wireframe: Wireframe), the
 cel styles replace the subject's shader (a Toon BSDF in Cycles, Shader to RGB through a
 constant ramp in EEVEE) plus a flat ambient term and, for anime, a rim light; line styles
 (sketch, cartoon, anime, outlined toon) draw Freestyle lines around the subject only
@@ -20,7 +20,7 @@ import math
 
 import bpy
 
-from psynth_render.scene.patterns import math_node, mix_color  # psynth:inline
+from psynth_render.scene.build.patterns import math_node, mix_color
 
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"
@@ -37,10 +37,10 @@ REFERENCE_SIZE = 256
 # ---------------------------------------------------------------- geometry styles
 def style_modifiers(obj, style):
     """Decimate (low-poly) or Wireframe modifiers, last in the stack; removed otherwise."""
-    _style_modifier(obj, "psynth_decimate", "DECIMATE", style["decimate_ratio"] is not None
-              and style["shading"] == "low_poly", ratio=style["decimate_ratio"] or 1.0, use_collapse_triangulate=True)
-    _style_modifier(obj, "psynth_wireframe", "WIREFRAME", style["shading"] == "wireframe",
-              thickness=style["wire_thickness"] or 0.01, use_even_offset=True, use_replace=True)
+    _style_modifier(obj, "psynth_decimate", "DECIMATE", style.decimate_ratio is not None
+              and style.shading == "low_poly", ratio=style.decimate_ratio or 1.0, use_collapse_triangulate=True)
+    _style_modifier(obj, "psynth_wireframe", "WIREFRAME", style.shading == "wireframe",
+              thickness=style.wire_thickness or 0.01, use_even_offset=True, use_replace=True)
 
 
 def set_modifier(obj, name, kind, wanted, **settings):
@@ -69,7 +69,7 @@ def _style_modifier(obj, name, kind, wanted, **settings):
 # ---------------------------------------------------------------- cel shading
 def cel_shade(mat, style, engine):
     """Replace the subject material's surface with cel shading of its base colour."""
-    if style["shading"] not in CEL_SHADINGS and not (style["shading"] == "sketch" and style["ramp_steps"]):
+    if style.shading not in CEL_SHADINGS and not (style.shading == "sketch" and style.ramp_steps):
         return
     tree = mat.node_tree
     nodes, links = tree.nodes, tree.links
@@ -77,7 +77,7 @@ def cel_shade(mat, style, engine):
     out = next(n for n in nodes if n.bl_idname == "ShaderNodeOutputMaterial")
     base_in = bsdf.inputs["Base Color"]
     base = base_in.links[0].from_socket if base_in.is_linked else None
-    steps = style["ramp_steps"] or 2
+    steps = style.ramp_steps or 2
     if engine == "BLENDER_EEVEE":
         diffuse = nodes.new("ShaderNodeBsdfDiffuse")
         diffuse.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
@@ -104,12 +104,12 @@ def cel_shade(mat, style, engine):
         _feed(links, base, base_in.default_value, toon.inputs["Color"])
         ambient = nodes.new("ShaderNodeEmission")
         _feed(links, base, base_in.default_value, ambient.inputs["Color"])
-        ambient.inputs["Strength"].default_value = 0.25 if style["shading"] != "cartoon" else 0.45
+        ambient.inputs["Strength"].default_value = 0.25 if style.shading != "cartoon" else 0.45
         add = nodes.new("ShaderNodeAddShader")
         links.new(toon.outputs[0], add.inputs[0])
         links.new(ambient.outputs[0], add.inputs[1])
         surface = add.outputs[0]
-    if style["rim_strength"] > 0:
+    if style.rim_strength > 0:
         facing = nodes.new("ShaderNodeLayerWeight")
         facing.inputs["Blend"].default_value = 0.35
         edge = nodes.new("ShaderNodeMath")
@@ -117,11 +117,11 @@ def cel_shade(mat, style, engine):
         links.new(facing.outputs["Facing"], edge.inputs[0])
         edge.inputs[1].default_value = 0.55  # a crisp rim band, as drawn
         rim = nodes.new("ShaderNodeEmission")
-        rim.inputs["Color"].default_value = (*style["rim_color"], 1.0)
+        rim.inputs["Color"].default_value = (*style.rim_color, 1.0)
         strength = nodes.new("ShaderNodeMath")
         strength.operation = "MULTIPLY"
         links.new(edge.outputs[0], strength.inputs[0])
-        strength.inputs[1].default_value = style["rim_strength"]
+        strength.inputs[1].default_value = style.rim_strength
         links.new(strength.outputs[0], rim.inputs["Strength"])
         add = nodes.new("ShaderNodeAddShader")
         links.new(surface, add.inputs[0])
@@ -141,11 +141,11 @@ def _feed(links, socket, value, target):
 def lines(scene, style, lined_objects):
     """Freestyle lines (silhouette, border, crease) around `lined_objects` only; Workbench
     draws its own object outline instead (Freestyle there costs seconds per frame)."""
-    wanted = style["shading"] in LINE_SHADINGS or style["outline"]
+    wanted = style.shading in LINE_SHADINGS or style.outline
     workbench = scene.render.engine == "BLENDER_WORKBENCH"
     shading = scene.display.shading
     shading.show_object_outline = wanted and workbench
-    shading.object_outline_color = style["line_color"]
+    shading.object_outline_color = style.line_color
     wanted = wanted and not workbench
     scene.render.use_freestyle = wanted
     layer = scene.view_layers[0]
@@ -163,7 +163,7 @@ def lines(scene, style, lined_objects):
             collection.objects.link(obj)
     size = max(scene.render.resolution_x, scene.render.resolution_y)
     scene.render.line_thickness_mode = "ABSOLUTE"
-    scene.render.line_thickness = max(1.5, style["line_thickness"] * size / REFERENCE_SIZE)
+    scene.render.line_thickness = max(1.5, style.line_thickness * size / REFERENCE_SIZE)
     settings = layer.freestyle_settings
     settings.mode = "EDITOR"
     settings.crease_angle = math.radians(134.0)
@@ -180,7 +180,7 @@ def lines(scene, style, lined_objects):
     lineset.collection_negation = "INCLUSIVE"
     linestyle = lineset.linestyle or bpy.data.linestyles.new(LINESET)
     lineset.linestyle = linestyle
-    linestyle.color = style["line_color"]
+    linestyle.color = style.line_color
     linestyle.thickness = 1.0
     linestyle.alpha = 1.0
 
@@ -214,7 +214,8 @@ def post_tree(scene):
 def composite(scene, post, style, size):
     """Fill the look group with the sample's effects and install the post tree if any."""
     group = look_group()
-    signature = json.dumps([post, style, size], sort_keys=True)
+    finish = {k: getattr(style, k) for k in ("posterize", "pixel_size", "cel_levels")}
+    signature = json.dumps([post.model_dump(mode="json"), finish, size], sort_keys=True)
     active = _has_effects(post, style)
     if group.get("psynth_signature") != signature:
         group["psynth_signature"] = signature
@@ -243,13 +244,14 @@ def composite(scene, post, style, size):
 
 
 def _neutral(grade):
-    return (grade["lift"] == [0.0, 0.0, 0.0] and grade["gamma"] == [1.0, 1.0, 1.0] and grade["gain"] == [1.0, 1.0, 1.0]
-            and grade["saturation"] == 1.0 and grade["contrast"] == 1.0 and grade["tint"] == [1.0, 1.0, 1.0])
+    return (list(grade.lift) == [0.0, 0.0, 0.0] and list(grade.gamma) == [1.0, 1.0, 1.0]
+            and list(grade.gain) == [1.0, 1.0, 1.0] and grade.saturation == 1.0 and grade.contrast == 1.0
+            and list(grade.tint) == [1.0, 1.0, 1.0])
 
 
 def _has_effects(post, style):
-    return (any(post[k] > 0 for k in ("bloom", "vignette", "grain", "chromatic_aberration"))
-            or not _neutral(post["grade"]) or bool(style["posterize"]) or bool(style["pixel_size"]) or bool(style["cel_levels"]))
+    return (any(getattr(post, k) > 0 for k in ("bloom", "vignette", "grain", "chromatic_aberration"))
+            or not _neutral(post.grade) or bool(style.posterize) or bool(style.pixel_size) or bool(style.cel_levels))
 
 
 def _input(node, name, value):
@@ -259,40 +261,40 @@ def _input(node, name, value):
 def _effects(group, image, post, style, size):
     nodes, links = group.nodes, group.links
     scale = size / REFERENCE_SIZE
-    if style["pixel_size"]:
+    if style.pixel_size:
         node = nodes.new("CompositorNodePixelate")
-        _input(node, "Size", max(1, int(round(style["pixel_size"] * scale))))
+        _input(node, "Size", max(1, int(round(style.pixel_size * scale))))
         links.new(image, node.inputs[0])
         image = node.outputs[0]
-    if style["posterize"]:
+    if style.posterize:
         node = nodes.new("CompositorNodePosterize")
-        _input(node, "Steps", float(style["posterize"]))
+        _input(node, "Steps", float(style.posterize))
         links.new(image, node.inputs[0])
         image = node.outputs[0]
-    if style["cel_levels"]:
-        image = _cel_bands(nodes, links, image, style["cel_levels"])
-    grade = post["grade"]
+    if style.cel_levels:
+        image = _cel_bands(nodes, links, image, style.cel_levels)
+    grade = post.grade
     if not _neutral(grade):
         image = _grade(nodes, links, image, grade)
-    if post["bloom"] > 0:
+    if post.bloom > 0:
         node = nodes.new("CompositorNodeGlare")
         _input(node, "Type", "Bloom")
         _input(node, "Quality", "Medium")
         _input(node, "Highlights Threshold", 0.6)
-        _input(node, "Strength", 1.5 * post["bloom"])
+        _input(node, "Strength", 1.5 * post.bloom)
         _input(node, "Size", 0.6)
         links.new(image, node.inputs[0])
         image = node.outputs["Image"]
-    if post["chromatic_aberration"] > 0:
+    if post.chromatic_aberration > 0:
         node = nodes.new("CompositorNodeLensdist")
-        _input(node, "Dispersion", 0.5 * post["chromatic_aberration"])
+        _input(node, "Dispersion", 0.5 * post.chromatic_aberration)
         _input(node, "Distortion", 0.0)
         links.new(image, node.inputs[0])
         image = node.outputs[0]
-    if post["vignette"] > 0:
-        image = _vignette(nodes, links, image, post["vignette"], size)
-    if post["grain"] > 0:
-        image = _grain(nodes, links, image, post["grain"], post["seed"])
+    if post.vignette > 0:
+        image = _vignette(nodes, links, image, post.vignette, size)
+    if post.grain > 0:
+        image = _grain(nodes, links, image, post.grain, post.seed)
     return image
 
 
@@ -302,22 +304,22 @@ def _grade(nodes, links, image, grade):
     _input(balance, "Type", "Lift/Gamma/Gain")
     for identifier, field in (("Color Lift", "lift"), ("Color Gamma", "gamma"), ("Color Gain", "gain")):
         socket = next(s for s in balance.inputs if s.identifier == identifier)
-        value = grade[field]
+        value = getattr(grade, field)
         socket.default_value = (*([v + 1.0 for v in value] if field == "lift" else value), 1.0)
     links.new(image, balance.inputs[0])
     image = balance.outputs[0]
-    if grade["saturation"] != 1.0:
+    if grade.saturation != 1.0:
         hsv = nodes.new("CompositorNodeHueSat")
-        _input(hsv, "Saturation", grade["saturation"])
+        _input(hsv, "Saturation", grade.saturation)
         links.new(image, hsv.inputs[0])
         image = hsv.outputs[0]
-    if grade["contrast"] != 1.0:
+    if grade.contrast != 1.0:
         contrast = nodes.new("CompositorNodeBrightContrast")
-        _input(contrast, "Contrast", (grade["contrast"] - 1.0) * 100.0)
+        _input(contrast, "Contrast", (grade.contrast - 1.0) * 100.0)
         links.new(image, contrast.inputs[0])
         image = contrast.outputs[0]
-    if grade["tint"] != [1.0, 1.0, 1.0]:
-        image = mix_color(nodes, links, image, grade["tint"], 1.0, "MULTIPLY")
+    if list(grade.tint) != [1.0, 1.0, 1.0]:
+        image = mix_color(nodes, links, image, grade.tint, 1.0, "MULTIPLY")
     return image
 
 

@@ -102,7 +102,8 @@ def subject_weight(material):
 
 
 def describe_colour(harmony_name, harmony, base_hue, mood_name, mood):
-    """The description's `color` part (the palette as hue/sat/value and as linear RGB)."""
+    """The scene's `color` part: model.Colour's fields (the palette as hue/sat/value and as
+    linear RGB)."""
     entries = palette(harmony, base_hue)
     return {
         "harmony": harmony_name,

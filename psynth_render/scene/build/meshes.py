@@ -1,0 +1,93 @@
+"""Blender mesh data from shape data (shapes.py layout: verts, faces, smooth, sharp) and back:
+the subject's and backdrop's meshes, and the shapes only Blender makes (monkey, metaballs)."""
+
+import math
+
+import bpy
+
+from psynth_render.scene.build.shapes import shape_mesh
+
+MESH_NAME = "psynth_subject"
+"""Name of every mesh datablock the builder makes (Blender suffixes repeats)."""
+
+BACKDROP_GAP = 2.0
+"""How far behind the subject's centre a sweep or wall begins to rise (object radii)."""
+
+
+def from_operator(add):
+    """Run a mesh-add operator and read its mesh back as shape data (then delete it)."""
+    add()
+    obj = bpy.context.active_object
+    data = _read_mesh(obj.data)
+    mesh = obj.data
+    bpy.data.objects.remove(obj, do_unlink=True)
+    bpy.data.meshes.remove(mesh)
+    return shape_mesh("data", data, 0)
+
+
+def _read_mesh(mesh):
+    coords = [0.0] * (3 * len(mesh.vertices))
+    mesh.vertices.foreach_get("co", coords)
+    verts = [tuple(coords[i : i + 3]) for i in range(0, len(coords), 3)]
+    faces = [list(p.vertices) for p in mesh.polygons]
+    smooth = [p.use_smooth for p in mesh.polygons]
+    return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}
+
+
+def metaballs_shape(params, seed):
+    """Seeded metaballs, converted to a mesh through the depsgraph."""
+    import random
+
+    rng = random.Random(params.get("seed", 0) * 1000003 + seed)
+    data = bpy.data.metaballs.new("psynth_meta")
+    data.resolution = data.render_resolution = params["resolution"]
+    data.threshold = params["threshold"]
+    for _ in range(params["count"]):
+        el = data.elements.new()
+        el.co = [rng.uniform(-params["spread"], params["spread"]) for _ in range(3)]
+        el.radius = params["radius"] * rng.uniform(0.7, 1.3)
+    obj = bpy.data.objects.new("psynth_meta", data)
+    bpy.context.scene.collection.objects.link(obj)
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    depsgraph.update()
+    mesh = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph))
+    out = _read_mesh(mesh)
+    bpy.data.objects.remove(obj, do_unlink=True)
+    bpy.data.metaballs.remove(data)
+    bpy.data.meshes.remove(mesh)
+    out["smooth"] = [True] * len(out["faces"])
+    return shape_mesh("data", out, 0)
+
+
+def mesh_from_shape(shape, smooth):
+    mesh = bpy.data.meshes.new(MESH_NAME)
+    mesh.from_pydata(shape["verts"], [], shape["faces"])
+    flags = [bool(f) and smooth for f in shape["smooth"]]
+    if len(flags) == len(mesh.polygons):
+        mesh.polygons.foreach_set("use_smooth", flags)
+    if shape["sharp"]:
+        wanted = {(min(a, b), max(a, b)) for a, b in shape["sharp"]}
+        marks = [tuple(sorted(e.vertices)) in wanted for e in mesh.edges]
+        attr = mesh.attributes.get("sharp_edge") or mesh.attributes.new("sharp_edge", "BOOLEAN", "EDGE")
+        attr.data.foreach_set("value", marks)
+    mesh.update()
+    return mesh
+
+
+def backdrop_shape(kind, bend):
+    """Profile in (y, z), extruded along x: floor, then (sweep) an arc or (wall) a corner."""
+    far, half_width, height = 400.0, 400.0, 200.0
+    if kind == "floor":
+        profile = [(-far, 0.0), (far, 0.0)]
+    else:
+        radius = bend if kind == "sweep" else 0.0
+        profile = [(-far, 0.0), (BACKDROP_GAP, 0.0)]
+        steps = 12 if radius > 0 else 0
+        for i in range(1, steps + 1):
+            a = (math.pi / 2) * i / steps
+            profile.append((BACKDROP_GAP + radius * math.sin(a), radius * (1 - math.cos(a))))
+        profile.append((BACKDROP_GAP + radius, height))
+    verts = [(x, y, z) for y, z in profile for x in (-half_width, half_width)]
+    faces = [[2 * i, 2 * i + 1, 2 * i + 3, 2 * i + 2] for i in range(len(profile) - 1)]
+    smooth = [kind == "sweep"] * len(faces)
+    return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}

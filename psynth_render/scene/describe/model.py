@@ -1,0 +1,298 @@
+"""The typed scene model: everything the Blender side needs to build one sample, as data.
+
+A `Scene` knows nothing of the renderer (Kubric's split): `describe` makes one from a samples
+row, the worker stores its JSON (`Scene.to_json` / `Scene.from_json` round-trip exactly) and
+the builder (`psynth_render.scene.build`) turns it into bpy objects by dispatching on the
+element types below.
+
+Parameter bags extend the taxonomy's render-parameter models (psynth_spec.render_params), so
+their fields and checks are those of the taxonomy; the scene adds what `describe` resolves
+(the concept name, values from the axes, colours after palette, mood and style). Unlike the
+taxonomy's models they are mutable, so a test or a later pass can adjust one field.
+
+Elements that later get an instance id carry a stable `element` kind: subject / object (the
+`objects` list), liquid / gas (the `effects` list), backdrop; lights carry "light".
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from psynth_spec.render_params.looks import EngineParams, GradeParams, StyleParams
+from psynth_spec.render_params.staging import BackgroundParams, CameraLensParams, CameraMovementParams, Light, World
+from psynth_spec.render_params.surfaces import (
+    GasParams, LiquidFormParams, LiquidParams, MappingParams, MaterialParams, TextureParams,
+)
+
+FORMAT = 2
+"""Version of the scene model's JSON layout (1 was the untyped dict of the first builder)."""
+
+Vec3 = tuple[float, float, float]
+
+_MUTABLE = ConfigDict(frozen=False, extra="forbid", defer_build=True)
+
+
+class SceneModel(BaseModel):
+    """Base of the scene's own parts: mutable, no unknown fields."""
+
+    model_config = _MUTABLE
+
+
+class _Resolved(BaseModel):
+    """Mixed in after a taxonomy parameter model (its config then wins): mutable, and named by
+    its concept."""
+
+    model_config = _MUTABLE
+    concept: str
+
+
+# ================================================================ objects
+class Geometry(SceneModel):
+    """The mesh: a taxonomy geometry concept and its generator's parameters."""
+
+    concept: str
+    generator: str
+    params: dict[str, Any]
+    """The generator's parameters (a psynth_spec.render_params.geometry model, as JSON)."""
+    subdivision: int
+    rotation_deg: float
+    seed: int
+    flat: bool = False
+    """Flat shading (the style's)."""
+
+
+class Material(MaterialParams, _Resolved):
+    """The surface: the material concept's parameters, roughness/ior/subsurface from the axes,
+    the base colour recoloured by palette, mood and style (clay replaces it)."""
+
+
+class Mapping(MappingParams, _Resolved):
+    """How the texture's coordinates are taken and projected."""
+
+
+class Texture(TextureParams, _Resolved):
+    """The pattern laid over the material (`node` "none": no pattern)."""
+
+    scale: float
+    mapping: Mapping
+
+
+class SceneObject(SceneModel):
+    """One object of the scene. Today there is one, the subject (element "subject", centred
+    on the origin with unit radius); more objects, assets and procedural meshes are entries
+    with element "object"."""
+
+    element: Literal["subject", "object"] = "subject"
+    name: str = "psynth_subject"
+    """The Blender object's name."""
+    pass_index: int = 1
+    """Blender object index (segmentation masks read it)."""
+    geometry: Geometry
+    material: Material
+    texture: Texture
+
+
+# ================================================================ effects
+class LiquidForm(LiquidFormParams, _Resolved):
+    """The liquid body's shape (pool, splash, drip...)."""
+
+
+class LiquidEffect(LiquidParams, _Resolved):
+    """A liquid body around the subject (shaped by `form`, spread by `viscosity`)."""
+
+    element: Literal["liquid"] = "liquid"
+    viscosity: float
+    form: LiquidForm
+    seed: int
+
+
+class GasEffect(GasParams, _Resolved):
+    """A volume (smoke, fog, fire...): `density_value` is the shader density; `emits` (a
+    GasParams property) whether it glows; `light_rgb` and `light_power` the lamp that stands
+    for the light an emitting gas casts; `reach` the half-size of a scene-filling volume."""
+
+    element: Literal["gas"] = "gas"
+    density: float
+    density_value: float
+    centre: Vec3
+    seed: int
+    reach: float
+    light_rgb: Vec3
+    light_power: float
+
+
+Effect = Annotated[LiquidEffect | GasEffect, Field(discriminator="element")]
+
+
+# ================================================================ staging
+class Backdrop(BackgroundParams, _Resolved):
+    """What the subject stands in front of (sweep, floor, wall, sky, void...)."""
+
+    element: Literal["backdrop"] = "backdrop"
+
+
+class SceneLight(Light):
+    """One lamp of the rig: colour resolved to linear RGB with peak 1, power scaled to match."""
+
+    model_config = _MUTABLE
+    element: Literal["light"] = "light"
+    azimuth_deg: float
+    kelvin: float
+    rgb: Vec3
+    power: float
+
+
+class Environment(World):
+    """The world shader: the rig's world, the sun turned with the key light, tinted by the
+    white balance of the kelvin axis."""
+
+    model_config = _MUTABLE
+    sun_azimuth_deg: float
+    tint: Vec3
+
+
+class Lighting(SceneModel):
+    concept: str
+    kelvin: float
+    nominal_kelvin: float
+    exposure: float
+    key_azimuth_deg: float
+    lights: list[SceneLight]
+    world: Environment
+
+
+class Lens(CameraLensParams, _Resolved):
+    """The lens: perspective, orthographic or panoramic."""
+
+
+class Movement(CameraMovementParams, _Resolved):
+    """The camera's move over a clip; `still_at` picks the still's moment."""
+
+    clip_seconds: float
+
+
+class CameraView(SceneModel):
+    """One camera: its base pose (orbit around `target`), lens and movement over a clip."""
+
+    name: str = "main"
+    angle: str
+    lens: Lens
+    movement: Movement
+    focal_length: float
+    fstop: float
+    scene_fstop: float
+    """The f-number scaled to the scene (f/N at subject_radius_m metres per scene unit)."""
+    subject_radius_m: float
+    dof: bool
+    distance: float
+    azimuth_deg: float
+    elevation_deg: float
+    roll_deg: float
+    target: Vec3
+    sensor_width: float
+    ortho_scale: float
+    floor_clearance: float | None
+    """How far above the floor the camera must stay (None: no floor)."""
+    horizontal_fov_deg: float
+
+
+class CameraRig(SceneModel):
+    """The cameras of the sample. One view today; multi-view adds entries."""
+
+    views: Annotated[list[CameraView], Field(min_length=1)]
+
+    @property
+    def main(self) -> CameraView:
+        """The first view: the one the still image is rendered from."""
+        return self.views[0]
+
+
+# ================================================================ looks
+class RenderSettings(EngineParams, _Resolved):
+    """Engine, samples, resolution, file format and the render seed."""
+    engine: str
+    samples: int
+    width: int
+    height: int
+    format: str
+    seed: int
+
+
+class Grade(GradeParams, _Resolved):
+    """The colour grade (lift, gamma, gain, saturation, contrast, tint)."""
+
+
+class Post(SceneModel):
+    bloom: float
+    vignette: float
+    grain: float
+    chromatic_aberration: float
+    grade: Grade
+    seed: int
+
+
+class Style(StyleParams, _Resolved):
+    """The rendering style, plus compositor finishing: `cel_levels` (cel styles: flat value
+    bands) and `posterize` (pixel art: colour levels per channel)."""
+
+    cel_levels: int | None
+    posterize: int | None
+
+
+class Colour(SceneModel):
+    """Colour harmony and mood: the palette (hue/sat/value and linear RGB) that recolours the
+    subject (entry 0), background (1) and lights (2...)."""
+
+    harmony: str
+    mood: str
+    base_hue_deg: float
+    palette_hsv: list[Vec3]
+    palette: list[Vec3]
+    mood_params: dict[str, float]
+    spread_deg: float
+    kelvin_shift: float
+
+
+# ================================================================ the scene
+class Scene(SceneModel):
+    """One sample's scene. `axes` holds every registry axis's value (for the record; the
+    builder reads only the resolved parts)."""
+
+    format: Literal[2] = FORMAT
+    sample_id: int | str | None
+    seed: int
+    axes: dict[str, Any]
+    rendered_axes: list[str]
+    not_rendered_axes: list[str]
+    objects: Annotated[list[SceneObject], Field(min_length=1)]
+    effects: list[Effect] = []
+    backdrop: Backdrop
+    lighting: Lighting
+    camera: CameraRig
+    render: RenderSettings
+    post: Post
+    style: Style
+    color: Colour
+
+    @property
+    def subject(self) -> SceneObject:
+        """The object whose element is "subject" (the camera frames it)."""
+        return next(o for o in self.objects if o.element == "subject")
+
+    def effect(self, kind: type) -> Any:
+        """The effect of type `kind` (LiquidEffect, GasEffect), or None."""
+        return next((e for e in self.effects if isinstance(e, kind)), None)
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "Scene":
+        return cls.model_validate_json(text)
+
+
+__all__ = [
+    "FORMAT", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "GasEffect", "Geometry",
+    "Grade", "Lens", "Lighting", "LiquidEffect", "LiquidForm", "Mapping", "Material", "Movement", "Post",
+    "RenderSettings", "Scene", "SceneLight", "SceneModel", "SceneObject", "Style", "Texture",
+]
