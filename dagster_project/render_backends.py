@@ -61,9 +61,12 @@ def launch_renders(context: dg.AssetExecutionContext, spec: Spec, extras: dict, 
     from psynth_deploy.cluster_config import load_cluster_config
     from psynth_deploy.pod_spec import check_root, pod_request
 
-    config = load_cluster_config()
-    extras = {**extras, "root": check_root(config.data_root or extras["root"])}
-    request = pod_request(spec, extras["partition"], config, device=extras.get("device"))
+    try:
+        config = load_cluster_config()
+        extras = {**extras, "root": check_root(config.data_root or extras["root"])}
+        request = pod_request(spec, extras["partition"], config, device=extras.get("device"))
+    except PsynthError as exc:  # a settings problem: one line in the UI, not a traceback
+        raise dg.Failure(description=str(exc)) from None
     context.log.info(f"launching a {'GPU' if request.resources.gpu else 'CPU'} pod ({request.resources.reason}) "
                      f"in namespace {request.namespace}, image {request.image}")
     invocation = PipesK8sClient().run(
