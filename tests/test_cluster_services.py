@@ -272,3 +272,29 @@ def test_sigkill_of_the_gpu_worker_leaves_no_partial_shard_and_the_retry_complet
     assert meta["shards_rendered"].value == 4 - len(done_before)
     assert meta["samples"].value == 8
     assert (retry_id, "killed__renders") in cluster.workers["gpu"].steps()
+
+
+@pytest.mark.parametrize("config", ["deploy/dagster.yaml", "deploy/celery/dagster.yaml"])
+def test_shipped_instances_load_on_postgres(cluster, tmp_path, config):
+    """The production instance files: migrate on Postgres; backfills capped below the run limit, the
+    gpu pool per step, dead runs failed with their slots given back, one retry from the failure."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(REPO / config, home / "dagster.yaml")
+    env = {**cluster.env, "DAGSTER_HOME": str(home)}
+    done = subprocess.run([str(BIN / "dagster"), "instance", "migrate"], env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        concurrency = instance.get_concurrency_config()
+        queue = concurrency.run_queue_config
+        (backfill_limit,) = [t["limit"] for t in queue.tag_concurrency_limits if t["key"] == "dagster/backfill"]
+        assert 0 < backfill_limit < queue.max_concurrent_runs
+        assert concurrency.pool_config.pool_granularity.value == "op"
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] > 0
+        assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
+        assert instance.run_retries_retry_on_asset_or_op_failure
