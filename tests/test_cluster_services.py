@@ -3,7 +3,9 @@ Redis, and two dagster-celery workers (`-q gpu` and `-q dagster`), with the real
 
 One module with module-scoped services (tests/cluster_services.py starts them, so this file runs
 alone with plain pytest; `.ci/run` -> scripts/test -> scripts/bootstrap installs them). A service
-that cannot start fails the tests with the command that fixes it; nothing is skipped.
+that cannot start fails the tests with the command that fixes it; nothing is skipped. Under
+`pytest -n 2` the module stays on one worker (`--dist loadgroup` in pyproject.toml): its tests
+share the services and build on each other's runs, in file order.
 """
 
 import os
@@ -22,6 +24,7 @@ from tests.dagster_fixtures import TINY_SPEC, environment
 
 pytestmark = [
     pytest.mark.render,
+    pytest.mark.xdist_group("cluster_services"),  # one xdist worker: the services are module-scoped
     pytest.mark.filterwarnings("ignore::dagster.BetaWarning", "ignore::dagster.PreviewWarning"),
 ]
 
