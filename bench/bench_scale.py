@@ -80,6 +80,7 @@ def materialize(env: dict, dataset: str, partition: str, backend: str, fake: boo
 def events_per_partition(env: dict) -> dict:
     import dagster as dg
 
+    os.environ.update({k: v for k, v in env.items() if k.startswith("DAGSTER_PG_")})  # the instance file reads them
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         run = next(r for r in instance.get_runs() if any(k.path[0] == "events" for k in r.asset_selection or ()))
         logs = instance.all_logs(run.run_id)
@@ -132,16 +133,20 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--backfill", type=int, default=200, help="partitions in the backfill submissions")
     p.add_argument("--runs", type=int, default=3, help="partition runs per backend (median)")
+    p.add_argument("--only", choices=("backfill", "runs"), default=None, help="one part (the plan needs both)")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
         with Postgres() as pg, Redis(tmp / "redis") as redis:
-            sqlite = backfill_submission(tmp, args.backfill)
-            postgres = backfill_submission(tmp, args.backfill, storage=postgres_storage(pg))
-            print(f"## Backfill submission ({args.backfill} one-partition runs, 3 assets, queued)")
-            for name, r in (("SQLite", sqlite), ("Postgres", postgres)):
-                print(f"{name}: {r['ms_per_run']:.0f} ms/run ({r['runs']} runs in {r['submit_s']:.1f} s, "
-                      f"{r['iterations']} daemon iterations)")
+            if args.only in (None, "backfill"):
+                sqlite = backfill_submission(tmp, args.backfill)
+                postgres = backfill_submission(tmp, args.backfill, storage=postgres_storage(pg))
+                print(f"## Backfill submission ({args.backfill} one-partition runs, 3 assets, queued)")
+                for name, r in (("SQLite", sqlite), ("Postgres", postgres)):
+                    print(f"{name}: {r['ms_per_run']:.0f} ms/run ({r['runs']} runs in {r['submit_s']:.1f} s, "
+                          f"{r['iterations']} daemon iterations)")
+                if args.only == "backfill":
+                    return 0
 
             specs, home = tmp / "specs", tmp / "home"
             specs.mkdir()
@@ -162,18 +167,19 @@ def main() -> int:
                 keys = iter(f"{p:06d}" for p in range(2 * args.runs))
                 overhead = {b: statistics.median(materialize(env, "over", next(keys), b) for _ in range(args.runs))
                             for b in ("subprocess", "celery")}
+                print(f"\n## Per-run overhead (partition of 1 shard x 100 samples, no-bpy renderer; median of {args.runs})")
+                for b, s in overhead.items():
+                    print(f"{b}: {s:.1f} s per partition run")
                 materialize(env, "events", "000000", "subprocess", fake=False)
                 events = events_per_partition(env)
             finally:
                 for w in workers:
                     w.stop()
-        print(f"\n## Per-run overhead (partition of 1 shard x 100 samples, no-bpy renderer; median of {args.runs})")
-        for b, s in overhead.items():
-            print(f"{b}: {s:.1f} s per partition run")
         print(f"k8s: not measurable here (no cluster); building the pod spec takes {pod_spec_seconds(tmp) * 1000:.0f} ms")
         print(f"\n## Events per partition (real worker, 2 shards): {events['total']} rows in the run, "
               f"{events['renders']} in the renders step, {events['per_shard']} from the worker (one per shard)")
-        plan(tmp, overhead, postgres["ms_per_run"], events)
+        if args.only is None:
+            plan(tmp, overhead, postgres["ms_per_run"], events)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
