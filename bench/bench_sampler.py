@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/bench_sampler.py [--rows 1000000] [--repeats 5] [--baseline-rows 20000]
 
+It also times the built-in dense caption (`caption_dense`) alone, as a share of all captions and
+of sampling+captions.
+
 The spec is `bench/bench_spec.psynth`: 20 stated axes, one `require`, 3 caption templates
 (two caption names). Figures are medians of `--repeats` runs in this process; wall-clock time
 is what the targets are about, CPU time (all threads of this process) is printed beside it
@@ -179,6 +182,31 @@ def _peak_memory(rows: int) -> tuple[float, float, float]:
     return before / 1024, imported / 1024, peak / 1024
 
 
+def _dense_cost(spec, n: int, repeats: int) -> None:
+    """The built-in dense caption's share of sampling: the same rows with and without it."""
+    from psynth_spec.captions import caption_series
+    from psynth_spec.dense_caption import dense_caption
+    from psynth_spec.sampler import draw_statements, sample_range
+
+    ids = np.arange(n, dtype=np.int64)
+    batch = draw_statements(spec, ids)
+    dense_wall, dense_cpu, _ = _timed(lambda: dense_caption(spec, ids, batch), repeats)
+    all_wall, _, _ = _timed(lambda: caption_series(spec, ids, batch), repeats)
+    total_wall, total_cpu, _ = _timed(lambda: sample_range(spec, 0, n), repeats)
+    print(f"dense caption alone {n:>9,} rows: {n / dense_wall:>11,.0f} rows/s wall, {n / dense_cpu:,.0f} per "
+          f"CPU-second; {dense_wall / all_wall:.0%} of all captions, {dense_wall / total_wall:.0%} of sampling+captions")
+    from psynth_spec.spec import Spec
+
+    columns = Spec.caption_columns  # the same sampling without the built-in caption, for comparison
+    Spec.caption_columns = property(lambda s: [c for c in columns.fget(s) if c != "caption_dense"])
+    try:
+        bare_wall, bare_cpu, _ = _timed(lambda: sample_range(spec, 0, n), repeats)
+    finally:
+        Spec.caption_columns = columns
+    print(f"sampling+captions {n:>9,} rows without the dense caption: {n / bare_wall:>11,.0f} samples/s wall, "
+          f"{n / bare_cpu:,.0f} per CPU-second (with it: {n / total_wall:,.0f} wall, {n / total_cpu:,.0f} per CPU-second)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -205,6 +233,7 @@ def main() -> None:
         print(f"sampling+captions {n:>9,} rows: {n / wall:>11,.0f} samples/s wall (median of {args.repeats}), "
               f"{n / cpu:>11,.0f} samples/s per CPU-second")
     rate = n / wall
+    _dense_cost(spec, min(n, 200_000), args.repeats)
 
     from psynth_spec.sampler import sample_shard, sample_shards
 

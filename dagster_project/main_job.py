@@ -69,6 +69,9 @@ def print_audit(spec, root: str) -> None:
           f"{failed} failed; {members} tar members ({size / 1e6:.1f} MB); QC passed {qc_pass}/{qc_rows}")
     for line in summary_lines(stored_audit(storage, layout)):
         print(line)
+    where = storage.url(layout.prefix)
+    print(f"plots: {where}/_index/audit/*.png; the full report: psynth audit {where}; "
+          "the assets and their metadata: scripts/ui")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--parallel", type=int, default=os.cpu_count() or 2, help="partition runs at a time")
     args = p.parse_args(argv)
 
+    from psynth_cli.words import count
     from psynth_data.storage import default_root
     from psynth_spec.compile import load_spec
 
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
     logs = home / "main_job_logs"
     keys = [spec.partition_key(i) for i in range(spec.partitions)]
-    print(f"{name}: {spec.samples} samples, {spec.shards} shards, {len(keys)} partitions; "
+    print(f"{name}: {count(spec.samples, 'sample')}, {count(spec.shards, 'shard')}, {count(len(keys), 'partition')}; "
           f"materializing through Dagster, {args.parallel} runs at a time (logs in {logs})", flush=True)
     prepare_instance()
     partitioned = [f"{name}/samples", f"{name}/renders", f"{name}/qc"]

@@ -16,6 +16,7 @@ events stream into the run's logs. Ends with one materialization: counts, render
 (total, p50, p95), device, bytes, and a contact sheet of thumbnails.
 """
 
+import os
 import sys
 import time
 
@@ -25,6 +26,7 @@ from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete
 from psynth_data.partition_report import sheet_markdown, summarize_partition
 from psynth_data.storage import open_storage
+from psynth_render.parent_watch import die_with_parent
 from psynth_render.shard_inputs import shard_samples
 from psynth_render.supervisor import run_shard
 from psynth_spec.spec import Spec
@@ -67,6 +69,9 @@ class ProgressLog:
             self.line(f"sample {event.get('sample_id')}: {kind}: {event.get('error')}")
         elif kind == "recycle":
             self.line(f"recycling the worker at {event.get('rss_mb')} MiB")
+        elif kind == "mismatch":  # said before the shard's objects are replaced; rare, so an event
+            self.pipes.log.warning(f"shard {self.shard}: does not match its manifest "
+                                   f"({'; '.join(event['problems'])}); rendering it again")
         elif kind == "complete":
             self.line(f"complete, {event.get('rendered')} rendered, {event.get('failed')} failed")
             self.report(event)
@@ -130,6 +135,7 @@ def render_partition(pipes: PipesContext) -> None:
 
 
 def main() -> int:
+    die_with_parent(os.getppid())  # a killed Dagster step takes this process, and so its workers, along
     with open_dagster_pipes() as pipes:
         render_partition(pipes)
     return 0

@@ -4,6 +4,8 @@ import argparse
 import json
 import sys
 
+from psynth_cli.words import count, sharding
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help=".psynth spec files")
@@ -34,27 +36,43 @@ def summary(spec) -> dict:
         "render": spec.render.model_dump(),
         "video": spec.video.model_dump() if spec.video else None,
         "qc": dict(spec.qc),
+        "variants": spec.variants.model_dump() if spec.variants else None,
+        "catalogs": [{"name": c.name, "uri": c.uri, "digest": c.digest, "drawable_assets": len(c.assets)}
+                     for c in spec.catalogs],
     }
 
 
 def _print_summary(info: dict) -> None:
     print(f"{info['file']}: ok")
     print(f"  dataset {info['dataset']} {info['version']}  (version id {info['version_id']})")
-    partitions = info["partitions"]
-    print(
-        f"  {info['samples']:,} samples in {info['shards']:,} shard{'s' * (info['shards'] != 1)} of {info['shard_size']:,}, "
-        f"{partitions:,} partition{'s' * (partitions != 1)} of {info['shards_per_partition']:,} shard{'s' * (info['shards_per_partition'] != 1)}"
-    )
+    print("  " + sharding(info["samples"], info["shards"], info["shard_size"], info["partitions"],
+                          info["shards_per_partition"]))
     axes = info["axes"]
-    print(f"  {len(axes)} axes stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
+    print(f"  {count(len(axes), 'axis')} stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
+    if info.get("variants"):
+        variants = info["variants"]
+        axes_text = ", ".join(f"{a['axis']} ({a['mode']})" for a in variants["axes"])
+        print(f"  variants: {variants['count']} per sample, changing {axes_text}")
+    for catalog in info["catalogs"]:
+        print(f"  assets {catalog['name']}: {catalog['drawable_assets']:,} drawable from {catalog['uri']}")
     if info["qc"]:
         print("  qc thresholds: " + ", ".join(f"{k} {v:g}" for k, v in info["qc"].items()) + " (others: defaults)")
 
 
+def _diagnostic_json(d) -> dict:
+    out = {"line": d.line, "col": d.col, "code": d.code, "message": d.message, "hint": d.hint}
+    if d.severity != "error":
+        out["severity"] = d.severity
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     from psynth_spec.compile import load_spec
+    from psynth_spec.diagnostics import render_diagnostics
     from psynth_spec.errors import SpecError
+    from psynth_spec.parser import read_source
+    from psynth_spec.pilot import eliminated_values
 
     status = 0
     for path in args.files:
@@ -63,19 +81,22 @@ def run(args: argparse.Namespace) -> int:
         except SpecError as exc:
             status = 1
             if args.json:
-                errors = [
-                    {"line": d.line, "col": d.col, "code": d.code, "message": d.message, "hint": d.hint}
-                    for d in exc.diagnostics
-                ]
+                errors = [_diagnostic_json(d) for d in exc.diagnostics]
                 print(json.dumps({"file": path, "ok": False, "errors": errors}))
             else:
                 print(str(exc), file=sys.stderr)
-                count = len(exc.diagnostics)
-                print(f"{path}: {count} error{'s' * (count != 1)}", file=sys.stderr)
+                print(f"{path}: {count(len(exc.diagnostics), 'error')}", file=sys.stderr)
             continue
         info = summary(spec)
+        warnings = eliminated_values(spec)
+        info["warnings"] = [_diagnostic_json(d) for d in spec.warnings] + [
+            {"line": line, "code": "require-removes-values", "message": message} for line, message in warnings]
         if args.json:
             print(json.dumps(info))
         else:
+            if spec.warnings:
+                print(render_diagnostics(list(spec.warnings), read_source(path)), file=sys.stderr)
             _print_summary(info)
+            for line, message in warnings:
+                print(f"{path}:{line}: warning: {message}", file=sys.stderr)
     return status

@@ -41,14 +41,16 @@ def summary_lines(report: dict, values: int = 6) -> list[str]:
     """The verdict and one line per axis: its verdict and distance from the spec (TVD for
     categorical axes, KS for numeric ones), with the most frequent observed values."""
     flagged = f" ({', '.join(report['flagged_axes'])})" if report["flagged_axes"] else ""
-    lines = [f"balance audit: {report['verdict']}{flagged}, {report['observed_samples']:,} QC-passed samples"]
+    lines = [f"balance audit: {report['verdict']}{flagged}, {report['observed_samples']:,} QC-passed samples "
+             f"(QC failed {report['qc_failed']:,} of {report['samples']:,}, {report['qc_failure_rate']:.1%})"]
     for axis in report["axes"]:
         if axis["kind"] == "categorical":
             top = sorted(axis["values"], key=lambda v: -v["count"])[:values]
             counts = ", ".join(f"{v['value']} {v['count']}" for v in top)
-            lines.append(f"  {axis['column']:<24} {axis['verdict']:<4}  total variation vs spec {axis['tvd']:.3f}   {counts}")
+            lines.append(f"  {axis['column']:<24} {axis['verdict']:<4}  total variation vs spec {axis['tvd']:.3f} "
+                         f"(p {_p(axis['p_value'])})   {counts}")
         else:
-            lines.append(f"  {axis['column']:<24} {axis['verdict']:<4}  KS vs spec {axis['ks']:.3f}")
+            lines.append(f"  {axis['column']:<24} {axis['verdict']:<4}  KS vs spec {axis['ks']:.3f} (p {_p(axis['p_value'])})")
     return lines
 
 

@@ -11,6 +11,11 @@ pilot (`source` = 'pilot', `pilot_samples` rows) drawn through `when` and `requi
 the dataset is. The pilot uses sample ids past the dataset's last one, so it is independent of
 the samples it is compared with (the audit's tests count its size).
 
+Variants (`variants { ... }`): every stated axis a variant may change is audited a second time
+as `AXIS (variants)`, over the values of all its `var{k}_` columns together (column name
+`var*_COLUMN`, which the scan expands; `stacked_columns`), against a pilot of the same variant
+draws: the variant images are part of the dataset, so their values are counted too.
+
 Numeric axes: `bins` bins whose edges are the pilot's quantiles (integers: one bin per value
 when there are few), right-closed like DuckDB's `histogram`: bin 0 holds v <= edge 1, bin k
 holds edge k < v <= edge k+1, the last bin everything above; plus the `(unset)` row.
@@ -21,12 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from psynth_spec.asset_columns import asset_extra_columns
 from psynth_spec.shares import UNSET, value_shares, value_text
-from psynth_spec.spec import Choice, Fixed, Spec, condition_axes
+from psynth_spec.spec import AssetChoice, Choice, Fixed, Spec, condition_axes
 
 __all__ = ["UNSET", "value_text", "audited_axes", "expected_frame", "pilot_frame", "numeric_edges", "bin_counts"]
 
 PILOT_SAMPLES = 200_000
+VARIANT_AXIS = "{axis} (variants)"
+STACKED_PREFIX = "var*_"
+"""A column name `var*_COLUMN` stands for every `var{k}_COLUMN` of a shard, stacked."""
 NUMERIC_BINS = 50
 
 SCHEMA = {
@@ -40,9 +49,10 @@ SCHEMA = {
 class AuditAxis:
     axis: str
     column: str
-    type: str          # float, int, bool, category
+    type: str          # float, int, bool, category, asset
     kind: str          # categorical or numeric
     exact: bool        # probabilities from the spec's weights (no pilot)
+    asset_field: str | None = None  # "tag" / "licence": a column beside an asset axis, not an axis
 
 
 def _constrained_axes(spec: Spec) -> set[str]:
@@ -66,17 +76,57 @@ def audited_axes(spec: Spec) -> list[AuditAxis]:
     constrained = _constrained_axes(spec)
     out = []
     for stmt in spec.statements:
-        discrete = stmt.type in ("category", "bool") or isinstance(stmt.dist, (Choice, Fixed))
+        discrete = stmt.type in ("category", "bool", "asset") or isinstance(stmt.dist, (Choice, Fixed))
         exact = (discrete and stmt.when is None and stmt.clamp is None and stmt.axis not in constrained
-                 and (isinstance(stmt.dist, (Choice, Fixed)) or stmt.dist.shares() is not None))
+                 and (isinstance(stmt.dist, (Choice, AssetChoice, Fixed)) or stmt.dist.shares() is not None))
         out.append(AuditAxis(stmt.axis, stmt.column, stmt.type, "categorical" if discrete else "numeric", exact))
+        if isinstance(stmt.dist, AssetChoice):  # balance by tag (when the spec draws by tag) and licence
+            tag, _tags, licence = asset_extra_columns(stmt.column)
+            if any(t is not None for t in stmt.dist.tags):
+                out.append(AuditAxis(f"{stmt.axis}.tag", tag, "category", "categorical", exact, "tag"))
+            out.append(AuditAxis(f"{stmt.axis}.licence", licence, "category", "categorical", exact, "licence"))
+    if spec.variants is not None:
+        changed = set(spec.variants.columns)
+        out += [AuditAxis(VARIANT_AXIS.format(axis=a.axis), STACKED_PREFIX + a.column, a.type, a.kind, False)
+                for a in list(out) if a.column in changed]
     return out
 
 
+def stacked_columns(column: str, names) -> list[str]:
+    """The `var{k}_` columns among `names` that a `var*_COLUMN` name stands for, by k."""
+    import re
+
+    if not column.startswith(STACKED_PREFIX):
+        return [column]
+    pattern = re.compile(r"var(\d+)_" + re.escape(column[len(STACKED_PREFIX):]) + "$")
+    found = [(int(m.group(1)), name) for name in names if (m := pattern.match(name))]
+    return [name for _k, name in sorted(found)]
+
+
+def _pilot_series(pilot: pl.DataFrame, column: str) -> pl.Series:
+    return pl.concat([pilot[c] for c in stacked_columns(column, pilot.columns)]).alias(column)
+
+
+def _asset_probabilities(spec: Spec, ax: AuditAxis) -> dict[str, float]:
+    """Expected shares of an asset axis's ids, drawn tags or licences, from the entry weights."""
+    base = ax.axis if ax.asset_field is None else ax.axis.rsplit(".", 1)[0]
+    dist = next(s for s in spec.statements if s.axis == base).dist
+    assert isinstance(dist, AssetChoice)
+    records = spec.catalog(dist.catalog).assets
+    probs: dict[str, float] = {}
+    for asset_id, weight, tag in zip(dist.values, dist.weights, dist.tags):
+        value = {None: asset_id, "tag": tag, "licence": records[asset_id].licence}[ax.asset_field]
+        key = value_text(value, "category")
+        probs[key] = probs.get(key, 0.0) + float(weight)
+    return probs
+
+
 def _exact_rows(spec: Spec, ax: AuditAxis) -> list[dict]:
-    stmt = next(s for s in spec.statements if s.axis == ax.axis)
-    dist = stmt.dist
-    if isinstance(dist, Choice):
+    stmt = next((s for s in spec.statements if s.axis == ax.axis), None)
+    dist = stmt.dist if stmt is not None else None
+    if ax.asset_field is not None or isinstance(dist, AssetChoice):
+        probs = _asset_probabilities(spec, ax)
+    elif isinstance(dist, Choice):
         probs: dict[str, float] = {}
         for v, w in zip(dist.values, dist.weights):
             key = value_text(v, ax.type)
@@ -152,7 +202,7 @@ def expected_frame(spec: Spec, pilot_samples: int = PILOT_SAMPLES, bins: int = N
         if ax.exact:
             rows += _exact_rows(spec, ax)
         elif ax.kind == "categorical":
-            rows += _categorical_pilot_rows(ax, pilot[ax.column])
+            rows += _categorical_pilot_rows(ax, _pilot_series(pilot, ax.column))
         else:
-            rows += _numeric_pilot_rows(ax, pilot[ax.column], bins)
+            rows += _numeric_pilot_rows(ax, _pilot_series(pilot, ax.column), bins)
     return pl.DataFrame(rows, schema=SCHEMA)

@@ -16,6 +16,12 @@ taken as they are):
     bright_clip_frac           fraction of pixels with luma >= `clip_bright`
     object_coverage            fraction of pixels the subject mask covers (null: no mask)
     nan_frac                   fraction of non-finite values over the float passes (depth, normal)
+    subject_border_frac        share of the image's border pixels on the subject (null: no mask)
+    void_frac                  share of pixels that see nothing of the set (null: no instance
+                               pass or void mask from the renderer)
+    min_element_coverage       smallest coverage among the stated elements (null: no instances)
+    subject_contrast           subject vs a ring around it (null: no mask or an empty one)
+  (the last four: `psynth_data.visibility`, which documents their inputs)
 
 Verdict reasons, with the defaults of `QcThresholds`; a spec overrides any of them in its
 `qc { ... }` block (e.g. `qc { max_dark_clip 0.7 }`), and `QcThresholds.for_spec(spec)` is how
@@ -26,9 +32,17 @@ every QC verdict (render worker, Dagster fallback) gets the spec's thresholds:
     too_dark            dark_clip_frac > 0.5
     too_bright          bright_clip_frac > 0.5
     subject_missing     a mask was rendered and covers no pixel
-    subject_too_small   0 < object_coverage < 0.001 (under 0.1% of the frame)
+    subject_too_small   0 < object_coverage < 0.02 (under 2% of the frame; without a mask, the
+                        subject's instance coverage)
     subject_fills_frame object_coverage > 0.98 (the camera is inside or against the subject)
     non_finite_pass     nan_frac > 0 (NaN or inf in a float pass)
+    subject_cropped     subject_border_frac > 0.005 (`max_subject_border`; not when the metrics
+                        say `crop_allowed`, i.e. the framing asks for a crop)
+    void_in_frame       void_frac > 0.001 (`max_void_frac`)
+    liquid_not_visible, gas_not_visible, object_not_visible, effect_not_visible
+                        a stated element's coverage < 0.01 (`min_element_coverage`; an element
+                        the sample states but the renderer did not report counts as 0)
+    gas_hides_subject   subject_contrast < 0.03 (`min_subject_contrast`) while a gas is stated
 Failing samples are kept and flagged, never dropped.
 """
 
@@ -42,6 +56,7 @@ import polars as pl
 from psynth_data.layout import Layout
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
+from psynth_data.visibility import INSTANCE_SUFFIX, visibility_metrics, visibility_reasons
 from psynth_spec.check_qc import QcThresholds
 from psynth_spec.errors import PsynthError
 
@@ -61,7 +76,10 @@ SCHEMA = {
     "dark_clip_frac": pl.Float64, "bright_clip_frac": pl.Float64, "object_coverage": pl.Float64,
     "render_seconds": pl.Float64, "caption_chars": pl.Int64, "qc_pass": pl.Boolean,
     "qc_reasons": pl.List(pl.Utf8), "nan_frac": pl.Float64,
+    "subject_border_frac": pl.Float64, "void_frac": pl.Float64, "min_element_coverage": pl.Float64,
+    "subject_contrast": pl.Float64,
 }
+VISIBILITY_COLUMNS = ("subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast")
 
 
 def to_unit(image: np.ndarray) -> np.ndarray:
@@ -87,8 +105,15 @@ def luma(image: np.ndarray) -> np.ndarray:
 
 def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
                   float_passes: dict[str, np.ndarray] | None = None,
-                  thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> dict[str, float | None]:
-    """The QC numbers of one image; `mask` > 0 marks subject pixels (same height and width)."""
+                  thresholds: QcThresholds = DEFAULT_THRESHOLDS, *,
+                  instance_ids: np.ndarray | None = None, instances: list[dict] | None = None,
+                  void_mask: np.ndarray | None = None, expected=(), crop_allowed: bool = False) -> dict:
+    """The QC numbers of one image; `mask` > 0 marks subject pixels (same height and width).
+
+    The visibility inputs (`instance_ids`, `instances`, `void_mask`, `expected`) are those of
+    `psynth_data.visibility.visibility_metrics`; each may be None (its metrics are then None).
+    `crop_allowed`: the sample's framing crops the subject on purpose (no `subject_cropped`).
+    """
     y = luma(image)
     finite = np.isfinite(y)
     values = y[finite] if not finite.all() else y
@@ -100,6 +125,7 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
         "bright_clip_frac": float(np.count_nonzero(values >= thresholds.clip_bright)) / size,
         "object_coverage": None,
         "nan_frac": None,
+        "crop_allowed": crop_allowed,
     }
     if mask is not None:
         m = np.asarray(mask)
@@ -108,6 +134,11 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
         if m.shape != y.shape:
             raise QcError(f"QC: mask shape {m.shape} differs from the image's {y.shape}")
         out["object_coverage"] = float(np.count_nonzero(m > 0)) / max(m.size, 1)
+    try:
+        out.update(visibility_metrics(subject_mask=mask, luma=y, instance_ids=instance_ids,
+                                      instances=instances, void_mask=void_mask, expected=expected))
+    except ValueError as exc:
+        raise QcError(f"QC: {exc}") from None
     nonfinite = int(y.size - np.count_nonzero(finite))
     total = y.size
     for array in (float_passes or {}).values():
@@ -142,6 +173,8 @@ def qc_reasons(metrics: dict | None, thresholds: QcThresholds = DEFAULT_THRESHOL
             out.append("subject_fills_frame")
     if (metrics.get("nan_frac") or 0.0) > thresholds.max_nan_frac:
         out.append("non_finite_pass")
+    out.extend(r for r in visibility_reasons(metrics, thresholds, bool(metrics.get("crop_allowed")))
+               if r not in out)
     return out
 
 
@@ -156,7 +189,16 @@ def qc_row(sample_id: int, shard: int, metrics: dict | None, render_seconds: flo
                                     "object_coverage")},
         "render_seconds": render_seconds, "caption_chars": caption_chars,
         "qc_pass": not reasons, "qc_reasons": reasons, "nan_frac": base.get("nan_frac"),
+        **{k: _finite_or_none(base.get(k)) for k in VISIBILITY_COLUMNS},
     }
+
+
+def _finite_or_none(value) -> float | None:
+    """A metric for the table: NaN (an unmeasurable number from a renderer) is stored as null."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
 
 
 def qc_frame(rows: list[dict]) -> pl.DataFrame:
@@ -183,14 +225,18 @@ def _tar_rows(tar: tarfile.TarFile, thresholds: QcThresholds) -> dict[int, dict]
             part["image"] = decode_png(tar.extractfile(member).read())
         elif suffix == MASK_SUFFIX:
             part["mask"] = decode_png(tar.extractfile(member).read())
+        elif suffix == INSTANCE_SUFFIX:
+            part["ids"] = decode_png(tar.extractfile(member).read())
         elif suffix == "json":
             meta = json.loads(tar.extractfile(member).read())
-            part["render_seconds"] = (meta.get("render") or {}).get("seconds")
+            part["render_seconds"] = (meta.get("render") or {}).get("seconds")  # older tars only: new ones hold no timings
+            part["instances"] = meta.get("instances")
         elif suffix == "txt":
             part["caption_chars"] = len(tar.extractfile(member).read().decode("utf-8"))
     rows = {}
     for sid, part in parts.items():
-        metrics = (image_metrics(part["image"], part.get("mask"), thresholds=thresholds)
+        metrics = (image_metrics(part["image"], part.get("mask"), thresholds=thresholds,
+                                 instance_ids=part.get("ids"), instances=part.get("instances"))
                    if "image" in part else {"mean_luma": None})
         rows[sid] = (metrics, part.get("render_seconds"), part.get("caption_chars"))
     return rows
@@ -200,8 +246,9 @@ def shard_qc(storage: Storage, layout: Layout, shard: int, sample_ids: list[int]
              thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
     """QC rows computed from a stored tar (for shards whose worker wrote no QC table).
 
-    Coverage comes from `seg.png` members when the tar has them (else null); samples missing
-    from the tar are `render_failed`.
+    Coverage comes from `seg.png` members when the tar has them (else null), element coverage
+    from `inst.png` members and the JSON's `instances`; samples missing from the tar are
+    `render_failed`.
     """
     key = layout.render_key(shard)
     with storage.open(key) as source, tarfile.open(fileobj=source, mode="r:") as tar:

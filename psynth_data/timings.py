@@ -22,7 +22,7 @@ def render_seconds_summary(seconds: Iterable[float]) -> dict[str, float]:
     """`render_seconds_total`, `_p50` and `_p95` of per-sample render seconds."""
     values = [float(s) for s in seconds]
     return {
-        "render_seconds_total": round(sum(values), 3),
+        "render_seconds_total": round(float(sum(values)), 3),  # a float even for none (Dagster metadata)
         "render_seconds_p50": round(percentile(values, 50), 4),
         "render_seconds_p95": round(percentile(values, 95), 4),
     }

@@ -6,7 +6,10 @@ measured right after a sample commits, and the shard's QC table is written befor
                                                   `{staging}/_qc/` (committed with the sample,
                                                   never in the tar: the tar takes files only)
     measure_sample(spec, sample_dir, row, render_seconds, shard) -> QC row (psynth_data.qc),
-                                                  by `QcThresholds.for_spec(spec)`
+                                                  by `QcThresholds.for_spec(spec)`; the
+                                                  visibility metrics read `{id}.inst.png` (member
+                                                  or `_qc/`) and the JSON's `instances` when the
+                                                  renderer wrote them
     record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
 
 Images are read with Pillow (png, webp); EXR images and float passes with bpy when it is loaded
@@ -21,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_row
-from psynth_render.outputs import PASS_SUFFIX, member_name
+from psynth_data.visibility import INSTANCE_SUFFIX, crop_allowed, expected_elements
+from psynth_render.outputs import PASS_SUFFIX, member_name, still_suffix, view_suffix
 
 log = logging.getLogger("psynth.worker")
 
@@ -37,11 +41,12 @@ def qc_passes(spec) -> tuple[str, ...]:
     return passes
 
 
-def stash_qc_mask(spec, staging: Path, sample_id: int) -> None:
-    """Move a QC-only mask out of the members (into `_qc/`, beside them)."""
+def stash_qc_mask(spec, staging: Path, sample_id: int, view: int | None = None) -> None:
+    """Move a QC-only mask (of `view`, see outputs.view_suffix) out of the members (into
+    `_qc/`, beside them)."""
     if "segmentation" in spec.render.passes:
         return
-    mask = staging / member_name(sample_id, PASS_SUFFIX["segmentation"])
+    mask = staging / member_name(sample_id, view_suffix(PASS_SUFFIX["segmentation"], view))
     if mask.is_file():
         (staging / QC_DIR).mkdir(exist_ok=True)
         mask.replace(staging / QC_DIR / mask.name)
@@ -70,7 +75,7 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
     sid = int(row["sample_id"])
     caption = row.get("caption")
     chars = len(caption) if isinstance(caption, str) else None
-    image_path = sample_dir / member_name(sid, spec.render.format)
+    image_path = sample_dir / member_name(sid, still_suffix(spec, spec.render.format))  # the first view
     if not image_path.is_file():
         return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars, thresholds)
     if spec.render.format == "exr":
@@ -80,7 +85,7 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
         image = np.clip(image[..., :3], 0.0, None)
     else:
         image = decode_png(image_path.read_bytes())
-    mask_name = member_name(sid, PASS_SUFFIX["segmentation"])
+    mask_name = member_name(sid, still_suffix(spec, PASS_SUFFIX["segmentation"]))
     mask_path = sample_dir / mask_name if (sample_dir / mask_name).is_file() else sample_dir / QC_DIR / mask_name
     mask = decode_png(mask_path.read_bytes()) if mask_path.is_file() else None
     if mask is not None and mask.shape[:2] != image.shape[:2]:
@@ -89,13 +94,35 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
         mask = None
     floats = {}
     for name in FLOAT_PASSES:
-        path = sample_dir / member_name(sid, PASS_SUFFIX[name])
+        path = sample_dir / member_name(sid, still_suffix(spec, PASS_SUFFIX[name]))
         if name in spec.render.passes and path.is_file():
             data = _load_float(path)
             if data is not None:
                 floats[name] = data
-    metrics = image_metrics(image, mask, floats or None, thresholds)
+    ids, instances = _instance_inputs(sample_dir, sid, still_suffix(spec, INSTANCE_SUFFIX), image.shape[:2])
+    metrics = image_metrics(image, mask, floats or None, thresholds, instance_ids=ids, instances=instances,
+                            expected=expected_elements(row), crop_allowed=crop_allowed(row))
     return qc_row(sid, shard, metrics, render_seconds, chars, thresholds)
+
+
+def _instance_inputs(sample_dir: Path, sid: int, suffix: str, shape) -> tuple[np.ndarray | None, list | None]:
+    """The instance-id pass (`suffix`: the first view's; member or `_qc/`) and the JSON's
+    `instances`, where the renderer wrote them (None otherwise: the visibility metrics that
+    need them stay null)."""
+    name = member_name(sid, suffix)
+    path = sample_dir / name if (sample_dir / name).is_file() else sample_dir / QC_DIR / name
+    ids = decode_png(path.read_bytes()) if path.is_file() else None
+    if ids is not None and ids.shape[:2] != tuple(shape):
+        log.warning("sample %d: instance ids %s and image %s differ in size; not measured", sid, ids.shape, shape)
+        ids = None
+    instances = None
+    meta = sample_dir / member_name(sid, "json")
+    if meta.is_file():
+        try:
+            instances = json.loads(meta.read_text()).get("instances")
+        except (ValueError, AttributeError):
+            instances = None
+    return ids, instances
 
 
 def _record_path(work, sample_id: int) -> Path:

@@ -7,6 +7,8 @@ once, the passes compositor is installed once; each sample only updates the scen
 import json
 import logging
 import math
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -15,14 +17,21 @@ import bpy
 
 from psynth_render import passes as pass_files
 from psynth_render import scene
+from psynth_render.image_metadata import strip_render_metadata
 from psynth_render.metadata import json_safe, sample_metadata
-from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
+from psynth_render.flow import camera_flow
+from psynth_render.glb import export_subject_glb
+from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix, frame_suffix, member_name, member_suffixes, needs_still,
+                                   pass_suffixes, still_suffix, variant_suffix, view_indices,
+                                   view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
+from psynth_render.views import transforms, view_record
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy, require_taxonomy
+from psynth_spec.variants import changed_values, variant_row
 
 log = logging.getLogger("psynth.worker")
 
@@ -57,25 +66,28 @@ class Renderer:
         camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
+        current.render.film_transparent = spec.render.background == "transparent"  # alpha 0: no object
+        _no_file_metadata(current)
         render_seconds = 0.0
+        views = None
         if needs_still(spec):
-            render_seconds += self._render_still(current, sid, staging)
+            views, seconds = self._render_views(current, desc, sid, staging)
+            render_seconds += seconds
+            if spec.render.views > 1:
+                stems = [member_name(sid, view_suffix("", v)).rstrip(".") for v in view_indices(spec)]
+                record = transforms(views, stems)
+                (staging / member_name(sid, TRANSFORMS_SUFFIX)).write_text(json.dumps(record, indent=1))
         frames = None
         if "video" in spec.outputs and spec.video is not None:
             frames, seconds = self._render_frames(current, desc, sid, staging)
             render_seconds += seconds
         if "usd" in spec.outputs:
             _export_usd(staging / member_name(sid, "usdc"))
-        if "scene_code" in spec.outputs:
-            sample = {
-                "sample_id": sid,
-                "dataset": spec.dataset,
-                "version_id": spec.version_id,
-                "captions": {c: row.get(c) for c in spec.caption_columns},
-                "image_name": member_name(sid, spec.render.format),
-            }
-            code = scene_script(self._builder_source, desc, sample)
-            (staging / member_name(sid, "py")).write_text(code, encoding="utf-8")
+        if "glb" in spec.outputs:
+            export_subject_glb(staging / member_name(sid, "glb"), desc.subject.name)
+        scene_code = self._scene_code(spec, row, desc)
+        if scene_code is not None:
+            (staging / member_name(sid, "py")).write_text(scene_code, encoding="utf-8")
         if "caption" in spec.outputs:
             text = row.get("caption") or ""
             (staging / member_name(sid, "txt")).write_text(str(text), encoding="utf-8")
@@ -87,12 +99,18 @@ class Renderer:
                 "width": current.render.resolution_x,
                 "height": current.render.resolution_y,
                 "format": spec.render.format,
-                "seconds": round(render_seconds, 4),
                 "blender_version": bpy.app.version_string,
                 "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
+            if views is not None and spec.render.views > 1:
+                meta["views"] = views
             meta["scene"] = desc.model_dump(mode="json")
+        variants, seconds = self._render_variants(current, row, staging)
+        render_seconds += seconds
+        if "metadata" in spec.outputs:
+            if spec.variants is not None:
+                meta["variants"] = variants
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
@@ -100,32 +118,117 @@ class Renderer:
             raise RuntimeError(f"sample {sid}: wrote {written}, expected {expected}")
         return {"render_seconds": render_seconds, "members": written}
 
-    # ------------------------------------------------------------------ still and passes
-    def _render_still(self, current, sid: int, staging: Path) -> float:
+    def _scene_code(self, spec: Spec, row: dict[str, Any], desc, variant: int = 0) -> str | None:
+        """The standalone script of a sample (or of one of its variants)."""
+        if "scene_code" not in spec.outputs:
+            return None
+        sid = int(row["sample_id"])
+        sample = {
+            "sample_id": sid,
+            "dataset": spec.dataset,
+            "version_id": spec.version_id,
+            "captions": {c: row.get(c) for c in spec.caption_columns},
+            "image_name": member_name(sid, variant_suffix(variant, still_suffix(spec, spec.render.format))),
+        }
+        if variant:
+            sample["variant"] = variant
+        return scene_script(self._builder_source, desc, sample)
+
+    # ------------------------------------------------------------------ variants
+    def _render_variants(self, current, row: dict[str, Any], staging: Path) -> tuple[list[dict], float]:
+        """Render every variant of a sample into `staging`; returns the JSON entries, seconds.
+
+        A variant re-describes the sample from its variant row and updates the scene in place
+        (`build` changes only what differs), then renders the still and the spec's passes under
+        `{id}.var{k}.`; QC stays the base image's, so no QC-only mask is rendered.
+        """
         spec = self.spec
-        wanted = qc_passes(spec)  # the spec's passes + the subject mask QC measures coverage on
+        if spec.variants is None:
+            return [], 0.0
+        sid = int(row["sample_id"])
+        entries, seconds = [], 0.0
+        for k in range(1, spec.variants.count + 1):
+            variant = variant_row(spec, row, k)
+            desc = describe(variant, spec, self.taxonomy)
+            camera = build(desc)
+            _apply_device(current, self.device)
+            if needs_still(spec):
+                seconds += self._render_variant_still(current, desc, sid, staging, k)
+            code = self._scene_code(spec, variant, desc, variant=k)
+            if code is not None:
+                (staging / member_name(sid, variant_suffix(k, "py"))).write_text(code, encoding="utf-8")
+            files = sorted(p.name for p in staging.iterdir() if p.name.startswith(member_name(sid, f"var{k}.")))
+            entries.append(json_safe({
+                "variant": k,
+                "axes": list(spec.variants.axis_names),
+                "changed": changed_values(spec, row, k),
+                "captions": {c: variant.get(c) for c in spec.caption_columns},
+                "camera": camera,
+                "files": files,
+            }))
+        return entries, seconds
+
+    # ------------------------------------------------------------------ views, still and passes
+    def _render_views(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
+        """Render every view's still and passes; only the camera moves between views (the scene
+        is built once). Returns the JSON `views` records and the seconds spent rendering."""
+        records, seconds = [], 0.0
+        spec = self.spec
+        per_view = ([spec.render.format] if "image" in spec.outputs else []) + pass_suffixes(spec.render.passes)
+        for index, view in enumerate(view_indices(spec)):
+            info = pose_camera(desc, view=index)
+            seconds += self._render_still(current, sid, staging, view)
+            if "normal" in spec.render.passes:
+                world, camera = (str(staging / member_name(sid, view_suffix(s, view))) for s in PASS_SUFFIXES["normal"])
+                pass_files.camera_normals(world, camera, info["world_to_camera"])
+            files = [member_name(sid, view_suffix(s, view)) for s in per_view]
+            records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
+        if len(records) > 1:
+            pose_camera(desc)  # leave the first view's pose for the video, the usd and the next sample
+        return records, seconds
+
+    def _render_variant_still(self, current, desc, sid: int, staging: Path, variant: int) -> float:
+        """Variant k's still from the first view, with the spec's passes (QC is the base's)."""
+        spec = self.spec
+        view = view_indices(spec)[0]
+        info = pose_camera(desc, view=0)
+        seconds = self._render_still(current, sid, staging, view, variant)
+        if "normal" in spec.render.passes:
+            world, camera = (str(staging / member_name(sid, variant_suffix(variant, view_suffix(s, view))))
+                             for s in PASS_SUFFIXES["normal"])
+            pass_files.camera_normals(world, camera, info["world_to_camera"])
+        return seconds
+
+    def _render_still(self, current, sid: int, staging: Path, view: int | None = None, variant: int = 0) -> float:
+        spec = self.spec
+        # + QC's subject mask for the base only (QC is the base image's); not flow
+        wanted = tuple(p for p in (qc_passes(spec) if not variant else spec.render.passes) if p in PASS_SUFFIXES)
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
-        self._install_passes(current, wanted if cycles_passes else (), staging, sid)
+        prefix = member_name(sid, variant_suffix(variant, view_suffix("", view)))
+        self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
         seconds = 0.0
         if "image" in spec.outputs:
-            _set_image_format(current, spec.render.format)
-            current.render.filepath = str(staging / member_name(sid, spec.render.format))
+            _set_image_format(current, spec.render.format, alpha=current.render.film_transparent)
+            image = variant_suffix(variant, view_suffix(spec.render.format, view))
+            current.render.filepath = str(staging / member_name(sid, image))
             seconds += _render(write_still=True)
+            strip_render_metadata(staging / member_name(sid, view_suffix(spec.render.format, view)))
         elif cycles_passes:
             seconds += _render(write_still=False)
         if wanted and not cycles_passes:
-            seconds += self._render_passes_with_cycles(current, wanted, staging, sid)
+            seconds += self._render_passes_with_cycles(current, wanted, staging, prefix)
         pass_files.install(current, (), "", "")
-        stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
+        if not variant:
+            stash_qc_mask(spec, staging, sid, view)  # not asked for: kept beside the members, not in the tar
         return seconds
 
-    def _install_passes(self, current, wanted, staging: Path, sid: int) -> None:
+    def _install_passes(self, current, wanted, staging: Path, prefix: str) -> None:
         if not wanted:
             pass_files.install(current, (), "", "")
             return
-        pass_files.install(current, wanted, str(staging) + "/", f"{sid:09d}.")
+        pass_files.install(current, wanted, str(staging) + "/", prefix)
 
-    def _render_passes_with_cycles(self, current, wanted, staging: Path, sid: int) -> float:
+    def _render_passes_with_cycles(self, current, wanted, staging: Path, prefix: str) -> float:
         """EEVEE/Workbench lack some passes: render them with a 1-sample Cycles pass render."""
         engine, filepath = current.render.engine, current.render.filepath
         samples = current.cycles.samples
@@ -137,7 +240,7 @@ class Renderer:
             stale = bpy.data.node_groups.get(pass_files.GROUP_NAME)
             if stale is not None:
                 bpy.data.node_groups.remove(stale)
-            self._install_passes(current, wanted, staging, sid)
+            self._install_passes(current, wanted, staging, prefix)
             return _render(write_still=False)
         finally:
             current.render.engine = engine
@@ -152,10 +255,21 @@ class Renderer:
         pass_files.install(current, (), "", "")
         _set_image_format(current, "png")
         frames, seconds = [], 0.0
+        flow = "flow" in self.spec.render.passes
+        scratch = Path(tempfile.mkdtemp(prefix="psynth-flow-")) if flow else None
+        infos = []
         for index in range(video.frames):
             info = pose_camera(desc, index, video.frames)
+            infos.append(info)
             current.render.filepath = str(staging / member_name(sid, frame_suffix(index)))
+            prefix = member_name(sid, f"f{index:04d}.")
+            if flow and current.render.engine == "CYCLES":  # the frame's depth from the same render
+                self._install_passes(current, ("depth",), scratch, prefix)
             seconds += _render(write_still=True)
+            strip_render_metadata(staging / member_name(sid, frame_suffix(index)))
+            if flow and current.render.engine != "CYCLES":
+                seconds += self._render_passes_with_cycles(current, ("depth",), scratch, prefix)
+            pass_files.install(current, (), "", "")
             frames.append(json_safe({
                 "index": index,
                 "time": index / video.fps,
@@ -167,7 +281,25 @@ class Renderer:
                 "K": info["K"],
             }))
         pose_camera(desc)  # leave the still's pose for the usd export and the next sample
+        if scratch is not None:
+            try:
+                _write_flows(scratch, staging, sid, infos)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
         return frames, seconds
+
+
+def _write_flows(scratch: Path, staging: Path, sid: int, infos: list[dict]) -> None:
+    """Forward flow of each frame to the next, from the frames' depth passes and cameras."""
+    projection = infos[0]["projection"]
+    if projection not in ("perspective", "orthographic"):
+        raise ValueError(f"the flow pass needs a perspective or orthographic lens, not {projection}")
+    for index in range(len(infos) - 1):
+        depth = pass_files.read_exr(str(scratch / member_name(sid, f"f{index:04d}.depth.exr")))[..., 0]
+        a, b = infos[index], infos[index + 1]
+        flow = camera_flow(depth, a["K"], a["world_to_camera_opencv"], b["world_to_camera_opencv"],
+                           orthographic=projection == "orthographic", K_b=b["K"])
+        pass_files.write_exr(str(staging / member_name(sid, flow_suffix(index))), flow)
 
 
 def _render(write_still: bool) -> float:
@@ -176,12 +308,25 @@ def _render(write_still: bool) -> float:
     return time.perf_counter() - started
 
 
+def _no_file_metadata(current) -> None:
+    """No stamp metadata in written images (PNG text chunks, EXR header attributes).
+
+    Blender writes the date, the render time, the file name and more into every PNG and EXR by
+    default, so two renders of the same sample would differ in bytes while equal in pixels;
+    re-rendering a shard must give the same tar (timings live in the QC table and manifest).
+    """
+    settings = current.render
+    for name in dir(settings):
+        if name.startswith("use_stamp"):
+            setattr(settings, name, False)
+
+
 def _apply_device(current, device: str) -> None:
     if current.render.engine == "CYCLES":
         current.cycles.device = "CPU" if device == "CPU" else "GPU"
 
 
-def _set_image_format(current, fmt: str) -> None:
+def _set_image_format(current, fmt: str, alpha: bool = False) -> None:
     settings = current.render.image_settings
     if hasattr(settings, "media_type"):
         settings.media_type = "IMAGE"
@@ -190,11 +335,21 @@ def _set_image_format(current, fmt: str) -> None:
         settings.color_depth = "32"
     elif fmt == "png":
         settings.color_depth = "8"
-        settings.color_mode = "RGB"
+        settings.color_mode = "RGBA" if alpha else "RGB"
+    elif fmt == "webp":
+        settings.color_mode = "RGBA" if alpha else "RGB"
 
 
 def _export_usd(path: Path) -> None:
-    """The scene as USD (one `usdc`, textures left where they are: no side folder)."""
-    bpy.ops.wm.usd_export(filepath=str(path), selected_objects_only=False, export_materials=True,
+    """The scene as USD (one `usdc`, textures left where they are: no side folder), in the
+    canonical order of `usd_canonical` so the same scene gives the same bytes."""
+    from psynth_render.usd_canonical import canonical_usdc  # OpenUSD only when usd is asked for
+
+    raw = path.with_name(path.stem + ".blender.usdc")
+    bpy.ops.wm.usd_export(filepath=str(raw), selected_objects_only=False, export_materials=True,
                           export_animation=False, export_textures_mode="KEEP",
                           convert_world_material=False)
+    try:
+        canonical_usdc(raw, path)
+    finally:
+        raw.unlink(missing_ok=True)

@@ -45,6 +45,7 @@ from psynth_data.storage import LocalStorage, Storage, default_root, open_storag
 from psynth_data.timings import render_seconds_summary
 from psynth_render.journal import MAX_ATTEMPTS, ShardWork
 from psynth_render.memory import EXIT_RECYCLE, over_limit
+from psynth_render.parent_watch import die_with_parent
 from psynth_render.progress import ProgressWriter
 from psynth_render.qc_probe import measure_sample, record_qc, shard_qc_frame
 from psynth_render.shard_inputs import load_spec_file, read_samples_file, shard_samples
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a sample may take; past it the process is ended by SIGALRM (0: no limit)",
     )
     p.add_argument("--keep-work", action="store_true", help="keep the work folder after completing")
+    p.add_argument("--parent-pid", type=int, default=None, help="end when this process (the supervisor) ends")
     return p
 
 
@@ -280,6 +282,7 @@ def _blender_version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    die_with_parent(args.parent_pid)  # never an orphan rendering for nobody
     progress = ProgressWriter(os.dup(1))
     os.dup2(2, 1)  # Blender writes to fd 1 from C: send it to stderr, i.e. the log
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,

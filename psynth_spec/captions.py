@@ -28,12 +28,12 @@ def _fallback_text(path: str) -> ConceptText:
     return ConceptText(label=label, article=article(label))
 
 
-def _concept_texts(spec: Spec, axis: str, categories: tuple[str, ...]) -> list[ConceptText]:
+def concept_texts(spec: Spec, axis: str, categories: tuple[str, ...]) -> list[ConceptText]:
     known = spec.concept_text.get(axis, {})
     return [known.get(c) or _fallback_text(c) for c in categories]
 
 
-def _gather(table: list[str], codes: np.ndarray, valid: np.ndarray | None) -> pl.Series:
+def gather_text(table: list[str], codes: np.ndarray, valid: np.ndarray | None) -> pl.Series:
     """Text by table lookup of a code per row (null where invalid)."""
     index = pl.Series(codes, dtype=pl.UInt32)
     if valid is not None and not valid.all():
@@ -43,8 +43,8 @@ def _gather(table: list[str], codes: np.ndarray, valid: np.ndarray | None) -> pl
 
 def _category_text(spec: Spec, ids: np.ndarray, p: Placeholder, column: Column) -> pl.Series:
     if p.filter == "id":
-        return _gather(list(column.categories), column.values, column.valid)
-    texts = _concept_texts(spec, p.axis, column.categories)
+        return gather_text(list(column.categories), column.values, column.valid)
+    texts = concept_texts(spec, p.axis, column.categories)
     if p.filter == "synonym":
         options = [(t.label, *t.synonyms) for t in texts]
         counts = np.asarray([len(o) for o in options], dtype=np.int64)
@@ -52,24 +52,24 @@ def _category_text(spec: Spec, ids: np.ndarray, p: Placeholder, column: Column) 
         u = uniforms(spec.seed, f"synonym:{p.axis}", ids)
         pick = np.minimum((u * counts[column.values]).astype(np.int64), counts[column.values] - 1)
         flat = [s for o in options for s in o]
-        return _gather(flat, offsets[column.values] + pick, column.valid)
+        return gather_text(flat, offsets[column.values] + pick, column.valid)
     if p.filter == "a":
         table = [f"{t.article} {t.label}" for t in texts]
     elif p.filter in _CASE:
         table = [_CASE[p.filter](t.label) for t in texts]
     else:
         table = [t.label for t in texts]
-    return _gather(table, column.values, column.valid)
+    return gather_text(table, column.values, column.valid)
 
 
 def _value_text(p: Placeholder, column: Column) -> pl.Series:
     if column.type == "bool":
-        text = _gather(["false", "true"], column.values.astype(np.uint32), column.valid)
+        text = gather_text(["false", "true"], column.values.astype(np.uint32), column.valid)
     elif p.format and column.levels is not None:  # a one_of over numbers: format each level once
         levels = np.unique(column.levels)
         codes = np.minimum(np.searchsorted(levels, column.values), len(levels) - 1)
         table = format_numbers(levels, p.format).to_list()
-        text = _gather(table, codes, column.valid)
+        text = gather_text(table, codes, column.valid)
     elif p.format:
         text = format_numbers(column.values, p.format, column.valid)
     else:
@@ -158,11 +158,17 @@ def _keys(template: CaptionTemplate) -> list[tuple]:
 
 
 def caption_series(spec: Spec, ids: np.ndarray, batch) -> list[pl.Series]:
-    """One string Series per caption column (spec.caption_columns order)."""
+    """One string Series per caption column (spec.caption_columns order); the built-in dense
+    caption (`psynth_spec.dense_caption`) where the spec writes no `dense` template."""
+    from psynth_spec.dense_caption import DENSE_COLUMN, dense_caption
+
     texts: dict[tuple, pl.Series] = {}
     out: list[pl.Series] = []
     for column_name in spec.caption_columns:
         templates = [t for t in spec.captions if t.column == column_name]
+        if not templates and column_name == DENSE_COLUMN:
+            out.append(dense_caption(spec, ids, batch))
+            continue
         for template in templates:
             for segment in template.segments:
                 if isinstance(segment, Placeholder) and _key(segment) not in texts:

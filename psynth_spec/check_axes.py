@@ -5,6 +5,7 @@ was wrong (the caller keeps going so that every error of a file is found in one 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from psynth_spec import nodes as n
@@ -16,15 +17,33 @@ from psynth_spec.taxonomy import Axis, Taxonomy
 AXIS_KIND = {"float": "number", "int": "integer", "bool": "boolean", "category": "concept"}
 
 
+HINTED = 200
+"""Errors of a file that get a computed hint ("did you mean", which costs a fuzzy match against
+every name): enough for any real file, while a file of thousands of misspellings stays fast."""
+
+
 @dataclass
 class Reporter:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, span: n.Span, code: str, message: str, hint: str | None = None) -> None:
+    def error(self, span: n.Span, code: str, message: str, hint: str | Callable[[], str | None] | None = None) -> None:
+        """Record an error; a callable `hint` is computed only for the first HINTED errors."""
+        if callable(hint):
+            hint = hint() if len(self.diagnostics) < HINTED else None
         self.diagnostics.append(
             Diagnostic(self.path, span.line, span.col, code, message, span.length, hint)
         )
+
+    def warn(self, span: n.Span, code: str, message: str, hint: str | None = None) -> None:
+        """A warning: printed by `psynth check`, never stops the spec from compiling."""
+        self.diagnostics.append(
+            Diagnostic(self.path, span.line, span.col, code, message, span.length, hint, severity="warning")
+        )
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
 
     def known_settings(self, block: n.Block, keys) -> list[n.Setting]:
         """The settings of a block whose key is one of `keys`, each key's first only; an unknown
@@ -58,7 +77,7 @@ def lookup_axis(ctx: AxisContext, path: n.Path) -> Axis | None:
     if axis is None:
         ctx.report.error(
             path.span, "unknown-axis", f"unknown axis '{path.text}'",
-            did_you_mean(path.text, list(ctx.taxonomy.axis_by_path))
+            lambda: did_you_mean(path.text, list(ctx.taxonomy.axis_by_path))
             or "run `psynth taxonomy` to list the axes",
         )
     return axis
@@ -74,15 +93,17 @@ def resolve_concept(ctx: AxisContext, axis: Axis, path: n.Path, *, leaf_only: bo
     taxonomy = ctx.taxonomy
     full = taxonomy.resolve(axis, path.text)
     if full is None:
-        hint = did_you_mean(path.text, taxonomy.domain_names(axis))
-        if hint is None:
-            elsewhere = [a.path for a in taxonomy.axes if a.domain and taxonomy.resolve(a, path.text)]
-            if elsewhere:
-                hint = f"'{path.text}' is a value of {elsewhere[0]}, not of {axis.path}"
+        def hint() -> str:
+            close = did_you_mean(path.text, taxonomy.domain_names(axis))
+            if close is None:
+                elsewhere = [a.path for a in taxonomy.axes if a.domain and taxonomy.resolve(a, path.text)]
+                if elsewhere:
+                    close = f"'{path.text}' is a value of {elsewhere[0]}, not of {axis.path}"
+            return close or f"run `psynth taxonomy {axis.domain}` to list them"
+
         ctx.report.error(
             path.span, "unknown-concept",
-            f"unknown concept '{path.text}' for {axis.path} (values under '{axis.domain}')",
-            hint or f"run `psynth taxonomy {axis.domain}` to list them",
+            f"unknown concept '{path.text}' for {axis.path} (values under '{axis.domain}')", hint,
         )
         return None
     if leaf_only and not taxonomy.concepts[full].is_leaf:
@@ -388,6 +409,10 @@ def _condition_axis(
 ) -> Axis | None:
     axis = lookup_axis(ctx, path)
     if axis is None:
+        return None
+    if axis.type == "asset":
+        ctx.report.error(path.span, "type-mismatch", f"{where} cannot test {path.text}: its values are catalog asset ids",
+                         "filter the assets instead: one_of(assets.NAME where tag in [...])")
         return None
     if path.text not in visible:
         if path.text == owner:

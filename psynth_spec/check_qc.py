@@ -28,9 +28,13 @@ class QcThresholds:
     clip_bright: float = 0.98  # luma at or over this counts as clipped bright
     max_dark_clip: float = 0.5  # more clipped-dark pixels than this: too_dark
     max_bright_clip: float = 0.5  # more clipped-bright pixels than this: too_bright
-    min_coverage: float = 0.001  # subject covers less of the frame than this: subject_too_small
+    min_coverage: float = 0.02  # subject covers less of the frame than this: subject_too_small
     max_coverage: float = 0.98  # subject covers more than this: subject_fills_frame
     max_nan_frac: float = 0.0  # more non-finite float-pass values than this: non_finite_pass
+    max_subject_border: float = 0.005  # subject on more of the image border than this: subject_cropped
+    max_void_frac: float = 0.001  # more pixels seeing nothing of the set than this: void_in_frame
+    min_element_coverage: float = 0.01  # a stated liquid/gas/object/effect under this: {element}_not_visible
+    min_subject_contrast: float = 0.03  # subject vs surroundings under this, with a gas: gas_hides_subject
     max_failure_rate: float = 0.2  # a partition failing QC more often fails its qc_failure_rate check
 
     @classmethod

@@ -15,7 +15,9 @@ from psynth_spec.errors import SpecError
 from psynth_spec.laws import LAWS
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "psynth.lark"
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 64 * 1024
+"""A spec states distributions, not data: one stating every registry axis with 50 `require`s and
+50 captions is 9 KB. The bound keeps `check` of any accepted input under 2 s (bench/bench_check_limits.py)."""
 MAX_DEPTH = 32
 
 # Friendly names for the grammar's terminals in "expected ..." messages.
@@ -68,7 +70,7 @@ def decode_source(data: bytes, path: str) -> str:
             [
                 Diagnostic(
                     path, 1, 1, "file-too-large",
-                    f"spec is {len(data) / 1e6:.1f} MB; specs are limited to {MAX_BYTES // 1024} KiB",
+                    f"spec is {len(data) / 1024:,.0f} KiB; specs are limited to {MAX_BYTES // 1024} KiB",
                     hint="a spec states distributions, not data: keep it small",
                 )
             ]

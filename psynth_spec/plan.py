@@ -36,6 +36,17 @@ class StorageItem(_Model):
     total_bytes: float
 
 
+class CaptionStats(_Model):
+    """Length of one caption column over the pilot: words (split on spaces) and characters."""
+
+    column: str
+    words_min: int
+    words_median: float
+    words_p95: float
+    words_max: int
+    chars_mean: float
+
+
 class RenderEstimate(_Model):
     engines: dict[str, float]  # engine -> share of samples
     frames_per_sample: int
@@ -59,18 +70,42 @@ class Plan(_Model):
     pilot_samples: int
     acceptance: float  # fraction of round-0 draws every require accepts
     distributions: tuple[AxisDistribution, ...]
+    captions: tuple[CaptionStats, ...]
     storage: tuple[StorageItem, ...]
     total_bytes: float
     render: RenderEstimate
 
 
 def _distributions(spec: Spec, frame) -> tuple[AxisDistribution, ...]:
+    from psynth_spec.asset_columns import asset_extra_columns
+
+    shown = [(c.axis, c.column, c.stated) for c in spec.columns if c.type == "category" or (c.type == "asset" and c.stated)]
+    for c in spec.columns:
+        if c.type == "asset" and c.stated:  # what the assets balance by, beside their ids
+            tag, _tags, licence = asset_extra_columns(c.column)
+            shown += [(f"{c.axis}.tag", tag, True), (f"{c.axis}.licence", licence, True)]
     out = []
-    for column in spec.columns:
-        if column.type != "category":
-            continue
-        shares = tuple(Share(value=v, probability=p) for v, p in value_shares(frame[column.column], column.type).items())
-        out.append(AxisDistribution(axis=column.axis, column=column.column, stated=column.stated, shares=shares))
+    for axis, name, stated in shown:
+        shares = tuple(Share(value=v, probability=p) for v, p in value_shares(frame[name], "category").items())
+        out.append(AxisDistribution(axis=axis, column=name, stated=stated, shares=shares))
+    return tuple(out)
+
+
+def _caption_stats(spec: Spec, frame) -> tuple[CaptionStats, ...]:
+    import polars as pl
+
+    out = []
+    for column in spec.caption_columns:
+        text = pl.col(column)
+        words = text.str.split(" ").list.len()
+        row = frame.select(
+            words.min().alias("min"), words.median().alias("median"),
+            words.quantile(0.95, "nearest").alias("p95"), words.max().alias("max"),
+            text.str.len_chars().mean().alias("chars"),
+        ).row(0)
+        low, median, p95, high, chars = (0 if v is None else v for v in row)
+        out.append(CaptionStats(column=column, words_min=int(low), words_median=float(median),
+                                words_p95=float(p95), words_max=int(high), chars_mean=float(chars)))
     return tuple(out)
 
 
@@ -86,25 +121,35 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
     outputs = set(spec.outputs)
     per_sample: dict[str, float] = {}
     members = 0
+    views = spec.render.views  # stills per sample; video frames follow the first view
+    variants = spec.variant_count  # each variant: one still (first view), its passes and script
+    images = frames + views - 1 + variants
     if outputs & {"image", "video"}:
-        per_sample["image"] = pixels * frames * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
-        members += frames
+        per_sample["image"] = pixels * images * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
+        members += images
     if spec.render.passes:
-        per_sample["passes"] = pixels * frames * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
-        members += frames * len(spec.render.passes)
+        per_sample["passes"] = pixels * images * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
+        members += images * len(spec.render.passes)
+    if views > 1:
+        per_sample["transforms"] = cost_model.TRANSFORMS_VIEW_BYTES * views
+        members += 1
     caption_bytes = sum(float(frame[c].str.len_bytes().mean() or 0.0) for c in spec.caption_columns)
-    if "caption" in outputs and spec.caption_columns:
-        per_sample["caption"] = float(frame[spec.caption_columns[0]].str.len_bytes().mean() or 0.0)
+    if "caption" in outputs and "caption" in spec.caption_columns:  # the `.txt` member holds `caption`
+        per_sample["caption"] = float(frame["caption"].str.len_bytes().mean() or 0.0)
         members += 1
     if "metadata" in outputs:
         video_bytes = cost_model.JSON_FRAME_BYTES * frames if spec.video is not None else 0
-        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes
+        variant_bytes = cost_model.VARIANT_JSON_BYTES * spec.variant_count
+        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes + variant_bytes
         members += 1
     if "scene_code" in outputs:
-        per_sample["scene_code"] = cost_model.SCENE_CODE_BYTES
-        members += 1
+        per_sample["scene_code"] = cost_model.scene_code_bytes(spec) * (1 + variants)
+        members += 1 + variants
     if "usd" in outputs:
         per_sample["usd"] = cost_model.USD_BYTES
+        members += 1
+    if "glb" in outputs:
+        per_sample["glb"] = cost_model.GLB_BYTES
         members += 1
     per_sample["tar_overhead"] = members * cost_model.TAR_MEMBER_OVERHEAD
     per_sample["samples"] = len(samples_parquet_bytes(frame)) / max(len(frame), 1)
@@ -132,19 +177,20 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     )
     total = max(len(frame), 1)
     frames = _frames(spec)
+    renders = frames + spec.render.views - 1 + spec.variant_count  # views and variants: one more render each
     w, h = spec.render.width, spec.render.height
     cpu = gpu = 0.0
     shares: dict[str, float] = {}
     for name, spp, n in groups.iter_rows():
         weight = n / total
         shares[name] = shares.get(name, 0.0) + weight
-        cpu += weight * frames * cost_model.frame_seconds(name, w, h, int(spp))
-        gpu += weight * frames * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
+        cpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp))
+        gpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
     cpu += cost_model.PER_SAMPLE_OVERHEAD_S
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
         engines=dict(sorted(shares.items(), key=lambda kv: -kv[1])),
-        frames_per_sample=frames,
+        frames_per_sample=_frames(spec),
         cpu_seconds_per_sample=cpu,
         gpu_seconds_per_sample=gpu,
         cpu_hours=cpu * spec.samples / 3600,
@@ -179,6 +225,7 @@ def make_plan(spec: Spec, pilot_samples: int = PLAN_PILOT_SAMPLES) -> Plan:
         pilot_samples=pilot_samples,
         acceptance=pilot_acceptance(spec, pilot_samples),
         distributions=_distributions(spec, frame),
+        captions=_caption_stats(spec, frame),
         storage=storage,
         total_bytes=sum(item.total_bytes for item in storage),
         render=_render(spec, frame),

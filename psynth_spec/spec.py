@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from psynth_spec.diagnostics import Diagnostic
 from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for the stages)
     LAWS,
     Bernoulli,
@@ -25,6 +26,8 @@ from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for
 )
 
 from psynth_spec.vocabulary import (  # noqa: F401  (re-exported: s.Engine, s.Output, ...)
+    Background,
+    CameraRigKind,
     Device,
     Engine,
     Filter,
@@ -53,6 +56,22 @@ class Choice(_Model):
     weights: tuple[float, ...]
 
 
+class AssetChoice(_Model):
+    """`one_of(assets.NAME [where ...])`: a weighted choice of a catalog's assets.
+
+    One entry per (asset, tag it is drawn under): with tag weights (`tag in { chair: 2, ... }`)
+    an asset carrying two listed tags has an entry under each, so every tag gets exactly its
+    weight. `tags[i]` is entry i's tag (the first listed tag it carries, for a plain list), or
+    None when the statement filters no tags. `values` may therefore repeat an asset id.
+    """
+
+    kind: Literal["assets"] = "assets"
+    catalog: str
+    values: tuple[str, ...]
+    weights: tuple[float, ...]
+    tags: tuple[str | None, ...]
+
+
 class Fixed(_Model):
     """`AXIS = VALUE`."""
 
@@ -60,8 +79,8 @@ class Fixed(_Model):
     value: Scalar
 
 
-Distribution = Annotated[Union[(*LAWS.values(), Choice, Fixed)], Field(discriminator="kind")]
-"""A statement's distribution: a registered law (`psynth_spec.laws`), a choice, or a fixed value."""
+Distribution = Annotated[Union[(*LAWS.values(), Choice, AssetChoice, Fixed)], Field(discriminator="kind")]
+"""A statement's distribution: a registered law (`psynth_spec.laws`), a choice, an asset choice, or a fixed value."""
 
 
 # ---------------------------------------------------------------- conditions
@@ -123,7 +142,7 @@ def condition_axes(cond: "Condition") -> set[str]:
 
 
 # ---------------------------------------------------------------- statements
-AxisType = Literal["float", "int", "bool", "category"]
+AxisType = Literal["float", "int", "bool", "category", "asset"]
 
 
 class AxisStatement(_Model):
@@ -207,6 +226,33 @@ class CaptionTemplate(_Model):
         return {s.axis for s in self.segments if isinstance(s, Placeholder)}
 
 
+# ---------------------------------------------------------------- asset catalogs
+class AssetRecord(_Model):
+    """What sampling, captions and the renderer need of one drawable catalog row."""
+
+    asset_id: str
+    uri: str
+    format: str
+    sha256: str
+    tags: tuple[str, ...] = ()
+    licence: str | None = None
+    up: str | None = None
+    label: str  # for captions: the innermost folder's tag, else the file's stem
+    bounds_min: tuple[float, float, float]
+    bounds_max: tuple[float, float, float]
+
+
+class AssetCatalog(_Model):
+    """An `assets NAME "PATH"` setting, resolved: where it was read and its content hash."""
+
+    name: str
+    location: str  # as written in the spec
+    uri: str  # resolved: an absolute local path or an s3:// URL
+    digest: str
+    assets: dict[str, AssetRecord] = Field(default_factory=dict)
+    """The assets the spec's statements can draw, by asset id (not the whole catalog)."""
+
+
 # ---------------------------------------------------------------- render, video
 
 
@@ -218,11 +264,61 @@ class RenderSettings(_Model):
     samples: int = 64
     passes: tuple[RenderPass, ...] = ()
     format: ImageFormat = "png"
+    views: int = 1
+    rig: CameraRigKind = "orbit"
+    background: Background = "opaque"
 
 
 class VideoSettings(_Model):
     frames: int
     fps: float
+
+
+# ---------------------------------------------------------------- variants
+VariantMode = Literal["redraw", "each", "choose"]
+MAX_VARIANTS = 16
+
+
+class VariantAxis(_Model):
+    """An axis a `variants` block changes, and how.
+
+    `redraw`: from its own statement's distribution (clamp included); `each`: variant k takes
+    `values[k-1]` (explicit values, no `count`); `choose`: uniform among `values` (with `count`).
+    """
+
+    axis: str
+    column: str
+    type: AxisType
+    mode: VariantMode
+    values: tuple[Scalar, ...] = ()
+
+
+class Variants(_Model):
+    """`variants { ... }`: `count` counterfactual versions of every sample, numbered 1..count.
+
+    `columns` are the registry columns a variant may change (in registry order): the named
+    axes, the stated axes whose `when` reads a changed axis, and the unstated columns derived
+    from a changed axis. Everything else, the render seed included, is the base sample's.
+    """
+
+    count: int
+    axes: tuple[VariantAxis, ...]
+    columns: tuple[str, ...]
+    line: int
+
+    @property
+    def axis_names(self) -> tuple[str, ...]:
+        return tuple(a.axis for a in self.axes)
+
+    @property
+    def random(self) -> bool:
+        """Drawn (redraw/choose) variants honour `require`; explicit ones are taken as given."""
+        return any(a.mode != "each" for a in self.axes)
+
+
+def variant_column(k: int, column: str) -> str:
+    """The samples-table column of variant k's value of `column`: `var{k}_{column}`."""
+    return f"var{k}_{column}"
 
 
 # ---------------------------------------------------------------- the spec
@@ -248,22 +344,43 @@ class Spec(_Model):
     """axis path -> relative concept path -> caption text, for every categorical axis."""
     render: RenderSettings = RenderSettings()
     video: VideoSettings | None = None
+    catalogs: tuple[AssetCatalog, ...] = ()
     qc: dict[str, float] = Field(default_factory=dict)
     """QC thresholds the spec's `qc { ... }` block overrides (name -> value; the others keep
     their defaults). Use `psynth_data.qc.QcThresholds.for_spec(spec)` to get the thresholds."""
+    variants: Variants | None = None
+    warnings: tuple[Diagnostic, ...] = Field(default=(), exclude=True)
+    """What `check` found worth a word but not an error (e.g. a caption that doubles a word);
+    not serialized: the worker and the index see the same spec JSON as before."""
 
     @property
     def shards(self) -> int:
-        return math.ceil(self.samples / self.shard_size)
+        return -(-self.samples // self.shard_size)  # integer ceiling: exact for huge counts
 
     @property
     def partitions(self) -> int:
-        return math.ceil(self.shards / self.shards_per_partition)
+        return -(-self.shards // self.shards_per_partition)
+
+    def catalog(self, name: str) -> AssetCatalog:
+        return next(c for c in self.catalogs if c.name == name)
 
     @property
     def caption_columns(self) -> list[str]:
-        """Caption column names in first-appearance order."""
-        return list(dict.fromkeys(t.column for t in self.captions))
+        """Caption column names in first-appearance order, then `caption_dense` (the built-in
+        dense caption) unless a template of the spec already fills it."""
+        return list(dict.fromkeys([*(t.column for t in self.captions), "caption_dense"]))
+
+    @property
+    def variant_count(self) -> int:
+        """Counterfactual versions per sample (0 without a `variants` block)."""
+        return self.variants.count if self.variants is not None else 0
+
+    def variant_columns(self) -> list[str]:
+        """Every `var{k}_...` column of the samples table: changed columns, then captions."""
+        if self.variants is None:
+            return []
+        per = [*self.variants.columns, *self.caption_columns]
+        return [variant_column(k, c) for k in range(1, self.variants.count + 1) for c in per]
 
     def shard_range(self, shard: int) -> range:
         """Global sample ids of a shard (the last shard may be short)."""

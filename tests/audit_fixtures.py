@@ -11,7 +11,7 @@ import polars as pl
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, write_manifest
-from psynth_data.qc import SCHEMA as QC_SCHEMA
+from psynth_data.qc import SCHEMA as QC_SCHEMA, VISIBILITY_COLUMNS
 from psynth_data.qc import write_qc_table
 from psynth_data.storage import LocalStorage
 from psynth_spec.compile import compile_text
@@ -62,6 +62,7 @@ def synthetic_qc(frame: pl.DataFrame, fail: pl.Expr | None = None) -> pl.DataFra
         "qc_pass": ~failed,
         "qc_reasons": pl.Series([["too_dark"] if f else [] for f in failed.to_list()], dtype=pl.List(pl.Utf8)),
         "nan_frac": pl.Series([None] * n, dtype=pl.Float64),
+        **{c: pl.Series([None] * n, dtype=pl.Float64) for c in VISIBILITY_COLUMNS},
     }, schema=QC_SCHEMA)
 
 
@@ -80,3 +81,16 @@ def make_dataset(root: Path, spec, *, alter=None, fail: pl.Expr | None = None,
         if shard not in no_manifest:
             write_manifest(storage, layout, shard, keys, Counts(samples=frame.height, rendered=0, failed=0))
     return storage, layout
+
+
+def audit_of(storage, layout, spec, **index_kwargs) -> dict:
+    """Build the dataset's index and run the audit over it: the report `psynth audit` prints."""
+    from psynth_data.audit import run_audit
+    from psynth_data.index import build_index, open_index
+
+    build_index(storage, layout, spec=spec, **index_kwargs)
+    con = open_index(storage, layout)
+    try:
+        return run_audit(con)
+    finally:
+        con.close()

@@ -17,6 +17,7 @@ TINY_SPEC = """dataset tinyd {
 
     geometry.shape ~ one_of [primitives.sphere, primitives.cube]
     material       ~ one_of { metal.gold: 1, plastic.glossy: 1 }
+    camera.distance = 5  # the subject clear of the frame's edges (QC rejects a cropped subject)
     caption "{material|a} {geometry.shape}"
 
     render {

@@ -75,6 +75,13 @@ statements = st.one_of(
     st.builds(
         n.Caption, st.one_of(st.none(), names.map(n.Name)), st.one_of(st.none(), numbers()), strings
     ),
+    st.builds(
+        n.Variants,
+        st.lists(st.builds(n.VariantAxis, paths, st.one_of(
+            st.none(), paths, st.lists(st.one_of(numbers(), paths, bools), max_size=3).map(lambda xs: n.ListValue(tuple(xs))),
+        )), min_size=1, max_size=3).map(tuple),
+        st.one_of(st.none(), st.builds(n.VariantCount, names.map(n.Name), numbers())),
+    ),
 )
 datasets = st.builds(n.Dataset, names.map(n.Name), st.lists(statements, max_size=8).map(tuple))
 
@@ -90,7 +97,7 @@ def valid_spec_texts(draw):
     from psynth_spec.taxonomy import default_taxonomy
 
     taxonomy = default_taxonomy()
-    axes = draw(st.lists(st.sampled_from(list(taxonomy.axes)), unique_by=lambda a: a.path, max_size=10))
+    axes = draw(st.lists(st.sampled_from([a for a in taxonomy.axes if a.type != "asset"]), unique_by=lambda a: a.path, max_size=10))
     lines = [f"dataset {draw(names)} {{", f"    samples {draw(st.integers(1, 10**9))}"]
     if draw(st.booleans()):
         lines.append(f"    seed {draw(st.integers(0, 2**40))}")

@@ -76,7 +76,7 @@ def test_template_choice_follows_weights_among_eligible_templates():
 def test_caption_names_become_columns_and_choices_are_independent():
     spec = _spec([template("{material}"), template("tech {lighting.kelvin:,.1f}", name="tech")])
     frame = sample_range(spec, 0, 1000)
-    assert frame.columns[-2:] == ["caption", "caption_tech"]
+    assert frame.columns[-3:] == ["caption", "caption_tech", "caption_dense"]  # the built-in one last
     kelvin = frame["lighting_kelvin"].to_list()
     assert frame["caption_tech"].to_list() == [f"tech {k:,.1f}" for k in kelvin]
 
@@ -139,6 +139,7 @@ def test_empty_range_keeps_the_caption_columns():
     spec = _spec([template("A {material}"), template("B {material.ior:.1f}")])
     empty = sample_range(spec, 10, 10)
     assert empty.height == 0 and empty.schema["caption"] == pl.String
+    assert empty.schema["caption_dense"] == pl.String
 
 
 def test_a_name_with_no_eligible_template_is_a_sampling_error():
@@ -155,8 +156,9 @@ def test_captions_cost_no_python_per_row(monkeypatch):
     calls = []
     monkeypatch.setattr(pl.Series, "map_elements", lambda *a, **k: calls.append(1))
     monkeypatch.setattr(pl.Expr, "map_elements", lambda *a, **k: calls.append(1))
-    (caption,) = caption_series(spec, ids, batch)
+    caption, dense = caption_series(spec, ids, batch)
     assert len(caption) == 200_000 and caption.null_count() == 0 and not calls
+    assert dense.name == "caption_dense" and len(dense) == 200_000 and dense.null_count() == 0
 
 
 def test_the_article_rule_is_one_for_known_and_unknown_concepts():

@@ -170,7 +170,7 @@ def test_check_json_reports_the_plan_of_every_file():
                 "partitions", "axes", "captions", "outputs"):
         assert key in first
     assert first["dataset"] == "quickstart" and second["dataset"] == "studio_materials"
-    assert second["shards"] == 40 and second["captions"] == ["caption", "caption_detailed"]
+    assert second["shards"] == 40 and second["captions"] == ["caption", "caption_detailed", "caption_dense"]
     assert "material.ior" in second["axes"]
 
 

@@ -117,7 +117,7 @@ def test_index_counts_rows(run_twice):
     meta = _materialization(run_twice["second"][2], "index")
     assert meta["samples"] == 4 and meta["render_members"] == 12 and meta["shards_indexed"] == 2
     audit = _materialization(run_twice["second"][2], "balance_audit")
-    assert audit["samples"] == 4 and audit["axes"] == 2
+    assert audit["samples"] == 4 and audit["axes"] == 3  # shape, material, camera.distance
     assert "| metal.gold |" in audit["balance"]
 
 

@@ -111,3 +111,21 @@ def test_plan_json_roundtrip():
     data = json.loads(plan.model_dump_json())
     assert data["shards"] == 21 and data["render"]["cpu_hours"] > 0
     assert {d["axis"] for d in data["distributions"]} == {"material", "liquid", "style"}
+
+
+def test_caption_length_statistics_per_caption():
+    from psynth_spec.compile import load_spec
+    from psynth_spec.sampler import sample_range
+
+    spec = load_spec("specs/vfx_elements.psynth")
+    plan = make_plan(spec, pilot_samples=2000)
+    assert [c.column for c in plan.captions] == ["caption", "caption_tech", "caption_dense"]
+    frame = sample_range(spec, 0, 2000)
+    for stats in plan.captions:
+        words = frame[stats.column].str.split(" ").list.len()
+        assert (stats.words_min, stats.words_max) == (words.min(), words.max())
+        assert stats.words_median == words.median()
+        assert stats.words_min <= stats.words_p95 <= stats.words_max
+        assert stats.chars_mean == pytest.approx(frame[stats.column].str.len_chars().mean())
+    dense = plan.captions[-1]
+    assert 40 <= dense.words_min and dense.words_max <= 120

@@ -78,7 +78,7 @@ def test_tiny_missing_and_filling_subject():
     m = image_metrics(img, mask)
     assert m["object_coverage"] == pytest.approx(0.1604)
     assert qc_reasons(m) == []
-    assert qc_reasons(image_metrics(img, np.full_like(mask, 255))) == ["subject_fills_frame"]
+    assert qc_reasons(image_metrics(img, np.full_like(mask, 255))) == ["subject_fills_frame", "subject_cropped"]
     with pytest.raises(QcError, match="mask shape"):
         image_metrics(img, mask[:50])
 
@@ -160,7 +160,7 @@ def test_qc_summary_numbers():
 
     img = _gradient()
     mask = np.zeros((64, 64), np.uint8)
-    mask[:32] = 255
+    mask[16:48, 8:56] = 255  # 37.5% of the frame, clear of the border
     rows = [
         qc_row(0, 0, image_metrics(img, mask)),
         qc_row(1, 0, image_metrics(np.zeros((64, 64, 3), np.uint8), mask)),
@@ -169,7 +169,7 @@ def test_qc_summary_numbers():
     ]
     s = qc_summary(qc_frame(rows))
     assert (s["rows"], s["failed"], s["rendered"], s["blank"], s["coverage_present"]) == (4, 2, 3, 1, 2)
-    assert s["failure_rate"] == 0.5 and s["mean_coverage"] == pytest.approx(0.5)
+    assert s["failure_rate"] == 0.5 and s["mean_coverage"] == pytest.approx(0.375)
     assert s["reasons"] == {"blank": 1, "render_failed": 1, "too_dark": 1}
 
 

@@ -152,20 +152,21 @@ def _stage_sample(tmp_path, spec, sid: int, image: np.ndarray, mask: np.ndarray)
 
 
 def test_the_worker_measure_uses_the_spec_thresholds(tmp_path):
-    # a dim image: 60% of pixels at luma 10/255 (~0.039), the rest mid grey; subject on 5 of 1024 px
+    # a dim image: 60% of pixels at luma 10/255 (~0.039), the rest mid grey; subject on 30 of
+    # 1024 px (2.9%: over the default 2%, under the strict 5%), clear of the border
     image = np.full((32, 32, 3), 128, np.uint8)
     image.reshape(-1, 3)[: int(0.6 * 1024)] = 10
     mask = np.zeros((32, 32), np.uint8)
-    mask.reshape(-1)[:5] = 255
+    mask[10:16, 10:15] = 255
     row = {"sample_id": 7, "caption": "a dim cube"}
     plain = _spec(None)
-    strict = _spec("        clip_dark 0.05\n        min_coverage 0.01")
+    strict = _spec("        clip_dark 0.05\n        min_coverage 0.05")
     lenient = _spec("        clip_dark 0.05\n        max_dark_clip 0.7")
     _stage_sample(tmp_path, plain, 7, image, mask)
 
     by_default = measure_sample(plain, tmp_path, row, 0.5, 0)
     assert by_default["dark_clip_frac"] == 0.0  # 0.039 > the default clip_dark 0.02
-    assert by_default["object_coverage"] == pytest.approx(5 / 1024)
+    assert by_default["object_coverage"] == pytest.approx(30 / 1024)
     assert by_default["qc_pass"] and by_default["qc_reasons"] == []
 
     judged = measure_sample(strict, tmp_path, row, 0.5, 0)

@@ -67,7 +67,7 @@ def test_studio_example_columns_and_require():
     spec = load_spec(STUDIO)
     frame = sample_range(spec, 0, 5000)
     registry = [a.column for a in default_taxonomy().axes]
-    assert frame.columns == ["sample_id", "shard", "seed", *registry, "caption", "caption_detailed"]
+    assert frame.columns == ["sample_id", "shard", "seed", *registry, "caption", "caption_detailed", "caption_dense"]
     long_lens = frame["camera_focal_length"] >= 85
     assert (frame.filter(long_lens)["camera_fstop"] >= 2.8).all()
     assert (frame["material_ior"].is_null() == ~frame["material"].str.starts_with("glass.")).all()
@@ -101,7 +101,7 @@ def test_sample_command_table_and_errors(capsys):
     assert "sample_id" in out and "studio_materials" in out
     assert main(["sample", str(STUDIO), "--shard", "40"]) == 1
     assert "shards 0..39" in capsys.readouterr().err
-    assert main(["sample", str(STUDIO), "--shard", "0", "--format", "parquet"]) == 1
+    assert main(["sample", str(STUDIO), "--shard", "0", "--format", "parquet"]) == 2  # a usage error
 
 
 def test_plan_command_json_in_a_fresh_process():

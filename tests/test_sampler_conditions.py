@@ -154,7 +154,7 @@ def test_columns_order_types_and_ids():
     spec = _base(extra_columns=extra)
     frame = sample_shard(spec, 2)
     assert frame.columns[:3] == ["sample_id", "shard", "seed"]
-    assert frame.columns[3:] == [c.column for c in spec.columns]
+    assert frame.columns[3:] == [c.column for c in spec.columns] + ["caption_dense"]  # the built-in caption
     assert frame.schema["sample_id"] == pl.Int64 and frame.schema["shard"] == pl.Int32
     assert frame.schema["seed"] == pl.Int64 and frame.schema["material"] == pl.String
     assert frame.schema["camera_dof"] == pl.Boolean and frame.schema["camera_fstop"] == pl.Float64

@@ -1,0 +1,196 @@
+"""Visibility QC: is what the caption states on screen? Pure numpy over what the renderer gives.
+
+    visibility_metrics(subject_mask=, luma=, instance_ids=, instances=, void_mask=, expected=)
+        -> {"subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast",
+            "element_coverage"}                        (None for what the inputs cannot tell)
+    visibility_reasons(metrics, thresholds, crop_allowed=False) -> list[str]
+
+Inputs (any may be None; a metric whose inputs are missing is None and judges nothing):
+    subject_mask   HxW, > 0 on the subject (the `seg.png` mask)
+    luma           HxW float, 0..1 (`psynth_data.qc.luma` of the image)
+    instance_ids   HxW uint16, 0 = nothing of the set seen (the `inst.png` pass)
+    instances      the sample JSON's list of {"id", "element", "concept", "coverage"}
+                   (data-contract.md); `coverage` is the renderer's, which counts a volume where
+                   its accumulated opacity >= 0.1; missing, it is measured from `instance_ids`
+    void_mask      HxW, > 0 where the camera sees nothing of the set; None: `instance_ids == 0`
+    expected       element kinds the sample states with a non-none concept ("liquid", "gas",
+                   ...): one the renderer left out counts as coverage 0, i.e. not visible
+
+Metrics:
+    subject_border_frac   share of the image's border pixels (the outermost ring) on the subject
+    void_frac             share of pixels that see nothing of the set
+    min_element_coverage  smallest coverage among the stated elements (subject, object, liquid,
+                          gas, effect; never the backdrop or ground)
+    subject_contrast      the larger of |mean luma of the subject - mean luma of a ring around
+                          it| and the luma std inside the subject: near 0 when the subject is a
+                          flat patch the colour of its surroundings (a gas hiding it)
+    element_coverage      {element kind: smallest coverage among its instances} (not a column)
+    gas_stated            whether `expected` names a gas (so low contrast is blamed on it)
+"""
+
+import numpy as np
+
+STATED_ELEMENTS = ("subject", "object", "liquid", "gas", "effect")
+ELEMENTS = STATED_ELEMENTS + ("backdrop", "ground")
+RING_SHARE = 0.04  # ring around the subject for contrast: this share of the image's short side
+MIN_RING_PIXELS = 2
+
+
+INSTANCE_SUFFIX = "inst.png"  # the instance-id pass of a sample (data-contract.md)
+# element kind -> the samples-table column whose non-none concept states it
+ELEMENT_COLUMNS = {"liquid": "liquid", "gas": "gas"}
+CROP_FRAMINGS = ("extreme_close_up",)  # camera.framing concepts that crop the subject on purpose
+
+
+def expected_elements(row: dict) -> tuple[str, ...]:
+    """Element kinds a sample row states with a non-none concept (the subject always)."""
+    stated = [kind for kind, column in ELEMENT_COLUMNS.items() if row.get(column) not in (None, "none")]
+    return ("subject", *stated)
+
+
+def crop_allowed(row: dict) -> bool:
+    """Whether the sample's framing (when the spec has one) asks for a cropped subject."""
+    return row.get("camera_framing") in CROP_FRAMINGS
+
+
+def _mask(array, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
+    m = np.asarray(array)
+    if m.ndim == 3:
+        m = m[..., 0]
+    if m.ndim != 2:
+        raise ValueError(f"visibility QC: {name} must be HxW, got shape {m.shape}")
+    if shape is not None and m.shape != shape:
+        raise ValueError(f"visibility QC: {name} is {m.shape}, the image {shape}")
+    return m > 0
+
+
+def border_frac(mask: np.ndarray) -> float:
+    """Share of the border pixels (outermost ring of the image) where `mask` is set."""
+    h, w = mask.shape
+    if h < 2 or w < 2:
+        return float(mask.mean()) if mask.size else 0.0
+    ring = np.concatenate((mask[0, :], mask[-1, :], mask[1:-1, 0], mask[1:-1, -1]))
+    return float(np.count_nonzero(ring)) / ring.size
+
+
+def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """`mask` grown by a (2r+1)-square, via an integral image (no Python loop over pixels)."""
+    if radius <= 0:
+        return mask.copy()
+    padded = np.pad(mask.astype(np.int32), radius)
+    integral = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    k = 2 * radius + 1
+    h, w = mask.shape
+    window = integral[k:k + h, k:k + w] - integral[:h, k:k + w] - integral[k:k + h, :w] + integral[:h, :w]
+    return window > 0
+
+
+def contrast(luma: np.ndarray, subject: np.ndarray) -> float | None:
+    """Subject vs its surroundings (see the module docstring); None without both regions."""
+    if not subject.any():
+        return None
+    radius = max(MIN_RING_PIXELS, round(RING_SHARE * min(subject.shape)))
+    ring = dilate(subject, radius) & ~subject
+    finite = np.isfinite(luma)
+    inside = luma[subject & finite]
+    around = luma[ring & finite]
+    if inside.size == 0:
+        return None
+    spread = float(inside.std())
+    if around.size == 0:  # the subject fills the frame: only its own shading tells
+        return spread
+    return max(abs(float(inside.mean()) - float(around.mean())), spread)
+
+
+def element_coverage(
+    instances: list[dict] | None, instance_ids: np.ndarray | None, expected=()
+) -> dict[str, float]:
+    """Per stated element kind, the smallest coverage among its instances (0 if expected but absent)."""
+    out: dict[str, float] = {}
+    counts = None
+    if instance_ids is not None:
+        ids = np.asarray(instance_ids)
+        if ids.ndim == 3:
+            ids = ids[..., 0]
+        counts = np.bincount(ids.ravel().astype(np.int64)) / max(ids.size, 1)
+    for entry in instances or ():
+        kind = entry.get("element")
+        if kind not in STATED_ELEMENTS:
+            continue
+        coverage = entry.get("coverage")
+        if coverage is not None and not np.isfinite(float(coverage)):
+            coverage = None  # NaN from a renderer: measure it from the ids instead
+        if coverage is None and counts is not None:
+            i = int(entry.get("id", 0))
+            coverage = float(counts[i]) if 0 < i < counts.size else 0.0
+        if coverage is None:
+            continue
+        out[kind] = min(out.get(kind, 1.0), float(coverage))
+    for kind in expected:
+        out.setdefault(kind, 0.0)
+    return out
+
+
+def visibility_metrics(
+    *,
+    subject_mask=None,
+    luma=None,
+    instance_ids=None,
+    instances: list[dict] | None = None,
+    void_mask=None,
+    expected=(),
+) -> dict:
+    """The visibility numbers of one image (see the module docstring); None where not measurable."""
+    shape = None
+    for array in (luma, subject_mask, instance_ids, void_mask):
+        if array is not None:
+            shape = np.asarray(array).shape[:2]
+            break
+    out: dict = {"subject_border_frac": None, "void_frac": None, "min_element_coverage": None,
+                 "subject_contrast": None, "element_coverage": None, "gas_stated": "gas" in expected}
+    subject = _mask(subject_mask, "subject mask", shape) if subject_mask is not None else None
+    if subject is not None:
+        out["subject_border_frac"] = border_frac(subject)
+        if luma is not None:
+            y = np.asarray(luma, dtype=np.float64)
+            if y.shape != subject.shape:
+                raise ValueError(f"visibility QC: luma is {y.shape}, the subject mask {subject.shape}")
+            out["subject_contrast"] = contrast(y, subject)
+    if void_mask is not None:
+        out["void_frac"] = float(_mask(void_mask, "void mask", shape).mean())
+    elif instance_ids is not None:
+        out["void_frac"] = float((~_mask(instance_ids, "instance ids", shape)).mean())
+    if instances is not None or instance_ids is not None:
+        coverage = element_coverage(instances, instance_ids, expected)
+        if subject is not None and "subject" not in coverage:
+            coverage["subject"] = float(subject.mean())
+        out["element_coverage"] = coverage
+        out["min_element_coverage"] = min(coverage.values()) if coverage else None
+    return out
+
+
+def visibility_reasons(metrics: dict, thresholds, crop_allowed: bool = False) -> list[str]:
+    """Why the stated elements are not all on screen (empty: they are), in a fixed order.
+
+    `thresholds` has `max_subject_border`, `max_void_frac`, `min_coverage` (the subject),
+    `min_element_coverage` (every other stated element) and `min_subject_contrast`.
+    `crop_allowed`: the framing asks for a crop (an extreme close-up), so no `subject_cropped`.
+    """
+    out: list[str] = []
+    border = metrics.get("subject_border_frac")
+    if border is not None and not crop_allowed and border > thresholds.max_subject_border:
+        out.append("subject_cropped")
+    void = metrics.get("void_frac")
+    if void is not None and void > thresholds.max_void_frac:
+        out.append("void_in_frame")
+    coverage = metrics.get("element_coverage") or {}
+    if coverage.get("subject", 1.0) < thresholds.min_coverage and metrics.get("object_coverage") is None:
+        out.append("subject_too_small")  # no seg mask: the instance pass judges the subject
+    for kind in STATED_ELEMENTS[1:]:
+        if kind in coverage and coverage[kind] < thresholds.min_element_coverage:
+            out.append(f"{kind}_not_visible")
+    contrast_value = metrics.get("subject_contrast")
+    if (contrast_value is not None and contrast_value < thresholds.min_subject_contrast
+            and (coverage.get("gas", 0.0) > 0.0 or metrics.get("gas_stated"))):
+        out.append("gas_hides_subject")
+    return out
