@@ -12,12 +12,18 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.partitions import context_shards
+from dagster_project.render_backends import GPU_POOL, launch_renders, render_backend, renders_op_tags
 from dagster_project.resources import PsynthRenderer, PsynthStorage
+from psynth_deploy.render_extras import render_extras
 from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete, read_manifest
 from psynth_data.qc import QcThresholds, shard_qc, write_shard_qc
 from psynth_data.storage import Storage
 from psynth_spec.spec import Spec
+
+# A backfill run renders one partition: a failed partition is retried alone, each partition keeps
+# its own metadata, and the GPU pool counts one slot per partition.
+ONE_PARTITION_PER_RUN = dg.BackfillPolicy.multi_run(1)
 
 
 def write_samples(storage: Storage, layout: Layout, spec: Spec, shard: int) -> str:
@@ -36,6 +42,7 @@ def build_samples_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.Assets
         group_name=name,
         partitions_def=parts,
         kinds={"parquet", "polars"},
+        backfill_policy=ONE_PARTITION_PER_RUN,
         description=f"Samples tables of `{name}` (one zstd Parquet per shard), from the deterministic sampler.",
         metadata={"spec": spec.source, "version_id": spec.version_id, "shards": spec.shards,
                   "shards_per_partition": spec.shards_per_partition},
@@ -61,7 +68,6 @@ def build_samples_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.Assets
 
 def build_renders_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     name = spec.dataset
-    spec_json = spec.model_dump(mode="json")
 
     @dg.asset(
         key=[name, "renders"],
@@ -75,6 +81,9 @@ def build_renders_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.Assets
         ),
         metadata={"engine": spec.render.engine, "resolution": f"{spec.render.width}x{spec.render.height}",
                   "render_samples": spec.render.samples},
+        pool=GPU_POOL,  # `dagster instance concurrency set gpu N`: never more render steps than GPUs
+        op_tags=renders_op_tags(),
+        backfill_policy=ONE_PARTITION_PER_RUN,
     )
     def renders(
         context: dg.AssetExecutionContext,
@@ -84,23 +93,14 @@ def build_renders_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.Assets
     ) -> dg.MaterializeResult:
         shards = context_shards(spec, context)
         keys = list(context.partition_keys)
-        extras = {
-            "spec": spec_json,
-            "shards": shards,
-            "partition": keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}",
-            "root": psynth_storage.resolved_root(),
-            "device": psynth_renderer.resolved_device(),
-            "max_rss_mb": psynth_renderer.max_rss_mb,
-            "sample_timeout_s": psynth_renderer.sample_timeout_s,
-        }
-        context.log.info(f"rendering shards {shards[0]}..{shards[-1]} of {name} through Pipes")
-        invocation = pipes_subprocess_client.run(
-            context=context,
-            command=psynth_renderer.launch_command(),
-            extras=extras,
-            env={"PYTHONUNBUFFERED": "1", "PYTHONPATH": _pythonpath()},
+        extras = render_extras(
+            spec, shards, keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}", psynth_storage.resolved_root(),
+            device=psynth_renderer.resolved_device(), max_rss_mb=psynth_renderer.max_rss_mb,
+            sample_timeout_s=psynth_renderer.sample_timeout_s,
         )
-        return invocation.get_materialize_result()
+        context.log.info(f"rendering shards {shards[0]}..{shards[-1]} of {name} through Pipes ({render_backend()})")
+        return launch_renders(context, spec, extras, psynth_renderer.launch_command(), pipes_subprocess_client,
+                              env={"PYTHONUNBUFFERED": "1", "PYTHONPATH": _pythonpath()})
 
     return renders
 
@@ -121,6 +121,7 @@ def build_qc_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefin
         group_name=name,
         partitions_def=parts,
         kinds={"parquet"},
+        backfill_policy=ONE_PARTITION_PER_RUN,
         description=f"Per-sample QC of `{name}` (qc/shard=N.parquet); the shard manifest is rewritten last.",
     )
     def qc(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:

@@ -1,5 +1,5 @@
 """The code location: the component tree under `dagster_project/component_defs/`, plus resources and the
-multiprocess executor. `dagster dev -m dagster_project` loads `defs` (lazily, on demand)."""
+executor (multiprocess, or Celery's for the celery render backend). `dagster dev -m dagster_project` loads `defs` (lazily, on demand)."""
 
 import importlib
 import warnings
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.render_backends import celery_executor, render_backend
 from dagster_project.resources import PsynthRenderer, PsynthStorage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,10 @@ def resources() -> dict:
 
 def executor() -> dg.ExecutorDefinition:
     """The multiprocess executor; steps fork from a server that has already imported Dagster and
-    psynth, so a step starts in a fraction of a second instead of re-importing everything."""
+    psynth, so a step starts in a fraction of a second instead of re-importing everything.
+    With `PSYNTH_RENDER_BACKEND=celery`, dagster-celery's executor (steps on Celery queues)."""
+    if render_backend() == "celery":
+        return celery_executor()
     return dg.multiprocess_executor.configured(
         {"start_method": {"forkserver": {"preload_modules": ["dagster_project", "psynth_spec.compile"]}}}
     )

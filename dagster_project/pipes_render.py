@@ -33,37 +33,57 @@ from psynth_spec.spec import Spec
 
 
 class ProgressLog:
-    """Turns the supervisor's events into run log lines (samples at most every few seconds)."""
+    """The supervisor's events: every few seconds a progress line on stderr (the step's compute
+    log, the pod's log), and ONE Dagster event per shard, when it ends.
 
-    def __init__(self, pipes: PipesContext, shard: int, samples: int, every_s: float = 5.0):
+    At 500M samples Dagster's event log must not grow with samples: per-sample failures and
+    progress stay in the log file (and the shard's `logs/shard=N.log`); the shard's event carries
+    the counts and the first failure.
+    """
+
+    def __init__(self, pipes: PipesContext, shard: int, samples: int, every_s: float = 5.0, out=None):
         self.pipes, self.shard, self.samples, self.every_s = pipes, shard, samples, every_s
+        self.out = out or sys.stderr
         self.done = 0
+        self.failed: list[str] = []
         self.last = time.monotonic()
+
+    def line(self, text: str) -> None:
+        print(f"psynth shard {self.shard}: {text}", file=self.out, flush=True)
 
     def __call__(self, event: dict) -> None:
         kind = event.get("event")
-        log = self.pipes.log
         if kind == "shard":
             self.done = event["samples"] - event["todo"]
-            log.info(f"shard {self.shard}: {event['todo']} of {event['samples']} samples to render on {event['device']}")
+            self.line(f"{event['todo']} of {event['samples']} samples to render on {event['device']}")
         elif kind in ("done", "failed"):
             self.done += 1
-            now = time.monotonic()
             if kind == "failed":
-                log.warning(f"shard {self.shard}: sample {event['sample_id']} failed: {event.get('error')}")
+                self.failed.append(f"sample {event['sample_id']}: {event.get('error')}")
+                self.line(f"sample {event['sample_id']} failed: {event.get('error')}")
+            now = time.monotonic()
             if now - self.last >= self.every_s or self.done == self.samples:
                 self.last = now
-                log.info(f"shard {self.shard}: {self.done}/{self.samples} samples "
-                         f"(last {event.get('render_seconds', 0):.2f} s render)")
+                self.line(f"{self.done}/{self.samples} samples (last {event.get('render_seconds', 0):.2f} s render)")
         elif kind in ("error", "timeout"):
-            log.warning(f"shard {self.shard}: sample {event.get('sample_id')}: {kind}: {event.get('error')}")
+            self.line(f"sample {event.get('sample_id')}: {kind}: {event.get('error')}")
         elif kind == "recycle":
-            log.info(f"shard {self.shard}: recycling the worker at {event.get('rss_mb')} MiB")
-        elif kind == "mismatch":  # said before the shard's objects are replaced
-            log.warning(f"shard {self.shard}: does not match its manifest ({'; '.join(event['problems'])}); "
-                        "rendering it again")
+            self.line(f"recycling the worker at {event.get('rss_mb')} MiB")
+        elif kind == "mismatch":  # said before the shard's objects are replaced; rare, so an event
+            self.pipes.log.warning(f"shard {self.shard}: does not match its manifest "
+                                   f"({'; '.join(event['problems'])}); rendering it again")
         elif kind == "complete":
-            log.info(f"shard {self.shard}: complete, {event.get('rendered')} rendered, {event.get('failed')} failed")
+            self.line(f"complete, {event.get('rendered')} rendered, {event.get('failed')} failed")
+            self.report(event)
+
+    def report(self, event: dict) -> None:
+        """The shard's one Dagster event."""
+        text = f"shard {self.shard}: complete, {event.get('rendered')} rendered, {event.get('failed')} failed"
+        if self.failed:
+            more = f" (and {len(self.failed) - 1} more in the log)" if len(self.failed) > 1 else ""
+            self.pipes.log.warning(f"{text}; {self.failed[0]}{more}")
+        else:
+            self.pipes.log.info(text)
 
 
 def render_partition(pipes: PipesContext) -> None:

@@ -17,6 +17,7 @@ COMMANDS = {
     "plan": "show what a spec will produce: partitions, distributions, storage, render time",
     "render": "render one shard (or one sample) with Blender",
     "gallery": "render one labelled tile per value of an axis into a contact sheet",
+    "cluster": "deployment dry runs: the Kubernetes pod a partition's render would launch",
     "assets": "asset libraries: scan a folder or S3 prefix of 3D files into a catalog",
     "audit": "audit a dataset: observed vs expected per axis, pair coverage, QC failures by value",
     "export": "export a dataset as instruct JSONL records or Hugging Face image-text Parquet",
