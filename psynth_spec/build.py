@@ -92,6 +92,10 @@ class _Builder(Transformer):
         string = n.String(unescape(str(template)), str(template), _span(template))
         return n.Caption(name_node, weight, string, _span(meta))
 
+    def each(self, meta, children):
+        word, *statements = children
+        return n.EachObject(n.Name(str(word), _span(word)), tuple(statements), _span(meta))
+
     def weight(self, meta, children):
         return children[0]
 

@@ -24,6 +24,7 @@ from psynth_spec.check_axes import (
     lookup_axis,
 )
 from psynth_spec.check_captions import check_captions
+from psynth_spec.check_objects import check_each_blocks
 from psynth_spec.check_qc import check_qc_block
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
 from psynth_spec.english import article
@@ -247,6 +248,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     statements: list[s.AxisStatement] = []
     requires: list[s.Require] = []
     captions: list[n.Caption] = []
+    each_blocks: list[n.EachObject] = []
     visible: dict[str, n.Span] = {}
     for stmt in dataset.statements:
         if isinstance(stmt, n.Setting):
@@ -268,6 +270,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
                 requires.append(s.Require(cond=cond, when=when, line=stmt.span.line))
         elif isinstance(stmt, n.Caption):
             captions.append(stmt)
+        elif isinstance(stmt, n.EachObject):
+            each_blocks.append(stmt)
 
     if "samples" not in settings.values and "samples" not in settings.spans:
         report.error(dataset.name.span, "missing-setting", f"dataset {dataset.name.text} needs `samples N` (how many samples to make)")
@@ -275,6 +279,10 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     _check_video_agreement(report, settings, block_spans, outputs)
     shards_per_partition = _partitioning(report, dataset, settings)
     render = _render_settings(blocks.get("render", {}))
+    objects = check_each_blocks(
+        ctx, each_blocks, set(all_stated),
+        lambda stmt, taken: _check_axis_statement(ctx, stmt, visible, taken),
+    )
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
@@ -297,6 +305,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         requires=tuple(requires),
         columns=tuple(columns),
         captions=tuple(caption_templates),
+        objects=objects,
         concept_text=_concept_text(taxonomy),
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
@@ -306,14 +315,19 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     return spec, []
 
 
-def _check_axis_statement(ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span]) -> s.AxisStatement | None:
+def _check_axis_statement(
+    ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span], taken: dict[str, n.Span] | None = None
+) -> s.AxisStatement | None:
+    """Lower one statement; `visible` are the axes its condition may read, `taken` those already
+    stated in the same scope (the top level's are `visible`)."""
+    taken = visible if taken is None else taken
     axis = lookup_axis(ctx, stmt.axis)
     if axis is None:
         return None
-    if stmt.axis.text in visible:
+    if stmt.axis.text in taken:
         ctx.report.error(
             stmt.axis.span, "duplicate-axis",
-            f"axis {axis.path} is stated twice (first on line {visible[stmt.axis.text].line})",
+            f"axis {axis.path} is stated twice (first on line {taken[stmt.axis.text].line})",
             "state each axis once; use `when` conditions inside one distribution instead",
         )
         return None

@@ -224,7 +224,17 @@ class Caption:
     span: Span = _span()
 
 
-Statement = Union[Setting, Block, Sample, Fix, Require, Caption]
+@dataclass(frozen=True)
+class EachObject:
+    """`each object { AXIS ~ DIST; ... }`: how the extra objects of a multi-object scene draw
+    their per-object axes (`word` is the name written after `each`; only `object` is valid)."""
+
+    word: Name
+    statements: tuple[Union[Sample, Fix], ...]
+    span: Span = _span()
+
+
+Statement = Union[Setting, Block, Sample, Fix, Require, Caption, EachObject]
 
 
 @dataclass(frozen=True)

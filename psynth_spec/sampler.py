@@ -94,19 +94,25 @@ def draw_statements(spec: Spec, ids: np.ndarray, rounds: int | np.ndarray = 0) -
     batch = Batch(spec, {}, n)
     positions = counters(ids, rounds)
     for statement in spec.statements:
-        u = None if isinstance(statement.dist, Fixed) else uniforms_at(positions, spec.seed, statement.axis)
-        column = draw(statement.type, statement.dist, u, n)
-        if statement.clamp is not None:
-            lo, hi = statement.clamp
-            if statement.type == "int":
-                lo, hi = math.ceil(lo), math.floor(hi)
-            np.clip(column.values, lo, hi, out=column.values)
-            if column.levels is not None:
-                column.levels = np.clip(column.levels, lo, hi)
-        if statement.when is not None:
-            column.valid = evaluate(statement.when, batch, n)
-        batch.stated[statement.axis] = column
+        batch.stated[statement.axis] = draw_statement(spec, statement, positions, batch, statement.axis)
     return batch
+
+
+def draw_statement(spec: Spec, statement, positions: np.ndarray, batch: Batch, stream: str) -> Column:
+    """One statement's column on the counter stream named `stream` (its conditions read `batch`)."""
+    n = batch.n
+    u = None if isinstance(statement.dist, Fixed) else uniforms_at(positions, spec.seed, stream)
+    column = draw(statement.type, statement.dist, u, n)
+    if statement.clamp is not None:
+        lo, hi = statement.clamp
+        if statement.type == "int":
+            lo, hi = math.ceil(lo), math.floor(hi)
+        np.clip(column.values, lo, hi, out=column.values)
+        if column.levels is not None:
+            column.levels = np.clip(column.levels, lo, hi)
+    if statement.when is not None:
+        column.valid = evaluate(statement.when, batch, n)
+    return column
 
 
 def require_masks(spec: Spec, batch: Batch) -> list[np.ndarray]:
@@ -171,7 +177,7 @@ def _fail(spec: Spec, ids: np.ndarray, where: str, acceptance: float) -> None:
     )
 
 
-def _series(name: str, column: Column) -> pl.Series:
+def series(name: str, column: Column) -> pl.Series:
     if column.type == "category" and len(column.categories) == 1 and column.valid is None:
         return pl.Series(name, [column.categories[0]], dtype=pl.String).new_from_index(0, len(column.values))
     if column.type == "category":
@@ -210,6 +216,7 @@ def sample_range(spec: Spec, start: int, stop: int, *, where: str | None = None)
 
 def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame:
     from psynth_spec.captions import caption_series
+    from psynth_spec.object_sampler import object_series
 
     ids = np.arange(start, stop, dtype=np.int64)
     batch = _sample_stated(spec, ids, where)
@@ -218,8 +225,10 @@ def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame
         pl.Series("shard", ids // spec.shard_size, dtype=pl.Int32),
         pl.Series("seed", render_seeds(spec.seed, ids), dtype=pl.Int64),
     ]
-    data.extend(_series(c.column, batch(c.axis)) for c in spec.columns)
-    data.extend(caption_series(spec, ids, batch))
+    data.extend(series(c.column, batch(c.axis)) for c in spec.columns)
+    objects = object_series(spec, ids, batch)
+    data.extend(objects)
+    data.extend(caption_series(spec, ids, batch, objects))
     return pl.DataFrame(data)
 
 
