@@ -20,6 +20,7 @@ from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
+from psynth_render.scene.build.object_info import objects_info
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
@@ -93,6 +94,7 @@ class Renderer:
                 "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
+            meta["objects"] = objects_info(current, desc)
             meta["scene"] = desc.model_dump(mode="json")
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask

@@ -87,9 +87,10 @@ def _principled_tree(mat):
     return nodes, links, out, bsdf
 
 
-def subject_material(obj, m):
-    """A Principled BSDF with every MaterialParams field, plus its surface detail if any."""
-    mat = _material(SUBJECT_MATERIAL)
+def subject_material(obj, m, name=SUBJECT_MATERIAL):
+    """A Principled BSDF with every MaterialParams field, plus its surface detail if any
+    (material `name`: one per object of a multi-object scene)."""
+    mat = _material(name)
     nodes, links, out, bsdf = _principled_tree(mat)
     base = list(m.base_color)
     if m.subsurface_color is not None:  # Principled v2 scatters the base colour
