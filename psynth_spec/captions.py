@@ -163,7 +163,7 @@ def caption_series(spec: Spec, ids: np.ndarray, batch, objects: list[pl.Series] 
     with the objects enumerated (`object_captions`) in rows of a multi-object spec with more
     than one object."""
     from psynth_spec.dense_caption import DENSE_COLUMN, dense_caption
-    from psynth_spec.object_captions import with_objects
+    from psynth_spec.object_captions import enumerate_objects, with_objects
 
     texts: dict[tuple, pl.Series] = {}
     out: list[pl.Series] = []
@@ -175,7 +175,10 @@ def caption_series(spec: Spec, ids: np.ndarray, batch, objects: list[pl.Series] 
         for template in templates:
             for segment in template.segments:
                 if isinstance(segment, Placeholder) and _key(segment) not in texts:
-                    texts[_key(segment)] = placeholder_text(spec, ids, segment, batch(segment.axis))
+                    if segment.filter == "objects":
+                        texts[_key(segment)] = enumerate_objects(spec, list(objects), batch)
+                    else:
+                        texts[_key(segment)] = placeholder_text(spec, ids, segment, batch(segment.axis))
         choice = _choose(spec, templates[0].name, templates, ids, batch)
         caption = _compose(templates, choice, texts).alias(column_name)
         if caption.null_count():

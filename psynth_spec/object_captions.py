@@ -1,6 +1,8 @@
 """Captions of multi-object scenes: the objects enumerated with counts.
 
-"three glass spheres and a copper gear": objects of the same material and shape are counted
+"three glass spheres and a copper gear": the `{scene.objects|objects}` placeholder of caption
+templates, and the opening of the built-in dense caption in rows with more than one object.
+Objects of the same material and shape are counted
 together, in the order they first appear (object 0, the subject, first). Vectorized over the
 samples table's list columns (`objects_material`, `objects_geometry_shape`): one explode, one
 group-by, one join, no Python per row.
@@ -41,13 +43,19 @@ def _labels(spec: Spec, axis: str, values: pl.Series) -> pl.Series:
     return keys.replace_strict(table, return_dtype=pl.String)
 
 
-def enumerate_objects(spec: Spec, objects: list[pl.Series]) -> pl.Series | None:
-    """Per row, the objects with counts ("three glass spheres and a copper gear"); None when
-    the spec is single-object."""
+def enumerate_objects(spec: Spec, objects: list[pl.Series], batch=None) -> pl.Series | None:
+    """Per row, the objects with counts ("three glass spheres and a copper gear"). A
+    single-object spec has no list columns: with `batch` the subject alone ("a glass sphere"),
+    else None."""
     if spec.objects is None or not objects:
-        return None
-    by_name = {s.name: s for s in objects}
-    columns = {axis: by_name[ObjectsSpec.column(axis.replace(".", "_"))] for axis in _AXES}
+        if batch is None:
+            return None
+        from psynth_spec.sampler import series
+
+        columns = {axis: series("x", batch(axis)).cast(pl.String).reshape((-1, 1)).cast(pl.List(pl.String)) for axis in _AXES}
+    else:
+        by_name = {s.name: s for s in objects}
+        columns = {axis: by_name[ObjectsSpec.column(axis.replace(".", "_"))] for axis in _AXES}
     rows = len(columns["material"])
     frame = pl.DataFrame({"row": pl.int_range(0, rows, eager=True), "m": columns["material"], "s": columns["geometry.shape"]})
     flat = frame.explode(["m", "s"])

@@ -10,5 +10,5 @@ Device = Literal["auto", "gpu", "cpu"]
 ImageFormat = Literal["png", "exr", "webp"]
 RenderPass = Literal["depth", "normal", "segmentation", "albedo"]
 Output = Literal["image", "caption", "metadata", "scene_code", "usd", "video"]
-Filter = Literal["label", "synonym", "id", "a", "upper", "lower", "title"]
+Filter = Literal["label", "synonym", "id", "a", "upper", "lower", "title", "objects"]
 """Caption placeholder filters (`{material|label}`)."""

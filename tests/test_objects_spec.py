@@ -109,3 +109,16 @@ def test_dense_caption_enumerates_objects_with_counts():
 
 def test_plural():
     assert [plural(w) for w in ("sphere", "box", "body", "rounded cube")] == ["spheres", "boxes", "bodies", "rounded cubes"]
+
+
+def test_objects_filter_enumerates_objects_in_templates():
+    spec = compile_body(
+        "scene.objects = 3\nmaterial = glass.clear\ngeometry.shape = primitives.sphere\n"
+        "each object {\n  material = metal.copper\n}\n"
+        'caption "{scene.objects|objects} on a table"'
+    )
+    assert sample_range(spec, 0, 2)["caption"].to_list() == ["a clear glass sphere and two copper spheres on a table"] * 2
+    single = compile_body('material = glass.clear\ncaption "{scene.objects|objects}"')
+    assert sample_range(single, 0, 1)["caption"][0] == "a clear glass sphere"
+    (diag,) = diagnostics('caption "{material|objects}"')
+    assert diag.code == "type-mismatch" and "scene.objects" in diag.hint
