@@ -118,3 +118,13 @@ def test_every_object_is_framed_and_visible_and_renders_repeat_exactly(spec, tab
         assert x0 > 0 and y0 > 0 and x1 < width and y1 < height, entry["name"]  # wholly in frame
         box = mask[int(y0):int(math.ceil(y1)), int(x0):int(math.ceil(x1))]
         assert box.mean() > 0.2, entry["name"]  # the object's pixels, not background
+
+
+def test_the_overlap_check_sees_an_intersection(spec, table):
+    """The BVH test above is not vacuous: two objects pushed together do overlap."""
+    desc = eight(spec, table)
+    desc.objects[1].location = (0.3, 0.0, desc.objects[1].location[2])
+    build(desc)
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    subject, other = (bpy.data.objects[o.name] for o in desc.objects[:2])
+    assert _tree(subject, depsgraph).overlap(_tree(other, depsgraph))

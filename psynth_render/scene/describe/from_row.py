@@ -16,6 +16,7 @@ from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_render.scene.describe.placement import framing_radius, place
 from psynth_spec.errors import PsynthError
+from psynth_spec.objects_axis import COUNT_AXIS, MAX_OBJECTS
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import ObjectsSpec, Spec
 from psynth_spec.taxonomy import ConceptDefault, Taxonomy
@@ -109,7 +110,7 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
         return []
     by_axis = {c.axis: c for c in spec.columns}
     lists = {axis: row.get(ObjectsSpec.column(by_axis[axis].column)) or [] for axis in spec.objects.axes}
-    count = max((len(v) for v in lists.values()), default=1)
+    count = min(max(int(values[COUNT_AXIS]), 1), MAX_OBJECTS)  # the lists are this long
     spots = place(count, seed)
     out = []
     for k in range(1, count):
