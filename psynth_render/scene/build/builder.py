@@ -12,6 +12,7 @@ Z up, subject centred on the origin with unit radius, camera azimuth 0 on -Y loo
 """
 
 import functools
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
+MESH_PREFIX = "psynth_mesh_"
 OBJECT_PREFIX = "psynth_object_"
 """Names of the objects beside the subject (describe/from_row.py names them)."""
 CAMERA = "psynth_camera"
@@ -289,8 +291,7 @@ def _subject(scene, element):
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
-        cube_project_uvs(obj.data)
+        obj.data = _mesh(geo, key, seeded, bool(params.get("smooth", True)) and not flat)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key
@@ -307,6 +308,21 @@ def _subject(scene, element):
     if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
         mods.move(mods.find("psynth_subsurf"), 0)
     return obj
+
+
+def _mesh(geo, key, seeded, smooth):
+    """The mesh for a geometry key. Meshes of unseeded generators are shared by every object
+    and sample with the same key (a fake user keeps them between samples: a bounded set, one
+    per concept and shading), so objects own their material slots (`surfaces._assign`)."""
+    name = MESH_PREFIX + hashlib.sha1(key.encode()).hexdigest()[:16]
+    mesh = None if seeded else bpy.data.meshes.get(name)
+    if mesh is None:
+        mesh = mesh_from_shape(_shape_data(geo), smooth)
+        cube_project_uvs(mesh)
+        if not seeded:
+            mesh.name = name
+            mesh.use_fake_user = True
+    return mesh
 
 
 def _shape_data(geo):

@@ -28,10 +28,12 @@ def _material(name):
 
 
 def _assign(obj, mat):
-    if obj.data.materials:
-        obj.data.materials[0] = mat
-    else:
-        obj.data.materials.append(mat)
+    """Give `obj` material `mat` in an object-linked slot: meshes are shared between objects."""
+    if not obj.data.materials:
+        obj.data.materials.append(None)
+    slot = obj.material_slots[0]
+    slot.link = "OBJECT"
+    slot.material = mat
 
 
 def _rgba(rgb, alpha=1.0):
