@@ -12,7 +12,6 @@ Z up, subject centred on the origin with unit radius, camera azimuth 0 on -Y loo
 """
 
 import functools
-import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -314,14 +313,16 @@ def _mesh(geo, key, seeded, smooth):
     """The mesh for a geometry key. Meshes of unseeded generators are shared by every object
     and sample with the same key (a fake user keeps them between samples: a bounded set, one
     per concept and shading), so objects own their material slots (`surfaces._assign`)."""
-    name = MESH_PREFIX + hashlib.sha1(key.encode()).hexdigest()[:16]
-    mesh = None if seeded else bpy.data.meshes.get(name)
-    if mesh is None:
-        mesh = mesh_from_shape(_shape_data(geo), smooth)
-        cube_project_uvs(mesh)
-        if not seeded:
-            mesh.name = name
-            mesh.use_fake_user = True
+    if not seeded:
+        for mesh in bpy.data.meshes:
+            if mesh.name.startswith(MESH_PREFIX) and mesh.get(TAG + "_key") == key:
+                return mesh
+    mesh = mesh_from_shape(_shape_data(geo), smooth)
+    cube_project_uvs(mesh)
+    if not seeded:
+        mesh.name = MESH_PREFIX + geo.concept
+        mesh[TAG + "_key"] = key
+        mesh.use_fake_user = True
     return mesh
 
 
