@@ -122,3 +122,12 @@ def test_objects_filter_enumerates_objects_in_templates():
     assert sample_range(single, 0, 1)["caption"][0] == "a clear glass sphere"
     (diag,) = diagnostics('caption "{material|objects}"')
     assert diag.code == "type-mismatch" and "scene.objects" in diag.hint
+
+
+def test_check_summary_names_the_per_object_statements(tmp_path, capsys):
+    from psynth_cli.main import main
+
+    path = tmp_path / "multi.psynth"
+    path.write_text(MULTI)
+    assert main(["check", str(path)]) == 0
+    assert "each object states: material, geometry.shape" in capsys.readouterr().out

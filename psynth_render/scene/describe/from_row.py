@@ -63,13 +63,13 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
-    camera = _camera(values, params, spec)
-    liquid = effects.liquid_part(values, params, seed)
-    gas = effects.gas_part(values, params, seed, camera["distance"])
     subject = m.SceneObject(element="subject", geometry=geometry, material=material,
                             texture=effects.texture_part(values, params))
     objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed)]
+    camera = _camera(values, params, spec)
     _frame_all(camera, objects)
+    liquid = effects.liquid_part(values, params, seed)
+    gas = effects.gas_part(values, params, seed, camera["distance"])  # reaches the framed camera
     return m.Scene(
         sample_id=row.get("sample_id"),
         seed=seed,
