@@ -23,6 +23,7 @@ from psynth_spec.check_axes import (
     check_value,
     lookup_axis,
 )
+from psynth_spec.check_assets import CatalogReader, LoadedCatalog, check_asset_distribution, load_catalogs, lowered_catalogs
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_objects import check_each_blocks
 from psynth_spec.check_qc import check_qc_block
@@ -32,22 +33,30 @@ from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
 
 SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", "outputs")
 OUTPUTS = get_args(s.Output)
-RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format")
+RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format", "views", "rig", "background")
 VIDEO_KEYS = ("frames", "fps")
 BLOCKS = ("render", "video", "qc")
 ENGINES = get_args(s.Engine)
 DEVICES = get_args(s.Device)
 PASSES = get_args(s.RenderPass)
 FORMATS = get_args(s.ImageFormat)
+RIGS = get_args(s.CameraRigKind)
+BACKGROUNDS = get_args(s.Background)
+MAX_VIEWS = 64
+FIXED6_VIEWS = 6
 PARTITION_STEPS = (1, 10, 100, 1_000, 10_000)
 MAX_PARTITIONS_AUTO = 10_000
 MAX_PARTITIONS = 20_000
 
 
-def version_id(dataset: n.Dataset, taxonomy_hash: str) -> str:
+def version_id(dataset: n.Dataset, taxonomy_hash: str, catalog_digests: dict[str, str] | None = None) -> str:
     """Hash of the normalized tree (no spans, no comments, numbers by value) + the taxonomy's
-    content hash, so an edit of the taxonomy (a colour, a default) is a new version."""
-    payload = json.dumps([_normal(dataset), taxonomy_hash], sort_keys=True, separators=(",", ":"))
+    content hash, so an edit of the taxonomy (a colour, a default) is a new version, + the
+    content hash of every asset catalog the spec declares (when it declares any)."""
+    parts: list = [_normal(dataset), taxonomy_hash]
+    if catalog_digests:
+        parts.append(catalog_digests)
+    payload = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
@@ -179,6 +188,12 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             value = _choice(report, setting, FORMATS)
         elif key == "passes":
             value = _names(report, setting, PASSES)
+        elif key == "views":
+            value = _integer(report, setting, 1, MAX_VIEWS)
+        elif key == "rig":
+            value = _choice(report, setting, RIGS)
+        elif key == "background":
+            value = _choice(report, setting, BACKGROUNDS)
         elif key == "samples":
             value = _integer(report, setting, 1, 65536)
         elif key == "frames":
@@ -201,7 +216,24 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             values[key] = value
     if name == "video" and "frames" not in {setting.name.text for setting in known}:
         report.error(block.name.span, "missing-setting", "video block needs `frames N`")
+    if name == "render":
+        _check_views(report, {setting.name.text: setting for setting in known}, values)
     return values
+
+
+def _check_views(report: Reporter, settings: dict[str, n.Setting], values: dict[str, object]) -> None:
+    """A rig places several views: it needs `views N` above 1, and fixed6 has six at most."""
+    views, rig = values.get("views", 1), values.get("rig")
+    if rig is not None and views == 1 and "views" not in settings:
+        report.error(settings["rig"].span, "missing-setting", "a camera rig needs `views N` (N > 1)",
+                     f"add `views 4` (or `views 6` for {FIXED6_VIEWS} fixed views) to the render block")
+    elif rig is not None and views == 1:
+        report.error(settings["views"].value.span, "out-of-range", "a camera rig needs views above 1, got 1",
+                     "remove the rig for a single-view sample")
+    if rig == "fixed6" and isinstance(views, int) and views > FIXED6_VIEWS:
+        report.error(settings["views"].value.span, "out-of-range",
+                     f"rig fixed6 has {FIXED6_VIEWS} views (front, back, left, right, top, bottom), got views {views}",
+                     f"use views {FIXED6_VIEWS} or fewer, or rig sphere")
 
 
 def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> int | None:
@@ -232,10 +264,14 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
     return None
 
 
-def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
+def check(
+    dataset: n.Dataset, taxonomy: Taxonomy, path: str, catalog_reader: CatalogReader | None = None
+) -> tuple[s.Spec | None, list[Diagnostic]]:
     """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
-    valid file travel on `spec.warnings`."""
+    valid file travel on `spec.warnings`. `catalog_reader` reads an asset catalog (default:
+    `asset_catalogs.read_catalog_table`)."""
     report = Reporter(path)
+    catalogs = load_catalogs(report, [st for st in dataset.statements if isinstance(st, n.AssetsDecl)], path, catalog_reader)
     settings = _Settings()
     blocks: dict[str, dict[str, object]] = {}
     block_spans: dict[str, n.Span] = {}
@@ -258,7 +294,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
             if values or stmt.name.text in BLOCKS:
                 blocks.setdefault(stmt.name.text, values)
         elif isinstance(stmt, (n.Sample, n.Fix)):
-            lowered = _check_axis_statement(ctx, stmt, visible)
+            lowered = _check_axis_statement(ctx, stmt, visible, catalogs)
             if lowered is not None:
                 statements.append(lowered)
             if stmt.axis.text in taxonomy.axis_by_path and stmt.axis.text not in visible:
@@ -281,8 +317,11 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     render = _render_settings(blocks.get("render", {}))
     objects = check_each_blocks(
         ctx, each_blocks, set(all_stated),
-        lambda stmt, taken: _check_axis_statement(ctx, stmt, visible, taken),
+        lambda stmt, taken: _check_axis_statement(ctx, stmt, visible, catalogs, taken),
     )
+    if "flow" in render.passes and "video" not in outputs:
+        report.error(block_spans["render"], "video-mismatch", "the flow pass is the optical flow between video frames",
+                     "add video to outputs (and a video block), or remove flow from passes")
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
@@ -292,7 +331,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     spec = s.Spec(
         dataset=dataset.name.text,
         version=settings.values.get("version", "0.0.0"),
-        version_id=version_id(dataset, taxonomy.content_hash),
+        version_id=version_id(dataset, taxonomy.content_hash, {k: c.digest for k, c in catalogs.items()}),
         taxonomy_version=taxonomy.version,
         taxonomy_hash=taxonomy.content_hash,
         source=path,
@@ -306,7 +345,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         columns=tuple(columns),
         captions=tuple(caption_templates),
         objects=objects,
-        concept_text=_concept_text(taxonomy),
+        concept_text=_with_asset_text(_concept_text(taxonomy), statements, catalogs),
+        catalogs=lowered_catalogs(catalogs),
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
@@ -316,7 +356,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
 
 
 def _check_axis_statement(
-    ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span], taken: dict[str, n.Span] | None = None
+    ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span], catalogs: dict[str, LoadedCatalog],
+    taken: dict[str, n.Span] | None = None,
 ) -> s.AxisStatement | None:
     """Lower one statement; `visible` are the axes its condition may read, `taken` those already
     stated in the same scope (the top level's are `visible`)."""
@@ -336,6 +377,8 @@ def _check_axis_statement(
         when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}", owner=axis.path)
         if when is None:
             return None
+    if axis.type == "asset" or isinstance(getattr(stmt, "dist", None), n.OneOfAssets):
+        return _check_asset_statement(ctx, axis, stmt, when, catalogs)
     clamp = None
     if isinstance(stmt, n.Fix):
         value = check_value(ctx, axis, stmt.value)
@@ -354,6 +397,35 @@ def _check_axis_statement(
     return s.AxisStatement(
         axis=axis.path, column=axis.column, type=axis.type, dist=dist, clamp=clamp, when=when, line=stmt.span.line
     )
+
+
+def _check_asset_statement(ctx: AxisContext, axis, stmt, when, catalogs) -> s.AxisStatement | None:
+    """`geometry.asset ~ one_of(assets.NAME [where ...]) [when ...]`; assets only there."""
+    if axis.type != "asset":
+        ctx.report.error(stmt.dist.span, "type-mismatch", f"{axis.path} does not take assets; only asset axes draw from catalogs",
+                         "sample assets with `geometry.asset ~ one_of(assets.NAME ...)`")
+        return None
+    if isinstance(stmt, n.Fix) or stmt.clamp is not None:
+        span = stmt.value.span if isinstance(stmt, n.Fix) else stmt.clamp.span
+        ctx.report.error(span, "type-mismatch", f"{axis.path} draws from a catalog: write `{axis.path} ~ one_of(assets.NAME ...)`")
+        return None
+    dist = check_asset_distribution(ctx, axis.path, stmt.dist, catalogs)
+    if dist is None:
+        return None
+    return s.AxisStatement(axis=axis.path, column=axis.column, type=axis.type, dist=dist, when=when, line=stmt.span.line)
+
+
+def _with_asset_text(text: dict, statements: list[s.AxisStatement], catalogs: dict[str, LoadedCatalog]) -> dict:
+    """Caption text of the drawable assets, for each asset axis (captions treat them as concepts)."""
+    out = dict(text)
+    for st in statements:
+        if isinstance(st.dist, s.AssetChoice):
+            used = catalogs[st.dist.catalog].used
+            out[st.axis] = {
+                asset_id: s.ConceptText(label=used[asset_id].label, article=article(used[asset_id].label))
+                for asset_id in dict.fromkeys(st.dist.values)
+            }
+    return out
 
 
 def _check_video_agreement(report: Reporter, settings: _Settings, block_spans: dict[str, n.Span], outputs) -> None:

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
+from psynth_render.scene.build.aovs import shader_aovs
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
-from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
+from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
@@ -39,7 +41,7 @@ LIGHT_PREFIX = "psynth_light_"
 SUBJECT_PASS_INDEX = 1
 """Object index of the subject (segmentation masks read it)."""
 
-SEEDED_GENERATORS = ("rock", "crystal", "metaballs")
+SEEDED_GENERATORS = ("rock", "crystal", "metaballs", "furniture", "plant", "terrain", "pipe", "scatter")
 """Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
 FLOOR_GAP = 0.002
@@ -102,6 +104,7 @@ def _add_object(element: SceneObject, scene, state):
     mat = subject_material(obj, element.material, element.name)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, state.desc.render.engine)
+    shader_aovs(mat)  # roughness and metallic passes read the shader's values
     if element.element == "subject":
         state.subject = obj
         state.floor_z = _floor_height(obj, element.geometry)
@@ -158,13 +161,14 @@ def _principled(mat):
     return next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
 
 
-def pose_camera(desc, frame=None, frames=1):
-    """Pose the camera for a still (`frame` None: the movement's `still_at` point) or for
-    `frame` of a `frames`-frame clip; returns camera info for that pose."""
+def pose_camera(desc, frame=None, frames=1, view=0):
+    """Pose the camera as view number `view` for a still (`frame` None: the movement's
+    `still_at` point) or for `frame` of a `frames`-frame clip; returns camera info for that pose.
+    Only the camera moves: the views of a sample share one scene build."""
     scene = bpy.context.scene
     floor_z = scene.get(TAG + "_floor_z")
     if frame is None:
-        pose = still_pose(desc, floor_z)
+        pose = still_pose(desc, floor_z, view)
     else:
         pose = camera_at_frame(desc, frame, frames, floor_z)
     obj = _ensure_object(scene, CAMERA, lambda: bpy.data.cameras.new(CAMERA))
@@ -175,7 +179,7 @@ def pose_camera(desc, frame=None, frames=1):
         aim = Vector((0.0, 1.0, 0.0))
     rotation = aim.to_track_quat("-Z", "Y") @ Quaternion((0.0, 0.0, 1.0), math.radians(pose["roll_deg"]))
     obj.matrix_world = Matrix.Translation(location) @ rotation.to_matrix().to_4x4()
-    _lens(obj.data, desc.camera.main, pose, scene.render.engine, location.length)
+    _lens(obj.data, desc.camera.views[view], pose, scene.render.engine, location.length)
     return camera_info(scene, obj, pose)
 
 
@@ -281,16 +285,38 @@ def _ensure_object(scene, name, make_data):
 
 
 # ---------------------------------------------------------------- subject
-def _subject(scene, element):
+@functools.singledispatch
+def mesh_source(element):
+    """(key, make): what identifies an object's mesh, and how to make it when the key changes."""
     geo = element.geometry
     params = geo.params
     seeded = geo.generator in SEEDED_GENERATORS
     flat = bool(geo.flat)
     key = json.dumps([geo.generator, params, geo.seed if seeded else None, flat], sort_keys=True)
+    return key, lambda: mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+
+
+@mesh_source.register
+def _asset_source(element: AssetObject):
+    """A library asset: its normalised mesh, imported once per process (`asset_cache`; a
+    scene-code script rebuilding it needs psynth_render importable). It keeps its own shading."""
+
+    def make():
+        from psynth_render.asset_cache import asset_mesh
+
+        return asset_mesh(element.asset.model_dump())
+
+    return json.dumps(["asset", element.asset.sha256]), make
+
+
+def _subject(scene, element):
+    geo = element.geometry
+    params = geo.params
+    key, make = mesh_source(element)
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = _mesh(geo, key, seeded, bool(params.get("smooth", True)) and not flat)
+        obj.data = _mesh(geo, key, make)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key
@@ -309,17 +335,19 @@ def _subject(scene, element):
     return obj
 
 
-def _mesh(geo, key, seeded, smooth):
-    """The mesh for a geometry key. Meshes of unseeded generators are shared by every object
-    and sample with the same key (a fake user keeps them between samples: a bounded set, one
-    per concept and shading), so objects own their material slots (`surfaces._assign`)."""
-    if not seeded:
+def _mesh(geo, key, make):
+    """The mesh for a geometry key (`make()` builds it). Meshes of unseeded generators are
+    shared by every object and sample with the same key (a fake user keeps them between
+    samples: a bounded set, one per concept and shading), so objects own their material slots
+    (`surfaces._assign`). Seeded meshes and assets (cached by asset_cache) are made per key."""
+    shared = geo.generator not in SEEDED_GENERATORS and geo.generator != "asset"
+    if shared:
         for mesh in bpy.data.meshes:
             if mesh.name.startswith(MESH_PREFIX) and mesh.get(TAG + "_key") == key:
                 return mesh
-    mesh = mesh_from_shape(_shape_data(geo), smooth)
+    mesh = make()
     cube_project_uvs(mesh)
-    if not seeded:
+    if shared:
         mesh.name = MESH_PREFIX + geo.concept
         mesh[TAG + "_key"] = key
         mesh.use_fake_user = True
@@ -333,6 +361,8 @@ def _shape_data(geo):
         return from_operator(lambda: bpy.ops.mesh.primitive_monkey_add(size=2.0))
     if geo.generator == "metaballs":
         return metaballs_shape(params, geo.seed)
+    if geo.generator == "scatter":
+        return scatter_shape(params, geo.seed)
     return shape_mesh(geo.generator, params, geo.seed)
 
 

@@ -11,9 +11,12 @@ import math
 from typing import Any
 
 from psynth_render.scene.describe import effects
+from psynth_render.scene.describe.assets import asset_ref
+from psynth_render.scene.describe.shape_params import resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
+from psynth_render.scene.describe.camera_rig import rig_angles, view_names
 from psynth_render.scene.describe.placement import framing_radius, place
 from psynth_spec.errors import PsynthError
 from psynth_spec.objects_axis import COUNT_AXIS, MAX_OBJECTS
@@ -63,8 +66,13 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
-    subject = m.SceneObject(element="subject", geometry=geometry, material=material,
-                            texture=effects.texture_part(values, params))
+    texture = effects.texture_part(values, params)
+    asset = asset_ref(row, spec)
+    if asset is None:
+        subject = m.SceneObject(element="subject", geometry=geometry, material=material, texture=texture)
+    else:  # a library asset replaces the shape; rotation and subdivision still apply
+        geometry.update(concept=asset.id, generator="asset", params={})
+        subject = m.AssetObject(element="subject", geometry=geometry, material=material, texture=texture, asset=asset)
     objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed)]
     camera = _camera(values, params, spec)
     _frame_all(camera, objects)
@@ -80,7 +88,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
         effects=[*([m.LiquidEffect(**liquid)] if liquid else []), *([m.GasEffect(**gas)] if gas else [])],
         backdrop=background,
         lighting=lighting,
-        camera=m.CameraRig(views=[camera]),
+        camera=_rig(camera, spec, seed),
         render=_render(values, params, spec, seed),
         post=effects.post_part(values, params, seed),
         style=style,
@@ -178,10 +186,12 @@ def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[st
 
 def _geometry(values, params, seed) -> dict[str, Any]:
     name, geo = params("geometry.shape")
+    resolved = resolve_params(geo.generator, geo.model_dump(mode="json"), seed,
+                              float(values["geometry.detail"]), float(values["geometry.proportion"]))
     return {
         "concept": name,
         "generator": geo.generator,
-        "params": geo.model_dump(mode="json"),
+        "params": resolved,
         "subdivision": int(values["geometry.subdivision"]),
         "rotation_deg": float(values["geometry.rotation"]),
         "seed": seed,
@@ -209,6 +219,9 @@ def _lighting(values, params, kelvin_shift=0.0) -> dict[str, Any]:
     world["sun_azimuth_deg"] = key + setup.world.sun_azimuth_offset_deg
     # the world follows the white point too: tinted by how far the axis moves it from nominal
     world["tint"] = white_balance(kelvin, setup.kelvin)
+    if setup.world.kind == "image":  # a real HDRI: turned and scaled by its own axes
+        world["rotation_deg"] = values["lighting.hdri_rotation"]
+        world["strength"] = setup.world.strength * values["lighting.hdri_strength"]
     return {
         "concept": name,
         "kelvin": kelvin,
@@ -282,6 +295,18 @@ def _camera(values, params, spec: Spec) -> dict[str, Any]:
         "floor_clearance": CAMERA_FLOOR_CLEARANCE if background.kind in ("sweep", "floor", "wall") else None,
         "horizontal_fov_deg": math.degrees(2 * math.atan(SENSOR_WIDTH_MM / (2 * focal))),
     }
+
+
+def _rig(camera: dict[str, Any], spec: Spec, seed: int) -> m.CameraRig:
+    """The sample's cameras: the main view, or `views N` copies of it placed by the rig."""
+    count, rig = spec.render.views, spec.render.rig
+    if count == 1:
+        return m.CameraRig(views=[m.CameraView(**camera)])
+    angles = rig_angles(rig, count, seed, camera["azimuth_deg"], camera["elevation_deg"],
+                        upper_only=camera["floor_clearance"] is not None)
+    views = [m.CameraView(**dict(camera, name=name, azimuth_deg=az, elevation_deg=el))
+             for name, (az, el) in zip(view_names(rig, count), angles)]
+    return m.CameraRig(views=views, rig=rig)
 
 
 def _render(values, params, spec: Spec, seed: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ Elements that later get an instance id carry a stable `element` kind: subject / 
 `objects` list), liquid / gas (the `effects` list), backdrop; lights carry "light".
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,6 +82,8 @@ class SceneObject(SceneModel):
     unit radius), then, in a multi-object scene, the objects beside it (element "object",
     named `psynth_object_<k>`, placed by describe/placement.py)."""
 
+    kind: Literal["shape"] = "shape"
+    """What makes its mesh: "shape", the geometry's generator; "asset", a library file."""
     element: Literal["subject", "object"] = "subject"
     name: str = "psynth_subject"
     """The Blender object's name."""
@@ -99,6 +101,29 @@ class SceneObject(SceneModel):
     @property
     def instance_id(self) -> int:
         return self.pass_index
+
+
+class AssetRef(SceneModel):
+    """A catalog row, as much as the builder needs to fetch, check and import the file."""
+
+    id: str
+    catalog: str
+    uri: str
+    sha256: str
+    format: str
+    up: Literal["y", "z"] | None = None
+
+
+class AssetObject(SceneObject):
+    """An object whose mesh is a library asset (`geometry.asset`): imported once per worker,
+    normalised to the subject convention (unit radius, centred, upright); its `geometry` keeps
+    the rotation and subdivision the axes ask for (generator "asset", no parameters)."""
+
+    kind: Literal["asset"] = "asset"
+    asset: AssetRef
+
+
+ObjectElement = Annotated[Union[SceneObject, AssetObject], Field(discriminator="kind")]
 
 
 # ================================================================ effects
@@ -158,6 +183,9 @@ class Environment(World):
     model_config = _MUTABLE
     sun_azimuth_deg: float
     tint: Vec3
+    rotation_deg: float = 0.0
+    """An image world's turn about Z (the lighting.hdri_rotation axis); its strength already
+    holds lighting.hdri_strength."""
 
 
 class Lighting(SceneModel):
@@ -206,9 +234,12 @@ class CameraView(SceneModel):
 
 
 class CameraRig(SceneModel):
-    """The cameras of the sample. One view today; multi-view adds entries."""
+    """The cameras of the sample: one view, or `render { views N  rig ... }` of them, each the
+    main view turned to the rig's azimuth and elevation (describe/camera_rig.py)."""
 
     views: Annotated[list[CameraView], Field(min_length=1)]
+    rig: str | None = None
+    """The rig that placed the views (None: a single view)."""
 
     @property
     def main(self) -> CameraView:
@@ -273,7 +304,7 @@ class Scene(SceneModel):
     axes: dict[str, Any]
     rendered_axes: list[str]
     not_rendered_axes: list[str]
-    objects: Annotated[list[SceneObject], Field(min_length=1)]
+    objects: Annotated[list[ObjectElement], Field(min_length=1)]
     effects: list[Effect] = []
     backdrop: Backdrop
     lighting: Lighting
@@ -301,7 +332,7 @@ class Scene(SceneModel):
 
 
 __all__ = [
-    "FORMAT", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "GasEffect", "Geometry",
+    "FORMAT", "AssetObject", "AssetRef", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "GasEffect", "Geometry",
     "Grade", "Lens", "Lighting", "LiquidEffect", "LiquidForm", "Mapping", "Material", "Movement", "Post",
     "RenderSettings", "Scene", "SceneLight", "SceneModel", "SceneObject", "Style", "Texture",
 ]
