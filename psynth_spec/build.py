@@ -101,6 +101,18 @@ class _Builder(Transformer):
         word, *statements = children
         return n.EachObject(n.Name(str(word), _span(word)), tuple(statements), _span(meta))
 
+    def variants(self, meta, children):
+        *axes, count = children
+        return n.Variants(tuple(axes), count, _span(meta))
+
+    def variant_axis(self, meta, children):
+        axis, values = children
+        return n.VariantAxis(axis, values, _span(meta))
+
+    def variant_count(self, meta, children):
+        keyword, count = children
+        return n.VariantCount(n.Name(str(keyword), _span(keyword)), count, _span(meta))
+
     def weight(self, meta, children):
         return children[0]
 

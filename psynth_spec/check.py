@@ -27,6 +27,7 @@ from psynth_spec.check_assets import CatalogReader, LoadedCatalog, check_asset_d
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_objects import check_each_blocks
 from psynth_spec.check_qc import check_qc_block
+from psynth_spec.check_variants import check_variants
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
 from psynth_spec.english import article
 from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
@@ -285,6 +286,7 @@ def check(
     requires: list[s.Require] = []
     captions: list[n.Caption] = []
     each_blocks: list[n.EachObject] = []
+    variant_blocks: list[n.Variants] = []
     visible: dict[str, n.Span] = {}
     for stmt in dataset.statements:
         if isinstance(stmt, n.Setting):
@@ -308,6 +310,8 @@ def check(
             captions.append(stmt)
         elif isinstance(stmt, n.EachObject):
             each_blocks.append(stmt)
+        elif isinstance(stmt, n.Variants):
+            variant_blocks.append(stmt)
 
     if "samples" not in settings.values and "samples" not in settings.spans:
         report.error(dataset.name.span, "missing-setting", f"dataset {dataset.name.text} needs `samples N` (how many samples to make)")
@@ -324,6 +328,7 @@ def check(
                      "add video to outputs (and a video block), or remove flow from passes")
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
+    variants = check_variants(ctx, variant_blocks, statements, columns, outputs)
 
     if report.errors:
         return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
@@ -350,6 +355,7 @@ def check(
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        variants=variants,
         warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []

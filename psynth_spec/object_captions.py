@@ -50,7 +50,7 @@ def enumerate_objects(spec: Spec, objects: list[pl.Series], batch=None) -> pl.Se
     if spec.objects is None or not objects:
         if batch is None:
             return None
-        from psynth_spec.sampler import series
+        from psynth_spec.sampler import column_series as series
 
         columns = {axis: series("x", batch(axis)).cast(pl.String).reshape((-1, 1)).cast(pl.List(pl.String)) for axis in _AXES}
     else:

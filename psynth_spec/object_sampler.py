@@ -12,15 +12,16 @@ means the axis default, as in the top-level columns.
 import numpy as np
 import polars as pl
 
-from psynth_spec.counters import counters
+from psynth_spec.conditions import evaluate
+from psynth_spec.counters import counters, uniforms_at
 from psynth_spec.objects_axis import COUNT_AXIS, object_counts
-from psynth_spec.spec import ObjectsSpec, Spec
+from psynth_spec.spec import Fixed, ObjectsSpec, Spec
 
 
 def object_series(spec: Spec, ids: np.ndarray, batch) -> list[pl.Series]:
     """One list Series per per-object axis (`objects_<column>`, registry order), each row as
     long as its `scene.objects`; [] for a single-object spec."""
-    from psynth_spec.sampler import draw_statement, series
+    from psynth_spec.sampler import column_series as series
 
     objects = spec.objects
     if objects is None:
@@ -36,12 +37,21 @@ def object_series(spec: Spec, ids: np.ndarray, batch) -> list[pl.Series]:
         parts = [series("o0", batch(axis))]
         statement = own.get(axis) or top.get(axis)
         for k in range(1, most):
-            column = batch(axis) if statement is None else draw_statement(
-                spec, statement, positions, batch, f"objects.{k}.{axis}"
-            )
+            column = batch(axis) if statement is None else _draw(spec, statement, positions, batch, f"objects.{k}.{axis}")
             parts.append(series(f"o{k}", column))
         frame = pl.DataFrame([*parts, pl.Series("n", counts, dtype=pl.Int64)])
         name = ObjectsSpec.column(registry[axis].column)
         listed = frame.select(pl.concat_list([p.name for p in parts]).list.head(pl.col("n")).alias(name))
         out.append(listed.to_series())
     return out
+
+
+def _draw(spec: Spec, statement, positions: np.ndarray, batch, stream: str):
+    """One statement's column on the counter stream `stream` (its `when` reads the row's axes)."""
+    from psynth_spec.sampler import draw_statement
+
+    u = None if isinstance(statement.dist, Fixed) else uniforms_at(positions, spec.seed, stream)
+    column = draw_statement(statement, u, batch.n)
+    if statement.when is not None:
+        column.valid = evaluate(statement.when, batch, batch.n)
+    return column
