@@ -29,6 +29,7 @@ def summary(spec) -> dict:
         "partitions": spec.partitions,
         "seed": spec.seed,
         "axes": [st.axis for st in spec.statements],
+        "per_object_axes": [st.axis for st in spec.objects.statements] if spec.objects else None,
         "requires": len(spec.requires),
         "captions": spec.caption_columns,
         "caption_templates": len(spec.captions),
@@ -49,6 +50,9 @@ def _print_summary(info: dict) -> None:
                           info["shards_per_partition"]))
     axes = info["axes"]
     print(f"  {count(len(axes), 'axis')} stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
+    if info["per_object_axes"] is not None:
+        each = info["per_object_axes"]
+        print(f"  multi-object (scene.objects); each object states: {', '.join(each) if each else '(none: top-level draws)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
     if info.get("variants"):
         variants = info["variants"]

@@ -26,6 +26,7 @@ from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix
                                    view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
+from psynth_render.scene.build.object_info import objects_info
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_render.views import transforms, view_record
@@ -102,6 +103,7 @@ class Renderer:
                 "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
+            meta["objects"] = objects_info(current, desc)
             if views is not None and spec.render.views > 1:
                 meta["views"] = views
             meta["scene"] = desc.model_dump(mode="json")

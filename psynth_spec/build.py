@@ -97,6 +97,10 @@ class _Builder(Transformer):
         string = n.String(unescape(str(template)), str(template), _span(template))
         return n.Caption(name_node, weight, string, _span(meta))
 
+    def each(self, meta, children):
+        word, *statements = children
+        return n.EachObject(n.Name(str(word), _span(word)), tuple(statements), _span(meta))
+
     def variants(self, meta, children):
         *axes, count = children
         return n.Variants(tuple(axes), count, _span(meta))

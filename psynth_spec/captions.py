@@ -157,22 +157,28 @@ def _keys(template: CaptionTemplate) -> list[tuple]:
     return [_key(s) for s in template.segments if isinstance(s, Placeholder)]
 
 
-def caption_series(spec: Spec, ids: np.ndarray, batch) -> list[pl.Series]:
+def caption_series(spec: Spec, ids: np.ndarray, batch, objects: list[pl.Series] = ()) -> list[pl.Series]:
     """One string Series per caption column (spec.caption_columns order); the built-in dense
-    caption (`psynth_spec.dense_caption`) where the spec writes no `dense` template."""
+    caption (`psynth_spec.dense_caption`) where the spec writes no `dense` template; it opens
+    with the objects enumerated (`object_captions`) in rows of a multi-object spec with more
+    than one object."""
     from psynth_spec.dense_caption import DENSE_COLUMN, dense_caption
+    from psynth_spec.object_captions import enumerate_objects, with_objects
 
     texts: dict[tuple, pl.Series] = {}
     out: list[pl.Series] = []
     for column_name in spec.caption_columns:
         templates = [t for t in spec.captions if t.column == column_name]
         if not templates and column_name == DENSE_COLUMN:
-            out.append(dense_caption(spec, ids, batch))
+            out.append(with_objects(spec, dense_caption(spec, ids, batch), list(objects)))
             continue
         for template in templates:
             for segment in template.segments:
                 if isinstance(segment, Placeholder) and _key(segment) not in texts:
-                    texts[_key(segment)] = placeholder_text(spec, ids, segment, batch(segment.axis))
+                    if segment.filter == "objects":
+                        texts[_key(segment)] = enumerate_objects(spec, list(objects), batch)
+                    else:
+                        texts[_key(segment)] = placeholder_text(spec, ids, segment, batch(segment.axis))
         choice = _choose(spec, templates[0].name, templates, ids, batch)
         caption = _compose(templates, choice, texts).alias(column_name)
         if caption.null_count():

@@ -25,6 +25,7 @@ from psynth_spec.check_axes import (
 )
 from psynth_spec.check_assets import CatalogReader, LoadedCatalog, check_asset_distribution, load_catalogs, lowered_catalogs
 from psynth_spec.check_captions import check_captions
+from psynth_spec.check_objects import check_each_blocks
 from psynth_spec.check_qc import check_qc_block
 from psynth_spec.check_variants import check_variants
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
@@ -284,6 +285,7 @@ def check(
     statements: list[s.AxisStatement] = []
     requires: list[s.Require] = []
     captions: list[n.Caption] = []
+    each_blocks: list[n.EachObject] = []
     variant_blocks: list[n.Variants] = []
     visible: dict[str, n.Span] = {}
     for stmt in dataset.statements:
@@ -306,6 +308,8 @@ def check(
                 requires.append(s.Require(cond=cond, when=when, line=stmt.span.line))
         elif isinstance(stmt, n.Caption):
             captions.append(stmt)
+        elif isinstance(stmt, n.EachObject):
+            each_blocks.append(stmt)
         elif isinstance(stmt, n.Variants):
             variant_blocks.append(stmt)
 
@@ -315,6 +319,10 @@ def check(
     _check_video_agreement(report, settings, block_spans, outputs)
     shards_per_partition = _partitioning(report, dataset, settings)
     render = _render_settings(blocks.get("render", {}))
+    objects = check_each_blocks(
+        ctx, each_blocks, set(all_stated),
+        lambda stmt, taken: _check_axis_statement(ctx, stmt, visible, catalogs, taken),
+    )
     if "flow" in render.passes and "video" not in outputs:
         report.error(block_spans["render"], "video-mismatch", "the flow pass is the optical flow between video frames",
                      "add video to outputs (and a video block), or remove flow from passes")
@@ -341,6 +349,7 @@ def check(
         requires=tuple(requires),
         columns=tuple(columns),
         captions=tuple(caption_templates),
+        objects=objects,
         concept_text=_with_asset_text(_concept_text(taxonomy), statements, catalogs),
         catalogs=lowered_catalogs(catalogs),
         render=render,
@@ -353,15 +362,19 @@ def check(
 
 
 def _check_axis_statement(
-    ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span], catalogs: dict[str, LoadedCatalog]
+    ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span], catalogs: dict[str, LoadedCatalog],
+    taken: dict[str, n.Span] | None = None,
 ) -> s.AxisStatement | None:
+    """Lower one statement; `visible` are the axes its condition may read, `taken` those already
+    stated in the same scope (the top level's are `visible`)."""
+    taken = visible if taken is None else taken
     axis = lookup_axis(ctx, stmt.axis)
     if axis is None:
         return None
-    if stmt.axis.text in visible:
+    if stmt.axis.text in taken:
         ctx.report.error(
             stmt.axis.span, "duplicate-axis",
-            f"axis {axis.path} is stated twice (first on line {visible[stmt.axis.text].line})",
+            f"axis {axis.path} is stated twice (first on line {taken[stmt.axis.text].line})",
             "state each axis once; use `when` conditions inside one distribution instead",
         )
         return None

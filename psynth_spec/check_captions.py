@@ -8,6 +8,7 @@ from psynth_spec.caption_words import warn_doubled_words
 from psynth_spec.check_axes import AxisContext
 from psynth_spec.diagnostics import did_you_mean
 from psynth_spec.numbers import MAX_PRECISION, MAX_WIDTH, parse_format_spec
+from psynth_spec.objects_axis import COUNT_AXIS
 from psynth_spec.templates import FILTERS, RawPlaceholder, split_template
 
 # Used when a spec writes no caption at all: only axes that are never null by default.
@@ -92,6 +93,13 @@ def _check_placeholder(ctx: AxisContext, ph: RawPlaceholder, line: int) -> s.Pla
             ctx.report.error(
                 fspan, "unknown-filter", f"unknown filter '{ph.filter}'",
                 did_you_mean(ph.filter, list(FILTERS)) or f"filters are: {', '.join(FILTERS)}",
+            )
+            ok = False
+        elif ph.filter == "objects" and axis.path != COUNT_AXIS:
+            ctx.report.error(
+                fspan, "type-mismatch",
+                f"filter 'objects' enumerates the scene's objects; it applies to {COUNT_AXIS}, not {axis.path}",
+                "write {" + COUNT_AXIS + "|objects}, e.g. \"three glass spheres and a copper gear\"",
             )
             ok = False
         elif ph.filter in _CATEGORY_ONLY_FILTERS and axis.type != "category":

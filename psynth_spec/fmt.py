@@ -144,13 +144,13 @@ class _Printer:
         previous_end = start_line
         for index, stmt in enumerate(statements):
             leading = self.comments_between(previous_end + 1, stmt.span.line - 1)
-            multi_line = stmt.span.end_line > stmt.span.line and not isinstance(stmt, n.Block)
+            multi_line = stmt.span.end_line > stmt.span.line and not isinstance(stmt, (n.Block, n.EachObject))
             inside = self.comments_between(stmt.span.line, stmt.span.end_line - 1) if multi_line else []
             first_line = leading[0].span.line if leading else stmt.span.line
             if index > 0 and self._blank_between(previous_end, first_line):
                 self.lines.append("")
             self.emit_leading(leading + inside, indent)
-            trailing = [] if isinstance(stmt, n.Block) else self.comments_between(stmt.span.end_line, stmt.span.end_line)
+            trailing = [] if isinstance(stmt, (n.Block, n.EachObject)) else self.comments_between(stmt.span.end_line, stmt.span.end_line)
             self.statement(stmt, indent, widths[index])
             if trailing:
                 self.lines[-1] += "  " + " ".join(c.text for c in trailing)
@@ -164,6 +164,12 @@ class _Printer:
         if isinstance(stmt, n.Block):
             self.lines.append(f"{indent}{stmt.name.text} {{")
             self.body(stmt.settings, indent + INDENT, stmt.span.line, stmt.span.end_line)
+            self.lines.append(indent + "}")
+            return
+        if isinstance(stmt, n.EachObject):
+            opening = self.comments_between(stmt.span.line, stmt.span.line)
+            self.lines.append(f"{indent}each {stmt.word.text} {{" + "".join("  " + c.text for c in opening))
+            self.body(stmt.statements, indent + INDENT, stmt.span.line, stmt.span.end_line)
             self.lines.append(indent + "}")
             return
         head, rest = _head_and_rest(stmt)

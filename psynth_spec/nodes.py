@@ -253,6 +253,16 @@ class Caption:
 
 
 @dataclass(frozen=True)
+class EachObject:
+    """`each object { AXIS ~ DIST; ... }`: how the extra objects of a multi-object scene draw
+    their per-object axes (`word` is the name written after `each`; only `object` is valid)."""
+
+    word: Name
+    statements: tuple[Union[Sample, Fix], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class VariantAxis:
     """One axis of a `variants` block: re-drawn (`material`) or from values (`material in metal`)."""
 
@@ -279,7 +289,7 @@ class Variants:
     span: Span = _span()
 
 
-Statement = Union[Setting, AssetsDecl, Block, Sample, Fix, Require, Caption, Variants]
+Statement = Union[Setting, AssetsDecl, Block, Sample, Fix, Require, Caption, Variants, EachObject]
 
 
 @dataclass(frozen=True)

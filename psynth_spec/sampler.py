@@ -217,6 +217,7 @@ def sample_range(spec: Spec, start: int, stop: int, *, where: str | None = None)
 
 def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame:
     from psynth_spec.captions import caption_series
+    from psynth_spec.object_sampler import object_series
 
     ids = np.arange(start, stop, dtype=np.int64)
     batch = _sample_stated(spec, ids, where)
@@ -230,7 +231,9 @@ def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame
         if isinstance(statement.dist, AssetChoice):
             column = batch.stated[statement.axis]
             data.extend(asset_series(spec, statement, column.values, column.valid_mask()))
-    data.extend(caption_series(spec, ids, batch))
+    objects = object_series(spec, ids, batch)
+    data.extend(objects)
+    data.extend(caption_series(spec, ids, batch, objects))
     if spec.variants is not None:
         from psynth_spec.variants import variant_series
 

@@ -226,6 +226,20 @@ class CaptionTemplate(_Model):
         return {s.axis for s in self.segments if isinstance(s, Placeholder)}
 
 
+class ObjectsSpec(_Model):
+    """A multi-object scene: `scene.objects` objects; object 0 (the subject) keeps the top-level
+    axes, each further object draws its per-object axes from `statements` (the `each object`
+    block) where stated, else from the top-level statement of that axis, else the default."""
+
+    axes: tuple[str, ...]  # the per-object axes, registry order: one list column each
+    statements: tuple[AxisStatement, ...] = ()
+
+    @staticmethod
+    def column(axis_column: str) -> str:
+        """The samples-table list column of a per-object axis: `objects_<axis column>`."""
+        return f"objects_{axis_column}"
+
+
 # ---------------------------------------------------------------- asset catalogs
 class AssetRecord(_Model):
     """What sampling, captions and the renderer need of one drawable catalog row."""
@@ -340,6 +354,8 @@ class Spec(_Model):
     requires: tuple[Require, ...] = ()
     columns: tuple[RegistryColumn, ...]  # every registry axis, in registry order
     captions: tuple[CaptionTemplate, ...] = ()
+    objects: ObjectsSpec | None = None
+    """Set for a multi-object spec (`scene.objects` stated or an `each object` block)."""
     concept_text: dict[str, dict[str, ConceptText]] = Field(default_factory=dict)
     """axis path -> relative concept path -> caption text, for every categorical axis."""
     render: RenderSettings = RenderSettings()

@@ -97,6 +97,8 @@ class Axis(BaseModel):
     domain: str | None = None
     default: float | int | bool | str | None = None
     default_from: DefaultFrom | None = None
+    per_object: bool = False
+    """Each object of a multi-object scene has its own value (`each object { ... }` may state it)."""
 
     @field_validator("default_from", mode="before")
     @classmethod

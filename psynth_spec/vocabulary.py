@@ -14,5 +14,5 @@ CameraRigKind = Literal["orbit", "sphere", "turntable", "fixed6", "random"]
 Background = Literal["opaque", "transparent"]
 """`render { background transparent }`: RGBA images, alpha 0 where no object is."""
 Output = Literal["image", "caption", "metadata", "scene_code", "usd", "glb", "video"]
-Filter = Literal["label", "synonym", "id", "a", "upper", "lower", "title"]
+Filter = Literal["label", "synonym", "id", "a", "upper", "lower", "title", "objects"]
 """Caption placeholder filters (`{material|label}`)."""

@@ -509,6 +509,7 @@ AXIS_TESTS = {
     "render.engine": ["test_render_axes::test_each_engine_renders_the_subject"],
     "render.samples": ["test_render_axes::test_more_samples_less_noise"],
     "scene.background": ["test_render_axes::test_background_changes_the_border"],
+    "scene.objects": ["test_multi_object_render::test_every_object_is_framed_and_visible_and_renders_repeat_exactly"],
 }
 """Every registry axis -> the pixel tests that show it moves the picture."""
 

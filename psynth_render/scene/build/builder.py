@@ -32,6 +32,9 @@ from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect,
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
+MESH_PREFIX = "psynth_mesh_"
+OBJECT_PREFIX = "psynth_object_"
+"""Names of the objects beside the subject (describe/from_row.py names them)."""
 CAMERA = "psynth_camera"
 BACKDROP = "psynth_backdrop"
 LIGHT_PREFIX = "psynth_light_"
@@ -65,6 +68,10 @@ def build(desc):
     _remove_foreign(scene)
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
+    for element in desc.objects:  # the objects beside the subject rest on its floor
+        if element.element == "object":
+            add(element, scene, state)
+    _remove_stale_objects(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
@@ -94,13 +101,36 @@ def _add_object(element: SceneObject, scene, state):
     obj = _subject(scene, element)
     style = state.style
     style_modifiers(obj, style)
-    mat = subject_material(obj, element.material)
+    mat = subject_material(obj, element.material, element.name)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, state.desc.render.engine)
     shader_aovs(mat)  # roughness and metallic passes read the shader's values
-    state.subject = obj
-    state.floor_z = _floor_height(obj, element.geometry)
+    if element.element == "subject":
+        state.subject = obj
+        state.floor_z = _floor_height(obj, element.geometry)
+    else:
+        _rest_on_floor(obj, state.floor_z)
     state.lined.append(obj)
+
+
+def _remove_stale_objects(desc):
+    """Remove `psynth_object_<k>` objects (and their meshes, materials) the scene no longer has."""
+    wanted = {o.name for o in desc.objects}
+    for obj in list(bpy.data.objects):
+        if obj.name.startswith(OBJECT_PREFIX) and obj.name not in wanted:
+            mesh, materials = obj.data, [s.material for s in obj.material_slots if s.material]
+            bpy.data.objects.remove(obj, do_unlink=True)
+            if mesh is not None and mesh.users == 0:
+                bpy.data.meshes.remove(mesh)
+            for mat in materials:
+                if mat.users == 0:
+                    bpy.data.materials.remove(mat)
+
+
+def _rest_on_floor(obj, floor_z):
+    """Lower or raise `obj` so its evaluated lowest point is FLOOR_GAP above the floor."""
+    obj.location.z = 0.0
+    obj.location.z = floor_z + FLOOR_GAP - _lowest_point(obj)
 
 
 @add.register
@@ -286,13 +316,13 @@ def _subject(scene, element):
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = make()
-        cube_project_uvs(obj.data)
+        obj.data = _mesh(geo, key, make)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key
     obj.pass_index = element.pass_index
-    obj.location = (0.0, 0.0, 0.0)
+    obj.location = tuple(element.location)
+    obj.scale = (element.scale,) * 3
     obj.rotation_euler = (0.0, 0.0, math.radians(geo.rotation_deg))
     # subdivide first: a bevel before it would add support loops that keep the corners sharp
     levels = int(geo.subdivision)
@@ -303,6 +333,25 @@ def _subject(scene, element):
     if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
         mods.move(mods.find("psynth_subsurf"), 0)
     return obj
+
+
+def _mesh(geo, key, make):
+    """The mesh for a geometry key (`make()` builds it). Meshes of unseeded generators are
+    shared by every object and sample with the same key (a fake user keeps them between
+    samples: a bounded set, one per concept and shading), so objects own their material slots
+    (`surfaces._assign`). Seeded meshes and assets (cached by asset_cache) are made per key."""
+    shared = geo.generator not in SEEDED_GENERATORS and geo.generator != "asset"
+    if shared:
+        for mesh in bpy.data.meshes:
+            if mesh.name.startswith(MESH_PREFIX) and mesh.get(TAG + "_key") == key:
+                return mesh
+    mesh = make()
+    cube_project_uvs(mesh)
+    if shared:
+        mesh.name = MESH_PREFIX + geo.concept
+        mesh[TAG + "_key"] = key
+        mesh.use_fake_user = True
+    return mesh
 
 
 def _shape_data(geo):
@@ -317,12 +366,18 @@ def _shape_data(geo):
     return shape_mesh(geo.generator, params, geo.seed)
 
 
-def _floor_height(subject, geo):
-    """Height of the floor: under the evaluated subject's lowest point, minus `float_above`."""
+def _lowest_point(obj):
+    """World height of the evaluated object's lowest point (modifiers applied): its bounding
+    box's lowest corner, exact since objects turn about Z only."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
-    evaluated = subject.evaluated_get(depsgraph)
-    lowest = min((evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box)
+    evaluated = obj.evaluated_get(depsgraph)
+    return min((evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box)
+
+
+def _floor_height(subject, geo):
+    """Height of the floor: under the evaluated subject's lowest point, minus `float_above`."""
+    lowest = _lowest_point(subject)
     # a hair of clearance: a face lying on the floor would shadow itself (flat subjects)
     return lowest - max(geo.params.get("float_above", 0.0), FLOOR_GAP)
 

@@ -30,10 +30,12 @@ def _material(name):
 
 
 def _assign(obj, mat):
-    if obj.data.materials:
-        obj.data.materials[0] = mat
-    else:
-        obj.data.materials.append(mat)
+    """Give `obj` material `mat` in an object-linked slot: meshes are shared between objects."""
+    if not obj.data.materials:
+        obj.data.materials.append(None)
+    slot = obj.material_slots[0]
+    slot.link = "OBJECT"
+    slot.material = mat
 
 
 def _rgba(rgb, alpha=1.0):
@@ -89,9 +91,10 @@ def _principled_tree(mat):
     return nodes, links, out, bsdf
 
 
-def subject_material(obj, m):
-    """A Principled BSDF with every MaterialParams field, plus its surface detail if any."""
-    mat = _material(SUBJECT_MATERIAL)
+def subject_material(obj, m, name=SUBJECT_MATERIAL):
+    """A Principled BSDF with every MaterialParams field, plus its surface detail if any
+    (material `name`: one per object of a multi-object scene)."""
+    mat = _material(name)
     nodes, links, out, bsdf = _principled_tree(mat)
     base = list(m.base_color)
     if m.subsurface_color is not None:  # Principled v2 scatters the base colour

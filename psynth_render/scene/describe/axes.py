@@ -32,6 +32,7 @@ RENDERED_AXES: frozenset[str] = frozenset(
         "render.engine",
         "render.samples",
         "scene.background",
+        "scene.objects",
         "texture.pattern",
         "texture.scale",
         "texture.mapping",

@@ -17,11 +17,15 @@ from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_render.scene.describe.camera_rig import rig_angles, view_names
+from psynth_render.scene.describe.placement import framing_radius, place
 from psynth_spec.errors import PsynthError
+from psynth_spec.objects_axis import COUNT_AXIS, MAX_OBJECTS
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
-from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.spec import ObjectsSpec, Spec
+from psynth_spec.taxonomy import ConceptDefault, Taxonomy
 
+OBJECT_PREFIX = "psynth_object_"
+"""Blender names of the objects beside the subject: psynth_object_1, psynth_object_2, ..."""
 SENSOR_WIDTH_MM = 36.0
 CAMERA_FLOOR_CLEARANCE = 0.05
 """How far above the floor (object radii) the camera must stay."""
@@ -51,13 +55,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
         raise SceneError("the row has no seed")
     seed = int(seed)
 
-    def params(axis_path: str) -> tuple[str, Any]:
-        axis = taxonomy.axis_by_path[axis_path]
-        full = taxonomy.resolve(axis, str(values[axis_path]))
-        if full is None:
-            raise SceneError(f"{axis_path}: {values[axis_path]!r} is not a concept of {axis.domain}")
-        return values[axis_path], render_params(taxonomy, full)
-
+    params = _params_reader(taxonomy, values)
     style = effects.style_part(params)
     colour = effects.colour_part(values, params)
     material = _material(values, params)
@@ -68,9 +66,6 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
-    camera = _camera(values, params, spec)
-    liquid = effects.liquid_part(values, params, seed)
-    gas = effects.gas_part(values, params, seed, camera["distance"])
     texture = effects.texture_part(values, params)
     asset = asset_ref(row, spec)
     if asset is None:
@@ -78,13 +73,18 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     else:  # a library asset replaces the shape; rotation and subdivision still apply
         geometry.update(concept=asset.id, generator="asset", params={})
         subject = m.AssetObject(element="subject", geometry=geometry, material=material, texture=texture, asset=asset)
+    objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed)]
+    camera = _camera(values, params, spec)
+    _frame_all(camera, objects)
+    liquid = effects.liquid_part(values, params, seed)
+    gas = effects.gas_part(values, params, seed, camera["distance"])  # reaches the framed camera
     return m.Scene(
         sample_id=row.get("sample_id"),
         seed=seed,
         axes=values,
         rendered_axes=sorted(a for a in values if a in RENDERED_AXES),
         not_rendered_axes=sorted(a for a in values if a in NOT_YET_RENDERED),
-        objects=[subject],
+        objects=objects,
         effects=[*([m.LiquidEffect(**liquid)] if liquid else []), *([m.GasEffect(**gas)] if gas else [])],
         backdrop=background,
         lighting=lighting,
@@ -94,6 +94,79 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
         style=style,
         color=colour,
     )
+
+
+def _params_reader(taxonomy: Taxonomy, values: dict[str, Any]):
+    """`params(axis)` -> (concept name, its render parameters) for the values given."""
+
+    def params(axis_path: str) -> tuple[str, Any]:
+        axis = taxonomy.axis_by_path[axis_path]
+        full = taxonomy.resolve(axis, str(values[axis_path]))
+        if full is None:
+            raise SceneError(f"{axis_path}: {values[axis_path]!r} is not a concept of {axis.domain}")
+        return values[axis_path], render_params(taxonomy, full)
+
+    return params
+
+
+def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, seed: int) -> list[m.SceneObject]:
+    """Objects 1.. of a multi-object row (the `objects_<axis>` list columns), placed on the
+    ground around the subject (placement.py). Each takes the subject's values but for its
+    per-object axes, and the axes derived from them (`material.roughness` from its material,
+    unless the spec states it)."""
+    if spec.objects is None:
+        return []
+    by_axis = {c.axis: c for c in spec.columns}
+    lists = {axis: row.get(ObjectsSpec.column(by_axis[axis].column)) or [] for axis in spec.objects.axes}
+    count = min(max(int(values[COUNT_AXIS]), 1), MAX_OBJECTS)  # the lists are this long
+    spots = place(count, seed)
+    out = []
+    for k in range(1, count):
+        own = dict(values)
+        for axis, entries in lists.items():
+            value = entries[k] if k < len(entries) else None
+            own[axis] = by_axis[axis].null_value(own) if value is None else _typed(taxonomy, axis, value)
+        for column in spec.columns:  # derived axes follow the object's own concept
+            origin = taxonomy.axis_by_path[column.axis].default_from
+            if isinstance(origin, ConceptDefault) and origin.axis in lists and not column.stated:
+                own[column.axis] = _derived(taxonomy, origin, own, column)
+        params = _params_reader(taxonomy, own)
+        material = _material(own, params)
+        effects.restyle_material(material, style, colour)
+        obj_seed = (seed + k * 1_000_003) % 2**31
+        geometry = _geometry(own, params, obj_seed)
+        geometry["flat"] = bool(style["flat_shading"])
+        (x, y), scale = spots[k]
+        out.append(m.SceneObject(
+            element="object", name=f"{OBJECT_PREFIX}{k}", pass_index=k + 1, geometry=geometry,
+            material=material, texture=effects.texture_part(own, params),
+            location=(x, y, scale - 1.0), scale=scale,
+        ))
+    return out
+
+
+def _derived(taxonomy: Taxonomy, origin: ConceptDefault, values, column):
+    """The render parameter `origin.param` of the concept `values[origin.axis]` (else the
+    registry default), as registry_columns derives it for the subject."""
+    full = taxonomy.resolve(taxonomy.axis_by_path[origin.axis], str(values[origin.axis]))
+    value = taxonomy.concepts[full].render.get(origin.param) if full else None
+    if value is None:
+        return column.fallback
+    return int(value) if column.type == "int" else float(value) if column.type == "float" else value
+
+
+def _typed(taxonomy: Taxonomy, axis: str, value):
+    kind = taxonomy.axis_by_path[axis].type
+    return int(value) if kind == "int" else float(value) if kind == "float" else value
+
+
+def _frame_all(camera: dict[str, Any], objects: list[m.SceneObject]) -> None:
+    """Widen the still's view so every object is in frame: the subject fills the frame at
+    radius 1, so distance and orthographic scale grow with the radius holding all objects."""
+    radius = framing_radius(objects)
+    if radius > 1.0:
+        camera["distance"] *= radius
+        camera["ortho_scale"] *= radius
 
 
 def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, Any]:

@@ -78,9 +78,9 @@ class Texture(TextureParams, _Resolved):
 
 
 class SceneObject(SceneModel):
-    """One object of the scene. Today there is one, the subject (element "subject", centred
-    on the origin with unit radius); more objects, assets and procedural meshes are entries
-    with element "object"."""
+    """One object of the scene: the subject (element "subject", centred on the origin with
+    unit radius), then, in a multi-object scene, the objects beside it (element "object",
+    named `psynth_object_<k>`, placed by describe/placement.py)."""
 
     kind: Literal["shape"] = "shape"
     """What makes its mesh: "shape", the geometry's generator; "asset", a library file."""
@@ -88,10 +88,19 @@ class SceneObject(SceneModel):
     name: str = "psynth_subject"
     """The Blender object's name."""
     pass_index: int = 1
-    """Blender object index (segmentation masks read it)."""
+    """Blender object index = the object's instance id (1 the subject, k + 1 object k; 0 is
+    the background): segmentation and instance masks read it."""
     geometry: Geometry
     material: Material
     texture: Texture
+    location: Vec3 = (0.0, 0.0, 0.0)
+    """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
+    scale: float = 1.0
+    """Uniform scale of the unit-radius mesh."""
+
+    @property
+    def instance_id(self) -> int:
+        return self.pass_index
 
 
 class AssetRef(SceneModel):
