@@ -17,10 +17,12 @@ import math
 from dataclasses import dataclass, field
 
 import bpy
+import numpy as np
 from mathutils import Matrix, Quaternion, Vector
 
+from psynth_render.scene.build.framing import solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
-from psynth_render.scene.build.media import gas, liquid, remove_object
+from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
@@ -63,6 +65,8 @@ def build(desc):
     _remove_foreign(scene)
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
+    if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
+        solve_framing(desc, subject_hull(state.subject), state.floor_z)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
@@ -75,10 +79,37 @@ def build(desc):
             CLEAR[kind](scene, state)
         else:
             add(element, scene, state)
+    for entry in instance_table(desc):  # the id render reads each element's object index
+        obj = bpy.data.objects.get(entry["object"] or "")
+        if obj is not None:
+            obj.pass_index = entry["id"]
     style = state.style
     lines(scene, style, state.lined)
     composite(scene, desc.post, style, max(desc.render.width, desc.render.height))
     return pose_camera(desc)
+
+
+def instance_table(desc):
+    """The scene's instances in id order: {"id", "element", "concept", "object" (the Blender
+    object, None for the world), "world" (the world's pixels are this element's)}. Objects keep
+    their pass index (the subject is 1: seg.png's mask); effects and the backdrop follow."""
+    out = [{"id": o.pass_index, "element": o.element, "concept": o.geometry.concept, "object": o.name,
+            "world": False} for o in desc.objects]
+    next_id = max(e["id"] for e in out) + 1
+    for effect in desc.effects:
+        name = LIQUID if effect.element == "liquid" else GAS
+        out.append({"id": next_id, "element": effect.element, "concept": effect.concept, "object": name,
+                    "world": False})
+        next_id += 1
+    bg = desc.backdrop
+    if bg.kind in ("sweep", "wall"):  # the world behind a studio set is void
+        out.append({"id": next_id, "element": "backdrop", "concept": bg.concept, "object": BACKDROP, "world": False})
+    elif bg.kind == "floor":  # the ground, and the world above the horizon
+        out.append({"id": next_id, "element": "ground", "concept": bg.concept, "object": BACKDROP, "world": False})
+        out.append({"id": next_id + 1, "element": "backdrop", "concept": bg.concept, "object": None, "world": True})
+    else:  # sky, void: the world is the backdrop
+        out.append({"id": next_id, "element": "backdrop", "concept": bg.concept, "object": None, "world": True})
+    return out
 
 
 @functools.singledispatch
@@ -287,6 +318,29 @@ def _shape_data(geo):
     if geo.generator == "metaballs":
         return metaballs_shape(params, geo.seed)
     return shape_mesh(geo.generator, params, geo.seed)
+
+
+def subject_hull(subject, directions=96):
+    """A few world-space points that bound the evaluated subject: its furthest vertices along
+    `directions` spread over the sphere (what framing projects, instead of every vertex)."""
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    evaluated = subject.evaluated_get(depsgraph)
+    mesh = evaluated.to_mesh()
+    try:
+        coords = np.empty(3 * len(mesh.vertices), dtype=np.float64)
+        mesh.vertices.foreach_get("co", coords)
+    finally:
+        evaluated.to_mesh_clear()
+    local = coords.reshape(-1, 3)
+    matrix = np.array(subject.matrix_world)
+    world = local @ matrix[:3, :3].T + matrix[:3, 3]
+    i = np.arange(directions) + 0.5
+    z = 1 - 2 * i / directions
+    r = np.sqrt(np.maximum(0.0, 1 - z * z))
+    angle = math.pi * (3.0 - math.sqrt(5.0)) * i
+    sphere = np.stack([r * np.cos(angle), r * np.sin(angle), z], axis=1)
+    picks = np.unique(np.argmax(world @ sphere.T, axis=0))
+    return [tuple(float(c) for c in world[j]) for j in picks]
 
 
 def _floor_height(subject, geo):

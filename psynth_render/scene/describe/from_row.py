@@ -65,7 +65,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
-    camera = _camera(values, params, spec)
+    camera = _camera(values, params, spec, row)
     liquid = effects.liquid_part(values, params, seed)
     gas = effects.gas_part(values, params, seed, camera["distance"])
     subject = m.SceneObject(element="subject", geometry=geometry, material=material,
@@ -207,12 +207,24 @@ def _background(params) -> dict[str, Any]:
     return out
 
 
-def _camera(values, params, spec: Spec) -> dict[str, Any]:
+def _stated(spec: Spec, row: dict[str, Any], axis_path: str) -> bool:
+    """Whether the spec states the axis; a row value other than the column's default counts
+    too (rows made by hand, where unstated columns are null)."""
+    column = next((c for c in spec.columns if c.axis == axis_path), None)
+    if column is None:
+        return False
+    return column.stated or row.get(column.column) not in (None, column.default)
+
+
+def _camera(values, params, spec: Spec, row_values: dict[str, Any]) -> dict[str, Any]:
     angle_name, angle = params("camera.angle")
     lens_name, lens = params("camera.lens")
     move_name, move = params("camera.movement")
+    framing_name, framing = params("camera.framing")
     _, background = params("scene.background")
-    distance = values["camera.distance"] * angle.distance_scale
+    stated = _stated(spec, row_values, "camera.distance")
+    # stated: the angle's closeness scales it; else the builder solves it from the framing
+    distance = values["camera.distance"] * (angle.distance_scale if stated else 1.0)
     focal = values["camera.focal_length"]
     movement = move.model_dump(mode="json")
     movement["concept"] = move_name
@@ -238,6 +250,10 @@ def _camera(values, params, spec: Spec) -> dict[str, Any]:
         # the builder stores the floor height; the camera never goes below it plus this
         "floor_clearance": CAMERA_FLOOR_CLEARANCE if background.kind in ("sweep", "floor", "wall") else None,
         "horizontal_fov_deg": math.degrees(2 * math.atan(SENSOR_WIDTH_MM / (2 * focal))),
+        "framing": framing_name,
+        "framing_share": framing.share,
+        "framing_crop": framing.crop,
+        "distance_stated": stated,
     }
 
 
