@@ -54,6 +54,13 @@ def render_instance_ids(desc, camera=None) -> tuple[np.ndarray, list[dict]]:
     return compose_ids(index, alpha, table)
 
 
+def write_instance_png(ids: np.ndarray, path) -> None:
+    """The id image as a 16-bit greyscale PNG (`{id}.inst.png`)."""
+    from PIL import Image
+
+    Image.fromarray(np.ascontiguousarray(ids, dtype=np.uint16), mode="I;16").save(path)
+
+
 def compose_ids(index: np.ndarray, alpha: np.ndarray, table: list[dict]) -> tuple[np.ndarray, list[dict]]:
     """The id image and instances from the id render's index pass and gas opacity (see the
     module docstring; pure numpy, so it is tested without a render)."""

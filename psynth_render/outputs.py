@@ -11,6 +11,7 @@ PASS_SUFFIX = {
     "normal": "normal.exr",
     "segmentation": "seg.png",
     "albedo": "albedo.png",
+    "instances": "inst.png",
 }
 
 OUTPUT_SUFFIX = {

@@ -8,6 +8,8 @@ the renderer runs a second, 1-sample Cycles render for the passes alone (see ren
     normal        world-space normals, float EXR
     segmentation  subject mask from the object index pass (ID Mask node), 8-bit PNG, 255 = subject
     albedo        Cycles' denoising albedo (diffuse and glossy colour), 8-bit PNG
+
+The `instances` pass is not a compositor output: psynth_render.instances renders it.
 """
 
 import bpy
@@ -42,6 +44,7 @@ def install(scene, passes, directory: str, prefix: str) -> None:
     With no passes the compositor is the sample's post-processing tree (None when it has no
     effects); with passes, the image runs through the same look group (scene.build.looks).
     """
+    passes = [p for p in passes if p in _SOCKETS]  # "instances": psynth_render.instances
     if not passes:
         scene.compositing_node_group = post_tree(scene)
         return

@@ -15,8 +15,9 @@ import bpy
 
 from psynth_render import passes as pass_files
 from psynth_render import scene
+from psynth_render.instances import render_instance_ids, write_instance_png
 from psynth_render.metadata import json_safe, sample_metadata
-from psynth_render.outputs import frame_suffix, member_name, member_suffixes, needs_still
+from psynth_render.outputs import PASS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
@@ -57,8 +58,11 @@ class Renderer:
         current = bpy.context.scene
         _apply_device(current, self.device)
         render_seconds = 0.0
+        instances = None
         if needs_still(spec):
             render_seconds += self._render_still(current, sid, staging)
+            seconds, instances = self._render_instances(desc, sid, staging)
+            render_seconds += seconds
         frames = None
         if "video" in spec.outputs and spec.video is not None:
             frames, seconds = self._render_frames(current, desc, sid, staging)
@@ -92,7 +96,12 @@ class Renderer:
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
             meta["scene"] = desc.model_dump(mode="json")
+            if instances is not None:
+                meta["instances"] = instances
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        elif instances is not None:  # QC still reads them: beside the members, not in the tar
+            (staging / QC_DIR).mkdir(exist_ok=True)
+            (staging / QC_DIR / member_name(sid, "json")).write_text(json.dumps({"instances": instances}))
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
         if written != expected:
@@ -117,6 +126,17 @@ class Renderer:
         pass_files.install(current, (), "", "")
         stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
         return seconds
+
+    def _render_instances(self, desc, sid: int, staging: Path) -> tuple[float, list[dict]]:
+        """The instance ids of the still (psynth_render.instances): `inst.png` as a member when
+        the spec's passes ask for `instances`, else in `_qc/` for QC only."""
+        started = time.perf_counter()
+        ids, instances = render_instance_ids(desc)
+        seconds = time.perf_counter() - started
+        folder = staging if "instances" in self.spec.render.passes else staging / QC_DIR
+        folder.mkdir(exist_ok=True)
+        write_instance_png(ids, folder / member_name(sid, PASS_SUFFIX["instances"]))
+        return seconds, instances
 
     def _install_passes(self, current, wanted, staging: Path, sid: int) -> None:
         if not wanted:

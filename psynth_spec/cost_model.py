@@ -55,7 +55,7 @@ def frame_seconds(engine: str, width: int, height: int, samples: int, *, gpu: bo
 IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 # Passes: depth as 32-bit single-channel EXR (ZIP), normal as half RGB EXR, segmentation as an
 # 8-bit index PNG (flat regions compress well), albedo as an RGB PNG (smoother than beauty).
-PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 4.5, "segmentation": 0.08, "albedo": 1.0}
+PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 4.5, "segmentation": 0.08, "albedo": 1.0, "instances": 0.1}
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
 SCENE_CODE_BYTES = 7_000  # the standalone .py scene script

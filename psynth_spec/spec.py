@@ -227,7 +227,7 @@ class CaptionTemplate(_Model):
 
 
 # ---------------------------------------------------------------- render, video
-RenderPass = Literal["depth", "normal", "segmentation", "albedo"]
+RenderPass = Literal["depth", "normal", "segmentation", "albedo", "instances"]
 Output = Literal["image", "caption", "metadata", "scene_code", "usd", "video"]
 
 

@@ -20,7 +20,7 @@ import bpy
 import numpy as np
 from mathutils import Matrix, Quaternion, Vector
 
-from psynth_render.scene.build.framing import solve_framing
+from psynth_render.scene.build.framing import room_radius, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
@@ -133,7 +133,8 @@ def _add_object(element: SceneObject, scene, state):
 
 @add.register
 def _add_backdrop(element: Backdrop, scene, state):
-    _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg)
+    room = room_radius(state.desc, state.floor_z, element.bend_radius)
+    _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg, room)
 
 
 @add.register
@@ -354,16 +355,18 @@ def _floor_height(subject, geo):
 
 
 # ---------------------------------------------------------------- backdrop
-def _backdrop(scene, bg, floor_z, camera_azimuth_deg):
+def _backdrop(scene, bg, floor_z, camera_azimuth_deg, room=None):
     kind = bg.kind
     if kind in ("void", "sky"):
         remove_object(BACKDROP)
         return
-    key = json.dumps([kind, bg.bend_radius])
+    if kind == "floor":
+        room = None  # the world above the horizon is the set's sky
+    key = json.dumps([kind, bg.bend_radius, room and round(room, 2)])
     obj = _ensure_object(scene, BACKDROP, lambda: bpy.data.meshes.new(BACKDROP))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = mesh_from_shape(backdrop_shape(kind, bg.bend_radius), True)
+        obj.data = mesh_from_shape(backdrop_shape(kind, bg.bend_radius, room and round(room, 2)), True)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key

@@ -169,3 +169,21 @@ def _solve_distance(desc, points, floor_z, lo, target):
                 hi = mid
         distance = hi
     return distance
+
+
+ROOM_MARGIN = 2.0
+"""How far past the camera's furthest point a round studio's wall stands (object radii)."""
+
+
+def room_radius(desc, floor_z, bend, samples=25):
+    """The radius of the round studio a sweep or wall becomes when a flat one would show its
+    edges (the camera orbits, or a panoramic or fisheye lens sees behind and above it): past
+    every point the camera reaches over the clip. None when the flat backdrop covers the view."""
+    view = desc.camera.main
+    if view.lens.lens_type != "PANO" and abs(view.movement.orbit_deg) < 1e-6:
+        return None
+    reach = 0.0
+    for i in range(samples):
+        location = camera_pose(desc, i / (samples - 1), floor_z)["location"]
+        reach = max(reach, math.hypot(location[0], location[1]), location[2] - floor_z)
+    return reach + ROOM_MARGIN + bend
