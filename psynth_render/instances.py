@@ -29,6 +29,9 @@ import numpy as np
 
 from psynth_render.scene.build.builder import instance_table
 
+OUTSIDE_LENS = 65535
+"""Id of pixels outside a fisheye's or mirror ball's image circle: the lens sends no ray there
+(neither an element nor void)."""
 GAS_OPACITY = 0.1
 GAS_HIDES = 0.5
 ID_SAMPLES = 4
@@ -51,7 +54,8 @@ def render_instance_ids(desc, camera=None) -> tuple[np.ndarray, list[dict]]:
             with _id_render_settings(scene, table, camera, tmp + "/gas", gas=True):
                 bpy.ops.render.render(write_still=False)
             alpha = smooth(_read_exr(Path(tmp) / "gas", "alpha")[..., 0])
-    return compose_ids(index, alpha, table)
+    view = desc.camera.main
+    return compose_ids(index, alpha, table, outside_lens(view, desc.render.width, desc.render.height))
 
 
 def write_instance_png(ids: np.ndarray, path) -> None:
@@ -61,17 +65,42 @@ def write_instance_png(ids: np.ndarray, path) -> None:
     Image.fromarray(np.ascontiguousarray(ids, dtype=np.uint16), mode="I;16").save(path)
 
 
-def compose_ids(index: np.ndarray, alpha: np.ndarray, table: list[dict]) -> tuple[np.ndarray, list[dict]]:
+def outside_lens(view, width: int, height: int) -> np.ndarray | None:
+    """Pixels a circular fisheye or mirror ball leaves black (Cycles' own image-circle tests),
+    None for lenses that fill the frame."""
+    lens = view.lens
+    kind = lens.panorama_type if lens.lens_type == "PANO" else None
+    if kind not in ("FISHEYE_EQUIDISTANT", "FISHEYE_EQUISOLID", "MIRRORBALL"):
+        return None
+    side = max(width, height)
+    x = (np.arange(width) + 0.5 - width / 2) / side
+    y = (np.arange(height) + 0.5 - height / 2) / side
+    if kind == "MIRRORBALL":  # the ball fills the frame: an ellipse over each side
+        x, y = x * side / width, y * side / height
+        limit = 0.5
+    elif kind == "FISHEYE_EQUISOLID":
+        limit = lens.fisheye_lens_mm * np.sin(np.radians(lens.fisheye_fov_deg) / 4) / view.sensor_width
+    else:
+        limit = 0.5
+    return np.hypot(x[None, :], y[:, None]) > limit
+
+
+def compose_ids(index: np.ndarray, alpha: np.ndarray, table: list[dict],
+                outside: np.ndarray | None = None) -> tuple[np.ndarray, list[dict]]:
     """The id image and instances from the id render's index pass and gas opacity (see the
-    module docstring; pure numpy, so it is tested without a render)."""
+    module docstring; pure numpy, so it is tested without a render). `outside`: pixels outside
+    the lens's image (`OUTSIDE_LENS`)."""
     surface = np.rint(index).astype(np.int64)
     known = {entry["id"] for entry in table}
     surface[~np.isin(surface, list(known))] = 0
     world = next((e["id"] for e in table if e.get("world")), 0)
     surface[surface == 0] = world
-    ids = surface.copy()
     gas = next((e for e in table if e["element"] == "gas"), None)
     gas_mask = alpha >= GAS_OPACITY if gas is not None else np.zeros(surface.shape, dtype=bool)
+    if outside is not None:
+        surface[outside] = OUTSIDE_LENS
+        gas_mask &= ~outside
+    ids = surface.copy()
     if gas is not None:
         behind = {e["id"] for e in table if e["element"] in ("backdrop", "ground")} | {0}
         over_back = np.isin(surface, list(behind))

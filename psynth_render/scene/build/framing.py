@@ -2,11 +2,12 @@
 the frame (the `camera.framing` axis), from the subject's real bounds, the focal length and the
 lens. Pure math (no bpy): the builder hands in the subject's extreme points.
 
-The share is the subject's projected extent: twice its furthest projected point from the frame
-centre, over the frame's side (per axis, the larger of the two). Below 1 nothing is cropped
-whatever the shape; 1 touches an edge. Measured at the still's pose (the movement's `still_at`
-moment: a dolly or zoom is accounted for), so focal length changes perspective and
-compression, not whether the subject fits. Panoramic lenses measure in their own image
+The share is the span of the subject's projected bounds over the frame's side (per axis, the
+larger of the two). Measured at the still's pose (the movement's `still_at` moment: a dolly,
+zoom, pan or truck is accounted for), so focal length changes perspective and compression, not
+whether the subject fits. A framing that does not crop also keeps the bounds inside the frame
+(`FIT`): where the move leaves the subject off-centre (a pan, a tilt-shift lens), the camera
+backs away until they fit, at a smaller share if it must. Panoramic lenses measure in their own image
 coordinates (fisheye radius, equirectangular longitude/latitude); when a share cannot be
 reached outside the subject (a 360-degree panorama), the camera stops at the closest distance.
 """
@@ -22,6 +23,9 @@ NEAR_MARGIN = 1.15
 FAR_LIMIT = 400.0
 """The farthest a solved camera goes (object radii; the backdrop is larger)."""
 _ITERATIONS = 40
+FIT = 0.97
+"""An uncropped framing keeps the subject's furthest point this far from the frame's centre at
+most (1 = on the edge)."""
 
 
 def gas_reach(camera_distance):
@@ -99,28 +103,33 @@ def frame_half_sizes(view, width, height):
 
 
 def extent(points, pose, view, width, height):
-    """The subject's projected extent (see the module docstring); inf when part of it is
-    behind the camera."""
+    """(share, reach): the span of the subject's projected bounds over the frame's side (the
+    larger of width and height) and its furthest point from the frame's centre (1 = on the
+    edge); both inf when part of it is behind the camera."""
     basis = camera_basis(pose)
     hw, hh = frame_half_sizes(view, width, height)
-    out = 0.0
+    xs, ys = [], []
     for p in points:
         xy = project(p, pose, view, basis)
         if xy is None:
-            return math.inf
-        out = max(out, abs(xy[0]) / hw, abs(xy[1]) / hh)
-    return out
+            return math.inf, math.inf
+        xs.append(xy[0] / hw)
+        ys.append(xy[1] / hh)
+    share = max(max(xs) - min(xs), max(ys) - min(ys)) / 2
+    reach = max(max(map(abs, xs)), max(map(abs, ys)))
+    return share, reach
 
 
 def still_extent(desc, points, floor_z, width, height):
-    """The extent at the still's pose with the view's current distance and ortho scale."""
+    """(share, reach) at the still's pose with the view's current distance and ortho scale."""
     view = desc.camera.main
     return extent(points, camera_pose(desc, view.movement.still_at, floor_z), view, width, height)
 
 
 def solve_framing(desc, points, floor_z):
     """Set the main view's `distance` (and, orthographic, `ortho_scale`) so that the subject's
-    extent at the still's pose is the view's `framing_share`; returns the extent reached.
+    share of the frame at the still's pose is the view's `framing_share` (or less, to fit);
+    returns the (share, reach) reached.
 
     `points`: the subject's extreme points in world space (builder: its evaluated mesh's).
     """
@@ -133,12 +142,16 @@ def solve_framing(desc, points, floor_z):
     if orthographic:  # distance as a 50 mm lens would stand; the scale does the framing
         view.lens.lens_type, view.focal_length = "PERSP", 50.0
     try:
-        view.distance = _solve_distance(desc, points, floor_z, NEAR_MARGIN * radius, target)
+        view.distance = _solve_distance(desc, points, floor_z, NEAR_MARGIN * radius, target, view.framing_crop)
     finally:
         view.lens.lens_type, view.focal_length = saved
-    if orthographic:
+    if orthographic:  # share and reach scale as 1 / ortho_scale
         view.ortho_scale = 1.0
-        view.ortho_scale = still_extent(desc, points, floor_z, width, height) / target
+        share, reach = still_extent(desc, points, floor_z, width, height)
+        scale = share / target
+        if not view.framing_crop:
+            scale = max(scale, reach / FIT)
+        view.ortho_scale = scale
     reached = still_extent(desc, points, floor_z, width, height)
     for effect in desc.effects:
         if getattr(effect, "element", None) == "gas":
@@ -146,29 +159,31 @@ def solve_framing(desc, points, floor_z):
     return reached
 
 
-def _solve_distance(desc, points, floor_z, lo, target):
-    """The base distance whose still extent is `target` (bisection in log distance)."""
+def _solve_distance(desc, points, floor_z, lo, target, crop):
+    """The closest base distance whose still share is at most `target` and, unless `crop`,
+    whose reach is at most FIT (bisection in log distance; both fall as the camera backs away).
+    A reach that never fits (the move looks away) is let go."""
     view = desc.camera.main
     width, height = desc.render.width, desc.render.height
     hi = FAR_LIMIT
 
-    def at(distance):
+    def ok(distance, fit=not crop):
         view.distance = distance
-        return still_extent(desc, points, floor_z, width, height)
+        share, reach = still_extent(desc, points, floor_z, width, height)
+        return share <= target and (not fit or reach <= FIT)
 
-    if at(lo) <= target:
-        distance = lo
-    elif at(hi) >= target:
-        distance = hi
-    else:
-        for _ in range(_ITERATIONS):  # the extent falls as the camera backs away
-            mid = math.sqrt(lo * hi)
-            if at(mid) > target:
-                lo = mid
-            else:
-                hi = mid
-        distance = hi
-    return distance
+    fit = not crop and ok(hi)
+    if ok(lo, fit):
+        return lo
+    if not ok(hi, fit):
+        return hi
+    for _ in range(_ITERATIONS):
+        mid = math.sqrt(lo * hi)
+        if ok(mid, fit):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 ROOM_MARGIN = 2.0
