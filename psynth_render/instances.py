@@ -62,7 +62,7 @@ def write_instance_png(ids: np.ndarray, path) -> None:
     """The id image as a 16-bit greyscale PNG (`{id}.inst.png`)."""
     from PIL import Image
 
-    Image.fromarray(np.ascontiguousarray(ids, dtype=np.uint16), mode="I;16").save(path)
+    Image.fromarray(np.ascontiguousarray(ids, dtype=np.uint16)).save(path)  # mode I;16
 
 
 def outside_lens(view, width: int, height: int) -> np.ndarray | None:
