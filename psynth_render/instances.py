@@ -2,6 +2,9 @@
 the frame each element covers (the sample JSON's `instances`).
 
     render_instance_ids(desc, camera=None) -> (ids HxW uint16, instances list)
+    render_id_layers(desc, camera=None) -> (surface index HxW, gas opacity HxW, table): the two
+        renders before they are merged (the subject's surface mask, under any gas, is
+        `surface == 1`)
 
 Cheap extra Cycles renders of the built scene, whatever the sample's engine, with no bounces
 and a transparent film: one sample with the gas hidden, whose object-index pass says which
@@ -42,6 +45,14 @@ GROUP_NAME = "psynth_instances"
 def render_instance_ids(desc, camera=None) -> tuple[np.ndarray, list[dict]]:
     """The id image and instances list of the built scene `desc`, seen by `camera` (default:
     the scene's camera, as posed). Leaves the scene's settings as they were."""
+    index, alpha, table = render_id_layers(desc, camera)
+    view = desc.camera.main
+    return compose_ids(index, alpha, table, outside_lens(view, desc.render.width, desc.render.height))
+
+
+def render_id_layers(desc, camera=None) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """The object index of the first surface per pixel, the gas's opacity in front of it (zeros
+    without a gas) and the instance table (builder.instance_table)."""
     scene = bpy.context.scene
     table = instance_table(desc)
     has_gas = any(e["element"] == "gas" for e in table)
@@ -54,8 +65,7 @@ def render_instance_ids(desc, camera=None) -> tuple[np.ndarray, list[dict]]:
             with _id_render_settings(scene, table, camera, tmp + "/gas", gas=True):
                 bpy.ops.render.render(write_still=False)
             alpha = smooth(_read_exr(Path(tmp) / "gas", "alpha")[..., 0])
-    view = desc.camera.main
-    return compose_ids(index, alpha, table, outside_lens(view, desc.render.width, desc.render.height))
+    return index, alpha, table
 
 
 def write_instance_png(ids: np.ndarray, path) -> None:

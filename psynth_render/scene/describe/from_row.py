@@ -207,6 +207,17 @@ def _background(params) -> dict[str, Any]:
     return out
 
 
+def _floor_clearance(values, move, focal) -> float:
+    """How far above the floor the camera stays: CAMERA_FLOOR_CLEARANCE, or with depth of field
+    past the aperture's radius (Blender's: focal length in metres over twice the scene f-number),
+    so no lens ray starts under the floor and sees the void."""
+    if not values["camera.dof"]:
+        return CAMERA_FLOOR_CLEARANCE
+    longest = focal * max(1.0, move.zoom)
+    aperture = longest * 1e-3 / (2 * values["camera.fstop"] * SUBJECT_RADIUS_M)
+    return max(CAMERA_FLOOR_CLEARANCE, 1.5 * aperture)
+
+
 def _stated(spec: Spec, row: dict[str, Any], axis_path: str) -> bool:
     """Whether the spec states the axis; a row value other than the column's default counts
     too (rows made by hand, where unstated columns are null)."""
@@ -248,7 +259,7 @@ def _camera(values, params, spec: Spec, row_values: dict[str, Any]) -> dict[str,
         # orthographic: subject diameter x distance/3 x factor (what the lens concept promises)
         "ortho_scale": lens.ortho_scale_factor * 2.0 * values["camera.distance"] / 3.0,
         # the builder stores the floor height; the camera never goes below it plus this
-        "floor_clearance": CAMERA_FLOOR_CLEARANCE if background.kind in ("sweep", "floor", "wall") else None,
+        "floor_clearance": _floor_clearance(values, move, focal) if background.kind in ("sweep", "floor", "wall") else None,
         "horizontal_fov_deg": math.degrees(2 * math.atan(SENSOR_WIDTH_MM / (2 * focal))),
         "framing": framing_name,
         "framing_share": framing.share,
