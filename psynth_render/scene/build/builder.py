@@ -41,6 +41,17 @@ SUBJECT_PASS_INDEX = 1
 SEEDED_GENERATORS = ("rock", "crystal", "metaballs")
 """Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
+MIN_FACE_ANGLE_DEG = 25.0
+"""A flat subject (a plane, a disc) is tilted so that the camera sees its face at least this
+steeply: never edge-on."""
+FLAT_RATIO = 0.25
+"""A subject thinner than this share of its width (along Z) is flat."""
+
+CREASE_ANGLE_DEG = 50.0
+CREASE = 0.9
+"""Edges whose faces meet at CREASE_ANGLE_DEG or more are creased this much, so subdivision
+rounds a cube's corners a little and leaves it a cube (not a sphere)."""
+
 FLOOR_GAP = 0.002
 """Least gap between the subject's lowest point and the floor (object radii)."""
 
@@ -121,6 +132,7 @@ def add(element, scene, state):
 @add.register
 def _add_object(element: SceneObject, scene, state):
     obj = _subject(scene, element)
+    _face_the_camera(obj, element.geometry, state.desc)
     style = state.style
     style_modifiers(obj, style)
     mat = subject_material(obj, element.material)
@@ -294,6 +306,7 @@ def _subject(scene, element):
         old = obj.data
         obj.data = mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
         cube_project_uvs(obj.data)
+        crease_corners(obj.data)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key
@@ -309,6 +322,49 @@ def _subject(scene, element):
     if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
         mods.move(mods.find("psynth_subsurf"), 0)
     return obj
+
+
+def crease_corners(mesh):
+    """Crease the mesh's sharp corners (CREASE_ANGLE_DEG) for the subdivision modifier."""
+    faces_of = {}
+    for poly in mesh.polygons:
+        for key in poly.edge_keys:
+            faces_of.setdefault(key, []).append(poly.index)
+    limit = math.cos(math.radians(CREASE_ANGLE_DEG))
+    normals = [p.normal.copy() for p in mesh.polygons]
+    values = []
+    for edge in mesh.edges:
+        faces = faces_of.get(tuple(sorted(edge.vertices)), [])
+        sharp = len(faces) == 2 and normals[faces[0]].dot(normals[faces[1]]) <= limit
+        values.append(CREASE if sharp else 0.0)
+    if not any(values):
+        return
+    attr = mesh.attributes.get("crease_edge") or mesh.attributes.new("crease_edge", "FLOAT", "EDGE")
+    attr.data.foreach_set("value", values)
+
+
+def _face_the_camera(obj, geo, desc):
+    """Tilt a flat subject lying in the XY plane toward the still's camera (about the
+    horizontal axis across the view) until its face is seen at MIN_FACE_ANGLE_DEG or more."""
+    coords = [v.co for v in obj.data.vertices]
+    if not coords:
+        return
+    span = [max(c[k] for c in coords) - min(c[k] for c in coords) for k in range(3)]
+    if span[2] > FLAT_RATIO * max(span[0], span[1], 1e-9):
+        return
+    pose = still_pose(desc, None)
+    eye = Vector(pose["location"]) - Vector(pose["target"])
+    across = Vector((eye.x, eye.y, 0.0))
+    if across.length < 1e-6:  # straight above or below: the face is seen whole
+        return
+    elevation = math.degrees(math.atan2(abs(eye.z), across.length))
+    tilt = math.radians(max(0.0, MIN_FACE_ANGLE_DEG - elevation))
+    if tilt <= 0.0:
+        return
+    toward = across.normalized() if eye.z >= 0 else -across.normalized()
+    axis = Vector((0.0, 0.0, 1.0)).cross(toward).normalized()  # turns +Z toward the camera
+    spin = Matrix.Rotation(math.radians(geo.rotation_deg), 4, "Z")
+    obj.matrix_world = Matrix.Rotation(tilt, 4, axis) @ spin
 
 
 def _shape_data(geo):
