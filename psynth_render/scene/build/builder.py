@@ -20,7 +20,7 @@ import bpy
 import numpy as np
 from mathutils import Matrix, Quaternion, Vector
 
-from psynth_render.scene.build.framing import room_radius, solve_framing
+from psynth_render.scene.build.framing import facing_azimuth, readable_gas, room_radius, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
@@ -78,6 +78,7 @@ def build(desc):
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
         solve_framing(desc, subject_hull(state.subject), state.floor_z)
+    readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
@@ -151,7 +152,8 @@ def _add_backdrop(element: Backdrop, scene, state):
 
 @add.register
 def _add_liquid(element: LiquidEffect, scene, state):
-    body = liquid(state.subject, element, state.floor_z)
+    facing = facing_azimuth(state.desc, state.floor_z) - math.radians(state.desc.subject.geometry.rotation_deg)
+    body = liquid(state.subject, element, state.floor_z, facing)
     if body is not None:
         state.lined.append(body)
 

@@ -202,3 +202,35 @@ def room_radius(desc, floor_z, bend, samples=25):
         location = camera_pose(desc, i / (samples - 1), floor_z)["location"]
         reach = max(reach, math.hypot(location[0], location[1]), location[2] - floor_z)
     return reach + ROOM_MARGIN + bend
+
+
+MAX_FILL_DEPTH = 1.0
+"""Optical depth a scene-filling gas (fog, haze, a ground layer) may have between the camera
+and the subject: transmittance exp(-1) ~ 0.37, the subject stays readable."""
+MAX_SHAPED_DEPTH = 2.5
+"""Optical depth across a shaped gas (plume, blob) at its densest (its noise leaves gaps)."""
+
+
+def readable_gas(desc):
+    """Cap each gas's `density_value` so the subject stays readable through it: a filling gas
+    by the camera's distance (a long lens far back looks through more fog), a shaped one by
+    its width. Returns the capped gases' (before, after) densities."""
+    out = []
+    for g in desc.effects:
+        if getattr(g, "element", None) != "gas":
+            continue
+        if g.shape in ("fill", "layer"):
+            cap = MAX_FILL_DEPTH / max(desc.camera.main.distance, 1e-6)
+        else:
+            cap = MAX_SHAPED_DEPTH / (2 * g.extent * (1.6 if g.shape == "plume" else 1.0))
+        if g.density_value > cap:
+            out.append((g.density_value, cap))
+            g.density_value = cap
+    return out
+
+
+def facing_azimuth(desc, floor_z=None):
+    """The still camera's azimuth seen from the target (radians, counter-clockwise from +X):
+    where liquids on the subject are put so the camera sees them."""
+    pose = camera_pose(desc, desc.camera.main.movement.still_at, floor_z)
+    return math.atan2(pose["location"][1] - pose["target"][1], pose["location"][0] - pose["target"][0])

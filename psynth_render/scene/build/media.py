@@ -78,8 +78,9 @@ def _fresh_material(name):
 
 
 # ---------------------------------------------------------------- liquid
-def liquid(subject, liquid_desc, floor_z):
-    """Build (or remove, for None) the liquid body."""
+def liquid(subject, liquid_desc, floor_z, facing=None):
+    """Build (or remove, for None) the liquid body; `facing`: the camera's azimuth in the
+    subject's frame (radians), where forms on the subject gather (drips on the side it sees)."""
     if liquid_desc is None:
         remove_object(LIQUID)
         return None
@@ -90,6 +91,7 @@ def liquid(subject, liquid_desc, floor_z):
         return (tuple(point), tuple(normal)) if hit else None
 
     form = liquid_desc.form.model_dump(mode="json")  # fluids.py's mesh makers read plain data
+    form["facing"] = None if facing is None else round(facing, 3)
     key = repr([form, liquid_desc.viscosity, round(floor_z, 5), liquid_desc.seed,
                 subject.get("psynth_key"), form["form"] in ("drip", "droplets", "coating")
                 and [round(a, 3) for a in subject.rotation_euler]])
