@@ -111,9 +111,15 @@ def ripple(p, t, floor_z, rng):
     return sheet(lambda a: extent, height, floor_z, rings=40, segments=64)
 
 
+SPLASH_SHARE = 0.45
+"""A splash's crown rises at most this share of the subject's height."""
+
+
 def splash(p, t, floor_z, rng):
     """A crown around the subject: a flared wall with spikes, flying drops, a thin base."""
     base_r, height = 1.05, max(p["height"], 0.05) * (1 - 0.75 * t)
+    if p.get("subject_height"):  # around the subject, not over it: a low one stays in sight
+        height = min(height, SPLASH_SHARE * p["subject_height"])
     flare, wall = 0.45 * height * (1 - t), 0.03 + 0.1 * t
     spikes = max(6, int(p["droplets"] * (1 - t) / 3) + 6)
     segments = spikes * 4

@@ -92,6 +92,8 @@ def liquid(subject, liquid_desc, floor_z, facing=None):
 
     form = liquid_desc.form.model_dump(mode="json")  # fluids.py's mesh makers read plain data
     form["facing"] = None if facing is None else round(facing, 3)
+    top = max((subject.matrix_world @ Vector(c)).z for c in subject.bound_box)
+    form["subject_height"] = round(top - floor_z, 3)
     key = repr([form, liquid_desc.viscosity, round(floor_z, 5), liquid_desc.seed,
                 subject.get("psynth_key"), form["form"] in ("drip", "droplets", "coating")
                 and [round(a, 3) for a in subject.rotation_euler]])
