@@ -144,3 +144,11 @@ def test_a_flat_sweep_turned_away_from_shows_void(tax):
     pose_camera(desc)
     ids, _ = render_instance_ids(desc)
     assert (ids == 0).mean() > 0.05
+
+
+@pytest.mark.parametrize("movement", MOVEMENTS)
+def test_an_orthographic_camera_never_starts_rays_under_the_floor(tax, movement):
+    desc = describe(make_row(tax, camera__movement=movement, camera__lens="orthographic", camera__framing="wide",
+                             scene__background="studio_sweep"), make_spec(tax, size=32, samples=1), tax)
+    build(desc)
+    assert void_over_move(desc) == 0.0
