@@ -204,9 +204,10 @@ def room_radius(desc, floor_z, bend, samples=25):
     return reach + ROOM_MARGIN + bend
 
 
-MAX_FILL_DEPTH = 1.0
+MAX_FILL_DEPTH = 0.5
 """Optical depth a scene-filling gas (fog, haze, a ground layer) may have between the camera
-and the subject: transmittance exp(-1) ~ 0.37, the subject stays readable."""
+and the subject: transmittance exp(-0.5) ~ 0.6, the subject stays readable (at 0.37 a grey
+cube in white fog already loses most of its contrast)."""
 MAX_SHAPED_DEPTH = 2.5
 """Optical depth across a shaped gas (plume, blob) at its densest (its noise leaves gaps)."""
 

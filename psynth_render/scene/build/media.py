@@ -12,7 +12,7 @@ volume's emission alone.
 import bpy
 from mathutils import Vector
 
-from psynth_render.scene.build.fluids import liquid_mesh
+from psynth_render.scene.build.fluids import liquid_mesh, merge, sheet
 from psynth_render.scene.build.patterns import math_node
 
 LIQUID = "psynth_liquid"
@@ -103,8 +103,11 @@ def liquid(subject, liquid_desc, floor_z, facing=None):
         if form["form"] in ("drip", "droplets", "coating"):  # ray casts are in object space
             m = subject.matrix_world
             data["verts"] = [tuple(m @ Vector(v)) for v in data["verts"]]
+        if form["form"] == "drip":  # what dripped lies in a thin puddle round the foot, in sight
+            data = merge([data, _landing_puddle(subject, floor_z)])
         obj = _replace_mesh(LIQUID, data)
         obj["psynth_key"] = key
+    obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused body may have moved
     obj.pass_index = 0
     mat = liquid_material(liquid_desc)
     if obj.data.materials:
@@ -112,6 +115,16 @@ def liquid(subject, liquid_desc, floor_z, facing=None):
     else:
         obj.data.materials.append(mat)
     return obj
+
+
+PUDDLE_MARGIN = 0.3
+"""How far past the subject's footprint the puddle under drips reaches (object radii)."""
+
+
+def _landing_puddle(subject, floor_z):
+    corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
+    reach = max(max(abs(c.x), abs(c.y)) for c in corners) + PUDDLE_MARGIN
+    return sheet(lambda a: reach, lambda f, a: 0.012 * (1 - f * f) + 0.002, floor_z)
 
 
 def liquid_material(q):
@@ -192,6 +205,7 @@ def gas(scene, g, floor_z, reach):
         return None
     lo, hi = gas_domain(g, floor_z, reach)
     obj = _replace_mesh(GAS, _domain_box(lo, hi)) if _domain_changed(lo, hi) else bpy.data.objects[GAS]
+    obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused domain may have moved
     obj["psynth_domain"] = [*lo, *hi]
     obj.pass_index = 0
     obj.visible_shadow = True
