@@ -78,13 +78,11 @@ def bench_load(tmp: Path) -> None:
 
 def direct_work(spec, storage, layout, shards) -> float:
     """The partition's work without Dagster: sample, fake render, report, QC, check."""
-    sys.path.insert(0, str(REPO / "tests"))
-    import fake_render_pipes
-
     from dagster_project.assets import write_samples
-    from dagster_project.checks import tar_problem
-    from dagster_project.partition_report import summarize_partition
+    from psynth_data.partition_report import summarize_partition
     from psynth_data.qc import QcThresholds, shard_qc, write_shard_qc
+    from psynth_data.shard_checks import tar_problem
+    from tests import fake_render_pipes
 
     t = time.perf_counter()
     for shard in shards:

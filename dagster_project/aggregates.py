@@ -2,15 +2,14 @@
 
 Both cover every complete shard (manifest present and matching), whatever partitions produced
 them. The index is rebuilt from scratch each time (views over the files, written atomically), so
-it never holds a row twice. `balance_table` (a quick categorical summary) is used by main_job's
-printout; the `balance_audit` asset runs the full audit (audit_asset.py).
+it never holds a row twice; the `balance_audit` asset runs the audit (audit_asset.py).
 """
 
 import dagster as dg
 
 from dagster_project.resources import PsynthStorage
 from psynth_data.layout import Layout
-from psynth_spec.spec import Choice, Spec
+from psynth_spec.spec import Spec
 
 
 def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -25,7 +24,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         "manifests over every complete shard.",
     )
     def index(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
-        from psynth_data.index import build_index, location  # duckdb: imported by runs, not by every load
+        from psynth_data.index import build_index  # duckdb: imported by runs, not by every load
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         summary = build_index(storage, layout, range(spec.shards), spec=spec)
@@ -36,7 +35,7 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
             "samples": dg.MetadataValue.int(summary.samples),
             "render_members": dg.MetadataValue.int(summary.members),
             "qc_rows": dg.MetadataValue.int(summary.qc_rows),
-            "path": dg.MetadataValue.path(location(storage, summary.key)),
+            "path": dg.MetadataValue.path(storage.url(summary.key)),
         })
 
     @dg.asset_check(
@@ -61,35 +60,6 @@ def build_index_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDe
         )
 
     return index, rows_match_manifests
-
-
-def expected_categories(spec: Spec) -> dict[str, dict[str, float]]:
-    """column -> value -> spec weight, for stated categorical axes drawn unconditionally."""
-    out = {}
-    for stmt in spec.statements:
-        if stmt.type == "category" and isinstance(stmt.dist, Choice) and stmt.when is None:
-            out[stmt.column] = {str(v): float(w) for v, w in zip(stmt.dist.values, stmt.dist.weights)}
-    return out
-
-
-def balance_table(con, spec: Spec) -> tuple[str, dict[str, float], int]:
-    """Markdown of observed vs spec weights per axis, total variation distance per axis, rows."""
-    total = con.execute("SELECT count(*) FROM samples").fetchone()[0]
-    sections, tvd = [], {}
-    for column, weights in expected_categories(spec).items():
-        counts = dict(con.execute(f'SELECT "{column}", count(*) FROM samples GROUP BY 1').fetchall()) if total else {}
-        values = sorted(set(weights) | {str(v) for v in counts if v is not None})
-        lines = [f"**{column}**", "", "| value | expected | observed | count |", "|---|---|---|---|"]
-        distance = 0.0
-        for v in values:
-            n = int(counts.get(v, 0))
-            observed = n / total if total else 0.0
-            distance += abs(observed - weights.get(v, 0.0))
-            lines.append(f"| {v} | {weights.get(v, 0.0):.3f} | {observed:.3f} | {n} |")
-        tvd[column] = round(distance / 2, 4)
-        sections.append("\n".join(lines))
-    note = "Observed over all samples of complete shards; expected = the spec's weights (before `require`)."
-    return "\n\n".join([note, *sections]), tvd, int(total)
 
 
 def build_audit_asset(spec: Spec) -> dg.AssetsDefinition:

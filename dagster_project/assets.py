@@ -7,7 +7,6 @@ re-materializing a partition rewrites nothing and re-renders nothing.
 
 import collections
 import os
-import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -22,26 +21,11 @@ from psynth_spec.spec import Spec
 
 
 def write_samples(storage: Storage, layout: Layout, spec: Spec, shard: int) -> str:
-    """Sample a shard and store its Parquet: 'written', 'unchanged' (same bytes) or 'kept'.
+    """Sample a shard and store its table (`psynth_data.samples_table.store_samples`)."""
+    from psynth_data.samples_table import store_samples
+    from psynth_spec.sampler import sample_shard
 
-    The sampler is deterministic, so the bytes match what is stored; an object that differs
-    while its shard is complete is kept (rewriting it would break the manifest) and reported.
-    """
-    from psynth_spec.sampler import sample_shard, write_samples_parquet
-
-    key = layout.samples_key(shard)
-    with tempfile.TemporaryDirectory(prefix="psynth-samples-") as tmp:
-        path = write_samples_parquet(sample_shard(spec, shard), Path(tmp) / "samples.parquet")
-        if storage.exists(key):
-            import hashlib
-
-            new_sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            if storage.sha256(key) == new_sha:
-                return "unchanged"
-            if is_complete(storage, layout, shard):
-                return "kept"
-        storage.put_file(key, path, move=True)
-    return "written"
+    return store_samples(storage, layout, shard, sample_shard(spec, shard))
 
 
 def build_samples_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -69,15 +53,10 @@ def build_samples_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.Assets
             "rows": dg.MetadataValue.int(rows),
             "shards_written": dg.MetadataValue.int(outcome["written"]),
             "shards_unchanged": dg.MetadataValue.int(outcome["unchanged"] + outcome["kept"]),
-            "first_key": dg.MetadataValue.path(_location(storage, layout.samples_key(shards[0]))),
+            "first_key": dg.MetadataValue.path(storage.url(layout.samples_key(shards[0]))),
         })
 
     return samples
-
-
-def _location(storage: Storage, key: str) -> str:
-    local = storage.local_path(key)
-    return str(local) if local is not None else f"{storage.root.rstrip('/')}/{key}"
 
 
 def build_renders_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -156,7 +135,8 @@ def build_qc_asset(spec: Spec, parts: dg.PartitionsDefinition) -> dg.AssetsDefin
                 raise dg.Failure(f"shard {shard} has no manifest: materialize {name}/renders first")
             listed = any(o.key == layout.qc_key(shard) for o in manifest.objects)
             if listed and is_complete(storage, layout, shard):
-                frames.append(pl.read_parquet(storage.local_path(layout.qc_key(shard)) or storage.get(layout.qc_key(shard))))
+                with storage.open(layout.qc_key(shard)) as source:
+                    frames.append(pl.read_parquet(source))
                 continue
             frame = shard_qc(storage, layout, shard, list(spec.shard_range(shard)), QcThresholds.for_spec(spec))
             write_shard_qc(storage, layout, shard, frame)

@@ -6,7 +6,6 @@ JSON report are also stored beside the index under `_index/audit/`.
 """
 
 import base64
-import json
 
 import dagster as dg
 
@@ -15,10 +14,6 @@ from psynth_data.layout import Layout
 from psynth_spec.spec import Spec
 
 INLINE_PLOTS = 12  # PNGs embedded in the metadata (all of them are stored as files)
-
-
-def audit_key(layout: Layout, name: str) -> str:
-    return f"{layout.prefix}/_index/audit/{name}"
 
 
 def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
@@ -33,9 +28,9 @@ def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
         "pair coverage and QC failure rate by value; the same report as `psynth audit`.",
     )
     def balance_audit(context: dg.AssetExecutionContext, psynth_storage: PsynthStorage) -> dg.MaterializeResult:
-        from psynth_data.audit import json_ready, run_audit
-        from psynth_data.audit_report import axis_plot, report_markdown
-        from psynth_data.index import location, open_index
+        from psynth_data.audit import run_audit
+        from psynth_data.audit_report import report_markdown, store_audit
+        from psynth_data.index import open_index
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         con = open_index(storage, layout)
@@ -43,17 +38,12 @@ def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
             report = run_audit(con)
         finally:
             con.close()
-        axes = sorted(report["axes"], key=lambda a: a["verdict"] != "flag")
+        report_key = store_audit(storage, layout, report)
         images = []
-        for axis in axes:
-            png = axis_plot(axis)
-            storage.put_bytes(audit_key(layout, f"{axis['column']}.png"), png)
-            if len(images) < INLINE_PLOTS:
-                images.append(f"**{axis['axis']}** ({axis['verdict']})\n\n"
-                              f"![{axis['axis']}](data:image/png;base64,{base64.b64encode(png).decode()})")
-        stored = {k: v for k, v in report.items() if k != "seconds"}  # same data, same bytes
-        storage.put_bytes(audit_key(layout, "report.json"),
-                          json.dumps(json_ready(stored), indent=1).encode())
+        for axis in sorted(report["axes"], key=lambda a: a["verdict"] != "flag")[:INLINE_PLOTS]:
+            png = storage.get(layout.audit_key(f"{axis['column']}.png"))
+            images.append(f"**{axis['axis']}** ({axis['verdict']})\n\n"
+                          f"![{axis['axis']}](data:image/png;base64,{base64.b64encode(png).decode()})")
         context.log.info(f"audit of {report['samples']} samples: {report['verdict']}"
                          + (f" ({', '.join(report['flagged_axes'])})" if report["flagged_axes"] else ""))
         worst = max((a for a in report["axes"] if a["kind"] == "categorical"), key=lambda a: a["tvd"], default=None)
@@ -68,7 +58,7 @@ def build_balance_audit_asset(spec: Spec) -> dg.AssetsDefinition:
             "worst_axis": dg.MetadataValue.text(worst["axis"] if worst else "none"),
             "balance": dg.MetadataValue.md(report_markdown(report)),
             "plots": dg.MetadataValue.md("\n\n".join(images) or "no axes"),
-            "report_json": dg.MetadataValue.path(location(storage, audit_key(layout, "report.json"))),
+            "report_json": dg.MetadataValue.path(storage.url(report_key)),
             "seconds": dg.MetadataValue.float(report["seconds"]),
         })
 

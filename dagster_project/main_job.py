@@ -45,7 +45,9 @@ def prepare_instance() -> None:
 
 
 def print_audit(spec, root: str) -> None:
-    from dagster_project.aggregates import balance_table
+    """The closing summary: counts from the index, and the balance as the `balance_audit` asset
+    just stored it (the same report as its metadata and `psynth audit`, so they cannot disagree)."""
+    from psynth_data.audit_report import stored_audit, summary_lines
     from psynth_data.index import open_index
     from psynth_data.layout import Layout
     from psynth_data.storage import open_storage
@@ -58,23 +60,18 @@ def print_audit(spec, root: str) -> None:
         ).fetchone()
         qc_rows, qc_pass = con.execute("SELECT count(*), coalesce(sum(qc_pass::INT), 0) FROM qc").fetchone()
         members, size = con.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM renders").fetchone()
-        _md, tvd, _total = balance_table(con, spec)
-        rows = {}
-        for column in tvd:
-            rows[column] = con.execute(
-                f'SELECT "{column}", count(*) AS n FROM samples GROUP BY 1 ORDER BY n DESC, 1'
-            ).fetchall()
     finally:
         con.close()
-    where = storage.local_path(layout.prefix) or f"{storage.root}/{layout.prefix}"
-    print(f"\nresults: {where}/")
+    print(f"\nresults: {storage.url(layout.prefix)}/")
     print("  samples/ renders/ qc/ manifests/ contact_sheets/, and index.duckdb "
           "(views samples, qc, renders, manifests; e.g. duckdb.connect(PATH).sql('FROM samples'))")
     print(f"\naudit of {spec.dataset}: {shards}/{spec.shards} shards complete, {rendered}/{samples} samples rendered, "
           f"{failed} failed; {members} tar members ({size / 1e6:.1f} MB); QC passed {qc_pass}/{qc_rows}")
-    for column, distance in tvd.items():
-        counts = ", ".join(f"{v} {n}" for v, n in rows[column][:6])
-        print(f"  {column:<24} total variation vs spec {distance:.3f}   {counts}")
+    for line in summary_lines(stored_audit(storage, layout)):
+        print(line)
+    where = storage.url(layout.prefix)
+    print(f"plots: {where}/_index/audit/*.png; the full report: psynth audit {where}; "
+          "the assets and their metadata: scripts/ui")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--parallel", type=int, default=os.cpu_count() or 2, help="partition runs at a time")
     args = p.parse_args(argv)
 
+    from psynth_cli.words import count
     from psynth_data.storage import default_root
     from psynth_spec.compile import load_spec
 
@@ -91,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
     logs = home / "main_job_logs"
     keys = [spec.partition_key(i) for i in range(spec.partitions)]
-    print(f"{name}: {spec.samples} samples, {spec.shards} shards, {len(keys)} partitions; "
+    print(f"{name}: {count(spec.samples, 'sample')}, {count(spec.shards, 'shard')}, {count(len(keys), 'partition')}; "
           f"materializing through Dagster, {args.parallel} runs at a time (logs in {logs})", flush=True)
     prepare_instance()
     partitioned = [f"{name}/samples", f"{name}/renders", f"{name}/qc"]

@@ -16,22 +16,20 @@ events stream into the run's logs. Ends with one materialization: counts, render
 (total, p50, p95), device, bytes, and a contact sheet of thumbnails.
 """
 
+import os
 import sys
 import time
 
 from dagster_pipes import PipesContext, open_dagster_pipes
 
-from partition_report import sheet_markdown, summarize_partition
 from psynth_data.layout import Layout
 from psynth_data.manifest import is_complete
+from psynth_data.partition_report import sheet_markdown, summarize_partition
 from psynth_data.storage import open_storage
+from psynth_render.parent_watch import die_with_parent
 from psynth_render.shard_inputs import shard_samples
 from psynth_render.supervisor import run_shard
 from psynth_spec.spec import Spec
-
-
-def contact_sheet_key(layout: Layout, partition: str) -> str:
-    return f"{layout.prefix}/contact_sheets/partition={partition}.png"
 
 
 class ProgressLog:
@@ -61,6 +59,9 @@ class ProgressLog:
             log.warning(f"shard {self.shard}: sample {event.get('sample_id')}: {kind}: {event.get('error')}")
         elif kind == "recycle":
             log.info(f"shard {self.shard}: recycling the worker at {event.get('rss_mb')} MiB")
+        elif kind == "mismatch":  # said before the shard's objects are replaced
+            log.warning(f"shard {self.shard}: does not match its manifest ({'; '.join(event['problems'])}); "
+                        "rendering it again")
         elif kind == "complete":
             log.info(f"shard {self.shard}: complete, {event.get('rendered')} rendered, {event.get('failed')} failed")
 
@@ -105,16 +106,16 @@ def render_partition(pipes: PipesContext) -> None:
         "bytes_total": {"raw_value": report["bytes_total"], "type": "int"},
     }
     if report["sheet_png"]:
-        key = contact_sheet_key(layout, partition)
+        key = layout.contact_sheet_key(partition)
         storage.put_bytes(key, report["sheet_png"])
-        local = storage.local_path(key)
         caption = f"{spec.dataset} partition {partition}: {report['sheet_count']} of {report['samples']} samples"
         metadata["contact_sheet"] = {"raw_value": sheet_markdown(report["sheet_png"], caption), "type": "md"}
-        metadata["contact_sheet_path"] = {"raw_value": str(local or f"{root}/{key}"), "type": "path"}
+        metadata["contact_sheet_path"] = {"raw_value": storage.url(key), "type": "path"}
     pipes.report_asset_materialization(metadata=metadata)
 
 
 def main() -> int:
+    die_with_parent(os.getppid())  # a killed Dagster step takes this process, and so its workers, along
     with open_dagster_pipes() as pipes:
         render_partition(pipes)
     return 0

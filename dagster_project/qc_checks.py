@@ -11,27 +11,7 @@ import dagster as dg
 from dagster_project.partitions import context_shards
 from dagster_project.resources import PsynthStorage
 from psynth_data.layout import Layout
-from psynth_data.manifest import read_manifest
 from psynth_spec.spec import Spec
-
-def partition_qc(storage, layout: Layout, shards: list[int]):
-    """The QC tables listed by the partition's manifests, concatenated (None when there is none)."""
-    import io
-
-    import polars as pl
-
-    from psynth_data.qc import SCHEMA
-
-    frames = []
-    for shard in shards:
-        manifest = read_manifest(storage, layout, shard)
-        key = layout.qc_key(shard)
-        if manifest is None or not any(o.key == key for o in manifest.objects):
-            continue
-        local = storage.local_path(key)
-        frame = pl.read_parquet(local if local is not None else io.BytesIO(storage.get(key)))
-        frames.append(frame.select([c for c in SCHEMA if c in frame.columns]))
-    return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
 def _reasons_md(reasons: dict) -> str:
@@ -47,7 +27,7 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
     max_failure_rate = QcThresholds.for_spec(spec).max_failure_rate
 
     def summary(context, psynth_storage):
-        from psynth_data.qc import qc_summary
+        from psynth_data.qc import partition_qc, qc_summary
 
         storage, layout = psynth_storage.open(), Layout.for_spec(spec)
         frame = partition_qc(storage, layout, context_shards(spec, context))
@@ -57,13 +37,17 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
                                    metadata={"problem": "no QC table listed by the partition's manifests"})
 
-    @dg.asset_check(asset=qc_key, name="qc_failure_rate", partitions_def=parts,
-                    description=f"At most {max_failure_rate:.0%} of the partition's samples fail QC "
-                    "(failed renders included); the reasons are listed.")
-    def qc_failure_rate(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
-        s = summary(context, psynth_storage)
-        if s is None:
-            return missing()
+    def qc_check(name: str, description: str, judge):
+        """A partitioned check of the QC summary: `judge(summary) -> AssetCheckResult`."""
+
+        @dg.asset_check(asset=qc_key, name=name, partitions_def=parts, description=description)
+        def check(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
+            s = summary(context, psynth_storage)
+            return missing() if s is None else judge(s)
+
+        return check
+
+    def failure_rate(s: dict) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             passed=s["failure_rate"] <= max_failure_rate,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -73,29 +57,24 @@ def build_qc_checks(spec: Spec, parts: dg.PartitionsDefinition) -> list[dg.Asset
                       "reasons": dg.MetadataValue.md(_reasons_md(s["reasons"]))},
         )
 
-    @dg.asset_check(asset=qc_key, name="no_blank_images", partitions_def=parts,
-                    description="No rendered image is blank (luma spread under the QC threshold).")
-    def no_blank_images(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
-        s = summary(context, psynth_storage)
-        if s is None:
-            return missing()
+    def no_blank(s: dict) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             passed=s["blank"] == 0, severity=dg.AssetCheckSeverity.WARN,
             metadata={"rendered": s["rendered"], "blank": s["blank"],
                       "mean_luma": dg.MetadataValue.float(round(s["mean_luma"], 4))},
         )
 
-    @dg.asset_check(asset=qc_key, name="coverage_present", partitions_def=parts,
-                    description="Every rendered sample has a subject coverage (from the subject mask the "
-                    "worker renders for QC).")
-    def coverage_present(context: dg.AssetCheckExecutionContext, psynth_storage: PsynthStorage) -> dg.AssetCheckResult:
-        s = summary(context, psynth_storage)
-        if s is None:
-            return missing()
+    def coverage(s: dict) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             passed=s["coverage_present"] == s["rendered"], severity=dg.AssetCheckSeverity.WARN,
             metadata={"rendered": s["rendered"], "with_coverage": s["coverage_present"],
                       "mean_coverage": dg.MetadataValue.float(round(s["mean_coverage"], 4))},
         )
 
-    return [qc_failure_rate, no_blank_images, coverage_present]
+    return [
+        qc_check("qc_failure_rate", f"At most {max_failure_rate:.0%} of the partition's samples fail QC "
+                 "(failed renders included); the reasons are listed.", failure_rate),
+        qc_check("no_blank_images", "No rendered image is blank (luma spread under the QC threshold).", no_blank),
+        qc_check("coverage_present", "Every rendered sample has a subject coverage (from the subject mask the "
+                 "worker renders for QC).", coverage),
+    ]

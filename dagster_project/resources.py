@@ -11,7 +11,6 @@ import sys
 import dagster as dg
 from pydantic import Field
 
-from psynth_data.layout import Layout
 from psynth_data.storage import Storage, default_root, open_storage
 
 
@@ -31,9 +30,6 @@ class PsynthStorage(dg.ConfigurableResource):
 
             return open_s3_storage(root)
         return open_storage(root)
-
-    def layout(self, spec) -> Layout:
-        return Layout.for_spec(spec)
 
 
 class PsynthRenderer(dg.ConfigurableResource):

@@ -4,6 +4,8 @@ import argparse
 import json
 import sys
 
+from psynth_cli.words import count, sharding
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help=".psynth spec files")
@@ -19,6 +21,7 @@ def summary(spec) -> dict:
         "version": spec.version,
         "version_id": spec.version_id,
         "taxonomy_version": spec.taxonomy_version,
+        "taxonomy_hash": spec.taxonomy_hash,
         "samples": spec.samples,
         "shard_size": spec.shard_size,
         "shards": spec.shards,
@@ -39,13 +42,10 @@ def summary(spec) -> dict:
 def _print_summary(info: dict) -> None:
     print(f"{info['file']}: ok")
     print(f"  dataset {info['dataset']} {info['version']}  (version id {info['version_id']})")
-    partitions = info["partitions"]
-    print(
-        f"  {info['samples']:,} samples in {info['shards']:,} shard{'s' * (info['shards'] != 1)} of {info['shard_size']:,}, "
-        f"{partitions:,} partition{'s' * (partitions != 1)} of {info['shards_per_partition']:,} shard{'s' * (info['shards_per_partition'] != 1)}"
-    )
+    print("  " + sharding(info["samples"], info["shards"], info["shard_size"], info["partitions"],
+                          info["shards_per_partition"]))
     axes = info["axes"]
-    print(f"  {len(axes)} axes stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
+    print(f"  {count(len(axes), 'axis')} stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
     if info["qc"]:
         print("  qc thresholds: " + ", ".join(f"{k} {v:g}" for k, v in info["qc"].items()) + " (others: defaults)")
@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from psynth_spec.diagnostics import render_diagnostics
     from psynth_spec.errors import SpecError
     from psynth_spec.parser import read_source
+    from psynth_spec.pilot import eliminated_values
 
     status = 0
     for path in args.files:
@@ -75,15 +76,18 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps({"file": path, "ok": False, "errors": errors}))
             else:
                 print(str(exc), file=sys.stderr)
-                count = len(exc.diagnostics)
-                print(f"{path}: {count} error{'s' * (count != 1)}", file=sys.stderr)
+                print(f"{path}: {count(len(exc.diagnostics), 'error')}", file=sys.stderr)
             continue
         info = summary(spec)
+        warnings = eliminated_values(spec)
+        info["warnings"] = [_diagnostic_json(d) for d in spec.warnings] + [
+            {"line": line, "code": "require-removes-values", "message": message} for line, message in warnings]
         if args.json:
-            info["warnings"] = [_diagnostic_json(d) for d in spec.warnings]
             print(json.dumps(info))
         else:
             if spec.warnings:
                 print(render_diagnostics(list(spec.warnings), read_source(path)), file=sys.stderr)
             _print_summary(info)
+            for line, message in warnings:
+                print(f"{path}:{line}: warning: {message}", file=sys.stderr)
     return status

@@ -17,6 +17,7 @@ COMMANDS = {
     "plan": "show what a spec will produce: partitions, distributions, storage, render time",
     "render": "render one shard (or one sample) with Blender",
     "audit": "audit a dataset: observed vs expected per axis, pair coverage, QC failures by value",
+    "verify": "check a dataset's stored objects against their manifests' sha256 (--repair re-renders)",
 }
 
 
@@ -31,12 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     module = importlib.import_module(f"psynth_cli.{args.command}_command")
-    from psynth_spec.errors import PsynthError
+    from psynth_cli.usage import UsageError
+    from psynth_spec.errors import PsynthError, SpecError
 
     try:
         return module.run(args)
+    except UsageError as exc:
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except SpecError as exc:  # already `FILE:LINE:COL: error: ...`, one per diagnostic
+        print(str(exc), file=sys.stderr)
+        return 1
     except PsynthError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

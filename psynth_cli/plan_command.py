@@ -2,6 +2,8 @@
 
 import argparse
 
+from psynth_cli.words import count, sharding
+
 _MAX_SHARES = 8  # categories shown per axis in the table (the JSON has all of them)
 
 
@@ -32,11 +34,13 @@ def _print(plan) -> None:
 
     console = Console()
     console.print(f"[bold]{plan.dataset}[/bold]  version {plan.version_id}")
-    console.print(
-        f"{plan.samples:,} samples in {plan.shards:,} shards of {plan.shard_size:,} "
-        f"(last shard {plan.last_shard_samples:,}); {plan.partitions:,} partitions of "
-        f"{plan.shards_per_partition:,} shards (last partition {plan.last_partition_shards:,})"
-    )
+    text = sharding(plan.samples, plan.shards, plan.shard_size, plan.partitions, plan.shards_per_partition)
+    notes = []
+    if plan.shards > 1 and plan.last_shard_samples != plan.shard_size:
+        notes.append(f"last shard {count(plan.last_shard_samples, 'sample')}")
+    if plan.partitions > 1 and plan.last_partition_shards != plan.shards_per_partition:
+        notes.append(f"last partition {count(plan.last_partition_shards, 'shard')}")
+    console.print(text + (f" ({'; '.join(notes)})" if notes else ""), highlight=False)
     console.print(f"constraints accept {plan.acceptance:.2%} of first draws (pilot of {plan.pilot_samples:,})")
 
     axes = Table(title="expected distribution of categorical axes (after when and require)")
@@ -74,7 +78,7 @@ def _print(plan) -> None:
     r = plan.render
     engines = ", ".join(f"{name} {share:.0%}" for name, share in r.engines.items())
     console.print(
-        f"render ({engines}, {r.frames_per_sample} frame(s) per sample): "
+        f"render ({engines}, {count(r.frames_per_sample, 'frame')} per sample): "
         f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.cpu_hours)} of CPU[/bold]; "
         f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.gpu_hours)} of GPU[/bold]"
     )

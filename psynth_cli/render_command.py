@@ -9,6 +9,10 @@ import argparse
 import os
 import sys
 import time
+from typing import get_args
+
+from psynth_cli.words import count
+from psynth_spec.vocabulary import Device
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--sample", type=int, help="render this one sample id to --out")
     parser.add_argument("--out", help="image path for --sample (format from the suffix)")
     parser.add_argument("--root", default=None, help="storage root (default $PSYNTH_DATA_ROOT or ./data)")
-    parser.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="default: the spec's")
+    parser.add_argument("--device", choices=get_args(Device), default=None, help="default: the spec's")
     parser.add_argument("--max-rss-mb", type=float, default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0),
                         help="recycle a worker past this resident memory (0: never)")
     parser.add_argument("--sample-timeout", type=float, default=None, help="seconds before a sample is retried")
@@ -26,13 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from psynth_cli.usage import UsageError
     from psynth_spec.compile import load_spec
     from psynth_spec.errors import PsynthError
 
+    if args.sample is not None and not args.out:
+        raise UsageError("--sample needs --out x.png")
+    if args.out and args.sample is None:
+        raise UsageError("--out goes with --sample (a shard is written under --root)")
     spec = load_spec(args.file)
     if args.sample is not None:
-        if not args.out:
-            raise PsynthError("--sample needs --out x.png")
         return _render_one(spec, args.sample, args.out, args.device)
     if not 0 <= args.shard < spec.shards:
         raise PsynthError(f"{args.file}: shard {args.shard} out of range 0..{spec.shards - 1}")
@@ -45,6 +52,7 @@ def _render_shard(spec, args) -> int:
 
     from psynth_data.layout import Layout
     from psynth_data.storage import default_root, open_storage
+    from psynth_data.verify import check_shard
     from psynth_render.shard_inputs import shard_samples
     from psynth_render.supervisor import run_shard
 
@@ -64,6 +72,15 @@ def _render_shard(spec, args) -> int:
         console=console,
         disable=args.quiet,
     )
+    previous = check_shard(storage, layout, args.shard) if storage.exists(layout.manifest_key(args.shard)) else None
+    if previous is not None and previous.ok:
+        counts = previous.manifest.counts
+        print(f"{layout.render_key(args.shard)}: already complete (manifest matches): "
+              f"{count(counts.rendered, 'sample')} rendered, {counts.failed:,} failed ({storage.root})")
+        return 0 if counts.failed == 0 else 1
+    if previous is not None:
+        console.print(f"shard {args.shard} does not match its manifest ({'; '.join(p.describe() for p in previous.problems)}): "
+                      "rendering it again, its objects will be replaced", highlight=False)
     state = {"done": 0, "new": 0, "started": None}
     task = progress.add_task("render", total=total, rate="", note="")
 
@@ -87,8 +104,8 @@ def _render_shard(spec, args) -> int:
         result = run_shard(spec, args.shard, root, device=args.device, max_rss_mb=args.max_rss_mb,
                            sample_timeout=args.sample_timeout, on_event=on_event)
     manifest = result.manifest
-    print(f"{layout.render_key(args.shard)}: {manifest.counts.rendered} rendered, "
-          f"{manifest.counts.failed} failed ({storage.root})")
+    print(f"{layout.render_key(args.shard)}: {count(manifest.counts.rendered, 'sample')} rendered, "
+          f"{manifest.counts.failed:,} failed ({storage.root})")
     for failed in manifest.failed:
         print(f"  failed sample {failed.sample_id}: {failed.error}", file=sys.stderr)
     return 0 if manifest.counts.failed == 0 else 1

@@ -57,14 +57,15 @@ def _table(spec, frame) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from psynth_cli.usage import UsageError
     from psynth_spec.compile import load_spec
     from psynth_spec.errors import PsynthError
     from psynth_spec.sampler import sample_shard, write_samples_parquet
 
     if args.limit is not None and args.limit < 0:
-        raise PsynthError("--limit must be >= 0")
+        raise UsageError(f"--limit must be >= 0, got {args.limit}")
     if args.format == "parquet" and not args.out:
-        raise PsynthError("--format parquet needs --out PATH")
+        raise UsageError("--format parquet needs --out PATH")
     spec = load_spec(args.file)
     if not 0 <= args.shard < spec.shards:
         raise PsynthError(f"{spec.dataset} has shards 0..{spec.shards - 1}; got --shard {args.shard}")

@@ -24,12 +24,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--synonyms", action="store_true", help="show each concept's synonyms in the tree"
     )
+    parser.add_argument("--markdown", action="store_true",
+                        help="print every axis and concept as Markdown (docs/taxonomy.md is this output)")
 
 
 def run(args: argparse.Namespace) -> int:
     from psynth_spec.taxonomy import default_taxonomy
 
     taxonomy = default_taxonomy()
+    if args.markdown:
+        if args.node is not None or args.json:
+            from psynth_cli.usage import UsageError
+
+            raise UsageError("--markdown prints the whole taxonomy: no NODE, no --json")
+        from psynth_cli.taxonomy_markdown import taxonomy_markdown
+
+        sys.stdout.write(taxonomy_markdown(taxonomy))
+        return 0
     try:
         roots, axes = select(taxonomy, args.node)
     except LookupError as exc:
@@ -86,13 +97,12 @@ def _num(v) -> str:
 
 
 def _default(axis) -> str:
-    if axis.default_from:
-        source, _, rest = axis.default_from.partition(":")
-        if source == "concept":
-            concept_axis, _, param = rest.partition(":")
-            text = f"{concept_axis}'s {param}"
+    origin = axis.default_from
+    if origin is not None:
+        if origin.kind == "concept":
+            text = f"{origin.axis}'s {origin.param}"
         else:
-            text = f"the render block's {rest}"
+            text = f"the render block's {origin.field}"
         if axis.default is not None:
             text += f"; {_value(axis.default)} by default"
         return text

@@ -3,17 +3,55 @@
     report_markdown(report) -> str                     summary, per-axis tables, pairs, QC failures
     axis_plot(axis_report, width, height) -> bytes     PNG: bars (categorical) or histogram (numeric),
                                                        observed (QC-passed) vs expected
+    store_audit(storage, layout, report) -> key        report.json and one PNG per axis, under _index/audit/
+    stored_audit(storage, layout) -> report            the stored report.json
+    summary_lines(report) -> list[str]                 one plain line per axis (a closing printout)
 
 Plots are drawn with Pillow (already a dependency) rather than matplotlib: a bar chart is a few
 rectangles, and matplotlib would add ~40 MB to every install for it.
 """
 
 import io
+import json
 
 _MAX_ROWS = 15
 _OBSERVED = (52, 101, 164)
 _EXPECTED = (230, 140, 40)
 _FLAG = (200, 40, 40)
+
+
+def store_audit(storage, layout, report: dict) -> str:
+    """Store the report (`report.json`, without its timing) and each axis's plot beside the index."""
+    from psynth_data.audit import json_ready
+
+    for axis in report["axes"]:
+        storage.put_bytes(layout.audit_key(f"{axis['column']}.png"), axis_plot(axis))
+    stored = {k: v for k, v in report.items() if k != "seconds"}  # same data, same bytes
+    key = layout.audit_key("report.json")
+    storage.put_bytes(key, json.dumps(json_ready(stored), indent=1).encode())
+    return key
+
+
+def stored_audit(storage, layout) -> dict:
+    """The report `store_audit` wrote (`StorageError` when the audit has not run)."""
+    return json.loads(storage.get(layout.audit_key("report.json")))
+
+
+def summary_lines(report: dict, values: int = 6) -> list[str]:
+    """The verdict and one line per axis: its verdict and distance from the spec (TVD for
+    categorical axes, KS for numeric ones), with the most frequent observed values."""
+    flagged = f" ({', '.join(report['flagged_axes'])})" if report["flagged_axes"] else ""
+    lines = [f"balance audit: {report['verdict']}{flagged}, {report['observed_samples']:,} QC-passed samples "
+             f"(QC failed {report['qc_failed']:,} of {report['samples']:,}, {report['qc_failure_rate']:.1%})"]
+    for axis in report["axes"]:
+        if axis["kind"] == "categorical":
+            top = sorted(axis["values"], key=lambda v: -v["count"])[:values]
+            counts = ", ".join(f"{v['value']} {v['count']}" for v in top)
+            lines.append(f"  {axis['column']:<24} {axis['verdict']:<4}  total variation vs spec {axis['tvd']:.3f} "
+                         f"(p {_p(axis['p_value'])})   {counts}")
+        else:
+            lines.append(f"  {axis['column']:<24} {axis['verdict']:<4}  KS vs spec {axis['ks']:.3f} (p {_p(axis['p_value'])})")
+    return lines
 
 
 def _p(p: float) -> str:

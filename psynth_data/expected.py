@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from psynth_spec.spec import Bernoulli, Choice, Fixed, Spec, condition_axes
+from psynth_spec.shares import UNSET, value_shares, value_text
+from psynth_spec.spec import Choice, Fixed, Spec, condition_axes
+
+__all__ = ["UNSET", "value_text", "audited_axes", "expected_frame", "pilot_frame", "numeric_edges", "bin_counts"]
 
 PILOT_SAMPLES = 200_000
 NUMERIC_BINS = 50
-UNSET = "(unset)"
 
 SCHEMA = {
     "axis": pl.Utf8, "column_name": pl.Utf8, "kind": pl.Utf8, "value": pl.Utf8, "bin": pl.Int32,
@@ -41,19 +43,6 @@ class AuditAxis:
     type: str          # float, int, bool, category
     kind: str          # categorical or numeric
     exact: bool        # probabilities from the spec's weights (no pilot)
-
-
-def value_text(value, type_: str) -> str:
-    """A value as the audit compares it: DuckDB's VARCHAR cast of the column's value."""
-    if value is None:
-        return UNSET
-    if type_ == "bool":
-        return "true" if value else "false"
-    if type_ == "float":
-        return repr(float(value))
-    if type_ == "int":
-        return str(int(value))
-    return str(value)
 
 
 def _constrained_axes(spec: Spec) -> set[str]:
@@ -79,7 +68,7 @@ def audited_axes(spec: Spec) -> list[AuditAxis]:
     for stmt in spec.statements:
         discrete = stmt.type in ("category", "bool") or isinstance(stmt.dist, (Choice, Fixed))
         exact = (discrete and stmt.when is None and stmt.clamp is None and stmt.axis not in constrained
-                 and isinstance(stmt.dist, (Choice, Fixed, Bernoulli)))
+                 and (isinstance(stmt.dist, (Choice, Fixed)) or stmt.dist.shares() is not None))
         out.append(AuditAxis(stmt.axis, stmt.column, stmt.type, "categorical" if discrete else "numeric", exact))
     return out
 
@@ -94,8 +83,11 @@ def _exact_rows(spec: Spec, ax: AuditAxis) -> list[dict]:
             probs[key] = probs.get(key, 0.0) + float(w)
     elif isinstance(dist, Fixed):
         probs = {value_text(dist.value, ax.type): 1.0}
-    else:  # Bernoulli
-        probs = {"true": float(dist.p), "false": 1.0 - float(dist.p)}
+    else:  # a law with finitely many outcomes (bernoulli)
+        probs = {}
+        for v, p in dist.shares().items():
+            key = value_text(v, ax.type)
+            probs[key] = probs.get(key, 0.0) + float(p)
     return [_row(ax, value=v, probability=p, source="spec", pilot=None) for v, p in probs.items() if p > 0]
 
 
@@ -106,11 +98,7 @@ def _row(ax: AuditAxis, *, value=None, bin=None, low=None, high=None, probabilit
 
 
 def _categorical_pilot_rows(ax: AuditAxis, series: pl.Series) -> list[dict]:
-    n = max(len(series), 1)
-    probs: dict[str, float] = {}
-    for v, c in series.value_counts().iter_rows():
-        key = value_text(v, ax.type)
-        probs[key] = probs.get(key, 0.0) + c / n
+    probs = value_shares(series, ax.type)
     return [_row(ax, value=t, probability=p, source="pilot", pilot=len(series)) for t, p in sorted(probs.items())]
 
 

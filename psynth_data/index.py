@@ -31,12 +31,12 @@ at 100,000s of shards. Rebuilding replaces the file atomically, so rows are neve
 """
 
 import io
-import os
 import tarfile
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import polars as pl
@@ -62,10 +62,6 @@ class IndexSummary:
     index_bytes: int = 0
 
 
-def members_key(layout: Layout, shard: int) -> str:
-    return f"{layout.prefix}/_index/renders/shard={shard:06d}.parquet"
-
-
 def sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -74,17 +70,10 @@ def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join(sql_text(p) for p in paths) + "]"
 
 
-def location(storage: Storage, key: str) -> str:
-    """Where DuckDB reads an object: a local path, else `{root}/{key}` (an s3:// URL)."""
-    local = storage.local_path(key)
-    return str(local) if local is not None else f"{storage.root.rstrip('/')}/{key}"
-
-
-def tar_members(data: bytes | str | os.PathLike) -> pl.DataFrame:
+def tar_members(source: BinaryIO) -> pl.DataFrame:
     """sample_id, member, bytes for every member of a WebDataset tar (headers only)."""
     names, sizes = [], []
-    source = open(data, "rb") if not isinstance(data, bytes) else io.BytesIO(data)
-    with source, tarfile.open(fileobj=source, mode="r:") as tar:
+    with tarfile.open(fileobj=source, mode="r:") as tar:
         for member in tar:
             names.append(member.name)
             sizes.append(member.size)
@@ -96,15 +85,16 @@ def tar_members(data: bytes | str | os.PathLike) -> pl.DataFrame:
 
 def _ensure_members(storage: Storage, layout: Layout, shard: int, manifest: Manifest) -> str:
     """The shard's member listing (written when absent or stale); returns its key."""
-    key = members_key(layout, shard)
+    key = layout.members_key(shard)
     tar_key = layout.render_key(shard)
     tar_sha = next((o.sha256 for o in manifest.objects if o.key == tar_key), "")
     if storage.exists(key):
-        old = pl.read_parquet(io.BytesIO(storage.get(key)), columns=["tar_sha256"], n_rows=1)
+        with storage.open(key) as source:
+            old = pl.read_parquet(source, columns=["tar_sha256"], n_rows=1)
         if old.height == 0 or old["tar_sha256"][0] == tar_sha:
             return key
-    local = storage.local_path(tar_key)
-    frame = tar_members(local if local is not None else storage.get(tar_key))
+    with storage.open(tar_key) as source:
+        frame = tar_members(source)
     frame = frame.with_columns(shard=pl.lit(shard, pl.Int32), tar_sha256=pl.lit(tar_sha))
     buffer = io.BytesIO()
     frame.write_parquet(buffer, compression="zstd")
@@ -114,9 +104,8 @@ def _ensure_members(storage: Storage, layout: Layout, shard: int, manifest: Mani
 
 def manifest_shards(storage: Storage, layout: Layout) -> list[int]:
     """Shard numbers that have a manifest file (complete or not)."""
-    prefix = f"{layout.prefix}/manifests/"
     out = []
-    for key in storage.list(prefix):
+    for key in storage.list(layout.manifests_prefix):
         name = key.rsplit("/", 1)[-1]
         if name.startswith("shard=") and name.endswith(".json"):
             try:
@@ -165,7 +154,7 @@ def _view(con, name: str, files: list[str], glob: str, column: str, empty_sql: s
 
 
 def _folder(storage: Storage, key_of_shard0: str) -> str:
-    return location(storage, key_of_shard0).rsplit("/", 1)[0]
+    return storage.url(key_of_shard0).rsplit("/", 1)[0]
 
 
 def _glob(storage: Storage, key_of_shard0: str) -> str:
@@ -191,10 +180,10 @@ def build_index(storage: Storage, layout: Layout, shards: range | list[int] | No
     for s, m in done:
         keys = {o.key for o in m.objects}
         flags.append((s, layout.samples_key(s) in keys, layout.qc_key(s) in keys, layout.render_key(s) in keys))
-    sample_files = [location(storage, layout.samples_key(s)) for s, has, _, _ in flags if has]
-    qc_files = [location(storage, layout.qc_key(s)) for s, _, has, _ in flags if has]
+    sample_files = [storage.url(layout.samples_key(s)) for s, has, _, _ in flags if has]
+    qc_files = [storage.url(layout.qc_key(s)) for s, _, has, _ in flags if has]
     manifests = dict(done)
-    member_files = [location(storage, _ensure_members(storage, layout, s, manifests[s])) for s, _, _, has in flags if has]
+    member_files = [storage.url(_ensure_members(storage, layout, s, manifests[s])) for s, _, _, has in flags if has]
     manifest_rows = [(s, m.counts.samples, m.counts.rendered, m.counts.failed, m.created_unix,
                       sum(o.size for o in m.objects)) for s, m in done]
     if spec is not None and expected is None:
@@ -214,7 +203,7 @@ def build_index(storage: Storage, layout: Layout, shards: range | list[int] | No
             _view(con, "qc", qc_files, _glob(storage, layout.qc_key(0)), "has_qc",
                   "SELECT NULL::BIGINT AS sample_id, NULL::INTEGER AS shard, NULL::BOOLEAN AS qc_pass, "
                   "NULL::VARCHAR[] AS qc_reasons WHERE false", max_listed_files)
-            _view(con, "_renders_files", member_files, _glob(storage, members_key(layout, 0)), "has_renders",
+            _view(con, "_renders_files", member_files, _glob(storage, layout.members_key(0)), "has_renders",
                   "SELECT NULL::BIGINT AS sample_id, NULL::VARCHAR AS member, NULL::BIGINT AS bytes, "
                   "NULL::INTEGER AS shard WHERE false", max_listed_files)
             con.execute("CREATE VIEW renders AS SELECT sample_id, member, bytes, shard FROM _renders_files")

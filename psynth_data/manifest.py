@@ -19,33 +19,29 @@ from psynth_data.storage import Storage, StorageError
 MANIFEST_FORMAT = 1
 
 
-class ObjectEntry(BaseModel):
+class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class ObjectEntry(_Frozen):
     key: str
     size: int
     sha256: str
 
 
-class FailedSample(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class FailedSample(_Frozen):
     sample_id: int
     attempts: int
     error: str
 
 
-class Counts(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Counts(_Frozen):
     samples: int
     rendered: int
     failed: int
 
 
-class Manifest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Manifest(_Frozen):
     format: int = MANIFEST_FORMAT
     dataset: str
     version_id: str

@@ -6,6 +6,8 @@
     shard_qc(storage, layout, shard, sample_ids, thresholds)      QC of a stored tar (fallback)
     write_qc_table(storage, layout, shard, frame) -> key          the QC Parquet (before a manifest)
     write_shard_qc(storage, layout, shard, frame) -> Manifest     ... and rewrite the manifest last
+    partition_qc(storage, layout, shards) -> DataFrame | None     the listed QC tables of shards
+    qc_summary(frame) -> dict                                     what the QC asset checks judge
 
 Metrics (luma = Rec. 709 weights on the stored, display-encoded 0..1 values; float images are
 taken as they are):
@@ -47,7 +49,6 @@ Failing samples are kept and flagged, never dropped.
 import io
 import json
 import tarfile
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
@@ -56,47 +57,19 @@ from psynth_data.layout import Layout
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
 from psynth_data.visibility import INSTANCE_SUFFIX, visibility_metrics, visibility_reasons
-from psynth_spec.check_qc import QC_DEFAULTS
+from psynth_spec.check_qc import QcThresholds
+from psynth_spec.errors import PsynthError
 
 LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722], dtype=np.float64)
 IMAGE_SUFFIXES = ("png", "webp")
 MASK_SUFFIX = "seg.png"
 
 
-@dataclass(frozen=True)
-class QcThresholds:
-    """Where a metric turns into a failure reason (see the module docstring)."""
-
-    blank_std: float = QC_DEFAULTS["blank_std"]
-    clip_dark: float = QC_DEFAULTS["clip_dark"]
-    clip_bright: float = QC_DEFAULTS["clip_bright"]
-    max_dark_clip: float = QC_DEFAULTS["max_dark_clip"]
-    max_bright_clip: float = QC_DEFAULTS["max_bright_clip"]
-    min_coverage: float = QC_DEFAULTS["min_coverage"]
-    max_coverage: float = QC_DEFAULTS["max_coverage"]
-    max_nan_frac: float = QC_DEFAULTS["max_nan_frac"]
-    max_subject_border: float = QC_DEFAULTS["max_subject_border"]
-    max_void_frac: float = QC_DEFAULTS["max_void_frac"]
-    min_element_coverage: float = QC_DEFAULTS["min_element_coverage"]
-    min_subject_contrast: float = QC_DEFAULTS["min_subject_contrast"]
-    max_failure_rate: float = QC_DEFAULTS["max_failure_rate"]  # per partition (the Dagster asset check)
-
-    @classmethod
-    def from_mapping(cls, values: dict | None) -> "QcThresholds":
-        """Defaults overridden by `values` (unknown names are a StorageError, not ignored)."""
-        values = dict(values or {})
-        unknown = set(values) - set(asdict(cls()))
-        if unknown:
-            raise StorageError(f"unknown QC threshold(s): {', '.join(sorted(unknown))}")
-        return cls(**{k: float(v) for k, v in values.items()})
-
-    @classmethod
-    def for_spec(cls, spec) -> "QcThresholds":
-        """The thresholds of a compiled spec: the defaults, overridden by its `qc` block."""
-        return cls.from_mapping(getattr(spec, "qc", None))
-
-
 DEFAULT_THRESHOLDS = QcThresholds()
+
+
+class QcError(PsynthError):
+    """An image or mask QC cannot measure (wrong shape)."""
 
 SCHEMA = {
     "sample_id": pl.Int64, "shard": pl.Int32, "mean_luma": pl.Float64, "std_luma": pl.Float64,
@@ -127,7 +100,7 @@ def luma(image: np.ndarray) -> np.ndarray:
         if unit.shape[2] == 1:
             return unit[..., 0]
         return unit[..., :3] @ LUMA_WEIGHTS
-    raise StorageError(f"QC: cannot take the luma of an image of shape {unit.shape}")
+    raise QcError(f"QC: cannot take the luma of an image of shape {unit.shape}")
 
 
 def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
@@ -159,13 +132,13 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
         if m.ndim == 3:
             m = m[..., 0]
         if m.shape != y.shape:
-            raise StorageError(f"QC: mask shape {m.shape} differs from the image's {y.shape}")
+            raise QcError(f"QC: mask shape {m.shape} differs from the image's {y.shape}")
         out["object_coverage"] = float(np.count_nonzero(m > 0)) / max(m.size, 1)
     try:
         out.update(visibility_metrics(subject_mask=mask, luma=y, instance_ids=instance_ids,
                                       instances=instances, void_mask=void_mask, expected=expected))
     except ValueError as exc:
-        raise StorageError(f"QC: {exc}") from None
+        raise QcError(f"QC: {exc}") from None
     nonfinite = int(y.size - np.count_nonzero(finite))
     total = y.size
     for array in (float_passes or {}).values():
@@ -256,7 +229,7 @@ def _tar_rows(tar: tarfile.TarFile, thresholds: QcThresholds) -> dict[int, dict]
             part["ids"] = decode_png(tar.extractfile(member).read())
         elif suffix == "json":
             meta = json.loads(tar.extractfile(member).read())
-            part["render_seconds"] = (meta.get("render") or {}).get("seconds")
+            part["render_seconds"] = (meta.get("render") or {}).get("seconds")  # older tars only: new ones hold no timings
             part["instances"] = meta.get("instances")
         elif suffix == "txt":
             part["caption_chars"] = len(tar.extractfile(member).read().decode("utf-8"))
@@ -278,9 +251,7 @@ def shard_qc(storage: Storage, layout: Layout, shard: int, sample_ids: list[int]
     `render_failed`.
     """
     key = layout.render_key(shard)
-    local = storage.local_path(key)
-    source = open(local, "rb") if local is not None else io.BytesIO(storage.get(key))
-    with source, tarfile.open(fileobj=source, mode="r:") as tar:
+    with storage.open(key) as source, tarfile.open(fileobj=source, mode="r:") as tar:
         rendered = _tar_rows(tar, thresholds)
     rows = []
     for sid in sorted(sample_ids):
@@ -309,6 +280,20 @@ def write_shard_qc(storage: Storage, layout: Layout, shard: int, frame: pl.DataF
     updated = manifest.model_copy(update={"objects": objects})
     storage.put_bytes(layout.manifest_key(shard), updated.model_dump_json(indent=2).encode())
     return updated
+
+
+def partition_qc(storage: Storage, layout: Layout, shards: list[int]) -> pl.DataFrame | None:
+    """The QC tables listed by the shards' manifests, concatenated (None when there is none)."""
+    frames = []
+    for shard in shards:
+        manifest = read_manifest(storage, layout, shard)
+        key = layout.qc_key(shard)
+        if manifest is None or not any(o.key == key for o in manifest.objects):
+            continue
+        with storage.open(key) as source:
+            frame = pl.read_parquet(source)
+        frames.append(frame.select([c for c in SCHEMA if c in frame.columns]))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
 def qc_summary(frame: pl.DataFrame) -> dict:

@@ -33,7 +33,6 @@ import hashlib
 import logging
 import os
 import re
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +44,7 @@ from psynth_data.s3_config import MIB, S3Settings, endpoint_host, parse_root
 from psynth_data.s3_errors import (MISSING_KEY_CODES, S3AccessError, S3BucketError, S3MissingObject,
                                    S3TransferError, S3UnreachableError, error_code, missing_bucket,
                                    translate_error, where)
-from psynth_data.storage import Storage, StorageError, _check_key
+from psynth_data.storage import Storage, StorageError, _check_key, temp_file_beside
 
 __all__ = ["S3Storage", "S3Settings", "S3AccessError", "S3BucketError", "S3MissingObject", "S3TransferError",
            "S3UnreachableError", "endpoint_host", "parse_root"]
@@ -116,9 +115,6 @@ class S3Storage(Storage):
     def full_key(self, key: str) -> str:
         _check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
-
-    def uri(self, key: str) -> str:
-        return f"s3://{self.bucket}/{self.full_key(key)}"
 
     # --- errors -------------------------------------------------------------------------------
 
@@ -219,8 +215,7 @@ class S3Storage(Storage):
 
     def get_file(self, key: str, path: str | os.PathLike) -> None:
         target = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
+        tmp = temp_file_beside(target)
         try:
             with self._reading(key):
                 response = self.client.get_object(Bucket=self.bucket, Key=self.full_key(key))

@@ -13,10 +13,10 @@ from psynth_data.s3 import S3Storage
 from psynth_data.storage import StorageError
 
 
-def _newest(storage: S3Storage, prefix: str) -> float | None:
+def _newest(storage: S3Storage, layout: Layout) -> float | None:
     """Newest modification time of the version's manifests / index; None when it has neither."""
-    times = [t for key, _, t in storage.list_details(prefix)
-             if key.startswith(f"{prefix}/manifests/") or key == f"{prefix}/index.duckdb"]
+    times = [t for key, _, t in storage.list_details(layout.prefix)
+             if key.startswith(layout.manifests_prefix) or key == layout.index_key]
     return max(times) if times else None
 
 
@@ -28,13 +28,13 @@ def locate_s3_dataset(url: str) -> tuple[S3Storage, Layout]:
         raise StorageError(f"{url}: expected s3://BUCKET[/PREFIX]/DATASET[/VERSION_ID]")
     if len(parts) >= 3:
         storage = S3Storage("s3://" + "/".join(parts[:-2]))
-        if _newest(storage, f"{parts[-2]}/{parts[-1]}") is not None:
+        if _newest(storage, Layout(parts[-2], parts[-1])) is not None:
             return storage, Layout(parts[-2], parts[-1])
     storage = S3Storage("s3://" + "/".join(parts[:-1]))
     dataset = parts[-1]
     versions = []
     for name, _, _ in storage.list_details(dataset, folders=True):
-        newest = _newest(storage, f"{dataset}/{name}")
+        newest = _newest(storage, Layout(dataset, name))
         if newest is not None:
             versions.append((newest, name))
     if not versions:

@@ -6,11 +6,14 @@ write goes to a temporary name in the same folder, then `os.replace`). Keys are 
 """
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from psynth_spec.errors import PsynthError
 
@@ -64,6 +67,23 @@ class Storage(ABC):
         """A path on this machine holding the object, when the store is local; else None."""
         return None
 
+    def url(self, key: str) -> str:
+        """Where other readers (DuckDB, pyarrow, a person) find the object or folder `key`: its
+        local path, else `{root}/{key}` (an `s3://` URL)."""
+        local = self.local_path(key)
+        return str(local) if local is not None else f"{self.root.rstrip('/')}/{_check_key(key)}"
+
+    def open(self, key: str) -> BinaryIO:
+        """The object as a readable binary file: the local file itself, else its bytes in memory.
+        `StorageError` when it does not exist."""
+        local = self.local_path(key)
+        if local is None:
+            return io.BytesIO(self.get(key))
+        try:
+            return open(local, "rb")
+        except (FileNotFoundError, IsADirectoryError):
+            raise StorageError(f"no object {key} in {self.root}") from None
+
 
 def _check_key(key: str) -> str:
     parts = key.split("/")
@@ -86,9 +106,7 @@ class LocalStorage(Storage):
 
     def _temp_beside(self, target: Path) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        return tmp
+        return temp_file_beside(target)
 
     def put_bytes(self, key: str, data: bytes) -> None:
         target = self.path(key)
@@ -172,6 +190,29 @@ class LocalStorage(Storage):
         except FileNotFoundError:
             raise StorageError(f"no object {key} in {self.root}") from None
         return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def new_file_mode() -> int:
+    """The mode `open()` gives a new file under this process's umask (0o666 & ~umask).
+
+    `mkstemp` makes its files 0600 whatever the umask; objects written through it would be
+    unreadable to the rest of a team, while tars written by `open()` are 0644.
+    """
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def temp_file_beside(target: Path) -> str:
+    """An empty temporary file in `target`'s folder (for an atomic replace), with the mode a
+    plain `open()` would give it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, new_file_mode())
+    finally:
+        os.close(fd)
+    return tmp
 
 
 def _unlink_quietly(path: str | os.PathLike) -> None:

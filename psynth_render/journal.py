@@ -120,9 +120,6 @@ class ShardWork:
         os.replace(staging, final)
         return final
 
-    def is_done(self, sample_id: int) -> bool:
-        return self.sample_dir(sample_id).is_dir()
-
     def done_ids(self) -> set[int]:
         if not self.samples_dir.is_dir():
             return set()

@@ -6,7 +6,8 @@ Layout of the object:
     captions   {column: text}      every caption column
     camera     what the scene builder reports: intrinsics K (3x3), world_to_camera and
                camera_to_world (4x4, row-major), focal length, ...
-    render     engine, device, samples, width, height, seconds, blender_version, format
+    render     engine, device, samples, width, height, blender_version, format (no timings:
+               a re-render gives the same bytes; render seconds are in the QC table and manifest)
     frames     video only: [{index, time, camera_to_world, world_to_camera, focal_length, ...}]
 """
 

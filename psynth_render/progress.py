@@ -14,21 +14,41 @@ stderr, which the supervisor sends to the shard's log). Events (`event` key):
 
 import json
 import os
+import sys
 from typing import IO
 
 
+EXIT_READER_GONE = 71
+"""Exit status of a worker whose progress reader (the supervisor) is gone."""
+
+
 class ProgressWriter:
-    """Writes events to a file descriptor, one flushed line each."""
+    """Writes events to a file descriptor, one flushed line each.
+
+    When the reader is gone (the supervisor was killed) the pipe breaks: that is an expected
+    shutdown, so the worker exits at once with EXIT_READER_GONE and no traceback.
+    """
 
     def __init__(self, fd: int):
         self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
 
     def emit(self, event: str, **fields) -> None:
-        self._file.write(json.dumps({"event": event, **fields}, separators=(",", ":")) + "\n")
-        self._file.flush()
+        try:
+            self._file.write(json.dumps({"event": event, **fields}, separators=(",", ":")) + "\n")
+            self._file.flush()
+        except BrokenPipeError:
+            _reader_gone()
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except BrokenPipeError:
+            _reader_gone()
+
+
+def _reader_gone() -> None:
+    print("psynth worker: the supervisor is gone (progress pipe closed); stopping", file=sys.stderr, flush=True)
+    os._exit(EXIT_READER_GONE)
 
 
 def parse_event(line: str | bytes) -> dict | None:

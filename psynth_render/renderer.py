@@ -15,6 +15,7 @@ import bpy
 
 from psynth_render import passes as pass_files
 from psynth_render import scene
+from psynth_render.image_metadata import strip_render_metadata
 from psynth_render.instances import render_instance_ids, write_instance_png
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.outputs import PASS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still
@@ -23,7 +24,7 @@ from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.taxonomy import Taxonomy, require_taxonomy
 
 log = logging.getLogger("psynth.worker")
 
@@ -36,6 +37,7 @@ class Renderer:
     """Renders samples of one spec in the current Blender session."""
 
     def __init__(self, spec: Spec, taxonomy: Taxonomy, device: str = "auto"):
+        require_taxonomy(spec, taxonomy)
         self.spec = spec
         self.taxonomy = taxonomy
         self.device = scene.configure_device(device)
@@ -57,6 +59,7 @@ class Renderer:
         camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
+        _no_file_metadata(current)
         render_seconds = 0.0
         instances = None
         if needs_still(spec):
@@ -90,7 +93,6 @@ class Renderer:
                 "width": current.render.resolution_x,
                 "height": current.render.resolution_y,
                 "format": spec.render.format,
-                "seconds": round(render_seconds, 4),
                 "blender_version": bpy.app.version_string,
                 "seed": desc.seed,
             }
@@ -119,6 +121,7 @@ class Renderer:
             _set_image_format(current, spec.render.format)
             current.render.filepath = str(staging / member_name(sid, spec.render.format))
             seconds += _render(write_still=True)
+            strip_render_metadata(staging / member_name(sid, spec.render.format))
         elif cycles_passes:
             seconds += _render(write_still=False)
         if wanted and not cycles_passes:
@@ -175,6 +178,7 @@ class Renderer:
             info = pose_camera(desc, index, video.frames)
             current.render.filepath = str(staging / member_name(sid, frame_suffix(index)))
             seconds += _render(write_still=True)
+            strip_render_metadata(staging / member_name(sid, frame_suffix(index)))
             frames.append(json_safe({
                 "index": index,
                 "time": index / video.fps,
@@ -193,6 +197,19 @@ def _render(write_still: bool) -> float:
     started = time.perf_counter()
     bpy.ops.render.render(write_still=write_still)
     return time.perf_counter() - started
+
+
+def _no_file_metadata(current) -> None:
+    """No stamp metadata in written images (PNG text chunks, EXR header attributes).
+
+    Blender writes the date, the render time, the file name and more into every PNG and EXR by
+    default, so two renders of the same sample would differ in bytes while equal in pixels;
+    re-rendering a shard must give the same tar (timings live in the QC table and manifest).
+    """
+    settings = current.render
+    for name in dir(settings):
+        if name.startswith("use_stamp"):
+            setattr(settings, name, False)
 
 
 def _apply_device(current, device: str) -> None:

@@ -25,15 +25,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 from psynth_data.layout import Layout
-from psynth_data.manifest import Manifest, is_complete, read_manifest
+from psynth_data.manifest import Manifest, read_manifest
 from psynth_data.storage import default_root, open_storage
+from psynth_data.verify import check_shard
 from psynth_render.journal import ShardWork
 from psynth_render.memory import EXIT_RECYCLE
 from psynth_render.progress import parse_event
 from psynth_render.worker import default_work_dir
 from psynth_spec.errors import PsynthError
+from psynth_spec.vocabulary import Device
 from psynth_spec.spec import Spec
 
 
@@ -99,14 +102,20 @@ def run_shard(
         spec_obj, spec_path = load_spec_file(spec), str(spec)
     layout = Layout.for_spec(spec_obj)
     result = ShardResult(shard=shard, manifest=None)
-    if is_complete(storage, layout, shard):  # idempotent: a complete shard costs no process
-        result.manifest = read_manifest(storage, layout, shard)
+    previous = check_shard(storage, layout, shard) if storage.exists(layout.manifest_key(shard)) else None
+    if previous is not None and previous.ok:  # idempotent: a complete shard costs no process
+        result.manifest = previous.manifest
         event = {"event": "complete", "shard": shard, "rendered": result.manifest.counts.rendered,
                  "failed": result.manifest.counts.failed, "already": True}
         result.events.append(event)
         if on_event is not None:
             on_event(event)
         return result
+    if previous is not None:  # said before anything is replaced
+        event = {"event": "mismatch", "shard": shard, "problems": [p.describe() for p in previous.problems]}
+        result.events.append(event)
+        if on_event is not None:
+            on_event(event)
     work = ShardWork(work_dir or default_work_dir(storage, layout, shard))
     work.ensure()
     if spec_path is None or not spec_path.endswith(".json"):
@@ -114,7 +123,7 @@ def run_shard(
         Path(spec_path).write_text(spec_obj.model_dump_json(), encoding="utf-8")
 
     command = [sys.executable, "-m", "psynth_render.worker", "--spec", spec_path, "--shard", str(shard),
-               "--root", str(root), "--work-dir", str(work.path)]
+               "--root", str(root), "--work-dir", str(work.path), "--parent-pid", str(os.getpid())]
     if device:
         command += ["--device", device]
     if max_rss_mb:
@@ -229,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spec", required=True)
     p.add_argument("--shard", type=int, required=True)
     p.add_argument("--root", default=None)
-    p.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None)
+    p.add_argument("--device", choices=get_args(Device), default=None)
     p.add_argument("--max-rss-mb", type=float, default=float(os.environ.get("PSYNTH_MAX_RSS_MB") or 0))
     p.add_argument("--sample-timeout", type=float, default=None)
     args = p.parse_args(argv)

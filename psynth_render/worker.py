@@ -32,22 +32,26 @@ import logging
 import math
 import os
 import signal
-import statistics
 import sys
 import time
 import traceback
+from typing import get_args
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, FailedSample, is_complete, read_manifest, software_versions, write_manifest
 from psynth_data.qc import write_qc_table
+from psynth_data.samples_table import store_samples
 from psynth_data.storage import LocalStorage, Storage, default_root, open_storage
+from psynth_data.timings import render_seconds_summary
 from psynth_render.journal import MAX_ATTEMPTS, ShardWork
 from psynth_render.memory import EXIT_RECYCLE, over_limit
+from psynth_render.parent_watch import die_with_parent
 from psynth_render.progress import ProgressWriter
 from psynth_render.qc_probe import measure_sample, record_qc, shard_qc_frame
 from psynth_render.shard_inputs import load_spec_file, read_samples_file, shard_samples
 from psynth_render.tar_writer import write_shard_tar
 from psynth_spec.errors import PsynthError
+from psynth_spec.vocabulary import Device
 
 log = logging.getLogger("psynth.worker")
 
@@ -59,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=None, help="storage root (default $PSYNTH_DATA_ROOT or ./data)")
     p.add_argument("--samples", default=None, help="samples Parquet (default: the shard's in storage)")
     p.add_argument("--work-dir", default=None, help="local scratch folder (default: _work under the root)")
-    p.add_argument("--device", choices=("auto", "gpu", "cpu"), default=None, help="default: the spec's")
+    p.add_argument("--device", choices=get_args(Device), default=None, help="default: the spec's")
     p.add_argument(
         "--max-rss-mb",
         type=float,
@@ -73,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a sample may take; past it the process is ended by SIGALRM (0: no limit)",
     )
     p.add_argument("--keep-work", action="store_true", help="keep the work folder after completing")
+    p.add_argument("--parent-pid", type=int, default=None, help="end when this process (the supervisor) ends")
     return p
 
 
@@ -124,7 +129,7 @@ def run_worker(args: argparse.Namespace, progress: ProgressWriter) -> int:
     if args.samples:
         frame = read_samples_file(args.samples, shard)
         if not storage.exists(layout.samples_key(shard)):
-            storage.put_file(layout.samples_key(shard), args.samples)
+            store_samples(storage, layout, shard, frame)
     else:
         frame = shard_samples(storage, layout, spec, shard)
     rows = frame.sort("sample_id").to_dicts()
@@ -247,12 +252,9 @@ def finalize_shard(storage, layout, spec, shard, work: ShardWork, rows, progress
     keys = [k for k in layout.data_keys(shard) if storage.exists(k)]  # the QC table too: manifest last
     all_events = work.events()
     events = [e for e in all_events if e.get("event") == "done"]
-    render_s = sorted(float(e.get("render_seconds") or 0) for e in events)
     sample_s = [float(e.get("seconds") or 0) for e in events]
     timings = {
-        "render_seconds_total": round(sum(render_s), 3),
-        "render_seconds_p50": round(statistics.median(render_s), 4) if render_s else 0.0,
-        "render_seconds_p95": round(render_s[min(len(render_s) - 1, int(0.95 * len(render_s)))], 4) if render_s else 0.0,
+        **render_seconds_summary(float(e.get("render_seconds") or 0) for e in events),
         "sample_seconds_total": round(sum(sample_s), 3),
         "wall_seconds": round(time.time() - all_events[0]["t"], 3) if all_events else 0.0,
     }
@@ -280,6 +282,7 @@ def _blender_version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    die_with_parent(args.parent_pid)  # never an orphan rendering for nobody
     progress = ProgressWriter(os.dup(1))
     os.dup2(2, 1)  # Blender writes to fd 1 from C: send it to stderr, i.e. the log
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,

@@ -15,6 +15,7 @@ import polars as pl
 
 from psynth_spec.counters import uniforms
 from psynth_spec.distributions import Column
+from psynth_spec.english import article
 from psynth_spec.errors import SamplingError
 from psynth_spec.numbers import format_numbers, plain_numbers
 from psynth_spec.spec import CaptionTemplate, ConceptText, Placeholder, Spec
@@ -24,10 +25,10 @@ _CASE = {"upper": str.upper, "lower": str.lower, "title": str.title}
 
 def _fallback_text(path: str) -> ConceptText:
     label = path.rsplit(".", 1)[-1].replace("_", " ")
-    return ConceptText(label=label, article="an" if label[:1] in "aeiou" else "a")
+    return ConceptText(label=label, article=article(label))
 
 
-def _concept_texts(spec: Spec, axis: str, categories: tuple[str, ...]) -> list[ConceptText]:
+def concept_texts(spec: Spec, axis: str, categories: tuple[str, ...]) -> list[ConceptText]:
     known = spec.concept_text.get(axis, {})
     return [known.get(c) or _fallback_text(c) for c in categories]
 
@@ -43,7 +44,7 @@ def gather_text(table: list[str], codes: np.ndarray, valid: np.ndarray | None) -
 def _category_text(spec: Spec, ids: np.ndarray, p: Placeholder, column: Column) -> pl.Series:
     if p.filter == "id":
         return gather_text(list(column.categories), column.values, column.valid)
-    texts = _concept_texts(spec, p.axis, column.categories)
+    texts = concept_texts(spec, p.axis, column.categories)
     if p.filter == "synonym":
         options = [(t.label, *t.synonyms) for t in texts]
         counts = np.asarray([len(o) for o in options], dtype=np.int64)

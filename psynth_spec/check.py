@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 from dataclasses import fields, is_dataclass
+from typing import get_args
 
 from psynth_spec import nodes as n
 from psynth_spec import spec as s
@@ -25,25 +26,27 @@ from psynth_spec.check_axes import (
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_qc import check_qc_block
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
-from psynth_spec.taxonomy import Taxonomy
+from psynth_spec.english import article
+from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
 
 SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", "outputs")
-OUTPUTS = ("image", "caption", "metadata", "scene_code", "usd", "video")
+OUTPUTS = get_args(s.Output)
 RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format")
 VIDEO_KEYS = ("frames", "fps")
 BLOCKS = ("render", "video", "qc")
-ENGINES = ("cycles", "eevee", "workbench")
-DEVICES = ("auto", "gpu", "cpu")
-PASSES = ("depth", "normal", "segmentation", "albedo", "instances")
-FORMATS = ("png", "exr", "webp")
+ENGINES = get_args(s.Engine)
+DEVICES = get_args(s.Device)
+PASSES = get_args(s.RenderPass)
+FORMATS = get_args(s.ImageFormat)
 PARTITION_STEPS = (1, 10, 100, 1_000, 10_000)
 MAX_PARTITIONS_AUTO = 10_000
 MAX_PARTITIONS = 20_000
 
 
-def version_id(dataset: n.Dataset, taxonomy_version: str) -> str:
-    """Hash of the normalized tree (no spans, no comments, numbers by value) + taxonomy version."""
-    payload = json.dumps([_normal(dataset), taxonomy_version], sort_keys=True, separators=(",", ":"))
+def version_id(dataset: n.Dataset, taxonomy_hash: str) -> str:
+    """Hash of the normalized tree (no spans, no comments, numbers by value) + the taxonomy's
+    content hash, so an edit of the taxonomy (a colour, a default) is a new version."""
+    payload = json.dumps([_normal(dataset), taxonomy_hash], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
@@ -205,20 +208,20 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
     shard_size = settings.values.get("shard_size", 1000)
     if not isinstance(samples, int) or not isinstance(shard_size, int):
         return None
-    shards = math.ceil(samples / shard_size)
+    shards = -(-samples // shard_size)  # integers: a float would round huge counts
     explicit = settings.values.get("shards_per_partition")
     if isinstance(explicit, int):
-        if math.ceil(shards / explicit) > MAX_PARTITIONS:
-            smallest = math.ceil(shards / MAX_PARTITIONS)
+        if -(-shards // explicit) > MAX_PARTITIONS:
+            smallest = -(-shards // MAX_PARTITIONS)
             report.error(
                 settings.spans["shards_per_partition"], "too-many-partitions",
-                f"{shards:,} shards in partitions of {explicit:,} make {math.ceil(shards / explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
+                f"{shards:,} shards in partitions of {explicit:,} make {-(-shards // explicit):,} partitions; at most {MAX_PARTITIONS:,} are allowed",
                 f"use shards_per_partition {smallest} (the smallest that fits)",
             )
             return None
         return explicit
     for step in PARTITION_STEPS:
-        if math.ceil(shards / step) <= MAX_PARTITIONS_AUTO:
+        if -(-shards // step) <= MAX_PARTITIONS_AUTO:
             return step
     report.error(
         settings.spans.get("samples", dataset.name.span), "too-many-partitions",
@@ -229,7 +232,7 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
 
 
 def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
-    """Validate a parsed file. Returns (spec, []) or (None, every diagnostic); the warnings of a
+    """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
     valid file travel on `spec.warnings`."""
     report = Reporter(path)
     settings = _Settings()
@@ -272,17 +275,18 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     _check_video_agreement(report, settings, block_spans, outputs)
     shards_per_partition = _partitioning(report, dataset, settings)
     render = _render_settings(blocks.get("render", {}))
-    columns = _registry_columns(taxonomy, statements, render)
+    columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 
     if report.errors:
-        return None, sorted(report.diagnostics, key=lambda d: (d.line, d.col))
+        return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
     video = blocks.get("video")
     spec = s.Spec(
         dataset=dataset.name.text,
         version=settings.values.get("version", "0.0.0"),
-        version_id=version_id(dataset, taxonomy.version),
+        version_id=version_id(dataset, taxonomy.content_hash),
         taxonomy_version=taxonomy.version,
+        taxonomy_hash=taxonomy.content_hash,
         source=path,
         samples=settings.values["samples"],
         shard_size=settings.values.get("shard_size", 1000),
@@ -360,39 +364,37 @@ def _render_settings(values: dict[str, object]) -> s.RenderSettings:
     return s.RenderSettings(**kwargs)
 
 
-def _registry_columns(taxonomy: Taxonomy, statements: list[s.AxisStatement], render: s.RenderSettings) -> list[s.RegistryColumn]:
-    """Every registry axis as a column: stated, a constant default, or derived from another axis."""
-    stated = {st.axis for st in statements}
+def registry_columns(taxonomy: Taxonomy, stated: set[str], render: s.RenderSettings) -> list[s.RegistryColumn]:
+    """Every registry axis as a column, with the value its nulls and its unstated rows take.
+
+    The one place registry defaults are derived (the sampler fills unstated columns and the
+    renderer fills `when` nulls from these columns; neither reads `default_from`): a constant
+    default; the render block's samples or engine concept; or a render parameter of the
+    sample's concept, as a map (when the concept axis is stated) or a constant (when it is not).
+    """
     constant: dict[str, object] = {}
     out: list[s.RegistryColumn] = []
     for axis in taxonomy.axes:
-        if axis.path in stated:
-            out.append(s.RegistryColumn(axis=axis.path, column=axis.column, type=axis.type, stated=True))
-            continue
         default = axis.default
         derive_from = derive_map = None
-        origin = axis.default_from or ""
-        if origin == "render:samples":
-            default = render.samples
-        elif origin == "render:engine":
-            default = _engine_concept(taxonomy, axis, render.engine) or default
-        elif origin.startswith("concept:"):
-            _, source_path, param = origin.split(":", 2)
-            source = taxonomy.axis_by_path[source_path]
+        origin = axis.default_from
+        if isinstance(origin, RenderDefault):
+            default = render.samples if origin.field == "samples" else taxonomy.engine_concept(axis, render.engine)
+        elif isinstance(origin, ConceptDefault):
+            source = taxonomy.axis_by_path[origin.axis]
             mapping = {
-                taxonomy.relative(source, leaf): _cast(taxonomy.concepts[leaf].render.get(param), axis.type)
+                taxonomy.relative(source, leaf): _cast(taxonomy.concepts[leaf].render.get(origin.param), axis.type)
                 for leaf in taxonomy.leaves(source.domain)  # type: ignore[arg-type]
             }
-            if source_path in stated:
-                derive_from, derive_map = source_path, mapping
-                default = None
+            if origin.axis in stated:
+                derive_from, derive_map = origin.axis, mapping
             else:
-                default = mapping.get(str(constant.get(source_path)))
+                default = mapping.get(str(constant.get(origin.axis)))
         constant[axis.path] = default
         out.append(
             s.RegistryColumn(
-                axis=axis.path, column=axis.column, type=axis.type, stated=False,
-                default=default, derive_from=derive_from, derive_map=derive_map,
+                axis=axis.path, column=axis.column, type=axis.type, stated=axis.path in stated,
+                default=default, derive_from=derive_from, derive_map=derive_map, fallback=axis.default,
             )
         )
     return out
@@ -406,27 +408,6 @@ def _cast(value, axis_type: str):
     if axis_type == "float":
         return float(value)
     return value
-
-
-def _engine_concept(taxonomy: Taxonomy, axis, engine: str) -> str | None:
-    for leaf in taxonomy.leaves(axis.domain):
-        if taxonomy.concepts[leaf].render.get("block_name") == engine:
-            return taxonomy.relative(axis, leaf)
-    return None
-
-
-_AN_EXCEPTIONS = ("uni", "use", "one", "euro", "ewe")
-_AN_SILENT_H = ("hour", "honest", "honor", "heir")
-
-
-def article(label: str) -> str:
-    """'a' or 'an' for a label (a simple spelling rule with the common exceptions)."""
-    word = label.lower()
-    if word.startswith(_AN_SILENT_H):
-        return "an"
-    if word.startswith(_AN_EXCEPTIONS):
-        return "a"
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 _CONCEPT_TEXT: dict[int, tuple[Taxonomy, dict[str, dict[str, s.ConceptText]]]] = {}

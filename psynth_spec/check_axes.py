@@ -5,25 +5,21 @@ was wrong (the caller keeps going so that every error of a file is found in one 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from psynth_spec import nodes as n
 from psynth_spec import spec as s
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
+from psynth_spec.laws import LAWS, SAMPLES_ON, laws_sampling, signature
 from psynth_spec.taxonomy import Axis, Taxonomy
 
-# name -> (parameter names, lowering)
-DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "uniform": ("a", "b"),
-    "loguniform": ("a", "b"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mu", "sigma"),
-    "beta": ("a", "b"),
-    "triangular": ("lo", "mode", "hi"),
-    "randint": ("a", "b"),
-    "bernoulli": ("p",),
-}
 AXIS_KIND = {"float": "number", "int": "integer", "bool": "boolean", "category": "concept"}
+
+
+HINTED = 200
+"""Errors of a file that get a computed hint ("did you mean", which costs a fuzzy match against
+every name): enough for any real file, while a file of thousands of misspellings stays fast."""
 
 
 @dataclass
@@ -31,7 +27,10 @@ class Reporter:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, span: n.Span, code: str, message: str, hint: str | None = None) -> None:
+    def error(self, span: n.Span, code: str, message: str, hint: str | Callable[[], str | None] | None = None) -> None:
+        """Record an error; a callable `hint` is computed only for the first HINTED errors."""
+        if callable(hint):
+            hint = hint() if len(self.diagnostics) < HINTED else None
         self.diagnostics.append(
             Diagnostic(self.path, span.line, span.col, code, message, span.length, hint)
         )
@@ -78,7 +77,7 @@ def lookup_axis(ctx: AxisContext, path: n.Path) -> Axis | None:
     if axis is None:
         ctx.report.error(
             path.span, "unknown-axis", f"unknown axis '{path.text}'",
-            did_you_mean(path.text, list(ctx.taxonomy.axis_by_path))
+            lambda: did_you_mean(path.text, list(ctx.taxonomy.axis_by_path))
             or "run `psynth taxonomy` to list the axes",
         )
     return axis
@@ -94,15 +93,17 @@ def resolve_concept(ctx: AxisContext, axis: Axis, path: n.Path, *, leaf_only: bo
     taxonomy = ctx.taxonomy
     full = taxonomy.resolve(axis, path.text)
     if full is None:
-        hint = did_you_mean(path.text, taxonomy.domain_names(axis))
-        if hint is None:
-            elsewhere = [a.path for a in taxonomy.axes if a.domain and taxonomy.resolve(a, path.text)]
-            if elsewhere:
-                hint = f"'{path.text}' is a value of {elsewhere[0]}, not of {axis.path}"
+        def hint() -> str:
+            close = did_you_mean(path.text, taxonomy.domain_names(axis))
+            if close is None:
+                elsewhere = [a.path for a in taxonomy.axes if a.domain and taxonomy.resolve(a, path.text)]
+                if elsewhere:
+                    close = f"'{path.text}' is a value of {elsewhere[0]}, not of {axis.path}"
+            return close or f"run `psynth taxonomy {axis.domain}` to list them"
+
         ctx.report.error(
             path.span, "unknown-concept",
-            f"unknown concept '{path.text}' for {axis.path} (values under '{axis.domain}')",
-            hint or f"run `psynth taxonomy {axis.domain}` to list them",
+            f"unknown concept '{path.text}' for {axis.path} (values under '{axis.domain}')", hint,
         )
         return None
     if leaf_only and not taxonomy.concepts[full].is_leaf:
@@ -238,103 +239,59 @@ def _key_text(key) -> str:
 
 
 def _check_call(ctx: AxisContext, axis: Axis, call: n.Call) -> s.Distribution | None:
+    """A law's call: its name, arity and axis type from the registry (`psynth_spec.laws`)."""
     name = call.name.text
-    if name not in DISTRIBUTIONS:
+    law = LAWS.get(name)
+    if law is None:
         ctx.report.error(
             call.name.span, "unknown-distribution", f"unknown distribution '{name}'",
-            did_you_mean(name, list(DISTRIBUTIONS) + ["one_of"]),
+            did_you_mean(name, list(LAWS) + ["one_of"]),
         )
         return None
-    params = DISTRIBUTIONS[name]
+    params = law.params
     if len(call.args) != len(params):
         ctx.report.error(
             call.span, "wrong-arity",
             f"{name} takes {len(params)} argument{'s' * (len(params) > 1)} ({', '.join(params)}), got {len(call.args)}",
         )
         return None
-    if axis.type == "category":
-        ctx.report.error(
-            call.name.span, "type-mismatch",
-            f"{axis.path} is categorical; {name}(...) samples numbers",
-            f"use one_of({axis.domain}) or one_of {{ ... }}",
-        )
-        return None
-    if axis.type == "bool" and name != "bernoulli":
-        ctx.report.error(
-            call.name.span, "type-mismatch",
-            f"{axis.path} is a boolean; use bernoulli(p) or one_of {{ true: w1, false: w2 }}",
-        )
-        return None
-    if axis.type != "bool" and name == "bernoulli":
-        ctx.report.error(call.name.span, "type-mismatch", f"bernoulli samples booleans, but {axis.path} is a {AXIS_KIND[axis.type]}")
-        return None
-    if axis.type == "int" and name != "randint":
-        ctx.report.error(
-            call.name.span, "type-mismatch",
-            f"{axis.path} is an integer axis; {name} samples real numbers",
-            "use randint(a, b) or one_of [...]",
-        )
+    if not _law_fits(ctx, axis, call, law):
         return None
     v = [float(a.value) for a in call.args]
-    problem = _parameter_problem(name, v, call.args)
+    problem = "parameters must be finite numbers" if not all(math.isfinite(x) for x in v) else law.problem(v, [a.text for a in call.args])
     if problem:
         ctx.report.error(call.span, "invalid-parameter", f"{name}: {problem}")
         return None
-    if name == "uniform":
-        return s.Uniform(low=v[0], high=v[1])
-    if name == "loguniform":
-        return s.LogUniform(low=v[0], high=v[1])
-    if name == "normal":
-        return s.Normal(mean=v[0], std=v[1])
-    if name == "lognormal":
-        return s.LogNormal(mu=v[0], sigma=v[1])
-    if name == "beta":
-        return s.Beta(a=v[0], b=v[1])
-    if name == "triangular":
-        return s.Triangular(low=v[0], mode=v[1], high=v[2])
-    if name == "randint":
-        return s.RandInt(low=int(v[0]), high=int(v[1]))
-    return s.Bernoulli(p=v[0])
+    return law.from_args(v)
 
 
-def _parameter_problem(name: str, v: list[float], args) -> str | None:
-    if not all(math.isfinite(x) for x in v):
-        return "parameters must be finite numbers"
-    if name in ("uniform", "loguniform") and not v[0] < v[1]:
-        return f"needs a < b, got {args[0].text} and {args[1].text}"
-    if name == "loguniform" and v[0] <= 0:
-        return "needs 0 < a < b (it samples exp(uniform(ln a, ln b)))"
-    if name == "normal" and v[1] <= 0:
-        return "std must be > 0"
-    if name == "lognormal" and v[1] <= 0:
-        return "sigma must be > 0"
-    if name == "beta" and (v[0] <= 0 or v[1] <= 0):
-        return "a and b must be > 0"
-    if name == "triangular" and not (v[0] <= v[1] <= v[2] and v[0] < v[2]):
-        return "needs lo <= mode <= hi and lo < hi"
-    if name == "randint":
-        if not all(float(x).is_integer() for x in v):
-            return "bounds must be integers"
-        if v[0] > v[1]:
-            return f"needs a <= b, got {args[0].text} and {args[1].text}"
-    if name == "bernoulli" and not 0 <= v[0] <= 1:
-        return "p must be in 0..1"
-    return None
+def _law_fits(ctx: AxisContext, axis: Axis, call: n.Call, law) -> bool:
+    """Whether `law` can fill `axis`, reporting a type mismatch with the laws that can."""
+    name = call.name.text
+    if law.samples in SAMPLES_ON.get(axis.type, ()):
+        return True
+    usable = " or ".join(signature(other) for other in laws_sampling(axis.type))
+    if axis.type == "category":
+        ctx.report.error(call.name.span, "type-mismatch", f"{axis.path} is categorical; {name}(...) samples numbers",
+                         f"use one_of({axis.domain}) or one_of {{ ... }}")
+    elif axis.type == "bool":
+        ctx.report.error(call.name.span, "type-mismatch",
+                         f"{axis.path} is a boolean; use {usable} or one_of {{ true: w1, false: w2 }}")
+    elif law.samples == "bool":
+        ctx.report.error(call.name.span, "type-mismatch", f"{name} samples booleans, but {axis.path} is a {AXIS_KIND[axis.type]}")
+    else:
+        ctx.report.error(call.name.span, "type-mismatch", f"{axis.path} is an integer axis; {name} samples real numbers",
+                         f"use {usable} or one_of [...]")
+    return False
 
 
 def support(dist: s.Distribution) -> tuple[float, float]:
     """The closed interval a numeric distribution can produce."""
-    if isinstance(dist, (s.Uniform, s.LogUniform, s.Triangular, s.RandInt)):
-        return (dist.low, dist.high)
-    if isinstance(dist, s.Normal):
-        return (-math.inf, math.inf)
-    if isinstance(dist, s.LogNormal):
-        return (0.0, math.inf)
-    if isinstance(dist, s.Beta):
-        return (0.0, 1.0)
     if isinstance(dist, s.Choice):
         numbers = [float(x) for x in dist.values]
         return (min(numbers), max(numbers))
+    if isinstance(dist, s.Law):
+        return dist.support()
     raise TypeError(dist)
 
 

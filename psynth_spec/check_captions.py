@@ -7,6 +7,7 @@ from psynth_spec import spec as s
 from psynth_spec.caption_words import warn_doubled_words
 from psynth_spec.check_axes import AxisContext
 from psynth_spec.diagnostics import did_you_mean
+from psynth_spec.numbers import MAX_PRECISION, MAX_WIDTH, parse_format_spec
 from psynth_spec.templates import FILTERS, RawPlaceholder, split_template
 
 # Used when a spec writes no caption at all: only axes that are never null by default.
@@ -32,24 +33,43 @@ def _nullable_axes(statements: list[s.AxisStatement], columns: list[s.RegistryCo
     return reasons
 
 
+def _format_problem(axis_type: str, spec: str) -> tuple[str, str] | None:
+    """Why a number format does not fit (message, hint), or None when it does."""
+    hint = "for numbers use e.g. :.2f, :.0f" + (", :d" if axis_type == "int" else "")
+    fields = parse_format_spec(spec)
+    if fields is None:
+        return "is not a number format", hint
+    if fields["width"] and int(fields["width"]) > MAX_WIDTH:
+        return f"has width {int(fields['width']):,}; widths are at most {MAX_WIDTH}", hint
+    if fields["precision"] and int(fields["precision"]) > MAX_PRECISION:
+        return f"has precision {int(fields['precision']):,}; precisions are at most {MAX_PRECISION}", hint
+    if fields["type"] == "c":
+        return "turns numbers into characters", hint
+    try:
+        format(_SAMPLE_VALUE[axis_type], spec)  # a format spec is data for format(), not code
+    except (ValueError, TypeError, OverflowError):
+        return "does not fit", hint
+    return None
+
+
 def _check_format(ctx: AxisContext, axis_type: str, axis: str, ph: RawPlaceholder, span_line: int) -> bool:
+    span = n.Span(span_line, ph.format_col or ph.col, span_line, (ph.format_col or ph.col) + len(ph.format or ""))
     if axis_type in ("category", "bool"):
         ctx.report.error(
-            n.Span(span_line, ph.format_col or ph.col, span_line, (ph.format_col or ph.col) + len(ph.format or "")),
-            "type-mismatch",
+            span, "type-mismatch",
             f"format ':{ph.format}' applies to numbers, but {axis} is {'categorical' if axis_type == 'category' else 'a boolean'}",
             "use a filter instead, e.g. {" + axis + "|label}",
         )
         return False
-    try:
-        format(_SAMPLE_VALUE[axis_type], ph.format)  # a format spec is data for format(), not code
-    except (ValueError, TypeError):
-        ctx.report.error(
-            n.Span(span_line, ph.format_col or ph.col, span_line, (ph.format_col or ph.col) + len(ph.format or "")),
-            "invalid-format",
-            f"format ':{ph.format}' does not fit {axis} ({axis_type})",
-            "for numbers use e.g. :.2f, :.0f" + (", :d" if axis_type == "int" else ""),
-        )
+    problem = _format_problem(axis_type, ph.format or "")
+    if problem is not None:
+        message, hint = problem
+        shown = ph.format if len(ph.format or "") <= 40 else (ph.format or "")[:37] + "..."
+        if message == "does not fit":
+            message = f"format ':{shown}' does not fit {axis} ({axis_type})"
+        else:
+            message = f"format ':{shown}' {message}"
+        ctx.report.error(span, "invalid-format", message, hint)
         return False
     return True
 
@@ -60,7 +80,7 @@ def _check_placeholder(ctx: AxisContext, ph: RawPlaceholder, line: int) -> s.Pla
         ctx.report.error(
             n.Span(line, ph.col, line, ph.col + len(ph.axis)), "unknown-axis",
             f"caption placeholder names unknown axis '{ph.axis}'",
-            did_you_mean(ph.axis, list(ctx.taxonomy.axis_by_path)),
+            lambda: did_you_mean(ph.axis, list(ctx.taxonomy.axis_by_path)),
         )
         return None
     ok = True

@@ -5,30 +5,58 @@
         min_coverage  0.0005
     }
 
-The keys, their defaults and their ranges live here (the language owns them);
-`psynth_data.qc.QcThresholds` takes its defaults from `QC_DEFAULTS`, and
+The keys, their defaults (`QcThresholds`) and their ranges live here (the language owns them);
 `QcThresholds.for_spec(spec)` applies a spec's overrides. What each threshold decides is
 documented in `psynth_data.qc`.
 """
 
+from dataclasses import asdict, dataclass
+
 from psynth_spec import nodes as n
 from psynth_spec.check_axes import Reporter
+from psynth_spec.errors import PsynthError
 
-QC_DEFAULTS: dict[str, float] = {
-    "blank_std": 0.004,  # std of luma under this: a blank (flat) image
-    "clip_dark": 0.02,  # luma at or under this counts as clipped dark
-    "clip_bright": 0.98,  # luma at or over this counts as clipped bright
-    "max_dark_clip": 0.5,  # more clipped-dark pixels than this: too_dark
-    "max_bright_clip": 0.5,  # more clipped-bright pixels than this: too_bright
-    "min_coverage": 0.02,  # subject covers less of the frame than this: subject_too_small
-    "max_coverage": 0.98,  # subject covers more than this: subject_fills_frame
-    "max_nan_frac": 0.0,  # more non-finite float-pass values than this: non_finite_pass
-    "max_subject_border": 0.005,  # subject on more of the image border than this: subject_cropped
-    "max_void_frac": 0.001,  # more pixels seeing nothing of the set than this: void_in_frame
-    "min_element_coverage": 0.01,  # a stated liquid/gas/object/effect under this: {element}_not_visible
-    "min_subject_contrast": 0.03,  # subject vs surroundings under this, with a gas: gas_hides_subject
-    "max_failure_rate": 0.2,  # a partition failing QC more often fails its qc_failure_rate check
-}
+@dataclass(frozen=True)
+class QcThresholds:
+    """Where a QC metric turns into a failure reason: each key once, with its default.
+
+    What each threshold decides is documented in `psynth_data.qc`.
+    """
+
+    blank_std: float = 0.004  # std of luma under this: a blank (flat) image
+    clip_dark: float = 0.02  # luma at or under this counts as clipped dark
+    clip_bright: float = 0.98  # luma at or over this counts as clipped bright
+    max_dark_clip: float = 0.5  # more clipped-dark pixels than this: too_dark
+    max_bright_clip: float = 0.5  # more clipped-bright pixels than this: too_bright
+    min_coverage: float = 0.02  # subject covers less of the frame than this: subject_too_small
+    max_coverage: float = 0.98  # subject covers more than this: subject_fills_frame
+    max_nan_frac: float = 0.0  # more non-finite float-pass values than this: non_finite_pass
+    max_subject_border: float = 0.005  # subject on more of the image border than this: subject_cropped
+    max_void_frac: float = 0.001  # more pixels seeing nothing of the set than this: void_in_frame
+    min_element_coverage: float = 0.01  # a stated liquid/gas/object/effect under this: {element}_not_visible
+    min_subject_contrast: float = 0.03  # subject vs surroundings under this, with a gas: gas_hides_subject
+    max_failure_rate: float = 0.2  # a partition failing QC more often fails its qc_failure_rate check
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> "QcThresholds":
+        """Defaults overridden by `values` (unknown names are a QcThresholdError, not ignored)."""
+        values = dict(values or {})
+        unknown = set(values) - set(QC_DEFAULTS)
+        if unknown:
+            raise QcThresholdError(f"unknown QC threshold(s): {', '.join(sorted(unknown))}")
+        return cls(**{k: float(v) for k, v in values.items()})
+
+    @classmethod
+    def for_spec(cls, spec) -> "QcThresholds":
+        """The thresholds of a compiled spec: the defaults, overridden by its `qc` block."""
+        return cls.from_mapping(getattr(spec, "qc", None))
+
+
+class QcThresholdError(PsynthError):
+    """A QC threshold name that does not exist."""
+
+
+QC_DEFAULTS: dict[str, float] = asdict(QcThresholds())
 QC_KEYS = tuple(QC_DEFAULTS)
 QC_LIMITS: dict[str, tuple[float, float]] = {key: (0.0, 1.0) for key in QC_KEYS} | {"blank_std": (0.0, 0.5)}
 # (lower, upper) pairs: the lower must stay under the upper (clips) or at most equal it (coverage)

@@ -22,9 +22,10 @@ import numpy as np
 import polars as pl
 
 from psynth_spec.caption_words import stem, words
-from psynth_spec.captions import gather_text, placeholder_text
+from psynth_spec.captions import concept_texts, gather_text, placeholder_text
 from psynth_spec.counters import uniforms
-from psynth_spec.spec import ConceptText, Placeholder, Spec
+from psynth_spec.english import article
+from psynth_spec.spec import Placeholder, Spec
 
 DENSE_COLUMN = "caption_dense"
 NONE_CONCEPTS = {"none"}  # concepts that put nothing on screen
@@ -32,12 +33,6 @@ _QUIET = {"post.grade": {"neutral"}, "camera.lens": {"perspective"}, "camera.mov
 _POST = (("post.bloom", "bloom"), ("post.vignette", "vignette"), ("post.grain", "film grain"),
          ("post.chromatic_aberration", "chromatic aberration"))
 SALIENT_POST = 0.05  # post effects weaker than this are not worth a word
-
-
-def _article(text: str) -> str:
-    from psynth_spec.check import article
-
-    return article(text)
 
 
 def _ends_with(label: str, nouns: tuple[str, ...]) -> bool:
@@ -54,12 +49,12 @@ def shot_phrase(label: str) -> str:
     """'eye-level' -> 'an eye-level shot'; 'three-quarter view', 'wide shot' keep their noun."""
     last = label.split()[-1].lower() if label.split() else ""
     phrase = label if last in ("shot", "view", "angle") or last.endswith("close-up") else f"{label} shot"
-    return f"{_article(phrase)} {phrase}"
+    return f"{article(phrase)} {phrase}"
 
 
 def form_phrase(label: str) -> str:
     """'pool' -> 'a pool'; plural forms ('droplets') take no article."""
-    return label if label.endswith("s") and not label.endswith("ss") else f"{_article(label)} {label}"
+    return label if label.endswith("s") and not label.endswith("ss") else f"{article(label)} {label}"
 
 
 class _Columns:
@@ -75,12 +70,9 @@ class _Columns:
         if axis not in self.known or (stated_only and axis not in self.stated):
             return None
         column = self.batch(axis)
-        texts = self.spec.concept_text.get(axis, {})
         quiet = NONE_CONCEPTS | _QUIET.get(axis, set())
-        table = [
-            None if c in quiet else phrase(texts.get(c) or ConceptText(label=c.rsplit(".", 1)[-1].replace("_", " "), article="a"))
-            for c in column.categories
-        ]
+        texts = concept_texts(self.spec, axis, column.categories)  # the templates' texts and fallback
+        table = [None if c in quiet else phrase(text) for c, text in zip(column.categories, texts)]
         # categorical: the rows are regrouped by sentence structure, and moving u32 codes is
         # far cheaper than moving strings (they become text once, in the final concatenation)
         index = pl.Series(column.values, dtype=pl.UInt32)

@@ -41,11 +41,19 @@ def did_you_mean(name: str, candidates: list[str] | set[str], n: int = 1) -> str
     return f"did you mean '{matches[0]}'?"
 
 
-def render_diagnostic(diag: Diagnostic, source_text: str | None) -> str:
+MAX_SHOWN = 50
+"""Diagnostics printed per file; the rest are summarized as "... and N more errors"."""
+
+
+def render_diagnostic(diag: Diagnostic, source_text: str | None, lines: list[str] | None = None) -> str:
     """`PATH:LINE:COL: error: MESSAGE` (or `warning:`), the source line, a caret line, then
-    `help:` if any."""
+    `help:` if any.
+
+    `lines` is `source_text.splitlines()`, split once by a caller rendering many diagnostics.
+    """
     out = [f"{diag.path}:{diag.line}:{diag.col}: {diag.severity}: {diag.message}"]
-    lines = source_text.splitlines() if source_text is not None else []
+    if lines is None:
+        lines = source_text.splitlines() if source_text is not None else []
     if 1 <= diag.line <= len(lines):
         text = lines[diag.line - 1].replace("\t", " ")
         if len(text) > 200:  # keep huge single-line files readable
@@ -63,5 +71,12 @@ def render_diagnostic(diag: Diagnostic, source_text: str | None) -> str:
     return "\n".join(out)
 
 
-def render_diagnostics(diags: list[Diagnostic], source_text: str | None) -> str:
-    return "\n".join(render_diagnostic(d, source_text) for d in diags)
+def render_diagnostics(diags: list[Diagnostic], source_text: str | None, limit: int | None = MAX_SHOWN) -> str:
+    """The first `limit` diagnostics (all when None), then "... and N more errors"."""
+    lines = source_text.splitlines() if source_text is not None else []
+    shown = diags if limit is None else diags[:limit]
+    out = [render_diagnostic(d, source_text, lines) for d in shown]
+    rest = len(diags) - len(shown)
+    if rest:
+        out.append(f"... and {rest:,} more error{'s' * (rest != 1)} (`psynth check --json` lists every one)")
+    return "\n".join(out)

@@ -3,7 +3,8 @@
     PsynthError                 anything psynth reports to a user (never a traceback)
     ├── SpecError               a spec failed to parse or check; carries every Diagnostic
     ├── SamplingError           a shard cannot be filled (constraints reject too much)
-    └── TaxonomyError           the taxonomy data is invalid
+    ├── TaxonomyError           the taxonomy data is invalid
+    └── TaxonomyMismatchError   a compiled spec meets another taxonomy than it was compiled with
 """
 
 from psynth_spec.diagnostics import Diagnostic, render_diagnostics
@@ -28,3 +29,8 @@ class SamplingError(PsynthError):
 
 class TaxonomyError(PsynthError):
     """The taxonomy data is invalid."""
+
+
+class TaxonomyMismatchError(PsynthError):
+    """A compiled spec is used with a taxonomy whose content differs from the one it was
+    compiled against (its renders would not match its version id)."""

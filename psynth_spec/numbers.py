@@ -1,6 +1,7 @@
 """Vectorized number formatting for captions: `format(x, spec)` for a whole column at once.
 
-The checker accepts any spec Python's `format` accepts. The common ones are built with numpy
+The checker accepts the specs Python's `format` accepts, with a width of at most MAX_WIDTH and
+a precision of at most MAX_PRECISION, and no `c` type. The common ones are built with numpy
 (no Python per row): the characters go into a (rows x positions) byte matrix, right-aligned
 (digits four at a time from a lookup table, then point, sign, fill), and the matrix becomes a
 Polars string column directly (each row's last `length` bytes). When the rounded values span
@@ -38,6 +39,10 @@ _SPEC = re.compile(
     r"(?P<width>\d+)?(?P<grouping>[,_])?(?:\.(?P<precision>\d+))?(?P<type>[bcdeEfFgGnosxX%])?$",
     re.DOTALL,
 )
+MAX_WIDTH = 64
+MAX_PRECISION = 17
+"""Bounds the checker enforces: a caption never needs more, and `{x:999999999}` would allocate
+gigabytes (float64 has 17 significant digits; 10**precision must stay an exact int64 factor)."""
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for float64
 
 
@@ -48,6 +53,12 @@ def _mask(series: pl.Series, valid: np.ndarray | None) -> pl.Series:
     if valid is None or valid.all():
         return series
     return pl.select(pl.when(pl.Series(valid)).then(series)).to_series()
+
+
+def parse_format_spec(spec: str) -> re.Match | None:
+    """The fields of a number format spec (fill, align, sign, z, alt, zero, width, grouping,
+    precision, type), or None when it is not one."""
+    return _SPEC.match(spec)
 
 
 def plain_numbers(values: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
@@ -260,7 +271,7 @@ def _by_distinct_values(values: np.ndarray, spec: str) -> pl.Series:
     cast = int if is_int else float
     try:
         table = [format(cast(v), spec) for v in distinct]
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise SamplingError(f"number format {spec!r}: {exc}") from None
     return pl.Series(table, dtype=pl.String).gather(pl.Series(inverse.ravel(), dtype=pl.UInt32))
 

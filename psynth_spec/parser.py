@@ -12,9 +12,12 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from psynth_spec.diagnostics import Diagnostic
 from psynth_spec.errors import SpecError
+from psynth_spec.laws import LAWS
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "psynth.lark"
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 64 * 1024
+"""A spec states distributions, not data: one stating every registry axis with 50 `require`s and
+50 captions is 9 KB. The bound keeps `check` of any accepted input under 2 s (bench/bench_check_limits.py)."""
 MAX_DEPTH = 32
 
 # Friendly names for the grammar's terminals in "expected ..." messages.
@@ -30,7 +33,7 @@ _TERMINAL_NAMES = {
 
 @lru_cache(maxsize=1)
 def grammar_parser() -> lark.Lark:
-    """The LALR parser, built once per process (lark caches the analysis on disk too)."""
+    """The LALR parser, built once per process (not cached on disk: building it takes ~50 ms)."""
     return lark.Lark(
         GRAMMAR_PATH.read_text(encoding="utf-8"),
         parser="lalr",
@@ -67,7 +70,7 @@ def decode_source(data: bytes, path: str) -> str:
             [
                 Diagnostic(
                     path, 1, 1, "file-too-large",
-                    f"spec is {len(data) / 1e6:.1f} MB; specs are limited to {MAX_BYTES // 1024} KiB",
+                    f"spec is {len(data) / 1024:,.0f} KiB; specs are limited to {MAX_BYTES // 1024} KiB",
                     hint="a spec states distributions, not data: keep it small",
                 )
             ]
@@ -234,7 +237,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
 
 def _hint_for(token: lark.Token, exc: UnexpectedToken) -> str | None:
     expected = set(exc.accepts or exc.expected)
-    if token.type == "NAME" and token in ("uniform", "normal", "beta", "randint", "loguniform"):
+    if token.type == "NAME" and token in LAWS:
         return "axis statements are `AXIS ~ DISTRIBUTION` or `AXIS = VALUE`"
     if str(token) in ("(", "{", "[") and "NAME" in expected:
         return "to sample an axis write `AXIS ~ DISTRIBUTION`; to fix one, `AXIS = VALUE`"

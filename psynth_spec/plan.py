@@ -5,15 +5,13 @@ dataset will draw them); storage and render time from `cost_model`, whose consta
 were measured and which are assumptions.
 """
 
-import io
-
 from pydantic import BaseModel, ConfigDict
 
 from psynth_spec import cost_model
+from psynth_spec.shares import value_shares
 from psynth_spec.spec import Spec
 
 PLAN_PILOT_SAMPLES = 20_000
-UNSET = "(unset)"
 
 
 class _Model(BaseModel):
@@ -79,20 +77,11 @@ class Plan(_Model):
 
 
 def _distributions(spec: Spec, frame) -> tuple[AxisDistribution, ...]:
-    import polars as pl
-
     out = []
     for column in spec.columns:
         if column.type != "category":
             continue
-        counts = (
-            frame.select(pl.col(column.column).fill_null(UNSET).alias("value"))
-            .group_by("value")
-            .len()
-            .sort(["len", "value"], descending=[True, False])
-        )
-        total = max(len(frame), 1)
-        shares = tuple(Share(value=v, probability=n / total) for v, n in counts.iter_rows())
+        shares = tuple(Share(value=v, probability=p) for v, p in value_shares(frame[column.column], column.type).items())
         out.append(AxisDistribution(axis=column.axis, column=column.column, stated=column.stated, shares=shares))
     return tuple(out)
 
@@ -120,6 +109,8 @@ def _frames(spec: Spec) -> int:
 
 
 def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
+    from psynth_spec.sampler import samples_parquet_bytes
+
     pixels = spec.render.width * spec.render.height
     frames = _frames(spec)
     outputs = set(spec.outputs)
@@ -146,9 +137,7 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
         per_sample["usd"] = cost_model.USD_BYTES
         members += 1
     per_sample["tar_overhead"] = members * cost_model.TAR_MEMBER_OVERHEAD
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression="zstd")
-    per_sample["samples"] = buffer.tell() / max(len(frame), 1)
+    per_sample["samples"] = len(samples_parquet_bytes(frame)) / max(len(frame), 1)
     per_sample["qc_and_manifests"] = cost_model.QC_ROW_BYTES + members * cost_model.MANIFEST_MEMBER_BYTES
     return tuple(
         StorageItem(kind=kind, bytes_per_sample=b, total_bytes=b * spec.samples) for kind, b in per_sample.items()

@@ -14,6 +14,7 @@ stops once 2**21 redraws have accepted fewer than 1 in 100,000 (a spec the pilot
 accepts at least 1 in 1,000, so this never triggers for one that compiled).
 """
 
+import io
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -253,18 +254,26 @@ def sample_shards(spec: Spec, shards: range) -> Iterator[tuple[int, pl.DataFrame
             yield shard, frame.slice(rows.start - lo, len(rows))
 
 
+def samples_parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """A samples table as Parquet bytes: the one writer of samples files (zstd, statistics, row
+    groups of at most 131,072 rows), so storage, the CLI and the plan's size estimate agree."""
+    buffer = io.BytesIO()
+    frame.write_parquet(
+        buffer,
+        compression="zstd",
+        statistics=True,
+        row_group_size=min(max(len(frame), 1), 131_072),
+    )
+    return buffer.getvalue()
+
+
 def write_samples_parquet(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a samples table as zstd Parquet, atomically (temp file in the same folder, rename)."""
+    """Write a samples table to a local file, atomically (temp file in the same folder, rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        frame.write_parquet(
-            tmp,
-            compression="zstd",
-            statistics=True,
-            row_group_size=min(max(len(frame), 1), 131_072),
-        )
+        tmp.write_bytes(samples_parquet_bytes(frame))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

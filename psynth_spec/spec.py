@@ -12,6 +12,27 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from psynth_spec.diagnostics import Diagnostic
+from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for the stages)
+    LAWS,
+    Bernoulli,
+    Beta,
+    Law,
+    LogNormal,
+    LogUniform,
+    Normal,
+    RandInt,
+    Triangular,
+    Uniform,
+)
+
+from psynth_spec.vocabulary import (  # noqa: F401  (re-exported: s.Engine, s.Output, ...)
+    Device,
+    Engine,
+    Filter,
+    ImageFormat,
+    Output,
+    RenderPass,
+)
 
 Scalar = Union[bool, int, float, str]
 
@@ -21,54 +42,6 @@ class _Model(BaseModel):
 
 
 # ---------------------------------------------------------------- distributions
-class Uniform(_Model):
-    kind: Literal["uniform"] = "uniform"
-    low: float
-    high: float
-
-
-class LogUniform(_Model):
-    kind: Literal["loguniform"] = "loguniform"
-    low: float
-    high: float
-
-
-class Normal(_Model):
-    kind: Literal["normal"] = "normal"
-    mean: float
-    std: float
-
-
-class LogNormal(_Model):
-    kind: Literal["lognormal"] = "lognormal"
-    mu: float
-    sigma: float
-
-
-class Beta(_Model):
-    kind: Literal["beta"] = "beta"
-    a: float
-    b: float
-
-
-class Triangular(_Model):
-    kind: Literal["triangular"] = "triangular"
-    low: float
-    mode: float
-    high: float
-
-
-class RandInt(_Model):
-    kind: Literal["randint"] = "randint"
-    low: int
-    high: int  # inclusive
-
-
-class Bernoulli(_Model):
-    kind: Literal["bernoulli"] = "bernoulli"
-    p: float
-
-
 class Choice(_Model):
     """A weighted choice over values (numbers, bools, or concept paths relative to the domain).
 
@@ -88,10 +61,8 @@ class Fixed(_Model):
     value: Scalar
 
 
-Distribution = Annotated[
-    Union[Uniform, LogUniform, Normal, LogNormal, Beta, Triangular, RandInt, Bernoulli, Choice, Fixed],
-    Field(discriminator="kind"),
-]
+Distribution = Annotated[Union[(*LAWS.values(), Choice, Fixed)], Field(discriminator="kind")]
+"""A statement's distribution: a registered law (`psynth_spec.laws`), a choice, or a fixed value."""
 
 
 # ---------------------------------------------------------------- conditions
@@ -178,7 +149,8 @@ class RegistryColumn(_Model):
     """A registry axis as it appears in the samples table (stated or defaulted).
 
     For an unstated axis the column holds `default`, or, with `derive_from` set, the value of
-    `derive_map[value of derive_from axis]` (null when the source is null or unmapped).
+    `derive_map[value of derive_from axis]` (null when the source is null or unmapped). A null
+    in the table (a `when` that did not hold, or an unmapped concept) renders as `null_value`.
     """
 
     axis: str
@@ -188,6 +160,16 @@ class RegistryColumn(_Model):
     default: Scalar | None = None
     derive_from: str | None = None  # source axis path, e.g. "material"
     derive_map: dict[str, Scalar | None] | None = None
+    fallback: Scalar | None = None  # the registry's constant default
+
+    def null_value(self, values: dict[str, object]) -> Scalar | None:
+        """What a null of this column renders as, given the sample's other (filled) values:
+        the derived or default value, else the registry's constant default."""
+        if self.derive_from is not None:
+            value = (self.derive_map or {}).get(str(values.get(self.derive_from)))
+        else:
+            value = self.default
+        return self.fallback if value is None else value
 
 
 class ConceptText(_Model):
@@ -208,7 +190,7 @@ class Placeholder(_Model):
     axis: str
     column: str
     format: str | None = None  # python format spec for numbers: ".2f", "d", ...
-    filter: Literal["label", "synonym", "id", "a", "upper", "lower", "title"] | None = None
+    filter: Filter | None = None
 
 
 Segment = Annotated[Union[Literal_, Placeholder], Field(discriminator="kind")]
@@ -227,18 +209,16 @@ class CaptionTemplate(_Model):
 
 
 # ---------------------------------------------------------------- render, video
-RenderPass = Literal["depth", "normal", "segmentation", "albedo", "instances"]
-Output = Literal["image", "caption", "metadata", "scene_code", "usd", "video"]
 
 
 class RenderSettings(_Model):
-    engine: Literal["cycles", "eevee", "workbench"] = "cycles"
-    device: Literal["auto", "gpu", "cpu"] = "auto"
+    engine: Engine = "cycles"
+    device: Device = "auto"
     width: int = 512
     height: int = 512
     samples: int = 64
     passes: tuple[RenderPass, ...] = ()
-    format: Literal["png", "exr", "webp"] = "png"
+    format: ImageFormat = "png"
 
 
 class VideoSettings(_Model):
@@ -254,6 +234,7 @@ class Spec(_Model):
     version: str = "0.0.0"
     version_id: str
     taxonomy_version: str
+    taxonomy_hash: str  # `Taxonomy.content_hash` of the taxonomy this spec was compiled against
     source: str  # the path it was read from, for messages
     samples: int
     shard_size: int = 1000
@@ -277,11 +258,11 @@ class Spec(_Model):
 
     @property
     def shards(self) -> int:
-        return math.ceil(self.samples / self.shard_size)
+        return -(-self.samples // self.shard_size)  # integer ceiling: exact for huge counts
 
     @property
     def partitions(self) -> int:
-        return math.ceil(self.shards / self.shards_per_partition)
+        return -(-self.shards // self.shards_per_partition)
 
     @property
     def caption_columns(self) -> list[str]:

@@ -20,10 +20,10 @@ import hashlib
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "taxonomy"
 
@@ -48,12 +48,43 @@ class Concept(BaseModel):
         return not self.children
 
 
+class ConceptDefault(BaseModel):
+    """`default_from: "concept:<axis>:<param>"`: render parameter `param` of the sample's concept
+    on categorical axis `axis` (e.g. `material.roughness` from the `material` concept)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["concept"] = "concept"
+    axis: str
+    param: str
+
+    def __str__(self) -> str:
+        return f"concept:{self.axis}:{self.param}"
+
+
+class RenderDefault(BaseModel):
+    """`default_from: "render:<field>"`: a field of the spec's render block (`render.samples` is
+    the block's samples; `render.engine` is the engine concept whose block name is the block's
+    engine)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["render"] = "render"
+    field: Literal["samples", "engine"]
+
+    def __str__(self) -> str:
+        return f"render:{self.field}"
+
+
+DefaultFrom = Annotated[Union[ConceptDefault, RenderDefault], Field(discriminator="kind")]
+
+
 class Axis(BaseModel):
     """One axis of the registry: a parameter a spec can vary.
 
-    `default` is the value of an unstated axis. `default_from` derives it instead:
-    `"concept:material:roughness"` reads render parameter `roughness` of the sample's `material`
-    concept; `"render:samples"` / `"render:engine"` read the spec's render block.
+    `default` is the value of an unstated axis. `default_from` derives it instead; the YAML
+    writes it as a string (`"concept:material:roughness"`, `"render:samples"`), parsed here once
+    into a typed `ConceptDefault` / `RenderDefault`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -65,7 +96,20 @@ class Axis(BaseModel):
     range: tuple[float, float] | None = None
     domain: str | None = None
     default: float | int | bool | str | None = None
-    default_from: str | None = None
+    default_from: DefaultFrom | None = None
+
+    @field_validator("default_from", mode="before")
+    @classmethod
+    def _parse_default_from(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # already typed (the JSON cache, or a model)
+        source, _, rest = value.partition(":")
+        if source == "concept" and rest.count(":") == 1 and all(rest.split(":")):
+            axis, param = rest.split(":")
+            return {"kind": "concept", "axis": axis, "param": param}
+        if source == "render" and rest:
+            return {"kind": "render", "field": rest}
+        raise ValueError(f"default_from {value!r} is not \"concept:<axis>:<param>\" or \"render:<field>\"")
 
     @property
     def column(self) -> str:
@@ -137,6 +181,27 @@ class Taxonomy(BaseModel):
         assert axis.domain is not None
         return full_path[len(axis.domain) + 1 :]
 
+    def engine_concept(self, axis: Axis, engine: str) -> str:
+        """The concept of `axis` (relative) whose `block_name` is render engine `engine`.
+
+        Every engine has one (checked when the taxonomy loads), so a miss is a TaxonomyError.
+        """
+        assert axis.domain is not None
+        for leaf in self.leaves(axis.domain):
+            if self.concepts[leaf].render.get("block_name") == engine:
+                return self.relative(axis, leaf)
+        from psynth_spec.errors import TaxonomyError
+
+        raise TaxonomyError(f"axis {axis.path}: no {axis.domain} concept stands for render engine {engine!r}")
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 (first 16 hex digits) of the validated taxonomy: every concept with its normalized
+        render parameters and every axis. Any edit that can change a render changes it; it
+        enters every dataset's version id (the hand-bumped `version` is only a label)."""
+        payload = self.model_dump_json(exclude={"version"})
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
     def domain_names(self, axis: Axis) -> list[str]:
         """Every concept name a spec may write for this axis (relative), for suggestions."""
         assert axis.domain is not None
@@ -193,7 +258,7 @@ def _cache_file(directory: Path) -> Path | None:
     files = [directory / "taxonomy.yaml", directory / "axes.yaml"]
     files += sorted((directory / "concepts").glob("*.yaml"))
     here = Path(__file__).resolve().parent
-    files += [here / "taxonomy.py", *sorted((here / "render_params").glob("*.py"))]
+    files += [here / "taxonomy.py", here / "vocabulary.py", *sorted((here / "render_params").glob("*.py"))]
     try:
         for f in files:
             digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
@@ -285,9 +350,11 @@ def _load_yaml_taxonomy(directory: Path) -> Taxonomy:
 
 
 def _validate_references(taxonomy: Taxonomy) -> None:
-    """Domains exist, domains are disjoint, defaults are leaves of their domain."""
+    """Domains exist, domains are disjoint, defaults are leaves of their domain, derived defaults
+    read a categorical axis or an engine every render block can name."""
     seen_domains: dict[str, str] = {}
     for axis in taxonomy.axes:
+        _validate_default_from(taxonomy, axis)
         if axis.type != "category":
             continue
         assert axis.domain is not None
@@ -301,6 +368,41 @@ def _validate_references(taxonomy: Taxonomy) -> None:
             full = taxonomy.resolve(axis, str(axis.default))
             if full is None or not taxonomy.concepts[full].is_leaf:
                 raise ValueError(f"axis {axis.path}: default {axis.default} is not a leaf")
+
+
+def _validate_default_from(taxonomy: Taxonomy, axis: Axis) -> None:
+    origin = axis.default_from
+    if isinstance(origin, ConceptDefault):
+        source = taxonomy.axis_by_path.get(origin.axis)
+        if source is None or source.type != "category":
+            raise ValueError(f"axis {axis.path}: default_from reads {origin.axis}, not a categorical axis")
+    elif isinstance(origin, RenderDefault) and origin.field == "engine":
+        from typing import get_args
+
+        from psynth_spec.vocabulary import Engine
+
+        if axis.type != "category":
+            raise ValueError(f"axis {axis.path}: default_from render:engine needs a categorical axis")
+        for engine in get_args(Engine):
+            taxonomy.engine_concept(axis, engine)  # TaxonomyError naming the engine without a concept
+
+
+def require_taxonomy(spec: Any, taxonomy: Taxonomy) -> None:
+    """Refuse to render `spec` (a compiled `Spec`) with a taxonomy other than its own.
+
+    The version id pins the taxonomy's content hash, so a render with an edited taxonomy would
+    put different pixels under the same id: a TaxonomyMismatchError that says what to do.
+    """
+    if spec.taxonomy_hash == taxonomy.content_hash:
+        return
+    from psynth_spec.errors import TaxonomyMismatchError
+
+    raise TaxonomyMismatchError(
+        f"{spec.source}: dataset {spec.dataset} ({spec.version_id}) was compiled against taxonomy "
+        f"{spec.taxonomy_version} with content hash {spec.taxonomy_hash}, but this taxonomy "
+        f"({taxonomy.version}) has content hash {taxonomy.content_hash}; recompile the spec from "
+        f"its .psynth source with this taxonomy, or render with the taxonomy it was compiled with"
+    )
 
 
 _CACHE: dict[Path, Taxonomy] = {}

@@ -6,8 +6,11 @@ on `:` and `|`, and its parts are only ever compared against the registry and th
 """
 
 from dataclasses import dataclass
+from typing import get_args
 
-FILTERS = ("label", "synonym", "id", "a", "upper", "lower", "title")
+from psynth_spec.vocabulary import Filter
+
+FILTERS = get_args(Filter)
 
 
 @dataclass(frozen=True)

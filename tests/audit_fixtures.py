@@ -81,3 +81,16 @@ def make_dataset(root: Path, spec, *, alter=None, fail: pl.Expr | None = None,
         if shard not in no_manifest:
             write_manifest(storage, layout, shard, keys, Counts(samples=frame.height, rendered=0, failed=0))
     return storage, layout
+
+
+def audit_of(storage, layout, spec, **index_kwargs) -> dict:
+    """Build the dataset's index and run the audit over it: the report `psynth audit` prints."""
+    from psynth_data.audit import run_audit
+    from psynth_data.index import build_index, open_index
+
+    build_index(storage, layout, spec=spec, **index_kwargs)
+    con = open_index(storage, layout)
+    try:
+        return run_audit(con)
+    finally:
+        con.close()

@@ -11,17 +11,14 @@ import io
 import json
 import sys
 import tarfile
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "dagster_project"))
+from dagster_pipes import open_dagster_pipes
 
-from dagster_pipes import open_dagster_pipes  # noqa: E402
-from partition_report import summarize_partition  # noqa: E402
-
-from psynth_data.layout import Layout  # noqa: E402
-from psynth_data.manifest import Counts, is_complete, write_manifest  # noqa: E402
-from psynth_data.storage import Storage, open_storage  # noqa: E402
-from psynth_spec.spec import Spec  # noqa: E402
+from psynth_data.layout import Layout
+from psynth_data.manifest import Counts, is_complete, write_manifest
+from psynth_data.partition_report import summarize_partition
+from psynth_data.storage import Storage, open_storage
+from psynth_spec.spec import Spec
 
 
 def png_bytes(value: int) -> bytes:

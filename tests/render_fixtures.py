@@ -6,25 +6,26 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from psynth_spec.spec import RegistryColumn, RenderSettings, Spec
+from psynth_spec.check import registry_columns
+from psynth_spec.spec import RenderSettings, Spec
 from psynth_spec.taxonomy import Taxonomy
 
 
 def make_spec(taxonomy: Taxonomy, *, size: int = 48, samples: int = 8, engine: str = "cycles") -> Spec:
-    """A minimal valid Spec whose render block is tiny (every axis defaulted)."""
-    columns = tuple(
-        RegistryColumn(axis=a.path, column=a.column, type=a.type, stated=False, default=a.default)
-        for a in taxonomy.axes
-    )
+    """A minimal valid Spec whose render block is tiny. Every axis counts as stated, so a null in
+    a row takes its default as the checker derives it (e.g. roughness from the row's material)."""
+    render = RenderSettings(engine=engine, device="cpu", width=size, height=size, samples=samples)
+    columns = tuple(registry_columns(taxonomy, {a.path for a in taxonomy.axes}, render))
     return Spec(
         dataset="render-test",
         version_id="test",
         taxonomy_version=taxonomy.version,
+        taxonomy_hash=taxonomy.content_hash,
         source="<test>",
         samples=1,
         shards_per_partition=1,
         columns=columns,
-        render=RenderSettings(engine=engine, device="cpu", width=size, height=size, samples=samples),
+        render=render,
     )
 
 

@@ -93,6 +93,7 @@ def make_spec(
         dataset=dataset,
         version_id="test0000",
         taxonomy_version="test",
+        taxonomy_hash="test",
         source="<test>",
         samples=samples,
         shard_size=shard_size,

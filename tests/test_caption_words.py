@@ -66,3 +66,11 @@ def test_check_prints_the_warning_and_exits_zero(tmp_path, capsys):
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
 def test_shipped_specs_have_no_caption_warnings(path):
     assert load_spec(path).warnings == ()
+
+
+def test_a_spec_with_errors_reports_only_its_errors():
+    from psynth_spec.errors import SpecError
+
+    with pytest.raises(SpecError) as info:
+        compile_text(DOUBLED.replace("samples 100", "samples 100\n    materail ~ one_of { metal: 1 }"))
+    assert [d.code for d in info.value.diagnostics] == ["unknown-axis"]

@@ -159,3 +159,16 @@ def test_captions_cost_no_python_per_row(monkeypatch):
     caption, dense = caption_series(spec, ids, batch)
     assert len(caption) == 200_000 and caption.null_count() == 0 and not calls
     assert dense.name == "caption_dense" and len(dense) == 200_000 and dense.null_count() == 0
+
+
+def test_the_article_rule_is_one_for_known_and_unknown_concepts():
+    """A concept without caption text (its label from its name) takes the same a/an rule as one
+    with text: before, the fallback knew only vowels ("an unicorn", "a hourglass")."""
+    from psynth_spec.english import article
+
+    names = ["unicorn", "hourglass", "apple", "cube", "european_oak"]
+    spec = make_spec([stmt("material", "category", choice(names))], captions=[template("{material|a}")],
+                     concept_text={"material": {}})
+    captions = set(sample_range(spec, 0, 400)["caption"].to_list())
+    assert captions == {"a unicorn", "an hourglass", "an apple", "a cube", "a european oak"}
+    assert [article(n) for n in ("unicorn", "hourglass", "apple", "cube")] == ["a", "an", "an", "a"]

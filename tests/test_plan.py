@@ -6,7 +6,8 @@ import pytest
 
 from psynth_spec import cost_model
 from psynth_spec.pilot import pilot_acceptance
-from psynth_spec.plan import UNSET, make_plan
+from psynth_spec.plan import make_plan
+from psynth_spec.shares import UNSET
 from psynth_spec.spec import Compare, Member, Not, RegistryColumn, RenderSettings, Require, Uniform, VideoSettings
 from tests.spec_factory import choice, make_spec, stmt
 

@@ -12,9 +12,10 @@ from PIL import Image
 from psynth_data.layout import Layout
 from psynth_data.manifest import Counts, is_complete, read_manifest, write_manifest
 from psynth_data.qc import (
-    SCHEMA, QcThresholds, image_metrics, qc_reasons, qc_row, shard_qc, write_shard_qc,
+    SCHEMA, QcError, QcThresholds, image_metrics, qc_reasons, qc_row, shard_qc, write_shard_qc,
 )
-from psynth_data.storage import LocalStorage, StorageError
+from psynth_data.storage import LocalStorage
+from psynth_spec.check_qc import QcThresholdError
 
 
 def _gradient(h=64, w=64) -> np.ndarray:
@@ -78,7 +79,7 @@ def test_tiny_missing_and_filling_subject():
     assert m["object_coverage"] == pytest.approx(0.1604)
     assert qc_reasons(m) == []
     assert qc_reasons(image_metrics(img, np.full_like(mask, 255))) == ["subject_fills_frame", "subject_cropped"]
-    with pytest.raises(StorageError):
+    with pytest.raises(QcError, match="mask shape"):
         image_metrics(img, mask[:50])
 
 
@@ -102,7 +103,7 @@ def test_thresholds_override():
     assert qc_reasons(m) == []
     strict = QcThresholds.from_mapping({"max_bright_clip": 0.3})
     assert qc_reasons(m, strict) == ["too_bright"]
-    with pytest.raises(StorageError, match="max_brite"):
+    with pytest.raises(QcThresholdError, match="max_brite"):
         QcThresholds.from_mapping({"max_brite": 1})
 
 
@@ -173,7 +174,7 @@ def test_qc_summary_numbers():
 
 
 def test_partition_qc_reads_listed_tables_only(tmp_path):
-    from dagster_project.qc_checks import partition_qc
+    from psynth_data.qc import partition_qc
     from psynth_data.qc import qc_summary
     from tests.audit_fixtures import demo_spec, make_dataset
 

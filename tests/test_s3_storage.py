@@ -147,7 +147,7 @@ def test_duckdb_reads_parquet_from_s3(s3_env, tmp_path):
     con = duckdb.connect(str(db))
     try:
         attach_storage(con, store)
-        con.execute(f"CREATE VIEW samples AS SELECT * FROM read_parquet('{store.uri(LAYOUT.samples_key(0))}')")
+        con.execute(f"CREATE VIEW samples AS SELECT * FROM read_parquet('{store.url(LAYOUT.samples_key(0))}')")
         assert con.execute("SELECT count(*), sum(sample_id) FROM samples").fetchone() == (30, sum(range(30)))
         assert con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0] is False
         con.execute("CHECKPOINT")

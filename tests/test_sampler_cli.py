@@ -101,7 +101,7 @@ def test_sample_command_table_and_errors(capsys):
     assert "sample_id" in out and "studio_materials" in out
     assert main(["sample", str(STUDIO), "--shard", "40"]) == 1
     assert "shards 0..39" in capsys.readouterr().err
-    assert main(["sample", str(STUDIO), "--shard", "0", "--format", "parquet"]) == 1
+    assert main(["sample", str(STUDIO), "--shard", "0", "--format", "parquet"]) == 2  # a usage error
 
 
 def test_plan_command_json_in_a_fresh_process():

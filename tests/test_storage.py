@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -115,3 +116,27 @@ def test_a_changed_or_missing_object_makes_the_shard_incomplete(tmp_path):
     assert not is_complete(store, LAYOUT, 0)
     store.put_bytes(LAYOUT.manifest_key(0), b"{not json")
     assert not is_complete(store, LAYOUT, 0) and read_manifest(store, LAYOUT, 0) is None
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_written_objects_honour_the_umask(tmp_path, umask):
+    """put_bytes and put_file (mkstemp underneath) give the mode a plain open() gives: not 0600."""
+    from psynth_data.storage import new_file_mode
+
+    old = os.umask(umask)
+    new_file_mode.cache_clear()
+    try:
+        store = LocalStorage(tmp_path / "root")
+        store.put_bytes("qc/shard=0.parquet", b"x")
+        source = tmp_path / "local.bin"
+        source.write_bytes(b"y")
+        store.put_file("manifests/shard=0.json", source)
+        plain = tmp_path / "plain"
+        plain.write_bytes(b"z")
+        want = plain.stat().st_mode & 0o777
+        assert want == 0o666 & ~umask
+        for key in ("qc/shard=0.parquet", "manifests/shard=0.json"):
+            assert store.path(key).stat().st_mode & 0o777 == want, key
+    finally:
+        os.umask(old)
+        new_file_mode.cache_clear()

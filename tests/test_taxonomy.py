@@ -22,7 +22,7 @@ from psynth_spec.render_params import (
     light_kelvin,
     render_params,
 )
-from psynth_spec.taxonomy import DEFAULT_TAXONOMY_DIR, default_taxonomy, load_taxonomy
+from psynth_spec.taxonomy import DEFAULT_TAXONOMY_DIR, ConceptDefault, default_taxonomy, load_taxonomy
 
 # axis -> (type, range, domain, default, default_from), transcribed from docs/axes.md
 EXPECTED_AXES = {
@@ -120,7 +120,7 @@ def test_axis_matches_registry_table(tax, path):
     assert axis.type == typ
     assert axis.range == (pytest.approx(rng) if rng else None)
     assert axis.domain == domain
-    assert axis.default_from == default_from
+    assert (str(axis.default_from) if axis.default_from else None) == default_from
     if default is not None or default_from is None:
         assert axis.default == default
         assert isinstance(axis.default, bool) == isinstance(default, bool)
@@ -141,8 +141,8 @@ def test_categorical_defaults_are_leaves_of_their_domain(tax):
 def test_concept_defaults_name_real_render_parameters(tax):
     """`default_from: concept:<axis>:<param>` reads a field every concept of that domain has."""
     for axis in tax.axes:
-        if axis.default_from and axis.default_from.startswith("concept:"):
-            _, source, param = axis.default_from.split(":")
+        if isinstance(axis.default_from, ConceptDefault):
+            source, param = axis.default_from.axis, axis.default_from.param
             domain = tax.axis_by_path[source].domain
             for path in tax.leaves(domain):
                 params = render_params(tax, path)

@@ -54,7 +54,7 @@ def test_render_shard_writes_the_data_contract_layout(tmp_path):
     assert {o["key"] for o in manifest["objects"]} == {layout.samples_key(1), layout.render_key(1), layout.qc_key(1)}
     log = (root / layout.log_key(1)).read_text()
     assert "Saved:" in log and "shard 1 complete" not in log  # Blender's output; a snapshot before the end
-    assert "2 rendered, 0 failed" in done.stdout
+    assert "2 samples rendered, 0 failed" in done.stdout
     assert not (root / layout.prefix / "_work").exists()  # scratch removed
 
 

@@ -87,7 +87,7 @@ def test_metadata_json_holds_axes_captions_camera_and_render(full_shard):
     assert w2c.shape == (4, 4) and np.allclose(w2c @ c2w, np.eye(4), atol=1e-5)
     render = meta["render"]
     assert render["engine"] == "CYCLES" and render["device"] == "CPU" and render["samples"] == 2
-    assert render["blender_version"].startswith("5.0") and render["seconds"] > 0
+    assert render["blender_version"].startswith("5.0") and "seconds" not in render  # timings: QC and manifest
     assert (render["width"], render["height"]) == (32, 32)
 
 
@@ -150,3 +150,19 @@ def test_workbench_samples_get_passes_and_blender_output_goes_to_the_log(tmp_pat
     log = (tmp_path / Layout.for_spec(spec).work_key(0) / "worker.log").read_text()
     assert "Saved:" in log  # Blender's own output
     assert "device CPU" in log  # the device choice, said in the log
+
+
+def test_manifest_timings_and_the_partition_report_use_one_percentile(tmp_path):
+    """The manifest (from the worker's journal) and the Dagster metadata (re-read from the tar)
+    report the same render-time figures for a shard."""
+    from psynth_data.manifest import read_manifest
+    from psynth_data.partition_report import summarize_partition
+
+    spec = tiny_spec(name="timed", samples=4)
+    run_shard(spec, 0, str(tmp_path))
+    storage, layout = LocalStorage(tmp_path), Layout.for_spec(spec)
+    timings = read_manifest(storage, layout, 0).timings
+    report = summarize_partition(storage, layout, [0], [0])
+    keys = ("render_seconds_total", "render_seconds_p50", "render_seconds_p95")
+    assert {k: report[k] for k in keys} == {k: timings[k] for k in keys}
+    assert report["render_seconds_p50"] > 0

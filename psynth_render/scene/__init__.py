@@ -47,6 +47,7 @@ BUILDER_MODULES: tuple[str, ...] = (
 """Modules of psynth_render.scene.build, in the order a script defines them."""
 
 SCRIPT_MODULES: tuple[str, ...] = (
+    "psynth_spec.vocabulary",
     "psynth_spec.render_params.base",
     "psynth_spec.render_params.surfaces",
     "psynth_spec.render_params.staging",

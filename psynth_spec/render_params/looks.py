@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from psynth_spec.render_params.base import RGB, NonNeg, Positive, Unit, _Params
+from psynth_spec.vocabulary import Engine
 
 
 # ================================================================ rendering
@@ -16,7 +17,7 @@ class EngineParams(_Params):
     `eevee_raytracing` to EEVEE; `workbench_lighting` / `workbench_color` to Workbench."""
 
     blender_engine: Literal["CYCLES", "BLENDER_EEVEE", "BLENDER_WORKBENCH"]
-    block_name: Literal["cycles", "eevee", "workbench"] | None
+    block_name: Engine | None
     max_bounces: Annotated[int, Field(ge=0, le=1024)] = 12
     diffuse_bounces: Annotated[int, Field(ge=0, le=1024)] = 4
     glossy_bounces: Annotated[int, Field(ge=0, le=1024)] = 4

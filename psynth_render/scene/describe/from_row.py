@@ -17,7 +17,7 @@ from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_spec.errors import PsynthError
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import Spec
-from psynth_spec.taxonomy import Axis, Taxonomy
+from psynth_spec.taxonomy import Taxonomy
 
 SENSOR_WIDTH_MM = 36.0
 CAMERA_FLOOR_CLEARANCE = 0.05
@@ -89,48 +89,18 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
 
 
 def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[str, Any]:
-    """Every registry axis's value: the row's, else the registry default, else derived."""
+    """Every registry axis's value: the samples row's, which holds every registry column; a null
+    (a `when` that did not hold) takes the column's `null_value`, derived at check time."""
     values: dict[str, Any] = {}
-    derived: list[Axis] = []
-    for axis in taxonomy.axes:
-        value = row.get(axis.column)
-        if value is None and axis.default_from is not None:
-            derived.append(axis)
-            continue
-        values[axis.path] = axis.default if value is None else value
-    for axis in derived:  # after the concepts they read
-        values[axis.path] = _derived_default(axis, values, spec, taxonomy)
+    for column in sorted(spec.columns, key=lambda c: c.derive_from is not None):  # sources first
+        value = row.get(column.column)
+        values[column.axis] = column.null_value(values) if value is None else value
     for axis in taxonomy.axes:
         if axis.type in ("float", "int") and values[axis.path] is not None:
             values[axis.path] = float(values[axis.path]) if axis.type == "float" else int(values[axis.path])
         elif axis.type == "bool":
             values[axis.path] = bool(values[axis.path])
     return values
-
-
-def _derived_default(axis: Axis, values: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> Any:
-    source, _, rest = axis.default_from.partition(":")
-    if source == "render":
-        if rest == "samples":
-            return spec.render.samples
-        if rest == "engine":
-            return _engine_concept(spec.render.engine, taxonomy, axis)
-        return getattr(spec.render, rest)
-    concept_axis_path, _, field = rest.partition(":")
-    concept_axis = taxonomy.axis_by_path[concept_axis_path]
-    full = taxonomy.resolve(concept_axis, str(values[concept_axis_path]))
-    if full is None:
-        return axis.default
-    return getattr(render_params(taxonomy, full), field, axis.default)
-
-
-def _engine_concept(block_name: str, taxonomy: Taxonomy, axis: Axis) -> str:
-    """The `rendering.engines` concept whose block name is the spec's render engine."""
-    assert axis.domain is not None
-    for full in taxonomy.leaves(axis.domain):
-        if getattr(render_params(taxonomy, full), "block_name", None) == block_name:
-            return taxonomy.relative(axis, full)
-    raise SceneError(f"no {axis.domain} concept stands for render engine {block_name!r}")
 
 
 def _geometry(values, params, seed) -> dict[str, Any]:

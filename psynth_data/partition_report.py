@@ -1,18 +1,18 @@
 """What a rendered partition looks like, for the Dagster UI: timings, sizes and a contact sheet.
 
-Reads only the complete shards' manifests and tars through a `psynth_data` store. Imported by
-the Pipes render program (which runs as a plain script, without Dagster) and by tests.
+Reads only the complete shards' manifests, QC tables and tars through a `psynth_data` store. Used by the
+Pipes render program (which runs as a plain script, without Dagster) and by tests.
 """
 
 import base64
 import io
-import json
 import math
 import tarfile
 
 from psynth_data.layout import Layout
 from psynth_data.manifest import read_manifest
 from psynth_data.storage import Storage
+from psynth_data.timings import render_seconds_summary
 
 THUMB_PX = 64
 SHEET_COLUMNS = 8
@@ -20,31 +20,30 @@ SHEET_MAX = 32
 IMAGE_SUFFIXES = (".png", ".webp")
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
-    return float(sorted_values[min(rank, len(sorted_values)) - 1])
-
-
-def _tar_contents(storage: Storage, key: str, want_images: int) -> tuple[list[float], list[bytes]]:
-    """Per-sample render seconds (from the `json` members) and up to `want_images` image bytes."""
-    seconds: list[float] = []
+def _tar_images(storage: Storage, key: str, want_images: int) -> list[bytes]:
+    """Up to `want_images` image members of a tar, in tar order."""
     images: list[bytes] = []
-    local = storage.local_path(key)
-    source = open(local, "rb") if local is not None else io.BytesIO(storage.get(key))
-    with source, tarfile.open(fileobj=source, mode="r:") as tar:
+    if want_images <= 0:
+        return images
+    with storage.open(key) as source, tarfile.open(fileobj=source, mode="r:") as tar:
         for member in tar:
-            name = member.name
-            if name.endswith(".json") and name.count(".") == 1:
-                meta = json.loads(tar.extractfile(member).read())
-                value = (meta.get("render") or {}).get("seconds")
-                if value is not None:
-                    seconds.append(float(value))
-            elif name.endswith(IMAGE_SUFFIXES) and name.count(".") == 1 and len(images) < want_images:
+            if member.name.endswith(IMAGE_SUFFIXES) and member.name.count(".") == 1:
                 images.append(tar.extractfile(member).read())
-    return seconds, images
+                if len(images) >= want_images:
+                    break
+    return images
+
+
+def _render_seconds(storage: Storage, key: str) -> list[float]:
+    """Per-sample render seconds of the rendered samples, from the shard's QC table (the tar
+    holds no timings: re-renders are byte-identical)."""
+    import polars as pl
+
+    if not storage.exists(key):
+        return []
+    with storage.open(key) as source:
+        table = pl.read_parquet(source, columns=["render_seconds"])
+    return [float(v) for v in table["render_seconds"].drop_nulls().to_list()]
 
 
 def contact_sheet(images: list[bytes], px: int = THUMB_PX, columns: int = SHEET_COLUMNS) -> bytes | None:
@@ -93,19 +92,15 @@ def summarize_partition(storage: Storage, layout: Layout, shards: list[int], ren
             written += size + storage.size(layout.manifest_key(shard))
         if manifest.extra.get("device"):
             devices.add(str(manifest.extra["device"]))
+        seconds += _render_seconds(storage, layout.qc_key(shard))
         key = layout.render_key(shard)
         if storage.exists(key):
-            got_seconds, got_images = _tar_contents(storage, key, min(per_shard, SHEET_MAX - len(images)))
-            seconds += got_seconds
-            images += got_images
-    seconds.sort()
+            images += _tar_images(storage, key, min(per_shard, SHEET_MAX - len(images)))
     return {
         "samples": samples,
         "rendered": rendered,
         "failed": failed,
-        "render_seconds_total": round(sum(seconds), 3),
-        "render_seconds_p50": round(percentile(seconds, 50), 4),
-        "render_seconds_p95": round(percentile(seconds, 95), 4),
+        **render_seconds_summary(seconds),
         "device": ", ".join(sorted(devices)) or "unknown",
         "bytes_total": total_bytes,
         "bytes_written": written,
