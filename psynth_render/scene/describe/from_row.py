@@ -189,12 +189,14 @@ def _floor_clearance(values, move, focal) -> float:
 
 
 def _stated(spec: Spec, row: dict[str, Any], axis_path: str) -> bool:
-    """Whether the spec states the axis; a row value other than the column's default counts
-    too (rows made by hand, where unstated columns are null)."""
+    """Whether the row states the axis: a value (not null: a `when` that does not hold leaves
+    it null) in a column the spec states, or a value other than the column's default (rows
+    made by hand, where unstated columns are null)."""
     column = next((c for c in spec.columns if c.axis == axis_path), None)
     if column is None:
         return False
-    return column.stated or row.get(column.column) not in (None, column.default)
+    value = row.get(column.column)
+    return value is not None and (column.stated or value != column.default)
 
 
 def _camera(values, params, spec: Spec, row_values: dict[str, Any]) -> dict[str, Any]:
