@@ -208,14 +208,15 @@ MAX_FILL_DEPTH = 0.5
 """Optical depth a scene-filling gas (fog, haze, a ground layer) may have between the camera
 and the subject: transmittance exp(-0.5) ~ 0.6, the subject stays readable (at 0.37 a grey
 cube in white fog already loses most of its contrast)."""
-MAX_SHAPED_DEPTH = 2.5
+MAX_SHAPED_DEPTH = 5.0
 """Optical depth across a shaped gas (plume, blob) at its densest (its noise leaves gaps)."""
 
 
 def readable_gas(desc):
-    """Cap each gas's `density_value` so the subject stays readable through it: a filling gas
+    """Bound each gas's `density_value` so the subject stays readable through it: a filling gas
     by the camera's distance (a long lens far back looks through more fog), a shaped one by
-    its width. Returns the capped gases' (before, after) densities."""
+    its width. A soft bound, cap x (1 - exp(-density / cap)): thin gases keep their density and
+    denser ones stay denser, so `gas.density` still orders them. Returns (before, after) pairs."""
     out = []
     for g in desc.effects:
         if getattr(g, "element", None) != "gas":
@@ -224,9 +225,9 @@ def readable_gas(desc):
             cap = MAX_FILL_DEPTH / max(desc.camera.main.distance, 1e-6)
         else:
             cap = MAX_SHAPED_DEPTH / (2 * g.extent * (1.6 if g.shape == "plume" else 1.0))
-        if g.density_value > cap:
-            out.append((g.density_value, cap))
-            g.density_value = cap
+        before = g.density_value
+        g.density_value = cap * (1.0 - math.exp(-before / cap))  # ~ unchanged when thin, < cap
+        out.append((before, g.density_value))
     return out
 
 

@@ -9,6 +9,8 @@ at its heart (sampled directly, so it lights the subject without noise) rather t
 volume's emission alone.
 """
 
+import math
+
 import bpy
 from mathutils import Vector
 
@@ -103,8 +105,9 @@ def liquid(subject, liquid_desc, floor_z, facing=None):
         if form["form"] in ("drip", "droplets", "coating"):  # ray casts are in object space
             m = subject.matrix_world
             data["verts"] = [tuple(m @ Vector(v)) for v in data["verts"]]
-        if form["form"] == "drip":  # what dripped lies in a thin puddle round the foot, in sight
-            data = merge([data, _landing_puddle(subject, floor_z)])
+        if form["form"] == "drip":  # what dripped lies in a thin puddle at the foot, in sight
+            world_facing = None if facing is None else facing + subject.matrix_world.to_euler().z
+            data = merge([data, _landing_puddle(subject, floor_z, world_facing)])
         obj = _replace_mesh(LIQUID, data)
         obj["psynth_key"] = key
     obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused body may have moved
@@ -117,14 +120,19 @@ def liquid(subject, liquid_desc, floor_z, facing=None):
     return obj
 
 
-PUDDLE_MARGIN = 0.3
-"""How far past the subject's footprint the puddle under drips reaches (object radii)."""
+PUDDLE_RADIUS = 0.5
+"""Radius of the puddle drips land in (object radii), at the edge of the subject's footprint
+on the camera's side."""
 
 
-def _landing_puddle(subject, floor_z):
+def _landing_puddle(subject, floor_z, facing):
     corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
-    reach = max(max(abs(c.x), abs(c.y)) for c in corners) + PUDDLE_MARGIN
-    return sheet(lambda a: reach, lambda f, a: 0.012 * (1 - f * f) + 0.002, floor_z)
+    reach = 0.9 * max(max(abs(c.x), abs(c.y)) for c in corners)
+    a = facing if facing is not None else -1.5707963
+    cx, cy = reach * math.cos(a), reach * math.sin(a)
+    puddle = sheet(lambda _: PUDDLE_RADIUS, lambda f, _: 0.012 * (1 - f * f) + 0.002, floor_z)
+    puddle["verts"] = [(x + cx, y + cy, z) for x, y, z in puddle["verts"]]
+    return puddle
 
 
 def liquid_material(q):
