@@ -36,6 +36,8 @@ def summary(spec) -> dict:
         "render": spec.render.model_dump(),
         "video": spec.video.model_dump() if spec.video else None,
         "qc": dict(spec.qc),
+        "catalogs": [{"name": c.name, "uri": c.uri, "digest": c.digest, "drawable_assets": len(c.assets)}
+                     for c in spec.catalogs],
     }
 
 
@@ -47,6 +49,8 @@ def _print_summary(info: dict) -> None:
     axes = info["axes"]
     print(f"  {count(len(axes), 'axis')} stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
+    for catalog in info["catalogs"]:
+        print(f"  assets {catalog['name']}: {catalog['drawable_assets']:,} drawable from {catalog['uri']}")
     if info["qc"]:
         print("  qc thresholds: " + ", ".join(f"{k} {v:g}" for k, v in info["qc"].items()) + " (others: defaults)")
 

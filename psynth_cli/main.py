@@ -16,6 +16,7 @@ COMMANDS = {
     "sample": "sample one shard of a spec and print or write it",
     "plan": "show what a spec will produce: partitions, distributions, storage, render time",
     "render": "render one shard (or one sample) with Blender",
+    "assets": "asset libraries: scan a folder or S3 prefix of 3D files into a catalog",
     "audit": "audit a dataset: observed vs expected per axis, pair coverage, QC failures by value",
     "verify": "check a dataset's stored objects against their manifests' sha256 (--repair re-renders)",
 }

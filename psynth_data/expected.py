@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from psynth_spec.asset_columns import asset_extra_columns
 from psynth_spec.shares import UNSET, value_shares, value_text
-from psynth_spec.spec import Choice, Fixed, Spec, condition_axes
+from psynth_spec.spec import AssetChoice, Choice, Fixed, Spec, condition_axes
 
 __all__ = ["UNSET", "value_text", "audited_axes", "expected_frame", "pilot_frame", "numeric_edges", "bin_counts"]
 
@@ -40,9 +41,10 @@ SCHEMA = {
 class AuditAxis:
     axis: str
     column: str
-    type: str          # float, int, bool, category
+    type: str          # float, int, bool, category, asset
     kind: str          # categorical or numeric
     exact: bool        # probabilities from the spec's weights (no pilot)
+    asset_field: str | None = None  # "tag" / "licence": a column beside an asset axis, not an axis
 
 
 def _constrained_axes(spec: Spec) -> set[str]:
@@ -66,17 +68,38 @@ def audited_axes(spec: Spec) -> list[AuditAxis]:
     constrained = _constrained_axes(spec)
     out = []
     for stmt in spec.statements:
-        discrete = stmt.type in ("category", "bool") or isinstance(stmt.dist, (Choice, Fixed))
+        discrete = stmt.type in ("category", "bool", "asset") or isinstance(stmt.dist, (Choice, Fixed))
         exact = (discrete and stmt.when is None and stmt.clamp is None and stmt.axis not in constrained
-                 and (isinstance(stmt.dist, (Choice, Fixed)) or stmt.dist.shares() is not None))
+                 and (isinstance(stmt.dist, (Choice, AssetChoice, Fixed)) or stmt.dist.shares() is not None))
         out.append(AuditAxis(stmt.axis, stmt.column, stmt.type, "categorical" if discrete else "numeric", exact))
+        if isinstance(stmt.dist, AssetChoice):  # balance by tag (when the spec draws by tag) and licence
+            tag, _tags, licence = asset_extra_columns(stmt.column)
+            if any(t is not None for t in stmt.dist.tags):
+                out.append(AuditAxis(f"{stmt.axis}.tag", tag, "category", "categorical", exact, "tag"))
+            out.append(AuditAxis(f"{stmt.axis}.licence", licence, "category", "categorical", exact, "licence"))
     return out
 
 
+def _asset_probabilities(spec: Spec, ax: AuditAxis) -> dict[str, float]:
+    """Expected shares of an asset axis's ids, drawn tags or licences, from the entry weights."""
+    base = ax.axis if ax.asset_field is None else ax.axis.rsplit(".", 1)[0]
+    dist = next(s for s in spec.statements if s.axis == base).dist
+    assert isinstance(dist, AssetChoice)
+    records = spec.catalog(dist.catalog).assets
+    probs: dict[str, float] = {}
+    for asset_id, weight, tag in zip(dist.values, dist.weights, dist.tags):
+        value = {None: asset_id, "tag": tag, "licence": records[asset_id].licence}[ax.asset_field]
+        key = value_text(value, "category")
+        probs[key] = probs.get(key, 0.0) + float(weight)
+    return probs
+
+
 def _exact_rows(spec: Spec, ax: AuditAxis) -> list[dict]:
-    stmt = next(s for s in spec.statements if s.axis == ax.axis)
-    dist = stmt.dist
-    if isinstance(dist, Choice):
+    stmt = next((s for s in spec.statements if s.axis == ax.axis), None)
+    dist = stmt.dist if stmt is not None else None
+    if ax.asset_field is not None or isinstance(dist, AssetChoice):
+        probs = _asset_probabilities(spec, ax)
+    elif isinstance(dist, Choice):
         probs: dict[str, float] = {}
         for v, w in zip(dist.values, dist.weights):
             key = value_text(v, ax.type)

@@ -8,13 +8,16 @@ Layout of the object:
                camera_to_world (4x4, row-major), focal length, ...
     render     engine, device, samples, width, height, blender_version, format (no timings:
                a re-render gives the same bytes; render seconds are in the QC table and manifest)
+    asset      specs that draw assets only: {axis, catalog, id, sha256, uri, format, tag, tags,
+               licence} of the sample's asset (null when its `when` was false)
     frames     video only: [{index, time, camera_to_world, world_to_camera, focal_length, ...}]
 """
 
 import math
 from typing import Any
 
-from psynth_spec.spec import Spec
+from psynth_spec.asset_columns import asset_extra_columns
+from psynth_spec.spec import AssetChoice, Spec
 
 
 def json_safe(value: Any) -> Any:
@@ -49,6 +52,23 @@ def sample_metadata(
         "camera": camera,
         "render": render,
     }
+    for statement in spec.statements:
+        if isinstance(statement.dist, AssetChoice):
+            out["asset"] = asset_metadata(row, spec, statement)
     if frames is not None:
         out["frames"] = frames
     return json_safe(out)
+
+
+def asset_metadata(row: dict[str, Any], spec: Spec, statement) -> dict[str, Any] | None:
+    """What a sample records of its asset: identity, provenance and licence."""
+    asset_id = row.get(statement.column)
+    if asset_id is None:
+        return None
+    record = spec.catalog(statement.dist.catalog).assets[asset_id]
+    tag, tags, licence = asset_extra_columns(statement.column)
+    return {
+        "axis": statement.axis, "catalog": statement.dist.catalog, "id": asset_id, "sha256": record.sha256,
+        "uri": record.uri, "format": record.format, "tag": row.get(tag), "tags": list(record.tags),
+        "licence": record.licence,
+    }

@@ -230,7 +230,15 @@ def _set_image_format(current, fmt: str) -> None:
 
 
 def _export_usd(path: Path) -> None:
-    """The scene as USD (one `usdc`, textures left where they are: no side folder)."""
-    bpy.ops.wm.usd_export(filepath=str(path), selected_objects_only=False, export_materials=True,
+    """The scene as USD (one `usdc`, textures left where they are: no side folder), in the
+    canonical order of `usd_canonical` so the same scene gives the same bytes."""
+    from psynth_render.usd_canonical import canonical_usdc  # OpenUSD only when usd is asked for
+
+    raw = path.with_name(path.stem + ".blender.usdc")
+    bpy.ops.wm.usd_export(filepath=str(raw), selected_objects_only=False, export_materials=True,
                           export_animation=False, export_textures_mode="KEEP",
                           convert_world_material=False)
+    try:
+        canonical_usdc(raw, path)
+    finally:
+        raw.unlink(missing_ok=True)

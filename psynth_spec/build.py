@@ -70,6 +70,11 @@ class _Builder(Transformer):
         name, value = children
         return n.Setting(n.Name(str(name), _span(name)), value, _span(meta))
 
+    def assets(self, meta, children):
+        name, location = children
+        string = n.String(unescape(str(location)), str(location), _span(location))
+        return n.AssetsDecl(n.Name(str(name), _span(name)), string, _span(meta))
+
     def block(self, meta, children):
         name, *settings = children
         return n.Block(n.Name(str(name), _span(name)), tuple(settings), _span(meta))
@@ -111,6 +116,20 @@ class _Builder(Transformer):
 
     def one_of_weighted(self, meta, children):
         return n.OneOfWeighted(tuple(c for c in children if c is not None), _span(meta))
+
+    def one_of_assets(self, meta, children):
+        catalog, *terms = children
+        return n.OneOfAssets(catalog, tuple(terms), _span(meta))
+
+    def asset_term(self, meta, children):
+        field, target = children
+        name = n.Name(str(field), _span(field))
+        if isinstance(target, n.ListValue):
+            return n.AssetTerm(name, values=target, span=_span(meta))
+        return n.AssetTerm(name, entries=target, span=_span(meta))
+
+    def weight_map(self, meta, children):
+        return tuple(c for c in children if c is not None)
 
     def weight_entry(self, meta, children):
         key, weight = children

@@ -23,6 +23,7 @@ from psynth_spec.check_axes import (
     check_value,
     lookup_axis,
 )
+from psynth_spec.check_assets import CatalogReader, LoadedCatalog, check_asset_distribution, load_catalogs, lowered_catalogs
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_qc import check_qc_block
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
@@ -43,10 +44,14 @@ MAX_PARTITIONS_AUTO = 10_000
 MAX_PARTITIONS = 20_000
 
 
-def version_id(dataset: n.Dataset, taxonomy_hash: str) -> str:
+def version_id(dataset: n.Dataset, taxonomy_hash: str, catalog_digests: dict[str, str] | None = None) -> str:
     """Hash of the normalized tree (no spans, no comments, numbers by value) + the taxonomy's
-    content hash, so an edit of the taxonomy (a colour, a default) is a new version."""
-    payload = json.dumps([_normal(dataset), taxonomy_hash], sort_keys=True, separators=(",", ":"))
+    content hash, so an edit of the taxonomy (a colour, a default) is a new version, + the
+    content hash of every asset catalog the spec declares (when it declares any)."""
+    parts: list = [_normal(dataset), taxonomy_hash]
+    if catalog_digests:
+        parts.append(catalog_digests)
+    payload = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
@@ -231,10 +236,14 @@ def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> 
     return None
 
 
-def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | None, list[Diagnostic]]:
+def check(
+    dataset: n.Dataset, taxonomy: Taxonomy, path: str, catalog_reader: CatalogReader | None = None
+) -> tuple[s.Spec | None, list[Diagnostic]]:
     """Validate a parsed file. Returns (spec, []) or (None, every error); the warnings of a
-    valid file travel on `spec.warnings`."""
+    valid file travel on `spec.warnings`. `catalog_reader` reads an asset catalog (default:
+    `asset_catalogs.read_catalog_table`)."""
     report = Reporter(path)
+    catalogs = load_catalogs(report, [st for st in dataset.statements if isinstance(st, n.AssetsDecl)], path, catalog_reader)
     settings = _Settings()
     blocks: dict[str, dict[str, object]] = {}
     block_spans: dict[str, n.Span] = {}
@@ -256,7 +265,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
             if values or stmt.name.text in BLOCKS:
                 blocks.setdefault(stmt.name.text, values)
         elif isinstance(stmt, (n.Sample, n.Fix)):
-            lowered = _check_axis_statement(ctx, stmt, visible)
+            lowered = _check_axis_statement(ctx, stmt, visible, catalogs)
             if lowered is not None:
                 statements.append(lowered)
             if stmt.axis.text in taxonomy.axis_by_path and stmt.axis.text not in visible:
@@ -284,7 +293,7 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     spec = s.Spec(
         dataset=dataset.name.text,
         version=settings.values.get("version", "0.0.0"),
-        version_id=version_id(dataset, taxonomy.content_hash),
+        version_id=version_id(dataset, taxonomy.content_hash, {k: c.digest for k, c in catalogs.items()}),
         taxonomy_version=taxonomy.version,
         taxonomy_hash=taxonomy.content_hash,
         source=path,
@@ -297,7 +306,8 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
         requires=tuple(requires),
         columns=tuple(columns),
         captions=tuple(caption_templates),
-        concept_text=_concept_text(taxonomy),
+        concept_text=_with_asset_text(_concept_text(taxonomy), statements, catalogs),
+        catalogs=lowered_catalogs(catalogs),
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
@@ -306,7 +316,9 @@ def check(dataset: n.Dataset, taxonomy: Taxonomy, path: str) -> tuple[s.Spec | N
     return spec, []
 
 
-def _check_axis_statement(ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span]) -> s.AxisStatement | None:
+def _check_axis_statement(
+    ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dict[str, n.Span], catalogs: dict[str, LoadedCatalog]
+) -> s.AxisStatement | None:
     axis = lookup_axis(ctx, stmt.axis)
     if axis is None:
         return None
@@ -322,6 +334,8 @@ def _check_axis_statement(ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dic
         when = check_condition(ctx, stmt.when, visible=visible, where=f"the condition of {axis.path}", owner=axis.path)
         if when is None:
             return None
+    if axis.type == "asset" or isinstance(getattr(stmt, "dist", None), n.OneOfAssets):
+        return _check_asset_statement(ctx, axis, stmt, when, catalogs)
     clamp = None
     if isinstance(stmt, n.Fix):
         value = check_value(ctx, axis, stmt.value)
@@ -340,6 +354,35 @@ def _check_axis_statement(ctx: AxisContext, stmt: n.Sample | n.Fix, visible: dic
     return s.AxisStatement(
         axis=axis.path, column=axis.column, type=axis.type, dist=dist, clamp=clamp, when=when, line=stmt.span.line
     )
+
+
+def _check_asset_statement(ctx: AxisContext, axis, stmt, when, catalogs) -> s.AxisStatement | None:
+    """`geometry.asset ~ one_of(assets.NAME [where ...]) [when ...]`; assets only there."""
+    if axis.type != "asset":
+        ctx.report.error(stmt.dist.span, "type-mismatch", f"{axis.path} does not take assets; only asset axes draw from catalogs",
+                         "sample assets with `geometry.asset ~ one_of(assets.NAME ...)`")
+        return None
+    if isinstance(stmt, n.Fix) or stmt.clamp is not None:
+        span = stmt.value.span if isinstance(stmt, n.Fix) else stmt.clamp.span
+        ctx.report.error(span, "type-mismatch", f"{axis.path} draws from a catalog: write `{axis.path} ~ one_of(assets.NAME ...)`")
+        return None
+    dist = check_asset_distribution(ctx, axis.path, stmt.dist, catalogs)
+    if dist is None:
+        return None
+    return s.AxisStatement(axis=axis.path, column=axis.column, type=axis.type, dist=dist, when=when, line=stmt.span.line)
+
+
+def _with_asset_text(text: dict, statements: list[s.AxisStatement], catalogs: dict[str, LoadedCatalog]) -> dict:
+    """Caption text of the drawable assets, for each asset axis (captions treat them as concepts)."""
+    out = dict(text)
+    for st in statements:
+        if isinstance(st.dist, s.AssetChoice):
+            used = catalogs[st.dist.catalog].used
+            out[st.axis] = {
+                asset_id: s.ConceptText(label=used[asset_id].label, article=article(used[asset_id].label))
+                for asset_id in dict.fromkeys(st.dist.values)
+            }
+    return out
 
 
 def _check_video_agreement(report: Reporter, settings: _Settings, block_spans: dict[str, n.Span], outputs) -> None:

@@ -410,6 +410,10 @@ def _condition_axis(
     axis = lookup_axis(ctx, path)
     if axis is None:
         return None
+    if axis.type == "asset":
+        ctx.report.error(path.span, "type-mismatch", f"{where} cannot test {path.text}: its values are catalog asset ids",
+                         "filter the assets instead: one_of(assets.NAME where tag in [...])")
+        return None
     if path.text not in visible:
         if path.text == owner:
             ctx.report.error(

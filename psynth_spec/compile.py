@@ -9,6 +9,7 @@ from pathlib import Path
 from psynth_spec import nodes as n
 from psynth_spec.build import build, collect_comments
 from psynth_spec.check import check
+from psynth_spec.check_assets import CatalogReader
 from psynth_spec.diagnostics import Diagnostic
 from psynth_spec.errors import SpecError
 from psynth_spec.parser import parse_tree, read_source
@@ -22,11 +23,18 @@ def parse(text: str, path: str = "<string>", *, with_comments: bool = False) -> 
     return build(tree, collect_comments(text) if with_comments else ())
 
 
-def compile_text(text: str, path: str = "<string>", taxonomy: Taxonomy | None = None, *, pilot: bool = True) -> Spec:
-    """Compile spec text into a validated `Spec`; raise SpecError with all diagnostics."""
+def compile_text(
+    text: str, path: str = "<string>", taxonomy: Taxonomy | None = None, *, pilot: bool = True,
+    catalog_reader: CatalogReader | None = None,
+) -> Spec:
+    """Compile spec text into a validated `Spec`; raise SpecError with all diagnostics.
+
+    `catalog_reader` reads the asset catalogs the spec declares (default: local paths and
+    s3:// URLs through polars, `asset_catalogs.read_catalog_table`).
+    """
     taxonomy = taxonomy or default_taxonomy()
     dataset = parse(text, path)
-    spec, diagnostics = check(dataset, taxonomy, path)
+    spec, diagnostics = check(dataset, taxonomy, path, catalog_reader)
     if diagnostics:
         raise SpecError(diagnostics, text)
     assert spec is not None

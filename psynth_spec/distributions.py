@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from psynth_spec.spec import Choice, Fixed
+from psynth_spec.spec import AssetChoice, Choice, Fixed
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _cumulative(weights: tuple[float, ...]) -> np.ndarray:
     return cum / cum[-1]
 
 
-def choice_codes(d: Choice, u: np.ndarray) -> np.ndarray:
+def choice_codes(d: Choice | AssetChoice, u: np.ndarray) -> np.ndarray:
     """Index into `d.values` per uniform, by weight (searchsorted on the cumulative weights)."""
     k = len(d.weights)
     if max(d.weights) - min(d.weights) <= 1e-12 * max(d.weights):  # uniform: no search needed
@@ -87,6 +87,8 @@ def draw(axis_type: str, dist, u: np.ndarray | None, n: int) -> Column:
             return Column(axis_type, np.zeros(n, dtype=np.int32), None, (str(dist.value),))
         return Column(axis_type, np.repeat(_values_array(axis_type, (dist.value,)), n))
     assert u is not None
+    if isinstance(dist, AssetChoice):  # entries may repeat an asset id: codes index the entries
+        return Column("category", choice_codes(dist, u), None, dist.values)
     if isinstance(dist, Choice):
         codes = choice_codes(dist, u)
         if axis_type == "category":
@@ -101,6 +103,8 @@ def draw(axis_type: str, dist, u: np.ndarray | None, n: int) -> Column:
 
 def constant(axis_type: str, value, n: int) -> Column:
     """A column holding one value (null when value is None): registry defaults."""
+    if axis_type == "asset":  # asset ids are strings, like concept paths
+        axis_type = "category"
     if value is None:
         empty = np.zeros(n, dtype=np.int32 if axis_type == "category" else _dtype(axis_type))
         return Column(axis_type, empty, np.zeros(n, dtype=bool), ("",) if axis_type == "category" else ())

@@ -30,12 +30,21 @@ def value_text(value: n.Value) -> str:
 def distribution_text(dist: n.Distribution) -> str:
     if isinstance(dist, n.OneOfNode):
         return f"one_of({dist.node.text})"
+    if isinstance(dist, n.OneOfAssets):
+        return f"one_of({dist.catalog.text} where " + " and ".join(_asset_term_text(t) for t in dist.terms) + ")"
     if isinstance(dist, n.OneOfList):
         return "one_of " + value_text(dist.items)
     if isinstance(dist, n.OneOfWeighted):
         entries = ", ".join(f"{value_text(e.key)}: {value_text(e.weight)}" for e in dist.entries)
         return "one_of { " + entries + " }" if entries else "one_of {}"
     return f"{dist.name.text}(" + ", ".join(value_text(a) for a in dist.args) + ")"
+
+
+def _asset_term_text(term: n.AssetTerm) -> str:
+    if term.values is not None:
+        return f"{term.field.text} in {value_text(term.values)}"
+    entries = ", ".join(f"{value_text(e.key)}: {value_text(e.weight)}" for e in term.entries or ())
+    return f"{term.field.text} in " + ("{ " + entries + " }" if entries else "{}")
 
 
 _PRECEDENCE = {n.OrCond: 1, n.AndCond: 2, n.NotCond: 3}
@@ -65,6 +74,8 @@ def _head_and_rest(stmt: n.Statement) -> tuple[str, str]:
     """(the part aligned in a run, the rest). Blocks and captions are not aligned."""
     if isinstance(stmt, n.Setting):
         return stmt.name.text, value_text(stmt.value)
+    if isinstance(stmt, n.AssetsDecl):
+        return f"assets {stmt.name.text}", value_text(stmt.location)
     if isinstance(stmt, n.Sample):
         rest = "~ " + distribution_text(stmt.dist)
         if stmt.clamp:
@@ -96,6 +107,8 @@ def _head_and_rest(stmt: n.Statement) -> tuple[str, str]:
 def _align_group(stmt: n.Statement) -> str | None:
     if isinstance(stmt, n.Setting):
         return "setting"
+    if isinstance(stmt, n.AssetsDecl):
+        return "assets"
     if isinstance(stmt, (n.Sample, n.Fix)):
         return "axis"
     return None

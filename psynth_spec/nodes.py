@@ -121,7 +121,26 @@ class Call:
     span: Span = _span()
 
 
-Distribution = Union[OneOfNode, OneOfList, OneOfWeighted, Call]
+@dataclass(frozen=True)
+class AssetTerm:
+    """`tag in [chair, table]` (values) or `tag in { chair: 2, table: 1 }` (entries)."""
+
+    field: Name
+    values: ListValue | None = None
+    entries: tuple[WeightEntry, ...] | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class OneOfAssets:
+    """`one_of(assets.NAME where TERM and TERM ...)`: assets of a catalog that pass every term."""
+
+    catalog: Path
+    terms: tuple[AssetTerm, ...]
+    span: Span = _span()
+
+
+Distribution = Union[OneOfNode, OneOfAssets, OneOfList, OneOfWeighted, Call]
 
 
 # ---------------------------------------------------------------- conditions
@@ -184,6 +203,15 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class AssetsDecl:
+    """`assets NAME "PATH-OR-S3-URL"`: an asset catalog the spec may draw from."""
+
+    name: Name
+    location: String
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Block:
     """`render { ... }`, `video { ... }` or `qc { ... }`."""
 
@@ -224,7 +252,7 @@ class Caption:
     span: Span = _span()
 
 
-Statement = Union[Setting, Block, Sample, Fix, Require, Caption]
+Statement = Union[Setting, AssetsDecl, Block, Sample, Fix, Require, Caption]
 
 
 @dataclass(frozen=True)

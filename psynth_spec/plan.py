@@ -77,12 +77,17 @@ class Plan(_Model):
 
 
 def _distributions(spec: Spec, frame) -> tuple[AxisDistribution, ...]:
+    from psynth_spec.asset_columns import asset_extra_columns
+
+    shown = [(c.axis, c.column, c.stated) for c in spec.columns if c.type == "category" or (c.type == "asset" and c.stated)]
+    for c in spec.columns:
+        if c.type == "asset" and c.stated:  # what the assets balance by, beside their ids
+            tag, _tags, licence = asset_extra_columns(c.column)
+            shown += [(f"{c.axis}.tag", tag, True), (f"{c.axis}.licence", licence, True)]
     out = []
-    for column in spec.columns:
-        if column.type != "category":
-            continue
-        shares = tuple(Share(value=v, probability=p) for v, p in value_shares(frame[column.column], column.type).items())
-        out.append(AxisDistribution(axis=column.axis, column=column.column, stated=column.stated, shares=shares))
+    for axis, name, stated in shown:
+        shares = tuple(Share(value=v, probability=p) for v, p in value_shares(frame[name], "category").items())
+        out.append(AxisDistribution(axis=axis, column=name, stated=stated, shares=shares))
     return tuple(out)
 
 

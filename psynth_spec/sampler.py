@@ -28,7 +28,8 @@ from psynth_spec.conditions import evaluate
 from psynth_spec.counters import MAX_SAMPLE_ID, counters, render_seeds, uniforms_at
 from psynth_spec.distributions import Column, constant, draw
 from psynth_spec.errors import SamplingError
-from psynth_spec.spec import Fixed, RegistryColumn, Spec
+from psynth_spec.asset_columns import asset_series
+from psynth_spec.spec import AssetChoice, Fixed, RegistryColumn, Spec
 
 # A row that still breaks a constraint after this many rounds fails the shard. At the lowest
 # acceptance a compiled spec may have (1 in 1,000, checked by the pilot) a row fails with
@@ -41,7 +42,7 @@ _GIVE_UP_RATE = 1e-5
 
 BLOCK_ROWS = 1 << 17  # rows per block of a large range (one thread's unit of work)
 
-POLARS_TYPES = {"float": pl.Float64, "int": pl.Int64, "bool": pl.Boolean, "category": pl.String}
+POLARS_TYPES = {"float": pl.Float64, "int": pl.Int64, "bool": pl.Boolean, "category": pl.String, "asset": pl.String}
 
 
 class Batch:
@@ -219,6 +220,10 @@ def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame
         pl.Series("seed", render_seeds(spec.seed, ids), dtype=pl.Int64),
     ]
     data.extend(_series(c.column, batch(c.axis)) for c in spec.columns)
+    for statement in spec.statements:
+        if isinstance(statement.dist, AssetChoice):
+            column = batch.stated[statement.axis]
+            data.extend(asset_series(spec, statement, column.values, column.valid_mask()))
     data.extend(caption_series(spec, ids, batch))
     return pl.DataFrame(data)
 

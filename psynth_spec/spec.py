@@ -54,6 +54,22 @@ class Choice(_Model):
     weights: tuple[float, ...]
 
 
+class AssetChoice(_Model):
+    """`one_of(assets.NAME [where ...])`: a weighted choice of a catalog's assets.
+
+    One entry per (asset, tag it is drawn under): with tag weights (`tag in { chair: 2, ... }`)
+    an asset carrying two listed tags has an entry under each, so every tag gets exactly its
+    weight. `tags[i]` is entry i's tag (the first listed tag it carries, for a plain list), or
+    None when the statement filters no tags. `values` may therefore repeat an asset id.
+    """
+
+    kind: Literal["assets"] = "assets"
+    catalog: str
+    values: tuple[str, ...]
+    weights: tuple[float, ...]
+    tags: tuple[str | None, ...]
+
+
 class Fixed(_Model):
     """`AXIS = VALUE`."""
 
@@ -61,8 +77,8 @@ class Fixed(_Model):
     value: Scalar
 
 
-Distribution = Annotated[Union[(*LAWS.values(), Choice, Fixed)], Field(discriminator="kind")]
-"""A statement's distribution: a registered law (`psynth_spec.laws`), a choice, or a fixed value."""
+Distribution = Annotated[Union[(*LAWS.values(), Choice, AssetChoice, Fixed)], Field(discriminator="kind")]
+"""A statement's distribution: a registered law (`psynth_spec.laws`), a choice, an asset choice, or a fixed value."""
 
 
 # ---------------------------------------------------------------- conditions
@@ -124,7 +140,7 @@ def condition_axes(cond: "Condition") -> set[str]:
 
 
 # ---------------------------------------------------------------- statements
-AxisType = Literal["float", "int", "bool", "category"]
+AxisType = Literal["float", "int", "bool", "category", "asset"]
 
 
 class AxisStatement(_Model):
@@ -208,6 +224,33 @@ class CaptionTemplate(_Model):
         return {s.axis for s in self.segments if isinstance(s, Placeholder)}
 
 
+# ---------------------------------------------------------------- asset catalogs
+class AssetRecord(_Model):
+    """What sampling, captions and the renderer need of one drawable catalog row."""
+
+    asset_id: str
+    uri: str
+    format: str
+    sha256: str
+    tags: tuple[str, ...] = ()
+    licence: str | None = None
+    up: str | None = None
+    label: str  # for captions: the innermost folder's tag, else the file's stem
+    bounds_min: tuple[float, float, float]
+    bounds_max: tuple[float, float, float]
+
+
+class AssetCatalog(_Model):
+    """An `assets NAME "PATH"` setting, resolved: where it was read and its content hash."""
+
+    name: str
+    location: str  # as written in the spec
+    uri: str  # resolved: an absolute local path or an s3:// URL
+    digest: str
+    assets: dict[str, AssetRecord] = Field(default_factory=dict)
+    """The assets the spec's statements can draw, by asset id (not the whole catalog)."""
+
+
 # ---------------------------------------------------------------- render, video
 
 
@@ -249,6 +292,7 @@ class Spec(_Model):
     """axis path -> relative concept path -> caption text, for every categorical axis."""
     render: RenderSettings = RenderSettings()
     video: VideoSettings | None = None
+    catalogs: tuple[AssetCatalog, ...] = ()
     qc: dict[str, float] = Field(default_factory=dict)
     """QC thresholds the spec's `qc { ... }` block overrides (name -> value; the others keep
     their defaults). Use `psynth_data.qc.QcThresholds.for_spec(spec)` to get the thresholds."""
@@ -263,6 +307,9 @@ class Spec(_Model):
     @property
     def partitions(self) -> int:
         return -(-self.shards // self.shards_per_partition)
+
+    def catalog(self, name: str) -> AssetCatalog:
+        return next(c for c in self.catalogs if c.name == name)
 
     @property
     def caption_columns(self) -> list[str]:

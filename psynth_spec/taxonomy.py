@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "taxonomy"
 
-AxisType = Literal["float", "int", "bool", "category"]
+AxisType = Literal["float", "int", "bool", "category", "asset"]
 
 
 class Concept(BaseModel):
@@ -121,7 +121,7 @@ class Axis(BaseModel):
             raise ValueError(f"categorical axis {self.path} needs a domain")
         if self.type in ("float", "int") and self.range is None:
             raise ValueError(f"numeric axis {self.path} needs a range")
-        if self.default is None and self.default_from is None:
+        if self.default is None and self.default_from is None and self.type != "asset":
             raise ValueError(f"axis {self.path} needs a default or default_from")
         return self
 

@@ -23,7 +23,7 @@ def _tar_sha(root, spec) -> str:
 @pytest.mark.parametrize("fmt", ["png", "exr"])
 def test_two_renders_of_a_shard_give_the_same_tar(tmp_path, fmt):
     spec = tiny_spec(name=f"again_{fmt}", samples=2, engine="cycles", spp=2, fmt=fmt,
-                     outputs="image, caption, metadata, scene_code", passes="depth, normal, segmentation, albedo")
+                     outputs="image, caption, metadata, scene_code, usd", passes="depth, normal, segmentation, albedo")
     roots = [tmp_path / "first", tmp_path / "second"]
     for root in roots:
         run_shard(spec, 0, str(root))
@@ -31,6 +31,7 @@ def test_two_renders_of_a_shard_give_the_same_tar(tmp_path, fmt):
     assert list(first) == list(second)
     assert [name for name in first if first[name] != second[name]] == []
     assert _tar_sha(roots[0], spec) == _tar_sha(roots[1], spec)
+    assert "000000000.usdc" in first
     meta = json.loads(first["000000000.json"])
     assert "seconds" not in meta["render"]
     if fmt == "png":
@@ -82,3 +83,34 @@ def test_exr_render_stats_are_removed_and_offsets_shifted():
         assert clean[first : first + 4] == payload[:4] and len(clean) - first == len(payload)
         last = struct.unpack("<Q", clean[table + 8 * (chunks - 1) : table + 8 * chunks])[0]
         assert clean[last : last + 4] == payload[4 * (chunks - 1) : 4 * chunks]
+
+
+def _layer(path, order: list[str]) -> None:
+    """A USD layer whose root prim holds the same children written in `order`."""
+    from pxr import Sdf
+
+    layer = Sdf.Layer.CreateNew(str(path))
+    root = Sdf.CreatePrimInLayer(layer, "/root")
+    root.specifier = Sdf.SpecifierDef
+    for name in order:
+        prim = Sdf.PrimSpec(root, name, Sdf.SpecifierDef, "Xform")
+        for prop in (["b", "a"] if name == "Light" else ["a", "b"]):
+            Sdf.AttributeSpec(prim, prop, Sdf.ValueTypeNames.Float).default = float(len(name))
+    layer.Save()
+
+
+def test_canonical_usd_is_the_same_bytes_whatever_the_export_order(tmp_path):
+    from pxr import Sdf
+
+    from psynth_render.usd_canonical import canonical_usdc
+
+    _layer(tmp_path / "one.usda", ["Cube", "Light", "Camera"])
+    _layer(tmp_path / "two.usda", ["Light", "Camera", "Cube"])
+    assert (tmp_path / "one.usda").read_bytes() != (tmp_path / "two.usda").read_bytes()
+    for name in ("one", "two"):
+        canonical_usdc(tmp_path / f"{name}.usda", tmp_path / f"{name}.usdc")
+    assert (tmp_path / "one.usdc").read_bytes() == (tmp_path / "two.usdc").read_bytes()
+    layer = Sdf.Layer.FindOrOpen(str(tmp_path / "one.usdc"))
+    root = layer.GetPrimAtPath("/root")
+    assert list(root.nameChildren.keys()) == ["Camera", "Cube", "Light"]
+    assert layer.GetAttributeAtPath("/root/Light.a").default == 5.0  # values kept

@@ -172,10 +172,95 @@ class Metaballs(_Geometry):
     seed: Annotated[int, Field(ge=0)] = 0
 
 
+class _Seeded(_Geometry):
+    seed: Annotated[int, Field(ge=0)] = 0
+    jitter: Annotated[float, Field(ge=0.0, le=0.5)] = 0.15
+    """Largest relative change of the proportions from one sample's seed to another's."""
+
+
+class Furniture(_Seeded):
+    """A chair (legs, seat at `seat_ratio` of the height, back), a table (legs, top) or a
+    shelf (`boards` boards between two sides and a back), of `width` x `depth` x `height`
+    built from boards `thickness` thick."""
+
+    generator: Literal["furniture"]
+    kind: Literal["chair", "table", "shelf"]
+    width: Positive = 1.0
+    depth: Positive = 1.0
+    height: Positive = 1.0
+    thickness: Positive = 0.06
+    seat_ratio: Annotated[float, Field(gt=0.1, lt=0.9)] = 0.5
+    boards: Annotated[int, Field(ge=2, le=12)] = 4
+    smooth: bool = False
+
+
+class Plant(_Seeded):
+    """A tree: a trunk (`trunk_height`, `trunk_radius`) branching `levels` times into `branches`
+    limbs spread `spread_deg` from their parent, each `taper` times shorter and thinner, with
+    leaf clusters of `leaf_size` at the tips; tubes of `sides` sides."""
+
+    generator: Literal["plant"]
+    levels: Annotated[int, Field(ge=1, le=4)] = 3
+    branches: Annotated[int, Field(ge=2, le=5)] = 3
+    trunk_height: Positive = 1.0
+    trunk_radius: Positive = 0.08
+    taper: Annotated[float, Field(gt=0.2, lt=1.0)] = 0.65
+    spread_deg: Annotated[float, Field(gt=0.0, lt=90.0)] = 35.0
+    leaf_size: Positive = 0.18
+    sides: Annotated[int, Field(ge=3, le=16)] = 6
+
+
+class Terrain(_Seeded):
+    """A square patch of `resolution`^2 quads raised by fractal noise (`relief`, `feature_size`,
+    `octaves`) on a slab `thickness` deep."""
+
+    generator: Literal["terrain"]
+    resolution: Annotated[int, Field(ge=4, le=256)] = 48
+    relief: Positive = 0.35
+    feature_size: Positive = 0.6
+    octaves: Annotated[int, Field(ge=1, le=8)] = 4
+    thickness: Positive = 0.15
+
+
+class Bolt(_Geometry):
+    """A hex bolt: head (`head_radius`, `head_height`), shaft (`radius`, `length`) and a thread
+    of `pitch`."""
+
+    generator: Literal["bolt"]
+    radius: Positive = 0.2
+    length: Positive = 1.6
+    pitch: Positive = 0.12
+    head_radius: Positive = 0.38
+    head_height: Positive = 0.25
+
+
+class Pipe(_Seeded):
+    """A pipe run of `segments` legs (~`leg_length`) joined at right angles, `radius` thick,
+    flanged at both ends."""
+
+    generator: Literal["pipe"]
+    segments: Annotated[int, Field(ge=1, le=8)] = 3
+    leg_length: Positive = 1.0
+    radius: Positive = 0.12
+    sides: Annotated[int, Field(ge=6, le=32)] = 16
+
+
+class Scatter(_Geometry):
+    """Geometry-Nodes scattering: `piece`s (pebbles or blocks) about `size` big, `density` per
+    unit area, strewn with random rotation and scale over a 2 x 2 slab `slab` thick."""
+
+    generator: Literal["scatter"]
+    piece: Literal["pebbles", "blocks"] = "pebbles"
+    density: Annotated[float, Field(gt=0.0, le=200.0)] = 12.0
+    size: Positive = 0.08
+    slab: Positive = 0.1
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
 Geometry = Annotated[
     Union[
         Primitive, Rock, TorusKnot, TwistedTorus, Gear, Spring, Mobius, Supershape, Lathe,
-        Crystal, StarPrism, Platonic, Metaballs,
+        Crystal, StarPrism, Platonic, Metaballs, Furniture, Plant, Terrain, Bolt, Pipe, Scatter,
     ],
     Field(discriminator="generator"),
 ]

@@ -26,9 +26,10 @@ from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_obj
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
-from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
+from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
@@ -38,7 +39,7 @@ LIGHT_PREFIX = "psynth_light_"
 SUBJECT_PASS_INDEX = 1
 """Object index of the subject (segmentation masks read it)."""
 
-SEEDED_GENERATORS = ("rock", "crystal", "metaballs")
+SEEDED_GENERATORS = ("rock", "crystal", "metaballs", "furniture", "plant", "terrain", "pipe", "scatter")
 """Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
 MIN_FACE_ANGLE_DEG = 25.0
@@ -297,16 +298,38 @@ def _ensure_object(scene, name, make_data):
 
 
 # ---------------------------------------------------------------- subject
-def _subject(scene, element):
+@functools.singledispatch
+def mesh_source(element):
+    """(key, make): what identifies an object's mesh, and how to make it when the key changes."""
     geo = element.geometry
     params = geo.params
     seeded = geo.generator in SEEDED_GENERATORS
     flat = bool(geo.flat)
     key = json.dumps([geo.generator, params, geo.seed if seeded else None, flat], sort_keys=True)
+    return key, lambda: mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+
+
+@mesh_source.register
+def _asset_source(element: AssetObject):
+    """A library asset: its normalised mesh, imported once per process (`asset_cache`; a
+    scene-code script rebuilding it needs psynth_render importable). It keeps its own shading."""
+
+    def make():
+        from psynth_render.asset_cache import asset_mesh
+
+        return asset_mesh(element.asset.model_dump())
+
+    return json.dumps(["asset", element.asset.sha256]), make
+
+
+def _subject(scene, element):
+    geo = element.geometry
+    params = geo.params
+    key, make = mesh_source(element)
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+        obj.data = make()
         cube_project_uvs(obj.data)
         crease_corners(obj.data)
         if old.users == 0:
@@ -376,6 +399,8 @@ def _shape_data(geo):
         return from_operator(lambda: bpy.ops.mesh.primitive_monkey_add(size=2.0))
     if geo.generator == "metaballs":
         return metaballs_shape(params, geo.seed)
+    if geo.generator == "scatter":
+        return scatter_shape(params, geo.seed)
     return shape_mesh(geo.generator, params, geo.seed)
 
 

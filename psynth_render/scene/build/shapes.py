@@ -5,6 +5,7 @@ origin (bounding box) with its farthest vertex at radius 1. Blender-made meshes 
 metaballs) are read back by the builder and normalised here with generator "data".
 """
 
+from psynth_render.scene.build.assemblies import bolt, furniture, pipe, plant, terrain
 from psynth_render.scene.build.primitives import (
     cube, disc, frustum, icosphere, plane, platonic, torus, uv_sphere,
 )
@@ -52,11 +53,12 @@ GENERATORS = {
     "lathe": lathe,
     "star_prism": star_prism,
     "platonic": lambda p: platonic(p["solid"]),
+    "bolt": bolt,
     "data": _data,
 }
 """Generator name -> function(params). Seeded generators are in SEEDED."""
 
-SEEDED = {"rock": rock, "crystal": crystal}
+SEEDED = {"rock": rock, "crystal": crystal, "furniture": furniture, "plant": plant, "terrain": terrain, "pipe": pipe}
 
 
 def normalise(shape):

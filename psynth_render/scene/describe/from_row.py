@@ -11,6 +11,8 @@ import math
 from typing import Any
 
 from psynth_render.scene.describe import effects
+from psynth_render.scene.describe.assets import asset_ref
+from psynth_render.scene.describe.shape_params import resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
@@ -68,8 +70,13 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     camera = _camera(values, params, spec, row)
     liquid = effects.liquid_part(values, params, seed)
     gas = effects.gas_part(values, params, seed, camera["distance"])
-    subject = m.SceneObject(element="subject", geometry=geometry, material=material,
-                            texture=effects.texture_part(values, params))
+    texture = effects.texture_part(values, params)
+    asset = asset_ref(row, spec)
+    if asset is None:
+        subject = m.SceneObject(element="subject", geometry=geometry, material=material, texture=texture)
+    else:  # a library asset replaces the shape; rotation and subdivision still apply
+        geometry.update(concept=asset.id, generator="asset", params={})
+        subject = m.AssetObject(element="subject", geometry=geometry, material=material, texture=texture, asset=asset)
     return m.Scene(
         sample_id=row.get("sample_id"),
         seed=seed,
@@ -105,10 +112,12 @@ def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[st
 
 def _geometry(values, params, seed) -> dict[str, Any]:
     name, geo = params("geometry.shape")
+    resolved = resolve_params(geo.generator, geo.model_dump(mode="json"), seed,
+                              float(values["geometry.detail"]), float(values["geometry.proportion"]))
     return {
         "concept": name,
         "generator": geo.generator,
-        "params": geo.model_dump(mode="json"),
+        "params": resolved,
         "subdivision": int(values["geometry.subdivision"]),
         "rotation_deg": float(values["geometry.rotation"]),
         "seed": seed,

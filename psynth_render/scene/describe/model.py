@@ -14,7 +14,7 @@ Elements that later get an instance id carry a stable `element` kind: subject / 
 `objects` list), liquid / gas (the `effects` list), backdrop; lights carry "light".
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,6 +82,8 @@ class SceneObject(SceneModel):
     on the origin with unit radius); more objects, assets and procedural meshes are entries
     with element "object"."""
 
+    kind: Literal["shape"] = "shape"
+    """What makes its mesh: "shape", the geometry's generator; "asset", a library file."""
     element: Literal["subject", "object"] = "subject"
     name: str = "psynth_subject"
     """The Blender object's name."""
@@ -90,6 +92,29 @@ class SceneObject(SceneModel):
     geometry: Geometry
     material: Material
     texture: Texture
+
+
+class AssetRef(SceneModel):
+    """A catalog row, as much as the builder needs to fetch, check and import the file."""
+
+    id: str
+    catalog: str
+    uri: str
+    sha256: str
+    format: str
+    up: Literal["y", "z"] | None = None
+
+
+class AssetObject(SceneObject):
+    """An object whose mesh is a library asset (`geometry.asset`): imported once per worker,
+    normalised to the subject convention (unit radius, centred, upright); its `geometry` keeps
+    the rotation and subdivision the axes ask for (generator "asset", no parameters)."""
+
+    kind: Literal["asset"] = "asset"
+    asset: AssetRef
+
+
+ObjectElement = Annotated[Union[SceneObject, AssetObject], Field(discriminator="kind")]
 
 
 # ================================================================ effects
@@ -273,7 +298,7 @@ class Scene(SceneModel):
     axes: dict[str, Any]
     rendered_axes: list[str]
     not_rendered_axes: list[str]
-    objects: Annotated[list[SceneObject], Field(min_length=1)]
+    objects: Annotated[list[ObjectElement], Field(min_length=1)]
     effects: list[Effect] = []
     backdrop: Backdrop
     lighting: Lighting
@@ -301,7 +326,7 @@ class Scene(SceneModel):
 
 
 __all__ = [
-    "FORMAT", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "GasEffect", "Geometry",
+    "FORMAT", "AssetObject", "AssetRef", "Backdrop", "CameraRig", "CameraView", "Colour", "Effect", "Environment", "GasEffect", "Geometry",
     "Grade", "Lens", "Lighting", "LiquidEffect", "LiquidForm", "Mapping", "Material", "Movement", "Post",
     "RenderSettings", "Scene", "SceneLight", "SceneModel", "SceneObject", "Style", "Texture",
 ]
