@@ -41,7 +41,7 @@ __all__ = [
 _ROOT = Path(__file__).resolve().parent.parent.parent
 
 BUILDER_MODULES: tuple[str, ...] = (
-    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "surfaces",
+    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "placement", "surfaces",
     "patterns", "media", "looks",
     "builder",
 )
