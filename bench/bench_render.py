@@ -1,6 +1,7 @@
-"""Render worker benchmark: per-sample overhead vs a process per sample, and images per minute.
+"""Render worker benchmark: per-sample overhead vs a process per sample, images per minute, and
+the per-view overhead of multi-view samples.
 
-    .venv/bin/python bench/bench_render.py [--samples 12] [--size 256] [--spp 16] [--engine cycles]
+    .venv/bin/python bench/bench_render.py [--samples 12] [--size 256] [--spp 16] [--engine cycles] [--views 4]
 
 Two runs of the same shard (Cycles 16 spp at 256x256 by default), in the same invocation:
   persistent   one worker process renders every sample (the production path)
@@ -9,6 +10,9 @@ Two runs of the same shard (Cycles 16 spp at 256x256 by default), in the same in
 Per-sample overhead is everything except the engine's render call: from the worker journal,
 (sample seconds - render seconds) per sample in the persistent run; for the baseline,
 (wall time - render seconds) / samples, since its cost is the process around each render.
+  views        the persistent run with `views N  rig orbit` (0 skips it): views share the scene
+               build, so a sample should cost about N renders; per-view overhead is
+               (sample seconds - render seconds) / N, against the single-view sample's overhead.
 """
 
 import argparse
@@ -44,14 +48,15 @@ SPEC = """dataset bench_{tag} {{
         device     cpu
         resolution {size} x {size}
         samples    {spp}
+        {render}
     }}
 }}
 """
 
 
-def _run(tag: str, args, root: Path, max_rss_mb: float) -> dict:
+def _run(tag: str, args, root: Path, max_rss_mb: float, render: str = "") -> dict:
     spec = compile_text(SPEC.format(tag=tag, samples=args.samples, size=args.size, spp=args.spp,
-                                    engine=args.engine))
+                                    engine=args.engine, render=render))
     started = time.perf_counter()
     result = run_shard(spec, 0, str(root), max_rss_mb=max_rss_mb, keep_work=True)
     wall = time.perf_counter() - started
@@ -66,6 +71,7 @@ def _run(tag: str, args, root: Path, max_rss_mb: float) -> dict:
         "render_total_s": sum(render),
         "render_p50_s": statistics.median(render),
         "overhead_p50_ms": 1000 * statistics.median(overhead),
+        "sample_p50_s": statistics.median(e["seconds"] for e in done),
         "overhead_max_ms": 1000 * max(overhead),
         "wall_overhead_per_sample_ms": 1000 * (wall - sum(render)) / len(done),
         "images_per_min_wall": 60 * len(done) / wall,
@@ -79,10 +85,12 @@ def main() -> int:
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--spp", type=int, default=16)
     p.add_argument("--engine", default="cycles", choices=("cycles", "workbench", "eevee"))
+    p.add_argument("--views", type=int, default=4, help="views of the multi-view run (0: skip it)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="psynth-bench-") as tmp:
         persistent = _run("persistent", args, Path(tmp) / "a", max_rss_mb=0)
         baseline = _run("baseline", args, Path(tmp) / "b", max_rss_mb=1)
+        views = _run("views", args, Path(tmp) / "c", 0, f"views {args.views}  rig orbit") if args.views > 1 else None
     print(f"{args.samples} samples, {args.engine} {args.spp} spp, {args.size}x{args.size}, CPU")
     for name, r in (("persistent", persistent), ("baseline (process per sample)", baseline)):
         print(f"  {name}: launches {r['launches']}, wall {r['wall_s']:.2f} s, render p50 {r['render_p50_s']:.3f} s, "
@@ -94,6 +102,13 @@ def main() -> int:
     print(f"per-sample overhead {persistent['overhead_p50_ms']:.1f} ms (target < 50 ms): "
           f"{ratio:.0f}x lower than a process per sample (target >= 10x); "
           f"{ratio_amortized:.1f}x counting the worker's start-up amortized over {args.samples} samples")
+    if views is not None:
+        n = args.views
+        print(f"  views ({n} per sample, orbit): sample p50 {views['sample_p50_s']:.3f} s = "
+              f"{views['sample_p50_s'] / persistent['sample_p50_s']:.2f}x a single-view sample "
+              f"({views['sample_p50_s'] / (n * persistent['sample_p50_s']):.2f} of {n} separate samples); "
+              f"overhead per view {views['overhead_p50_ms'] / n:.1f} ms vs {persistent['overhead_p50_ms']:.1f} ms "
+              f"per single-view sample (the scene build is paid once)")
     return 0
 
 

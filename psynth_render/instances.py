@@ -1,7 +1,7 @@
 """Instance ids: which element of the scene each pixel shows (`{id}.inst.png`) and how much of
 the frame each element covers (the sample JSON's `instances`).
 
-    render_instance_ids(desc, camera=None) -> (ids HxW uint16, instances list)
+    render_instance_ids(desc, camera=None, view=None) -> (ids HxW uint16, instances list)
     render_id_layers(desc, camera=None) -> (surface index HxW, gas opacity HxW, table): the two
         renders before they are merged (the subject's surface mask, under any gas, is
         `surface == 1`)
@@ -42,11 +42,12 @@ ID_SAMPLES = 4
 GROUP_NAME = "psynth_instances"
 
 
-def render_instance_ids(desc, camera=None) -> tuple[np.ndarray, list[dict]]:
+def render_instance_ids(desc, camera=None, view=None) -> tuple[np.ndarray, list[dict]]:
     """The id image and instances list of the built scene `desc`, seen by `camera` (default:
-    the scene's camera, as posed). Leaves the scene's settings as they were."""
+    the scene's camera, as posed) through the lens of `view` (a CameraView; default the main
+    view). Leaves the scene's settings as they were."""
     index, alpha, table = render_id_layers(desc, camera)
-    view = desc.camera.main
+    view = view or desc.camera.main
     return compose_ids(index, alpha, table, outside_lens(view, desc.render.width, desc.render.height))
 
 

@@ -4,10 +4,13 @@ One node group per worker process, reused for every sample (only the file prefix
 Cycles gives every pass from the main render; for EEVEE and Workbench, which lack some passes,
 the renderer runs a second, 1-sample Cycles render for the passes alone (see renderer.py).
 
-    depth         Z pass, float EXR (depth along the view axis in scene units; sky ~1e10)
-    normal        world-space normals, float EXR
+    depth         Z pass, float EXR (depth along the view axis in scene units = metres; sky ~1e10)
+    normal        world-space normals, float EXR; `camera_normals` writes the camera-space copy
     segmentation  subject mask from the object index pass (ID Mask node), 8-bit PNG, 255 = subject
     albedo        Cycles' denoising albedo (diffuse and glossy colour), 8-bit PNG
+    roughness     the subject shader's roughness (an AOV, scene.build.aovs), float EXR; 0 elsewhere
+    metallic      the subject shader's metallic (an AOV), float EXR; 0 elsewhere
+    hdr           the clean linear render before post-processing (no look, no view transform), EXR
 
 The `instances` pass is not a compositor output: psynth_render.instances renders it.
 """
@@ -15,6 +18,7 @@ The `instances` pass is not a compositor output: psynth_render.instances renders
 import bpy
 
 from psynth_render.outputs import PASS_SUFFIX
+from psynth_render.scene.build.aovs import enable_aovs
 from psynth_render.scene.build.builder import SUBJECT_PASS_INDEX  # the subject's object index
 from psynth_render.scene.build.looks import look_group, post_tree  # the sample's post-processing
 
@@ -25,6 +29,9 @@ _SOCKETS = {  # pass -> (render layer socket, file item socket type, file format
     "normal": ("Normal", "VECTOR", "OPEN_EXR"),
     "segmentation": ("Object Index", "FLOAT", "PNG"),
     "albedo": ("Denoising Albedo", "RGBA", "PNG"),
+    "roughness": ("roughness", "FLOAT", "OPEN_EXR"),
+    "metallic": ("metallic", "FLOAT", "OPEN_EXR"),
+    "hdr": ("Image", "RGBA", "OPEN_EXR"),
 }
 
 
@@ -34,6 +41,7 @@ def enable_view_layer_passes(scene, passes) -> None:
     layer.use_pass_z = "depth" in passes
     layer.use_pass_normal = "normal" in passes
     layer.use_pass_object_index = "segmentation" in passes
+    enable_aovs(layer, passes)
     if scene.render.engine == "CYCLES":
         layer.cycles.denoising_store_passes = "albedo" in passes
 
@@ -113,3 +121,47 @@ def retarget(scene, directory: str, prefix: str) -> None:
         if node.bl_idname == "CompositorNodeOutputFile":
             node.directory = directory
             node.file_name = prefix
+
+
+def read_exr(path: str):
+    """An EXR's pixels as float32 (rows top to bottom, every channel)."""
+    import numpy as np
+
+    image = bpy.data.images.load(path, check_existing=False)
+    try:
+        width, height = image.size
+        pixels = np.empty(width * height * image.channels, dtype=np.float32)
+        image.pixels.foreach_get(pixels)
+        return pixels.reshape(height, width, image.channels)[::-1]
+    finally:
+        bpy.data.images.remove(image)
+
+
+def write_exr(path: str, data) -> None:
+    """Write float data (rows top to bottom, 1-4 channels; missing ones 0, alpha 1) as a float EXR."""
+    import numpy as np
+
+    height, width = data.shape[:2]
+    data = data.reshape(height, width, -1)
+    rgba = np.zeros((height, width, 4), dtype=np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., :data.shape[2]] = data
+    image = bpy.data.images.new("psynth_pass_out", width, height, alpha=True, float_buffer=True)
+    try:
+        image.colorspace_settings.is_data = True
+        image.pixels.foreach_set(rgba[::-1].ravel())
+        image.filepath_raw = path
+        image.file_format = "OPEN_EXR"
+        image.save()
+    finally:
+        bpy.data.images.remove(image)
+
+
+def camera_normals(world_path: str, camera_path: str, world_to_camera) -> None:
+    """Write the camera-space copy of a world-normal EXR: each normal turned by the rotation of
+    `world_to_camera` (4x4 rows, Blender camera axes: +X right, +Y up, +Z toward the viewer)."""
+    import numpy as np
+
+    world = read_exr(world_path)[..., :3]
+    rotation = np.asarray(world_to_camera, dtype=np.float32)[:3, :3]
+    write_exr(camera_path, world @ rotation.T)

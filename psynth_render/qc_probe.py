@@ -25,7 +25,7 @@ import numpy as np
 
 from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_row
 from psynth_data.visibility import INSTANCE_SUFFIX, crop_allowed, expected_elements
-from psynth_render.outputs import PASS_SUFFIX, member_name
+from psynth_render.outputs import PASS_SUFFIX, member_name, still_suffix, view_suffix
 
 log = logging.getLogger("psynth.worker")
 
@@ -41,11 +41,12 @@ def qc_passes(spec) -> tuple[str, ...]:
     return passes
 
 
-def stash_qc_mask(spec, staging: Path, sample_id: int) -> None:
-    """Move a QC-only mask out of the members (into `_qc/`, beside them)."""
+def stash_qc_mask(spec, staging: Path, sample_id: int, view: int | None = None) -> None:
+    """Move a QC-only mask (of `view`, see outputs.view_suffix) out of the members (into
+    `_qc/`, beside them)."""
     if "segmentation" in spec.render.passes:
         return
-    mask = staging / member_name(sample_id, PASS_SUFFIX["segmentation"])
+    mask = staging / member_name(sample_id, view_suffix(PASS_SUFFIX["segmentation"], view))
     if mask.is_file():
         (staging / QC_DIR).mkdir(exist_ok=True)
         mask.replace(staging / QC_DIR / mask.name)
@@ -74,7 +75,7 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
     sid = int(row["sample_id"])
     caption = row.get("caption")
     chars = len(caption) if isinstance(caption, str) else None
-    image_path = sample_dir / member_name(sid, spec.render.format)
+    image_path = sample_dir / member_name(sid, still_suffix(spec, spec.render.format))  # the first view
     if not image_path.is_file():
         return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars, thresholds)
     if spec.render.format == "exr":
@@ -84,7 +85,7 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
         image = np.clip(image[..., :3], 0.0, None)
     else:
         image = decode_png(image_path.read_bytes())
-    mask_name = member_name(sid, PASS_SUFFIX["segmentation"])
+    mask_name = member_name(sid, still_suffix(spec, PASS_SUFFIX["segmentation"]))
     mask_path = sample_dir / mask_name if (sample_dir / mask_name).is_file() else sample_dir / QC_DIR / mask_name
     mask = decode_png(mask_path.read_bytes()) if mask_path.is_file() else None
     if mask is not None and mask.shape[:2] != image.shape[:2]:
@@ -93,21 +94,22 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
         mask = None
     floats = {}
     for name in FLOAT_PASSES:
-        path = sample_dir / member_name(sid, PASS_SUFFIX[name])
+        path = sample_dir / member_name(sid, still_suffix(spec, PASS_SUFFIX[name]))
         if name in spec.render.passes and path.is_file():
             data = _load_float(path)
             if data is not None:
                 floats[name] = data
-    ids, instances = _instance_inputs(sample_dir, sid, image.shape[:2])
+    ids, instances = _instance_inputs(sample_dir, sid, still_suffix(spec, INSTANCE_SUFFIX), image.shape[:2])
     metrics = image_metrics(image, mask, floats or None, thresholds, instance_ids=ids, instances=instances,
                             expected=expected_elements(row), crop_allowed=crop_allowed(row))
     return qc_row(sid, shard, metrics, render_seconds, chars, thresholds)
 
 
-def _instance_inputs(sample_dir: Path, sid: int, shape) -> tuple[np.ndarray | None, list | None]:
-    """The instance-id pass (member or `_qc/`) and the JSON's `instances`, where the renderer
-    wrote them (None otherwise: the visibility metrics that need them stay null)."""
-    name = member_name(sid, INSTANCE_SUFFIX)
+def _instance_inputs(sample_dir: Path, sid: int, suffix: str, shape) -> tuple[np.ndarray | None, list | None]:
+    """The instance-id pass (`suffix`: the first view's; member or `_qc/`) and the JSON's
+    `instances`, where the renderer wrote them (None otherwise: the visibility metrics that
+    need them stay null)."""
+    name = member_name(sid, suffix)
     path = sample_dir / name if (sample_dir / name).is_file() else sample_dir / QC_DIR / name
     ids = decode_png(path.read_bytes()) if path.is_file() else None
     if ids is not None and ids.shape[:2] != tuple(shape):

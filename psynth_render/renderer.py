@@ -7,6 +7,8 @@ once, the passes compositor is installed once; each sample only updates the scen
 import json
 import logging
 import math
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,15 @@ from psynth_render import scene
 from psynth_render.image_metadata import strip_render_metadata
 from psynth_render.instances import render_instance_ids, write_instance_png
 from psynth_render.metadata import json_safe, sample_metadata
-from psynth_render.outputs import PASS_SUFFIX, frame_suffix, member_name, member_suffixes, needs_still
+from psynth_render.flow import camera_flow
+from psynth_render.glb import export_subject_glb
+from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix, frame_suffix, member_name, member_suffixes, needs_still,
+                                   pass_suffixes, still_suffix, view_indices, view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
+from psynth_render.views import transforms, view_record
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy, require_taxonomy
 
@@ -59,26 +65,34 @@ class Renderer:
         camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
+        current.render.film_transparent = spec.render.background == "transparent"  # alpha 0: no object
         _no_file_metadata(current)
         render_seconds = 0.0
+        views = None
         instances = None
         if needs_still(spec):
-            render_seconds += self._render_still(current, sid, staging)
-            seconds, instances = self._render_instances(desc, sid, staging)
+            views, seconds = self._render_views(current, desc, sid, staging)
+            instances = views[0].pop("instances") if spec.render.views == 1 else views[0]["instances"]
             render_seconds += seconds
+            if spec.render.views > 1:
+                stems = [member_name(sid, view_suffix("", v)).rstrip(".") for v in view_indices(spec)]
+                record = transforms(views, stems)
+                (staging / member_name(sid, TRANSFORMS_SUFFIX)).write_text(json.dumps(record, indent=1))
         frames = None
         if "video" in spec.outputs and spec.video is not None:
             frames, seconds = self._render_frames(current, desc, sid, staging)
             render_seconds += seconds
         if "usd" in spec.outputs:
             _export_usd(staging / member_name(sid, "usdc"))
+        if "glb" in spec.outputs:
+            export_subject_glb(staging / member_name(sid, "glb"), desc.subject.name)
         if "scene_code" in spec.outputs:
             sample = {
                 "sample_id": sid,
                 "dataset": spec.dataset,
                 "version_id": spec.version_id,
                 "captions": {c: row.get(c) for c in spec.caption_columns},
-                "image_name": member_name(sid, spec.render.format),
+                "image_name": member_name(sid, still_suffix(spec, spec.render.format)),
             }
             code = scene_script(self._builder_source, desc, sample)
             (staging / member_name(sid, "py")).write_text(code, encoding="utf-8")
@@ -97,6 +111,8 @@ class Renderer:
                 "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
+            if views is not None and spec.render.views > 1:
+                meta["views"] = views
             meta["scene"] = desc.model_dump(mode="json")
             if instances is not None:
                 meta["instances"] = instances
@@ -110,44 +126,66 @@ class Renderer:
             raise RuntimeError(f"sample {sid}: wrote {written}, expected {expected}")
         return {"render_seconds": render_seconds, "members": written}
 
-    # ------------------------------------------------------------------ still and passes
-    def _render_still(self, current, sid: int, staging: Path) -> float:
+    # ------------------------------------------------------------------ views, still and passes
+    def _render_views(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
+        """Render every view's still and passes; only the camera moves between views (the scene
+        is built once). Returns the JSON `views` records and the seconds spent rendering."""
+        records, seconds = [], 0.0
         spec = self.spec
-        wanted = qc_passes(spec)  # the spec's passes + the subject mask QC measures coverage on
+        per_view = ([spec.render.format] if "image" in spec.outputs else []) + pass_suffixes(spec.render.passes)
+        for index, view in enumerate(view_indices(spec)):
+            info = pose_camera(desc, view=index)
+            seconds += self._render_still(current, sid, staging, view)
+            spent, instances = self._render_instances(desc, sid, staging, view, index)
+            seconds += spent
+            if "normal" in spec.render.passes:
+                world, camera = (str(staging / member_name(sid, view_suffix(s, view))) for s in PASS_SUFFIXES["normal"])
+                pass_files.camera_normals(world, camera, info["world_to_camera"])
+            files = [member_name(sid, view_suffix(s, view)) for s in per_view]
+            records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
+            records[-1]["instances"] = instances
+        if len(records) > 1:
+            pose_camera(desc)  # leave the first view's pose for the video, the usd and the next sample
+        return records, seconds
+
+    def _render_still(self, current, sid: int, staging: Path, view: int | None = None) -> float:
+        spec = self.spec
+        wanted = tuple(p for p in qc_passes(spec) if p in PASS_SUFFIXES)  # + QC's subject mask; not flow
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
-        self._install_passes(current, wanted if cycles_passes else (), staging, sid)
+        prefix = member_name(sid, view_suffix("", view))
+        self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
         seconds = 0.0
         if "image" in spec.outputs:
-            _set_image_format(current, spec.render.format)
-            current.render.filepath = str(staging / member_name(sid, spec.render.format))
+            _set_image_format(current, spec.render.format, alpha=current.render.film_transparent)
+            current.render.filepath = str(staging / member_name(sid, view_suffix(spec.render.format, view)))
             seconds += _render(write_still=True)
-            strip_render_metadata(staging / member_name(sid, spec.render.format))
+            strip_render_metadata(staging / member_name(sid, view_suffix(spec.render.format, view)))
         elif cycles_passes:
             seconds += _render(write_still=False)
         if wanted and not cycles_passes:
-            seconds += self._render_passes_with_cycles(current, wanted, staging, sid)
+            seconds += self._render_passes_with_cycles(current, wanted, staging, prefix)
         pass_files.install(current, (), "", "")
-        stash_qc_mask(spec, staging, sid)  # not asked for: kept beside the members, not in the tar
+        stash_qc_mask(spec, staging, sid, view)  # not asked for: kept beside the members, not in the tar
         return seconds
 
-    def _render_instances(self, desc, sid: int, staging: Path) -> tuple[float, list[dict]]:
-        """The instance ids of the still (psynth_render.instances): `inst.png` as a member when
-        the spec's passes ask for `instances`, else in `_qc/` for QC only."""
+    def _render_instances(self, desc, sid: int, staging: Path, view: int | None, index: int) -> tuple[float, list[dict]]:
+        """The instance ids of a view's still (psynth_render.instances): `inst.png` as a member
+        when the spec's passes ask for `instances`, else in `_qc/` for QC only."""
         started = time.perf_counter()
-        ids, instances = render_instance_ids(desc)
+        ids, instances = render_instance_ids(desc, view=desc.camera.views[index])
         seconds = time.perf_counter() - started
         folder = staging if "instances" in self.spec.render.passes else staging / QC_DIR
         folder.mkdir(exist_ok=True)
-        write_instance_png(ids, folder / member_name(sid, PASS_SUFFIX["instances"]))
+        write_instance_png(ids, folder / member_name(sid, view_suffix(PASS_SUFFIXES["instances"][0], view)))
         return seconds, instances
 
-    def _install_passes(self, current, wanted, staging: Path, sid: int) -> None:
+    def _install_passes(self, current, wanted, staging: Path, prefix: str) -> None:
         if not wanted:
             pass_files.install(current, (), "", "")
             return
-        pass_files.install(current, wanted, str(staging) + "/", f"{sid:09d}.")
+        pass_files.install(current, wanted, str(staging) + "/", prefix)
 
-    def _render_passes_with_cycles(self, current, wanted, staging: Path, sid: int) -> float:
+    def _render_passes_with_cycles(self, current, wanted, staging: Path, prefix: str) -> float:
         """EEVEE/Workbench lack some passes: render them with a 1-sample Cycles pass render."""
         engine, filepath = current.render.engine, current.render.filepath
         samples = current.cycles.samples
@@ -159,7 +197,7 @@ class Renderer:
             stale = bpy.data.node_groups.get(pass_files.GROUP_NAME)
             if stale is not None:
                 bpy.data.node_groups.remove(stale)
-            self._install_passes(current, wanted, staging, sid)
+            self._install_passes(current, wanted, staging, prefix)
             return _render(write_still=False)
         finally:
             current.render.engine = engine
@@ -174,11 +212,21 @@ class Renderer:
         pass_files.install(current, (), "", "")
         _set_image_format(current, "png")
         frames, seconds = [], 0.0
+        flow = "flow" in self.spec.render.passes
+        scratch = Path(tempfile.mkdtemp(prefix="psynth-flow-")) if flow else None
+        infos = []
         for index in range(video.frames):
             info = pose_camera(desc, index, video.frames)
+            infos.append(info)
             current.render.filepath = str(staging / member_name(sid, frame_suffix(index)))
+            prefix = member_name(sid, f"f{index:04d}.")
+            if flow and current.render.engine == "CYCLES":  # the frame's depth from the same render
+                self._install_passes(current, ("depth",), scratch, prefix)
             seconds += _render(write_still=True)
             strip_render_metadata(staging / member_name(sid, frame_suffix(index)))
+            if flow and current.render.engine != "CYCLES":
+                seconds += self._render_passes_with_cycles(current, ("depth",), scratch, prefix)
+            pass_files.install(current, (), "", "")
             frames.append(json_safe({
                 "index": index,
                 "time": index / video.fps,
@@ -190,7 +238,25 @@ class Renderer:
                 "K": info["K"],
             }))
         pose_camera(desc)  # leave the still's pose for the usd export and the next sample
+        if scratch is not None:
+            try:
+                _write_flows(scratch, staging, sid, infos)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
         return frames, seconds
+
+
+def _write_flows(scratch: Path, staging: Path, sid: int, infos: list[dict]) -> None:
+    """Forward flow of each frame to the next, from the frames' depth passes and cameras."""
+    projection = infos[0]["projection"]
+    if projection not in ("perspective", "orthographic"):
+        raise ValueError(f"the flow pass needs a perspective or orthographic lens, not {projection}")
+    for index in range(len(infos) - 1):
+        depth = pass_files.read_exr(str(scratch / member_name(sid, f"f{index:04d}.depth.exr")))[..., 0]
+        a, b = infos[index], infos[index + 1]
+        flow = camera_flow(depth, a["K"], a["world_to_camera_opencv"], b["world_to_camera_opencv"],
+                           orthographic=projection == "orthographic", K_b=b["K"])
+        pass_files.write_exr(str(staging / member_name(sid, flow_suffix(index))), flow)
 
 
 def _render(write_still: bool) -> float:
@@ -217,7 +283,7 @@ def _apply_device(current, device: str) -> None:
         current.cycles.device = "CPU" if device == "CPU" else "GPU"
 
 
-def _set_image_format(current, fmt: str) -> None:
+def _set_image_format(current, fmt: str, alpha: bool = False) -> None:
     settings = current.render.image_settings
     if hasattr(settings, "media_type"):
         settings.media_type = "IMAGE"
@@ -226,7 +292,9 @@ def _set_image_format(current, fmt: str) -> None:
         settings.color_depth = "32"
     elif fmt == "png":
         settings.color_depth = "8"
-        settings.color_mode = "RGB"
+        settings.color_mode = "RGBA" if alpha else "RGB"
+    elif fmt == "webp":
+        settings.color_mode = "RGBA" if alpha else "RGB"
 
 
 def _export_usd(path: Path) -> None:

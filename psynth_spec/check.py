@@ -32,13 +32,17 @@ from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
 
 SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", "outputs")
 OUTPUTS = get_args(s.Output)
-RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format")
+RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format", "views", "rig", "background")
 VIDEO_KEYS = ("frames", "fps")
 BLOCKS = ("render", "video", "qc")
 ENGINES = get_args(s.Engine)
 DEVICES = get_args(s.Device)
 PASSES = get_args(s.RenderPass)
 FORMATS = get_args(s.ImageFormat)
+RIGS = get_args(s.CameraRigKind)
+BACKGROUNDS = get_args(s.Background)
+MAX_VIEWS = 64
+FIXED6_VIEWS = 6
 PARTITION_STEPS = (1, 10, 100, 1_000, 10_000)
 MAX_PARTITIONS_AUTO = 10_000
 MAX_PARTITIONS = 20_000
@@ -183,6 +187,12 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             value = _choice(report, setting, FORMATS)
         elif key == "passes":
             value = _names(report, setting, PASSES)
+        elif key == "views":
+            value = _integer(report, setting, 1, MAX_VIEWS)
+        elif key == "rig":
+            value = _choice(report, setting, RIGS)
+        elif key == "background":
+            value = _choice(report, setting, BACKGROUNDS)
         elif key == "samples":
             value = _integer(report, setting, 1, 65536)
         elif key == "frames":
@@ -205,7 +215,24 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             values[key] = value
     if name == "video" and "frames" not in {setting.name.text for setting in known}:
         report.error(block.name.span, "missing-setting", "video block needs `frames N`")
+    if name == "render":
+        _check_views(report, {setting.name.text: setting for setting in known}, values)
     return values
+
+
+def _check_views(report: Reporter, settings: dict[str, n.Setting], values: dict[str, object]) -> None:
+    """A rig places several views: it needs `views N` above 1, and fixed6 has six at most."""
+    views, rig = values.get("views", 1), values.get("rig")
+    if rig is not None and views == 1 and "views" not in settings:
+        report.error(settings["rig"].span, "missing-setting", "a camera rig needs `views N` (N > 1)",
+                     f"add `views 4` (or `views 6` for {FIXED6_VIEWS} fixed views) to the render block")
+    elif rig is not None and views == 1:
+        report.error(settings["views"].value.span, "out-of-range", "a camera rig needs views above 1, got 1",
+                     "remove the rig for a single-view sample")
+    if rig == "fixed6" and isinstance(views, int) and views > FIXED6_VIEWS:
+        report.error(settings["views"].value.span, "out-of-range",
+                     f"rig fixed6 has {FIXED6_VIEWS} views (front, back, left, right, top, bottom), got views {views}",
+                     f"use views {FIXED6_VIEWS} or fewer, or rig sphere")
 
 
 def _partitioning(report: Reporter, dataset: n.Dataset, settings: _Settings) -> int | None:
@@ -284,6 +311,9 @@ def check(
     _check_video_agreement(report, settings, block_spans, outputs)
     shards_per_partition = _partitioning(report, dataset, settings)
     render = _render_settings(blocks.get("render", {}))
+    if "flow" in render.passes and "video" not in outputs:
+        report.error(block_spans["render"], "video-mismatch", "the flow pass is the optical flow between video frames",
+                     "add video to outputs (and a video block), or remove flow from passes")
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
 

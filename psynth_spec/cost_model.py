@@ -55,11 +55,16 @@ def frame_seconds(engine: str, width: int, height: int, samples: int, *, gpu: bo
 IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 # Passes: depth as 32-bit single-channel EXR (ZIP), normal as half RGB EXR, segmentation as an
 # 8-bit index PNG (flat regions compress well), albedo as an RGB PNG (smoother than beauty).
-PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 4.5, "segmentation": 0.08, "albedo": 1.0, "instances": 0.1}
+PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albedo": 1.0,
+                        "roughness": 1.5, "metallic": 0.5, "hdr": 9.0, "flow": 6.0,
+                        "instances": 0.1}
+"""Normal is two files (world and camera space); flow is one file per video frame."""
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
 SCENE_CODE_BYTES = 7_000  # the standalone .py scene script
 USD_BYTES = 45_000  # binary .usdc of a small studio scene (meshes dominate)
+GLB_BYTES = 60_000  # the subject alone as binary glTF (a subdivided mesh)
+TRANSFORMS_VIEW_BYTES = 420  # per view in transforms.json: file path and a 4x4 matrix
 TAR_MEMBER_OVERHEAD = 768  # 512-byte tar header + 256 bytes of padding on average
 QC_ROW_BYTES = 60  # qc/*.parquet per sample, zstd
 MANIFEST_MEMBER_BYTES = 160  # manifests/*.json per stored object

@@ -121,12 +121,17 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
     outputs = set(spec.outputs)
     per_sample: dict[str, float] = {}
     members = 0
+    views = spec.render.views  # stills per sample; video frames follow the first view
+    images = frames + views - 1
     if outputs & {"image", "video"}:
-        per_sample["image"] = pixels * frames * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
-        members += frames
+        per_sample["image"] = pixels * images * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
+        members += images
     if spec.render.passes:
-        per_sample["passes"] = pixels * frames * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
-        members += frames * len(spec.render.passes)
+        per_sample["passes"] = pixels * images * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
+        members += images * len(spec.render.passes)
+    if views > 1:
+        per_sample["transforms"] = cost_model.TRANSFORMS_VIEW_BYTES * views
+        members += 1
     caption_bytes = sum(float(frame[c].str.len_bytes().mean() or 0.0) for c in spec.caption_columns)
     if "caption" in outputs and "caption" in spec.caption_columns:  # the `.txt` member holds `caption`
         per_sample["caption"] = float(frame["caption"].str.len_bytes().mean() or 0.0)
@@ -140,6 +145,9 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
         members += 1
     if "usd" in outputs:
         per_sample["usd"] = cost_model.USD_BYTES
+        members += 1
+    if "glb" in outputs:
+        per_sample["glb"] = cost_model.GLB_BYTES
         members += 1
     per_sample["tar_overhead"] = members * cost_model.TAR_MEMBER_OVERHEAD
     per_sample["samples"] = len(samples_parquet_bytes(frame)) / max(len(frame), 1)
@@ -167,14 +175,15 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     )
     total = max(len(frame), 1)
     frames = _frames(spec)
+    renders = frames + spec.render.views - 1  # each extra view is one more render, not a build
     w, h = spec.render.width, spec.render.height
     cpu = gpu = 0.0
     shares: dict[str, float] = {}
     for name, spp, n in groups.iter_rows():
         weight = n / total
         shares[name] = shares.get(name, 0.0) + weight
-        cpu += weight * frames * cost_model.frame_seconds(name, w, h, int(spp))
-        gpu += weight * frames * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
+        cpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp))
+        gpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
     cpu += cost_model.PER_SAMPLE_OVERHEAD_S
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(

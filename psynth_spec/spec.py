@@ -26,6 +26,8 @@ from psynth_spec.laws import (  # noqa: F401  (the laws' models, re-exported for
 )
 
 from psynth_spec.vocabulary import (  # noqa: F401  (re-exported: s.Engine, s.Output, ...)
+    Background,
+    CameraRigKind,
     Device,
     Engine,
     Filter,
@@ -262,6 +264,9 @@ class RenderSettings(_Model):
     samples: int = 64
     passes: tuple[RenderPass, ...] = ()
     format: ImageFormat = "png"
+    views: int = 1
+    rig: CameraRigKind = "orbit"
+    background: Background = "opaque"
 
 
 class VideoSettings(_Model):

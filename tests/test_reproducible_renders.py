@@ -39,6 +39,19 @@ def test_two_renders_of_a_shard_give_the_same_tar(tmp_path, fmt):
         assert np.asarray(Image.open(io.BytesIO(first["000000000.png"]))).std() > 0  # a real image
 
 
+@pytest.mark.render
+def test_two_renders_of_a_multi_view_shard_give_the_same_tar(tmp_path):
+    """Views, the new passes, transforms.json and the GLB are reproducible too."""
+    spec = tiny_spec(name="again_views", samples=1, engine="cycles", spp=2, outputs="image, metadata, glb",
+                     passes="normal, roughness, metallic, hdr", render="views 2\n        rig random")
+    roots = [tmp_path / "first", tmp_path / "second"]
+    for root in roots:
+        run_shard(spec, 0, str(root))
+    first, second = (tar_members(root, spec) for root in roots)
+    assert "000000000.v01.normal_camera.exr" in first and "000000000.glb" in first
+    assert [name for name in first if first[name] != second[name]] == []
+
+
 def test_png_text_chunks_are_removed_and_pixels_kept():
     pixels = np.random.default_rng(3).integers(0, 255, (8, 8, 3), dtype=np.uint8)
     info = PngImagePlugin.PngInfo()

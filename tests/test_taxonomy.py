@@ -278,7 +278,7 @@ def test_lighting_rigs(tax):
         if path.startswith("lighting.studio."):
             assert any(light.role == "key" or light.role == "rim" or light.role == "back" for light in p.lights), path
         if path.startswith("lighting.hdri."):
-            assert not p.lights and p.world.kind in ("sky", "gradient"), path
+            assert not p.lights and p.world.kind in ("sky", "gradient", "image"), path
     three = render_params(tax, "lighting.studio.three_point")
     assert [l.role for l in three.lights] == ["key", "fill", "rim"]
     key, fill, _ = three.lights

@@ -41,7 +41,8 @@ def test_tar_streams_with_webdataset_and_holds_exactly_the_asked_members(full_sh
     root, spec, result = full_shard
     samples = _stream(root, spec)
     assert [s["__key__"] for s in samples] == ["000000000", "000000001"]
-    expected = {"png", "txt", "json", "py", "usdc", "depth.exr", "normal.exr", "seg.png", "albedo.png", "inst.png"}
+    expected = {"png", "txt", "json", "py", "usdc", "depth.exr", "normal.exr", "normal_camera.exr", "seg.png", "albedo.png",
+                "inst.png"}
     assert set(member_suffixes(spec)) == expected
     for sample in samples:
         assert {k for k in sample if not k.startswith("__")} == expected

@@ -24,8 +24,10 @@ def tiny_spec(
     fmt: str = "png",
     video: str = "",
     axes: str = "",
+    size: int = 32,
+    render: str = "",
 ):
-    """A compiled spec of `samples` 32x32 renders in one shard."""
+    """A compiled spec of `samples` size x size renders in one shard (`render`: more render-block lines)."""
     text = f"""dataset {name} {{
     samples    {samples}
     shard_size {max(samples, 1)}
@@ -40,10 +42,11 @@ def tiny_spec(
     render {{
         engine     {engine}
         device     cpu
-        resolution 32 x 32
+        resolution {size} x {size}
         samples    {spp}
         format     {fmt}
         {f"passes [{passes}]" if passes else ""}
+        {render}
     }}
     {video}
 }}
@@ -75,3 +78,25 @@ def png_array(data: bytes):
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.float64)
+
+
+def exr_arrays(members: dict[str, bytes], names: list[str], work: Path) -> dict[str, "np.ndarray"]:
+    """Float pixels (rows top to bottom, all channels) of EXR members, read by bpy in a fresh
+    process (the test process does not import bpy)."""
+    import numpy as np
+
+    work.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (work / name).write_bytes(members[name])
+    run_bpy(f"""
+import bpy, numpy as np
+out = {{}}
+for name in {names!r}:
+    img = bpy.data.images.load({str(work)!r} + "/" + name)
+    a = np.empty(img.size[0] * img.size[1] * img.channels, dtype=np.float32)
+    img.pixels.foreach_get(a)
+    out[name] = a.reshape(img.size[1], img.size[0], img.channels)[::-1]
+np.savez({str(work / "arrays.npz")!r}, **out)
+""")
+    with np.load(work / "arrays.npz") as data:
+        return {name: data[name] for name in names}

@@ -33,16 +33,22 @@ class Light(_Params):
     color: RGB | None = None
 
 
+BUNDLED_HDRIS = ("city", "courtyard", "forest", "interior", "night", "studio", "sunrise", "sunset")
+"""The world HDRIs bpy ships in `datafiles/studiolights/world/NAME.exr`."""
+
+
 class World(_Params):
     """The environment. uniform: `color` x `strength`. gradient: `horizon_color` to
     `zenith_color` x `strength` (soft interiors, twilight). sky: Blender Sky Texture of
     `sky_type` with sun at `sun_elevation_deg`, azimuth = key azimuth + `sun_azimuth_offset_deg`,
     and the type's parameters (`air_density`, `aerosol_density`, `ozone_density`, `altitude_m`
     for the scattering models; `turbidity`, `ground_albedo` for PREETHAM/HOSEK_WILKIE),
-    multiplied by `strength`. Environments are procedural only, no HDRI files.
+    multiplied by `strength`. image: one of Blender's bundled world HDRIs (`image`, a name
+    of BUNDLED_HDRIS, CC0 from Poly Haven, shipped inside bpy: nothing downloads) x `strength`.
     """
 
-    kind: Literal["uniform", "gradient", "sky"]
+    kind: Literal["uniform", "gradient", "sky", "image"]
+    image: str | None = None
     color: RGB = (0.05, 0.05, 0.05)
     horizon_color: RGB | None = None
     zenith_color: RGB | None = None
@@ -66,6 +72,8 @@ class World(_Params):
             raise ValueError("a sky world needs sky_type")
         if self.kind == "gradient" and (self.horizon_color is None or self.zenith_color is None):
             raise ValueError("a gradient world needs horizon_color and zenith_color")
+        if self.kind == "image" and self.image not in BUNDLED_HDRIS:
+            raise ValueError(f"an image world needs image, one of {', '.join(BUNDLED_HDRIS)}")
         return self
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
+from psynth_render.scene.build.aovs import shader_aovs
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, room_radius, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
@@ -129,6 +130,7 @@ def _add_object(element: SceneObject, scene, state):
     mat = subject_material(obj, element.material)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, state.desc.render.engine)
+    shader_aovs(mat)  # roughness and metallic passes read the shader's values
     state.subject = obj
     state.floor_z = _floor_height(obj, element.geometry)
     state.lined.append(obj)
@@ -164,13 +166,14 @@ def _principled(mat):
     return next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
 
 
-def pose_camera(desc, frame=None, frames=1):
-    """Pose the camera for a still (`frame` None: the movement's `still_at` point) or for
-    `frame` of a `frames`-frame clip; returns camera info for that pose."""
+def pose_camera(desc, frame=None, frames=1, view=0):
+    """Pose the camera as view number `view` for a still (`frame` None: the movement's
+    `still_at` point) or for `frame` of a `frames`-frame clip; returns camera info for that pose.
+    Only the camera moves: the views of a sample share one scene build."""
     scene = bpy.context.scene
     floor_z = scene.get(TAG + "_floor_z")
     if frame is None:
-        pose = still_pose(desc, floor_z)
+        pose = still_pose(desc, floor_z, view)
     else:
         pose = camera_at_frame(desc, frame, frames, floor_z)
     obj = _ensure_object(scene, CAMERA, lambda: bpy.data.cameras.new(CAMERA))
@@ -181,7 +184,7 @@ def pose_camera(desc, frame=None, frames=1):
         aim = Vector((0.0, 1.0, 0.0))
     rotation = aim.to_track_quat("-Z", "Y") @ Quaternion((0.0, 0.0, 1.0), math.radians(pose["roll_deg"]))
     obj.matrix_world = Matrix.Translation(location) @ rotation.to_matrix().to_4x4()
-    _lens(obj.data, desc.camera.main, pose, scene.render.engine, location.length)
+    _lens(obj.data, desc.camera.views[view], pose, scene.render.engine, location.length)
     return camera_info(scene, obj, pose)
 
 

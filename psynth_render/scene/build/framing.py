@@ -153,6 +153,8 @@ def solve_framing(desc, points, floor_z):
             scale = max(scale, reach / FIT)
         view.ortho_scale = scale
     reached = still_extent(desc, points, floor_z, width, height)
+    for other in desc.camera.views[1:]:  # a multi-view rig's views share the main view's distance
+        other.distance, other.ortho_scale = view.distance, view.ortho_scale
     for effect in desc.effects:
         if getattr(effect, "element", None) == "gas":
             effect.reach = gas_reach(view.distance)

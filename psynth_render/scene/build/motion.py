@@ -1,5 +1,5 @@
-"""Where the camera is at a moment of a clip: the Scene's main view (describe.model.CameraView),
-moved by its `movement` (describe.model.Movement).
+"""Where the camera is at a moment of a clip: one of the Scene's views (describe.model.CameraView,
+the main one unless asked), moved by its `movement` (describe.model.Movement).
 
 Pure math (no bpy) so the worker can annotate video frames and the builder poses the camera
 with the same function. Conventions: Z up; camera azimuth 0 puts the camera on -Y looking
@@ -33,9 +33,10 @@ def _direction(azimuth_deg, elevation_deg):
     return (math.sin(a) * math.cos(e), -math.cos(a) * math.cos(e), math.sin(e))
 
 
-def camera_pose(desc, t, floor_z=None):
-    """Camera pose at clip time `t` (0..1). See camera_at_frame for the returned fields."""
-    cam = desc.camera.main
+def camera_pose(desc, t, floor_z=None, view=0):
+    """Camera pose of view number `view` at clip time `t` (0..1). See camera_at_frame for the
+    returned fields."""
+    cam = desc.camera.views[view]
     move = cam.movement
     e = _ease(t, move.easing)
     target = list(cam.target)
@@ -88,9 +89,9 @@ def camera_at_frame(desc, frame=0, frames=1, floor_z=None):
     return camera_pose(desc, frame / (frames - 1) if frames > 1 else 0.0, floor_z)
 
 
-def still_pose(desc, floor_z=None):
-    """The pose a still image uses: the movement's `still_at` point (its end by default)."""
-    return camera_pose(desc, desc.camera.main.movement.still_at, floor_z)
+def still_pose(desc, floor_z=None, view=0):
+    """The pose a still image of view number `view` uses: the movement's `still_at` point."""
+    return camera_pose(desc, desc.camera.views[view].movement.still_at, floor_z, view)
 
 
 def _lift(location, target, height):

@@ -256,6 +256,8 @@ def _environment(nodes, links, w):
         zenith = [c * t for c, t in zip(w.zenith_color, tint)]
         links.new(_gradient(nodes, links, horizon, zenith), bg.inputs["Color"])
         return bg, [(h + z) / 2 * w.strength for h, z in zip(horizon, zenith)]
+    if w.kind == "image":
+        return bg, _hdri(nodes, links, w, bg)
     sky = nodes.new("ShaderNodeTexSky")
     sky.sky_type = w.sky_type
     elevation, azimuth = math.radians(w.sun_elevation_deg), math.radians(w.sun_azimuth_deg)
@@ -277,6 +279,36 @@ def _environment(nodes, links, w):
     links.new(tinted, bg.inputs["Color"])
     warm = [0.5 * t * w.strength for t in tint]
     return bg, warm
+
+
+def _hdri(nodes, links, w, bg):
+    """A bundled world HDRI (bpy's datafiles/studiolights/world) turned by `rotation_deg` about
+    Z and tinted by the white balance into `bg`; returns its mean colour x strength."""
+    image = hdri_image(w.image)
+    coords = nodes.new("ShaderNodeTexCoord")
+    mapping = nodes.new("ShaderNodeMapping")
+    mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(w.rotation_deg))
+    texture = nodes.new("ShaderNodeTexEnvironment")
+    texture.image = image
+    links.new(coords.outputs["Generated"], mapping.inputs["Vector"])
+    links.new(mapping.outputs["Vector"], texture.inputs["Vector"])
+    _, tinted = _mix_rgb(nodes, texture.outputs["Color"], w.tint, blend="MULTIPLY")
+    links.new(tinted, bg.inputs["Color"])
+    return [m * t * w.strength for m, t in zip(image["psynth_mean_rgb"], w.tint)]
+
+
+def hdri_image(name):
+    """The bundled HDRI `name` as a bpy image (loaded once, its mean colour kept on it)."""
+    key = "psynth_hdri_" + name
+    image = bpy.data.images.get(key)
+    if image is None:
+        folder = bpy.utils.system_resource("DATAFILES", path="studiolights/world")
+        image = bpy.data.images.load(f"{folder}/{name}.exr", check_existing=False)
+        image.name = key
+        pixels = list(image.pixels[:])  # RGBA floats, once per worker
+        count = len(pixels) // 4
+        image["psynth_mean_rgb"] = [sum(pixels[c::4]) / count for c in range(3)]
+    return image
 
 
 def _sun_direction(azimuth, elevation):

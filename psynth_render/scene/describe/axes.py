@@ -18,6 +18,8 @@ RENDERED_AXES: frozenset[str] = frozenset(
         "lighting.kelvin",
         "lighting.exposure",
         "lighting.key_azimuth",
+        "lighting.hdri_rotation",
+        "lighting.hdri_strength",
         "material",
         "material.roughness",
         "material.ior",

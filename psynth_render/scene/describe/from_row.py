@@ -16,6 +16,7 @@ from psynth_render.scene.describe.shape_params import resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
+from psynth_render.scene.describe.camera_rig import rig_angles, view_names
 from psynth_spec.errors import PsynthError
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import Spec
@@ -87,7 +88,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
         effects=[*([m.LiquidEffect(**liquid)] if liquid else []), *([m.GasEffect(**gas)] if gas else [])],
         backdrop=background,
         lighting=lighting,
-        camera=m.CameraRig(views=[camera]),
+        camera=_rig(camera, spec, seed),
         render=_render(values, params, spec, seed),
         post=effects.post_part(values, params, seed),
         style=style,
@@ -145,6 +146,9 @@ def _lighting(values, params, kelvin_shift=0.0) -> dict[str, Any]:
     world["sun_azimuth_deg"] = key + setup.world.sun_azimuth_offset_deg
     # the world follows the white point too: tinted by how far the axis moves it from nominal
     world["tint"] = white_balance(kelvin, setup.kelvin)
+    if setup.world.kind == "image":  # a real HDRI: turned and scaled by its own axes
+        world["rotation_deg"] = values["lighting.hdri_rotation"]
+        world["strength"] = setup.world.strength * values["lighting.hdri_strength"]
     return {
         "concept": name,
         "kelvin": kelvin,
@@ -247,6 +251,18 @@ def _camera(values, params, spec: Spec, row_values: dict[str, Any]) -> dict[str,
         "framing_crop": framing.crop,
         "distance_stated": stated,
     }
+
+
+def _rig(camera: dict[str, Any], spec: Spec, seed: int) -> m.CameraRig:
+    """The sample's cameras: the main view, or `views N` copies of it placed by the rig."""
+    count, rig = spec.render.views, spec.render.rig
+    if count == 1:
+        return m.CameraRig(views=[m.CameraView(**camera)])
+    angles = rig_angles(rig, count, seed, camera["azimuth_deg"], camera["elevation_deg"],
+                        upper_only=camera["floor_clearance"] is not None)
+    views = [m.CameraView(**dict(camera, name=name, azimuth_deg=az, elevation_deg=el))
+             for name, (az, el) in zip(view_names(rig, count), angles)]
+    return m.CameraRig(views=views, rig=rig)
 
 
 def _render(values, params, spec: Spec, seed: int) -> dict[str, Any]:

@@ -174,6 +174,9 @@ class Environment(World):
     model_config = _MUTABLE
     sun_azimuth_deg: float
     tint: Vec3
+    rotation_deg: float = 0.0
+    """An image world's turn about Z (the lighting.hdri_rotation axis); its strength already
+    holds lighting.hdri_strength."""
 
 
 class Lighting(SceneModel):
@@ -231,9 +234,12 @@ class CameraView(SceneModel):
 
 
 class CameraRig(SceneModel):
-    """The cameras of the sample. One view today; multi-view adds entries."""
+    """The cameras of the sample: one view, or `render { views N  rig ... }` of them, each the
+    main view turned to the rig's azimuth and elevation (describe/camera_rig.py)."""
 
     views: Annotated[list[CameraView], Field(min_length=1)]
+    rig: str | None = None
+    """The rig that placed the views (None: a single view)."""
 
     @property
     def main(self) -> CameraView:
