@@ -14,8 +14,9 @@ from psynth_render.scene.build.motion import still_pose
 MIN_FACE_ANGLE_DEG = 25.0
 """A flat subject (a plane, a disc) is tilted so that the camera sees its face at least this
 steeply: never edge-on."""
-FLAT_RATIO = 0.25
-"""A subject thinner than this share of its width (along Z) is flat."""
+FLAT_RATIO = 0.12
+"""A subject thinner than this share of its width (along Z) is flat: a plane, a disc (not a
+torus, whose hole a tilt would open to the view)."""
 
 CREASE_ANGLE_DEG = 50.0
 CREASE = 0.9
