@@ -36,6 +36,7 @@ def summary(spec) -> dict:
         "render": spec.render.model_dump(),
         "video": spec.video.model_dump() if spec.video else None,
         "qc": dict(spec.qc),
+        "variants": spec.variants.model_dump() if spec.variants else None,
         "catalogs": [{"name": c.name, "uri": c.uri, "digest": c.digest, "drawable_assets": len(c.assets)}
                      for c in spec.catalogs],
     }
@@ -49,6 +50,10 @@ def _print_summary(info: dict) -> None:
     axes = info["axes"]
     print(f"  {count(len(axes), 'axis')} stated: {', '.join(axes) if axes else '(none: registry defaults)'}")
     print(f"  captions: {', '.join(info['captions'])}; outputs: {', '.join(info['outputs'])}")
+    if info.get("variants"):
+        variants = info["variants"]
+        axes_text = ", ".join(f"{a['axis']} ({a['mode']})" for a in variants["axes"])
+        print(f"  variants: {variants['count']} per sample, changing {axes_text}")
     for catalog in info["catalogs"]:
         print(f"  assets {catalog['name']}: {catalog['drawable_assets']:,} drawable from {catalog['uri']}")
     if info["qc"]:

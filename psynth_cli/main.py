@@ -18,6 +18,7 @@ COMMANDS = {
     "render": "render one shard (or one sample) with Blender",
     "assets": "asset libraries: scan a folder or S3 prefix of 3D files into a catalog",
     "audit": "audit a dataset: observed vs expected per axis, pair coverage, QC failures by value",
+    "export": "export a dataset as instruct JSONL records or Hugging Face image-text Parquet",
     "verify": "check a dataset's stored objects against their manifests' sha256 (--repair re-renders)",
 }
 

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from psynth_data.audit_scan import NumericBins, ScanCounts, ShardSources, scan_counts
-from psynth_data.expected import UNSET
+from psynth_data.expected import STACKED_PREFIX, UNSET
 
 
 
@@ -194,9 +194,10 @@ def _numeric_axes(axes: list[dict], expected: dict[str, tuple[list, float]], cou
         else:
             ks, worst = 0.0, 0
         p = _ks_pvalue(ks, n, m)
-        share_unset = obs_unset / total if total else 0.0
+        values = counts.values.get(ax["column"], total)  # a variant axis counts K values per sample
+        share_unset = obs_unset / values if values else 0.0
         unset_diff = abs(share_unset - exp_unset)
-        unset_p = _proportion_p(obs_unset, total, exp_unset, ax["pilot_samples"])
+        unset_p = _proportion_p(obs_unset, values, exp_unset, ax["pilot_samples"])
         flag_ks = p < t.p_value and ks > t.ks
         flag_unset = unset_diff > t.tvd and unset_p < t.p_value
         flagged = []
@@ -321,7 +322,7 @@ def run_audit(con, by: list[str] | None = None, thresholds: AuditThresholds = Au
         by_value = counts.by_value[a["column"]]
         cat_reports.append(_categorical_axis(a, expected[a["column"]], {v: c[0] for v, c in by_value.items()},
                                              {v: c[1] for v, c in by_value.items()}, t))
-    pairs = _pairs(counts, cats, expected, t)
+    pairs = _pairs(counts, [a for a in cats if not a["column"].startswith(STACKED_PREFIX)], expected, t)
     num_reports = _numeric_axes(nums, num_expected, counts, t)
     samples, qc_rows, qc_failed = counts.samples, counts.qc_rows, counts.qc_failed
     reasons = dict(sorted(counts.reasons.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -8,6 +8,9 @@ What it counts (QC-failed = the sample has a QC row with `qc_pass` false; the re
   - per categorical axis and value, (observed, failed) samples; null is `(unset)`;
   - per pair of categorical axes, observed samples per cell (values the spec never produces
     are pooled as `(other)` in the cells; the per-axis counts name them);
+  - a column named `var*_COLUMN` (a variant axis, `expected.stacked_columns`) counts the values
+    of every `var{k}_COLUMN` of the shard together, each with its base sample's QC verdict; it
+    takes no part in pairs;
   - per numeric axis, observed samples per expected bin (right-closed, as `expected.bin_counts`)
     and observed nulls.
 
@@ -38,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from psynth_data.binning import Binner
-from psynth_data.expected import UNSET, value_text
+from psynth_data.expected import STACKED_PREFIX, UNSET, stacked_columns, value_text
 from psynth_data.storage import StorageError
 
 OTHER = "(other)"
@@ -75,6 +78,7 @@ class ScanCounts:
     pairs: dict[tuple[str, str], dict[tuple[str, str], int]] = field(default_factory=dict)  # observed
     bins: dict[str, np.ndarray] = field(default_factory=dict)    # column -> observed per bin
     unset: dict[str, int] = field(default_factory=dict)          # column -> observed nulls
+    values: dict[str, int] = field(default_factory=dict)         # column -> observed values (nulls too)
 
 
 def super_columns(cards: list[int], limit: int = GROUP_LIMIT) -> list[list[int]]:
@@ -110,15 +114,17 @@ class _Plan:
     """What every shard computes: columns, codes, groups (shared, read-only, by all threads)."""
 
     def __init__(self, categorical: dict[str, list[str]], numeric: list[NumericBins]):
-        self.cat_columns = list(categorical)
-        self.labels = {c: [v for v in categorical[c] if v != UNSET] + [UNSET, OTHER] for c in self.cat_columns}
-        self.code_of = {c: {v: i for i, v in enumerate(self.labels[c])} for c in self.cat_columns}
+        self.cat_columns = [c for c in categorical if not c.startswith(STACKED_PREFIX)]  # paired
+        self.stacked = [c for c in categorical if c.startswith(STACKED_PREFIX)]
+        self.labels = {c: [v for v in categorical[c] if v != UNSET] + [UNSET, OTHER] for c in categorical}
+        self.code_of = {c: {v: i for i, v in enumerate(self.labels[c])} for c in categorical}
         self.cards = [len(self.labels[c]) for c in self.cat_columns]
         self.groups = super_columns(self.cards, GROUP_LIMIT) if self.cat_columns else []
         self.group_cards = [math.prod(self.cards[i] for i in g) for g in self.groups]
         self.group_pairs = list(itertools.combinations(range(len(self.groups)), 2)) or (
             [(0,)] if self.groups else [])
         self.numeric = numeric
+        self.has_stacked = any(c.startswith(STACKED_PREFIX) for c in [*categorical, *(b.column for b in numeric)])
         self.binners = {b.column: Binner(b.edges[1:-1]) for b in numeric}
 
 
@@ -132,18 +138,23 @@ class _Totals:
         self.qc_rows = 0
         self.qc_failed = 0
         self.reasons: dict[str, int] = {}
-        self.by_value = {c: {} for c in plan.cat_columns}
+        self.by_value = {c: {} for c in plan.cat_columns + plan.stacked}
         self.cells = [np.zeros(math.prod(plan.group_cards[g] for g in q), np.int64) for q in plan.group_pairs]
         self.bins = {b.column: np.zeros(b.bins, np.int64) for b in plan.numeric}
         self.unset = {b.column: 0 for b in plan.numeric}
+        self.values = {b.column: 0 for b in plan.numeric}
 
     def add(self, source: ShardSources, open_source: Callable[[str], object]) -> None:
         plan = self.plan
-        wanted = plan.cat_columns + [b.column for b in plan.numeric]
-        parquet = _open_parquet(open_source(source.samples), plan.cat_columns)
-        present = set(parquet.schema_arrow.names)
+        wanted = plan.cat_columns + plan.stacked + [b.column for b in plan.numeric]
+        location = open_source(source.samples)
+        names = pq.read_schema(location).names if plan.has_stacked else None
+        expand = {c: stacked_columns(c, names) if names is not None else [c] for c in wanted}
+        parquet = _open_parquet(location, [x for c in plan.cat_columns + plan.stacked for x in expand[c]])
+        names = names or parquet.schema_arrow.names
+        present = {c for c in wanted if expand[c] and all(x in names for x in expand[c])}
         failed_ids = self._qc(open_source(source.qc)) if source.qc else None
-        read = [c for c in wanted if c in present]
+        read = [x for c in wanted if c in present for x in expand[c]]
         if failed_ids is not None and failed_ids.size:
             read.append("sample_id")
         table = parquet.read(columns=read, use_threads=False)
@@ -157,6 +168,10 @@ class _Totals:
         self.failed += int(failed.sum())
         codes = [self._categorical(c, table.column(c) if c in present else None, n, failed)
                  for c in plan.cat_columns]
+        for c in plan.stacked:  # counted only: variant values take no part in pairs
+            parts = [table.column(x) for x in expand[c]] if c in present else []
+            stacked = pa.chunked_array([ch for part in parts for ch in part.chunks], parts[0].type) if parts else None
+            self._categorical(c, stacked, n * max(len(parts), 1), np.tile(failed, max(len(parts), 1)))
         some_failed = bool(failed.any())
         if codes:
             packed = []
@@ -172,12 +187,17 @@ class _Totals:
                 self.cells[k] += np.bincount(joint, minlength=self.cells[k].size)
         kept = int(observed.sum())
         for b in plan.numeric:
+            self.values[b.column] += kept * max(len(expand[b.column]), 1)
             if b.column not in present:
-                self.unset[b.column] += kept
+                self.unset[b.column] += kept * max(len(expand[b.column]), 1)
                 continue
-            values, null = _numbers(table.column(b.column))
-            keep = observed & ~null if (some_failed or null.any()) else None
-            self.unset[b.column] += int((observed & null).sum()) if null.any() else 0
+            columns = expand[b.column]
+            numbers = [_numbers(table.column(x)) for x in columns]
+            values = np.concatenate([v for v, _ in numbers]) if len(numbers) > 1 else numbers[0][0]
+            null = np.concatenate([m for _, m in numbers]) if len(numbers) > 1 else numbers[0][1]
+            observed_all = np.tile(observed, len(columns)) if len(columns) > 1 else observed
+            keep = observed_all & ~null if (some_failed or null.any()) else None
+            self.unset[b.column] += int((observed_all & null).sum()) if null.any() else 0
             self.bins[b.column] += self.plan.binners[b.column].counts(values if keep is None else values[keep])
 
     def _qc(self, source) -> np.ndarray:
@@ -268,7 +288,8 @@ def _merge(plan: _Plan, parts: list[_Totals]) -> ScanCounts:
     for b in plan.numeric:
         out.bins[b.column] = sum((p.bins[b.column] for p in parts), np.zeros(b.bins, np.int64))
         out.unset[b.column] = sum(p.unset[b.column] for p in parts)
-    for column in plan.cat_columns:
+        out.values[b.column] = sum(p.values[b.column] for p in parts)
+    for column in plan.cat_columns + plan.stacked:
         out.by_value.setdefault(column, {})
     if not plan.cat_columns:
         return out

@@ -11,6 +11,11 @@ pilot (`source` = 'pilot', `pilot_samples` rows) drawn through `when` and `requi
 the dataset is. The pilot uses sample ids past the dataset's last one, so it is independent of
 the samples it is compared with (the audit's tests count its size).
 
+Variants (`variants { ... }`): every stated axis a variant may change is audited a second time
+as `AXIS (variants)`, over the values of all its `var{k}_` columns together (column name
+`var*_COLUMN`, which the scan expands; `stacked_columns`), against a pilot of the same variant
+draws: the variant images are part of the dataset, so their values are counted too.
+
 Numeric axes: `bins` bins whose edges are the pilot's quantiles (integers: one bin per value
 when there are few), right-closed like DuckDB's `histogram`: bin 0 holds v <= edge 1, bin k
 holds edge k < v <= edge k+1, the last bin everything above; plus the `(unset)` row.
@@ -28,6 +33,9 @@ from psynth_spec.spec import AssetChoice, Choice, Fixed, Spec, condition_axes
 __all__ = ["UNSET", "value_text", "audited_axes", "expected_frame", "pilot_frame", "numeric_edges", "bin_counts"]
 
 PILOT_SAMPLES = 200_000
+VARIANT_AXIS = "{axis} (variants)"
+STACKED_PREFIX = "var*_"
+"""A column name `var*_COLUMN` stands for every `var{k}_COLUMN` of a shard, stacked."""
 NUMERIC_BINS = 50
 
 SCHEMA = {
@@ -77,7 +85,26 @@ def audited_axes(spec: Spec) -> list[AuditAxis]:
             if any(t is not None for t in stmt.dist.tags):
                 out.append(AuditAxis(f"{stmt.axis}.tag", tag, "category", "categorical", exact, "tag"))
             out.append(AuditAxis(f"{stmt.axis}.licence", licence, "category", "categorical", exact, "licence"))
+    if spec.variants is not None:
+        changed = set(spec.variants.columns)
+        out += [AuditAxis(VARIANT_AXIS.format(axis=a.axis), STACKED_PREFIX + a.column, a.type, a.kind, False)
+                for a in list(out) if a.column in changed]
     return out
+
+
+def stacked_columns(column: str, names) -> list[str]:
+    """The `var{k}_` columns among `names` that a `var*_COLUMN` name stands for, by k."""
+    import re
+
+    if not column.startswith(STACKED_PREFIX):
+        return [column]
+    pattern = re.compile(r"var(\d+)_" + re.escape(column[len(STACKED_PREFIX):]) + "$")
+    found = [(int(m.group(1)), name) for name in names if (m := pattern.match(name))]
+    return [name for _k, name in sorted(found)]
+
+
+def _pilot_series(pilot: pl.DataFrame, column: str) -> pl.Series:
+    return pl.concat([pilot[c] for c in stacked_columns(column, pilot.columns)]).alias(column)
 
 
 def _asset_probabilities(spec: Spec, ax: AuditAxis) -> dict[str, float]:
@@ -175,7 +202,7 @@ def expected_frame(spec: Spec, pilot_samples: int = PILOT_SAMPLES, bins: int = N
         if ax.exact:
             rows += _exact_rows(spec, ax)
         elif ax.kind == "categorical":
-            rows += _categorical_pilot_rows(ax, pilot[ax.column])
+            rows += _categorical_pilot_rows(ax, _pilot_series(pilot, ax.column))
         else:
-            rows += _numeric_pilot_rows(ax, pilot[ax.column], bins)
+            rows += _numeric_pilot_rows(ax, _pilot_series(pilot, ax.column), bins)
     return pl.DataFrame(rows, schema=SCHEMA)

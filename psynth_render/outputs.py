@@ -5,6 +5,8 @@ Member names are `{sample_id:09d}.{suffix}` (data-contract.md). A multi-view sam
 (`view_suffix`, the one place view names are made) and adds `transforms.json`; a single-view
 sample keeps the plain names. A video sample adds one `f{frame:04d}.png` per frame (the first
 view's camera moving); passes are rendered for the stills.
+A spec with `variants` adds `var{k}.{suffix}` for each variant's still (first view), script
+and passes.
 """
 
 import re
@@ -49,6 +51,11 @@ def member_name(sample_id: int, suffix: str) -> str:
     return f"{sample_id:09d}.{suffix}"
 
 
+def variant_suffix(variant: int, suffix: str) -> str:
+    """A member suffix of variant k (`var{k}.png`, `var{k}.depth.exr`); k = 0 is the base."""
+    return f"var{variant}.{suffix}" if variant else suffix
+
+
 def view_indices(spec: Spec) -> list[int | None]:
     """The views of a sample as `view_suffix` takes them: [None] for a single view."""
     return [None] if spec.render.views == 1 else list(range(spec.render.views))
@@ -81,6 +88,13 @@ def member_suffixes(spec: Spec) -> list[str]:
         out.extend(frame_suffix(i) for i in range(spec.video.frames))
         if "flow" in spec.render.passes:
             out.extend(flow_suffix(i) for i in range(spec.video.frames - 1))
+    first = view_indices(spec)[0]
+    for k in range(1, spec.variant_count + 1):  # each variant: its still (first view), script, passes
+        if "image" in spec.outputs:
+            out.append(variant_suffix(k, view_suffix(spec.render.format, first)))
+        if "scene_code" in spec.outputs:
+            out.append(variant_suffix(k, "py"))
+        out.extend(variant_suffix(k, view_suffix(s, first)) for s in pass_suffixes(spec.render.passes))
     return out
 
 

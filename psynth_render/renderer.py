@@ -23,7 +23,8 @@ from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.flow import camera_flow
 from psynth_render.glb import export_subject_glb
 from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix, frame_suffix, member_name, member_suffixes, needs_still,
-                                   pass_suffixes, still_suffix, view_indices, view_suffix)
+                                   pass_suffixes, still_suffix, variant_suffix, view_indices,
+                                   view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
 from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.describe import describe
@@ -31,6 +32,7 @@ from psynth_render.scene_code import scene_script
 from psynth_render.views import transforms, view_record
 from psynth_spec.spec import Spec
 from psynth_spec.taxonomy import Taxonomy, require_taxonomy
+from psynth_spec.variants import changed_values, variant_row
 
 log = logging.getLogger("psynth.worker")
 
@@ -86,16 +88,9 @@ class Renderer:
             _export_usd(staging / member_name(sid, "usdc"))
         if "glb" in spec.outputs:
             export_subject_glb(staging / member_name(sid, "glb"), desc.subject.name)
-        if "scene_code" in spec.outputs:
-            sample = {
-                "sample_id": sid,
-                "dataset": spec.dataset,
-                "version_id": spec.version_id,
-                "captions": {c: row.get(c) for c in spec.caption_columns},
-                "image_name": member_name(sid, still_suffix(spec, spec.render.format)),
-            }
-            code = scene_script(self._builder_source, desc, sample)
-            (staging / member_name(sid, "py")).write_text(code, encoding="utf-8")
+        scene_code = self._scene_code(spec, row, desc)
+        if scene_code is not None:
+            (staging / member_name(sid, "py")).write_text(scene_code, encoding="utf-8")
         if "caption" in spec.outputs:
             text = row.get("caption") or ""
             (staging / member_name(sid, "txt")).write_text(str(text), encoding="utf-8")
@@ -116,6 +111,11 @@ class Renderer:
             meta["scene"] = desc.model_dump(mode="json")
             if instances is not None:
                 meta["instances"] = instances
+        variants, seconds = self._render_variants(current, row, staging)
+        render_seconds += seconds
+        if "metadata" in spec.outputs:
+            if spec.variants is not None:
+                meta["variants"] = variants
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         elif instances is not None:  # QC still reads them: beside the members, not in the tar
             (staging / QC_DIR).mkdir(exist_ok=True)
@@ -125,6 +125,56 @@ class Renderer:
         if written != expected:
             raise RuntimeError(f"sample {sid}: wrote {written}, expected {expected}")
         return {"render_seconds": render_seconds, "members": written}
+
+    def _scene_code(self, spec: Spec, row: dict[str, Any], desc, variant: int = 0) -> str | None:
+        """The standalone script of a sample (or of one of its variants)."""
+        if "scene_code" not in spec.outputs:
+            return None
+        sid = int(row["sample_id"])
+        sample = {
+            "sample_id": sid,
+            "dataset": spec.dataset,
+            "version_id": spec.version_id,
+            "captions": {c: row.get(c) for c in spec.caption_columns},
+            "image_name": member_name(sid, variant_suffix(variant, still_suffix(spec, spec.render.format))),
+        }
+        if variant:
+            sample["variant"] = variant
+        return scene_script(self._builder_source, desc, sample)
+
+    # ------------------------------------------------------------------ variants
+    def _render_variants(self, current, row: dict[str, Any], staging: Path) -> tuple[list[dict], float]:
+        """Render every variant of a sample into `staging`; returns the JSON entries, seconds.
+
+        A variant re-describes the sample from its variant row and updates the scene in place
+        (`build` changes only what differs), then renders the still and the spec's passes under
+        `{id}.var{k}.`; QC stays the base image's, so no QC-only mask is rendered.
+        """
+        spec = self.spec
+        if spec.variants is None:
+            return [], 0.0
+        sid = int(row["sample_id"])
+        entries, seconds = [], 0.0
+        for k in range(1, spec.variants.count + 1):
+            variant = variant_row(spec, row, k)
+            desc = describe(variant, spec, self.taxonomy)
+            camera = build(desc)
+            _apply_device(current, self.device)
+            if needs_still(spec):
+                seconds += self._render_variant_still(current, desc, sid, staging, k)
+            code = self._scene_code(spec, variant, desc, variant=k)
+            if code is not None:
+                (staging / member_name(sid, variant_suffix(k, "py"))).write_text(code, encoding="utf-8")
+            files = sorted(p.name for p in staging.iterdir() if p.name.startswith(member_name(sid, f"var{k}.")))
+            entries.append(json_safe({
+                "variant": k,
+                "axes": list(spec.variants.axis_names),
+                "changed": changed_values(spec, row, k),
+                "captions": {c: variant.get(c) for c in spec.caption_columns},
+                "camera": camera,
+                "files": files,
+            }))
+        return entries, seconds
 
     # ------------------------------------------------------------------ views, still and passes
     def _render_views(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
@@ -148,16 +198,30 @@ class Renderer:
             pose_camera(desc)  # leave the first view's pose for the video, the usd and the next sample
         return records, seconds
 
-    def _render_still(self, current, sid: int, staging: Path, view: int | None = None) -> float:
+    def _render_variant_still(self, current, desc, sid: int, staging: Path, variant: int) -> float:
+        """Variant k's still from the first view, with the spec's passes (QC is the base's)."""
         spec = self.spec
-        wanted = tuple(p for p in qc_passes(spec) if p in PASS_SUFFIXES)  # + QC's subject mask; not flow
+        view = view_indices(spec)[0]
+        info = pose_camera(desc, view=0)
+        seconds = self._render_still(current, sid, staging, view, variant)
+        if "normal" in spec.render.passes:
+            world, camera = (str(staging / member_name(sid, variant_suffix(variant, view_suffix(s, view))))
+                             for s in PASS_SUFFIXES["normal"])
+            pass_files.camera_normals(world, camera, info["world_to_camera"])
+        return seconds
+
+    def _render_still(self, current, sid: int, staging: Path, view: int | None = None, variant: int = 0) -> float:
+        spec = self.spec
+        # + QC's subject mask for the base only (QC is the base image's); not flow
+        wanted = tuple(p for p in (qc_passes(spec) if not variant else spec.render.passes) if p in PASS_SUFFIXES)
         cycles_passes = bool(wanted) and current.render.engine == "CYCLES"
-        prefix = member_name(sid, view_suffix("", view))
+        prefix = member_name(sid, variant_suffix(variant, view_suffix("", view)))
         self._install_passes(current, wanted if cycles_passes else (), staging, prefix)
         seconds = 0.0
         if "image" in spec.outputs:
             _set_image_format(current, spec.render.format, alpha=current.render.film_transparent)
-            current.render.filepath = str(staging / member_name(sid, view_suffix(spec.render.format, view)))
+            image = variant_suffix(variant, view_suffix(spec.render.format, view))
+            current.render.filepath = str(staging / member_name(sid, image))
             seconds += _render(write_still=True)
             strip_render_metadata(staging / member_name(sid, view_suffix(spec.render.format, view)))
         elif cycles_passes:
@@ -165,7 +229,8 @@ class Renderer:
         if wanted and not cycles_passes:
             seconds += self._render_passes_with_cycles(current, wanted, staging, prefix)
         pass_files.install(current, (), "", "")
-        stash_qc_mask(spec, staging, sid, view)  # not asked for: kept beside the members, not in the tar
+        if not variant:
+            stash_qc_mask(spec, staging, sid, view)  # not asked for: kept beside the members, not in the tar
         return seconds
 
     def _render_instances(self, desc, sid: int, staging: Path, view: int | None, index: int) -> tuple[float, list[dict]]:

@@ -46,9 +46,17 @@ if __name__ == "__main__":
 
 
 def _json_literal(value: Any) -> str:
-    """A Python expression that evaluates to `value`: json.loads of a repr'd string constant."""
-    text = json.dumps(json_safe(value), ensure_ascii=True, sort_keys=True, allow_nan=False)
-    return f"json.loads({text!r})"
+    """A Python expression that evaluates to `value`: json.loads of repr'd string constants.
+
+    The JSON is indented, one value per line, each line its own string literal (Python joins
+    adjacent literals into one constant): a variant's script differs from its base sample's
+    only on the lines of the values that changed, so the diff between them says what changed.
+    """
+    text = json.dumps(json_safe(value), ensure_ascii=True, sort_keys=True, allow_nan=False, indent=1)
+    lines = text.splitlines(keepends=True)
+    if len(lines) == 1:
+        return f"json.loads({text!r})"
+    return "json.loads(\n" + "".join(f"    {line!r}\n" for line in lines) + ")"
 
 
 def _as_data(description: Any) -> Any:

@@ -97,6 +97,18 @@ class _Builder(Transformer):
         string = n.String(unescape(str(template)), str(template), _span(template))
         return n.Caption(name_node, weight, string, _span(meta))
 
+    def variants(self, meta, children):
+        *axes, count = children
+        return n.Variants(tuple(axes), count, _span(meta))
+
+    def variant_axis(self, meta, children):
+        axis, values = children
+        return n.VariantAxis(axis, values, _span(meta))
+
+    def variant_count(self, meta, children):
+        keyword, count = children
+        return n.VariantCount(n.Name(str(keyword), _span(keyword)), count, _span(meta))
+
     def weight(self, meta, children):
         return children[0]
 

@@ -26,6 +26,7 @@ from psynth_spec.check_axes import (
 from psynth_spec.check_assets import CatalogReader, LoadedCatalog, check_asset_distribution, load_catalogs, lowered_catalogs
 from psynth_spec.check_captions import check_captions
 from psynth_spec.check_qc import check_qc_block
+from psynth_spec.check_variants import check_variants
 from psynth_spec.diagnostics import Diagnostic, did_you_mean
 from psynth_spec.english import article
 from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
@@ -283,6 +284,7 @@ def check(
     statements: list[s.AxisStatement] = []
     requires: list[s.Require] = []
     captions: list[n.Caption] = []
+    variant_blocks: list[n.Variants] = []
     visible: dict[str, n.Span] = {}
     for stmt in dataset.statements:
         if isinstance(stmt, n.Setting):
@@ -304,6 +306,8 @@ def check(
                 requires.append(s.Require(cond=cond, when=when, line=stmt.span.line))
         elif isinstance(stmt, n.Caption):
             captions.append(stmt)
+        elif isinstance(stmt, n.Variants):
+            variant_blocks.append(stmt)
 
     if "samples" not in settings.values and "samples" not in settings.spans:
         report.error(dataset.name.span, "missing-setting", f"dataset {dataset.name.text} needs `samples N` (how many samples to make)")
@@ -316,6 +320,7 @@ def check(
                      "add video to outputs (and a video block), or remove flow from passes")
     columns = registry_columns(taxonomy, {st.axis for st in statements}, render)
     caption_templates = check_captions(ctx, captions, statements, columns)
+    variants = check_variants(ctx, variant_blocks, statements, columns, outputs)
 
     if report.errors:
         return None, sorted(report.errors, key=lambda d: (d.line, d.col))  # warnings wait for a valid spec
@@ -341,6 +346,7 @@ def check(
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
         qc=blocks.get("qc", {}),
+        variants=variants,
         warnings=tuple(sorted(report.diagnostics, key=lambda d: (d.line, d.col))),
     )
     return spec, []

@@ -50,12 +50,19 @@ def load_spec(path: str | Path, taxonomy: Taxonomy | None = None) -> Spec:
 
 
 def _pilot(spec: Spec, dataset: n.Dataset, text: str, path: str) -> None:
-    """The pilot acceptance check of `require`: fewer than 1 in 1,000 accepted is an error."""
-    from psynth_spec.pilot import check_pilot
+    """The pilot acceptance check of `require`: fewer than 1 in 1,000 accepted is an error; so
+    are requires that leave drawn variants no values."""
+    from psynth_spec.pilot import check_pilot, check_variant_pilot
 
     message = check_pilot(spec)
     if message is None:
-        return
+        message = check_variant_pilot(spec)
+        if message is None:
+            return
+        block = next(stmt for stmt in dataset.statements if isinstance(stmt, n.Variants))
+        raise SpecError([Diagnostic(path, block.span.line, block.span.col, "variant-low-acceptance", message,
+                                    len("variants"), "let the variants draw values that can meet the requires, "
+                                    "or relax the requires")], text)
     first = next(stmt for stmt in dataset.statements if isinstance(stmt, n.Require))
     raise SpecError(
         [

@@ -61,7 +61,20 @@ PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albe
 """Normal is two files (world and camera space); flow is one file per video frame."""
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
-SCENE_CODE_BYTES = 7_000  # the standalone .py scene script
+SCENE_CODE_BYTES = 131_000
+"""The standalone `py` scene script as it is today: the inlined builder library (116.6 KB, the
+same for every sample) plus the sample's description as indented JSON (~14 KB). MEASURED
+2026-11-28: median 130.3-132.5 KB over 20 samples each of quickstart, studio_materials and
+vfx_elements (`scene_script(builder_source(), describe(row, spec, taxonomy), ...)`)."""
+VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
+
+
+def scene_code_bytes(spec) -> float:
+    """Bytes of one sample's `py` member: the ONE place the plan's code size comes from.
+
+    The compact scene code (issue 16, item 1) replaces this with its own measured size.
+    """
+    return float(SCENE_CODE_BYTES)
 USD_BYTES = 45_000  # binary .usdc of a small studio scene (meshes dominate)
 GLB_BYTES = 60_000  # the subject alone as binary glTF (a subdivided mesh)
 TRANSFORMS_VIEW_BYTES = 420  # per view in transforms.json: file path and a 4x4 matrix

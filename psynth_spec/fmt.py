@@ -93,6 +93,11 @@ def _head_and_rest(stmt: n.Statement) -> tuple[str, str]:
         if stmt.when:
             text += " when " + condition_text(stmt.when)
         return text, ""
+    if isinstance(stmt, n.Variants):
+        items = [item.axis.text + (f" in {value_text(item.values)}" if item.values is not None else "")
+                 for item in stmt.axes]
+        count = f" {stmt.count.keyword.text} {value_text(stmt.count.count)}" if stmt.count else ""
+        return "variants { " + ", ".join(items) + count + " }", ""
     if isinstance(stmt, n.Caption):
         parts = ["caption"]
         if stmt.name:

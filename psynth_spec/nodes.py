@@ -252,7 +252,34 @@ class Caption:
     span: Span = _span()
 
 
-Statement = Union[Setting, AssetsDecl, Block, Sample, Fix, Require, Caption]
+@dataclass(frozen=True)
+class VariantAxis:
+    """One axis of a `variants` block: re-drawn (`material`) or from values (`material in metal`)."""
+
+    axis: Path
+    values: Union[Path, ListValue, None] = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class VariantCount:
+    """The `count K` clause; `keyword` is checked to be `count`."""
+
+    keyword: Name
+    count: Number
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Variants:
+    """`variants { AXIS [in VALUES], ... [count K] }`: K counterfactual versions per sample."""
+
+    axes: tuple[VariantAxis, ...]
+    count: VariantCount | None = None
+    span: Span = _span()
+
+
+Statement = Union[Setting, AssetsDecl, Block, Sample, Fix, Require, Caption, Variants]
 
 
 @dataclass(frozen=True)

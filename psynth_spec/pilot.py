@@ -82,3 +82,22 @@ def eliminated_values(spec: Spec, n: int = PILOT_SAMPLES) -> list[tuple[int, str
             out.append((require.line, f"this require removes every sample with {statement.axis} {shown}{why}; "
                                       f"they will not appear in the dataset"))
     return out
+
+
+VARIANT_PILOT_SAMPLES = 2_000
+
+
+def check_variant_pilot(spec: Spec, n: int = VARIANT_PILOT_SAMPLES) -> str | None:
+    """A diagnostic message when drawn variants cannot meet the requires for some pilot sample
+    (every named axis held by the base sample makes them impossible), else None."""
+    from psynth_spec.errors import SamplingError
+    from psynth_spec.sampler import sample_range
+
+    if spec.variants is None or not spec.variants.random or not spec.requires:
+        return None
+    try:
+        sample_range(spec, 0, min(n, spec.samples), where=f"the compile pilot of {min(n, spec.samples):,} samples")
+    except SamplingError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        return f"{message}; the requires leave some samples no variant values"
+    return None

@@ -122,7 +122,8 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
     per_sample: dict[str, float] = {}
     members = 0
     views = spec.render.views  # stills per sample; video frames follow the first view
-    images = frames + views - 1
+    variants = spec.variant_count  # each variant: one still (first view), its passes and script
+    images = frames + views - 1 + variants
     if outputs & {"image", "video"}:
         per_sample["image"] = pixels * images * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
         members += images
@@ -138,11 +139,12 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
         members += 1
     if "metadata" in outputs:
         video_bytes = cost_model.JSON_FRAME_BYTES * frames if spec.video is not None else 0
-        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes
+        variant_bytes = cost_model.VARIANT_JSON_BYTES * spec.variant_count
+        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes + variant_bytes
         members += 1
     if "scene_code" in outputs:
-        per_sample["scene_code"] = cost_model.SCENE_CODE_BYTES
-        members += 1
+        per_sample["scene_code"] = cost_model.scene_code_bytes(spec) * (1 + variants)
+        members += 1 + variants
     if "usd" in outputs:
         per_sample["usd"] = cost_model.USD_BYTES
         members += 1
@@ -175,7 +177,7 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     )
     total = max(len(frame), 1)
     frames = _frames(spec)
-    renders = frames + spec.render.views - 1  # each extra view is one more render, not a build
+    renders = frames + spec.render.views - 1 + spec.variant_count  # views and variants: one more render each
     w, h = spec.render.width, spec.render.height
     cpu = gpu = 0.0
     shares: dict[str, float] = {}
@@ -188,7 +190,7 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
         engines=dict(sorted(shares.items(), key=lambda kv: -kv[1])),
-        frames_per_sample=frames,
+        frames_per_sample=_frames(spec),
         cpu_seconds_per_sample=cpu,
         gpu_seconds_per_sample=gpu,
         cpu_hours=cpu * spec.samples / 3600,

@@ -29,7 +29,7 @@ from psynth_spec.counters import MAX_SAMPLE_ID, counters, render_seeds, uniforms
 from psynth_spec.distributions import Column, constant, draw
 from psynth_spec.errors import SamplingError
 from psynth_spec.asset_columns import asset_series
-from psynth_spec.spec import AssetChoice, Fixed, RegistryColumn, Spec
+from psynth_spec.spec import AssetChoice, AxisStatement, Fixed, RegistryColumn, Spec
 
 # A row that still breaks a constraint after this many rounds fails the shard. At the lowest
 # acceptance a compiled spec may have (1 in 1,000, checked by the pilot) a row fails with
@@ -96,18 +96,24 @@ def draw_statements(spec: Spec, ids: np.ndarray, rounds: int | np.ndarray = 0) -
     positions = counters(ids, rounds)
     for statement in spec.statements:
         u = None if isinstance(statement.dist, Fixed) else uniforms_at(positions, spec.seed, statement.axis)
-        column = draw(statement.type, statement.dist, u, n)
-        if statement.clamp is not None:
-            lo, hi = statement.clamp
-            if statement.type == "int":
-                lo, hi = math.ceil(lo), math.floor(hi)
-            np.clip(column.values, lo, hi, out=column.values)
-            if column.levels is not None:
-                column.levels = np.clip(column.levels, lo, hi)
+        column = draw_statement(statement, u, n)
         if statement.when is not None:
             column.valid = evaluate(statement.when, batch, n)
         batch.stated[statement.axis] = column
     return batch
+
+
+def draw_statement(statement: AxisStatement, u: np.ndarray | None, n: int) -> Column:
+    """One statement's distribution through its clamp (its `when` is the caller's)."""
+    column = draw(statement.type, statement.dist, u, n)
+    if statement.clamp is not None:
+        lo, hi = statement.clamp
+        if statement.type == "int":
+            lo, hi = math.ceil(lo), math.floor(hi)
+        np.clip(column.values, lo, hi, out=column.values)
+        if column.levels is not None:
+            column.levels = np.clip(column.levels, lo, hi)
+    return column
 
 
 def require_masks(spec: Spec, batch: Batch) -> list[np.ndarray]:
@@ -172,7 +178,7 @@ def _fail(spec: Spec, ids: np.ndarray, where: str, acceptance: float) -> None:
     )
 
 
-def _series(name: str, column: Column) -> pl.Series:
+def column_series(name: str, column: Column) -> pl.Series:
     if column.type == "category" and len(column.categories) == 1 and column.valid is None:
         return pl.Series(name, [column.categories[0]], dtype=pl.String).new_from_index(0, len(column.values))
     if column.type == "category":
@@ -219,12 +225,16 @@ def _sample_block(spec: Spec, start: int, stop: int, where: str) -> pl.DataFrame
         pl.Series("shard", ids // spec.shard_size, dtype=pl.Int32),
         pl.Series("seed", render_seeds(spec.seed, ids), dtype=pl.Int64),
     ]
-    data.extend(_series(c.column, batch(c.axis)) for c in spec.columns)
+    data.extend(column_series(c.column, batch(c.axis)) for c in spec.columns)
     for statement in spec.statements:
         if isinstance(statement.dist, AssetChoice):
             column = batch.stated[statement.axis]
             data.extend(asset_series(spec, statement, column.values, column.valid_mask()))
     data.extend(caption_series(spec, ids, batch))
+    if spec.variants is not None:
+        from psynth_spec.variants import variant_series
+
+        data.extend(variant_series(spec, ids, batch, where))
     return pl.DataFrame(data)
 
 

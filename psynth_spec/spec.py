@@ -274,6 +274,53 @@ class VideoSettings(_Model):
     fps: float
 
 
+# ---------------------------------------------------------------- variants
+VariantMode = Literal["redraw", "each", "choose"]
+MAX_VARIANTS = 16
+
+
+class VariantAxis(_Model):
+    """An axis a `variants` block changes, and how.
+
+    `redraw`: from its own statement's distribution (clamp included); `each`: variant k takes
+    `values[k-1]` (explicit values, no `count`); `choose`: uniform among `values` (with `count`).
+    """
+
+    axis: str
+    column: str
+    type: AxisType
+    mode: VariantMode
+    values: tuple[Scalar, ...] = ()
+
+
+class Variants(_Model):
+    """`variants { ... }`: `count` counterfactual versions of every sample, numbered 1..count.
+
+    `columns` are the registry columns a variant may change (in registry order): the named
+    axes, the stated axes whose `when` reads a changed axis, and the unstated columns derived
+    from a changed axis. Everything else, the render seed included, is the base sample's.
+    """
+
+    count: int
+    axes: tuple[VariantAxis, ...]
+    columns: tuple[str, ...]
+    line: int
+
+    @property
+    def axis_names(self) -> tuple[str, ...]:
+        return tuple(a.axis for a in self.axes)
+
+    @property
+    def random(self) -> bool:
+        """Drawn (redraw/choose) variants honour `require`; explicit ones are taken as given."""
+        return any(a.mode != "each" for a in self.axes)
+
+
+def variant_column(k: int, column: str) -> str:
+    """The samples-table column of variant k's value of `column`: `var{k}_{column}`."""
+    return f"var{k}_{column}"
+
+
 # ---------------------------------------------------------------- the spec
 class Spec(_Model):
     """A validated dataset spec."""
@@ -301,6 +348,7 @@ class Spec(_Model):
     qc: dict[str, float] = Field(default_factory=dict)
     """QC thresholds the spec's `qc { ... }` block overrides (name -> value; the others keep
     their defaults). Use `psynth_data.qc.QcThresholds.for_spec(spec)` to get the thresholds."""
+    variants: Variants | None = None
     warnings: tuple[Diagnostic, ...] = Field(default=(), exclude=True)
     """What `check` found worth a word but not an error (e.g. a caption that doubles a word);
     not serialized: the worker and the index see the same spec JSON as before."""
@@ -321,6 +369,18 @@ class Spec(_Model):
         """Caption column names in first-appearance order, then `caption_dense` (the built-in
         dense caption) unless a template of the spec already fills it."""
         return list(dict.fromkeys([*(t.column for t in self.captions), "caption_dense"]))
+
+    @property
+    def variant_count(self) -> int:
+        """Counterfactual versions per sample (0 without a `variants` block)."""
+        return self.variants.count if self.variants is not None else 0
+
+    def variant_columns(self) -> list[str]:
+        """Every `var{k}_...` column of the samples table: changed columns, then captions."""
+        if self.variants is None:
+            return []
+        per = [*self.variants.columns, *self.caption_columns]
+        return [variant_column(k, c) for k in range(1, self.variants.count + 1) for c in per]
 
     def shard_range(self, shard: int) -> range:
         """Global sample ids of a shard (the last shard may be short)."""

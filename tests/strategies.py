@@ -75,6 +75,13 @@ statements = st.one_of(
     st.builds(
         n.Caption, st.one_of(st.none(), names.map(n.Name)), st.one_of(st.none(), numbers()), strings
     ),
+    st.builds(
+        n.Variants,
+        st.lists(st.builds(n.VariantAxis, paths, st.one_of(
+            st.none(), paths, st.lists(st.one_of(numbers(), paths, bools), max_size=3).map(lambda xs: n.ListValue(tuple(xs))),
+        )), min_size=1, max_size=3).map(tuple),
+        st.one_of(st.none(), st.builds(n.VariantCount, names.map(n.Name), numbers())),
+    ),
 )
 datasets = st.builds(n.Dataset, names.map(n.Name), st.lists(statements, max_size=8).map(tuple))
 
