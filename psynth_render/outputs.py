@@ -21,6 +21,7 @@ PASS_SUFFIXES = {
     "roughness": ("roughness.exr",),
     "metallic": ("metallic.exr",),
     "hdr": ("linear.exr",),  # not "hdr.exr": Blender takes a ".hdr" file name for a Radiance file
+    "instances": ("inst.png",),  # psynth_render.instances, not the compositor
 }
 """Per-view files of each still pass (`flow` is per video frame: `flow_suffix`)."""
 PASS_SUFFIX = {name: files[0] for name, files in PASS_SUFFIXES.items()}

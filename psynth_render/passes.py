@@ -11,6 +11,8 @@ the renderer runs a second, 1-sample Cycles render for the passes alone (see ren
     roughness     the subject shader's roughness (an AOV, scene.build.aovs), float EXR; 0 elsewhere
     metallic      the subject shader's metallic (an AOV), float EXR; 0 elsewhere
     hdr           the clean linear render before post-processing (no look, no view transform), EXR
+
+The `instances` pass is not a compositor output: psynth_render.instances renders it.
 """
 
 import bpy
@@ -50,6 +52,7 @@ def install(scene, passes, directory: str, prefix: str) -> None:
     With no passes the compositor is the sample's post-processing tree (None when it has no
     effects); with passes, the image runs through the same look group (scene.build.looks).
     """
+    passes = [p for p in passes if p in _SOCKETS]  # "instances": psynth_render.instances
     if not passes:
         scene.compositing_node_group = post_tree(scene)
         return

@@ -117,6 +117,8 @@ def _instance_inputs(sample_dir: Path, sid: int, suffix: str, shape) -> tuple[np
         ids = None
     instances = None
     meta = sample_dir / member_name(sid, "json")
+    if not meta.is_file():  # no metadata member: the renderer keeps them in `_qc/`
+        meta = sample_dir / QC_DIR / member_name(sid, "json")
     if meta.is_file():
         try:
             instances = json.loads(meta.read_text()).get("instances")

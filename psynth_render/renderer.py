@@ -18,6 +18,7 @@ import bpy
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.image_metadata import strip_render_metadata
+from psynth_render.instances import render_instance_ids, write_instance_png
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.flow import camera_flow
 from psynth_render.glb import export_subject_glb
@@ -70,8 +71,10 @@ class Renderer:
         _no_file_metadata(current)
         render_seconds = 0.0
         views = None
+        instances = None
         if needs_still(spec):
             views, seconds = self._render_views(current, desc, sid, staging)
+            instances = views[0].pop("instances") if spec.render.views == 1 else views[0]["instances"]
             render_seconds += seconds
             if spec.render.views > 1:
                 stems = [member_name(sid, view_suffix("", v)).rstrip(".") for v in view_indices(spec)]
@@ -107,12 +110,17 @@ class Renderer:
             if views is not None and spec.render.views > 1:
                 meta["views"] = views
             meta["scene"] = desc.model_dump(mode="json")
+            if instances is not None:
+                meta["instances"] = instances
         variants, seconds = self._render_variants(current, row, staging)
         render_seconds += seconds
         if "metadata" in spec.outputs:
             if spec.variants is not None:
                 meta["variants"] = variants
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        elif instances is not None:  # QC still reads them: beside the members, not in the tar
+            (staging / QC_DIR).mkdir(exist_ok=True)
+            (staging / QC_DIR / member_name(sid, "json")).write_text(json.dumps({"instances": instances}))
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
         if written != expected:
@@ -179,11 +187,14 @@ class Renderer:
         for index, view in enumerate(view_indices(spec)):
             info = pose_camera(desc, view=index)
             seconds += self._render_still(current, sid, staging, view)
+            spent, instances = self._render_instances(desc, sid, staging, view, index)
+            seconds += spent
             if "normal" in spec.render.passes:
                 world, camera = (str(staging / member_name(sid, view_suffix(s, view))) for s in PASS_SUFFIXES["normal"])
                 pass_files.camera_normals(world, camera, info["world_to_camera"])
             files = [member_name(sid, view_suffix(s, view)) for s in per_view]
             records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
+            records[-1]["instances"] = instances
         if len(records) > 1:
             pose_camera(desc)  # leave the first view's pose for the video, the usd and the next sample
         return records, seconds
@@ -222,6 +233,17 @@ class Renderer:
         if not variant:
             stash_qc_mask(spec, staging, sid, view)  # not asked for: kept beside the members, not in the tar
         return seconds
+
+    def _render_instances(self, desc, sid: int, staging: Path, view: int | None, index: int) -> tuple[float, list[dict]]:
+        """The instance ids of a view's still (psynth_render.instances): `inst.png` as a member
+        when the spec's passes ask for `instances`, else in `_qc/` for QC only."""
+        started = time.perf_counter()
+        ids, instances = render_instance_ids(desc, view=desc.camera.views[index])
+        seconds = time.perf_counter() - started
+        folder = staging if "instances" in self.spec.render.passes else staging / QC_DIR
+        folder.mkdir(exist_ok=True)
+        write_instance_png(ids, folder / member_name(sid, view_suffix(PASS_SUFFIXES["instances"][0], view)))
+        return seconds, instances
 
     def _install_passes(self, current, wanted, staging: Path, prefix: str) -> None:
         if not wanted:

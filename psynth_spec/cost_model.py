@@ -56,7 +56,8 @@ IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 # Passes: depth as 32-bit single-channel EXR (ZIP), normal as half RGB EXR, segmentation as an
 # 8-bit index PNG (flat regions compress well), albedo as an RGB PNG (smoother than beauty).
 PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albedo": 1.0,
-                        "roughness": 1.5, "metallic": 0.5, "hdr": 9.0, "flow": 6.0}
+                        "roughness": 1.5, "metallic": 0.5, "hdr": 9.0, "flow": 6.0,
+                        "instances": 0.1}
 """Normal is two files (world and camera space); flow is one file per video frame."""
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length

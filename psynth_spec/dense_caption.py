@@ -8,7 +8,8 @@ say:
     liquid     its form and viscosity (stated and not none)
     gas        its density (stated and not none)
     lighting   setup (always), colour temperature, exposure, key azimuth (when stated)
-    camera     angle, lens, focal length (always), aperture with depth of field, movement
+    camera     angle, framing (when stated), lens, focal length (always), aperture with depth of
+               field, movement
     look       style, colour grade (not neutral), palette, backdrop, post effects over 0.05
 
 Numbers print through the same vectorized formatting as templates. Each sentence has a few
@@ -211,6 +212,9 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
     focal = put("focal", cols.number("camera.focal_length", ".0f", stated_only=False))
     lens = put("lens", cols.concept("camera.lens", lambda t: f" through {t.article} {t.label} lens"))
     through = lens.fill_null("") if lens is not None else _lit("")
+    framing = put("framing", cols.concept("camera.framing", lambda t: f", framed as {t.article} {t.label},"))
+    if framing is not None:  # the framing the camera distance was solved for (build.framing)
+        through = pl.concat_str([framing.fill_null(""), through])
     fstop = cols.number("camera.fstop", ".1f", stated_only=False)
     dof_flag = cols.flag("camera.dof")
     dof = _lit("")

@@ -8,7 +8,7 @@ Engine = Literal["cycles", "eevee", "workbench"]
 """The render block's engines; each is the `block_name` of one `rendering.engines` concept."""
 Device = Literal["auto", "gpu", "cpu"]
 ImageFormat = Literal["png", "exr", "webp"]
-RenderPass = Literal["depth", "normal", "segmentation", "albedo", "roughness", "metallic", "hdr", "flow"]
+RenderPass = Literal["depth", "normal", "segmentation", "albedo", "roughness", "metallic", "hdr", "flow", "instances"]
 CameraRigKind = Literal["orbit", "sphere", "turntable", "fixed6", "random"]
 """`render { views N  rig ... }`: how a multi-view sample's cameras are placed (camera_rig.py)."""
 Background = Literal["opaque", "transparent"]

@@ -11,6 +11,11 @@ from psynth_spec.spec import RenderSettings, Spec
 from psynth_spec.taxonomy import Taxonomy
 
 
+LEGACY_DISTANCE = 3.0
+"""The camera distance of every render before `camera.framing` (stated, it overrides the
+framing): render tests that predate framing keep their pictures with it."""
+
+
 def make_spec(taxonomy: Taxonomy, *, size: int = 48, samples: int = 8, engine: str = "cycles") -> Spec:
     """A minimal valid Spec whose render block is tiny. Every axis counts as stated, so a null in
     a row takes its default as the checker derives it (e.g. roughness from the row's material)."""

@@ -9,7 +9,7 @@ bpy = pytest.importorskip("bpy")
 
 from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import centre, luminance, make_row, make_spec, render_array, silhouette  # noqa: E402
+from tests.render_fixtures import LEGACY_DISTANCE, centre, luminance, make_row, make_spec, render_array, silhouette  # noqa: E402
 
 SIZE = 32
 
@@ -25,6 +25,7 @@ def shot(tax, tmp_path_factory):
     counter = iter(range(10_000))
 
     def render(samples=6, **overrides):
+        overrides.setdefault("camera__distance", LEGACY_DISTANCE)  # these tests predate framing
         desc = describe(make_row(tax, **overrides), make_spec(tax, size=SIZE, samples=samples), tax)
         desc.render.denoise = False
         return desc, render_array(desc, folder / f"{next(counter)}.png")

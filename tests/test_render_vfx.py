@@ -17,6 +17,7 @@ from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_render.scene.build.fluids import liquid_mesh, thickness_of  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import (  # noqa: E402
+    LEGACY_DISTANCE,
     centre, high_frequency, luminance, make_row, make_spec, render_array, silhouette,
 )
 
@@ -35,6 +36,7 @@ def shot(tax, tmp_path_factory):
     counter = iter(range(10_000))
 
     def render(size=SIZE, samples=6, seed=1, edit=None, engine=None, **overrides):
+        overrides.setdefault("camera__distance", LEGACY_DISTANCE)  # these tests predate framing
         if engine is not None:
             overrides["render__engine"] = engine
         desc = describe(make_row(tax, seed=seed, **overrides), make_spec(tax, size=size, samples=samples), tax)
@@ -488,6 +490,8 @@ AXIS_TESTS = {
                      "test_render_axes::test_dutch_angle_rolls_the_horizon"],
     "camera.distance": ["test_render_axes::test_distance_shrinks_the_subject"],
     "camera.movement": ["test_render_axes::test_movement_still_uses_the_end_pose"],
+    "camera.framing": ["test_framing::test_medium_framing_keeps_the_subject_in_its_band_across_focal_lengths",
+                       "test_framing::test_every_framing_is_met_by_every_flat_lens"],
     "camera.lens": ["test_render_axes::test_fisheye_blacks_the_corners_and_panorama_shrinks_the_subject",
                     "test_render_axes::test_orthographic_ignores_focal_length"],
     "lighting.setup": ["test_render_axes::test_lighting_setup_high_key_is_brighter_than_low_key"],
@@ -517,6 +521,7 @@ FAMILY_TESTS = {
     "camera.angles": AXIS_TESTS["camera.angle"],
     "camera.movements": AXIS_TESTS["camera.movement"],
     "camera.lenses": AXIS_TESTS["camera.lens"],
+    "camera.framings": AXIS_TESTS["camera.framing"],
     "lighting": AXIS_TESTS["lighting.setup"],
     "lighting.studio": ["test_render_axes::test_lighting_setup_high_key_is_brighter_than_low_key"],
     "lighting.natural": ["test_render_families::test_natural_light_follows_the_sun"],

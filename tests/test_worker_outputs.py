@@ -7,6 +7,7 @@ import pytest
 import webdataset as wds
 
 from psynth_data.layout import Layout
+from psynth_data.qc import decode_png
 from psynth_data.manifest import is_complete
 from psynth_data.storage import LocalStorage
 from psynth_render.outputs import member_suffixes
@@ -25,7 +26,7 @@ def full_shard(tmp_path_factory):
     spec = tiny_spec(
         name="full", samples=2, engine="cycles", spp=2,
         outputs="image, caption, metadata, scene_code, usd",
-        passes="depth, normal, segmentation, albedo",
+        passes="depth, normal, segmentation, albedo, instances",
     )
     result = run_shard(spec, 0, str(root))
     return root, spec, result
@@ -40,7 +41,8 @@ def test_tar_streams_with_webdataset_and_holds_exactly_the_asked_members(full_sh
     root, spec, result = full_shard
     samples = _stream(root, spec)
     assert [s["__key__"] for s in samples] == ["000000000", "000000001"]
-    expected = {"png", "txt", "json", "py", "usdc", "depth.exr", "normal.exr", "normal_camera.exr", "seg.png", "albedo.png"}
+    expected = {"png", "txt", "json", "py", "usdc", "depth.exr", "normal.exr", "normal_camera.exr", "seg.png", "albedo.png",
+                "inst.png"}
     assert set(member_suffixes(spec)) == expected
     for sample in samples:
         assert {k for k in sample if not k.startswith("__")} == expected
@@ -58,6 +60,15 @@ def test_members_have_real_content(full_shard):
     assert 0.02 < (seg == 255).mean() < 0.9  # the subject covers part of the frame
     for name in ("000000000.depth.exr", "000000000.normal.exr"):
         assert members[name][:4] == EXR_MAGIC
+    ids = decode_png(members["000000000.inst.png"])
+    assert ids.dtype == np.uint16 and ids.shape == (32, 32)
+    instances = json.loads(members["000000000.json"])["instances"]
+    by_element = {i["element"]: i for i in instances}
+    subject = by_element["subject"]["id"]
+    assert ((ids == subject) == (seg == 255)).mean() > 0.97  # the subject's ids are seg.png's mask
+    for entry in instances:  # no gas: each coverage is its share of the id image
+        assert entry["coverage"] == pytest.approx((ids == entry["id"]).mean(), abs=1e-6)
+    assert (ids == 0).mean() == 0.0
     assert png_array(members["000000000.albedo.png"]).max() > 0
     assert members["000000000.usdc"][:8] == b"PXR-USDC"
     caption = members["000000000.txt"].decode()
@@ -113,7 +124,7 @@ def test_image_only_outputs_in_each_format(tmp_path, fmt, magic):
 def test_video_frames_follow_the_camera_movement(tmp_path):
     spec = tiny_spec(
         name="clip", samples=1, outputs="image, metadata, video",
-        axes="camera.movement = orbit", video="video { frames 3  fps 12 }",
+        axes="camera.movement = dolly_out", video="video { frames 3  fps 12 }",
     )
     run_shard(spec, 0, str(tmp_path))
     members = tar_members(tmp_path, spec)
@@ -122,7 +133,9 @@ def test_video_frames_follow_the_camera_movement(tmp_path):
     assert [f["index"] for f in frames] == [0, 1, 2]
     assert [f["time"] for f in frames] == pytest.approx([0, 1 / 12, 2 / 12])
     positions = [np.array(f["camera_to_world"])[:3, 3] for f in frames]
-    assert np.linalg.norm(positions[1] - positions[0]) > 1.0  # a 360-degree orbit: half way round
+    # dolly out 60% farther: half way, 30% of the distance (an orbit of a torus in the round
+    # studio would look the same from every side)
+    assert np.linalg.norm(positions[1] - positions[0]) > 0.5
     first, middle = png_array(members["000000000.f0000.png"]), png_array(members["000000000.f0001.png"])
     assert np.abs(first - middle).mean() > 0.5
     assert all(f["focal_length"] > 0 and np.array(f["K"]).shape == (3, 3) for f in frames)

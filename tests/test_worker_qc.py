@@ -35,7 +35,7 @@ def test_worker_writes_qc_before_the_manifest(tmp_path, engine, passes):
     qc_file = storage.path(layout.qc_key(0))
     assert qc_file.stat().st_mtime <= storage.path(layout.manifest_key(0)).stat().st_mtime
     names = tar_members(tmp_path, spec)
-    assert not any(n.endswith("seg.png") for n in names)  # the QC mask is not a member
+    assert not any(n.endswith(("seg.png", "inst.png")) for n in names)  # QC's masks are not members
     qc = pl.read_parquet(qc_file)
     assert qc.schema == pl.Schema(SCHEMA)
     assert qc["sample_id"].to_list() == [0, 1]
@@ -47,3 +47,10 @@ def test_worker_writes_qc_before_the_manifest(tmp_path, engine, passes):
     assert all(s is not None and s > 0 for s in qc["render_seconds"].to_list())
     if "depth" in passes:
         assert qc["nan_frac"].to_list() == [0.0, 0.0]
+    # the instance ids are always measured: the set fills the frame, the subject is whole
+    assert qc["void_frac"].to_list() == [0.0, 0.0]
+    assert all(0.02 < c < 0.9 for c in qc["min_element_coverage"].to_list())
+    assert qc["subject_border_frac"].to_list() == [0.0, 0.0]
+    assert qc["qc_pass"].to_list() == [True, True], qc["qc_reasons"].to_list()
+    instances = json.loads(names["000000000.json"])["instances"]
+    assert [i["element"] for i in instances] == ["subject", "backdrop"]

@@ -41,8 +41,8 @@ __all__ = [
 _ROOT = Path(__file__).resolve().parent.parent.parent
 
 BUILDER_MODULES: tuple[str, ...] = (
-    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "patterns",
-    "gas_fields", "surface_details", "surfaces", "media", "looks", "aovs",
+    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing",
+    "placement", "patterns", "gas_fields", "surface_details", "surfaces", "media", "looks", "aovs",
     "builder",
 )
 """Modules of psynth_render.scene.build, in the order a script defines them."""

@@ -13,7 +13,7 @@ Conventions (stable: the scene and render code reads these names):
   `"FISHEYE_EQUISOLID"`, `"MULTIPLE_SCATTERING"`, `"RIDGED_MULTIFRACTAL"`...).
 
 Domain keys are the categorical axes' domains: `materials`, `liquids`, `liquid_forms`, `gases`,
-`lighting`, `camera.angles`, `camera.movements`, `camera.lenses`, `textures`, `mappings`,
+`lighting`, `camera.angles`, `camera.movements`, `camera.lenses`, `camera.framings`, `textures`, `mappings`,
 `geometry`, `rendering.engines`, `post.grades`, `styles`, `color.harmonies`, `color.moods`,
 `backgrounds`.
 
@@ -34,7 +34,7 @@ from psynth_spec.render_params.looks import (
     EngineParams, GradeParams, HarmonyParams, MoodParams, StyleParams,
 )
 from psynth_spec.render_params.staging import (
-    BackgroundParams, CameraAngleParams, CameraLensParams, CameraMovementParams, Light,
+    BackgroundParams, CameraAngleParams, CameraFramingParams, CameraLensParams, CameraMovementParams, Light,
     LightingParams, World, light_kelvin,
 )
 from psynth_spec.render_params.surfaces import (
@@ -46,7 +46,7 @@ __all__ = [
     "RGB", "Kelvin", "NonNeg", "Positive", "Unit",
     "MaterialParams", "SurfaceDetail", "Liquid", "LiquidParams", "NoLiquid", "LiquidFormParams",
     "Gas", "GasParams", "NoGas", "TextureParams", "MappingParams",
-    "LightingParams", "Light", "World", "light_kelvin", "CameraAngleParams",
+    "LightingParams", "Light", "World", "light_kelvin", "CameraAngleParams", "CameraFramingParams",
     "CameraMovementParams", "CameraLensParams", "BackgroundParams",
     "Geometry", "Primitive", "Rock", "TorusKnot", "TwistedTorus", "Gear", "Spring", "Mobius",
     "Supershape", "Lathe", "Crystal", "StarPrism", "Platonic", "Metaballs",
@@ -64,6 +64,7 @@ DOMAIN_MODELS: dict[str, Any] = {
     "camera.angles": CameraAngleParams,
     "camera.movements": CameraMovementParams,
     "camera.lenses": CameraLensParams,
+    "camera.framings": CameraFramingParams,
     "textures": TextureParams,
     "mappings": MappingParams,
     "geometry": Geometry,

@@ -187,6 +187,17 @@ class CameraLensParams(_Params):
             raise ValueError("panorama_type is required for PANO and only for PANO")
         return self
 
+class CameraFramingParams(_Params):
+    """How much of the frame the subject takes: `share` is the span of the subject's projected
+    bounds over the frame's shorter side (the larger of its width and height spans; over 1
+    crops it). The camera distance is solved from it, the subject's bounds, the focal length
+    and the lens (orthographic scale, fisheye field), unless `camera.distance` is stated.
+    `crop` says the framing cuts the subject on purpose (no `subject_cropped` QC reason)."""
+
+    share: Annotated[float, Field(gt=0.0, le=4.0)]
+    crop: bool = False
+
+
 # ================================================================ backgrounds
 class BackgroundParams(_Params):
     """What is behind and under the subject. sweep: a curved studio backdrop (floor bending up

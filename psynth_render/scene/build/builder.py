@@ -20,10 +20,12 @@ import bpy
 from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.aovs import shader_aovs
+from psynth_render.scene.build.framing import facing_azimuth, readable_gas, room_radius, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
-from psynth_render.scene.build.media import gas, liquid, remove_object
+from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
+from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
@@ -72,6 +74,9 @@ def build(desc):
         if element.element == "object":
             add(element, scene, state)
     _remove_stale_objects(desc)
+    if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
+        solve_framing(desc, subject_hull(state.subject), state.floor_z)
+    readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
@@ -84,10 +89,37 @@ def build(desc):
             CLEAR[kind](scene, state)
         else:
             add(element, scene, state)
+    for entry in instance_table(desc):  # the id render reads each element's object index
+        obj = bpy.data.objects.get(entry["object"] or "")
+        if obj is not None:
+            obj.pass_index = entry["id"]
     style = state.style
     lines(scene, style, state.lined)
     composite(scene, desc.post, style, max(desc.render.width, desc.render.height))
     return pose_camera(desc)
+
+
+def instance_table(desc):
+    """The scene's instances in id order: {"id", "element", "concept", "object" (the Blender
+    object, None for the world), "world" (the world's pixels are this element's)}. Objects keep
+    their pass index (the subject is 1: seg.png's mask); effects and the backdrop follow."""
+    out = [{"id": o.pass_index, "element": o.element, "concept": o.geometry.concept, "object": o.name,
+            "world": False} for o in desc.objects]
+    next_id = max(e["id"] for e in out) + 1
+    for effect in desc.effects:
+        name = LIQUID if effect.element == "liquid" else GAS
+        out.append({"id": next_id, "element": effect.element, "concept": effect.concept, "object": name,
+                    "world": False})
+        next_id += 1
+    bg = desc.backdrop
+    if bg.kind in ("sweep", "wall"):  # the world behind a studio set is void
+        out.append({"id": next_id, "element": "backdrop", "concept": bg.concept, "object": BACKDROP, "world": False})
+    elif bg.kind == "floor":  # the ground, and the world above the horizon
+        out.append({"id": next_id, "element": "ground", "concept": bg.concept, "object": BACKDROP, "world": False})
+        out.append({"id": next_id + 1, "element": "backdrop", "concept": bg.concept, "object": None, "world": True})
+    else:  # sky, void: the world is the backdrop
+        out.append({"id": next_id, "element": "backdrop", "concept": bg.concept, "object": None, "world": True})
+    return out
 
 
 @functools.singledispatch
@@ -99,6 +131,7 @@ def add(element, scene, state):
 @add.register
 def _add_object(element: SceneObject, scene, state):
     obj = _subject(scene, element)
+    face_the_camera(obj, element.geometry, state.desc)
     style = state.style
     style_modifiers(obj, style)
     mat = subject_material(obj, element.material, element.name)
@@ -135,12 +168,14 @@ def _rest_on_floor(obj, floor_z):
 
 @add.register
 def _add_backdrop(element: Backdrop, scene, state):
-    _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg)
+    room = room_radius(state.desc, state.floor_z, element.bend_radius)
+    _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg, room)
 
 
 @add.register
 def _add_liquid(element: LiquidEffect, scene, state):
-    body = liquid(state.subject, element, state.floor_z)
+    facing = facing_azimuth(state.desc, state.floor_z) - math.radians(state.desc.subject.geometry.rotation_deg)
+    body = liquid(state.subject, element, state.floor_z, facing)
     if body is not None:
         state.lined.append(body)
 
@@ -347,6 +382,7 @@ def _mesh(geo, key, make):
                 return mesh
     mesh = make()
     cube_project_uvs(mesh)
+    crease_corners(mesh)
     if shared:
         mesh.name = MESH_PREFIX + geo.concept
         mesh[TAG + "_key"] = key
@@ -383,16 +419,18 @@ def _floor_height(subject, geo):
 
 
 # ---------------------------------------------------------------- backdrop
-def _backdrop(scene, bg, floor_z, camera_azimuth_deg):
+def _backdrop(scene, bg, floor_z, camera_azimuth_deg, room=None):
     kind = bg.kind
     if kind in ("void", "sky"):
         remove_object(BACKDROP)
         return
-    key = json.dumps([kind, bg.bend_radius])
+    if kind == "floor":
+        room = None  # the world above the horizon is the set's sky
+    key = json.dumps([kind, bg.bend_radius, room and round(room, 2)])
     obj = _ensure_object(scene, BACKDROP, lambda: bpy.data.meshes.new(BACKDROP))
     if obj.get(TAG + "_key") != key:
         old = obj.data
-        obj.data = mesh_from_shape(backdrop_shape(kind, bg.bend_radius), True)
+        obj.data = mesh_from_shape(backdrop_shape(kind, bg.bend_radius, room and round(room, 2)), True)
         if old.users == 0:
             bpy.data.meshes.remove(old)
         obj[TAG + "_key"] = key

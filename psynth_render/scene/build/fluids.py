@@ -111,9 +111,15 @@ def ripple(p, t, floor_z, rng):
     return sheet(lambda a: extent, height, floor_z, rings=40, segments=64)
 
 
+SPLASH_SHARE = 0.45
+"""A splash's crown rises at most this share of the subject's height."""
+
+
 def splash(p, t, floor_z, rng):
     """A crown around the subject: a flared wall with spikes, flying drops, a thin base."""
     base_r, height = 1.05, max(p["height"], 0.05) * (1 - 0.75 * t)
+    if p.get("subject_height"):  # around the subject, not over it: a low one stays in sight
+        height = min(height, SPLASH_SHARE * p["subject_height"])
     flare, wall = 0.45 * height * (1 - t), 0.03 + 0.1 * t
     spikes = max(6, int(p["droplets"] * (1 - t) / 3) + 6)
     segments = spikes * 4
@@ -152,14 +158,22 @@ def splash(p, t, floor_z, rng):
     return merge(parts)
 
 
+FACING_SPREAD = math.radians(140.0)
+"""How wide around the camera's azimuth drips are spread (the subject's visible side)."""
+
+
 def drip(p, t, floor_z, rng, surface):
     """Drops on the subject's lower flank: thin liquids hang as round beads with a separated
     falling drop; thick ones sag into long strands ending in a bulb."""
     count = max(1, p["droplets"])
     length = max(p["height"], 0.1) * (0.4 + 1.4 * t)
     parts = []
+    facing = p.get("facing")
     for i in range(count):
-        a = 2 * math.pi * (i + rng.uniform(-0.2, 0.2)) / count - math.pi / 2
+        if facing is None:  # all round
+            a = 2 * math.pi * (i + rng.uniform(-0.2, 0.2)) / count - math.pi / 2
+        else:  # on the side the camera sees, within FACING_SPREAD of its azimuth
+            a = facing + FACING_SPREAD * ((i + 0.5 + rng.uniform(-0.2, 0.2)) / count - 0.5)
         e = rng.uniform(-0.35, -0.05)
         hit = surface((math.cos(a) * math.cos(e), math.sin(a) * math.cos(e), math.sin(e)))
         if hit is None:

@@ -9,10 +9,12 @@ at its heart (sampled directly, so it lights the subject without noise) rather t
 volume's emission alone.
 """
 
+import math
+
 import bpy
 from mathutils import Vector
 
-from psynth_render.scene.build.fluids import liquid_mesh
+from psynth_render.scene.build.fluids import liquid_mesh, merge, sheet
 from psynth_render.scene.build.gas_fields import blackbody_emission, look_field
 from psynth_render.scene.build.patterns import math_node
 
@@ -79,8 +81,9 @@ def _fresh_material(name):
 
 
 # ---------------------------------------------------------------- liquid
-def liquid(subject, liquid_desc, floor_z):
-    """Build (or remove, for None) the liquid body."""
+def liquid(subject, liquid_desc, floor_z, facing=None):
+    """Build (or remove, for None) the liquid body; `facing`: the camera's azimuth in the
+    subject's frame (radians), where forms on the subject gather (drips on the side it sees)."""
     if liquid_desc is None:
         remove_object(LIQUID)
         return None
@@ -91,6 +94,9 @@ def liquid(subject, liquid_desc, floor_z):
         return (tuple(point), tuple(normal)) if hit else None
 
     form = liquid_desc.form.model_dump(mode="json")  # fluids.py's mesh makers read plain data
+    form["facing"] = None if facing is None else round(facing, 3)
+    top = max((subject.matrix_world @ Vector(c)).z for c in subject.bound_box)
+    form["subject_height"] = round(top - floor_z, 3)
     key = repr([form, liquid_desc.viscosity, round(floor_z, 5), liquid_desc.seed,
                 subject.get("psynth_key"), form["form"] in ("drip", "droplets", "coating")
                 and [round(a, 3) for a in subject.rotation_euler]])
@@ -100,8 +106,12 @@ def liquid(subject, liquid_desc, floor_z):
         if form["form"] in ("drip", "droplets", "coating"):  # ray casts are in object space
             m = subject.matrix_world
             data["verts"] = [tuple(m @ Vector(v)) for v in data["verts"]]
+        if form["form"] == "drip":  # what dripped lies in a thin puddle at the foot, in sight
+            world_facing = None if facing is None else facing + subject.matrix_world.to_euler().z
+            data = merge([data, _landing_puddle(subject, floor_z, world_facing)])
         obj = _replace_mesh(LIQUID, data)
         obj["psynth_key"] = key
+    obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused body may have moved
     obj.pass_index = 0
     mat = liquid_material(liquid_desc)
     if obj.data.materials:
@@ -109,6 +119,21 @@ def liquid(subject, liquid_desc, floor_z):
     else:
         obj.data.materials.append(mat)
     return obj
+
+
+PUDDLE_RADIUS = 0.5
+"""Radius of the puddle drips land in (object radii), at the edge of the subject's footprint
+on the camera's side."""
+
+
+def _landing_puddle(subject, floor_z, facing):
+    corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
+    reach = 0.9 * max(max(abs(c.x), abs(c.y)) for c in corners)
+    a = facing if facing is not None else -1.5707963
+    cx, cy = reach * math.cos(a), reach * math.sin(a)
+    puddle = sheet(lambda _: PUDDLE_RADIUS, lambda f, _: 0.012 * (1 - f * f) + 0.002, floor_z)
+    puddle["verts"] = [(x + cx, y + cy, z) for x, y, z in puddle["verts"]]
+    return puddle
 
 
 def liquid_material(q):
@@ -190,6 +215,7 @@ def gas(scene, g, floor_z, reach):
         return None
     lo, hi = gas_domain(g, floor_z, reach)
     obj = _replace_mesh(GAS, _domain_box(lo, hi)) if _domain_changed(lo, hi) else bpy.data.objects[GAS]
+    obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused domain may have moved
     obj["psynth_domain"] = [*lo, *hi]
     obj.pass_index = 0
     obj.visible_shadow = True

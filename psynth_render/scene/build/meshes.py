@@ -74,8 +74,12 @@ def mesh_from_shape(shape, smooth):
     return mesh
 
 
-def backdrop_shape(kind, bend):
-    """Profile in (y, z), extruded along x: floor, then (sweep) an arc or (wall) a corner."""
+def backdrop_shape(kind, bend, room_radius=None):
+    """Profile in (y, z), extruded along x: floor, then (sweep) an arc or (wall) a corner.
+    With `room_radius` (a moving camera or a wide lens that would see past the edges): a
+    closed round studio instead, see `room_shape`."""
+    if room_radius is not None:
+        return room_shape(kind, bend, room_radius)
     far, half_width, height = 400.0, 400.0, 200.0
     if kind == "floor":
         profile = [(-far, 0.0), (far, 0.0)]
@@ -89,5 +93,40 @@ def backdrop_shape(kind, bend):
         profile.append((BACKDROP_GAP + radius, height))
     verts = [(x, y, z) for y, z in profile for x in (-half_width, half_width)]
     faces = [[2 * i, 2 * i + 1, 2 * i + 3, 2 * i + 2] for i in range(len(profile) - 1)]
+    smooth = [kind == "sweep"] * len(faces)
+    return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}
+
+
+ROOM_SEGMENTS = 48
+
+
+def room_shape(kind, bend, radius):
+    """A round studio around the origin: floor disc, a cove (sweep: arc of `bend`; wall: a
+    corner) up to a wall of `radius`, a ceiling as high as the room is wide with the same
+    cove, so every direction from inside meets the set (orbits, fisheye and panoramic lenses)."""
+    cove = bend if kind == "sweep" else 0.0
+    height = 2.0 * radius
+    steps = 8 if cove > 0 else 0
+    profile = [(1e-3, 0.0), (radius - cove, 0.0)]  # not 0: no zero-area faces at the centre
+    for i in range(1, steps + 1):  # floor to wall
+        a = (math.pi / 2) * i / steps
+        profile.append((radius - cove + cove * math.sin(a), cove * (1 - math.cos(a))))
+    profile.append((radius, height - cove))
+    for i in range(1, steps + 1):  # wall to ceiling
+        a = (math.pi / 2) * i / steps
+        profile.append((radius - cove + cove * math.cos(a), height - cove + cove * math.sin(a)))
+    profile.append((radius - cove, height))
+    profile.append((1e-3, height))
+    n = ROOM_SEGMENTS
+    verts, faces = [], []
+    for r, z in profile:
+        for j in range(n):
+            a = 2 * math.pi * j / n
+            verts.append((r * math.cos(a), r * math.sin(a), z))
+    for i in range(len(profile) - 1):
+        for j in range(n):
+            k = (j + 1) % n
+            face = [i * n + j, i * n + k, (i + 1) * n + k, (i + 1) * n + j]
+            faces.append(face)
     smooth = [kind == "sweep"] * len(faces)
     return {"verts": verts, "faces": faces, "smooth": smooth, "sharp": []}

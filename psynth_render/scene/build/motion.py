@@ -66,12 +66,15 @@ def camera_pose(desc, t, floor_z=None, view=0):
     if floor_z is not None and clearance is not None and location[2] < floor_z + clearance:
         location = _lift(location, target, floor_z + clearance)
     zoom = 1 + (move.zoom - 1) * e
+    ortho_scale = cam.ortho_scale * distance / cam.distance / zoom
+    if cam.lens.lens_type == "ORTHO" and floor_z is not None and clearance is not None:
+        location, target = _ortho_above_floor(location, target, ortho_scale, floor_z + clearance)
     return {
         "location": location,
         "target": target,
         "roll_deg": roll,
         "focal_length": cam.focal_length * zoom,
-        "ortho_scale": cam.ortho_scale * distance / cam.distance / zoom,
+        "ortho_scale": ortho_scale,
         "time": t,
     }
 
@@ -103,6 +106,30 @@ def _lift(location, target, height):
         return [location[0], location[1], height]
     scale = max(wanted, across) / across
     return [target[0] + d[0] * scale, target[1] + d[1] * scale, height]
+
+
+ORTHO_BACK_LIMIT = 300.0
+"""How far back along its view an orthographic camera may move to clear the floor."""
+
+
+def _ortho_above_floor(location, target, ortho_scale, floor):
+    """An orthographic camera's rays start on its whole image plane, half `ortho_scale` around
+    it (up to its half-diagonal, rolled): one looking down is moved back along its view (the
+    picture stays the same) until the plane's lowest point is above `floor`, so no ray starts
+    under the floor; one looking level or up is raised with its aim (the picture slides down).
+    Returns (location, target)."""
+    d = [target[k] - location[k] for k in range(3)]
+    length = math.sqrt(sum(c * c for c in d)) or 1.0
+    down = -d[2] / length  # sine of the angle below the horizontal
+    # the half-diagonal of a square plane: its lowest point whatever the roll
+    lowest = location[2] - 0.5 * math.sqrt(2.0) * ortho_scale * math.sqrt(max(0.0, 1 - down * down))
+    if lowest >= floor:
+        return location, target
+    if down <= 0.05:
+        lift = floor - lowest
+        return [location[0], location[1], location[2] + lift], [target[0], target[1], target[2] + lift]
+    back = min((floor - lowest) / down, ORTHO_BACK_LIMIT)
+    return [location[k] - d[k] / length * back for k in range(3)], target
 
 
 def _turn(location, target, yaw, pitch):

@@ -13,6 +13,7 @@ RENDERED_AXES: frozenset[str] = frozenset(
         "camera.distance",
         "camera.movement",
         "camera.lens",
+        "camera.framing",
         "lighting.setup",
         "lighting.kelvin",
         "lighting.exposure",

@@ -10,15 +10,13 @@ LiquidEffect, GasEffect, Post, Style, Colour); from_row.py validates them into t
 from typing import Any
 
 from psynth_render.scene.describe import palette
+from psynth_render.scene.build.framing import gas_reach
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb
 
 BLACKBODY_LIGHT_WATTS = 6.0
 EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
-MIN_REACH = 6.0
-"""Half-size (scene units) of the box a scene-filling gas occupies, at least."""
-
 
 def texture_part(values, params) -> dict[str, Any]:
     name, tex = params("texture.pattern")
@@ -57,7 +55,7 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     peak = max(rgb) or 1.0
     out.update(
         concept=name, density=density, density_value=density * gas.density_scale,
-        centre=centre, seed=seed, reach=max(MIN_REACH, 1.5 * camera_distance + 1.0),
+        centre=centre, seed=seed, reach=gas_reach(camera_distance),
         light_rgb=[c / peak for c in rgb], light_power=strength * density * peak,
     )
     return out

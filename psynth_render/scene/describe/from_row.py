@@ -74,7 +74,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
         geometry.update(concept=asset.id, generator="asset", params={})
         subject = m.AssetObject(element="subject", geometry=geometry, material=material, texture=texture, asset=asset)
     objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed)]
-    camera = _camera(values, params, spec)
+    camera = _camera(values, params, spec, row)
     _frame_all(camera, objects)
     liquid = effects.liquid_part(values, params, seed)
     gas = effects.gas_part(values, params, seed, camera["distance"])  # reaches the framed camera
@@ -263,12 +263,37 @@ def _background(params) -> dict[str, Any]:
     return out
 
 
-def _camera(values, params, spec: Spec) -> dict[str, Any]:
+def _floor_clearance(values, move, focal) -> float:
+    """How far above the floor the camera stays: CAMERA_FLOOR_CLEARANCE, or with depth of field
+    past the aperture's radius (Blender's: focal length in metres over twice the scene f-number),
+    so no lens ray starts under the floor and sees the void."""
+    if not values["camera.dof"]:
+        return CAMERA_FLOOR_CLEARANCE
+    longest = focal * max(1.0, move.zoom)
+    aperture = longest * 1e-3 / (2 * values["camera.fstop"] * SUBJECT_RADIUS_M)
+    return max(CAMERA_FLOOR_CLEARANCE, 1.5 * aperture)
+
+
+def _stated(spec: Spec, row: dict[str, Any], axis_path: str) -> bool:
+    """Whether the row states the axis: a value (not null: a `when` that does not hold leaves
+    it null) in a column the spec states, or a value other than the column's default (rows
+    made by hand, where unstated columns are null)."""
+    column = next((c for c in spec.columns if c.axis == axis_path), None)
+    if column is None:
+        return False
+    value = row.get(column.column)
+    return value is not None and (column.stated or value != column.default)
+
+
+def _camera(values, params, spec: Spec, row_values: dict[str, Any]) -> dict[str, Any]:
     angle_name, angle = params("camera.angle")
     lens_name, lens = params("camera.lens")
     move_name, move = params("camera.movement")
+    framing_name, framing = params("camera.framing")
     _, background = params("scene.background")
-    distance = values["camera.distance"] * angle.distance_scale
+    stated = _stated(spec, row_values, "camera.distance")
+    # stated: the angle's closeness scales it; else the builder solves it from the framing
+    distance = values["camera.distance"] * (angle.distance_scale if stated else 1.0)
     focal = values["camera.focal_length"]
     movement = move.model_dump(mode="json")
     movement["concept"] = move_name
@@ -292,8 +317,12 @@ def _camera(values, params, spec: Spec) -> dict[str, Any]:
         # orthographic: subject diameter x distance/3 x factor (what the lens concept promises)
         "ortho_scale": lens.ortho_scale_factor * 2.0 * values["camera.distance"] / 3.0,
         # the builder stores the floor height; the camera never goes below it plus this
-        "floor_clearance": CAMERA_FLOOR_CLEARANCE if background.kind in ("sweep", "floor", "wall") else None,
+        "floor_clearance": _floor_clearance(values, move, focal) if background.kind in ("sweep", "floor", "wall") else None,
         "horizontal_fov_deg": math.degrees(2 * math.atan(SENSOR_WIDTH_MM / (2 * focal))),
+        "framing": framing_name,
+        "framing_share": framing.share,
+        "framing_crop": framing.crop,
+        "distance_stated": stated,
     }
 
 

@@ -231,6 +231,15 @@ class CameraView(SceneModel):
     floor_clearance: float | None
     """How far above the floor the camera must stay (None: no floor)."""
     horizontal_fov_deg: float
+    framing: str = "medium"
+    """The `camera.framing` concept."""
+    framing_share: float = 0.6
+    """The subject's projected extent at the still's pose (build.framing), when solved."""
+    framing_crop: bool = False
+    """The framing crops the subject on purpose (an extreme close-up)."""
+    distance_stated: bool = True
+    """`camera.distance` was stated (it is used as is); else the builder solves `distance`
+    (and `ortho_scale`) from the framing and the subject's bounds."""
 
 
 class CameraRig(SceneModel):

@@ -1,0 +1,240 @@
+"""Framing: the camera distance (and orthographic scale) that gives the subject its share of
+the frame (the `camera.framing` axis), from the subject's real bounds, the focal length and the
+lens. Pure math (no bpy): the builder hands in the subject's extreme points.
+
+The share is the span of the subject's projected bounds over the frame's side (per axis, the
+larger of the two). Measured at the still's pose (the movement's `still_at` moment: a dolly,
+zoom, pan or truck is accounted for), so focal length changes perspective and compression, not
+whether the subject fits. A framing that does not crop also keeps the bounds inside the frame
+(`FIT`): where the move leaves the subject off-centre (a pan, a tilt-shift lens), the camera
+backs away until they fit, at a smaller share if it must. Panoramic lenses measure in their own image
+coordinates (fisheye radius, equirectangular longitude/latitude); when a share cannot be
+reached outside the subject (a 360-degree panorama), the camera stops at the closest distance.
+"""
+
+import math
+
+from psynth_render.scene.build.motion import camera_pose
+
+MIN_GAS_REACH = 6.0
+"""Half-size of a scene-filling gas volume at the least (object radii)."""
+NEAR_MARGIN = 1.15
+"""The camera stays this many times the subject's furthest point from its centre away."""
+FAR_LIMIT = 400.0
+"""The farthest a solved camera goes (object radii; the backdrop is larger)."""
+_ITERATIONS = 40
+FIT = 0.97
+"""An uncropped framing keeps the subject's furthest point this far from the frame's centre at
+most (1 = on the edge)."""
+
+
+def gas_reach(camera_distance):
+    """Half-size of a gas that fills the scene: past the camera, so it is inside the fog."""
+    return max(MIN_GAS_REACH, 1.5 * camera_distance + 1.0)
+
+
+def _sub(a, b):
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _unit(a):
+    n = math.sqrt(_dot(a, a)) or 1.0
+    return (a[0] / n, a[1] / n, a[2] / n)
+
+
+def camera_basis(pose):
+    """(forward, right, up) of a posed camera, as Blender aims it (track -Z, up Y) and rolls it."""
+    forward = _unit(_sub(pose["target"], pose["location"]))
+    right = _cross(forward, (0.0, 0.0, 1.0))
+    if _dot(right, right) < 1e-12:  # looking straight up or down
+        right = _cross(forward, (0.0, 1.0, 0.0))
+    right = _unit(right)
+    up = _cross(right, forward)
+    r = math.radians(pose["roll_deg"])
+    c, s = math.cos(r), math.sin(r)
+    rolled_right = tuple(c * right[k] + s * up[k] for k in range(3))
+    rolled_up = tuple(-s * right[k] + c * up[k] for k in range(3))
+    return forward, rolled_right, rolled_up
+
+
+def project(point, pose, view, basis=None):
+    """Image coordinates of a world point: (x, y) with the frame's larger side spanning -0.5..0.5
+    (equirectangular and cylindrical: width and height each span -0.5..0.5); None behind a
+    perspective camera."""
+    forward, right, up = basis or camera_basis(pose)
+    d = _sub(point, pose["location"])
+    z, x, y = _dot(d, forward), _dot(d, right), _dot(d, up)
+    lens = view.lens
+    if lens.lens_type == "ORTHO":
+        return (x / pose["ortho_scale"] - lens.shift_x, y / pose["ortho_scale"] - lens.shift_y)
+    if lens.lens_type == "PERSP":
+        if z <= 1e-6:
+            return None
+        k = pose["focal_length"] / view.sensor_width
+        return (x / z * k - lens.shift_x, y / z * k - lens.shift_y)
+    kind = lens.panorama_type
+    if kind in ("EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE"):
+        return (math.atan2(x, z) / (2 * math.pi), math.atan2(y, math.hypot(x, z)) / math.pi)
+    theta, phi = math.atan2(math.hypot(x, y), z), math.atan2(y, x)
+    if kind == "FISHEYE_EQUISOLID":
+        r = 2 * lens.fisheye_lens_mm * math.sin(theta / 2) / view.sensor_width
+    elif kind == "FISHEYE_EQUIDISTANT":
+        r = theta / math.radians(lens.fisheye_fov_deg)
+    else:  # mirror ball: the whole sphere of directions in a disc
+        r = 0.5 * math.sin(theta / 2)
+    return (r * math.cos(phi), r * math.sin(phi))
+
+
+def frame_half_sizes(view, width, height):
+    """Half the frame's width and height in `project`'s units."""
+    if view.lens.lens_type == "PANO" and view.lens.panorama_type in (
+            "EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE"):
+        return 0.5, 0.5
+    side = max(width, height)
+    return 0.5 * width / side, 0.5 * height / side
+
+
+def extent(points, pose, view, width, height):
+    """(share, reach): the span of the subject's projected bounds over the frame's side (the
+    larger of width and height) and its furthest point from the frame's centre (1 = on the
+    edge); both inf when part of it is behind the camera."""
+    basis = camera_basis(pose)
+    hw, hh = frame_half_sizes(view, width, height)
+    xs, ys = [], []
+    for p in points:
+        xy = project(p, pose, view, basis)
+        if xy is None:
+            return math.inf, math.inf
+        xs.append(xy[0] / hw)
+        ys.append(xy[1] / hh)
+    share = max(max(xs) - min(xs), max(ys) - min(ys)) / 2
+    reach = max(max(map(abs, xs)), max(map(abs, ys)))
+    return share, reach
+
+
+def still_extent(desc, points, floor_z, width, height):
+    """(share, reach) at the still's pose with the view's current distance and ortho scale."""
+    view = desc.camera.main
+    return extent(points, camera_pose(desc, view.movement.still_at, floor_z), view, width, height)
+
+
+def solve_framing(desc, points, floor_z):
+    """Set the main view's `distance` (and, orthographic, `ortho_scale`) so that the subject's
+    share of the frame at the still's pose is the view's `framing_share` (or less, to fit);
+    returns the (share, reach) reached.
+
+    `points`: the subject's extreme points in world space (builder: its evaluated mesh's).
+    """
+    view = desc.camera.main
+    width, height = desc.render.width, desc.render.height
+    radius = max(math.sqrt(_dot(p, p)) for p in points)
+    target = view.framing_share
+    orthographic = view.lens.lens_type == "ORTHO"
+    saved = view.lens.lens_type, view.focal_length
+    if orthographic:  # distance as a 50 mm lens would stand; the scale does the framing
+        view.lens.lens_type, view.focal_length = "PERSP", 50.0
+    try:
+        view.distance = _solve_distance(desc, points, floor_z, NEAR_MARGIN * radius, target, view.framing_crop)
+    finally:
+        view.lens.lens_type, view.focal_length = saved
+    if orthographic:  # share and reach scale as 1 / ortho_scale
+        view.ortho_scale = 1.0
+        share, reach = still_extent(desc, points, floor_z, width, height)
+        scale = share / target
+        if not view.framing_crop:
+            scale = max(scale, reach / FIT)
+        view.ortho_scale = scale
+    reached = still_extent(desc, points, floor_z, width, height)
+    for other in desc.camera.views[1:]:  # a multi-view rig's views share the main view's distance
+        other.distance, other.ortho_scale = view.distance, view.ortho_scale
+    for effect in desc.effects:
+        if getattr(effect, "element", None) == "gas":
+            effect.reach = gas_reach(view.distance)
+    return reached
+
+
+def _solve_distance(desc, points, floor_z, lo, target, crop):
+    """The closest base distance whose still share is at most `target` and, unless `crop`,
+    whose reach is at most FIT (bisection in log distance; both fall as the camera backs away).
+    A reach that never fits (the move looks away) is let go."""
+    view = desc.camera.main
+    width, height = desc.render.width, desc.render.height
+    hi = FAR_LIMIT
+
+    def ok(distance, fit=not crop):
+        view.distance = distance
+        share, reach = still_extent(desc, points, floor_z, width, height)
+        return share <= target and (not fit or reach <= FIT)
+
+    fit = not crop and ok(hi)
+    if ok(lo, fit):
+        return lo
+    if not ok(hi, fit):
+        return hi
+    for _ in range(_ITERATIONS):
+        mid = math.sqrt(lo * hi)
+        if ok(mid, fit):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+ROOM_MARGIN = 2.0
+"""How far past the camera's furthest point a round studio's wall stands (object radii)."""
+
+
+def room_radius(desc, floor_z, bend, samples=25):
+    """The radius of the round studio a sweep or wall becomes when a flat one would show its
+    edges (the camera orbits, or a panoramic or fisheye lens sees behind and above it): past
+    every point the camera reaches over the clip. None when the flat backdrop covers the view."""
+    view = desc.camera.main
+    if view.lens.lens_type != "PANO" and abs(view.movement.orbit_deg) < 1e-6:
+        return None
+    reach = 0.0
+    for i in range(samples):
+        location = camera_pose(desc, i / (samples - 1), floor_z)["location"]
+        reach = max(reach, math.hypot(location[0], location[1]), location[2] - floor_z)
+    return reach + ROOM_MARGIN + bend
+
+
+MAX_FILL_DEPTH = 0.5
+"""Optical depth a scene-filling gas (fog, haze, a ground layer) may have between the camera
+and the subject: transmittance exp(-0.5) ~ 0.6, the subject stays readable (at 0.37 a grey
+cube in white fog already loses most of its contrast)."""
+MAX_SHAPED_DEPTH = 5.0
+"""Optical depth across a shaped gas (plume, blob) at its densest (its noise leaves gaps)."""
+
+
+def readable_gas(desc):
+    """Bound each gas's `density_value` so the subject stays readable through it: a filling gas
+    by the camera's distance (a long lens far back looks through more fog), a shaped one by
+    its width. A soft bound, cap x (1 - exp(-density / cap)): thin gases keep their density and
+    denser ones stay denser, so `gas.density` still orders them. Returns (before, after) pairs."""
+    out = []
+    for g in desc.effects:
+        if getattr(g, "element", None) != "gas":
+            continue
+        if g.shape in ("fill", "layer"):
+            cap = MAX_FILL_DEPTH / max(desc.camera.main.distance, 1e-6)
+        else:
+            cap = MAX_SHAPED_DEPTH / (2 * g.extent * (1.6 if g.shape == "plume" else 1.0))
+        before = g.density_value
+        g.density_value = cap * (1.0 - math.exp(-before / cap))  # ~ unchanged when thin, < cap
+        out.append((before, g.density_value))
+    return out
+
+
+def facing_azimuth(desc, floor_z=None):
+    """The still camera's azimuth seen from the target (radians, counter-clockwise from +X):
+    where liquids on the subject are put so the camera sees them."""
+    pose = camera_pose(desc, desc.camera.main.movement.still_at, floor_z)
+    return math.atan2(pose["location"][1] - pose["target"][1], pose["location"][0] - pose["target"][0])

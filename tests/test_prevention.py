@@ -1,0 +1,156 @@
+"""The builder places what the caption states where the camera sees it (issue 12, item 4), and
+each visibility QC reason is raised by a scene crafted to break it and not by a good one.
+Measured on tiny renders: the instance ids (coverage) and, for contrast, the image."""
+
+import numpy as np
+import pytest
+
+bpy = pytest.importorskip("bpy")
+
+from PIL import Image  # noqa: E402
+
+from psynth_data.qc import QcThresholds, image_metrics, qc_reasons  # noqa: E402
+from psynth_render.instances import compose_ids, outside_lens, render_id_layers  # noqa: E402
+from psynth_render.scene.build import framing  # noqa: E402
+from psynth_render.scene.build.builder import build, pose_camera  # noqa: E402
+from psynth_render.scene.describe import describe  # noqa: E402
+from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
+from tests.render_fixtures import make_row, make_spec  # noqa: E402
+
+SIZE = 40
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return default_taxonomy()
+
+
+def coverage_of(tax, **overrides):
+    desc = describe(make_row(tax, **overrides), make_spec(tax, size=SIZE, samples=1), tax)
+    build(desc)
+    index, alpha, table = render_id_layers(desc)
+    ids, instances = compose_ids(index, alpha, table)
+    return {i["element"]: i["coverage"] for i in instances}, ids
+
+
+@pytest.mark.parametrize("angle", ["eye_level", "profile", "ground_level", "dutch"])
+@pytest.mark.parametrize("shape", ["plane", "disc"])
+def test_flat_subjects_are_never_seen_edge_on(tax, shape, angle):
+    coverage, _ = coverage_of(tax, geometry__shape=f"primitives.{shape}", camera__angle=angle)
+    assert coverage["subject"] > 0.05, coverage  # edge-on, a plane covers well under 1%
+
+
+def _iou(a, b):
+    return (a & b).sum() / max((a | b).sum(), 1)
+
+
+def test_subdivision_keeps_a_cube_a_cube(tax):
+    view = {"camera__angle": "high_angle", "geometry__rotation": 30.0, "scene__background": "void"}
+    plain = coverage_of(tax, geometry__shape="primitives.cube", geometry__subdivision=0, **view)[1] == 1
+    smooth = coverage_of(tax, geometry__shape="primitives.cube", geometry__subdivision=3, **view)[1] == 1
+    sphere = coverage_of(tax, geometry__shape="primitives.sphere", **view)[1] == 1
+    assert _iou(plain, smooth) > 0.9
+    assert _iou(plain, sphere) < _iou(plain, smooth) - 0.05  # the check can tell a sphere
+
+
+FORMS = ["pool", "splash", "drip", "pour", "ripple"]
+"""The forms that stand beside or under the subject (droplets and coating sit on its surface:
+on a thin plane or torus they can cover under 1% of the frame, which QC then reports)."""
+
+
+@pytest.mark.parametrize("shape", ["cube", "plane", "torus", "monkey"])
+@pytest.mark.parametrize("form", FORMS)
+def test_liquids_are_in_view_beside_or_under_the_subject(tax, form, shape):
+    coverage, _ = coverage_of(tax, liquid="water", liquid__form=form, geometry__shape=f"primitives.{shape}")
+    assert coverage["liquid"] > 0.01, coverage
+    assert coverage["subject"] > 0.02, coverage
+
+
+def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
+    """QC metrics of a crafted scene: the still (Cycles, 4 spp) and its instance ids."""
+    row = make_row(tax, **overrides)
+    desc = describe(row, make_spec(tax, size=SIZE, samples=4), tax)
+    desc.render.denoise = False
+    if edit is not None:
+        edit(desc)
+    build(desc)
+    if after_build is not None:
+        after_build(desc)
+        pose_camera(desc)
+    path = tmp_path / "still.png"
+    bpy.context.scene.render.filepath = str(path)
+    bpy.ops.render.render(write_still=True)
+    index, alpha, table = render_id_layers(desc)
+    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
+    with Image.open(path) as im:
+        image = np.asarray(im.convert("RGB"))
+    expected = ("subject", *(k for k in ("liquid", "gas") if (row.get(k) or "none") != "none"))
+    crop = row.get("camera_framing") == "extreme_close_up"
+    metrics = image_metrics(image, (np.rint(index) == 1).astype(np.uint8) * 255, instance_ids=ids,
+                            instances=instances, expected=expected, crop_allowed=crop)
+    return qc_reasons(metrics, QcThresholds()), metrics
+
+
+GOOD = {"liquid": "water", "liquid__form": "pool", "gas": "smoke", "gas__density": 0.5,
+        "geometry__shape": "primitives.cube", "scene__background": "dark_sweep"}
+"""A bright cube on a dark sweep: the luma contrast QC measures is high without a gas."""
+
+
+def clean(desc):
+    """Denoised, so the contrast of a fogged subject is not the render's noise."""
+    desc.render.denoise = True
+    desc.render.samples = 16
+
+
+def test_a_good_scene_passes_visibility_qc(tax, tmp_path):
+    reasons, metrics = still_and_ids(tax, tmp_path, **GOOD)
+    assert reasons == [], metrics
+
+
+def test_a_subject_cut_by_the_frame_is_cropped_unless_the_framing_asks(tax, tmp_path):
+    assert "subject_cropped" in still_and_ids(tax, tmp_path, camera__distance=1.3, **GOOD)[0]
+    assert "subject_cropped" not in still_and_ids(tax, tmp_path, camera__framing="extreme_close_up", **GOOD)[0]
+
+
+def test_a_far_subject_is_too_small(tax, tmp_path):
+    assert "subject_too_small" in still_and_ids(tax, tmp_path, camera__distance=20.0,
+                                                camera__focal_length=18.0, **GOOD)[0]
+
+
+def test_a_set_turned_away_leaves_void_in_frame(tax, tmp_path):
+    def turn(desc):
+        desc.camera.main.azimuth_deg += 180.0
+        desc.camera.main.elevation_deg = 0.0
+
+    assert "void_in_frame" in still_and_ids(tax, tmp_path, after_build=turn, camera__focal_length=18.0, **GOOD)[0]
+
+
+def _move(name):
+    def away(desc):
+        bpy.data.objects[name].location.z -= 80.0
+    return away
+
+
+def test_a_liquid_out_of_sight_is_not_visible(tax, tmp_path):
+    reasons = still_and_ids(tax, tmp_path, after_build=_move("psynth_liquid"), **GOOD)[0]
+    assert "liquid_not_visible" in reasons and "gas_not_visible" not in reasons
+
+
+def test_a_gas_out_of_sight_is_not_visible(tax, tmp_path):
+    reasons = still_and_ids(tax, tmp_path, after_build=_move("psynth_gas"), **GOOD)[0]
+    assert "gas_not_visible" in reasons and "liquid_not_visible" not in reasons
+
+
+def test_a_fog_past_the_readable_cap_hides_the_subject(tax, tmp_path, monkeypatch):
+    fog = dict(GOOD, gas="fog", gas__density=1.0, camera__focal_length=135.0)
+    assert "gas_hides_subject" not in still_and_ids(tax, tmp_path, edit=clean, **fog)[0]  # the cap
+    monkeypatch.setattr(framing, "MAX_FILL_DEPTH", 40.0)
+    assert "gas_hides_subject" in still_and_ids(tax, tmp_path, edit=clean, **fog)[0]
+
+
+@pytest.mark.parametrize("gas", ["smoke", "fog", "cloud", "fire", "steam", "dust", "haze", "mist", "explosion",
+                                 "colored_smoke", "magic_glow"])
+def test_every_gas_at_full_density_is_visible_and_leaves_the_subject_readable(tax, tmp_path, gas):
+    reasons, metrics = still_and_ids(tax, tmp_path, edit=clean, gas=gas, gas__density=1.0, camera__focal_length=85.0,
+                                     geometry__shape="primitives.cube", scene__background="dark_sweep")
+    assert "gas_hides_subject" not in reasons and "gas_not_visible" not in reasons, metrics
