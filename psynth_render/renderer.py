@@ -64,6 +64,7 @@ class Renderer:
         spec = self.spec
         sid = int(row["sample_id"])
         desc = describe(row, spec, self.taxonomy)
+        described = desc.model_copy(deep=True)  # the script rebuilds from this: build solves into desc
         camera = build(desc)
         current = bpy.context.scene
         _apply_device(current, self.device)
@@ -88,7 +89,7 @@ class Renderer:
             _export_usd(staging / member_name(sid, "usdc"))
         if "glb" in spec.outputs:
             export_subject_glb(staging / member_name(sid, "glb"), desc.subject.name)
-        scene_code = self._scene_code(spec, row, desc)
+        scene_code = self._scene_code(spec, row, described)
         if scene_code is not None:
             (staging / member_name(sid, "py")).write_text(scene_code, encoding="utf-8")
         if "caption" in spec.outputs:
@@ -159,11 +160,12 @@ class Renderer:
         for k in range(1, spec.variants.count + 1):
             variant = variant_row(spec, row, k)
             desc = describe(variant, spec, self.taxonomy)
+            described = desc.model_copy(deep=True)
             camera = build(desc)
             _apply_device(current, self.device)
             if needs_still(spec):
                 seconds += self._render_variant_still(current, desc, sid, staging, k)
-            code = self._scene_code(spec, variant, desc, variant=k)
+            code = self._scene_code(spec, variant, described, variant=k)
             if code is not None:
                 (staging / member_name(sid, variant_suffix(k, "py"))).write_text(code, encoding="utf-8")
             files = sorted(p.name for p in staging.iterdir() if p.name.startswith(member_name(sid, f"var{k}.")))
