@@ -41,6 +41,9 @@ def export_subject_glb(path: Path, name: str) -> None:
     depsgraph = bpy.context.evaluated_depsgraph_get()
     mesh = bpy.data.meshes.new_from_object(subject.evaluated_get(depsgraph), depsgraph=depsgraph)
     mesh.name = _TEMP
+    mesh.materials.clear()  # the subject's materials live in object-linked slots (shared meshes)
+    for slot in subject.material_slots:
+        mesh.materials.append(slot.material)
     mesh.transform(subject.matrix_world)
     points = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
     mesh.vertices.foreach_get("co", points)
