@@ -75,7 +75,8 @@ def build(desc):
             add(element, scene, state)
     _remove_stale_objects(desc)
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
-        solve_framing(desc, subject_hull(state.subject), state.floor_z)
+        # a multi-object scene frames the group: the hull of every object added so far
+        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z)
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
