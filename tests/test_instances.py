@@ -107,7 +107,7 @@ def test_subject_liquid_and_gas_each_cover_what_they_should(tax):
     inside = np.zeros_like(gas)
     inside[y0:y1, x0:x1] = True
     assert gas[~inside].sum() == 0  # no gas outside its volume
-    assert gas[inside].mean() > 0.3  # and it spans the volume's image
+    assert gas[inside].mean() > 0.1  # and it spans the volume's image (a rising plume, not a full box)
     assert (ids == 0).sum() == 0
 
 

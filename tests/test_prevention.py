@@ -143,9 +143,14 @@ def test_a_gas_out_of_sight_is_not_visible(tax, tmp_path):
 
 def test_a_fog_past_the_readable_cap_hides_the_subject(tax, tmp_path, monkeypatch):
     fog = dict(GOOD, gas="fog", gas__density=1.0, camera__focal_length=135.0)
-    assert "gas_hides_subject" not in still_and_ids(tax, tmp_path, edit=clean, **fog)[0]  # the cap
+
+    def thick(desc):  # a fog 20x the concept's own density: only the cap keeps the subject
+        clean(desc)
+        next(e for e in desc.effects if e.element == "gas").density_value *= 20.0
+
+    assert "gas_hides_subject" not in still_and_ids(tax, tmp_path, edit=thick, **fog)[0]  # the cap
     monkeypatch.setattr(framing, "MAX_FILL_DEPTH", 40.0)
-    assert "gas_hides_subject" in still_and_ids(tax, tmp_path, edit=clean, **fog)[0]
+    assert "gas_hides_subject" in still_and_ids(tax, tmp_path, edit=thick, **fog)[0]
 
 
 @pytest.mark.parametrize("gas", ["smoke", "fog", "cloud", "fire", "steam", "dust", "haze", "mist", "explosion",

@@ -223,8 +223,10 @@ def readable_gas(desc):
     for g in desc.effects:
         if getattr(g, "element", None) != "gas":
             continue
-        if g.shape in ("fill", "layer"):
+        if g.shape == "fill":
             cap = MAX_FILL_DEPTH / max(desc.camera.main.distance, 1e-6)
+        elif g.shape == "layer":  # a ground layer: the subject rises out of it, bound its own depth
+            cap = MAX_SHAPED_DEPTH / (2 * max(g.height, 1e-6))
         else:
             cap = MAX_SHAPED_DEPTH / (2 * g.extent * (1.6 if g.shape == "plume" else 1.0))
         before = g.density_value
