@@ -264,6 +264,9 @@ def test_sigkill_of_the_gpu_worker_leaves_no_partial_shard_and_the_retry_complet
         run = instance.get_run_by_id(run.run_id)
         if run.status != dg.DagsterRunStatus.FAILURE:
             instance.report_run_failed(run)
+        # and gives back the gpu slot its killed render step held (free_slots_after_run_end_seconds);
+        # without this the retry's render step can wait for that slot forever
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
     cluster.workers["gpu"] = CeleryWorker("gpu", "gpu", cluster.env, cluster.base / "worker-gpu-2.log").start()
     cluster.workers["gpu"].wait_ready()
 
