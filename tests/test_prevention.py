@@ -159,3 +159,17 @@ def test_every_gas_at_full_density_is_visible_and_leaves_the_subject_readable(ta
     reasons, metrics = still_and_ids(tax, tmp_path, edit=clean, gas=gas, gas__density=1.0, camera__focal_length=85.0,
                                      geometry__shape="primitives.cube", scene__background="dark_sweep")
     assert "gas_hides_subject" not in reasons and "gas_not_visible" not in reasons, metrics
+
+
+SURFACE_FORMS = ["droplets", "coating"]
+ALL_PRIMITIVES = ["cube", "sphere", "cylinder", "cone", "torus", "icosphere", "monkey", "plane", "disc",
+                  "truncated_cone", "rounded_cube"]
+
+
+@pytest.mark.parametrize("shape", ALL_PRIMITIVES)
+@pytest.mark.parametrize("form", SURFACE_FORMS)
+def test_liquids_on_the_surface_are_visible_on_every_primitive(tax, form, shape):
+    """Droplets and a coating sit on the subject's surface where the camera sees it, sized from
+    its bounds: thin subjects (a plane, a disc, a torus, a cone's tip) included."""
+    coverage, _ = coverage_of(tax, liquid="water", liquid__form=form, geometry__shape=f"primitives.{shape}")
+    assert coverage["liquid"] > 2 * QcThresholds().min_element_coverage, coverage
