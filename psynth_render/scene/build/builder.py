@@ -83,7 +83,7 @@ def build(desc):
     add(desc.backdrop, scene, state)
     _lights(scene, desc.lighting.lights)
     world_nodes(scene, desc.lighting.world, desc.backdrop)
-    _render_settings(scene, desc.render, desc.lighting.exposure)
+    _render_settings(scene, desc.render, desc.lighting.exposure + desc.lighting.metering_ev)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
         if element is None:
@@ -176,7 +176,10 @@ def _add_backdrop(element: Backdrop, scene, state):
 @add.register
 def _add_liquid(element: LiquidEffect, scene, state):
     facing = facing_azimuth(state.desc, state.floor_z) - math.radians(state.desc.subject.geometry.rotation_deg)
-    body = liquid(state.subject, element, state.floor_z, facing)
+    pose = still_pose(state.desc, state.floor_z)
+    toward = Vector(pose["location"]) - Vector(pose["target"])
+    eye = (state.subject.matrix_world.inverted().to_3x3() @ toward).normalized()  # in its own frame
+    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye))
     if body is not None:
         state.lined.append(body)
 
