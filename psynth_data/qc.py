@@ -45,6 +45,9 @@ every QC verdict (render worker, Dagster fallback) gets the spec's thresholds:
                         the sample states but the renderer did not report counts as 0)
     gas_hides_subject   subject_contrast < 0.03 (`min_subject_contrast`, i.e. delta E < 3) while
                         a gas is stated
+    variant_failed      a counterfactual variant of the sample failed its own QC (the same
+                        checks, recorded in the variant's JSON entry `qc`): a pair whose other
+                        half does not show what its caption says is not a pair
 Failing samples are kept and flagged, never dropped.
 """
 
@@ -186,6 +189,8 @@ def qc_reasons(metrics: dict | None, thresholds: QcThresholds = DEFAULT_THRESHOL
         out.append("non_finite_pass")
     out.extend(r for r in visibility_reasons(metrics, thresholds, bool(metrics.get("crop_allowed")))
                if r not in out)
+    if metrics.get("variant_failures"):
+        out.append("variant_failed")
     return out
 
 

@@ -9,7 +9,9 @@ measured right after a sample commits, and the shard's QC table is written befor
                                                   by `QcThresholds.for_spec(spec)`; the
                                                   visibility metrics read `{id}.inst.png` (member
                                                   or `_qc/`) and the JSON's `instances` when the
-                                                  renderer wrote them
+                                                  renderer wrote them; a variant that failed its
+                                                  QC (`measure_variant`, in its JSON entry)
+                                                  flags the base row `variant_failed`
     record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
 
 Images are read with Pillow (png, webp); EXR images and float passes with bpy when it is loaded
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_row
+from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_reasons, qc_row
 from psynth_data.visibility import INSTANCE_SUFFIX, crop_allowed, expected_elements
 from psynth_render.outputs import PASS_SUFFIX, member_name, still_suffix, view_suffix
 
@@ -99,32 +101,74 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
             data = _load_float(path)
             if data is not None:
                 floats[name] = data
-    ids, instances = _instance_inputs(sample_dir, sid, still_suffix(spec, INSTANCE_SUFFIX), image.shape[:2])
+    ids, instances, meta = _instance_inputs(sample_dir, sid, still_suffix(spec, INSTANCE_SUFFIX), image.shape[:2])
     metrics = image_metrics(image, mask, floats or None, thresholds, instance_ids=ids, instances=instances,
                             expected=expected_elements(row), crop_allowed=crop_allowed(row))
+    metrics["variant_failures"] = variant_failures(meta)
     return qc_row(sid, shard, metrics, render_seconds, chars, thresholds)
 
 
-def _instance_inputs(sample_dir: Path, sid: int, suffix: str, shape) -> tuple[np.ndarray | None, list | None]:
-    """The instance-id pass (`suffix`: the first view's; member or `_qc/`) and the JSON's
-    `instances`, where the renderer wrote them (None otherwise: the visibility metrics that
-    need them stay null)."""
+VARIANT_METRICS = ("object_coverage", "subject_border_frac", "void_frac", "min_element_coverage",
+                   "subject_contrast", "mean_luma", "dark_clip_frac", "bright_clip_frac")
+
+
+IMAGE_REASONS = ("blank", "too_dark", "too_bright", "gas_hides_subject")
+"""Reasons only an image can give (a variant without a readable still is judged without them)."""
+
+
+def measure_variant(spec, image_path: Path, subject_mask, ids, instances, row: dict) -> dict:
+    """The QC of a counterfactual variant's still, for its JSON entry: {"pass", "reasons", and
+    the numbers of VARIANT_METRICS}. Judged like the base (same thresholds, the variant row's
+    stated elements and framing); the subject mask is the id render's subject surface (what
+    seg.png shows), so no extra mask render is needed. No image (a spec without `image`, or an
+    EXR still): only the visibility numbers the ids give."""
+    thresholds = QcThresholds.for_spec(spec)
+    if image_path.is_file() and image_path.suffix != ".exr":
+        image = decode_png(image_path.read_bytes())
+    else:  # nothing to read the light from: judge what the ids say, on a mid-grey stand-in
+        image = np.full((*np.asarray(ids).shape[:2], 3), 128, np.uint8)
+    metrics = image_metrics(image, subject_mask, thresholds=thresholds, instance_ids=ids, instances=instances,
+                            expected=expected_elements(row), crop_allowed=crop_allowed(row))
+    reasons = qc_reasons(metrics, thresholds)
+    if not image_path.is_file():  # the stand-in's light says nothing: drop what it decided
+        reasons = [r for r in reasons if r not in IMAGE_REASONS]
+        metrics.update(dict.fromkeys(("mean_luma", "dark_clip_frac", "bright_clip_frac", "subject_contrast")))
+    out = {"pass": not reasons, "reasons": reasons}
+    out.update({k: _number(metrics.get(k)) for k in VARIANT_METRICS})
+    return out
+
+
+def _number(value):
+    return None if value is None or not np.isfinite(float(value)) else round(float(value), 5)
+
+
+def variant_failures(meta: dict | None) -> list[int]:
+    """The variants whose QC failed, from a sample's JSON (or its `_qc/` record)."""
+    return [int(v.get("variant", 0)) for v in (meta or {}).get("variants") or ()
+            if isinstance(v, dict) and isinstance(v.get("qc"), dict) and not v["qc"].get("pass", True)]
+
+
+def _instance_inputs(sample_dir: Path, sid: int, suffix: str, shape) -> tuple[np.ndarray | None, list | None, dict | None]:
+    """The instance-id pass (`suffix`: the first view's; member or `_qc/`), the JSON's
+    `instances` and the JSON itself (its `variants` hold their QC), where the renderer wrote
+    them (None otherwise: the visibility metrics that need them stay null)."""
     name = member_name(sid, suffix)
     path = sample_dir / name if (sample_dir / name).is_file() else sample_dir / QC_DIR / name
     ids = decode_png(path.read_bytes()) if path.is_file() else None
     if ids is not None and ids.shape[:2] != tuple(shape):
         log.warning("sample %d: instance ids %s and image %s differ in size; not measured", sid, ids.shape, shape)
         ids = None
-    instances = None
+    instances, record = None, None
     meta = sample_dir / member_name(sid, "json")
     if not meta.is_file():  # no metadata member: the renderer keeps them in `_qc/`
         meta = sample_dir / QC_DIR / member_name(sid, "json")
     if meta.is_file():
         try:
-            instances = json.loads(meta.read_text()).get("instances")
+            record = json.loads(meta.read_text())
+            instances = record.get("instances")
         except (ValueError, AttributeError):
-            instances = None
-    return ids, instances
+            instances, record = None, None
+    return ids, instances, record if isinstance(record, dict) else None
 
 
 def _record_path(work, sample_id: int) -> Path:

@@ -13,7 +13,7 @@ from psynth_data.visibility import (
     border_frac, crop_allowed, dilate, expected_elements, visibility_metrics, visibility_reasons,
 )
 from psynth_render.outputs import PASS_SUFFIX, member_name
-from psynth_render.qc_probe import QC_DIR, measure_sample
+from psynth_render.qc_probe import QC_DIR, measure_sample, measure_variant, variant_failures
 from psynth_spec.compile import compile_text
 from psynth_spec.errors import SpecError
 
@@ -231,3 +231,29 @@ def test_the_worker_reads_the_instance_pass_and_the_json(tmp_path):
     judged = measure_sample(spec, tmp_path, row, 0.1, 0)
     assert judged["void_frac"] == pytest.approx(0.02) and judged["min_element_coverage"] == pytest.approx(0.008)
     assert judged["qc_reasons"] == ["void_in_frame", "liquid_not_visible"] and not judged["qc_pass"]
+
+
+def test_a_variant_is_judged_like_the_base_and_a_failing_one_flags_the_sample(tmp_path):
+    spec = compile_text("dataset d {\n    samples 4\n}\n")
+    luma, mask = _scene()
+    image = (np.repeat(luma[..., None], 3, 2) * 255).round().astype(np.uint8)
+    path = tmp_path / "v.png"
+    Image.fromarray(image).save(path)
+    row = {"sample_id": 7, "liquid": "water", "gas": "none"}
+    good = measure_variant(spec, path, mask * 255, _ids(mask), INSTANCES, row)
+    assert good["pass"] and good["reasons"] == [] and good["min_element_coverage"] == pytest.approx(0.12)
+    hidden = measure_variant(spec, path, mask * 255, _ids(mask, liquid_rows=(90, 91)), INSTANCES, row)
+    assert not hidden["pass"] and hidden["reasons"] == ["liquid_not_visible"]
+    no_image = measure_variant(spec, tmp_path / "missing.png", mask * 255, _ids(mask), INSTANCES, row)
+    assert no_image["pass"] and no_image["mean_luma"] is None, no_image  # ids alone: visibility only
+    meta = {"variants": [{"variant": 1, "qc": good}, {"variant": 2, "qc": hidden}]}
+    assert variant_failures(meta) == [2] and variant_failures({"variants": [{"variant": 1}]}) == []
+    # the worker's base row: a failing variant flags the sample, a passing one does not
+    Image.fromarray(image).save(tmp_path / member_name(7, "png"))
+    (tmp_path / QC_DIR).mkdir()
+    Image.fromarray((mask * 255).astype(np.uint8)).save(tmp_path / QC_DIR / member_name(7, PASS_SUFFIX["segmentation"]))
+    (tmp_path / member_name(7, "json")).write_text(json.dumps(meta))
+    flagged = measure_sample(spec, tmp_path, row, 0.1, 0)
+    assert flagged["qc_reasons"] == ["variant_failed"] and not flagged["qc_pass"]
+    (tmp_path / member_name(7, "json")).write_text(json.dumps({"variants": meta["variants"][:1]}))
+    assert measure_sample(spec, tmp_path, row, 0.1, 0)["qc_pass"]
