@@ -259,6 +259,18 @@ def readable_gas(desc):
     return out
 
 
+MIN_LOOK_AMOUNT = 0.6
+"""The least share of a look's shape (wisps, billows, flames) a gas fills: the gas.density axis
+moves a look's threshold (gas_fields._sharpen), and under about 0.4 thin wisps vanish from the
+frame (steam at density 0.13 rendered no pixel at opacity 0.1)."""
+
+
+def look_amount(density):
+    """The gas.density axis (0..1) as the amount a look's field is cut at: MIN_LOOK_AMOUNT..1,
+    in the same order, so a thin gas is thinner but still on screen."""
+    return MIN_LOOK_AMOUNT + (1.0 - MIN_LOOK_AMOUNT) * min(max(density, 0.0), 1.0)
+
+
 def facing_azimuth(desc, floor_z=None):
     """The still camera's azimuth seen from the target (radians, counter-clockwise from +X):
     where liquids on the subject are put so the camera sees them."""

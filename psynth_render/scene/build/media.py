@@ -15,6 +15,7 @@ import bpy
 from mathutils import Vector
 
 from psynth_render.scene.build.fluids import liquid_mesh, merge, sheet
+from psynth_render.scene.build.framing import look_amount
 from psynth_render.scene.build.gas_fields import blackbody_emission, look_field
 from psynth_render.scene.build.patterns import math_node
 from psynth_render.scene.build.placement import FLAT_RATIO
@@ -297,7 +298,7 @@ def _look_density(nodes, links, vol, g, floor_z):
     field, heat = look_field(nodes, links, dict(
         {k: getattr(g, k) for k in ("look", "extent", "height", "noise_scale", "noise_detail", "noise_contrast",
                                     "stretch", "turbulence", "widen", "edge_gain")},
-        origin=origin, amount=g.density, w=g.seed % 1000 / 10.0))
+        origin=origin, amount=look_amount(g.density), w=g.seed % 1000 / 10.0))
     links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
     if heat is not None and g.blackbody_kelvin is not None:
         tip = g.tip_kelvin if g.tip_kelvin is not None else g.blackbody_kelvin
