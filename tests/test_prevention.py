@@ -173,3 +173,42 @@ def test_liquids_on_the_surface_are_visible_on_every_primitive(tax, form, shape)
     its bounds: thin subjects (a plane, a disc, a torus, a cone's tip) included."""
     coverage, _ = coverage_of(tax, liquid="water", liquid__form=form, geometry__shape=f"primitives.{shape}")
     assert coverage["liquid"] > 2 * QcThresholds().min_element_coverage, coverage
+
+
+def _still(tax, tmp_path, edit=None, **overrides):
+    """The still (Cycles 8 spp, 48 px) of a crafted row as an RGB array, and its instance ids."""
+    desc = describe(make_row(tax, **overrides), make_spec(tax, size=48, samples=8), tax)
+    desc.render.denoise = False
+    if edit is not None:
+        edit(desc)
+    build(desc)
+    path = tmp_path / "still.png"
+    bpy.context.scene.render.filepath = str(path)
+    bpy.ops.render.render(write_still=True)
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB")), compose_ids(*render_id_layers(desc))[0]
+
+
+def _unmetered(desc):
+    desc.lighting.metering_ev = 0.0
+
+
+@pytest.mark.parametrize("setup", ["natural.night", "artificial.candle"])
+def test_a_dim_rig_is_metered_readable_and_stays_dark(tax, tmp_path, setup):
+    """At the darkest exposure a shipped spec draws (-2 EV), the setup's metering keeps the
+    frame out of `too_dark` and the subject readable; the same rig unmetered clips far more of
+    the frame to black (the check can fail), and the metered scene is still darker than noon."""
+    row = {"lighting__setup": setup, "lighting__exposure": -2.0, "geometry__shape": "primitives.sphere"}
+    metered, ids = _still(tax, tmp_path, **row)
+    dark, _ = _still(tax, tmp_path, edit=_unmetered, **row)
+    noon, _ = _still(tax, tmp_path, **dict(row, lighting__setup="natural.noon", lighting__exposure=0.0))
+    lit, unlit = image_metrics(metered)["dark_clip_frac"], image_metrics(dark)["dark_clip_frac"]
+    assert "too_dark" not in qc_reasons(image_metrics(metered)) and lit < unlit - 0.15, (lit, unlit)
+    y = metered.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
+    assert y[ids == 1].mean() > 0.1  # the subject reads
+    assert y.mean() < (noon.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])).mean()
+
+
+def test_thin_steam_stays_on_screen(tax):
+    coverage, _ = coverage_of(tax, gas="steam", gas__density=0.1, geometry__shape="primitives.cylinder")
+    assert coverage["gas"] > QcThresholds().min_element_coverage, coverage
