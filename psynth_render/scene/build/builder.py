@@ -83,7 +83,7 @@ def build(desc):
     add(desc.backdrop, scene, state)
     _lights(scene, desc.lighting.lights)
     world_nodes(scene, desc.lighting.world, desc.backdrop)
-    _render_settings(scene, desc.render, desc.lighting.exposure + desc.lighting.metering_ev)
+    _render_settings(scene, desc.render, desc.lighting.exposure, desc.lighting.metering_ev)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
         if element is None:
@@ -477,7 +477,11 @@ def _lights(scene, lights):
 
 
 # ---------------------------------------------------------------- render settings
-def _render_settings(scene, render, exposure):
+def _render_settings(scene, render, exposure, metering_ev=0.0):
+    """`exposure` (the stated compensation) is the view transform's; a setup's `metering_ev` is
+    Cycles' film exposure, which scales the render before the compositor: a colour grade's
+    contrast pivots on mid-grey in scene-linear values and would crush a dim rig's image to
+    black if the gain came only after it. Other engines meter in the view transform."""
     r = scene.render
     r.engine = render.engine
     r.resolution_x, r.resolution_y = render.width, render.height
@@ -486,9 +490,11 @@ def _render_settings(scene, render, exposure):
     r.use_persistent_data = True  # keep the BVH and shaders warm between samples
     scene.view_settings.view_transform = "AgX"
     scene.view_settings.look = "None"
-    scene.view_settings.exposure = exposure
+    cycles = render.engine == "CYCLES"
+    scene.view_settings.exposure = exposure + (0.0 if cycles else metering_ev)
     scene.view_settings.gamma = 1.0
-    if render.engine == "CYCLES":
+    scene.cycles.film_exposure = 2.0 ** metering_ev if cycles else 1.0
+    if cycles:
         c = scene.cycles
         c.samples = render.samples
         c.seed = render.seed
