@@ -212,3 +212,14 @@ def test_a_dim_rig_is_metered_readable_and_stays_dark(tax, tmp_path, setup):
 def test_thin_steam_stays_on_screen(tax):
     coverage, _ = coverage_of(tax, gas="steam", gas__density=0.1, geometry__shape="primitives.cylinder")
     assert coverage["gas"] > QcThresholds().min_element_coverage, coverage
+
+
+@pytest.mark.parametrize("grade", ["high_contrast", "noir"])
+def test_a_contrast_grade_keeps_a_night_image(tax, tmp_path, grade):
+    """A grade's contrast pivots on scene-linear mid-grey (a power curve): a night image keeps
+    its lit subject instead of going black (Blender's Bright/Contrast crushed it)."""
+    image, ids = _still(tax, tmp_path, lighting__setup="natural.night", lighting__exposure=-1.0,
+                        post__grade=grade, geometry__shape="primitives.monkey")
+    assert "too_dark" not in qc_reasons(image_metrics(image)), image_metrics(image)
+    y = image.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
+    assert y[ids == 1].mean() > 0.05
