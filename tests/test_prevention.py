@@ -66,10 +66,10 @@ def test_liquids_are_in_view_beside_or_under_the_subject(tax, form, shape):
     assert coverage["subject"] > 0.02, coverage
 
 
-def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
-    """QC metrics of a crafted scene: the still (Cycles, 4 spp) and its instance ids."""
-    row = make_row(tax, **overrides)
-    desc = describe(row, make_spec(tax, size=SIZE, samples=4), tax)
+def _render_crafted(tax, tmp_path, row, size, samples, edit=None, after_build=None):
+    """Build a crafted row (Cycles, no denoising; `edit` the description before the build,
+    `after_build` the scene after it) and render its still: (desc, RGB array, id layers)."""
+    desc = describe(row, make_spec(tax, size=size, samples=samples), tax)
     desc.render.denoise = False
     if edit is not None:
         edit(desc)
@@ -80,10 +80,16 @@ def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
     path = tmp_path / "still.png"
     bpy.context.scene.render.filepath = str(path)
     bpy.ops.render.render(write_still=True)
-    index, alpha, table = render_id_layers(desc)
-    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
     with Image.open(path) as im:
         image = np.asarray(im.convert("RGB"))
+    return desc, image, render_id_layers(desc)
+
+
+def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
+    """QC metrics of a crafted scene: the still (Cycles, 4 spp) and its instance ids."""
+    row = make_row(tax, **overrides)
+    desc, image, (index, alpha, table) = _render_crafted(tax, tmp_path, row, SIZE, 4, edit, after_build)
+    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
     expected = ("subject", *(k for k in ("liquid", "gas") if (row.get(k) or "none") != "none"))
     crop = row.get("camera_framing") == "extreme_close_up"
     metrics = image_metrics(image, (np.rint(index) == 1).astype(np.uint8) * 255, instance_ids=ids,
@@ -177,16 +183,8 @@ def test_liquids_on_the_surface_are_visible_on_every_primitive(tax, form, shape)
 
 def _still(tax, tmp_path, edit=None, **overrides):
     """The still (Cycles 8 spp, 48 px) of a crafted row as an RGB array, and its instance ids."""
-    desc = describe(make_row(tax, **overrides), make_spec(tax, size=48, samples=8), tax)
-    desc.render.denoise = False
-    if edit is not None:
-        edit(desc)
-    build(desc)
-    path = tmp_path / "still.png"
-    bpy.context.scene.render.filepath = str(path)
-    bpy.ops.render.render(write_still=True)
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB")), compose_ids(*render_id_layers(desc))[0]
+    _, image, layers = _render_crafted(tax, tmp_path, make_row(tax, **overrides), 48, 8, edit)
+    return image, compose_ids(*layers)[0]
 
 
 def _unmetered(desc):
