@@ -15,6 +15,7 @@ direction (`eye`) and the subject's bounds (`bound_radius`, `top`, `flat`) in it
 import math
 import random
 
+from psynth_render.scene.build.framing import _cross, _unit  # small vector helpers (pure math)
 from psynth_render.scene.build.primitives import lat_long, shape
 
 WATER_PA_S = 0.001
@@ -247,15 +248,6 @@ def _basis(axis):
     helper = (0.0, 0.0, 1.0) if abs(axis[2]) < 0.9 else (1.0, 0.0, 0.0)
     u = _unit(_cross(axis, helper))
     return u, _cross(axis, u)
-
-
-def _cross(a, b):
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-
-
-def _unit(a):
-    n = math.sqrt(sum(c * c for c in a)) or 1.0
-    return tuple(c / n for c in a)
 
 
 EYE_JITTER = 0.45
