@@ -22,6 +22,7 @@ from psynth_spec.compile import compile_text
 from psynth_spec.errors import SpecError
 from psynth_spec.sampler import sample_range
 from tests.asset_fixtures import READER
+from tests.test_s3_storage import BUCKET, s3_env, server  # noqa: F401 (fixtures: a SeaweedFS server)
 from tests.worker_specs import png_array, tar_members
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,6 +155,25 @@ def test_the_worker_renders_the_drawn_environment_and_records_it(hdri_catalog, t
     assert seen == {"outdoor/red_sky.exr", "studio/blue_room.hdr"}
     samples = pl.read_parquet(LocalStorage(tmp_path).path(Layout.for_spec(spec).samples_key(0)))
     assert set(samples["lighting_hdri"]) == seen
+
+
+@pytest.mark.render
+def test_an_s3_library_is_scanned_and_the_worker_fetches_the_drawn_file(s3_env, hdri_library, tmp_path):
+    from psynth_data.storage import open_storage
+    from psynth_render.supervisor import run_shard
+
+    store = open_storage(f"s3://{BUCKET}/skies")
+    store.put_file("outdoor/red_sky.exr", hdri_library / "outdoor/red_sky.exr")
+    out = tmp_path / "cat.parquet"
+    report = scan_assets(f"s3://{BUCKET}/skies", out, READER, workers=1)
+    assert (report.files, report.errors) == (1, 0)
+    row = read_catalog(out).row(0, named=True)
+    assert row["uri"] == f"s3://{BUCKET}/skies/outdoor/red_sky.exr" and row["resolution"] == [64, 32]
+    spec = compile_text(_spec_text(out, "lighting.hdri ~ one_of(hdris.env)", 1), "env.psynth")
+    assert run_shard(spec, 0, str(tmp_path / "data")).manifest.counts.rendered == 1
+    image = png_array(tar_members(tmp_path / "data", spec)["000000000.png"]) / 255.0
+    red, _, blue = image[:4, :4].reshape(-1, 3).mean(axis=0)
+    assert red > 0.5 and red - blue > 0.3
 
 
 def test_fmt_keeps_an_hdris_declaration():
