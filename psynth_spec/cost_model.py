@@ -54,8 +54,9 @@ def frame_seconds(engine: str, width: int, height: int, samples: int, *, gpu: bo
 # half-float RGBA EXR with ZIP to ~75% of 8 bytes; lossy WebP (quality 90) ~0.35 bytes.
 IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 # Passes: depth as 32-bit single-channel EXR (ZIP), normal as half RGB EXR, segmentation as an
-# 8-bit index PNG (flat regions compress well), albedo as an RGB PNG (smoother than beauty).
-PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albedo": 1.0,
+# 8-bit index PNG (flat regions compress well), albedo as a float RGB EXR (flat colours: ZIP
+# takes 12 bytes to about a third).
+PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albedo": 4.0,
                         "roughness": 1.5, "metallic": 0.5, "hdr": 9.0, "flow": 6.0,
                         "instances": 0.1}
 """Normal is two files (world and camera space); flow is one file per video frame."""
