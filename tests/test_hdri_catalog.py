@@ -6,8 +6,6 @@ The library (`tests.hdri_library`) is written by Blender in a subprocess: consta
 environments, a square (not equirectangular) EXR and a corrupt one."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,27 +19,18 @@ from psynth_data.storage import LocalStorage
 from psynth_spec.compile import compile_text
 from psynth_spec.errors import SpecError
 from psynth_spec.sampler import sample_range
-from tests.asset_fixtures import READER
+from tests.asset_fixtures import READER, make_library, scan_library
 from tests.test_s3_storage import BUCKET, s3_env, server  # noqa: F401 (fixtures: a SeaweedFS server)
 from tests.worker_specs import png_array, tar_members
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 @pytest.fixture(scope="module")
 def hdri_library(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hdri_library")
-    done = subprocess.run([sys.executable, "-m", "tests.hdri_library", str(root)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return root
+    return make_library("tests.hdri_library", tmp_path_factory.mktemp("hdri_library"))
 
 
 @pytest.fixture(scope="module")
 def hdri_catalog(hdri_library, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("hdri_catalog") / "hdris.parquet"
-    scan_assets(str(hdri_library), out, READER, workers=1)
-    return out
+    return scan_library(hdri_library, tmp_path_factory.mktemp("hdri_catalog") / "hdris.parquet", workers=1)
 
 
 def _spec_text(catalog, body: str, samples: int = 4, extra: str = "") -> str:
