@@ -2,7 +2,8 @@
 view's visibility is measured: recorded per view in the JSON, the sample's QC row its worst view.
 
 A sweep or wall is a set placed for one camera; a multi-view rig gets the closed round studio
-(scene/build/rig_set.py), so cameras behind, above or below the subject still see the set."""
+(scene/build/rig_set.py), so cameras behind, above or below the subject still see the set. A
+floor shows the world above its horizon; a void background is the world itself."""
 
 import json
 
@@ -22,7 +23,7 @@ VIEWS = 6
 
 
 @pytest.mark.render
-@pytest.mark.parametrize("background", ["studio_sweep", "wall"])
+@pytest.mark.parametrize("background", ["studio_sweep", "wall", "floor", "void"])
 @pytest.mark.parametrize("rig", RIGS)
 def test_no_view_of_any_rig_sees_the_void(rig, background, tmp_path):
     spec = tiny_spec(name=f"set{rig}{background}", samples=1, outputs="image, metadata", passes="instances", size=32,
@@ -31,11 +32,11 @@ def test_no_view_of_any_rig_sees_the_void(rig, background, tmp_path):
     assert run_shard(spec, 0, str(tmp_path)).manifest.counts.rendered == 1
     members = tar_members(tmp_path, spec)
     meta = json.loads(members["000000000.json"])
-    backdrop = next(i["id"] for i in meta["views"][0]["instances"] if i["element"] == "backdrop")
+    scenery = [i["id"] for i in meta["views"][0]["instances"] if i["element"] in ("backdrop", "ground")]
     for k, view in enumerate(meta["views"]):
         ids = decode_png(members[f"000000000.v{k:02d}.inst.png"])
         assert (ids != 0).all(), f"{rig} view {k} sees the void in {(ids == 0).mean():.0%} of its pixels"
-        assert (ids == backdrop).mean() > 0.1  # the set fills what the subject leaves
+        assert np.isin(ids, scenery).mean() > 0.1  # the set or the environment fills what the subject leaves
         assert view["qc"]["void_frac"] == 0.0 and view["qc"]["object_coverage"] > 0.0
         assert view["qc"]["qc_reasons"] == [] or "void_in_frame" not in view["qc"]["qc_reasons"]
     qc = pl.read_parquet(LocalStorage(tmp_path).path(Layout.for_spec(spec).qc_key(0))).row(0, named=True)
