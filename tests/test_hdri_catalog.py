@@ -165,6 +165,15 @@ def test_an_s3_library_is_scanned_and_the_worker_fetches_the_drawn_file(s3_env, 
     assert red > 0.5 and red - blue > 0.3
 
 
+def test_check_names_the_catalog_kind(hdri_catalog, tmp_path, capsys):
+    from psynth_cli.main import main
+
+    path = tmp_path / "env.psynth"
+    path.write_text(_spec_text(hdri_catalog, "lighting.hdri ~ one_of(hdris.env)"))
+    assert main(["check", str(path)]) == 0
+    assert f"hdris env: 2 drawable from {hdri_catalog}" in capsys.readouterr().out
+
+
 def test_fmt_keeps_an_hdris_declaration():
     from psynth_spec.fmt import format_text
 
