@@ -20,13 +20,14 @@ import bpy
 from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.aovs import shader_aovs
-from psynth_render.scene.build.framing import facing_azimuth, readable_gas, room_radius, solve_framing
+from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
@@ -169,7 +170,7 @@ def _rest_on_floor(obj, floor_z):
 
 @add.register
 def _add_backdrop(element: Backdrop, scene, state):
-    room = room_radius(state.desc, state.floor_z, element.bend_radius)
+    room = set_radius(state.desc, state.floor_z, element.bend_radius)  # multi-view rigs: a closed studio
     _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg, room)
 
 
