@@ -16,7 +16,7 @@ from psynth_render.supervisor import run_shard
 from psynth_spec.compile import load_spec
 from psynth_spec.sampler import sample_shard
 from psynth_spec.taxonomy import default_taxonomy
-from tests.scene_code_fixtures import SPECS, helper_names, run_without_blender, shipped_scripts
+from tests.scene_code_fixtures import SPECS, described_data, helper_names, run_without_blender, shipped_scripts
 from tests.worker_specs import PYTHON, png_array, tar_members, tiny_spec
 
 HOSTILE = [
@@ -39,14 +39,17 @@ def scripts():
 
 # ---------------------------------------------------------------- states the described scene
 def test_every_shipped_spec_script_states_exactly_the_described_scene(scripts, monkeypatch):
-    """The generator expresses every part of the Scene: a field the model gains that the
-    script cannot write (or writes wrongly) fails here, for every shipped spec."""
+    """The generator expresses every part of the Scene the helper builds: a field the model
+    gains that the script cannot write (or writes wrongly) fails here, for every shipped spec.
+    (The parts stated in bpy are checked against the builder in test_scene_code_parts.)"""
     defined = helper_names(helper_module())
     assert {p.stem for p in SPECS} == {name for name, _, _ in scripts}
     for name, desc, code in scripts:
         namespace = run_without_blender(code, monkeypatch)
-        assert namespace["scene"] == desc, name
-        assert namespace["scene"].to_json() == desc.to_json(), name
+        data = described_data(desc)
+        assert namespace["scene"] == data, name
+        assert namespace["scene"].to_json() == data.to_json(), name
+        assert data.lighting.lights == [] and len(desc.lighting.lights) == code.count("bpy.data.lights.new("), name
         used = {n.attr for n in ast.walk(ast.parse(code))
                 if isinstance(n, ast.Attribute) and getattr(n.value, "id", None) == "ps"}
         assert used and used <= defined, f"{name}: the helper module lacks {used - defined}"
@@ -59,11 +62,15 @@ def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
     for name, _, code in scripts:
         tree = ast.parse(code)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
-        assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == ["_helpers"], name  # no library
+        functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+        assert functions[0] == "_helpers" and set(functions[1:]) <= {"add_lights"}, name  # no library
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         helper_calls = {c for c in calls if c.startswith("ps.")}
-        assert helper_calls - {"ps.require", "ps.render_still", "ps.output_path"} <= {
+        assert helper_calls - {"ps.require", "ps.build", "ps.render", "ps.output_path"} <= {
             f"ps.{n}" for n in helper_names(helper_module()) if n[:1].isupper()}, name  # model constructors only
+        body = ast.parse(code[code.index(BODY_START):])
+        roots = {ast.unparse(n.func).split(".")[0].split("(")[0] for n in ast.walk(body) if isinstance(n, ast.Call)}
+        assert roots <= {"ps", "bpy", "math", "Vector", "", "bpy_scene"}, (name, roots)  # bpy calls, no library
 
 
 def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
@@ -121,7 +128,7 @@ def test_hostile_strings_stay_string_constants(tmp_path, monkeypatch):
             assert node.value in payloads
     assert "pwned" not in "\n".join(line for line in code.splitlines() if line.lstrip().startswith("#"))
     namespace = run_without_blender(code, monkeypatch)
-    assert namespace["scene"] == desc  # round-trips exactly
+    assert namespace["scene"] == described_data(desc)  # round-trips exactly
     assert namespace["scene"].axes["note"] == payloads
     assert namespace["SAMPLE"]["captions"]["caption"] == payloads[0]
     assert not (tmp_path / "pwned").exists()
