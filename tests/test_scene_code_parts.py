@@ -47,6 +47,7 @@ def test_split_keeps_the_data_and_names_the_stated_lights():
 
 
 def _light_state(bpy):
+    bpy.context.view_layer.update()  # matrix_world follows location and rotation
     out = {}
     for obj in bpy.context.scene.objects:
         if obj.type != "LIGHT":
@@ -57,7 +58,7 @@ def _light_state(bpy):
             "shape": getattr(d, "shape", None), "size": getattr(d, "size", None), "size_y": getattr(d, "size_y", None),
             "soft": getattr(d, "shadow_soft_size", None), "spot": getattr(d, "spot_size", None),
             "blend": getattr(d, "spot_blend", None), "angle": getattr(d, "angle", None),
-            "location": tuple(obj.location), "rotation": tuple(obj.matrix_world.to_3x3().col[2]),
+            "location": tuple(obj.location), "rotation": tuple(v for row in obj.matrix_world.to_3x3() for v in row),
         }
     return out
 
@@ -70,12 +71,29 @@ def _close(a, b):
     return a == b
 
 
+def _every_kind_of_lamp(desc):
+    """`desc` lit by one lamp of each kind and area shape (the shipped specs use area lamps)."""
+    key = desc.lighting.lights[0]
+    lamps = [key.model_copy(update={"type": "point", "size": 0.3, "azimuth_deg": 20.0, "elevation_deg": -10.0}),
+             key.model_copy(update={"type": "spot", "spot_size_deg": 35.0, "spot_blend": 0.4, "elevation_deg": 89.0}),
+             key.model_copy(update={"type": "sun", "size": 2.5, "power": 3.0, "rgb": (1.0, 0.5, 0.25)}),
+             key.model_copy(update={"shape": "RECTANGLE", "size": 2.0, "size_y": 0.5, "role": "fill"}),
+             key.model_copy(update={"shape": "DISK", "role": "fill"})]
+    return desc.model_copy(update={"lighting": desc.lighting.model_copy(update={"lights": lamps})}, deep=True)
+
+
 def test_stated_lights_make_the_builders_lights(monkeypatch):
-    """For samples of every shipped spec: the script's `add_lights` and builder._lights give
-    lamps of the same names, kinds, colours, powers, sizes, positions and aims."""
+    """For samples of every shipped spec, and a rig of every lamp kind: the script's
+    `add_lights` and builder._lights give lamps of the same names, kinds, colours, powers,
+    sizes, positions and aims."""
     bpy = pytest.importorskip("bpy")
+    from psynth_render.scene_code import scene_script
+
     kinds = set()
-    for name, desc, code in shipped_scripts(rows=2):
+    cases = shipped_scripts(rows=2)
+    mixed = _every_kind_of_lamp(cases[0][1])
+    cases.append(("every lamp kind", mixed, scene_script(mixed, {"image_name": "x.png"})))
+    for name, desc, code in cases:
         bpy.ops.wm.read_factory_settings(use_empty=True)
         builder._lights(bpy.context.scene, desc.lighting.lights)
         expected = _light_state(bpy)
@@ -87,4 +105,5 @@ def test_stated_lights_make_the_builders_lights(monkeypatch):
             for key, value in values.items():
                 assert _close(got[light][key], value), (name, light, key, got[light][key], value)
         kinds |= {v["type"] for v in expected.values()}
-    assert {"AREA"} <= kinds
+    assert kinds == {"AREA", "POINT", "SPOT", "SUN"}
+    assert "fill_2" in cases[-1][2]  # a repeated role gets a numbered variable
