@@ -105,11 +105,18 @@ library(
 )
 
 
+RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": []}
+"""Scene fields the builder never reads, left out of scripts (empty there): every axis value by
+name, and which axes the renderer draws. They are the sample's JSON member's `axes` and
+`rendered_axes`; in a script they would repeat the parts' own values and the spec's axis list."""
+
+
 # ---------------------------------------------------------------- stated in bpy
 def split_stated(scene: Scene) -> tuple[Scene, dict[str, list[tuple[str, Any]]]]:
-    """`scene` with the stated parts' lists emptied (the data the helper builds from), and the
-    stated parts by builder step as (variable name, element) in build order."""
-    data = scene.model_copy(deep=True)
+    """The data the helper builds from (`scene` with the stated parts' lists and the RECORD_ONLY
+    fields emptied), and the stated parts by builder step as (variable name, element) in build
+    order."""
+    data = scene.model_copy(deep=True, update={field: type(empty)() for field, empty in RECORD_ONLY.items()})
     steps: dict[str, list[tuple[str, Any]]] = {}
     _split(data, steps)
     return data, steps

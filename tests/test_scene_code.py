@@ -110,10 +110,9 @@ def _hostile_script(mark: str):
     row = sample_shard(spec, 0).to_dicts()[0]
     desc = describe(row, spec, default_taxonomy())
     payloads = [h.format(mark=mark) for h in HOSTILE]
-    desc.axes["note"] = payloads  # extra data the builder ignores, but the script must carry inertly
     desc.subject.material.concept = payloads[3]  # a name that reaches a comment line
     sample = {"sample_id": 0, "captions": {"caption": payloads[0]}, "image_name": "out.png",
-              "dataset": payloads[1], "version_id": payloads[2]}
+              "dataset": payloads[1], "version_id": payloads[2], "note": payloads}  # carried inertly
     return scene_script(desc, sample), desc, payloads
 
 
@@ -129,7 +128,7 @@ def test_hostile_strings_stay_string_constants(tmp_path, monkeypatch):
     assert "pwned" not in "\n".join(line for line in code.splitlines() if line.lstrip().startswith("#"))
     namespace = run_without_blender(code, monkeypatch)
     assert namespace["scene"] == described_data(desc)  # round-trips exactly
-    assert namespace["scene"].axes["note"] == payloads
+    assert namespace["SAMPLE"]["note"] == payloads
     assert namespace["SAMPLE"]["captions"]["caption"] == payloads[0]
     assert not (tmp_path / "pwned").exists()
 
