@@ -154,6 +154,8 @@ def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
     code = generator(type(parts[0][1]))
     body = [f'    """The {step} of this scene, stated in bpy (the builder calls this in its {step} step)."""']
     for index, (name, element) in enumerate(parts):
+        if index:
+            body.append("")
         body.extend(f"    {line}" if line else "" for line in generator(type(element)).write(element, name, index))
     return f"def {code.function}(bpy_scene):\n" + "\n".join(body) + "\n"
 

@@ -171,7 +171,7 @@ def _backdrop(element: Backdrop) -> str:
 
 @comment.register
 def _lighting(element: Lighting) -> str:
-    return safe_words(element.concept, f"{element.kelvin:.0f} K", "its world (its lamps: add_lights)")
+    return safe_words(element.concept, f"{element.kelvin:.0f} K", "the world (the lamps: add_lights)")
 
 
 @comment.register
