@@ -126,10 +126,14 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
     for field in type(model).model_fields:
         value = getattr(model, field)
         if isinstance(value, BaseModel):
-            generator(type(value))
+            if generator(type(value)).step:
+                raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
+                                 "(the data keeps an empty list in its place)")
             _split(value, steps)
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             codes = [generator(type(v)) for v in value]
+            if any(c.step for c in codes) and not all(c.step for c in codes):
+                raise ValueError(f"{type(model).__name__}.{field}: mixes parts stated in bpy and library parts")
             if all(c.step for c in codes):
                 for element, code in zip(value, codes):
                     taken = {n for n, _ in steps.get(code.step, [])}

@@ -37,6 +37,16 @@ def test_an_unregistered_part_fails_with_where_to_register_it():
         generator(Hologram)
 
 
+def test_a_stated_part_outside_a_list_is_refused(monkeypatch):
+    from psynth_render import scene_code_parts
+
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    code = scene_code_parts.PartCode(type(desc.backdrop), "lights", "add_lights", lambda e, n, i: [])
+    monkeypatch.setitem(scene_code_parts._REGISTRY, type(desc.backdrop), code)
+    with pytest.raises(ValueError, match="Scene.backdrop: a part stated in bpy must be a list element"):
+        split_stated(desc)
+
+
 def test_split_keeps_the_data_and_names_the_stated_lights():
     _, desc, _ = shipped_scripts(rows=1)[0]
     data, steps = split_stated(desc)
