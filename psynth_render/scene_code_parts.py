@@ -3,7 +3,7 @@
     generator(cls) -> PartCode      the registered generator of a model class (LookupError if none)
     model_parts() -> set[type]      every model class a Scene can hold (the registry must cover all)
     split_stated(scene) -> (data_scene, {step: [(name, element)]})
-    stated_function(step, parts) -> str   the script's `def add_<step>(scene):` with bpy statements
+    stated_function(step, parts) -> str   the script's `def add_<step>(bpy_scene):` with bpy statements
 
 Every model class reachable from `Scene` is registered here, one way or the other:
 
