@@ -81,13 +81,13 @@ def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
     assert len(headers) == 1 and len(headers.pop()) < 1_500  # one fixed header, the same for all
     bodies = [code[code.index(BODY_START):].splitlines() for _, _, code in scripts]
     common = set.intersection(*(set(b) for b in bodies))
-    assert sum(len(line) + 1 for line in common) < 2_500, sorted(common)
+    assert sum(len(line) + 1 for line in common) < 1_200, sorted(common)  # 850 measured
     shared = []
     for a, b in itertools.combinations(bodies, 2):
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         same = sum(len(line) + 1 for blk in matcher.get_matching_blocks() for line in a[blk.a: blk.a + blk.size])
         shared.append(same / len("\n".join(a)))
-    assert np.median(shared) < 0.6, np.median(shared)
+    assert np.median(shared) < 0.5, np.median(shared)  # 0.42 measured (same-spec pairs share more: their fixed parts)
 
 
 def test_a_variant_differs_from_its_base_only_on_the_changed_values():
