@@ -65,8 +65,21 @@ class BuildState:
     """Objects the style's outlines draw around."""
 
 
-def build(desc):
-    """Make the current scene match the Scene `desc`; return camera info (see `camera_info`)."""
+STATED_STEPS = ("lights",)
+"""Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
+`build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place."""
+
+
+def build(desc, stated=None):
+    """Make the current scene match the Scene `desc`; return camera info (see `camera_info`).
+
+    `stated` maps steps of STATED_STEPS to functions of the bpy scene that do them instead of
+    the builder (a scene script's direct bpy code), at the same point of the build.
+    """
+    stated = dict(stated or {})
+    unknown = set(stated) - set(STATED_STEPS)
+    if unknown:
+        raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
     scene = bpy.context.scene
     _remove_foreign(scene)
     state = BuildState(desc, desc.style)
@@ -82,7 +95,7 @@ def build(desc):
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
-    _lights(scene, desc.lighting.lights)
+    stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
     world_nodes(scene, desc.lighting.world, desc.backdrop)
     _render_settings(scene, desc.render, desc.lighting.exposure)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
@@ -537,9 +550,14 @@ def configure_device(preference="auto"):
 def render_still(desc, path):
     """Build the Scene `desc` and render one image to `path` (format from the suffix); returns camera info."""
     info = build(desc)
+    render(path)
+    return info
+
+
+def render(path):
+    """Render the current scene's still to `path` (format from the suffix)."""
     scene = bpy.context.scene
     suffix = path.rsplit(".", 1)[-1].lower()
     scene.render.image_settings.file_format = _FILE_FORMATS.get(suffix, "PNG")
     scene.render.filepath = path
     bpy.ops.render.render(write_still=True)
-    return info
