@@ -132,8 +132,9 @@ class CameraMovementParams(_Params):
     `dolly` (fraction of the start distance; negative = toward the subject), `truck` (sideways,
     object radii), `pedestal` (up/down, object radii, camera stays level), `crane` (up/down,
     object radii, re-aimed at the subject), `pan_deg` / `tilt_deg` / `roll_deg` (rotation in
-    place; a pan sweeps across the subject, from -pan/2 to +pan/2, and a perspective lens pans
-    at most half its field of view: build/motion.py `pan_sweep`), `orbit_deg` (around the
+    place; a pan or tilt sweeps across the subject, from -half to +half of it, and a
+    perspective lens turns at most half its field of view: build/motion.py `turn_sweep`),
+    `orbit_deg` (around the
     subject), `zoom` (focal length multiplier at the end),
     handheld shake: `shake_amplitude` (object radii), `shake_rotation_deg`, `shake_frequency_hz`.
     `easing`: LINEAR or EASE_IN_OUT (Bezier)."""

@@ -50,7 +50,7 @@ def camera_pose(desc, t, floor_z=None, view=0):
         location[k] += shift
         target[k] += shift
     location[2] += move.crane * e  # crane: rise, still aimed at the subject
-    yaw, pitch = pan_sweep(cam) * (e - 0.5), move.tilt_deg * e
+    yaw, pitch = turn_sweep(cam, move.pan_deg) * (e - 0.5), turn_sweep(cam, move.tilt_deg) * (e - 0.5)
     roll = cam.roll_deg + move.roll_deg * e
     if move.shake_amplitude or move.shake_rotation_deg:
         seconds = t * move.clip_seconds
@@ -79,19 +79,18 @@ def camera_pose(desc, t, floor_z=None, view=0):
     }
 
 
-PAN_FOV_SHARE = 0.5
-"""A pan sweeps at most this share of a perspective lens's field of view (zoom left out)."""
+TURN_FOV_SHARE = 0.5
+"""A pan or tilt sweeps at most this share of a perspective lens's field of view (zoom left out)."""
 
 
-def pan_sweep(cam):
-    """The pan's total turn (degrees): `pan_deg`, centred on the subject (from -half to +half
-    of it over the clip) and, for a perspective lens, at most PAN_FOV_SHARE of its field of
-    view, so the subject stays in every frame and the framing can keep it whole."""
-    pan = cam.movement.pan_deg
-    if cam.lens.lens_type != "PERSP" or not pan:
-        return pan
+def turn_sweep(cam, degrees):
+    """A pan's or tilt's total turn (degrees): `degrees`, centred on the subject (from -half
+    to +half of it over the clip) and, for a perspective lens, at most TURN_FOV_SHARE of its
+    field of view, so the subject stays in every frame and the framing can keep it whole."""
+    if cam.lens.lens_type != "PERSP" or not degrees:
+        return degrees
     fov = 2 * math.degrees(math.atan(0.5 * cam.sensor_width / cam.focal_length))
-    return math.copysign(min(abs(pan), PAN_FOV_SHARE * fov), pan)
+    return math.copysign(min(abs(degrees), TURN_FOV_SHARE * fov), degrees)
 
 
 def camera_at_frame(desc, frame=0, frames=1, floor_z=None):
