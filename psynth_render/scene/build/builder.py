@@ -362,13 +362,24 @@ def _subject(scene, element):
     obj.rotation_euler = (0.0, 0.0, math.radians(geo.rotation_deg))
     # subdivide first: a bevel before it would add support loops that keep the corners sharp
     levels = int(geo.subdivision)
-    set_modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
+    set_modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels,
+                 subdivision_type=geo.subdivision_scheme)
     bevel = params.get("bevel", 0.0)
     set_modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
+    # then the faces of the finished shape: a shape-keeping simple step makes every face a quad
+    set_modifier(obj, "psynth_topology_quads", "SUBSURF", geo.topology == "quads",
+                 subdivision_type="SIMPLE", levels=1, render_levels=1)
+    set_modifier(obj, "psynth_topology_tris", "TRIANGULATE", geo.topology in ("triangles", "ngon_free"),
+                 min_vertices=4 if geo.topology == "triangles" else 5)
     mods = obj.modifiers
-    if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
-        mods.move(mods.find("psynth_subsurf"), 0)
+    for index, name in enumerate(n for n in MESH_MODIFIERS if mods.get(n) is not None):
+        if mods.find(name) != index:
+            mods.move(mods.find(name), index)
     return obj
+
+
+MESH_MODIFIERS = ("psynth_subsurf", "psynth_bevel", "psynth_topology_quads", "psynth_topology_tris")
+"""The shape's own modifiers, first in the stack in this order (the style's come after)."""
 
 
 def _mesh(geo, key, make):

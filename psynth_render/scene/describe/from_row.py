@@ -12,7 +12,7 @@ from typing import Any
 
 from psynth_render.scene.describe import effects
 from psynth_render.scene.describe.assets import asset_ref
-from psynth_render.scene.describe.shape_params import resolve_params
+from psynth_render.scene.describe.shape_params import GENERATOR_AXES, apply_generator_axes, resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
@@ -64,7 +64,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.restyle_background(background, style, colour)
     lighting = _lighting(values, params, colour["kelvin_shift"])
     effects.tint_lights(lighting["lights"], colour)
-    geometry = _geometry(values, params, seed)
+    geometry = _geometry(values, params, seed, {a for a in GENERATOR_AXES if _stated(spec, row, a)})
     geometry["flat"] = bool(style["flat_shading"])
     texture = effects.texture_part(values, params)
     asset = asset_ref(row, spec)
@@ -120,6 +120,7 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
     lists = {axis: row.get(ObjectsSpec.column(by_axis[axis].column)) or [] for axis in spec.objects.axes}
     count = min(max(int(values[COUNT_AXIS]), 1), MAX_OBJECTS)  # the lists are this long
     spots = place(count, seed)
+    stated = {c.axis for c in spec.columns if c.stated} | {st.axis for st in spec.objects.statements}
     out = []
     for k in range(1, count):
         own = dict(values)
@@ -128,13 +129,13 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
             own[axis] = by_axis[axis].null_value(own) if value is None else _typed(taxonomy, axis, value)
         for column in spec.columns:  # derived axes follow the object's own concept
             origin = taxonomy.axis_by_path[column.axis].default_from
-            if isinstance(origin, ConceptDefault) and origin.axis in lists and not column.stated:
+            if isinstance(origin, ConceptDefault) and origin.axis in lists and column.axis not in stated:
                 own[column.axis] = _derived(taxonomy, origin, own, column)
         params = _params_reader(taxonomy, own)
         material = _material(own, params)
         effects.restyle_material(material, style, colour)
         obj_seed = (seed + k * 1_000_003) % 2**31
-        geometry = _geometry(own, params, obj_seed)
+        geometry = _geometry(own, params, obj_seed, stated & set(GENERATOR_AXES))
         geometry["flat"] = bool(style["flat_shading"])
         (x, y), scale = spots[k]
         out.append(m.SceneObject(
@@ -184,15 +185,21 @@ def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[st
     return values
 
 
-def _geometry(values, params, seed) -> dict[str, Any]:
+def _geometry(values, params, seed, stated: set[str]) -> dict[str, Any]:
+    """The mesh part: the shape concept's parameters with the generator's stated axes written
+    in (`stated`: those the spec states), then detail and proportion; the subdivision scheme
+    and face topology from their concepts."""
     name, geo = params("geometry.shape")
-    resolved = resolve_params(geo.generator, geo.model_dump(mode="json"), seed,
+    own = apply_generator_axes(geo.generator, geo.model_dump(mode="json"), values, stated)
+    resolved = resolve_params(geo.generator, own, seed,
                               float(values["geometry.detail"]), float(values["geometry.proportion"]))
     return {
         "concept": name,
         "generator": geo.generator,
         "params": resolved,
         "subdivision": int(values["geometry.subdivision"]),
+        "subdivision_scheme": params("geometry.subdivision_type")[1].scheme,
+        "topology": params("geometry.topology")[1].mode,
         "rotation_deg": float(values["geometry.rotation"]),
         "seed": seed,
     }

@@ -57,6 +57,10 @@ class Geometry(SceneModel):
     subdivision: int
     rotation_deg: float
     seed: int
+    subdivision_scheme: Literal["CATMULL_CLARK", "SIMPLE"] = "CATMULL_CLARK"
+    """How the `subdivision` levels subdivide (the geometry.subdivision_type concept's)."""
+    topology: Literal["mixed", "quads", "triangles", "ngon_free"] = "mixed"
+    """How the finished mesh's faces are made (the geometry.topology concept's mode)."""
     flat: bool = False
     """Flat shading (the style's)."""
 
