@@ -271,6 +271,13 @@ class Topology(_Params):
     mode: Literal["mixed", "quads", "triangles", "ngon_free"]
 
 
+class Arrangement(_Params):
+    """How the objects of a multi-object scene stand: each object after the subject is stacked
+    on an earlier one with chance `stack_share` (0: all on the ground)."""
+
+    stack_share: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
 class SubdivisionType(_Params):
     """The subdivision scheme `geometry.subdivision` levels use (Blender's identifiers)."""
 

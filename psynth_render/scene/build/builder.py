@@ -26,6 +26,8 @@ from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_obj
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
+from psynth_render.scene.build.object_info import RESTS_ON
+from psynth_render.scene.build.stacking import rest_on_below
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
@@ -62,6 +64,8 @@ class BuildState:
     floor_z: float = 0.0
     lined: list = field(default_factory=list)
     """Objects the style's outlines draw around."""
+    objects: list = field(default_factory=list)
+    """The scene's objects built so far (what a stacked object may come to rest on)."""
 
 
 def build(desc):
@@ -142,8 +146,15 @@ def _add_object(element: SceneObject, scene, state):
     if element.element == "subject":
         state.subject = obj
         state.floor_z = _floor_height(obj, element.geometry)
-    else:
+    elif element.support is None:
         _rest_on_floor(obj, state.floor_z)
+    else:  # over everything built so far, then down onto what is below it
+        top = max(_highest_point(o) for o in state.objects)
+        obj.location.z += top + FLOOR_GAP - _lowest_point(obj)
+        obj[RESTS_ON] = rest_on_below(obj, state.objects, state.floor_z, FLOOR_GAP) or ""
+    if element.support is None:
+        obj[RESTS_ON] = ""
+    state.objects.append(obj)
     state.lined.append(obj)
 
 
@@ -417,10 +428,18 @@ def _shape_data(geo):
 def _lowest_point(obj):
     """World height of the evaluated object's lowest point (modifiers applied): its bounding
     box's lowest corner, exact since objects turn about Z only."""
+    return min(_corner_heights(obj))
+
+
+def _highest_point(obj):
+    return max(_corner_heights(obj))
+
+
+def _corner_heights(obj):
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
     evaluated = obj.evaluated_get(depsgraph)
-    return min((evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box)
+    return [(evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box]
 
 
 def _floor_height(subject, geo):

@@ -2,13 +2,17 @@
 
 For every object of the Scene: its concept, material, instance id (= Blender pass index, the
 value the instance-id pass and segmentation masks hold), pose (4x4 world matrix, rows), 3D
-world-space bounds of the evaluated mesh, and the 2D box of its projected vertices in the
+world-space bounds of the evaluated mesh, what it rests on (`rests_on`: an object's name, None
+for the floor), and the 2D box of its projected vertices in the
 still's image (pixels, x right, y down, clipped to the frame; None when it projects outside
 or the camera is panoramic). Vertices are projected with numpy: no Python per vertex.
 """
 
 import bpy
 import numpy as np
+
+RESTS_ON = "psynth_rests_on"
+"""Custom property the builder sets on each object: the name of the object it rests on ("" the floor)."""
 
 
 def objects_info(scene, desc):
@@ -33,6 +37,7 @@ def objects_info(scene, desc):
             "material": element.material.concept,
             "texture": element.texture.concept,
             "scale": element.scale,
+            "rests_on": obj.get(RESTS_ON) or None,
             "pose": [list(row) for row in obj.matrix_world],
             "bounds_3d": {"min": points.min(axis=0).tolist(), "max": points.max(axis=0).tolist()},
             "bbox_2d": None if projection is None else image_box(points, projection, width, height),

@@ -47,6 +47,7 @@ RENDERED_AXES: frozenset[str] = frozenset(
         "render.samples",
         "scene.background",
         "scene.objects",
+        "scene.arrangement",
         "texture.pattern",
         "texture.scale",
         "texture.mapping",

@@ -17,13 +17,14 @@ from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_render.scene.describe.camera_rig import rig_angles, view_names
-from psynth_render.scene.describe.placement import framing_radius, place
+from psynth_render.scene.describe.placement import arrange, framing_radius
 from psynth_spec.errors import PsynthError
 from psynth_spec.objects_axis import COUNT_AXIS, MAX_OBJECTS
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import ObjectsSpec, Spec
 from psynth_spec.taxonomy import ConceptDefault, Taxonomy
 
+SUBJECT_NAME = m.SceneObject.model_fields["name"].default
 OBJECT_PREFIX = "psynth_object_"
 """Blender names of the objects beside the subject: psynth_object_1, psynth_object_2, ..."""
 SENSOR_WIDTH_MM = 36.0
@@ -111,7 +112,7 @@ def _params_reader(taxonomy: Taxonomy, values: dict[str, Any]):
 
 def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, seed: int) -> list[m.SceneObject]:
     """Objects 1.. of a multi-object row (the `objects_<axis>` list columns), placed on the
-    ground around the subject (placement.py). Each takes the subject's values but for its
+    ground around the subject or stacked on each other (placement.arrange, `scene.arrangement`). Each takes the subject's values but for its
     per-object axes, and the axes derived from them (`material.roughness` from its material,
     unless the spec states it)."""
     if spec.objects is None:
@@ -119,7 +120,7 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
     by_axis = {c.axis: c for c in spec.columns}
     lists = {axis: row.get(ObjectsSpec.column(by_axis[axis].column)) or [] for axis in spec.objects.axes}
     count = min(max(int(values[COUNT_AXIS]), 1), MAX_OBJECTS)  # the lists are this long
-    spots = place(count, seed)
+    spots = arrange(count, seed, _params_reader(taxonomy, values)("scene.arrangement")[1].stack_share)
     stated = {c.axis for c in spec.columns if c.stated} | {st.axis for st in spec.objects.statements}
     out = []
     for k in range(1, count):
@@ -137,11 +138,12 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
         obj_seed = (seed + k * 1_000_003) % 2**31
         geometry = _geometry(own, params, obj_seed, stated & set(GENERATOR_AXES))
         geometry["flat"] = bool(style["flat_shading"])
-        (x, y), scale = spots[k]
+        spot = spots[k]
+        support = None if spot.support is None else SUBJECT_NAME if spot.support == 0 else f"{OBJECT_PREFIX}{spot.support}"
         out.append(m.SceneObject(
             element="object", name=f"{OBJECT_PREFIX}{k}", pass_index=k + 1, geometry=geometry,
             material=material, texture=effects.texture_part(own, params),
-            location=(x, y, scale - 1.0), scale=scale,
+            location=(spot.x, spot.y, spot.scale - 1.0), scale=spot.scale, support=support,
         ))
     return out
 

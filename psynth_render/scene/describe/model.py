@@ -101,6 +101,9 @@ class SceneObject(SceneModel):
     """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
     scale: float = 1.0
     """Uniform scale of the unit-radius mesh."""
+    support: str | None = None
+    """The object it is stacked on (`scene.arrangement`): placed over it and lowered onto what
+    is below; None: it rests on the ground."""
 
     @property
     def instance_id(self) -> int:

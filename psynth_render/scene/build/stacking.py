@@ -1,0 +1,70 @@
+"""Resting an object on whatever is below it: the floor or the objects already built.
+
+The describe side puts a stacked object over the object it stands on (describe/placement.py);
+here it is lowered straight down until it touches: the drop is the least vertical gap between
+the two meshes, measured both ways with ray casts on BVH trees of the evaluated meshes
+(each of its vertices down onto the others, each of their vertices up onto it), so a vertex
+meeting a face from either side stops it. The floor is a plane under everything. Imports only
+bpy, mathutils and numpy, so it is inlined into standalone scene scripts.
+"""
+
+import bpy
+import numpy as np
+from mathutils import Vector
+from mathutils.bvhtree import BVHTree
+
+from psynth_render.scene.build.object_info import world_vertices
+
+CONTACT_GAP = 0.002
+"""Clearance left between an object and the surface it rests on (a face lying on another would
+flicker and count as an intersection)."""
+
+_DOWN, _UP = Vector((0.0, 0.0, -1.0)), Vector((0.0, 0.0, 1.0))
+
+
+def evaluated_tree(obj, depsgraph):
+    """(BVH tree in world space, world vertices) of the evaluated object (modifiers applied)."""
+    evaluated = obj.evaluated_get(depsgraph)
+    mesh = evaluated.to_mesh()
+    try:
+        polygons = [tuple(p.vertices) for p in mesh.polygons]
+    finally:
+        evaluated.to_mesh_clear()
+    points = world_vertices(obj, depsgraph)
+    return BVHTree.FromPolygons([tuple(p) for p in points], polygons), points
+
+
+def vertical_gap(points, tree, other_points, other_tree):
+    """Least vertical distance from the mesh (`points`, `tree`) down to the other one below it,
+    or None where no vertical line meets both (their footprints do not overlap)."""
+    lo, hi = other_points[:, :2].min(axis=0), other_points[:, :2].max(axis=0)
+    gaps = []
+    over = points[np.all((points[:, :2] >= lo) & (points[:, :2] <= hi), axis=1)]
+    for p in over:
+        hit = other_tree.ray_cast(Vector(p), _DOWN)[0]
+        if hit is not None:
+            gaps.append(p[2] - hit.z)
+    lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    under = other_points[np.all((other_points[:, :2] >= lo) & (other_points[:, :2] <= hi), axis=1)]
+    for q in under:
+        hit = tree.ray_cast(Vector(q), _UP)[0]
+        if hit is not None:
+            gaps.append(hit.z - q[2])
+    return min(gaps) if gaps else None
+
+
+def rest_on_below(obj, below, floor_z, floor_gap):
+    """Lower `obj` (placed above everything in `below`) onto the highest surface under it: the
+    floor (`floor_gap` above `floor_z`) or one of `below`. Returns the name of the object it
+    rests on, or None for the floor."""
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    depsgraph.update()
+    tree, points = evaluated_tree(obj, depsgraph)
+    drop, support = points[:, 2].min() - (floor_z + floor_gap), None
+    for other in below:
+        other_tree, other_points = evaluated_tree(other, depsgraph)
+        gap = vertical_gap(points, tree, other_points, other_tree)
+        if gap is not None and gap - CONTACT_GAP < drop:
+            drop, support = gap - CONTACT_GAP, other.name
+    obj.location.z -= drop
+    return support
