@@ -38,11 +38,20 @@ def objects_info(scene, desc):
             "texture": element.texture.concept,
             "scale": element.scale,
             "rests_on": obj.get(RESTS_ON) or None,
+            "asset": _asset_record(element),
             "pose": [list(row) for row in obj.matrix_world],
             "bounds_3d": {"min": points.min(axis=0).tolist(), "max": points.max(axis=0).tolist()},
             "bbox_2d": None if projection is None else image_box(points, projection, width, height),
         })
     return out
+
+
+def _asset_record(element) -> dict | None:
+    """A library asset's id, catalog, tags and licence (None: a generated shape)."""
+    asset = getattr(element, "asset", None)
+    if asset is None:
+        return None
+    return {"id": asset.id, "catalog": asset.catalog, "tags": list(asset.tags), "licence": asset.licence}
 
 
 def image_boxes(scene, desc) -> list[list[float] | None]:

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from psynth_render.scene.describe import effects
-from psynth_render.scene.describe.assets import asset_ref
+from psynth_render.scene.describe.assets import asset_ref, object_asset_ref
 from psynth_render.scene.describe.shape_params import GENERATOR_AXES, apply_generator_axes, resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
@@ -140,11 +140,17 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
         geometry["flat"] = bool(style["flat_shading"])
         spot = spots[k]
         support = None if spot.support is None else SUBJECT_NAME if spot.support == 0 else f"{OBJECT_PREFIX}{spot.support}"
-        out.append(m.SceneObject(
+        fields = dict(
             element="object", name=f"{OBJECT_PREFIX}{k}", pass_index=k + 1, geometry=geometry,
             material=material, texture=effects.texture_part(own, params),
             location=(spot.x, spot.y, spot.scale - 1.0), scale=spot.scale, support=support,
-        ))
+        )
+        asset = object_asset_ref(own.get("geometry.asset"), spec)
+        if asset is None:
+            out.append(m.SceneObject(**fields))
+        else:  # as for the subject: the asset replaces the shape
+            geometry.update(concept=asset.id, generator="asset", params={})
+            out.append(m.AssetObject(**fields, asset=asset))
     return out
 
 

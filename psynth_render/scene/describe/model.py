@@ -119,6 +119,9 @@ class AssetRef(SceneModel):
     sha256: str
     format: str
     up: Literal["y", "z"] | None = None
+    tags: list[str] = []
+    """The catalog's tags of the asset (folders and sidecar), for the record."""
+    licence: str | None = None
 
 
 class AssetObject(SceneObject):
