@@ -21,31 +21,29 @@ CONCEPT_OF = {  # a concept of each generator, and a stated value other than its
 
 
 @pytest.fixture(scope="module")
-def tax():
-    return default_taxonomy()
+def scene():
+    """`scene(concept, angle=..., **axes)`: the typed scene of a hand-made row (48 px Workbench)."""
+    tax = default_taxonomy()
+    spec = make_spec(tax, size=48, engine="workbench")
 
+    def make(concept, seed=1, angle="high_angle", **axes):
+        return describe(make_row(tax, seed=seed, geometry__shape=concept, camera__angle=angle, **axes), spec, tax)
 
-@pytest.fixture(scope="module")
-def spec(tax):
-    return make_spec(tax, size=48, engine="workbench")
-
-
-def _scene(tax, spec, concept, seed=1, angle="high_angle", **axes):
-    return describe(make_row(tax, seed=seed, geometry__shape=concept, camera__angle=angle, **axes), spec, tax)
+    return make
 
 
 @pytest.mark.parametrize("axis", sorted(GENERATOR_AXES))
-def test_a_stated_generator_axis_sets_its_parameter_and_unstated_keeps_the_concepts(tax, spec, axis):
+def test_a_stated_generator_axis_sets_its_parameter_and_unstated_keeps_the_concepts(scene, axis):
     generator, param = GENERATOR_AXES[axis]
     concept, value = CONCEPT_OF[generator]
     if axis == "geometry.crystal_facets":
         value = 8
-    own = _scene(tax, spec, concept).subject.geometry.params
-    stated = _scene(tax, spec, concept, **{axis.replace(".", "__"): value}).subject.geometry.params
+    own = scene(concept).subject.geometry.params
+    stated = scene(concept, **{axis.replace(".", "__"): value}).subject.geometry.params
     assert own[param] != value
     assert stated[param] == pytest.approx(value)  # detail 0.5 and proportion 1 keep it
     assert stated["generator"] == generator
-    other = _scene(tax, spec, "primitives.sphere", **{axis.replace(".", "__"): value}).subject.geometry.params
+    other = scene("primitives.sphere", **{axis.replace(".", "__"): value}).subject.geometry.params
     assert param not in other or other[param] != value  # another generator ignores it
 
 
@@ -63,7 +61,7 @@ def test_the_samples_table_records_each_concepts_own_value():
     assert by_shape["primitives.cube"]["geometry_gear_teeth"] is None  # not a gear: nothing to record
 
 
-def test_generator_axes_are_per_object_and_drawn_per_object(tax):
+def test_generator_axes_are_per_object_and_drawn_per_object():
     spec = compile_text("""dataset d {
     samples 40
     scene.objects ~ randint(2, 4)
@@ -79,7 +77,7 @@ def test_generator_axes_are_per_object_and_drawn_per_object(tax):
     teeth = {t for row in frame["objects_geometry_gear_teeth"].to_list() for t in row[1:]}
     assert len(teeth) > 10 and all(6 <= t <= 60 for t in teeth)
     row = frame.row(0, named=True)
-    scene = describe(row, spec, tax)
+    scene = describe(row, spec, default_taxonomy())
     assert [o.geometry.params["teeth"] for o in scene.objects[1:]] == row["objects_geometry_gear_teeth"][1:]
     assert scene.subject.geometry.params["teeth"] == 16  # the subject: the top level, unstated
     assert {o.geometry.topology for o in scene.objects[1:]} <= {"triangles", "quads"}
@@ -99,41 +97,41 @@ def _evaluated_mesh(name="psynth_subject"):
 
 
 @pytest.mark.render
-def test_generator_axes_change_the_mesh(tax, spec):
+def test_generator_axes_change_the_mesh(scene):
     from psynth_render.scene.build.builder import build
 
     def faces(concept, **axes):
-        build(_scene(tax, spec, concept, **axes))
+        build(scene(concept, **axes))
         return len(_evaluated_mesh()[0])
 
     assert faces("complex.gear", geometry__gear_teeth=32) == 2 * faces("complex.gear", geometry__gear_teeth=16)
     assert faces("complex.chair", geometry__leg_count=6) - faces("complex.chair", geometry__leg_count=3) == 3 * 6
     assert faces("complex.crystal", geometry__crystal_facets=10) > faces("complex.crystal", geometry__crystal_facets=4)
-    build(_scene(tax, spec, "complex.vase", geometry__neck_width=0.3))
+    build(scene("complex.vase", geometry__neck_width=0.3))
     thin = _evaluated_mesh()[1]
-    build(_scene(tax, spec, "complex.vase", geometry__neck_width=2.0))
+    build(scene("complex.vase", geometry__neck_width=2.0))
     wide = _evaluated_mesh()[1]
     top = lambda co: np.abs(co[co[:, 2] > co[:, 2].max() - 0.05, :2]).max()  # the rim's half-width
     assert top(wide) > 2 * top(thin)
 
 
 @pytest.mark.render
-def test_generator_axes_change_the_picture(tax, spec, tmp_path):
-    few = render_array(_scene(tax, spec, "complex.gear", geometry__gear_teeth=6), tmp_path / "few.png")
-    many = render_array(_scene(tax, spec, "complex.gear", geometry__gear_teeth=40), tmp_path / "many.png")
+def test_generator_axes_change_the_picture(scene, tmp_path):
+    few = render_array(scene("complex.gear", geometry__gear_teeth=6), tmp_path / "few.png")
+    many = render_array(scene("complex.gear", geometry__gear_teeth=40), tmp_path / "many.png")
     assert np.abs(few - many).mean() > 0.005
-    flat = render_array(_scene(tax, spec, "complex.terrain_patch", geometry__terrain_amplitude=0.05), tmp_path / "f.png")
-    rough = render_array(_scene(tax, spec, "complex.terrain_patch", geometry__terrain_amplitude=1.2), tmp_path / "r.png")
+    flat = render_array(scene("complex.terrain_patch", geometry__terrain_amplitude=0.05), tmp_path / "f.png")
+    rough = render_array(scene("complex.terrain_patch", geometry__terrain_amplitude=1.2), tmp_path / "r.png")
     assert np.abs(flat - rough).mean() > 0.005
 
 
 @pytest.mark.render
-def test_topology_sets_the_faces_of_the_finished_mesh(tax, spec):
+def test_topology_sets_the_faces_of_the_finished_mesh(scene):
     from psynth_render.scene.build.builder import build
 
     counts = {}
     for mode in ("mixed", "quads", "triangles", "ngon_free"):
-        build(_scene(tax, spec, "complex.vase", geometry__topology=mode))
+        build(scene("complex.vase", geometry__topology=mode))
         sides, _ = _evaluated_mesh()
         counts[mode] = (len(sides), set(sides.tolist()))
     assert max(counts["mixed"][1]) > 4  # the vase's caps are n-gons
@@ -142,17 +140,17 @@ def test_topology_sets_the_faces_of_the_finished_mesh(tax, spec):
     assert counts["ngon_free"][1] == {3, 4}
     assert counts["triangles"][0] > counts["ngon_free"][0] > counts["mixed"][0]
     # after subdivision and bevel: each quad of the finished cube becomes two triangles
-    build(_scene(tax, spec, "primitives.cube", geometry__subdivision=1, geometry__topology="triangles"))
+    build(scene("primitives.cube", geometry__subdivision=1, geometry__topology="triangles"))
     tris = len(_evaluated_mesh()[0])
-    build(_scene(tax, spec, "primitives.cube", geometry__subdivision=1))
+    build(scene("primitives.cube", geometry__subdivision=1))
     sides = _evaluated_mesh()[0]
     assert tris == 2 * (sides == 4).sum() + (sides == 3).sum() and tris > 2 * 6 * 4
 
 
 @pytest.mark.render
-def test_topology_shows_in_a_wireframe_render(tax, spec, tmp_path):
+def test_topology_shows_in_a_wireframe_render(scene, tmp_path):
     def wire(mode):
-        return render_array(_scene(tax, spec, "primitives.cylinder", angle="eye_level", style="stylized.wireframe",
+        return render_array(scene("primitives.cylinder", angle="eye_level", style="stylized.wireframe",
                                    geometry__topology=mode), tmp_path / f"{mode}.png")
 
     mixed, tris = wire("mixed"), wire("triangles")
@@ -160,19 +158,19 @@ def test_topology_shows_in_a_wireframe_render(tax, spec, tmp_path):
 
 
 @pytest.mark.render
-def test_subdivision_scheme_rounds_or_keeps_the_shape(tax, spec, tmp_path):
+def test_subdivision_scheme_rounds_or_keeps_the_shape(scene, tmp_path):
     from psynth_render.scene.build.builder import build
 
     extents = {}
     for scheme in ("catmull_clark", "simple"):
-        build(_scene(tax, spec, "primitives.cube", geometry__subdivision=2, geometry__subdivision_type=scheme))
+        build(scene("primitives.cube", geometry__subdivision=2, geometry__subdivision_type=scheme))
         sides, co = _evaluated_mesh()
         corner = np.linalg.norm(co, axis=1).max() / np.abs(co).max()  # sqrt 3 for a sharp cube
         extents[scheme] = (len(sides), corner)
     assert extents["simple"][0] == extents["catmull_clark"][0]  # the same face count...
     assert extents["simple"][1] > 1.65 > extents["catmull_clark"][1]  # ...but only simple keeps the corners
     # creased corners keep even a Catmull-Clark octahedron pointed: the edges round a little
-    smooth = render_array(_scene(tax, spec, "platonic.octahedron", geometry__subdivision=2), tmp_path / "cc.png")
-    kept = render_array(_scene(tax, spec, "platonic.octahedron", geometry__subdivision=2,
+    smooth = render_array(scene("platonic.octahedron", geometry__subdivision=2), tmp_path / "cc.png")
+    kept = render_array(scene("platonic.octahedron", geometry__subdivision=2,
                                geometry__subdivision_type="simple"), tmp_path / "simple.png")
     assert np.abs(smooth - kept).mean() > 0.005
