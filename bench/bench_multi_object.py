@@ -1,6 +1,6 @@
 """Scene setup time of multi-object scenes: describe + build (no render) for 1 and 8 objects.
 
-    .venv/bin/python bench/bench_multi_object.py [--samples 12] [--objects 8] [--render]
+    .venv/bin/python bench/bench_multi_object.py [--samples 12] [--objects 8] [--render] [--arrangement stacked]
 
 Describes and builds `--samples` consecutive samples of a spec with `scene.objects = N` (a mix
 of primitives, metals, glass and plastics per object, each object turned) once with N = 1 and
@@ -34,6 +34,7 @@ from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 SPEC = """dataset bench_multi {{
     samples 1000
     scene.objects = {objects}
+    scene.arrangement = {arrangement}
     geometry.shape ~ one_of [primitives.cube, primitives.torus, primitives.sphere, primitives.monkey]
     material ~ one_of(plastic)
     each object {{
@@ -50,8 +51,9 @@ SPEC = """dataset bench_multi {{
 """
 
 
-def run(objects: int, samples: int, render: bool = False, size: int = 128, spp: int = 4) -> tuple[float, float, float]:
-    spec = compile_text(SPEC.format(objects=objects, size=size, spp=spp), "bench_multi.psynth")
+def run(objects: int, samples: int, render: bool = False, size: int = 128, spp: int = 4,
+        arrangement: str = "scattered") -> tuple[float, float, float]:
+    spec = compile_text(SPEC.format(objects=objects, size=size, spp=spp, arrangement=arrangement), "bench_multi.psynth")
     taxonomy = default_taxonomy()
     rows = sample_range(spec, 0, samples + 1).iter_rows(named=True)
     describe_s, build_s, render_s = [], [], []
@@ -80,9 +82,10 @@ def main() -> None:
     parser.add_argument("--render", action="store_true", help="also render each scene (Cycles)")
     parser.add_argument("--size", type=int, default=128, help="render width and height (px)")
     parser.add_argument("--spp", type=int, default=4, help="Cycles samples per pixel")
+    parser.add_argument("--arrangement", default="scattered", help="scene.arrangement: scattered, stacked, mixed")
     args = parser.parse_args()
-    one = run(1, args.samples, args.render, args.size, args.spp)
-    many = run(args.objects, args.samples, args.render, args.size, args.spp)
+    one = run(1, args.samples, args.render, args.size, args.spp, args.arrangement)
+    many = run(args.objects, args.samples, args.render, args.size, args.spp, args.arrangement)
     print(f"1 object : describe {one[0] * 1000:.1f} ms, build {one[1] * 1000:.1f} ms (median of {args.samples})")
     print(f"{args.objects} objects: describe {many[0] * 1000:.1f} ms, build {many[1] * 1000:.1f} ms")
     print(f"build ratio {args.objects}/1: {many[1] / one[1]:.2f}x")

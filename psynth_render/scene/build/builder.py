@@ -66,6 +66,8 @@ class BuildState:
     """Objects the style's outlines draw around."""
     objects: list = field(default_factory=list)
     """The scene's objects built so far (what a stacked object may come to rest on)."""
+    trees: dict = field(default_factory=dict)
+    """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
 
 
 def build(desc):
@@ -151,7 +153,7 @@ def _add_object(element: SceneObject, scene, state):
     else:  # over everything built so far, then down onto what is below it
         top = max(_highest_point(o) for o in state.objects)
         obj.location.z += top + FLOOR_GAP - _lowest_point(obj)
-        obj[RESTS_ON] = rest_on_below(obj, state.objects, state.floor_z, FLOOR_GAP) or ""
+        obj[RESTS_ON] = rest_on_below(obj, state.objects, state.floor_z, FLOOR_GAP, state.trees) or ""
     if element.support is None:
         obj[RESTS_ON] = ""
     state.objects.append(obj)

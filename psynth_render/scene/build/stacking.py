@@ -8,6 +8,8 @@ meeting a face from either side stops it. The floor is a plane under everything.
 bpy, mathutils and numpy, so it is inlined into standalone scene scripts.
 """
 
+import math
+
 import bpy
 import numpy as np
 from mathutils import Vector
@@ -36,33 +38,53 @@ def evaluated_tree(obj, depsgraph):
 
 def vertical_gap(points, tree, other_points, other_tree):
     """Least vertical distance from the mesh (`points`, `tree`) down to the other one below it,
-    or None where no vertical line meets both (their footprints do not overlap)."""
-    lo, hi = other_points[:, :2].min(axis=0), other_points[:, :2].max(axis=0)
-    gaps = []
-    over = points[np.all((points[:, :2] >= lo) & (points[:, :2] <= hi), axis=1)]
-    for p in over:
+    or None where no vertical line meets both (their footprints do not overlap). Rays are cast
+    from the vertices nearest the other mesh first, and stop once no further vertex can come
+    closer (a dense subdivided mesh casts only the rays of its lowest band)."""
+    best = math.inf
+    top = other_points[:, 2].max()
+    for p in _over(points, other_points, descending=False):
+        if p[2] - top >= best:
+            break
         hit = other_tree.ray_cast(Vector(p), _DOWN)[0]
         if hit is not None:
-            gaps.append(p[2] - hit.z)
-    lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-    under = other_points[np.all((other_points[:, :2] >= lo) & (other_points[:, :2] <= hi), axis=1)]
-    for q in under:
+            best = min(best, p[2] - hit.z)
+    bottom = points[:, 2].min()
+    for q in _over(other_points, points, descending=True):
+        if bottom - q[2] >= best:
+            break
         hit = tree.ray_cast(Vector(q), _UP)[0]
         if hit is not None:
-            gaps.append(hit.z - q[2])
-    return min(gaps) if gaps else None
+            best = min(best, hit.z - q[2])
+    return None if best == math.inf else best
 
 
-def rest_on_below(obj, below, floor_z, floor_gap):
+def _over(points, other_points, descending):
+    """The `points` inside the other mesh's footprint (xy bounds), by height."""
+    lo, hi = other_points[:, :2].min(axis=0), other_points[:, :2].max(axis=0)
+    inside = points[np.all((points[:, :2] >= lo) & (points[:, :2] <= hi), axis=1)]
+    order = np.argsort(inside[:, 2])
+    return inside[order[::-1] if descending else order]
+
+
+def rest_on_below(obj, below, floor_z, floor_gap, trees=None):
     """Lower `obj` (placed above everything in `below`) onto the highest surface under it: the
-    floor (`floor_gap` above `floor_z`) or one of `below`. Returns the name of the object it
-    rests on, or None for the floor."""
+    floor (`floor_gap` above `floor_z`) or one of `below` whose footprint meets its own.
+    `trees` caches the objects of `below` (they no longer move) by name across calls. Returns
+    the name of the object it rests on, or None for the floor."""
+    trees = {} if trees is None else trees
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
     tree, points = evaluated_tree(obj, depsgraph)
     drop, support = points[:, 2].min() - (floor_z + floor_gap), None
+    lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
     for other in below:
-        other_tree, other_points = evaluated_tree(other, depsgraph)
+        corners = np.array([other.matrix_world @ Vector(c) for c in other.evaluated_get(depsgraph).bound_box])
+        if np.any(corners[:, :2].max(axis=0) < lo) or np.any(corners[:, :2].min(axis=0) > hi):
+            continue  # side by side: nothing of it is under this object
+        if other.name not in trees:
+            trees[other.name] = evaluated_tree(other, depsgraph)
+        other_tree, other_points = trees[other.name]
         gap = vertical_gap(points, tree, other_points, other_tree)
         if gap is not None and gap - CONTACT_GAP < drop:
             drop, support = gap - CONTACT_GAP, other.name
