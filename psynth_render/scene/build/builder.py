@@ -21,13 +21,14 @@ from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.aovs import shader_aovs
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, room_radius, solve_framing
-from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
+from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
 from psynth_render.scene.build.object_info import RESTS_ON
-from psynth_render.scene.build.stacking import rest_on_below
+from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
+from psynth_render.scene.build.topology import shape_modifiers
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
@@ -149,10 +150,10 @@ def _add_object(element: SceneObject, scene, state):
         state.subject = obj
         state.floor_z = _floor_height(obj, element.geometry)
     elif element.support is None:
-        _rest_on_floor(obj, state.floor_z)
+        rest_on_floor(obj, state.floor_z, FLOOR_GAP)
     else:  # over everything built so far, then down onto what is below it
-        top = max(_highest_point(o) for o in state.objects)
-        obj.location.z += top + FLOOR_GAP - _lowest_point(obj)
+        top = max(highest_point(o) for o in state.objects)
+        obj.location.z += top + FLOOR_GAP - lowest_point(obj)
         obj[RESTS_ON] = rest_on_below(obj, state.objects, state.floor_z, FLOOR_GAP, state.trees) or ""
     if element.support is None:
         obj[RESTS_ON] = ""
@@ -172,12 +173,6 @@ def _remove_stale_objects(desc):
             for mat in materials:
                 if mat.users == 0:
                     bpy.data.materials.remove(mat)
-
-
-def _rest_on_floor(obj, floor_z):
-    """Lower or raise `obj` so its evaluated lowest point is FLOOR_GAP above the floor."""
-    obj.location.z = 0.0
-    obj.location.z = floor_z + FLOOR_GAP - _lowest_point(obj)
 
 
 @add.register
@@ -360,7 +355,6 @@ def _asset_source(element: AssetObject):
 
 def _subject(scene, element):
     geo = element.geometry
-    params = geo.params
     key, make = mesh_source(element)
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
@@ -373,26 +367,8 @@ def _subject(scene, element):
     obj.location = tuple(element.location)
     obj.scale = (element.scale,) * 3
     obj.rotation_euler = (0.0, 0.0, math.radians(geo.rotation_deg))
-    # subdivide first: a bevel before it would add support loops that keep the corners sharp
-    levels = int(geo.subdivision)
-    set_modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels,
-                 subdivision_type=geo.subdivision_scheme)
-    bevel = params.get("bevel", 0.0)
-    set_modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
-    # then the faces of the finished shape: a shape-keeping simple step makes every face a quad
-    set_modifier(obj, "psynth_topology_quads", "SUBSURF", geo.topology == "quads",
-                 subdivision_type="SIMPLE", levels=1, render_levels=1)
-    set_modifier(obj, "psynth_topology_tris", "TRIANGULATE", geo.topology in ("triangles", "ngon_free"),
-                 min_vertices=4 if geo.topology == "triangles" else 5)
-    mods = obj.modifiers
-    for index, name in enumerate(n for n in MESH_MODIFIERS if mods.get(n) is not None):
-        if mods.find(name) != index:
-            mods.move(mods.find(name), index)
+    shape_modifiers(obj, geo)
     return obj
-
-
-MESH_MODIFIERS = ("psynth_subsurf", "psynth_bevel", "psynth_topology_quads", "psynth_topology_tris")
-"""The shape's own modifiers, first in the stack in this order (the style's come after)."""
 
 
 def _mesh(geo, key, make):
@@ -427,26 +403,9 @@ def _shape_data(geo):
     return shape_mesh(geo.generator, params, geo.seed)
 
 
-def _lowest_point(obj):
-    """World height of the evaluated object's lowest point (modifiers applied): its bounding
-    box's lowest corner, exact since objects turn about Z only."""
-    return min(_corner_heights(obj))
-
-
-def _highest_point(obj):
-    return max(_corner_heights(obj))
-
-
-def _corner_heights(obj):
-    depsgraph = bpy.context.evaluated_depsgraph_get()
-    depsgraph.update()
-    evaluated = obj.evaluated_get(depsgraph)
-    return [(evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box]
-
-
 def _floor_height(subject, geo):
     """Height of the floor: under the evaluated subject's lowest point, minus `float_above`."""
-    lowest = _lowest_point(subject)
+    lowest = lowest_point(subject)
     # a hair of clearance: a face lying on the floor would shadow itself (flat subjects)
     return lowest - max(geo.params.get("float_above", 0.0), FLOOR_GAP)
 

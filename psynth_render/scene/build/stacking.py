@@ -67,6 +67,29 @@ def _over(points, other_points, descending):
     return inside[order[::-1] if descending else order]
 
 
+def lowest_point(obj):
+    """World height of the evaluated object's lowest point (modifiers applied): its bounding
+    box's lowest corner, exact since objects turn about Z only."""
+    return min(_corner_heights(obj))
+
+
+def highest_point(obj):
+    return max(_corner_heights(obj))
+
+
+def _corner_heights(obj):
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    depsgraph.update()
+    evaluated = obj.evaluated_get(depsgraph)
+    return [(evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box]
+
+
+def rest_on_floor(obj, floor_z, floor_gap):
+    """Lower or raise `obj` so its evaluated lowest point is `floor_gap` above the floor."""
+    obj.location.z = 0.0
+    obj.location.z = floor_z + floor_gap - lowest_point(obj)
+
+
 def rest_on_below(obj, below, floor_z, floor_gap, trees=None):
     """Lower `obj` (placed above everything in `below`) onto the highest surface under it: the
     floor (`floor_gap` above `floor_z`) or one of `below` whose footprint meets its own.
