@@ -350,7 +350,8 @@ def check(
         columns=tuple(columns),
         captions=tuple(caption_templates),
         objects=objects,
-        concept_text=_with_asset_text(_concept_text(taxonomy), [*statements, *(objects.statements if objects else ())], catalogs),
+        concept_text=_with_asset_text(
+            _concept_text(taxonomy), [*statements, *(objects.statements if objects else ())], catalogs),
         catalogs=lowered_catalogs(catalogs),
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,

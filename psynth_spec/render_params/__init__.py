@@ -14,7 +14,8 @@ Conventions (stable: the scene and render code reads these names):
 
 Domain keys are the categorical axes' domains: `materials`, `liquids`, `liquid_forms`, `gases`,
 `lighting`, `camera.angles`, `camera.movements`, `camera.lenses`, `camera.framings`, `textures`, `mappings`,
-`geometry`, `topologies`, `subdivision_types`, `arrangements`, `rendering.engines`, `post.grades`, `styles`, `color.harmonies`, `color.moods`,
+`geometry`, `topologies`, `subdivision_types`, `arrangements`, `rendering.engines`, `post.grades`,
+`styles`, `color.harmonies`, `color.moods`,
 `backgrounds`.
 
 Models live in submodules by area (surfaces, staging, geometry, looks); import them from here.

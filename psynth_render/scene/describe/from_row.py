@@ -112,9 +112,10 @@ def _params_reader(taxonomy: Taxonomy, values: dict[str, Any]):
 
 def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, seed: int) -> list[m.SceneObject]:
     """Objects 1.. of a multi-object row (the `objects_<axis>` list columns), placed on the
-    ground around the subject or stacked on each other (placement.arrange, `scene.arrangement`). Each takes the subject's values but for its
-    per-object axes, and the axes derived from them (`material.roughness` from its material,
-    unless the spec states it)."""
+    ground around the subject or stacked on each other (placement.arrange, `scene.arrangement`).
+    Each takes the subject's values but for its per-object axes, and the axes derived from them
+    (`material.roughness` from its material, unless the spec states it); one that drew a library
+    asset (`geometry.asset`) is an AssetObject."""
     if spec.objects is None:
         return []
     by_axis = {c.axis: c for c in spec.columns}
@@ -139,9 +140,9 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
         geometry = _geometry(own, params, obj_seed, stated & set(GENERATOR_AXES))
         geometry["flat"] = bool(style["flat_shading"])
         spot = spots[k]
-        support = None if spot.support is None else SUBJECT_NAME if spot.support == 0 else f"{OBJECT_PREFIX}{spot.support}"
+        support = None if spot.support is None else _object_name(spot.support)
         fields = dict(
-            element="object", name=f"{OBJECT_PREFIX}{k}", pass_index=k + 1, geometry=geometry,
+            element="object", name=_object_name(k), pass_index=k + 1, geometry=geometry,
             material=material, texture=effects.texture_part(own, params),
             location=(spot.x, spot.y, spot.scale - 1.0), scale=spot.scale, support=support,
         )
@@ -152,6 +153,11 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
             geometry.update(concept=asset.id, generator="asset", params={})
             out.append(m.AssetObject(**fields, asset=asset))
     return out
+
+
+def _object_name(index: int) -> str:
+    """The Blender name of object `index` (0: the subject)."""
+    return SUBJECT_NAME if index == 0 else f"{OBJECT_PREFIX}{index}"
 
 
 def _derived(taxonomy: Taxonomy, origin: ConceptDefault, values, column):

@@ -75,7 +75,8 @@ def arrange(count: int, seed: int, stack_share: float = 0.0) -> list[Spot]:
     height, carrying = [1], set()
     for k in range(1, count):
         free = [i for i in range(k) if i not in carrying and height[i] < MAX_TOWER]
-        stack, pick, angle, reach = rng.uniform() < stack_share, rng.uniform(), rng.uniform(0, 2 * math.pi), rng.uniform()
+        stack, pick, reach = rng.uniform() < stack_share, rng.uniform(), rng.uniform()
+        angle = rng.uniform(0, 2 * math.pi)
         if stack and free:
             below = free[int(pick * len(free))]
             base = spots[below]

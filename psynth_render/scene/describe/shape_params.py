@@ -38,7 +38,9 @@ GENERATOR_AXES: dict[str, tuple[str, str]] = {
 value from that parameter (`default_from` in taxonomy/axes.yaml)."""
 
 
-def apply_generator_axes(generator: str, params: dict[str, Any], values: dict[str, Any], stated: set[str]) -> dict[str, Any]:
+def apply_generator_axes(
+    generator: str, params: dict[str, Any], values: dict[str, Any], stated: set[str],
+) -> dict[str, Any]:
     """A copy of `params` with the stated axes of `generator` written in (typed as the axis)."""
     p = dict(params)
     for axis, (owner, param) in GENERATOR_AXES.items():
