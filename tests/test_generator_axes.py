@@ -115,14 +115,34 @@ def test_generator_axes_change_the_mesh(scene):
     assert top(wide) > 2 * top(thin)
 
 
+PICTURE_CASES = {  # axis -> (concept, a low value, a high value)
+    "geometry.neck_width": ("complex.vase", 0.3, 2.5),
+    "geometry.rock_roughness": ("complex.rock", 0.0, 0.7),
+    "geometry.crystal_count": ("complex.crystal_cluster", 1, 14),
+    "geometry.crystal_facets": ("complex.crystal", 3, 12),
+    "geometry.leg_count": ("complex.table", 3, 8),
+    "geometry.back_height": ("complex.chair", 0.3, 2.5),
+    "geometry.branching": ("complex.tree", 2, 5),
+    "geometry.gear_teeth": ("complex.gear", 6, 40),
+    "geometry.terrain_amplitude": ("complex.terrain_patch", 0.05, 1.2),
+    "geometry.scatter_density": ("complex.pebble_scatter", 2.0, 150.0),
+    "geometry.pipe_runs": ("complex.pipe", 1, 6),
+}
+
+
+def test_every_generator_axis_has_a_picture_case():
+    assert set(PICTURE_CASES) == set(GENERATOR_AXES)
+
+
 @pytest.mark.render
-def test_generator_axes_change_the_picture(scene, tmp_path):
-    few = render_array(scene("complex.gear", geometry__gear_teeth=6), tmp_path / "few.png")
-    many = render_array(scene("complex.gear", geometry__gear_teeth=40), tmp_path / "many.png")
-    assert np.abs(few - many).mean() > 0.005
-    flat = render_array(scene("complex.terrain_patch", geometry__terrain_amplitude=0.05), tmp_path / "f.png")
-    rough = render_array(scene("complex.terrain_patch", geometry__terrain_amplitude=1.2), tmp_path / "r.png")
-    assert np.abs(flat - rough).mean() > 0.005
+@pytest.mark.parametrize("axis", sorted(PICTURE_CASES))
+def test_generator_axes_change_the_picture(scene, axis, tmp_path):
+    concept, low, high = PICTURE_CASES[axis]
+    key = axis.replace(".", "__")
+    angle = "low_angle" if concept == "complex.table" else "high_angle"  # under the top: the legs
+    a = render_array(scene(concept, angle=angle, **{key: low}), tmp_path / "low.png")
+    b = render_array(scene(concept, angle=angle, **{key: high}), tmp_path / "high.png")
+    assert np.abs(a - b).mean() > 0.004, axis
 
 
 @pytest.mark.render

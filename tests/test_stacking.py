@@ -98,3 +98,19 @@ def test_stacked_objects_rest_on_each_other_without_intersecting():
     build(describe(table.row(1, named=True), spec, tax))
     build(first)
     assert all(np.array_equal(p, np.array(bpy.data.objects[o.name].matrix_world)) for p, o in zip(poses, first.objects))
+
+
+@pytest.mark.render
+def test_stacking_changes_the_picture(tmp_path):
+    from tests.render_fixtures import render_array
+
+    spec = compile_text(SPEC, "stacks.psynth")
+    row = sample_range(spec, 0, 12).row(1, named=True)
+    tax = default_taxonomy()
+    pictures = {}
+    for arrangement in ("scattered", "stacked"):
+        desc = describe(dict(row, scene_arrangement=arrangement), spec, tax)
+        pictures[arrangement] = (desc, render_array(desc, tmp_path / f"{arrangement}.png"))
+    assert any(o.support for o in pictures["stacked"][0].objects)
+    assert not any(o.support for o in pictures["scattered"][0].objects)
+    assert np.abs(pictures["scattered"][1] - pictures["stacked"][1]).mean() > 0.01

@@ -26,14 +26,22 @@ _DOWN, _UP = Vector((0.0, 0.0, -1.0)), Vector((0.0, 0.0, 1.0))
 
 def evaluated_tree(obj, depsgraph):
     """(BVH tree in world space, world vertices) of the evaluated object (modifiers applied)."""
+    points, polygons = _evaluated_mesh(obj, depsgraph)
+    return _bvh(points, polygons), points
+
+
+def _evaluated_mesh(obj, depsgraph):
     evaluated = obj.evaluated_get(depsgraph)
     mesh = evaluated.to_mesh()
     try:
         polygons = [tuple(p.vertices) for p in mesh.polygons]
     finally:
         evaluated.to_mesh_clear()
-    points = world_vertices(obj, depsgraph)
-    return BVHTree.FromPolygons([tuple(p) for p in points], polygons), points
+    return world_vertices(obj, depsgraph), polygons
+
+
+def _bvh(points, polygons):
+    return BVHTree.FromPolygons([tuple(p) for p in points], polygons)
 
 
 def vertical_gap(points, tree, other_points, other_tree):
@@ -98,9 +106,11 @@ def rest_on_below(obj, below, floor_z, floor_gap, trees=None):
     trees = {} if trees is None else trees
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
-    tree, points = evaluated_tree(obj, depsgraph)
+    points, polygons = _evaluated_mesh(obj, depsgraph)
+    tree = _bvh(points, polygons)
     drop, support = points[:, 2].min() - (floor_z + floor_gap), None
     lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    under = []
     for other in below:
         corners = np.array([other.matrix_world @ Vector(c) for c in other.evaluated_get(depsgraph).bound_box])
         if np.any(corners[:, :2].max(axis=0) < lo) or np.any(corners[:, :2].min(axis=0) > hi):
@@ -108,8 +118,26 @@ def rest_on_below(obj, below, floor_z, floor_gap, trees=None):
         if other.name not in trees:
             trees[other.name] = evaluated_tree(other, depsgraph)
         other_tree, other_points = trees[other.name]
+        under.append(other_tree)
         gap = vertical_gap(points, tree, other_points, other_tree)
         if gap is not None and gap - CONTACT_GAP < drop:
             drop, support = gap - CONTACT_GAP, other.name
-    obj.location.z -= drop
+    obj.location.z -= drop - _stop_short(points, polygons, drop, under)
     return support
+
+
+def _stop_short(points, polygons, drop, under, steps=10):
+    """How far to stop short of `drop` so the lowered mesh intersects none of `under`: 0 when
+    the vertex rays found the contact; else (an edge crossing an edge, a mesh with holes such as
+    the monkey's) the least clear height, by bisection to drop / 2**steps."""
+    def clear(lift):
+        moved = _bvh(points - np.array([0.0, 0.0, drop - lift]), polygons)
+        return not any(moved.overlap(other) for other in under)
+
+    if clear(0.0):
+        return 0.0
+    low, high = 0.0, drop  # high: where it started, above everything
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (low, middle) if clear(middle) else (middle, high)
+    return high + CONTACT_GAP
