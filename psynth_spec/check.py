@@ -523,7 +523,8 @@ def _concept_text(taxonomy: Taxonomy) -> dict[str, dict[str, s.ConceptText]]:
         for leaf in taxonomy.leaves(axis.domain):  # type: ignore[arg-type]
             concept = taxonomy.concepts[leaf]
             table[taxonomy.relative(axis, leaf)] = s.ConceptText(
-                label=concept.label, synonyms=concept.synonyms, article=article(concept.label)
+                label=concept.label, synonyms=concept.synonyms, article=article(concept.label),
+                projection=(concept.render or {}).get("lens_type"),
             )
         out[axis.path] = table
     _CONCEPT_TEXT[id(taxonomy)] = (taxonomy, out)  # holding the taxonomy keeps its id unique

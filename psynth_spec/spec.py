@@ -196,6 +196,9 @@ class ConceptText(_Model):
     label: str
     synonyms: tuple[str, ...] = ()
     article: str  # "a" or "an", for the `a` filter
+    projection: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """A lens concept's projection (its render `lens_type`: PERSP, ORTHO, PANO): the dense
+    caption states a focal length only where it shapes the picture. Absent elsewhere."""
 
 
 class Literal_(_Model):

@@ -104,7 +104,7 @@ def build(desc, stated=None):
     add(desc.backdrop, scene, state)
     stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
     world_nodes(scene, desc.lighting.world, desc.backdrop)
-    _render_settings(scene, desc.render, desc.lighting.exposure)
+    _render_settings(scene, desc.render, desc.lighting.exposure, desc.lighting.metering_ev)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
         if element is None:
@@ -198,7 +198,10 @@ def _add_backdrop(element: Backdrop, scene, state):
 @add.register
 def _add_liquid(element: LiquidEffect, scene, state):
     facing = facing_azimuth(state.desc, state.floor_z) - math.radians(state.desc.subject.geometry.rotation_deg)
-    body = liquid(state.subject, element, state.floor_z, facing)
+    pose = still_pose(state.desc, state.floor_z)
+    toward = Vector(pose["location"]) - Vector(pose["target"])
+    eye = (state.subject.matrix_world.inverted().to_3x3() @ toward).normalized()  # in its own frame
+    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye))
     if body is not None:
         state.lined.append(body)
 
@@ -479,7 +482,11 @@ def _lights(scene, lights):
 
 
 # ---------------------------------------------------------------- render settings
-def _render_settings(scene, render, exposure):
+def _render_settings(scene, render, exposure, metering_ev=0.0):
+    """`exposure` (the stated compensation) is the view transform's; a setup's `metering_ev` is
+    Cycles' film exposure, which scales the render before the compositor: a colour grade's
+    contrast pivots on mid-grey in scene-linear values and would crush a dim rig's image to
+    black if the gain came only after it. Other engines meter in the view transform."""
     r = scene.render
     r.engine = render.engine
     r.resolution_x, r.resolution_y = render.width, render.height
@@ -488,9 +495,11 @@ def _render_settings(scene, render, exposure):
     r.use_persistent_data = True  # keep the BVH and shaders warm between samples
     scene.view_settings.view_transform = "AgX"
     scene.view_settings.look = "None"
-    scene.view_settings.exposure = exposure
+    cycles = render.engine == "CYCLES"
+    scene.view_settings.exposure = exposure + (0.0 if cycles else metering_ev)
     scene.view_settings.gamma = 1.0
-    if render.engine == "CYCLES":
+    scene.cycles.film_exposure = 2.0 ** metering_ev if cycles else 1.0
+    if cycles:
         c = scene.cycles
         c.samples = render.samples
         c.seed = render.seed
