@@ -131,7 +131,7 @@ def _emit(setup: Setup, n: int, clip: float, rng) -> dict:
     if kind == "plume":  # a disc at the foot, born all through the clip
         birth = np.sort(rng.uniform(0, 0.95 * clip, n))
         pos = np.array([ox, oy, oz]) + ring * (radial * size * 0.6)[:, None]
-        vel[:, 2] = rng.uniform(0.2, 0.6, n) * RISE_SPEED[0] * (6.0 if setup.burning else 1.0)
+        vel[:, 2] = rng.uniform(0.7, 1.0, n) * _rise(setup, clip)  # born at its rising speed
     elif kind == "burst":  # out of the heart in the first fifth of the clip
         birth = np.sort(rng.uniform(0, 0.2 * clip, n))
         direction = rng.normal(0, 1, (n, 3))
@@ -175,6 +175,13 @@ def _radius0(setup: Setup, n: int, rng) -> np.ndarray:
     return rng.uniform(0.8, 1.2, n) * base
 
 
+def _rise(setup: Setup, clip: float) -> float:
+    """A plume's rising speed (units/s): its height over the clip within RISE_SPEED (its top in
+    view over a short clip, not shot past it); flames leap twice as fast."""
+    rise = min(max(setup.height / max(clip, 1e-3), RISE_SPEED[0]), RISE_SPEED[1])
+    return rise * (2.0 if setup.burning else 1.0)
+
+
 def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: float) -> None:
     live = s["birth"] <= t
     if not live.any():
@@ -185,9 +192,7 @@ def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: f
         swirl = (0.6 + setup.turbulence) * max(setup.size, 0.3)
         drag = PLUME_DRAG if setup.kind == "plume" else BURST_DRAG
         # a plume rises at about a unit a second: its top in view over a short clip, not shot past
-        rise = min(max(setup.height / max(clip, 1e-3), RISE_SPEED[0]), RISE_SPEED[1])
-        rise *= 2.0 if setup.burning else 1.0  # flames leap
-        lift = drag * rise if setup.kind == "plume" else 0.6 * setup.size
+        lift = drag * _rise(setup, clip) if setup.kind == "plume" else 0.6 * setup.size
         accel = field_(pos, t) * swirl * 4.0 - vel * drag
         accel[:, 2] += lift
         vel = vel + accel * dt

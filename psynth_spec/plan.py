@@ -50,6 +50,8 @@ class CaptionStats(_Model):
 class RenderEstimate(_Model):
     engines: dict[str, float]  # engine -> share of samples
     frames_per_sample: int
+    simulation_cpu_seconds_per_sample: float = 0.0
+    """Of the CPU seconds, what `render { simulate true }` adds (solver, meshing, id renders)."""
     cpu_seconds_per_sample: float
     gpu_seconds_per_sample: float
     cpu_hours: float
@@ -107,6 +109,18 @@ def _caption_stats(spec: Spec, frame) -> tuple[CaptionStats, ...]:
         out.append(CaptionStats(column=column, words_min=int(low), words_median=float(median),
                                 words_p95=float(p95), words_max=int(high), chars_mean=float(chars)))
     return tuple(out)
+
+
+def _effect_share(frame) -> float:
+    """Share of the pilot's samples with a liquid or a gas (their effects are simulated)."""
+    import polars as pl
+    if len(frame) == 0:
+        return 0.0
+    has = pl.lit(False)
+    for column in ("liquid", "gas"):
+        if column in frame.columns:
+            has = has | (pl.col(column).cast(pl.Utf8).fill_null("none") != "none")
+    return float(frame.select(has.cast(pl.Float64).mean()).item() or 0.0)
 
 
 def _frames(spec: Spec) -> int:
@@ -186,11 +200,18 @@ def _render(spec: Spec, frame) -> RenderEstimate:
         shares[name] = shares.get(name, 0.0) + weight
         cpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp))
         gpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
+    simulated = 0.0
+    if spec.render.simulate and spec.video is not None:  # samples with a liquid or gas simulate it
+        share = _effect_share(frame)
+        simulated = share * cost_model.simulation_seconds(frames, spec.render.particles, w, h)
+        cpu += simulated
+        gpu += share * cost_model.simulation_seconds(frames, spec.render.particles, w, h, gpu=True)
     cpu += cost_model.PER_SAMPLE_OVERHEAD_S
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
         engines=dict(sorted(shares.items(), key=lambda kv: -kv[1])),
         frames_per_sample=_frames(spec),
+        simulation_cpu_seconds_per_sample=simulated,
         cpu_seconds_per_sample=cpu,
         gpu_seconds_per_sample=gpu,
         cpu_hours=cpu * spec.samples / 3600,

@@ -22,7 +22,7 @@ import bpy
 import numpy as np
 from mathutils import Vector
 
-from psynth_render.scene.build.media import GAS, LIQUID, liquid_material
+from psynth_render.scene.build.media import GAS, LIQUID, _fresh_material as fresh_material, liquid_material
 from psynth_render.vfx_solver import Setup, bake, effect_kind, load, simulate, thickness
 
 MODIFIER = "psynth_simulation"
@@ -32,7 +32,7 @@ LIQUID_THRESHOLD = 0.3
 """Density at which Volume to Mesh puts the liquid's surface (a point's sphere has density 1)."""
 GAS_DENSITY = 3.0
 """A particle sphere's density is 1; the still looks' fields peak above that (edge gain)."""
-FIRE_GLOW = 2.0
+FIRE_GLOW = 0.4
 """Emission per unit of blackbody intensity x gas.density x particle density of a simulated flame."""
 FLAME_CORE_DENSITY = 2.0
 """Particle density (overlapping spheres) at which a flame burns at its core temperature; thinner
@@ -203,10 +203,8 @@ def _node_group(name: str, voxel: float, material, surface: bool):
 def _gas_material(g):
     """Principled Volume reading the particles' density grid: the gas's colour and absorption;
     a burning gas glows in its blackbody colour where it is dense, an emitting one in its own."""
-    mat = bpy.data.materials.get(SIM_GAS_MATERIAL) or bpy.data.materials.new(SIM_GAS_MATERIAL)
-    mat.use_nodes = True
+    mat = fresh_material(SIM_GAS_MATERIAL)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
-    nodes.clear()
     out = nodes.new("ShaderNodeOutputMaterial")
     vol = nodes.new("ShaderNodeVolumePrincipled")
     links.new(vol.outputs["Volume"], out.inputs["Volume"])
