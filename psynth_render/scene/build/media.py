@@ -242,9 +242,10 @@ def _volume_settings(scene, on):
     c.volume_max_steps = VOLUME_MAX_STEPS if on else 1024
 
 
-def gas_material(g, floor_z):
-    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
-    mat = _fresh_material(GAS_MATERIAL)
+def volume_shader(name, g):
+    """A fresh material `name` holding a Principled Volume of the gas's colour, absorption and
+    anisotropy; returns (material, its Principled Volume node)."""
+    mat = _fresh_material(name)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     vol = nodes.new("ShaderNodeVolumePrincipled")
@@ -252,6 +253,14 @@ def gas_material(g, floor_z):
     vol.inputs["Color"].default_value = (*g.color, 1.0)
     vol.inputs["Absorption Color"].default_value = (*g.absorption_color, 1.0)
     vol.inputs["Anisotropy"].default_value = g.anisotropy
+    mat.diffuse_color = (*g.color, 1.0)
+    return mat, vol
+
+
+def gas_material(g, floor_z):
+    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
+    mat, vol = volume_shader(GAS_MATERIAL, g)
+    nodes, links = mat.node_tree.nodes, mat.node_tree.links
     if g.emission_color is not None:
         vol.inputs["Emission Color"].default_value = (*g.emission_color, 1.0)
     vol.inputs["Emission Strength"].default_value = g.emission_strength

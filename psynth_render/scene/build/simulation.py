@@ -22,7 +22,7 @@ import bpy
 import numpy as np
 from mathutils import Vector
 
-from psynth_render.scene.build.media import GAS, LIQUID, _fresh_material as fresh_material, liquid_material
+from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader
 from psynth_render.vfx_solver import Setup, bake, effect_kind, load, simulate, thickness
 
 MODIFIER = "psynth_simulation"
@@ -203,14 +203,8 @@ def _node_group(name: str, voxel: float, material, surface: bool):
 def _gas_material(g):
     """Principled Volume reading the particles' density grid: the gas's colour and absorption;
     a burning gas glows in its blackbody colour where it is dense, an emitting one in its own."""
-    mat = fresh_material(SIM_GAS_MATERIAL)
+    mat, vol = volume_shader(SIM_GAS_MATERIAL, g)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
-    out = nodes.new("ShaderNodeOutputMaterial")
-    vol = nodes.new("ShaderNodeVolumePrincipled")
-    links.new(vol.outputs["Volume"], out.inputs["Volume"])
-    vol.inputs["Color"].default_value = (*g.color, 1.0)
-    vol.inputs["Absorption Color"].default_value = (*g.absorption_color, 1.0)
-    vol.inputs["Anisotropy"].default_value = g.anisotropy
     vol.inputs["Density"].default_value = GAS_DENSITY * g.density_value
     vol.inputs["Blackbody Intensity"].default_value = 0.0
     if g.blackbody_kelvin is not None and g.blackbody_intensity > 0:  # hot where dense: core to tips
@@ -225,7 +219,6 @@ def _gas_material(g):
     elif g.emission_color is not None and g.emission_strength > 0:
         vol.inputs["Emission Color"].default_value = (*g.emission_color, 1.0)
         links.new(_math(nodes, links, "MULTIPLY", _density(nodes), g.emission_strength), vol.inputs["Emission Strength"])
-    mat.diffuse_color = (*g.color, 1.0)
     return mat
 
 
