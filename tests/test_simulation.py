@@ -146,3 +146,45 @@ def test_the_plan_counts_the_simulation_by_particles():
     assert plain.simulation_cpu_seconds_per_sample == 0.0
     assert 0 < few.simulation_cpu_seconds_per_sample < many.simulation_cpu_seconds_per_sample
     assert many.cpu_seconds_per_sample - plain.cpu_seconds_per_sample == pytest.approx(many.simulation_cpu_seconds_per_sample)
+
+
+def _liquid_surfaces(tmp_path, seed, tag):
+    """The evaluated liquid surface (vertices) of every frame of a simulated water pour."""
+    pytest.importorskip("bpy")
+    import bpy
+
+    from psynth_render.scene.build.builder import build
+    from psynth_render.scene.build.media import LIQUID
+    from psynth_render.scene.build.simulation import SimulatedClip
+    from psynth_render.scene.describe import describe
+    from psynth_spec.taxonomy import default_taxonomy
+    from tests.render_fixtures import make_row, make_spec
+
+    tax = default_taxonomy()
+    desc = describe(make_row(tax, seed=3, liquid="water", liquid__form="pour"), make_spec(tax, size=32, samples=1), tax)
+    desc.effects[0].seed = seed
+    build(desc)
+    surfaces = []
+    with SimulatedClip(desc, 1500, 0.05, FRAMES, 12.0, tmp_path / tag) as clip:
+        assert clip.effects == [LIQUID]
+        for index in range(FRAMES):
+            clip.show(index)
+            obj = bpy.data.objects[LIQUID]
+            mesh = obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).to_mesh()
+            verts = np.array([v.co[:] for v in mesh.vertices])
+            obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).to_mesh_clear()
+            surfaces.append(verts)
+    built = bpy.data.objects[LIQUID]
+    assert not built.modifiers and len(built.data.polygons) > 0  # the still's body is back
+    return surfaces
+
+
+@pytest.mark.render
+def test_a_simulated_pour_is_a_liquid_surface_that_grows_and_repeats_per_seed(tmp_path):
+    a = _liquid_surfaces(tmp_path, 1, "a")
+    b = _liquid_surfaces(tmp_path, 1, "b")
+    c = _liquid_surfaces(tmp_path, 2, "c")
+    assert all(len(v) > 0 for v in a[1:])
+    assert a[-1][:, 2].min() < a[1][:, 2].min() - 0.3  # the stream reaches down to the floor
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert any(len(x) != len(y) or not np.allclose(x, y) for x, y in zip(a, c))
