@@ -46,11 +46,8 @@ class SimulatedClip:
         self.desc, self.particles, self.voxel = desc, particles, voxel_size
         self.frames, self.fps, self.scratch = frames, fps, Path(scratch)
         self.tracks: list[dict] = []
-        self.solve_seconds = 0.0
 
     def __enter__(self):
-        import time
-
         scene = bpy.context.scene
         floor_z = float(scene.get("psynth_floor_z", 0.0))
         subject = bpy.data.objects[self.desc.subject.name]
@@ -59,11 +56,9 @@ class SimulatedClip:
             obj = bpy.data.objects.get(LIQUID if effect.element == "liquid" else GAS)
             if kind is None or obj is None:
                 continue
-            started = time.perf_counter()
             setup = setup_of(effect, kind, floor_z, subject, self.desc.camera.main.azimuth_deg)
             solved = simulate(setup, self.particles, self.frames, self.fps, seed=effect.seed * 7 + number)
             paths = bake(solved, self.scratch, obj.name)
-            self.solve_seconds += time.perf_counter() - started
             self.tracks.append(_take_over(obj, effect, self.voxel))
             self.tracks[-1]["paths"] = paths
         return self
@@ -121,7 +116,7 @@ def setup_of(effect, kind: str, floor_z: float, subject, camera_azimuth_deg: flo
 def _take_over(obj, effect, voxel: float) -> dict:
     """Give `obj` a points mesh and the modifier that turns it into the effect; remember what
     it had."""
-    track = {"object": obj, "data": obj.data, "visible_diffuse": obj.visible_diffuse}
+    track = {"object": obj, "data": obj.data}
     obj.data.use_fake_user = True  # kept while the clip borrows the object
     mesh = bpy.data.meshes.new(obj.name + "_particles")
     obj.data = mesh
@@ -145,7 +140,6 @@ def _give_back(track: dict) -> None:
     borrowed = obj.data
     obj.data = track["data"]
     track["data"].use_fake_user = False
-    obj.visible_diffuse = track["visible_diffuse"]
     if borrowed is not None and borrowed.users == 0:
         bpy.data.meshes.remove(borrowed)
     bpy.data.node_groups.remove(track["group"])
