@@ -26,6 +26,9 @@ GAS_MATERIAL = "psynth_gas"
 SCATTER_MIN_DENSITY = 1.0
 """A clear liquid scatters inside only from this density (per scene unit): fainter scattering
 is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
+FLAME_SWAY = 0.6
+"""How far past its base radius turbulence pushes a flame (x turbulence; flame_field sways by at
+most turbulence x 1.15 / 2)."""
 VOLUME_STEP_RATE = 4.0
 VOLUME_MAX_STEPS = 96
 
@@ -193,6 +196,9 @@ def gas_domain(g, floor_z, reach):
     if shape == "layer":
         return (-reach, -reach, floor_z), (reach, reach, floor_z + g.height)
     cx, cy, cz = g.centre
+    if shape == "plume" and g.look == "flame":  # flames taper from a disc of radius extent
+        r = g.extent + FLAME_SWAY * g.turbulence  # (gas_fields.flame_field): no wider box to march
+        return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
     if shape == "plume":  # its foot cz above the floor; widening and swaying as it rises
         r = g.extent * max(1.6, 0.35 + g.widen + 0.3) + 0.5 * g.turbulence
         return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
