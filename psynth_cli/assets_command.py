@@ -1,8 +1,9 @@
 """`psynth assets scan DIR|s3://BUCKET/PREFIX --out CATALOG.parquet`: catalog a 3D asset library.
 
-Reads every GLB/glTF, OBJ, FBX, PLY, STL, USD/USDA/USDC/USDZ and .blend file with Blender in a
-pool of processes (`psynth_render.asset_import.read_stats`); unreadable files are listed with
-their error, never fatal. Run it again after a stop (or after the library changed) and it reads
+Reads every GLB/glTF, OBJ, FBX, PLY, STL, USD/USDA/USDC/USDZ and .blend file, and every .exr/.hdr
+environment image (its resolution; `hdris NAME "PATH"` draws those), with Blender in a pool of
+processes (`psynth_render.asset_import.read_stats`); unreadable files are listed with their
+error, never fatal. Run it again after a stop (or after the library changed) and it reads
 only the files it has not read yet.
 """
 
@@ -14,7 +15,7 @@ READER = "psynth_render.asset_import:read_stats"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="assets_command", metavar="ACTION", required=True)
-    scan = sub.add_parser("scan", help="scan a folder or S3 prefix of 3D files into a catalog", description=__doc__)
+    scan = sub.add_parser("scan", help="scan a folder or S3 prefix of 3D files and HDRIs into a catalog", description=__doc__)
     scan.add_argument("source", metavar="DIR|s3://BUCKET/PREFIX")
     scan.add_argument("--out", required=True, metavar="CATALOG.parquet", help="the catalog to write")
     scan.add_argument("--workers", type=int, default=None, help="reader processes (default: CPU count)")

@@ -38,7 +38,7 @@ def summary(spec) -> dict:
         "video": spec.video.model_dump() if spec.video else None,
         "qc": dict(spec.qc),
         "variants": spec.variants.model_dump() if spec.variants else None,
-        "catalogs": [{"name": c.name, "uri": c.uri, "digest": c.digest, "drawable_assets": len(c.assets)}
+        "catalogs": [{"name": c.name, "kind": c.kind, "uri": c.uri, "digest": c.digest, "drawable_assets": len(c.assets)}
                      for c in spec.catalogs],
     }
 
@@ -59,7 +59,7 @@ def _print_summary(info: dict) -> None:
         axes_text = ", ".join(f"{a['axis']} ({a['mode']})" for a in variants["axes"])
         print(f"  variants: {variants['count']} per sample, changing {axes_text}")
     for catalog in info["catalogs"]:
-        print(f"  assets {catalog['name']}: {catalog['drawable_assets']:,} drawable from {catalog['uri']}")
+        print(f"  {catalog['kind']} {catalog['name']}: {catalog['drawable_assets']:,} drawable from {catalog['uri']}")
     if info["qc"]:
         print("  qc thresholds: " + ", ".join(f"{k} {v:g}" for k, v in info["qc"].items()) + " (others: defaults)")
 

@@ -78,7 +78,7 @@ def _print(plan) -> None:
     r = plan.render
     engines = ", ".join(f"{name} {share:.0%}" for name, share in r.engines.items())
     console.print(
-        f"render ({engines}, {count(r.frames_per_sample, 'frame')} per sample): "
+        f"render ({engines}, {_images_text(r)} per sample): "
         f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.cpu_hours)} of CPU[/bold]; "
         f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.gpu_hours)} of GPU[/bold]"
     )
@@ -86,6 +86,18 @@ def _print(plan) -> None:
         console.print(f"simulated effects: {r.simulation_cpu_seconds_per_sample:.2f} CPU s/sample of that "
                       "(solver, meshing and per-frame id renders)")
     console.print(f"[dim]{r.assumptions}[/dim]")
+
+
+def _images_text(r) -> str:
+    """The images a sample renders: `1 image`, `8 views`, `8 views + 24 video frames + 2
+    variants = 34 images`."""
+    parts = [count(n, word) for n, word in ((r.views_per_sample, "view"), (r.frames_per_sample, "video frame"),
+                                            (r.variants_per_sample, "variant")) if n]
+    if len(parts) > 1:
+        return " + ".join(parts) + f" = {count(r.images_per_sample, 'image')}"
+    if r.views_per_sample == 1 or not parts:
+        return count(r.images_per_sample, "image")
+    return parts[0]
 
 
 def run(args: argparse.Namespace) -> int:

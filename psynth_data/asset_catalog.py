@@ -1,4 +1,5 @@
-"""Asset catalogs: one Parquet row per 3D file of a library (the schema, reading and writing).
+"""Asset catalogs: one Parquet row per 3D file or environment image of a library (the schema,
+reading and writing).
 
 A catalog is what `psynth assets scan` writes and what a spec's `assets NAME "PATH"` setting
 names. Its rows are data about files, never the files: the renderer fetches a file by its `uri`
@@ -10,7 +11,8 @@ Columns (in order; the schema itself is `psynth_spec.asset_catalogs.CATALOG_SCHE
 `psynth check` reads catalogs too and psynth_spec imports nothing of psynth_data):
     asset_id    the file's path relative to the scanned root, `/`-separated (unique)
     uri         where to fetch it: an absolute local path or an s3:// URL
-    format      glb, gltf, obj, fbx, ply, stl, usd, usda, usdc, usdz or blend
+    format      glb, gltf, obj, fbx, ply, stl, usd, usda, usdc, usdz or blend; exr or hdr for an
+                environment image (equirectangular HDRI, width twice the height)
     size        bytes
     mtime       modification time (seconds) when scanned; with size, what a rescan trusts
     sha256      hex digest of the bytes
@@ -21,6 +23,8 @@ Columns (in order; the schema itself is `psynth_spec.asset_catalogs.CATALOG_SCHE
     materials   distinct materials on the imported meshes
     bounds_min, bounds_max   world-space box of the imported meshes [x, y, z] (Blender: Z up)
     error       why the file could not be read, else null
+    resolution  an environment image's [width, height] (null for 3D files, and in catalogs
+                written before environment images were scanned)
 """
 
 import os
@@ -37,6 +41,7 @@ __all__ = ["FORMATS", "SCHEMA", "CatalogError", "asset_format", "catalog_digest"
 FORMATS: dict[str, str] = {
     ".glb": "glb", ".gltf": "gltf", ".obj": "obj", ".fbx": "fbx", ".ply": "ply", ".stl": "stl",
     ".usd": "usd", ".usda": "usda", ".usdc": "usdc", ".usdz": "usdz", ".blend": "blend",
+    ".exr": "exr", ".hdr": "hdr",  # environment images (HDRI_FORMATS), drawn through `hdris NAME "PATH"`
 }
 
 

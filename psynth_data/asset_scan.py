@@ -1,10 +1,12 @@
-"""Scan a folder or an S3 prefix of 3D files into an asset catalog, in parallel and resumably.
+"""Scan a folder or an S3 prefix of 3D files (and .exr/.hdr environment images) into an asset
+catalog, in parallel and resumably.
 
     listing (+ sidecars) -> reuse rows of unchanged files -> pool of reader processes -> catalog
 
 Reading geometry needs a 3D importer, which psynth_data does not have (bpy lives only in
 psynth_render): the caller names a reader function as `"module:function"`, taking
-`(local_path, format, up)` and returning `{"triangles", "materials", "bounds_min", "bounds_max"}`;
+`(local_path, format, up)` and returning `{"triangles", "materials", "bounds_min", "bounds_max"}`
+(an environment image: `{"resolution": [width, height]}`);
 every pool process imports it once. The processes are spawned, not forked: Blender's state
 must not be copied into a child.
 
@@ -39,7 +41,8 @@ from psynth_data.asset_tags import is_sidecar, labels_for
 from psynth_data.storage import LocalStorage, Storage, StorageError, open_storage
 from psynth_spec.errors import PsynthError
 
-_READ_FIELDS = ("sha256", "triangles", "materials", "bounds_min", "bounds_max", "error")
+_READ_FIELDS = ("sha256", "triangles", "materials", "bounds_min", "bounds_max", "resolution", "error")
+_STATS = ("triangles", "materials", "bounds_min", "bounds_max", "resolution")
 _CHUNK = 1 << 20
 
 
@@ -96,7 +99,7 @@ def _sha256(path: Path) -> str:
 def read_one(task: ScanTask) -> dict:
     """Hash and read one file (in a pool process); any failure becomes the row's `error`."""
     assert _READER is not None, "read_one runs in a pool initialised by _init_reader"
-    out: dict = {"sha256": None, "triangles": None, "materials": None, "bounds_min": None, "bounds_max": None}
+    out: dict = {"sha256": None, **{k: None for k in _STATS}}
     storage = open_storage(task.root)
     with tempfile.TemporaryDirectory(prefix="psynth-scan-") as scratch:
         try:
@@ -105,7 +108,7 @@ def read_one(task: ScanTask) -> dict:
                 local = fetch_asset(storage, task.key, task.format, Path(scratch))
             out["sha256"] = _sha256(local)
             stats = _READER(str(local), task.format, task.up)
-            out.update({k: stats[k] for k in ("triangles", "materials", "bounds_min", "bounds_max")})
+            out.update({k: stats.get(k) for k in _STATS})
             out["error"] = None
         except Exception as exc:  # an importer's failure is data about the file
             message = str(exc).strip() or type(exc).__name__

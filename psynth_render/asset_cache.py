@@ -48,8 +48,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _local_file(asset: dict) -> Path:
-    """A local copy of the asset's file, checked against its sha256."""
+def local_file(asset: dict) -> Path:
+    """A local copy of the asset's file (S3 objects fetched once per worker into a folder named by
+    their sha256), checked against its sha256."""
     uri = asset["uri"]
     if uri.startswith("s3://"):
         from psynth_data.asset_files import fetch_asset
@@ -117,7 +118,7 @@ def asset_mesh(asset: dict):
     mesh = cached_mesh(asset["sha256"])
     if mesh is not None:
         return mesh
-    path = _local_file(asset)
+    path = local_file(asset)
     before = data_snapshot()
     try:
         objects = import_asset(str(path), asset["format"], asset.get("up"))

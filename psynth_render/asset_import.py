@@ -16,6 +16,8 @@ import bpy
 import numpy as np
 from mathutils import Matrix
 
+from psynth_spec.asset_catalogs import HDRI_FORMATS
+
 # formats whose importer assumes an up axis instead of reading one from the file
 _ASSUMED_UP = {"obj": "y", "stl": "z", "ply": "z", "blend": "z"}
 
@@ -157,8 +159,13 @@ _EMPTIED = False
 def read_stats(path: str, fmt: str, up: str | None = None) -> dict:
     """The catalog's geometry numbers for a file, read into an empty scene (the scan's reader).
 
-    The process's scene is emptied once; after each file, what its import made is deleted."""
+    The process's scene is emptied once; after each file, what its import made is deleted.
+    Environment images (.exr, .hdr) get their resolution instead (`hdri_files.image_stats`)."""
     global _EMPTIED
+    if fmt in HDRI_FORMATS:
+        from psynth_render.hdri_files import image_stats
+
+        return image_stats(path)
     if not _EMPTIED:
         bpy.ops.wm.read_factory_settings(use_empty=True)
         _EMPTIED = True

@@ -10,6 +10,8 @@ Layout of the object:
                a re-render gives the same bytes; render seconds are in the QC table and manifest)
     asset      specs that draw assets only: {axis, catalog, id, sha256, uri, format, tag, tags,
                licence} of the sample's asset (null when its `when` was false)
+    hdri       specs that draw environment images (`lighting.hdri`) only: the same record of the
+               sample's image, plus its resolution [width, height]
     frames     video only: [{index, time, camera_to_world, world_to_camera, focal_length, ...}]
 """
 
@@ -54,7 +56,7 @@ def sample_metadata(
     }
     for statement in spec.statements:
         if isinstance(statement.dist, AssetChoice):
-            out["asset"] = asset_metadata(row, spec, statement)
+            out["hdri" if statement.axis == "lighting.hdri" else "asset"] = asset_metadata(row, spec, statement)
     if frames is not None:
         out["frames"] = frames
     return json_safe(out)
@@ -70,5 +72,5 @@ def asset_metadata(row: dict[str, Any], spec: Spec, statement) -> dict[str, Any]
     return {
         "axis": statement.axis, "catalog": statement.dist.catalog, "id": asset_id, "sha256": record.sha256,
         "uri": record.uri, "format": record.format, "tag": row.get(tag), "tags": list(record.tags),
-        "licence": record.licence,
+        "licence": record.licence, **({"resolution": list(record.resolution)} if record.resolution else {}),
     }

@@ -17,7 +17,7 @@ PASS_SUFFIXES = {
     "depth": ("depth.exr",),
     "normal": ("normal.exr", "normal_camera.exr"),
     "segmentation": ("seg.png",),
-    "albedo": ("albedo.png",),
+    "albedo": ("albedo.exr",),
     "roughness": ("roughness.exr",),
     "metallic": ("metallic.exr",),
     "hdr": ("linear.exr",),  # not "hdr.exr": Blender takes a ".hdr" file name for a Radiance file

@@ -7,7 +7,7 @@ the renderer runs a second, 1-sample Cycles render for the passes alone (see ren
     depth         Z pass, float EXR (depth along the view axis in scene units = metres; sky ~1e10)
     normal        world-space normals, float EXR; `camera_normals` writes the camera-space copy
     segmentation  subject mask from the object index pass (ID Mask node), 8-bit PNG, 255 = subject
-    albedo        Cycles' denoising albedo (diffuse and glossy colour), 8-bit PNG
+    albedo        the objects' base colour (an AOV, scene.build.aovs), linear float RGB EXR; 0 elsewhere
     roughness     the subject shader's roughness (an AOV, scene.build.aovs), float EXR; 0 elsewhere
     metallic      the subject shader's metallic (an AOV), float EXR; 0 elsewhere
     hdr           the clean linear render before post-processing (no look, no view transform), EXR
@@ -28,7 +28,7 @@ _SOCKETS = {  # pass -> (render layer socket, file item socket type, file format
     "depth": ("Depth", "FLOAT", "OPEN_EXR"),
     "normal": ("Normal", "VECTOR", "OPEN_EXR"),
     "segmentation": ("Object Index", "FLOAT", "PNG"),
-    "albedo": ("Denoising Albedo", "RGBA", "PNG"),
+    "albedo": ("albedo", "RGBA", "OPEN_EXR"),
     "roughness": ("roughness", "FLOAT", "OPEN_EXR"),
     "metallic": ("metallic", "FLOAT", "OPEN_EXR"),
     "hdr": ("Image", "RGBA", "OPEN_EXR"),
@@ -42,8 +42,6 @@ def enable_view_layer_passes(scene, passes) -> None:
     layer.use_pass_normal = "normal" in passes
     layer.use_pass_object_index = "segmentation" in passes
     enable_aovs(layer, passes)
-    if scene.render.engine == "CYCLES":
-        layer.cycles.denoising_store_passes = "albedo" in passes
 
 
 def install(scene, passes, directory: str, prefix: str) -> None:
@@ -90,6 +88,8 @@ def install(scene, passes, directory: str, prefix: str) -> None:
         item.format.file_format = file_format
         if file_format == "OPEN_EXR":
             item.format.color_depth = "32"
+            if name == "albedo":
+                item.format.color_mode = "RGB"  # a colour without alpha
         item.save_as_render = False  # data, not a picture: no view transform
         source = layers.outputs[socket]
         if name == "segmentation":

@@ -9,7 +9,10 @@ measured right after a sample commits, and the shard's QC table is written befor
                                                   by `QcThresholds.for_spec(spec)`; the
                                                   visibility metrics read `{id}.inst.png` (member
                                                   or `_qc/`) and the JSON's `instances` when the
-                                                  renderer wrote them
+                                                  renderer wrote them; a multi-view sample
+                                                  takes its worst view (`worst_view`)
+    view_qc(spec, staging, row, view, instances)  one view's coverage, visibility metrics and
+                                                  reasons, for the JSON's `views[k].qc`
     record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
 
 Images are read with Pillow (png, webp); EXR images and float passes with bpy when it is loaded
@@ -23,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_row
+from psynth_data.qc import QcThresholds, decode_png, image_metrics, qc_frame, qc_reasons, qc_row
 from psynth_data.visibility import INSTANCE_SUFFIX, crop_allowed, expected_elements
-from psynth_render.outputs import PASS_SUFFIX, member_name, still_suffix, view_suffix
+from psynth_render.outputs import PASS_SUFFIX, member_name, view_indices, view_suffix
 
 log = logging.getLogger("psynth.worker")
 
@@ -70,22 +73,36 @@ def _load_float(path: Path) -> np.ndarray | None:
 
 def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | None, shard: int) -> dict:
     """The QC row of a committed sample, judged by the spec's thresholds (`qc` block or defaults;
-    see psynth_data.qc for the metrics and reasons)."""
+    see psynth_data.qc for the metrics and reasons). A multi-view sample is measured view by
+    view and takes its worst view (`worst_view`)."""
     thresholds = QcThresholds.for_spec(spec)
     sid = int(row["sample_id"])
     caption = row.get("caption")
     chars = len(caption) if isinstance(caption, str) else None
-    image_path = sample_dir / member_name(sid, still_suffix(spec, spec.render.format))  # the first view
+    per_view = _view_instances(sample_dir, sid, len(view_indices(spec)))
+    measured = [view_metrics(spec, sample_dir, row, view, instances, thresholds)
+                for view, instances in zip(view_indices(spec), per_view, strict=True)]
+    metrics = worst_view(measured, thresholds)
+    return qc_row(sid, shard, metrics if metrics is not None else {"mean_luma": None}, render_seconds, chars, thresholds)
+
+
+def view_metrics(spec, sample_dir: Path, row: dict, view: int | None, instances: list | None,
+                 thresholds: QcThresholds) -> dict | None:
+    """`image_metrics` of one view's still (view None: a single-view sample), from its image,
+    subject mask, float passes and instance ids (members or `_qc/`); None when its image is
+    missing or cannot be read here (an EXR without bpy)."""
+    sid = int(row["sample_id"])
+    image_path = sample_dir / member_name(sid, view_suffix(spec.render.format, view))
     if not image_path.is_file():
-        return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars, thresholds)
+        return None
     if spec.render.format == "exr":
         image = _load_float(image_path)
         if image is None:
-            return qc_row(sid, shard, {"mean_luma": None}, render_seconds, chars, thresholds)
+            return None
         image = np.clip(image[..., :3], 0.0, None)
     else:
         image = decode_png(image_path.read_bytes())
-    mask_name = member_name(sid, still_suffix(spec, PASS_SUFFIX["segmentation"]))
+    mask_name = member_name(sid, view_suffix(PASS_SUFFIX["segmentation"], view))
     mask_path = sample_dir / mask_name if (sample_dir / mask_name).is_file() else sample_dir / QC_DIR / mask_name
     mask = decode_png(mask_path.read_bytes()) if mask_path.is_file() else None
     if mask is not None and mask.shape[:2] != image.shape[:2]:
@@ -94,37 +111,70 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
         mask = None
     floats = {}
     for name in FLOAT_PASSES:
-        path = sample_dir / member_name(sid, still_suffix(spec, PASS_SUFFIX[name]))
+        path = sample_dir / member_name(sid, view_suffix(PASS_SUFFIX[name], view))
         if name in spec.render.passes and path.is_file():
             data = _load_float(path)
             if data is not None:
                 floats[name] = data
-    ids, instances = _instance_inputs(sample_dir, sid, still_suffix(spec, INSTANCE_SUFFIX), image.shape[:2])
-    metrics = image_metrics(image, mask, floats or None, thresholds, instance_ids=ids, instances=instances,
-                            expected=expected_elements(row), crop_allowed=crop_allowed(row))
-    return qc_row(sid, shard, metrics, render_seconds, chars, thresholds)
+    ids = _instance_ids(sample_dir, sid, view_suffix(INSTANCE_SUFFIX, view), image.shape[:2])
+    return image_metrics(image, mask, floats or None, thresholds, instance_ids=ids, instances=instances,
+                         expected=expected_elements(row), crop_allowed=crop_allowed(row))
 
 
-def _instance_inputs(sample_dir: Path, sid: int, suffix: str, shape) -> tuple[np.ndarray | None, list | None]:
-    """The instance-id pass (`suffix`: the first view's; member or `_qc/`) and the JSON's
-    `instances`, where the renderer wrote them (None otherwise: the visibility metrics that
-    need them stay null)."""
+VIEW_QC_FIELDS = ("object_coverage", "subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast")
+
+
+def view_qc(spec, staging: Path, row: dict, view: int, instances: list | None) -> dict | None:
+    """What a multi-view sample's JSON records of view `view`'s QC: its subject coverage and
+    visibility metrics and the reasons it would fail (None when it cannot be measured)."""
+    thresholds = QcThresholds.for_spec(spec)
+    metrics = view_metrics(spec, staging, row, view, instances, thresholds)
+    if metrics is None:
+        return None
+    return {**{k: metrics.get(k) for k in VIEW_QC_FIELDS}, "qc_reasons": qc_reasons(metrics, thresholds)}
+
+
+def worst_view(measured: list[dict | None], thresholds: QcThresholds) -> dict | None:
+    """The metrics of the worst measured view (most QC reasons, then the least subject coverage),
+    with `worst_view` its index; None when no view could be measured."""
+    ranked = [(len(qc_reasons(m, thresholds)), -(m.get("object_coverage") or 0.0), k, m)
+              for k, m in enumerate(measured) if m is not None]
+    if not ranked:
+        return None
+    *_, index, metrics = max(ranked, key=lambda r: (r[0], r[1], -r[2]))
+    return {**metrics, "worst_view": index}
+
+
+def _instance_ids(sample_dir: Path, sid: int, suffix: str, shape) -> np.ndarray | None:
+    """A view's instance-id pass (`suffix`; member or `_qc/`), None when the renderer wrote none."""
     name = member_name(sid, suffix)
     path = sample_dir / name if (sample_dir / name).is_file() else sample_dir / QC_DIR / name
     ids = decode_png(path.read_bytes()) if path.is_file() else None
     if ids is not None and ids.shape[:2] != tuple(shape):
         log.warning("sample %d: instance ids %s and image %s differ in size; not measured", sid, ids.shape, shape)
         ids = None
-    instances = None
+    return ids
+
+
+def _view_instances(sample_dir: Path, sid: int, views: int) -> list[list | None]:
+    """Each view's `instances` list from the sample's JSON (member, or `_qc/` without a
+    metadata member): `views[k].instances` of a multi-view sample, else `instances`."""
     meta = sample_dir / member_name(sid, "json")
     if not meta.is_file():  # no metadata member: the renderer keeps them in `_qc/`
         meta = sample_dir / QC_DIR / member_name(sid, "json")
+    data: dict = {}
     if meta.is_file():
         try:
-            instances = json.loads(meta.read_text()).get("instances")
-        except (ValueError, AttributeError):
-            instances = None
-    return ids, instances
+            data = json.loads(meta.read_text())
+        except ValueError:
+            data = {}
+    if not isinstance(data, dict):
+        data = {}
+    if views == 1:
+        return [data.get("instances")]
+    records = data.get("views") or []
+    return [records[k].get("instances") if k < len(records) and isinstance(records[k], dict) else None
+            for k in range(views)]
 
 
 def _record_path(work, sample_id: int) -> Path:

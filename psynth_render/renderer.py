@@ -25,7 +25,7 @@ from psynth_render.glb import export_subject_glb
 from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix, frame_suffix, member_name, member_suffixes, needs_still,
                                    pass_suffixes, still_suffix, variant_suffix, view_indices,
                                    view_suffix)
-from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask
+from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask, view_qc
 from psynth_render.scene.build.builder import build, pose_camera
 from psynth_render.scene.build.simulation import SimulatedClip
 from psynth_render.scene.build.object_info import objects_info
@@ -75,7 +75,7 @@ class Renderer:
         views = None
         instances = None
         if needs_still(spec):
-            views, seconds = self._render_views(current, desc, sid, staging)
+            views, seconds = self._render_views(current, desc, row, staging)
             instances = views[0].pop("instances") if spec.render.views == 1 else views[0]["instances"]
             render_seconds += seconds
             if spec.render.views > 1:
@@ -122,7 +122,10 @@ class Renderer:
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         elif instances is not None:  # QC still reads them: beside the members, not in the tar
             (staging / QC_DIR).mkdir(exist_ok=True)
-            (staging / QC_DIR / member_name(sid, "json")).write_text(json.dumps({"instances": instances}))
+            kept = {"instances": instances}
+            if views is not None and spec.render.views > 1:
+                kept["views"] = [{"instances": v["instances"]} for v in views]
+            (staging / QC_DIR / member_name(sid, "json")).write_text(json.dumps(kept))
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
         if written != expected:
@@ -181,11 +184,13 @@ class Renderer:
         return entries, seconds
 
     # ------------------------------------------------------------------ views, still and passes
-    def _render_views(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
+    def _render_views(self, current, desc, row: dict[str, Any], staging: Path) -> tuple[list[dict], float]:
         """Render every view's still and passes; only the camera moves between views (the scene
-        is built once). Returns the JSON `views` records and the seconds spent rendering."""
+        is built once). Returns the JSON `views` records (a multi-view sample's with each view's
+        visibility QC, `qc`) and the seconds spent rendering."""
         records, seconds = [], 0.0
         spec = self.spec
+        sid = int(row["sample_id"])
         per_view = ([spec.render.format] if "image" in spec.outputs else []) + pass_suffixes(spec.render.passes)
         for index, view in enumerate(view_indices(spec)):
             info = pose_camera(desc, view=index)
@@ -198,6 +203,8 @@ class Renderer:
             files = [member_name(sid, view_suffix(s, view)) for s in per_view]
             records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
             records[-1]["instances"] = instances
+            if view is not None:
+                records[-1]["qc"] = json_safe(view_qc(spec, staging, row, view, instances))
         if len(records) > 1:
             pose_camera(desc)  # leave the first view's pose for the video, the usd and the next sample
         return records, seconds

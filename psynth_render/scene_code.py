@@ -4,14 +4,19 @@
     helper_module() -> str                      the `__psynth_scene__` member, shipped once per shard
     helper_version() -> str                     the helper's version tag (a hash of its source)
 
-The script holds only what this sample chose: one constructor call per concept of its typed
-Scene (subject, effects, backdrop, lighting, camera, render, post, style, colour), each under a
-comment naming its concepts, with every field that differs from its default as a literal (see
-scene_literals: values enter code only through repr, checked by ast.literal_eval; a caption like
-`'''); __import__('os').system('...')` stays a string). It loads the shard's helper module
-(the tar member `__psynth_scene__`: Python source of the scene model and builder, the same for
-every sample, tagged with a version the script checks) and calls its `render_still`. The member
-has no suffix so WebDataset readers skip it (they take `__NAME__` members for metadata).
+The script holds only what this sample chose, in two kinds of code (scene_code_parts says
+which, per model class):
+- data: one constructor call per concept the shard's helper builds (subject, effects, backdrop,
+  world, camera, render, post, style, colour), each under a comment naming its concepts, with
+  every field that differs from its default as a literal (see scene_literals: values enter code
+  only through repr, checked by ast.literal_eval; a caption like
+  `'''); __import__('os').system('...')` stays a string);
+- direct bpy: functions such as `add_lights(bpy_scene)`, a comment per part and literal values,
+  which the helper's `build` calls in place of its own step.
+It loads the shard's helper module (the tar member `__psynth_scene__`: Python source of the
+scene model and builder, the same for every sample, tagged with a version the script checks),
+builds and renders. The member has no suffix so WebDataset readers skip it (they take
+`__NAME__` members for metadata).
 
 Run it with the `bpy` module (`python SCRIPT [OUT]`) or Blender (`blender -b -P SCRIPT -- [OUT]`,
 pydantic installed in Blender's Python), the helper module beside it; without OUT the image is
@@ -26,7 +31,8 @@ from pydantic import BaseModel
 
 from psynth_render.metadata import json_safe
 from psynth_render.scene import Scene, builder_source
-from psynth_render.scene_literals import MODULE, literal, section, value_source
+from psynth_render.scene_code_parts import split_stated, stated_function
+from psynth_render.scene_literals import MODULE, filled, literal, section, value_source
 
 HELPER_MEMBER = "__psynth_scene__"
 """The shard's tar member with the helper module every script of the shard imports."""
@@ -66,8 +72,12 @@ Without OUT the image goes next to this file.
 
 import importlib.machinery
 import importlib.util
+import math
 import os
 import sys
+
+import bpy
+from mathutils import Vector
 
 
 def _helpers(name="__psynth_scene__"):
@@ -135,7 +145,7 @@ def scene_source(scene: Scene) -> str:
             fields.append(f"{field}=[{', '.join(names)}]")
         else:
             fields.append(f"{field}={value_source(value, 4)}")
-    call = f"scene = {MODULE}.Scene(\n" + "".join(f"    {f},\n" for f in fields) + ")\n"
+    call = f"scene = {MODULE}.Scene(\n" + "".join(filled(fields, 4)) + ")\n"
     return "\n".join(sections) + "\n# the scene: its ids and axis values, and the parts above\n" + call
 
 
@@ -150,12 +160,17 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
     if "image_name" not in sample:
         raise ValueError("sample needs an image_name")
     scene = description if isinstance(description, Scene) else Scene.model_validate(description)
+    data, steps = split_stated(scene)
     record = json_safe(sample)
+    functions = {step: stated_function(step, parts) for step, parts in steps.items()}
+    stated = ", ".join(f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items())
     return "".join([
         _SCRIPT_HEAD.format(module=MODULE, version=helper_version()),
         "# this sample's ids and captions (data, for the record)\n",
         f"SAMPLE = {literal(record)}\n\n",
-        scene_source(scene),
+        scene_source(data),
+        "".join(f"\n\n{code}" for code in functions.values()),
         "\n\nif __name__ == \"__main__\":\n",
-        f"    {MODULE}.render_still(scene, {MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
+        f"    {MODULE}.build(scene, stated={{{stated}}})  # the helper builds the data, calling the functions above\n",
+        f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

@@ -97,10 +97,10 @@ def constructor(model: BaseModel, indent: int = 0) -> str:
     one_line = head + ", ".join(fields) + ")"
     if indent and len(one_line) + indent <= WIDTH and "\n" not in one_line:
         return one_line  # a small nested part
-    return head + "\n" + "".join(_filled(fields, indent + 4)) + " " * indent + ")"
+    return head + "\n" + "".join(filled(fields, indent + 4)) + " " * indent + ")"
 
 
-def _filled(items: list[str], indent: int) -> list[str]:
+def filled(items: list[str], indent: int) -> list[str]:
     """Lines of `items` (each followed by a comma): short ones share a line up to WIDTH, an item
     spanning lines stands alone."""
     pad, lines, current = " " * indent, [], ""
@@ -171,7 +171,7 @@ def _backdrop(element: Backdrop) -> str:
 
 @comment.register
 def _lighting(element: Lighting) -> str:
-    return safe_words(element.concept, f"{element.kelvin:.0f} K", f"{len(element.lights)} lights")
+    return safe_words(element.concept, f"{element.kelvin:.0f} K", "the world (the lamps: add_lights)")
 
 
 @comment.register

@@ -31,7 +31,12 @@ CATALOG_SCHEMA: dict[str, pl.DataType] = {
     "bounds_min": pl.List(pl.Float64),
     "bounds_max": pl.List(pl.Float64),
     "error": pl.String,
+    "resolution": pl.List(pl.Int64),
 }
+# added after the first catalogs were written: a catalog without them reads them as null
+OPTIONAL_COLUMNS = ("resolution",)
+HDRI_FORMATS = ("exr", "hdr")
+"""Formats of environment images (equirectangular HDRIs); every other format is a 3D file."""
 _NOT_NAME = re.compile(r"[^a-z0-9_]+")
 
 
@@ -89,10 +94,20 @@ def read_catalog_table(uri: str) -> pl.DataFrame:
         if "not found" in text.lower() or "no such file" in text.lower():
             raise CatalogError(f"{uri}: no such asset catalog (make one with `psynth assets scan`)") from None
         raise CatalogError(f"{uri}: not a readable asset catalog ({type(exc).__name__}: {text})") from None
+    for column in OPTIONAL_COLUMNS:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=CATALOG_SCHEMA[column]).alias(column))
     missing = [c for c in CATALOG_SCHEMA if c not in frame.columns]
     if missing:
         raise CatalogError(f"{uri}: not a psynth asset catalog (no column {', '.join(missing)})")
     return frame.select(list(CATALOG_SCHEMA))
+
+
+def kind_rows(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """The rows a catalog declaration of `kind` may draw: "hdris" its environment images,
+    "assets" its 3D files."""
+    is_hdri = pl.col("format").is_in(list(HDRI_FORMATS))
+    return frame.filter(is_hdri if kind == "hdris" else ~is_hdri)
 
 
 def catalog_digest(frame: pl.DataFrame) -> str:

@@ -36,6 +36,13 @@ def number_from_text(text: str) -> n.Number:
     return n.Number(value=value, is_int=is_int, text=text)
 
 
+def _catalog_decl(meta, children, kind: str) -> n.AssetsDecl:
+    """`assets NAME "PATH"` or `hdris NAME "PATH"`."""
+    name, location = children
+    string = n.String(unescape(str(location)), str(location), _span(location))
+    return n.AssetsDecl(n.Name(str(name), _span(name)), string, _span(meta), kind=kind)
+
+
 @v_args(meta=True)
 class _Builder(Transformer):
     # ------------------------------------------------------------ leaves
@@ -71,9 +78,10 @@ class _Builder(Transformer):
         return n.Setting(n.Name(str(name), _span(name)), value, _span(meta))
 
     def assets(self, meta, children):
-        name, location = children
-        string = n.String(unescape(str(location)), str(location), _span(location))
-        return n.AssetsDecl(n.Name(str(name), _span(name)), string, _span(meta))
+        return _catalog_decl(meta, children, "assets")
+
+    def hdris(self, meta, children):
+        return _catalog_decl(meta, children, "hdris")
 
     def block(self, meta, children):
         name, *settings = children

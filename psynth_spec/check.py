@@ -448,13 +448,15 @@ def _check_asset_statement(ctx: AxisContext, axis, stmt, when, catalogs) -> s.Ax
     """`geometry.asset ~ one_of(assets.NAME [where ...]) [when ...]`; assets only there."""
     if axis.type != "asset":
         ctx.report.error(stmt.dist.span, "type-mismatch", f"{axis.path} does not take assets; only asset axes draw from catalogs",
-                         "sample assets with `geometry.asset ~ one_of(assets.NAME ...)`")
+                         "sample assets with `geometry.asset ~ one_of(assets.NAME ...)` and environment images "
+                         "with `lighting.hdri ~ one_of(hdris.NAME ...)`")
         return None
     if isinstance(stmt, n.Fix) or stmt.clamp is not None:
         span = stmt.value.span if isinstance(stmt, n.Fix) else stmt.clamp.span
-        ctx.report.error(span, "type-mismatch", f"{axis.path} draws from a catalog: write `{axis.path} ~ one_of(assets.NAME ...)`")
+        ctx.report.error(span, "type-mismatch",
+                         f"{axis.path} draws from a catalog: write `{axis.path} ~ one_of({axis.catalog}.NAME ...)`")
         return None
-    dist = check_asset_distribution(ctx, axis.path, stmt.dist, catalogs)
+    dist = check_asset_distribution(ctx, axis.path, stmt.dist, catalogs, axis.catalog)
     if dist is None:
         return None
     return s.AxisStatement(axis=axis.path, column=axis.column, type=axis.type, dist=dist, when=when, line=stmt.span.line)

@@ -1,4 +1,9 @@
-"""Checks of `assets NAME "PATH"` settings and `one_of(assets.NAME where ...)` distributions.
+"""Checks of `assets NAME "PATH"` / `hdris NAME "PATH"` settings and `one_of(assets.NAME where ...)`
+/ `one_of(hdris.NAME where ...)` distributions.
+
+Both kinds read the same catalogs (`psynth assets scan` lists 3D files and .exr/.hdr environment
+images alike): an `assets` declaration offers its 3D files to asset axes (`geometry.asset`), an
+`hdris` declaration its environment images to HDRI axes (`lighting.hdri`).
 
 A catalog is read at check time (it decides which tags exist, and its content hash enters the
 version id). Filter terms: `tag in [...]` keeps assets carrying any listed tag; `licence in
@@ -19,6 +24,7 @@ from psynth_spec.asset_catalogs import (
     as_name,
     asset_label,
     catalog_digest,
+    kind_rows,
     read_catalog_table,
     resolve_location,
 )
@@ -27,6 +33,7 @@ from psynth_spec.diagnostics import did_you_mean
 
 CatalogReader = Callable[[str], pl.DataFrame]
 FIELDS = ("tag", "licence", "format")
+_ONE = {"assets": "asset", "hdris": "environment image"}
 
 
 @dataclass
@@ -47,7 +54,7 @@ def load_catalogs(
         name = decl.name.text
         if name in out:
             report.error(decl.name.span, "duplicate-setting",
-                         f"asset catalog '{name}' is declared twice (first on line {out[name].decl.span.line})")
+                         f"catalog '{name}' is declared twice (first on line {out[name].decl.span.line})")
             continue
         uri = resolve_location(decl.location.value, spec_path)
         try:
@@ -56,7 +63,7 @@ def load_catalogs(
             report.error(decl.location.span, "catalog-unreadable", str(exc),
                          "scan the library first: psynth assets scan DIR --out CATALOG.parquet")
             continue
-        rows = frame.filter(pl.col("error").is_null()).sort("asset_id").to_dicts()
+        rows = kind_rows(frame, decl.kind).filter(pl.col("error").is_null()).sort("asset_id").to_dicts()
         out[name] = LoadedCatalog(decl, uri, catalog_digest(frame), rows, {})
     return out
 
@@ -104,20 +111,22 @@ def _term_values(ctx: AxisContext, term: n.AssetTerm, known: set[str], catalog: 
 
 
 def check_asset_distribution(
-    ctx: AxisContext, axis_path: str, dist: n.Distribution, catalogs: dict[str, LoadedCatalog]
+    ctx: AxisContext, axis_path: str, dist: n.Distribution, catalogs: dict[str, LoadedCatalog], kind: str = "assets"
 ) -> s.AssetChoice | None:
-    """Lower `one_of(assets.NAME [where ...])` for an asset axis."""
+    """Lower `one_of(KIND.NAME [where ...])` for an asset axis drawing from `kind` catalogs
+    ("assets" or "hdris")."""
+    what = "environment images" if kind == "hdris" else "assets"
     catalog_path = dist.catalog if isinstance(dist, n.OneOfAssets) else getattr(dist, "node", None)
-    if catalog_path is None or catalog_path.parts[0] != "assets" or len(catalog_path.parts) != 2:
-        ctx.report.error(dist.span, "type-mismatch", f"{axis_path} draws assets from a catalog",
-                         "write one_of(assets.NAME) or one_of(assets.NAME where tag in [...]), "
-                         'with `assets NAME "CATALOG.parquet"` among the settings')
+    if catalog_path is None or catalog_path.parts[0] != kind or len(catalog_path.parts) != 2:
+        ctx.report.error(dist.span, "type-mismatch", f"{axis_path} draws {what} from a catalog",
+                         f"write one_of({kind}.NAME) or one_of({kind}.NAME where tag in [...]), "
+                         f'with `{kind} NAME "CATALOG.parquet"` among the settings')
         return None
     name = catalog_path.parts[1]
-    if name not in catalogs:
-        declared = [d for d in catalogs]
-        ctx.report.error(catalog_path.span, "unknown-catalog", f"no asset catalog named '{name}'",
-                         did_you_mean(name, declared) or f'declare it: assets {name} "PATH/TO/CATALOG.parquet"')
+    declared = [d for d, c in catalogs.items() if c.decl.kind == kind]
+    if name not in declared:
+        ctx.report.error(catalog_path.span, "unknown-catalog", f"no {kind} catalog named '{name}'",
+                         did_you_mean(name, declared) or f'declare it: {kind} {name} "PATH/TO/CATALOG.parquet"')
         return None
     catalog = catalogs[name]
     rows = catalog.rows
@@ -168,7 +177,7 @@ def check_asset_distribution(
             entries += [(r, weight / total / len(under), value if field == "tag" else None) for r in under]
     else:
         if not rows:
-            ctx.report.error(dist.span, "no-assets", f"no readable asset of catalog '{name}' passes this filter")
+            ctx.report.error(dist.span, "no-assets", f"no readable {_ONE[kind]} of catalog '{name}' passes this filter")
             return None
         entries = [(r, 1.0 / len(rows), next((t for t in listed_tags if t in (r["tags"] or ())), None)) for r in rows]
     for row, _, _ in entries:
@@ -184,12 +193,18 @@ def _record(row: dict) -> s.AssetRecord:
     return s.AssetRecord(
         asset_id=row["asset_id"], uri=row["uri"], format=row["format"], sha256=row["sha256"], tags=tags,
         licence=row["licence"], up=row["up"], label=asset_label(row["asset_id"], list(tags)),
-        bounds_min=tuple(row["bounds_min"]), bounds_max=tuple(row["bounds_max"]),
+        bounds_min=_maybe_tuple(row["bounds_min"]), bounds_max=_maybe_tuple(row["bounds_max"]),
+        resolution=_maybe_tuple(row.get("resolution")),
     )
+
+
+def _maybe_tuple(values) -> tuple | None:
+    return None if values is None else tuple(values)
 
 
 def lowered_catalogs(catalogs: dict[str, LoadedCatalog]) -> tuple[s.AssetCatalog, ...]:
     return tuple(
-        s.AssetCatalog(name=name, location=c.decl.location.value, uri=c.uri, digest=c.digest, assets=c.used)
+        s.AssetCatalog(name=name, kind=c.decl.kind, location=c.decl.location.value, uri=c.uri, digest=c.digest,
+                       assets=c.used)
         for name, c in catalogs.items()
     )

@@ -73,22 +73,30 @@ def simulation_seconds(frames: int, particles: int, width: int, height: int, *, 
 # half-float RGBA EXR with ZIP to ~75% of 8 bytes; lossy WebP (quality 90) ~0.35 bytes.
 IMAGE_BYTES_PER_PIXEL = {"png": 1.6, "exr": 6.0, "webp": 0.35}
 # Passes: depth as 32-bit single-channel EXR (ZIP), normal as half RGB EXR, segmentation as an
-# 8-bit index PNG (flat regions compress well), albedo as an RGB PNG (smoother than beauty).
-PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albedo": 1.0,
+# 8-bit index PNG (flat regions compress well), albedo as a float RGB EXR (flat colours: ZIP
+# takes 12 bytes to about a third).
+PASS_BYTES_PER_PIXEL = {"depth": 3.0, "normal": 9.0, "segmentation": 0.08, "albedo": 4.0,
                         "roughness": 1.5, "metallic": 0.5, "hdr": 9.0, "flow": 6.0,
                         "instances": 0.1}
 """Normal is two files (world and camera space); flow is one file per video frame."""
+PASS_FILES = {"normal": 2}
+"""Files per view of a pass (the others: one)."""
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
-SCENE_CODE_BYTES = 8_300
-"""The compact `py` scene script (issue 16): the sample's Scene as constructor calls. MEASURED
-2026-11-28 with bench/bench_scene_code.py --rows 20: medians 7.7-8.8 KB over the shipped specs
-(the script that inlined the builder was 165 KB)."""
-SCENE_HELPER_BYTES = 222_000
+SCENE_CODE_BYTES = 7_100
+"""The compact `py` scene script (issue 16): the helper's parts as constructor calls, the lights
+as direct bpy, without the record-only axis fields. MEASURED 2026-11-28 with
+bench/bench_scene_code.py --rows 20: medians 6.6-7.6 KB over the shipped specs (7.7-8.8 KB with
+the axis fields and lights as data; the script that inlined the builder was 232 KB)."""
+SCENE_HELPER_BYTES = 222_700
 """The `__psynth_scene__` member (scene model and builder) every scene script of a shard loads:
-once per shard. MEASURED 2026-11-28: 156.5 KB, 221.7 KB with framing, placement and the gas and
-surface-detail looks (`len(helper_module())`)."""
+once per shard. MEASURED 2026-11-28: 156.5 KB, 222.7 KB with framing, placement, the gas and
+surface-detail looks and the builder's stated steps (`len(helper_module())`)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
+JSON_VIEW_BYTES = 1_550
+"""Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's
+QC. MEASURED 2026-11-28: 1.3-1.6 KB (mean 1.54-1.66 KB) over orbit, sphere and fixed6 samples of
+6 views with a subject and a set (`len(json.dumps(view, indent=1))`)."""
 
 
 def scene_code_bytes(spec) -> float:

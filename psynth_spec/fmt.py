@@ -75,7 +75,7 @@ def _head_and_rest(stmt: n.Statement) -> tuple[str, str]:
     if isinstance(stmt, n.Setting):
         return stmt.name.text, value_text(stmt.value)
     if isinstance(stmt, n.AssetsDecl):
-        return f"assets {stmt.name.text}", value_text(stmt.location)
+        return f"{stmt.kind} {stmt.name.text}", value_text(stmt.location)
     if isinstance(stmt, n.Sample):
         rest = "~ " + distribution_text(stmt.dist)
         if stmt.clamp:

@@ -204,11 +204,13 @@ class Setting:
 
 @dataclass(frozen=True)
 class AssetsDecl:
-    """`assets NAME "PATH-OR-S3-URL"`: an asset catalog the spec may draw from."""
+    """`assets NAME "PATH-OR-S3-URL"`: an asset catalog the spec may draw from; `hdris NAME
+    "PATH"` (kind "hdris") names a catalog's environment images instead of its 3D files."""
 
     name: Name
     location: String
     span: Span = _span()
+    kind: str = "assets"
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,10 @@ class CaptionStats(_Model):
 
 class RenderEstimate(_Model):
     engines: dict[str, float]  # engine -> share of samples
-    frames_per_sample: int
+    frames_per_sample: int  # video frames (0 without video)
+    views_per_sample: int  # stills: one per view (0 when nothing needs a still)
+    variants_per_sample: int  # one more still per variant
+    images_per_sample: int  # renders: views + video frames + variants
     simulation_cpu_seconds_per_sample: float = 0.0
     """Of the CPU seconds, what `render { simulate true }` adds (solver, meshing, id renders)."""
     cpu_seconds_per_sample: float
@@ -123,28 +126,38 @@ def _effect_share(frame) -> float:
     return float(frame.select(has.cast(pl.Float64).mean()).item() or 0.0)
 
 
-def _frames(spec: Spec) -> int:
-    return spec.video.frames if spec.video is not None else 1
+def _images(spec: Spec) -> tuple[int, int, int]:
+    """(stills, video frames, variant stills) a sample renders, as the worker renders them: a
+    still per view when an image or a still pass is asked for, the video's frames (following
+    the first view), one still per variant."""
+    needs_still = "image" in spec.outputs or any(p != "flow" for p in spec.render.passes)
+    frames = spec.video.frames if "video" in spec.outputs and spec.video is not None else 0
+    if not needs_still:
+        return 0, frames, 0
+    return spec.render.views, frames, spec.variant_count
 
 
 def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
     from psynth_spec.sampler import samples_parquet_bytes
 
     pixels = spec.render.width * spec.render.height
-    frames = _frames(spec)
+    views, frames, variants = _images(spec)  # each variant: one still (first view), its passes and script
+    stills = views + variants
     outputs = set(spec.outputs)
     per_sample: dict[str, float] = {}
     members = 0
-    views = spec.render.views  # stills per sample; video frames follow the first view
-    variants = spec.variant_count  # each variant: one still (first view), its passes and script
-    images = frames + views - 1 + variants
-    if outputs & {"image", "video"}:
-        per_sample["image"] = pixels * images * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
+    images = (stills if "image" in outputs else 0) + frames  # video frames are PNGs whatever the format
+    if images:
+        per_sample["image"] = pixels * ((images - frames) * cost_model.IMAGE_BYTES_PER_PIXEL[spec.render.format]
+                                        + frames * cost_model.IMAGE_BYTES_PER_PIXEL["png"])
         members += images
-    if spec.render.passes:
-        per_sample["passes"] = pixels * images * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in spec.render.passes)
-        members += images * len(spec.render.passes)
-    if views > 1:
+    still_passes = [p for p in spec.render.passes if p != "flow"]
+    flows = max(frames - 1, 0) if "flow" in spec.render.passes else 0
+    if still_passes or flows:
+        per_sample["passes"] = pixels * (stills * sum(cost_model.PASS_BYTES_PER_PIXEL[p] for p in still_passes)
+                                         + flows * cost_model.PASS_BYTES_PER_PIXEL["flow"])
+        members += stills * sum(cost_model.PASS_FILES.get(p, 1) for p in still_passes) + flows
+    if spec.render.views > 1 and views:
         per_sample["transforms"] = cost_model.TRANSFORMS_VIEW_BYTES * views
         members += 1
     caption_bytes = sum(float(frame[c].str.len_bytes().mean() or 0.0) for c in spec.caption_columns)
@@ -152,9 +165,10 @@ def _storage(spec: Spec, frame) -> tuple[StorageItem, ...]:
         per_sample["caption"] = float(frame["caption"].str.len_bytes().mean() or 0.0)
         members += 1
     if "metadata" in outputs:
-        video_bytes = cost_model.JSON_FRAME_BYTES * frames if spec.video is not None else 0
+        video_bytes = cost_model.JSON_FRAME_BYTES * frames
         variant_bytes = cost_model.VARIANT_JSON_BYTES * spec.variant_count
-        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes + variant_bytes
+        view_bytes = cost_model.JSON_VIEW_BYTES * views if spec.render.views > 1 else 0
+        per_sample["metadata"] = cost_model.JSON_BASE_BYTES + caption_bytes + video_bytes + variant_bytes + view_bytes
         members += 1
     if "scene_code" in outputs:
         per_sample["scene_code"] = cost_model.scene_code_bytes(spec)  # the variants' scripts included
@@ -190,8 +204,8 @@ def _render(spec: Spec, frame) -> RenderEstimate:
         .sort("_engine", "_samples")
     )
     total = max(len(frame), 1)
-    frames = _frames(spec)
-    renders = frames + spec.render.views - 1 + spec.variant_count  # views and variants: one more render each
+    views, frames, variants = _images(spec)
+    renders = views + frames + variants  # the scene is built once: each image is one render
     w, h = spec.render.width, spec.render.height
     cpu = gpu = 0.0
     shares: dict[str, float] = {}
@@ -210,7 +224,10 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
         engines=dict(sorted(shares.items(), key=lambda kv: -kv[1])),
-        frames_per_sample=_frames(spec),
+        frames_per_sample=frames,
+        views_per_sample=views,
+        variants_per_sample=variants,
+        images_per_sample=renders,
         simulation_cpu_seconds_per_sample=simulated,
         cpu_seconds_per_sample=cpu,
         gpu_seconds_per_sample=gpu,

@@ -252,14 +252,17 @@ class AssetRecord(_Model):
     licence: str | None = None
     up: str | None = None
     label: str  # for captions: the innermost folder's tag, else the file's stem
-    bounds_min: tuple[float, float, float]
-    bounds_max: tuple[float, float, float]
+    bounds_min: tuple[float, float, float] | None = None  # 3D files
+    bounds_max: tuple[float, float, float] | None = None
+    resolution: tuple[int, int] | None = None  # environment images: (width, height)
 
 
 class AssetCatalog(_Model):
-    """An `assets NAME "PATH"` setting, resolved: where it was read and its content hash."""
+    """An `assets NAME "PATH"` (or `hdris NAME "PATH"`) setting, resolved: where it was read and
+    its content hash."""
 
     name: str
+    kind: Literal["assets", "hdris"] = "assets"
     location: str  # as written in the spec
     uri: str  # resolved: an absolute local path or an s3:// URL
     digest: str

@@ -99,6 +99,9 @@ class Axis(BaseModel):
     default_from: DefaultFrom | None = None
     per_object: bool = False
     """Each object of a multi-object scene has its own value (`each object { ... }` may state it)."""
+    catalog: Literal["assets", "hdris"] = "assets"
+    """An asset axis's kind of catalog: 3D files (`assets NAME "PATH"`) or environment images
+    (`hdris NAME "PATH"`)."""
 
     @field_validator("default_from", mode="before")
     @classmethod

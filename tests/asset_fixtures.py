@@ -14,19 +14,26 @@ import pytest
 READER = "psynth_render.asset_import:read_stats"
 
 
-@pytest.fixture(scope="session")
-def asset_library(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("asset_library")
-    done = subprocess.run([sys.executable, "-m", "tests.asset_library", str(root)], capture_output=True, text=True,
+def make_library(module: str, root: Path) -> Path:
+    """Run `python -m MODULE ROOT` (a library writer that uses Blender) in a subprocess."""
+    done = subprocess.run([sys.executable, "-m", module, str(root)], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return root
 
 
-@pytest.fixture(scope="session")
-def asset_catalog(asset_library, tmp_path_factory) -> Path:
+def scan_library(library: Path, out: Path, workers: int = 2) -> Path:
     from psynth_data.asset_scan import scan_assets
 
-    out = tmp_path_factory.mktemp("asset_catalog") / "catalog.parquet"
-    scan_assets(str(asset_library), out, READER, workers=2)
+    scan_assets(str(library), out, READER, workers=workers)
     return out
+
+
+@pytest.fixture(scope="session")
+def asset_library(tmp_path_factory) -> Path:
+    return make_library("tests.asset_library", tmp_path_factory.mktemp("asset_library"))
+
+
+@pytest.fixture(scope="session")
+def asset_catalog(asset_library, tmp_path_factory) -> Path:
+    return scan_library(asset_library, tmp_path_factory.mktemp("asset_catalog") / "catalog.parquet")

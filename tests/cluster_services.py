@@ -68,10 +68,16 @@ class Postgres:
         online, self.port = self._status()
         if not online:
             done = _run(["pg_ctlcluster", self.version, self.cluster, "start"])
+            if done.returncode and self._status()[0]:
+                # another test session started it between our look and our start: use it, leave it running
+                return self._create_database()
             if done.returncode:
                 raise ServiceError(f"pg_ctlcluster {self.version} {self.cluster} start failed: "
                                    f"{(done.stderr or done.stdout).strip()}")
             self.started_here = True
+        return self._create_database()
+
+    def _create_database(self) -> "Postgres":
         _as_postgres(f"CREATE ROLE {self.user} LOGIN PASSWORD '{self.password}'")
         _as_postgres(f"CREATE DATABASE {self.db} OWNER {self.user}")
         return self

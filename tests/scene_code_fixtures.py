@@ -45,17 +45,26 @@ def model_namespace() -> types.ModuleType:
     module.require = lambda version: None
     module.calls = []
     module.render_still = lambda scene, path: module.calls.append((scene, path))
+    module.build = lambda scene, stated=None: module.calls.append((scene, stated))
+    module.render = lambda path: module.calls.append(path)
     module.output_path = lambda script, name: name
     return module
 
 
 def run_without_blender(code: str, monkeypatch) -> dict:
-    """Execute a script's statements (not its __main__ block) against `model_namespace()`;
-    returns its globals."""
+    """Execute a script's statements (not its __main__ block, nor its bpy functions) against
+    `model_namespace()`; returns its globals."""
     monkeypatch.setitem(sys.modules, HELPER, model_namespace())
     namespace = {"__name__": "scene_script", "__file__": "/nonexistent/scene.py"}
     exec(compile(code, "scene.py", "exec"), namespace)  # noqa: S102 - the generated script under test
     return namespace
+
+
+def described_data(desc: Scene) -> Scene:
+    """What a script states as data for the helper: `desc` less the parts it states in bpy."""
+    from psynth_render.scene_code_parts import split_stated
+
+    return split_stated(desc)[0]
 
 
 def helper_names(helper_text: str) -> set[str]:

@@ -96,6 +96,12 @@ def test_cli_export_both_formats_and_errors(dataset, tmp_path, capsys):
     table = pq.read_table(tmp_path / "hf" / "exported-000000.parquet")
     assert table.num_rows == 12 and all(d and "mm lens" in d for d in table.column("caption_dense").to_pylist())
     assert table.column("text").to_pylist()[1] != table.column("text").to_pylist()[0]  # the variant's own caption
+    import datasets  # `datasets` reads both shards' files as one image-text split
+
+    files = sorted(str(p) for p in (tmp_path / "hf").glob("*.parquet"))
+    loaded = datasets.load_dataset("parquet", data_files=files, split="train", cache_dir=str(tmp_path / "hf-cache"))
+    assert loaded.num_rows == 24 and type(loaded.features["image"]).__name__ == "Image"
+    assert loaded[0]["image"].size[0] > 0 and loaded[0]["text"] == table.column("text").to_pylist()[0]
     assert main(["export", str(root / spec.dataset), "--format", "instruct", "--out", str(tmp_path),
                  "--shards", "7"]) == 1
     assert "not complete" in capsys.readouterr().err

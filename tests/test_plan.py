@@ -91,8 +91,40 @@ def test_render_time_scales_and_follows_engine_and_video():
 
     video = make_plan(_spec(video=VideoSettings(frames=24, fps=24), outputs=("image", "video")), pilot_samples=500)
     frame_cost = base.render.cpu_seconds_per_sample - cost_model.PER_SAMPLE_OVERHEAD_S
-    assert video.render.cpu_seconds_per_sample == pytest.approx(24 * frame_cost + cost_model.PER_SAMPLE_OVERHEAD_S)
-    assert {i.kind: i for i in video.storage}["image"].bytes_per_sample == pytest.approx(24 * 512 * 512 * 1.6)
+    # the still (image) and the 24 frames (video) are each rendered and stored
+    assert video.render.cpu_seconds_per_sample == pytest.approx(25 * frame_cost + cost_model.PER_SAMPLE_OVERHEAD_S)
+    assert {i.kind: i for i in video.storage}["image"].bytes_per_sample == pytest.approx(25 * 512 * 512 * 1.6)
+    clip = make_plan(_spec(video=VideoSettings(frames=24, fps=24), outputs=("video",)), pilot_samples=500)
+    assert (clip.render.images_per_sample, clip.render.views_per_sample) == (24, 0)
+
+
+def test_multi_view_samples_count_every_view_in_images_cost_and_storage(capsys):
+    from psynth_cli.plan_command import _print
+
+    passes = ("depth", "normal")
+    single = make_plan(_spec(render=RenderSettings(passes=passes)), pilot_samples=500)
+    multi = make_plan(_spec(render=RenderSettings(passes=passes, views=8, rig="sphere")), pilot_samples=500)
+    r = multi.render
+    assert (r.views_per_sample, r.frames_per_sample, r.variants_per_sample, r.images_per_sample) == (8, 0, 0, 8)
+    assert single.render.images_per_sample == 1
+    overhead = cost_model.PER_SAMPLE_OVERHEAD_S
+    assert r.cpu_seconds_per_sample - overhead == pytest.approx(8 * (single.render.cpu_seconds_per_sample - overhead))
+    one, eight = ({i.kind: i.bytes_per_sample for i in p.storage} for p in (single, multi))
+    assert eight["image"] == pytest.approx(8 * one["image"]) and eight["passes"] == pytest.approx(8 * one["passes"])
+    assert eight["transforms"] == 8 * cost_model.TRANSFORMS_VIEW_BYTES and "transforms" not in one
+    assert eight["metadata"] - one["metadata"] == pytest.approx(8 * cost_model.JSON_VIEW_BYTES)
+    # members: 8 images + 8 x (depth + normal + normal_camera) + transforms.json, beside the rest
+    assert eight["tar_overhead"] - one["tar_overhead"] == pytest.approx((7 + 7 * 3 + 1) * cost_model.TAR_MEMBER_OVERHEAD)
+    assert multi.total_bytes > 7 * single.total_bytes * 0.9
+    _print(multi)
+    assert "8 views per sample" in capsys.readouterr().out
+    _print(single)
+    assert "1 image per sample" in capsys.readouterr().out
+    video = make_plan(_spec(render=RenderSettings(views=4), video=VideoSettings(frames=24, fps=24),
+                            outputs=("image", "video")), pilot_samples=500)
+    assert video.render.images_per_sample == 28
+    _print(video)
+    assert "4 views + 24 video frames = 28 images per sample" in capsys.readouterr().out
 
 
 def test_render_engine_axis_mixes_engines():

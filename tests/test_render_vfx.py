@@ -500,6 +500,7 @@ AXIS_TESTS = {
     "lighting.key_azimuth": ["test_render_axes::test_key_azimuth_moves_the_bright_side"],
     "lighting.hdri_rotation": ["test_hdri::test_hdri_rotation_turns_the_background_and_strength_brightens"],
     "lighting.hdri_strength": ["test_hdri::test_hdri_rotation_turns_the_background_and_strength_brightens"],
+    "lighting.hdri": ["test_hdri_catalog::test_the_worker_renders_the_drawn_environment_and_records_it"],
     "material": ["test_render_axes::test_material_gold_is_warm_and_metal_has_highlights"],
     "material.roughness": ["test_render_axes::test_roughness_spreads_the_highlight"],
     "material.ior": ["test_render_axes::test_ior_bends_the_background_through_glass"],

@@ -81,7 +81,7 @@ def test_member_suffixes_follow_outputs_passes_and_video():
 
     spec = tiny_spec(name="m", samples=1, outputs="caption, video, usd", passes="albedo",
                      video="video { frames 2  fps 24 }")
-    assert member_suffixes(spec) == ["txt", "usdc", "albedo.png", "f0000.png", "f0001.png"]
+    assert member_suffixes(spec) == ["txt", "usdc", "albedo.exr", "f0000.png", "f0001.png"]
 
 
 def test_progress_lines_parse_and_noise_does_not():

@@ -41,7 +41,7 @@ __all__ = [
 _ROOT = Path(__file__).resolve().parent.parent.parent
 
 BUILDER_MODULES: tuple[str, ...] = (
-    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing",
+    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "rig_set",
     "placement", "patterns", "gas_fields", "surface_details", "surfaces", "media", "looks", "aovs",
     "builder",
 )

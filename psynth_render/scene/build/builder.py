@@ -20,13 +20,14 @@ import bpy
 from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.aovs import shader_aovs
-from psynth_render.scene.build.framing import facing_azimuth, readable_gas, room_radius, solve_framing
+from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
@@ -64,8 +65,21 @@ class BuildState:
     """Objects the style's outlines draw around."""
 
 
-def build(desc):
-    """Make the current scene match the Scene `desc`; return camera info (see `camera_info`)."""
+STATED_STEPS = ("lights",)
+"""Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
+`build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place."""
+
+
+def build(desc, stated=None):
+    """Make the current scene match the Scene `desc`; return camera info (see `camera_info`).
+
+    `stated` maps steps of STATED_STEPS to functions of the bpy scene that do them instead of
+    the builder (a scene script's direct bpy code), at the same point of the build.
+    """
+    stated = dict(stated or {})
+    unknown = set(stated) - set(STATED_STEPS)
+    if unknown:
+        raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
     scene = bpy.context.scene
     _remove_foreign(scene)
     state = BuildState(desc, desc.style)
@@ -81,7 +95,7 @@ def build(desc):
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
-    _lights(scene, desc.lighting.lights)
+    stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
     world_nodes(scene, desc.lighting.world, desc.backdrop)
     _render_settings(scene, desc.render, desc.lighting.exposure)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
@@ -169,7 +183,7 @@ def _rest_on_floor(obj, floor_z):
 
 @add.register
 def _add_backdrop(element: Backdrop, scene, state):
-    room = room_radius(state.desc, state.floor_z, element.bend_radius)
+    room = set_radius(state.desc, state.floor_z, element.bend_radius)  # multi-view rigs: a closed studio
     _backdrop(scene, element, state.floor_z, state.desc.camera.main.azimuth_deg, room)
 
 
@@ -536,9 +550,14 @@ def configure_device(preference="auto"):
 def render_still(desc, path):
     """Build the Scene `desc` and render one image to `path` (format from the suffix); returns camera info."""
     info = build(desc)
+    render(path)
+    return info
+
+
+def render(path):
+    """Render the current scene's still to `path` (format from the suffix)."""
     scene = bpy.context.scene
     suffix = path.rsplit(".", 1)[-1].lower()
     scene.render.image_settings.file_format = _FILE_FORMATS.get(suffix, "PNG")
     scene.render.filepath = path
     bpy.ops.render.render(write_still=True)
-    return info

@@ -270,6 +270,8 @@ def _environment(nodes, links, w):
     tint = w.tint
     bg = nodes.new("ShaderNodeBackground")
     bg.inputs["Strength"].default_value = w.strength
+    if w.file is not None or w.kind == "image":
+        return bg, _hdri(nodes, links, w, bg)
     if w.kind == "uniform":
         color = [c * t for c, t in zip(w.color, tint)]
         bg.inputs["Color"].default_value = _rgba(color)
@@ -279,8 +281,6 @@ def _environment(nodes, links, w):
         zenith = [c * t for c, t in zip(w.zenith_color, tint)]
         links.new(_gradient(nodes, links, horizon, zenith), bg.inputs["Color"])
         return bg, [(h + z) / 2 * w.strength for h, z in zip(horizon, zenith)]
-    if w.kind == "image":
-        return bg, _hdri(nodes, links, w, bg)
     sky = nodes.new("ShaderNodeTexSky")
     sky.sky_type = w.sky_type
     elevation, azimuth = math.radians(w.sun_elevation_deg), math.radians(w.sun_azimuth_deg)
@@ -305,9 +305,15 @@ def _environment(nodes, links, w):
 
 
 def _hdri(nodes, links, w, bg):
-    """A bundled world HDRI (bpy's datafiles/studiolights/world) turned by `rotation_deg` about
-    Z and tinted by the white balance into `bg`; returns its mean colour x strength."""
-    image = hdri_image(w.image)
+    """A world HDRI, bundled (bpy's datafiles/studiolights/world) or from a catalog (`w.file`),
+    turned by `rotation_deg` about Z and tinted by the white balance into `bg`; returns its mean
+    colour x strength."""
+    if w.file is not None:
+        from psynth_render.hdri_files import hdri_file_image
+
+        image = hdri_file_image(w.file.model_dump())
+    else:
+        image = hdri_image(w.image)
     coords = nodes.new("ShaderNodeTexCoord")
     mapping = nodes.new("ShaderNodeMapping")
     mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(w.rotation_deg))

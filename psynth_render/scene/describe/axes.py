@@ -20,6 +20,7 @@ RENDERED_AXES: frozenset[str] = frozenset(
         "lighting.key_azimuth",
         "lighting.hdri_rotation",
         "lighting.hdri_strength",
+        "lighting.hdri",
         "material",
         "material.roughness",
         "material.ior",

@@ -62,7 +62,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.restyle_material(material, style, colour)
     background = _background(params)
     effects.restyle_background(background, style, colour)
-    lighting = _lighting(values, params, colour["kelvin_shift"])
+    lighting = _lighting(values, params, colour["kelvin_shift"], asset_ref(row, spec, "lighting.hdri"))
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed)
     geometry["flat"] = bool(style["flat_shading"])
@@ -210,8 +210,9 @@ def _material(values, params) -> dict[str, Any]:
     return out
 
 
-def _lighting(values, params, kelvin_shift=0.0) -> dict[str, Any]:
-    """The rig at the kelvin axis's temperature shifted by the colour mood (clamped)."""
+def _lighting(values, params, kelvin_shift=0.0, hdri_file: m.AssetRef | None = None) -> dict[str, Any]:
+    """The rig at the kelvin axis's temperature shifted by the colour mood (clamped); a catalog
+    environment image (`lighting.hdri`) replaces the setup's world, keeping its lamps."""
     name, setup = params("lighting.setup")
     kelvin = min(20000.0, max(1000.0, values["lighting.kelvin"] + kelvin_shift))
     key = values["lighting.key_azimuth"]
@@ -222,6 +223,10 @@ def _lighting(values, params, kelvin_shift=0.0) -> dict[str, Any]:
     if setup.world.kind == "image":  # a real HDRI: turned and scaled by its own axes
         world["rotation_deg"] = values["lighting.hdri_rotation"]
         world["strength"] = setup.world.strength * values["lighting.hdri_strength"]
+    if hdri_file is not None:
+        world["file"] = hdri_file.model_dump()
+        world["rotation_deg"] = values["lighting.hdri_rotation"]
+        world["strength"] = (setup.world.strength if setup.world.kind == "image" else 1.0) * values["lighting.hdri_strength"]
     return {
         "concept": name,
         "kelvin": kelvin,

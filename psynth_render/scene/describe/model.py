@@ -186,6 +186,9 @@ class Environment(World):
     rotation_deg: float = 0.0
     """An image world's turn about Z (the lighting.hdri_rotation axis); its strength already
     holds lighting.hdri_strength."""
+    file: AssetRef | None = None
+    """A catalog environment image (the lighting.hdri axis): when set, the world is this image
+    whatever `kind` says (the setup's own world is replaced), turned and scaled like `image`."""
 
 
 class Lighting(SceneModel):

@@ -1,0 +1,200 @@
+"""How each part of a Scene becomes scene-script code: data for the library, or direct bpy.
+
+    generator(cls) -> PartCode      the registered generator of a model class (LookupError if none)
+    model_parts() -> set[type]      every model class a Scene can hold (the registry must cover all)
+    split_stated(scene) -> (data_scene, {step: [(name, element)]})
+    stated_function(step, parts) -> str   the script's `def add_<step>(bpy_scene):` with bpy statements
+
+Every model class reachable from `Scene` is registered here, one way or the other:
+
+- `library(...)`: the part stays a constructor call in the script's data (`ps.Material(...)`)
+  and the shard's helper builds it (mesh generators, node graphs, volumes, framing...);
+- `@stated(cls, step, function_name)`: the part is written as readable bpy statements in the
+  script, in a function the builder calls in place of its own step (`build(scene, stated=...)`,
+  see builder.STATED_STEPS); the part's list in the data is left empty.
+
+A model class that a builder change adds and nobody registers fails `generator` (and the test
+that walks `model_parts()`), so new parts cannot silently fall back to a default. To move a
+part from the library to direct bpy: write its generator here, add its step to the builder's
+STATED_STEPS, and the re-render tests check that both give the same image.
+"""
+
+import math
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from psynth_render.scene.describe.model import (
+    AssetObject, AssetRef, Backdrop, CameraRig, CameraView, Colour, Environment, GasEffect, Geometry, Grade, Lens,
+    Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
+    SceneObject, Style, Texture,
+)
+from psynth_render.scene_literals import literal, safe_words
+from psynth_spec.render_params.surfaces import SurfaceDetail
+
+
+@dataclass(frozen=True)
+class PartCode:
+    """How one model class is written: `step` None = library data, else the bpy step it states."""
+
+    cls: type
+    step: str | None = None
+    function: str | None = None
+    write: Callable[[Any, str, int], list[str]] | None = None
+    """(element, variable name, place in its list) -> bpy statement lines (unindented), for stated
+    parts; the lines work on the Blender scene `bpy_scene`."""
+
+
+_REGISTRY: dict[type, PartCode] = {}
+
+
+def library(*classes: type) -> None:
+    """Register classes whose parts the shard's helper builds from the script's data."""
+    for cls in classes:
+        _REGISTRY[cls] = PartCode(cls)
+
+
+def stated(cls: type, step: str, function: str):
+    """Register `write(element, name, index) -> lines` as the bpy code of `cls` for builder step `step`."""
+
+    def register(write):
+        _REGISTRY[cls] = PartCode(cls, step, function, write)
+        return write
+
+    return register
+
+
+def generator(cls: type) -> PartCode:
+    """The registered generator of exactly `cls` (a subclass does not inherit its parent's)."""
+    try:
+        return _REGISTRY[cls]
+    except KeyError:
+        raise LookupError(f"no scene-code generator for the model part {cls.__name__}: register it in "
+                          "psynth_render/scene_code_parts.py (library(...) or @stated)") from None
+
+
+def _model_classes(annotation: Any) -> set[type]:
+    """Model classes inside a field annotation (lists, unions, Annotated, Optional)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {annotation}
+    return {c for arg in typing.get_args(annotation) for c in _model_classes(arg)}
+
+
+def model_parts(root: type = Scene) -> set[type]:
+    """Every model class reachable from `root`'s fields (the root excluded)."""
+    seen: set[type] = set()
+    todo = [root]
+    while todo:
+        for info in todo.pop().model_fields.values():
+            for cls in _model_classes(info.annotation) - seen:
+                seen.add(cls)
+                todo.append(cls)
+    return seen
+
+
+# ---------------------------------------------------------------- library parts
+library(
+    SceneObject, AssetObject, AssetRef, Geometry, Material, SurfaceDetail, Texture, Mapping,  # objects
+    LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
+    Backdrop, Lighting, Environment,  # the set, the world's node graph
+    CameraRig, CameraView, Lens, Movement,  # posed at build time from the framing solve
+    RenderSettings, Post, Grade, Style, Colour,  # read by the framing, the looks, the compositor
+)
+
+
+RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": []}
+"""Scene fields the builder never reads, left out of scripts (empty there): every axis value by
+name, and which axes the renderer draws. They are the sample's JSON member's `axes` and
+`rendered_axes`; in a script they would repeat the parts' own values and the spec's axis list."""
+
+
+# ---------------------------------------------------------------- stated in bpy
+def split_stated(scene: Scene) -> tuple[Scene, dict[str, list[tuple[str, Any]]]]:
+    """The data the helper builds from (`scene` with the stated parts' lists and the RECORD_ONLY
+    fields emptied), and the stated parts by builder step as (variable name, element) in build
+    order."""
+    data = scene.model_copy(deep=True, update={field: type(empty)() for field, empty in RECORD_ONLY.items()})
+    steps: dict[str, list[tuple[str, Any]]] = {}
+    _split(data, steps)
+    return data, steps
+
+
+def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
+    for field in type(model).model_fields:
+        value = getattr(model, field)
+        if isinstance(value, BaseModel):
+            if generator(type(value)).step:
+                raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
+                                 "(the data keeps an empty list in its place)")
+            _split(value, steps)
+        elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+            codes = [generator(type(v)) for v in value]
+            if any(c.step for c in codes) and not all(c.step for c in codes):
+                raise ValueError(f"{type(model).__name__}.{field}: mixes parts stated in bpy and library parts")
+            if all(c.step for c in codes):
+                for element, code in zip(value, codes):
+                    taken = {n for n, _ in steps.get(code.step, [])}
+                    steps.setdefault(code.step, []).append((_variable(element, taken), element))
+                setattr(model, field, [])
+            else:
+                for v in value:
+                    _split(v, steps)
+
+
+def _variable(element: BaseModel, taken: set[str]) -> str:
+    base = getattr(element, "role", None) or getattr(element, "element", None) or "part"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
+    """The script's function for one stated step: a docstring, then each part's comment and bpy."""
+    code = generator(type(parts[0][1]))
+    body = [f'    """The {step} of this scene, stated in bpy (the builder calls this in its {step} step)."""']
+    for index, (name, element) in enumerate(parts):
+        if index:
+            body.append("")
+        body.extend(f"    {line}" if line else "" for line in generator(type(element)).write(element, name, index))
+    return f"def {code.function}(bpy_scene):\n" + "\n".join(body) + "\n"
+
+
+@stated(SceneLight, "lights", "add_lights")
+def light_code(light: SceneLight, name: str, index: int) -> list[str]:
+    """One lamp, aimed at the subject's centre: what builder._lights does for it, in bpy (the
+    same object name, `psynth_light_<place in the rig>`, and the same order)."""
+    object_name = f"psynth_light_{index}"
+    kind = light.type.upper()
+    a, e = math.radians(light.azimuth_deg), math.radians(light.elevation_deg)
+    location = tuple(light.distance * c for c in (math.sin(a) * math.cos(e), -math.cos(a) * math.cos(e), math.sin(e)))
+    head = safe_words(f"{light.role} light", light.type, f"{light.kelvin:.0f} K", f"{light.power:g} W",
+                      f"azimuth {light.azimuth_deg:g} deg", f"elevation {light.elevation_deg:g} deg")
+    lamp = f"{name}_lamp"
+    lines = [
+        f"# {head}",
+        f"{lamp} = bpy.data.lights.new({literal(object_name)}, {literal(kind)})",
+        f"{lamp}.color, {lamp}.energy = {literal(tuple(light.rgb))}, {literal(light.power)}",
+    ]
+    if kind == "AREA":
+        size_y = light.size_y if light.size_y is not None else light.size
+        lines.append(f"{lamp}.shape, {lamp}.size, {lamp}.size_y = "
+                     f"{literal(light.shape)}, {literal(light.size)}, {literal(size_y)}")
+    elif kind in ("POINT", "SPOT"):
+        lines.append(f"{lamp}.shadow_soft_size = {literal(light.size)}")
+        if kind == "SPOT":
+            lines.append(f"{lamp}.spot_size, {lamp}.spot_blend = "
+                         f"math.radians({literal(light.spot_size_deg)}), {literal(light.spot_blend)}")
+    else:
+        lines.append(f"{lamp}.angle = math.radians({literal(light.size)})  # the sun's angular diameter")
+    lines += [
+        f"{name} = bpy.data.objects.new({literal(object_name)}, {lamp})",
+        f"bpy_scene.collection.objects.link({name})",
+        f"{name}.location = {literal(location)}",
+        f"{name}.rotation_euler = (-Vector({name}.location)).to_track_quat(\"-Z\", \"Y\").to_euler()  # aim -Z at the subject",
+    ]
+    return lines

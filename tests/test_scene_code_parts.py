@@ -1,0 +1,119 @@
+"""Every model part has a scene-code generator, and the parts a script states in bpy make the
+same Blender objects as the builder's own step (checked in bpy, without rendering)."""
+
+import math
+
+import pytest
+from pydantic import BaseModel
+
+from psynth_render.scene.build import builder
+from psynth_render.scene.describe.model import Lighting, SceneLight
+from psynth_render.scene_code_parts import generator, model_parts, split_stated
+from tests.scene_code_fixtures import run_without_blender, shipped_scripts
+
+
+def test_every_model_part_has_a_code_generator():
+    """A model class the builder's Scene gains (a new effect, look or parameter block) must be
+    registered in scene_code_parts, as library data or as direct bpy; this fails loudly when not."""
+    parts = model_parts()
+    assert {SceneLight, Lighting} <= parts and len(parts) > 15
+    missing = []
+    for cls in parts:
+        try:
+            generator(cls)
+        except LookupError:
+            missing.append(cls.__name__)
+    assert not missing, f"model parts without a scene-code generator: {missing}"
+    for cls in parts:  # a stated part names a step the builder lets a script do
+        code = generator(cls)
+        assert code.step is None or (code.step in builder.STATED_STEPS and code.function and code.write), cls
+
+
+def test_an_unregistered_part_fails_with_where_to_register_it():
+    class Hologram(BaseModel):
+        flicker: float = 0.5
+
+    with pytest.raises(LookupError, match=r"Hologram.*scene_code_parts\.py"):
+        generator(Hologram)
+
+
+def test_a_stated_part_outside_a_list_is_refused(monkeypatch):
+    from psynth_render import scene_code_parts
+
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    code = scene_code_parts.PartCode(type(desc.backdrop), "lights", "add_lights", lambda e, n, i: [])
+    monkeypatch.setitem(scene_code_parts._REGISTRY, type(desc.backdrop), code)
+    with pytest.raises(ValueError, match="Scene.backdrop: a part stated in bpy must be a list element"):
+        split_stated(desc)
+
+
+def test_split_keeps_the_data_and_names_the_stated_lights():
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    data, steps = split_stated(desc)
+    assert data.lighting.lights == [] and desc.lighting.lights  # the original is untouched
+    assert [e for _, e in steps["lights"]] == desc.lighting.lights
+    names = [n for n, _ in steps["lights"]]
+    assert len(set(names)) == len(names) and all(n.isidentifier() for n in names)
+
+
+def _light_state(bpy):
+    bpy.context.view_layer.update()  # matrix_world follows location and rotation
+    out = {}
+    for obj in bpy.context.scene.objects:
+        if obj.type != "LIGHT":
+            continue
+        d = obj.data
+        out[obj.name] = {
+            "type": d.type, "color": tuple(d.color), "energy": d.energy, "temperature": d.use_temperature,
+            "shape": getattr(d, "shape", None), "size": getattr(d, "size", None), "size_y": getattr(d, "size_y", None),
+            "soft": getattr(d, "shadow_soft_size", None), "spot": getattr(d, "spot_size", None),
+            "blend": getattr(d, "spot_blend", None), "angle": getattr(d, "angle", None),
+            "location": tuple(obj.location), "rotation": tuple(v for row in obj.matrix_world.to_3x3() for v in row),
+        }
+    return out
+
+
+def _close(a, b):
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-5)
+    return a == b
+
+
+def _every_kind_of_lamp(desc):
+    """`desc` lit by one lamp of each kind and area shape (the shipped specs use area lamps)."""
+    key = desc.lighting.lights[0]
+    lamps = [key.model_copy(update={"type": "point", "size": 0.3, "azimuth_deg": 20.0, "elevation_deg": -10.0}),
+             key.model_copy(update={"type": "spot", "spot_size_deg": 35.0, "spot_blend": 0.4, "elevation_deg": 89.0}),
+             key.model_copy(update={"type": "sun", "size": 2.5, "power": 3.0, "rgb": (1.0, 0.5, 0.25)}),
+             key.model_copy(update={"shape": "RECTANGLE", "size": 2.0, "size_y": 0.5, "role": "fill"}),
+             key.model_copy(update={"shape": "DISK", "role": "fill"})]
+    return desc.model_copy(update={"lighting": desc.lighting.model_copy(update={"lights": lamps})}, deep=True)
+
+
+def test_stated_lights_make_the_builders_lights(monkeypatch):
+    """For samples of every shipped spec, and a rig of every lamp kind: the script's
+    `add_lights` and builder._lights give lamps of the same names, kinds, colours, powers,
+    sizes, positions and aims."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene_code import scene_script
+
+    kinds = set()
+    cases = shipped_scripts(rows=2)
+    mixed = _every_kind_of_lamp(cases[0][1])
+    cases.append(("every lamp kind", mixed, scene_script(mixed, {"image_name": "x.png"})))
+    for name, desc, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        builder._lights(bpy.context.scene, desc.lighting.lights)
+        expected = _light_state(bpy)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        run_without_blender(code, monkeypatch)["add_lights"](bpy.context.scene)
+        got = _light_state(bpy)
+        assert sorted(got) == sorted(expected), name
+        for light, values in expected.items():
+            for key, value in values.items():
+                assert _close(got[light][key], value), (name, light, key, got[light][key], value)
+        kinds |= {v["type"] for v in expected.values()}
+    assert kinds == {"AREA", "POINT", "SPOT", "SUN"}
+    assert "fill_2" in cases[-1][2]  # a repeated role gets a numbered variable
