@@ -19,7 +19,8 @@ import numpy as np
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.image_metadata import strip_render_metadata
-from psynth_render.instances import compose_ids, outside_lens, render_id_layers, render_instance_ids, write_instance_png
+from psynth_render.instances import (compose_ids, effect_boxes, outside_lens, render_id_layers, render_instance_ids,
+                                     write_instance_png)
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.flow import camera_flow
 from psynth_render.glb import export_subject_glb
@@ -29,6 +30,7 @@ from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix
 from psynth_render.qc_probe import QC_DIR, measure_variant, qc_passes, stash_qc_mask, view_qc
 from psynth_render.scene.build.builder import SUBJECT_PASS_INDEX, build, pose_camera
 from psynth_render.scene.build.object_info import image_boxes, objects_info, with_pose_boxes
+from psynth_render.scene.build.simulation import SimulatedClip
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_render.views import transforms, view_record
@@ -312,9 +314,22 @@ class Renderer:
 
     # ------------------------------------------------------------------ video
     def _render_frames(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
-        """One PNG per frame, the camera moved by `pose_camera`; per-frame annotations."""
+        """One PNG per frame, the camera moved by `pose_camera` (and the effects by the
+        simulation, when the spec simulates); per-frame annotations."""
         video = self.spec.video
         assert video is not None
+        render = self.spec.render
+        if not render.simulate:
+            return self._render_clip(current, desc, sid, staging, None)
+        bake = Path(tempfile.mkdtemp(prefix="psynth-sim-"))  # the solver's frames: the worker's scratch
+        try:
+            with SimulatedClip(desc, render.particles, render.voxel_size, video.frames, video.fps, bake) as clip:
+                return self._render_clip(current, desc, sid, staging, clip)
+        finally:
+            shutil.rmtree(bake, ignore_errors=True)
+
+    def _render_clip(self, current, desc, sid: int, staging: Path, clip) -> tuple[list[dict], float]:
+        video = self.spec.video
         pass_files.install(current, (), "", "")
         _set_image_format(current, "png")
         frames, seconds = [], 0.0
@@ -322,6 +337,8 @@ class Renderer:
         scratch = Path(tempfile.mkdtemp(prefix="psynth-flow-")) if flow else None
         infos = []
         for index in range(video.frames):
+            if clip is not None:
+                clip.show(index)
             info = pose_camera(desc, index, video.frames)
             infos.append(info)
             current.render.filepath = str(staging / member_name(sid, frame_suffix(index)))
@@ -344,6 +361,11 @@ class Renderer:
                 "K": info["K"],
             }))
             frames[-1][OBJECT_BOXES] = image_boxes(current, desc)
+            if clip is not None and clip.effects:  # where the moving effects are in this frame
+                started = time.perf_counter()
+                ids, instances = render_instance_ids(desc)
+                seconds += time.perf_counter() - started
+                frames[-1]["effects"] = effect_boxes(ids, instances)
         pose_camera(desc)  # leave the still's pose for the usd export and the next sample
         if scratch is not None:
             try:

@@ -287,6 +287,12 @@ class RenderSettings(_Model):
     views: int = 1
     rig: CameraRigKind = "orbit"
     background: Background = "opaque"
+    simulate: bool = False
+    """Video frames show the effects simulated (psynth_render.vfx_solver): smoke rises, a pour fills."""
+    particles: int = 3000
+    """Particles per simulated effect (bounds the simulation's cost)."""
+    voxel_size: float = 0.04
+    """Voxel size (object radii) of a simulated smoke volume or liquid surface (bounds its resolution)."""
 
 
 class VideoSettings(_Model):

@@ -28,6 +28,9 @@ GAS_MATERIAL = "psynth_gas"
 SCATTER_MIN_DENSITY = 1.0
 """A clear liquid scatters inside only from this density (per scene unit): fainter scattering
 is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
+FLAME_SWAY = 0.6
+"""How far past its base radius turbulence pushes a flame (x turbulence; flame_field sways by at
+most turbulence x 1.15 / 2)."""
 VOLUME_STEP_RATE = 4.0
 VOLUME_MAX_STEPS = 96
 
@@ -211,6 +214,9 @@ def gas_domain(g, floor_z, reach):
     if shape == "layer":
         return (-reach, -reach, floor_z), (reach, reach, floor_z + g.height)
     cx, cy, cz = g.centre
+    if shape == "plume" and g.look == "flame":  # flames taper from a disc of radius extent
+        r = g.extent + FLAME_SWAY * g.turbulence  # (gas_fields.flame_field): no wider box to march
+        return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
     if shape == "plume":  # its foot cz above the floor; widening and swaying as it rises
         r = g.extent * max(1.6, 0.35 + g.widen + 0.3) + 0.5 * g.turbulence
         return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
@@ -260,9 +266,10 @@ def _volume_settings(scene, on):
     c.volume_max_steps = VOLUME_MAX_STEPS if on else 1024
 
 
-def gas_material(g, floor_z):
-    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
-    mat = _fresh_material(GAS_MATERIAL)
+def volume_shader(name, g):
+    """A fresh material `name` holding a Principled Volume of the gas's colour, absorption and
+    anisotropy; returns (material, its Principled Volume node)."""
+    mat = _fresh_material(name)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     vol = nodes.new("ShaderNodeVolumePrincipled")
@@ -270,6 +277,14 @@ def gas_material(g, floor_z):
     vol.inputs["Color"].default_value = (*g.color, 1.0)
     vol.inputs["Absorption Color"].default_value = (*g.absorption_color, 1.0)
     vol.inputs["Anisotropy"].default_value = g.anisotropy
+    mat.diffuse_color = (*g.color, 1.0)
+    return mat, vol
+
+
+def gas_material(g, floor_z):
+    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
+    mat, vol = volume_shader(GAS_MATERIAL, g)
+    nodes, links = mat.node_tree.nodes, mat.node_tree.links
     if g.emission_color is not None:
         vol.inputs["Emission Color"].default_value = (*g.emission_color, 1.0)
     vol.inputs["Emission Strength"].default_value = g.emission_strength
@@ -298,7 +313,7 @@ def _look_density(nodes, links, vol, g, floor_z):
     field, heat = look_field(nodes, links, dict(
         {k: getattr(g, k) for k in ("look", "extent", "height", "noise_scale", "noise_detail", "noise_contrast",
                                     "stretch", "turbulence", "widen", "edge_gain")},
-        origin=origin, amount=look_amount(g.density), w=g.seed % 1000 / 10.0))
+        origin=origin, amount=look_amount(g.density), w=g.seed % 1000 / 10.0, reach=g.reach))
     links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
     if heat is not None and g.blackbody_kelvin is not None:
         tip = g.tip_kelvin if g.tip_kelvin is not None else g.blackbody_kelvin
