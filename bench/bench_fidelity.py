@@ -49,6 +49,8 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="cpu", choices=("cpu", "gpu", "auto"))
     p.add_argument("--out", default=None, help="folder for per-spec contact sheets of the renders")
     p.add_argument("--verbose", action="store_true", help="print every failing sample's reasons and axes")
+    p.add_argument("--ids", default=None,
+                   help="comma-separated sample ids to render alone (re-check failures; overrides --samples)")
     args = p.parse_args(argv)
 
     from psynth_render.instances import compose_ids, outside_lens, render_id_layers
@@ -64,7 +66,11 @@ def main(argv=None) -> int:
         for path in paths:
             spec = load_spec(path, tax)
             thresholds = QcThresholds.for_spec(spec)
-            rows = sample_range(spec, 0, min(args.samples, spec.samples)).to_dicts()
+            if args.ids:
+                wanted = sorted({int(i) for i in args.ids.split(",")})
+                rows = [r for i in wanted for r in sample_range(spec, i, i + 1).to_dicts()]
+            else:
+                rows = sample_range(spec, 0, min(args.samples, spec.samples)).to_dicts()
             passed, reasons, problems, seconds, thumbs = 0, collections.Counter(), collections.Counter(), [], []
             id_seconds = []
             for row in rows:

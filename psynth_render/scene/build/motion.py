@@ -68,7 +68,8 @@ def camera_pose(desc, t, floor_z=None, view=0):
     zoom = 1 + (move.zoom - 1) * e
     ortho_scale = cam.ortho_scale * distance / cam.distance / zoom
     if cam.lens.lens_type == "ORTHO" and floor_z is not None and clearance is not None:
-        location, target = _ortho_above_floor(location, target, ortho_scale, floor_z + clearance)
+        location, target = _ortho_above_floor(location, target, ortho_scale,
+                                              floor_z + clearance + ortho_aperture_radius(cam))
     return {
         "location": location,
         "target": target,
@@ -120,6 +121,17 @@ def _lift(location, target, height):
         return [location[0], location[1], height]
     scale = max(wanted, across) / across
     return [target[0] + d[0] * scale, target[1] + d[1] * scale, height]
+
+
+def ortho_aperture_radius(cam):
+    """How far around its image plane an orthographic camera with depth of field starts its rays
+    (scene units): Cycles opens its aperture to 1 / (2 f-number), stretched by the aperture
+    ratio (the blades' anamorphic squeeze); 0 without depth of field. A plane kept only its own
+    half-size above the floor let these rays start under it (void speckle at the frame's foot)."""
+    if not cam.dof:
+        return 0.0
+    ratio = getattr(cam.lens, "aperture_ratio", 1.0) or 1.0
+    return max(ratio, 1.0 / ratio) / (2.0 * max(cam.scene_fstop, 1e-5))
 
 
 ORTHO_BACK_LIMIT = 300.0
