@@ -28,3 +28,15 @@ def test_an_open_orthographic_aperture_starts_no_ray_under_the_floor(tax, tmp_pa
     reasons, metrics = still_and_ids(tax, tmp_path, camera__movement=move, camera__framing=framing,
                                      camera__focal_length=40.0, geometry__shape=shape, **ORTHO_DOF)
     assert metrics["void_frac"] == 0.0, (reasons, metrics)
+
+
+PIXEL_ART_ON_VOID = {"style": "stylized.pixel_art", "scene__background": "void", "material": "rubber",
+                     "geometry__shape": "primitives.monkey"}
+"""Pixel art on the black void (stylized_motion 47, 80, 167: a blank or too dark frame)."""
+
+
+@pytest.mark.parametrize("mood", ["cool", "neutral", "pastel"])
+def test_pixel_art_keeps_a_subject_on_the_void_readable(tax, tmp_path, mood):
+    reasons, metrics = still_and_ids(tax, tmp_path, color__mood=mood, **PIXEL_ART_ON_VOID)
+    assert not {"blank", "too_dark"} & set(reasons), (reasons, metrics)
+    assert metrics["subject_contrast"] > 0.1, metrics
