@@ -5,8 +5,22 @@ import pytest
 
 pytest.importorskip("bpy")
 
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from psynth_data.qc import QcThresholds, image_metrics, qc_reasons  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from psynth_render.instances import compose_ids, outside_lens, render_id_layers  # noqa: E402
+from psynth_render.scene import render_still  # noqa: E402
+from psynth_render.scene.describe import describe  # noqa: E402
+from psynth_spec.compile import load_spec  # noqa: E402
+from psynth_spec.sampler import sample_range  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.test_prevention import still_and_ids  # noqa: E402
+from tests.test_prevention import SIZE, still_and_ids  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +54,27 @@ def test_pixel_art_keeps_a_subject_on_the_void_readable(tax, tmp_path, mood):
     reasons, metrics = still_and_ids(tax, tmp_path, color__mood=mood, **PIXEL_ART_ON_VOID)
     assert not {"blank", "too_dark"} & set(reasons), (reasons, metrics)
     assert metrics["subject_contrast"] > 0.1, metrics
+
+
+
+def spec_reasons(tax, tmp_path, sample_id):
+    """QC reasons and metrics of a row of specs/stylized_motion.psynth as the bench draws and
+    renders it (Cycles, 4 spp, no denoising), at SIZE px."""
+    spec = load_spec(ROOT / "specs" / "stylized_motion.psynth", tax)
+    desc = describe(sample_range(spec, sample_id, sample_id + 1).to_dicts()[0], spec, tax)
+    desc.render.engine, desc.render.samples, desc.render.denoise = "CYCLES", 4, False
+    desc.render.width = desc.render.height = SIZE
+    render_still(desc, tmp_path / "still.png")
+    image = np.asarray(Image.open(tmp_path / "still.png").convert("RGB"))
+    index, alpha, table = render_id_layers(desc)
+    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
+    metrics = image_metrics(image, (np.rint(index) == 1).astype(np.uint8) * 255, instance_ids=ids,
+                            instances=instances, expected=("subject",), crop_allowed=False)
+    return qc_reasons(metrics, QcThresholds()), metrics
+
+
+def test_a_panorama_dolly_in_stops_outside_the_subject(tax, tmp_path):
+    """stylized_motion 77: framed at the near margin, a dolly in drove a panoramic camera into
+    the knot, whose far side wrapped round the frame's edges (subject_cropped)."""
+    reasons, metrics = spec_reasons(tax, tmp_path, 77)
+    assert metrics["subject_border_frac"] == 0.0, (reasons, metrics)
