@@ -78,3 +78,11 @@ def test_a_panorama_dolly_in_stops_outside_the_subject(tax, tmp_path):
     the knot, whose far side wrapped round the frame's edges (subject_cropped)."""
     reasons, metrics = spec_reasons(tax, tmp_path, 77)
     assert metrics["subject_border_frac"] == 0.0, (reasons, metrics)
+
+
+def test_an_orthographic_tilt_up_keeps_the_subject_whole(tax, tmp_path):
+    """stylized_motion 150: a tilt up brought the orthographic camera level, the floor lifted it
+    with its aim and the monkey slid out of the frame's foot (subject_cropped)."""
+    reasons, metrics = spec_reasons(tax, tmp_path, 150)
+    assert metrics["subject_border_frac"] == 0.0, (reasons, metrics)
+    assert reasons == [], metrics

@@ -60,9 +60,11 @@ def camera_pose(desc, t, floor_z=None, view=0):
         target = [target[k] + amp * w[k] for k in range(3)]
         yaw += move.shake_rotation_deg * w[3]
         pitch += move.shake_rotation_deg * w[4]
+    clearance = cam.floor_clearance
+    if cam.lens.lens_type == "ORTHO" and clearance is not None and pitch > 0:
+        pitch = min(pitch, max(0.0, -ORTHO_MIN_DOWN_DEG - _incline_deg(location, target)))
     if yaw or pitch:
         target = _turn(location, target, math.radians(yaw), math.radians(pitch))
-    clearance = cam.floor_clearance
     if floor_z is not None and clearance is not None and location[2] < floor_z + clearance:
         location = _lift(location, target, floor_z + clearance)
     zoom = 1 + (move.zoom - 1) * e
@@ -78,6 +80,19 @@ def camera_pose(desc, t, floor_z=None, view=0):
         "ortho_scale": ortho_scale,
         "time": t,
     }
+
+
+ORTHO_MIN_DOWN_DEG = 4.0
+"""An orthographic camera over a floor tilts up no further than this far below the horizon:
+looking down, it clears the floor by backing along its view (the picture stays); looking level
+it must be raised with its aim, which slides the picture by up to half the frame and cut the
+subject at the frame's foot (stylized_motion 150, a tilt up at close_up)."""
+
+
+def _incline_deg(location, target):
+    """The aim's angle above the horizontal (degrees; negative looking down)."""
+    d = [target[k] - location[k] for k in range(3)]
+    return math.degrees(math.atan2(d[2], math.hypot(d[0], d[1])))
 
 
 TURN_FOV_SHARE = 0.5
