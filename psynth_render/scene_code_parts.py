@@ -11,7 +11,8 @@ Every model class reachable from `Scene` is registered here, one way or the othe
   and the shard's helper builds it (mesh generators, node graphs, volumes, framing...);
 - `@stated(cls, step, function_name)`: the part is written as readable bpy statements in the
   script, in a function the builder calls in place of its own step (`build(scene, stated=...)`,
-  see builder.STATED_STEPS); the part's list in the data is left empty.
+  see builder.STATED_STEPS); the part's list in the data is left empty, or, for a part that is
+  a field of its own (the render settings), the field is None (it must accept None).
 
 A model class that a builder change adds and nobody registers fails `generator` (and the test
 that walks `model_parts()`), so new parts cannot silently fall back to a default. To move a
@@ -32,6 +33,7 @@ from psynth_render.scene.describe.model import (
     Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
     SceneObject, Style, Texture,
 )
+from psynth_render.scene.build.render_settings import render_assignments
 from psynth_render.scene_literals import literal, safe_words
 from psynth_spec.render_params.surfaces import SurfaceDetail
 
@@ -101,7 +103,7 @@ library(
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
     Backdrop, Lighting, Environment,  # the set, the world's node graph
     CameraRig, CameraView, Lens, Movement,  # posed at build time from the framing solve
-    RenderSettings, Post, Grade, Style, Colour,  # read by the framing, the looks, the compositor
+    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette
 )
 
 
@@ -126,10 +128,15 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
     for field in type(model).model_fields:
         value = getattr(model, field)
         if isinstance(value, BaseModel):
-            if generator(type(value)).step:
+            code = generator(type(value))
+            if not code.step:
+                _split(value, steps)
+                continue
+            if not _accepts_none(type(model).model_fields[field].annotation):
                 raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
-                                 "(the data keeps an empty list in its place)")
-            _split(value, steps)
+                                 "or a field that accepts None (the data keeps an empty list or None in its place)")
+            steps.setdefault(code.step, []).append((field, value))
+            setattr(model, field, None)
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             codes = [generator(type(v)) for v in value]
             if any(c.step for c in codes) and not all(c.step for c in codes):
@@ -142,6 +149,10 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
             else:
                 for v in value:
                     _split(v, steps)
+
+
+def _accepts_none(annotation: Any) -> bool:
+    return annotation is None or type(None) in typing.get_args(annotation)
 
 
 def _variable(element: BaseModel, taken: set[str]) -> str:
@@ -198,3 +209,39 @@ def light_code(light: SceneLight, name: str, index: int) -> list[str]:
         f"{name}.rotation_euler = (-Vector({name}.location)).to_track_quat(\"-Z\", \"Y\").to_euler()  # aim -Z at the subject",
     ]
     return lines
+
+
+@stated(RenderSettings, "render", "set_render")
+def render_code(render: RenderSettings, name: str, index: int) -> list[str]:
+    """The engine, frame size and samples: render_settings.render_assignments (the table the
+    builder applies; it applies HOUSE_SETTINGS, the same for every sample, itself) as literal assignments, a comment per group; a group's settings
+    of one bpy struct share a line (`cycles = bpy_scene.cycles`, then `cycles.a, cycles.b = 1, 2`)."""
+    lines = [f"# render: {safe_words(render.concept, render.engine)}"]
+    for comment, pairs in render_assignments(render):
+        lines.append(f"# {safe_words(comment)}")
+        by_owner: dict[str, list[tuple[str, Any]]] = {}
+        for path, value in pairs:
+            owner, _, attribute = path.rpartition(".")
+            by_owner.setdefault(owner, []).append((attribute, value))
+        for owner, settings in by_owner.items():
+            short = owner.rpartition(".")[2]
+            lines.append(f"{short} = bpy_scene.{owner}")
+            lines.extend(_tuple_assignments(short, settings))
+    return lines
+
+
+def _tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100) -> list[str]:
+    """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order)."""
+    out, chunk = [], []
+    for attribute, value in settings:
+        candidate = chunk + [(attribute, value)]
+        line = (", ".join(f"{owner}.{a}" for a, _ in candidate) + " = "
+                + ", ".join(literal(v) for _, v in candidate))
+        if chunk and len(line) > width:
+            out.append(", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk))
+            chunk = [(attribute, value)]
+        else:
+            chunk = candidate
+    if chunk:
+        out.append(", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk))
+    return out

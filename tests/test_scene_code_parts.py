@@ -7,7 +7,8 @@ import pytest
 from pydantic import BaseModel
 
 from psynth_render.scene.build import builder
-from psynth_render.scene.describe.model import Lighting, SceneLight
+from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments
+from psynth_render.scene.describe.model import Lighting, RenderSettings, SceneLight
 from psynth_render.scene_code_parts import generator, model_parts, split_stated
 from tests.scene_code_fixtures import run_without_blender, shipped_scripts
 
@@ -16,7 +17,7 @@ def test_every_model_part_has_a_code_generator():
     """A model class the builder's Scene gains (a new effect, look or parameter block) must be
     registered in scene_code_parts, as library data or as direct bpy; this fails loudly when not."""
     parts = model_parts()
-    assert {SceneLight, Lighting} <= parts and len(parts) > 15
+    assert {SceneLight, Lighting, RenderSettings} <= parts and len(parts) > 15
     missing = []
     for cls in parts:
         try:
@@ -43,7 +44,8 @@ def test_a_stated_part_outside_a_list_is_refused(monkeypatch):
     _, desc, _ = shipped_scripts(rows=1)[0]
     code = scene_code_parts.PartCode(type(desc.backdrop), "lights", "add_lights", lambda e, n, i: [])
     monkeypatch.setitem(scene_code_parts._REGISTRY, type(desc.backdrop), code)
-    with pytest.raises(ValueError, match="Scene.backdrop: a part stated in bpy must be a list element"):
+    with pytest.raises(ValueError, match="Scene.backdrop: a part stated in bpy must be a list element or a field "
+                                         "that accepts None"):
         split_stated(desc)
 
 
@@ -51,6 +53,7 @@ def test_split_keeps_the_data_and_names_the_stated_lights():
     _, desc, _ = shipped_scripts(rows=1)[0]
     data, steps = split_stated(desc)
     assert data.lighting.lights == [] and desc.lighting.lights  # the original is untouched
+    assert data.render is None and desc.render and steps["render"] == [("render", desc.render)]
     assert [e for _, e in steps["lights"]] == desc.lighting.lights
     names = [n for n, _ in steps["lights"]]
     assert len(set(names)) == len(names) and all(n.isidentifier() for n in names)
@@ -117,3 +120,63 @@ def test_stated_lights_make_the_builders_lights(monkeypatch):
         kinds |= {v["type"] for v in expected.values()}
     assert kinds == {"AREA", "POINT", "SPOT", "SUN"}
     assert "fill_2" in cases[-1][2]  # a repeated role gets a numbered variable
+
+
+_RENDER_PROPERTIES = (
+    "render.engine", "render.resolution_x", "render.resolution_y", "render.resolution_percentage",
+    "render.film_transparent", "render.use_persistent_data", "view_settings.view_transform", "view_settings.look",
+    "view_settings.gamma", "cycles.samples", "cycles.seed", "cycles.use_animated_seed", "cycles.use_denoising",
+    "cycles.max_bounces", "cycles.diffuse_bounces", "cycles.glossy_bounces", "cycles.transmission_bounces",
+    "cycles.volume_bounces", "eevee.taa_render_samples", "eevee.use_raytracing", "display.shading.light",
+    "display.shading.color_type", "display.render_aa",
+)
+"""Every bpy scene property the builder's render step sets (read back by name, not from its table)."""
+
+
+def _render_state(scene):
+    out = {}
+    for path in _RENDER_PROPERTIES:
+        value = scene
+        for part in path.split("."):
+            value = getattr(value, part)
+        out[path] = value
+    return out
+
+
+def _every_engine(desc):
+    """`desc` rendered by each engine (Cycles with odd bounces, EEVEE, Workbench at two sample counts)."""
+    r = desc.render
+    return [r.model_copy(update={"engine": "CYCLES", "max_bounces": 7, "volume_bounces": 3, "denoise": False,
+                                 "width": 96, "height": 40, "seed": 12345}),
+            r.model_copy(update={"engine": "BLENDER_EEVEE", "samples": 9, "eevee_raytracing": True}),
+            r.model_copy(update={"engine": "BLENDER_WORKBENCH", "samples": 12, "workbench_lighting": "FLAT",
+                                 "workbench_color": "OBJECT"}),
+            r.model_copy(update={"engine": "BLENDER_WORKBENCH", "samples": 2})]
+
+
+def test_stated_render_settings_make_the_builders_settings(monkeypatch):
+    """The script's `set_render` and builder.render_settings leave the bpy scene with the same
+    engine, frame and samples, for every shipped spec and every engine; the
+    script's data holds no render settings (each value is written once)."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene_code import scene_script
+
+    cases = shipped_scripts(rows=1)
+    first = cases[0][1]
+    for render in _every_engine(first):
+        mixed = first.model_copy(update={"render": render}, deep=True)
+        cases.append((render.engine, mixed, scene_script(mixed, {"image_name": "x.png"})))
+    engines = set()
+    for name, desc, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        apply_assignments(bpy.context.scene, HOUSE_SETTINGS)  # the builder's render step: house, then the sample's
+        builder.render_settings(bpy.context.scene, desc.render)
+        expected = _render_state(bpy.context.scene)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        apply_assignments(bpy.context.scene, HOUSE_SETTINGS)
+        namespace = run_without_blender(code, monkeypatch)
+        assert namespace["scene"].render is None and "ps.RenderSettings(" not in code, name
+        namespace["set_render"](bpy.context.scene)
+        assert _render_state(bpy.context.scene) == expected, name
+        engines.add(expected["render.engine"])
+    assert engines == {"CYCLES", "BLENDER_EEVEE", "BLENDER_WORKBENCH"}

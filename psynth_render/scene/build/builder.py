@@ -26,6 +26,7 @@ from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_obj
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
+from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
@@ -65,9 +66,11 @@ class BuildState:
     """Objects the style's outlines draw around."""
 
 
-STATED_STEPS = ("lights",)
+STATED_STEPS = ("render", "lights")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
-`build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place."""
+`build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
+script stating "render" leaves `desc.render` None: the build reads the engine and frame size
+back from the bpy scene."""
 
 
 def build(desc, stated=None):
@@ -81,6 +84,9 @@ def build(desc, stated=None):
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
     scene = bpy.context.scene
+    # first: the framing, the materials and the compositor read the engine and size from bpy
+    apply_assignments(scene, HOUSE_SETTINGS)
+    stated.get("render", lambda s: render_settings(s, desc.render))(scene)
     _remove_foreign(scene)
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
@@ -90,14 +96,14 @@ def build(desc, stated=None):
     _remove_stale_objects(desc)
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
         # a multi-object scene frames the group: the hull of every object added so far
-        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z)
+        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z, _frame_size(scene))
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
     stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
     world_nodes(scene, desc.lighting.world, desc.backdrop)
-    _render_settings(scene, desc.render, desc.lighting.exposure)
+    scene.view_settings.exposure = desc.lighting.exposure
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
         if element is None:
@@ -110,7 +116,7 @@ def build(desc, stated=None):
             obj.pass_index = entry["id"]
     style = state.style
     lines(scene, style, state.lined)
-    composite(scene, desc.post, style, max(desc.render.width, desc.render.height))
+    composite(scene, desc.post, style, max(_frame_size(scene)))
     return pose_camera(desc)
 
 
@@ -151,7 +157,7 @@ def _add_object(element: SceneObject, scene, state):
     style_modifiers(obj, style)
     mat = subject_material(obj, element.material, element.name)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
-    cel_shade(mat, style, state.desc.render.engine)
+    cel_shade(mat, style, scene.render.engine)
     shader_aovs(mat)  # roughness and metallic passes read the shader's values
     if element.element == "subject":
         state.subject = obj
@@ -488,38 +494,15 @@ def _lights(scene, lights):
 
 
 # ---------------------------------------------------------------- render settings
-def _render_settings(scene, render, exposure):
-    r = scene.render
-    r.engine = render.engine
-    r.resolution_x, r.resolution_y = render.width, render.height
-    r.resolution_percentage = 100
-    r.film_transparent = False
-    r.use_persistent_data = True  # keep the BVH and shaders warm between samples
-    scene.view_settings.view_transform = "AgX"
-    scene.view_settings.look = "None"
-    scene.view_settings.exposure = exposure
-    scene.view_settings.gamma = 1.0
-    if render.engine == "CYCLES":
-        c = scene.cycles
-        c.samples = render.samples
-        c.seed = render.seed
-        c.use_animated_seed = False
-        c.use_denoising = bool(render.denoise)
-        c.max_bounces = render.max_bounces
-        c.diffuse_bounces = render.diffuse_bounces
-        c.glossy_bounces = render.glossy_bounces
-        c.transmission_bounces = render.transmission_bounces
-        c.volume_bounces = render.volume_bounces
-    elif render.engine == "BLENDER_EEVEE":
-        scene.eevee.taa_render_samples = render.samples
-        scene.eevee.use_raytracing = bool(render.eevee_raytracing)
-    else:
-        shading = scene.display.shading
-        shading.light = render.workbench_lighting
-        shading.color_type = render.workbench_color
-        # Workbench anti-aliasing: the largest sample count it offers that fits the budget
-        fitting = [n for n in (5, 8, 11, 16, 32) if n <= render.samples]
-        scene.display.render_aa = str(fitting[-1]) if fitting else "OFF"
+def render_settings(scene, render):
+    """Engine, frame size and samples (render_settings.render_assignments; the builder applies
+    HOUSE_SETTINGS before it)."""
+    apply_assignments(scene, render_assignments(render))
+
+
+def _frame_size(scene):
+    """(width, height) in pixels, as the render step set them."""
+    return scene.render.resolution_x, scene.render.resolution_y
 
 
 def configure_device(preference="auto"):
