@@ -171,6 +171,6 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
         scene_source(data),
         "".join(f"\n\n{code}" for code in functions.values()),
         "\n\nif __name__ == \"__main__\":\n",
-        f"    {MODULE}.build(scene, stated={{{stated}}})  # the helper builds the data, calling the functions above\n",
+        f"    {MODULE}.build(scene, stated={{{stated}}})  # the data, and the functions above\n",
         f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

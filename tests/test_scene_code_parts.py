@@ -2,6 +2,7 @@
 same Blender objects as the builder's own step (checked in bpy, without rendering)."""
 
 import math
+import sys
 
 import pytest
 from pydantic import BaseModel
@@ -180,3 +181,78 @@ def test_stated_render_settings_make_the_builders_settings(monkeypatch):
         assert _render_state(bpy.context.scene) == expected, name
         engines.add(expected["render.engine"])
     assert engines == {"CYCLES", "BLENDER_EEVEE", "BLENDER_WORKBENCH"}
+
+
+def _world_state(world):
+    """The world's node graph by node name: kinds, settings, unlinked inputs, links; its colour."""
+    nodes = {}
+    for node in world.node_tree.nodes:
+        settings = {p: getattr(node, p) for p in (
+            "data_type", "blend_type", "clamp", "sky_type", "sun_elevation", "sun_rotation", "sun_size", "sun_intensity",
+            "sun_disc", "altitude", "air_density", "aerosol_density", "ozone_density", "turbidity", "ground_albedo")
+            if hasattr(node, p)}
+        if hasattr(node, "sun_direction"):
+            settings["sun_direction"] = tuple(node.sun_direction)
+        if getattr(node, "image", None) is not None:
+            settings["image"] = node.image.name
+        inputs = {s.identifier: (tuple(s.default_value) if hasattr(s.default_value, "__len__") else s.default_value)
+                  for s in node.inputs if not s.is_linked and hasattr(s, "default_value")}
+        nodes[node.name] = (node.bl_idname, settings, inputs)
+    links = sorted((lk.from_node.name, lk.from_socket.identifier, lk.to_node.name, lk.to_socket.identifier)
+                   for lk in world.node_tree.links)
+    return nodes, links, tuple(world.color), world.get("psynth_kind")
+
+
+def _every_world(desc):
+    """(environment, backdrop) pairs: each world kind and sky model, a bundled HDRI, and the
+    backdrops that add a camera background (void colour, sky gradient) or none."""
+    w, bg = desc.lighting.world, desc.backdrop
+    worlds = [w.model_copy(update={"kind": "uniform", "color": (0.2, 0.3, 0.4), "strength": 2.5}),
+              w.model_copy(update={"kind": "gradient", "horizon_color": (0.8, 0.7, 0.6), "zenith_color": (0.1, 0.2, 0.9)}),
+              w.model_copy(update={"kind": "sky", "sky_type": "MULTIPLE_SCATTERING", "sun_elevation_deg": 12.0,
+                                   "sun_azimuth_deg": 250.0, "altitude_m": 300.0, "sun_disc": False}),
+              w.model_copy(update={"kind": "sky", "sky_type": "HOSEK_WILKIE", "turbidity": 4.0, "ground_albedo": 0.2}),
+              w.model_copy(update={"kind": "image", "image": "forest", "rotation_deg": 75.0, "strength": 0.8})]
+    backdrops = [bg.model_copy(update={"kind": "void", "color": (0.9, 0.1, 0.1)}),
+                 bg.model_copy(update={"kind": "sky", "horizon_color": (0.9, 0.8, 0.7), "zenith_color": (0.2, 0.3, 0.8)}),
+                 bg.model_copy(update={"kind": "sweep"})]
+    return [(world, backdrop) for world in worlds for backdrop in backdrops]
+
+
+def test_stated_world_makes_the_builders_world(monkeypatch):
+    """The script's `set_world` and surfaces.lighting_world give the same node graph (node
+    kinds, names, settings, unlinked values, links) and Workbench colour, for samples of every
+    shipped spec and every world kind with each kind of backdrop after it (backdrop_in_world)."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build import surfaces
+    from psynth_render.scene_code import scene_script
+    from psynth_render.scene_code_parts import WORLD_KIND
+
+    assert WORLD_KIND == surfaces.WORLD_KIND
+    cases = [(name, desc.lighting.world, desc.backdrop, code) for name, desc, code in shipped_scripts(rows=1)]
+    first = shipped_scripts(rows=1)[0][1]
+    for world, backdrop in _every_world(first):
+        lighting = first.lighting.model_copy(update={"world": world})
+        mixed = first.model_copy(update={"lighting": lighting, "backdrop": backdrop}, deep=True)
+        cases.append((f"{world.kind} {world.sky_type} {backdrop.kind}", world, backdrop,
+                      scene_script(mixed, {"image_name": "x.png"})))
+    kinds = set()
+    for name, world, backdrop, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        surfaces.lighting_world(bpy.context.scene, world)
+        surfaces.backdrop_in_world(bpy.context.scene, backdrop)
+        expected = _world_state(bpy.context.scene.world)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        namespace = run_without_blender(code, monkeypatch)
+        assert namespace["scene"].lighting.world is None and "ps.Environment(" not in code, name
+        monkeypatch.setattr(sys.modules["__psynth_scene__"], "world_tree", surfaces.world_tree, raising=False)
+        monkeypatch.setattr(sys.modules["__psynth_scene__"], "hdri_image", surfaces.hdri_image, raising=False)
+        namespace["set_world"](bpy.context.scene)
+        surfaces.backdrop_in_world(bpy.context.scene, backdrop)
+        got = _world_state(bpy.context.scene.world)
+        assert got[1:] == expected[1:] and sorted(got[0]) == sorted(expected[0]), name
+        for node, (kind, settings, inputs) in expected[0].items():
+            assert got[0][node][0] == kind and _close(tuple(got[0][node][1].values()), tuple(settings.values())), (name, node)
+            assert _close(tuple(got[0][node][2].items()), tuple(inputs.items())), (name, node, got[0][node][2], inputs)
+        kinds.add((world.kind, len(expected[0])))
+    assert {k for k, _ in kinds} == {"uniform", "gradient", "sky", "image"}

@@ -31,7 +31,7 @@ from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
-from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
+from psynth_render.scene.build.surfaces import backdrop_in_world, backdrop_material, lighting_world, subject_material
 from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
 
 TAG = "psynth"
@@ -66,11 +66,12 @@ class BuildState:
     """Objects the style's outlines draw around."""
 
 
-STATED_STEPS = ("render", "lights")
+STATED_STEPS = ("render", "lights", "world")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
 `build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
 script stating "render" leaves `desc.render` None: the build reads the engine and frame size
-back from the bpy scene."""
+back from the bpy scene; one stating "world" leaves `desc.lighting.world` None (the backdrop's
+step reads the world's kind from the bpy world)."""
 
 
 def build(desc, stated=None):
@@ -102,7 +103,8 @@ def build(desc, stated=None):
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
     stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
-    world_nodes(scene, desc.lighting.world, desc.backdrop)
+    stated.get("world", lambda s: lighting_world(s, desc.lighting.world))(scene)
+    backdrop_in_world(scene, desc.backdrop)  # a void colour or sky the camera sees instead
     scene.view_settings.exposure = desc.lighting.exposure
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)

@@ -198,7 +198,8 @@ class Lighting(SceneModel):
     exposure: float
     key_azimuth_deg: float
     lights: list[SceneLight]
-    world: Environment
+    world: Environment | None
+    """None only in a scene script's data, whose own bpy code states the world (`set_world`)."""
 
 
 class Lens(CameraLensParams, _Resolved):
