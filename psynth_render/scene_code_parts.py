@@ -214,8 +214,9 @@ def light_code(light: SceneLight, name: str, index: int) -> list[str]:
 @stated(RenderSettings, "render", "set_render")
 def render_code(render: RenderSettings, name: str, index: int) -> list[str]:
     """The engine, frame size and samples: render_settings.render_assignments (the table the
-    builder applies; it applies HOUSE_SETTINGS, the same for every sample, itself) as literal assignments, a comment per group; a group's settings
-    of one bpy struct share a line (`cycles = bpy_scene.cycles`, then `cycles.a, cycles.b = 1, 2`)."""
+    builder applies, after HOUSE_SETTINGS, the same for every sample) as literal assignments, a
+    comment per group; a group's settings of one bpy struct share lines (`cycles =
+    bpy_scene.cycles`, then `cycles.a, cycles.b = 1, 2`)."""
     lines = [f"# render: {safe_words(render.concept, render.engine)}"]
     for comment, pairs in render_assignments(render):
         lines.append(f"# {safe_words(comment)}")
@@ -232,19 +233,17 @@ def render_code(render: RenderSettings, name: str, index: int) -> list[str]:
 
 def _tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100) -> list[str]:
     """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order)."""
+
+    def line(chunk):
+        return ", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk)
+
     out, chunk = [], []
-    for attribute, value in settings:
-        candidate = chunk + [(attribute, value)]
-        line = (", ".join(f"{owner}.{a}" for a, _ in candidate) + " = "
-                + ", ".join(literal(v) for _, v in candidate))
-        if chunk and len(line) > width:
-            out.append(", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk))
-            chunk = [(attribute, value)]
-        else:
-            chunk = candidate
-    if chunk:
-        out.append(", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk))
-    return out
+    for setting in settings:
+        if chunk and len(line(chunk + [setting])) > width:
+            out.append(line(chunk))
+            chunk = []
+        chunk.append(setting)
+    return out + [line(chunk)] if chunk else out
 
 
 WORLD_KIND = "psynth_kind"
@@ -259,8 +258,9 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     place and mean colour are library code), each tinted by the white balance."""
     tint, strength = tuple(w.tint), w.strength
     kind = "image" if w.file is not None else w.kind
+    named = w.image if kind == "image" and w.file is None else w.sky_type if kind == "sky" else None
     lines = [
-        f"# world: {safe_words(kind, w.image if kind == 'image' and w.file is None else None, w.sky_type if kind == 'sky' else None)}, strength {strength:g}",
+        f"# world: {safe_words(kind, named)}, strength {strength:g}",
         f"world, nodes, links = {MODULE}.world_tree(bpy_scene)  # psynth_world, emptied",
         "output = nodes.new('ShaderNodeOutputWorld')",
         "light = nodes.new('ShaderNodeBackground')",

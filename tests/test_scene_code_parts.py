@@ -252,7 +252,8 @@ def test_stated_world_makes_the_builders_world(monkeypatch):
         got = _world_state(bpy.context.scene.world)
         assert got[1:] == expected[1:] and sorted(got[0]) == sorted(expected[0]), name
         for node, (kind, settings, inputs) in expected[0].items():
-            assert got[0][node][0] == kind and _close(tuple(got[0][node][1].values()), tuple(settings.values())), (name, node)
-            assert _close(tuple(got[0][node][2].items()), tuple(inputs.items())), (name, node, got[0][node][2], inputs)
+            got_kind, got_settings, got_inputs = got[0][node]
+            assert got_kind == kind and _close(tuple(got_settings.values()), tuple(settings.values())), (name, node)
+            assert _close(tuple(got_inputs.items()), tuple(inputs.items())), (name, node, got_inputs, inputs)
         kinds.add((world.kind, len(expected[0])))
     assert {k for k, _ in kinds} == {"uniform", "gradient", "sky", "image"}

@@ -26,8 +26,8 @@ from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_obj
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
-from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh

@@ -60,7 +60,8 @@ def render_assignments(render):
         ]))
     else:
         fitting = [n for n in WORKBENCH_AA if n <= render.samples]
-        groups.append((f"Workbench: {render.workbench_lighting} lighting, anti-aliasing within {render.samples} samples", [
+        comment = f"Workbench: {render.workbench_lighting} lighting, anti-aliasing within {render.samples} samples"
+        groups.append((comment, [
             ("display.shading.light", render.workbench_lighting),
             ("display.shading.color_type", render.workbench_color),
             ("display.render_aa", str(fitting[-1]) if fitting else "OFF"),
