@@ -304,8 +304,9 @@ def _mix_code(name: str, blend: str, a: str, b: str) -> list[str]:
 
 def _tinted(source: str, tint: tuple) -> list[str]:
     """`source` (a colour socket) times the white balance's tint, into the Background `light`."""
-    return ["# tinted by the white balance",
-            *_mix_code("tint", "MULTIPLY", source, tint),
+    mix = _mix_code("tint", "MULTIPLY", source, tint)
+    return [f"white_balance = {literal(tuple(tint))}  # the tint of the lighting's colour temperature",
+            *mix[:-1], "tint_in['B_Color'].default_value = (*white_balance, 1.0)",
             "links.new({s.identifier: s for s in tint.outputs}['Result_Color'], light.inputs['Color'])"]
 
 
@@ -358,5 +359,5 @@ def _image_world(w: Environment) -> list[str]:
             "links.new(coords.outputs['Generated'], turn.inputs['Vector'])",
             "links.new(turn.outputs['Vector'], texture.inputs['Vector'])",
             *_tinted("texture.outputs['Color']", tuple(w.tint)),
-            f"world.color = [min(1.0, m * t * {literal(w.strength)}) for m, t in "
-            f"zip(image['psynth_mean_rgb'], {literal(tuple(w.tint))})]  # what Workbench shows"]
+            "# what Workbench shows: the image's mean colour, tinted, times the strength",
+            f"world.color = [min(1.0, m * t * {literal(w.strength)}) for m, t in zip(image['psynth_mean_rgb'], white_balance)]"]

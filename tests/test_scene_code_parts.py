@@ -60,6 +60,18 @@ def test_split_keeps_the_data_and_names_the_stated_lights():
     assert len(set(names)) == len(names) and all(n.isidentifier() for n in names)
 
 
+def test_a_script_data_without_its_stated_parts_is_refused_by_the_builder():
+    """The data of a script (render settings and world left to its bpy functions) cannot be
+    built without those functions: a clear error, before the bpy scene is touched."""
+    pytest.importorskip("bpy")
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    data, _ = split_stated(desc)
+    with pytest.raises(ValueError, match=r"no render part.*stated=\{'render': \.\.\.\}"):
+        builder.build(data, stated={"lights": lambda scene: None})
+    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+        builder.build(data, stated={"render": lambda scene: None})
+
+
 def _light_state(bpy):
     bpy.context.view_layer.update()  # matrix_world follows location and rotation
     out = {}

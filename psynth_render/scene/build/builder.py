@@ -84,6 +84,10 @@ def build(desc, stated=None):
     unknown = set(stated) - set(STATED_STEPS)
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
+    for step, part in (("render", desc.render), ("world", desc.lighting.world)):
+        if part is None and step not in stated:
+            raise ValueError(f"the scene has no {step} part: a scene script's data leaves it to its own "
+                             f"bpy code, passed as build(scene, stated={{{step!r}: ...}})")
     scene = bpy.context.scene
     # first: the framing, the materials and the compositor read the engine and size from bpy
     apply_assignments(scene, HOUSE_SETTINGS)
