@@ -360,4 +360,5 @@ def _image_world(w: Environment) -> list[str]:
             "links.new(turn.outputs['Vector'], texture.inputs['Vector'])",
             *_tinted("texture.outputs['Color']", tuple(w.tint)),
             "# what Workbench shows: the image's mean colour, tinted, times the strength",
-            f"world.color = [min(1.0, m * t * {literal(w.strength)}) for m, t in zip(image['psynth_mean_rgb'], white_balance)]"]
+            f"world.color = [min(1.0, m * t * {literal(w.strength)})",
+            "               for m, t in zip(image['psynth_mean_rgb'], white_balance)]"]

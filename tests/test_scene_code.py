@@ -63,7 +63,8 @@ def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
         tree = ast.parse(code)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
         functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
-        assert functions[0] == "_helpers" and set(functions[1:]) <= {"add_lights", "set_render", "set_world"}, name  # no library
+        stated = {"add_lights", "set_render", "set_world"}
+        assert functions[0] == "_helpers" and set(functions[1:]) <= stated, name  # no library
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         helper_calls = {c for c in calls if c.startswith("ps.")}
         assert helper_calls - {"ps.require", "ps.build", "ps.render", "ps.output_path", "ps.world_tree",

@@ -200,8 +200,8 @@ def _world_state(world):
     nodes = {}
     for node in world.node_tree.nodes:
         settings = {p: getattr(node, p) for p in (
-            "data_type", "blend_type", "clamp", "sky_type", "sun_elevation", "sun_rotation", "sun_size", "sun_intensity",
-            "sun_disc", "altitude", "air_density", "aerosol_density", "ozone_density", "turbidity", "ground_albedo")
+            "data_type", "blend_type", "clamp", "sky_type", "sun_elevation", "sun_rotation", "sun_size",
+            "sun_intensity", "sun_disc", "altitude", "air_density", "aerosol_density", "ozone_density", "turbidity", "ground_albedo")
             if hasattr(node, p)}
         if hasattr(node, "sun_direction"):
             settings["sun_direction"] = tuple(node.sun_direction)
@@ -226,7 +226,8 @@ def _every_world(desc):
               w.model_copy(update={"kind": "sky", "sky_type": "HOSEK_WILKIE", "turbidity": 4.0, "ground_albedo": 0.2}),
               w.model_copy(update={"kind": "image", "image": "forest", "rotation_deg": 75.0, "strength": 0.8})]
     backdrops = [bg.model_copy(update={"kind": "void", "color": (0.9, 0.1, 0.1)}),
-                 bg.model_copy(update={"kind": "sky", "horizon_color": (0.9, 0.8, 0.7), "zenith_color": (0.2, 0.3, 0.8)}),
+                 bg.model_copy(update={"kind": "sky", "horizon_color": (0.9, 0.8, 0.7),
+                                       "zenith_color": (0.2, 0.3, 0.8)}),
                  bg.model_copy(update={"kind": "sweep"})]
     return [(world, backdrop) for world in worlds for backdrop in backdrops]
 
