@@ -27,7 +27,7 @@ from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix
                                    view_suffix)
 from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask, view_qc
 from psynth_render.scene.build.builder import build, pose_camera
-from psynth_render.scene.build.object_info import objects_info
+from psynth_render.scene.build.object_info import image_boxes, objects_info, with_pose_boxes
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_render.views import transforms, view_record
@@ -40,6 +40,9 @@ log = logging.getLogger("psynth.worker")
 _IMAGE_FORMATS = {"png": "PNG", "exr": "OPEN_EXR", "webp": "WEBP"}
 _CYCLES_PASS_SAMPLES = 1
 """Samples of the extra Cycles render that gives passes to EEVEE and Workbench samples."""
+
+OBJECT_BOXES = "object_boxes"
+"""Key of a view's or frame's record holding `image_boxes` until they join the objects' records."""
 
 
 class Renderer:
@@ -73,8 +76,10 @@ class Renderer:
         render_seconds = 0.0
         views = None
         instances = None
+        view_boxes = frame_boxes = None  # each object's 2D box per view and per frame
         if needs_still(spec):
             views, seconds = self._render_views(current, desc, row, staging)
+            view_boxes = [v.pop(OBJECT_BOXES) for v in views]
             instances = views[0].pop("instances") if spec.render.views == 1 else views[0]["instances"]
             render_seconds += seconds
             if spec.render.views > 1:
@@ -84,6 +89,7 @@ class Renderer:
         frames = None
         if "video" in spec.outputs and spec.video is not None:
             frames, seconds = self._render_frames(current, desc, sid, staging)
+            frame_boxes = [f.pop(OBJECT_BOXES) for f in frames]
             render_seconds += seconds
         if "usd" in spec.outputs:
             _export_usd(staging / member_name(sid, "usdc"))
@@ -107,7 +113,7 @@ class Renderer:
                 "seed": desc.seed,
             }
             meta = sample_metadata(row, spec, camera, render_info, frames)
-            meta["objects"] = objects_info(current, desc)
+            meta["objects"] = with_pose_boxes(objects_info(current, desc), view_boxes, frame_boxes)
             if views is not None and spec.render.views > 1:
                 meta["views"] = views
             meta["scene"] = desc.model_dump(mode="json")
@@ -202,6 +208,7 @@ class Renderer:
             files = [member_name(sid, view_suffix(s, view)) for s in per_view]
             records.append(json_safe(view_record(index, desc.camera.views[index].name, info, files)))
             records[-1]["instances"] = instances
+            records[-1][OBJECT_BOXES] = image_boxes(current, desc)
             if view is not None:
                 records[-1]["qc"] = json_safe(view_qc(spec, staging, row, view, instances))
         if len(records) > 1:
@@ -312,6 +319,7 @@ class Renderer:
                 "focal_length": info["focal_length_mm"],
                 "K": info["K"],
             }))
+            frames[-1][OBJECT_BOXES] = image_boxes(current, desc)
         pose_camera(desc)  # leave the still's pose for the usd export and the next sample
         if scratch is not None:
             try:

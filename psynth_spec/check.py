@@ -350,7 +350,8 @@ def check(
         columns=tuple(columns),
         captions=tuple(caption_templates),
         objects=objects,
-        concept_text=_with_asset_text(_concept_text(taxonomy), statements, catalogs),
+        concept_text=_with_asset_text(
+            _concept_text(taxonomy), [*statements, *(objects.statements if objects else ())], catalogs),
         catalogs=lowered_catalogs(catalogs),
         render=render,
         video=s.VideoSettings(frames=video["frames"], fps=video.get("fps", 24.0)) if video else None,
@@ -424,14 +425,16 @@ def _check_asset_statement(ctx: AxisContext, axis, stmt, when, catalogs) -> s.Ax
 
 
 def _with_asset_text(text: dict, statements: list[s.AxisStatement], catalogs: dict[str, LoadedCatalog]) -> dict:
-    """Caption text of the drawable assets, for each asset axis (captions treat them as concepts)."""
+    """Caption text of the drawable assets, for each asset axis (captions treat them as concepts);
+    `statements` holds the `each object` block's too."""
     out = dict(text)
     for st in statements:
         if isinstance(st.dist, s.AssetChoice):
             used = catalogs[st.dist.catalog].used
             out[st.axis] = {
-                asset_id: s.ConceptText(label=used[asset_id].label, article=article(used[asset_id].label))
-                for asset_id in dict.fromkeys(st.dist.values)
+                **out.get(st.axis, {}),
+                **{asset_id: s.ConceptText(label=used[asset_id].label, article=article(used[asset_id].label))
+                   for asset_id in dict.fromkeys(st.dist.values)},
             }
     return out
 

@@ -37,6 +37,24 @@ SCENE_FACTOR = 3.0
 PER_SAMPLE_OVERHEAD_S = 0.25
 GPU_SPEEDUP = {"cycles": 30.0, "eevee": 200.0, "workbench": 20.0}
 
+# ---------------------------------------------------------------- objects (scene.objects)
+OBJECT_SETUP_S = 0.020
+"""Seconds each object beyond the first adds to a sample's CPU work (describe + build; it does
+not speed up on a GPU). MEASURED 2026-11-28 with `bench/bench_multi_object.py --samples 8
+--render --size 128 --spp 64` on the 2 shared build cores: 17-23 ms per extra object (medians,
+primitives in copper, gold, glass and plastic, 1 vs 8 objects)."""
+OBJECT_RENDER_SHARE = 0.068
+"""Share of a one-object frame's render time each further object adds (more geometry to
+intersect, more glass and metal in view). MEASURED in the same run: Cycles 128x128 at 64 spp,
+7.20 s for 1 object, 10.60 s for 8 (medians of 8), (10.60 / 7.20 - 1) / 7 = 0.068. At 4 spp
+the per-render overhead hides it (1.94 s vs 1.92 s), so this slightly overstates cheap frames."""
+
+
+def extra_object_seconds(extra_objects: float, render_seconds: float) -> float:
+    """Seconds the objects beyond the first add to a sample whose frames take `render_seconds`
+    with one object: their setup plus their share of every render."""
+    return extra_objects * (OBJECT_SETUP_S + OBJECT_RENDER_SHARE * render_seconds)
+
 # taxonomy `rendering.engines` leaves -> render block engines
 ENGINE_OF_CONCEPT = {"path_tracing": "cycles", "rasterization": "eevee", "solid": "workbench"}
 

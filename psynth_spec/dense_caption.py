@@ -139,6 +139,10 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
 
     shape = put("shape", cols.concept("geometry.shape", stated_only=False))
     a_shape = put("a_shape", cols.concept("geometry.shape", lambda t: f"{t.article} {t.label}", stated_only=False))
+    asset = put("asset", cols.concept("geometry.asset"))
+    if asset is not None:  # a library asset is named by its label, not by the shape axis it leaves unused
+        shape = pl.coalesce(asset, shape)
+        a_shape = pl.coalesce(put("a_asset", cols.concept("geometry.asset", lambda t: f"{t.article} {t.label}")), a_shape)
     material = put("material", cols.concept("material", stated_only=False))
     a_material = put("a_material", cols.concept("material", lambda t: _upper_first(f"{t.article} {t.label}"), stated_only=False))
     details = [

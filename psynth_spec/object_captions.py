@@ -3,7 +3,8 @@
 "three glass spheres and a copper gear": the `{scene.objects|objects}` placeholder of caption
 templates, and the opening of the built-in dense caption in rows with more than one object.
 Objects of the same material and shape are counted
-together, in the order they first appear (object 0, the subject, first). Vectorized over the
+together, in the order they first appear (object 0, the subject, first); an object that drew a
+library asset (`objects_geometry_asset`) is named by the asset's label instead of its shape. Vectorized over the
 samples table's list columns (`objects_material`, `objects_geometry_shape`): one explode, one
 group-by, one join, no Python per row.
 """
@@ -16,6 +17,7 @@ from psynth_spec.spec import ObjectsSpec, Spec
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve")
 _AXES = ("material", "geometry.shape")
+ASSET_AXIS = "geometry.asset"
 
 
 def plural(label: str) -> str:
@@ -53,13 +55,21 @@ def enumerate_objects(spec: Spec, objects: list[pl.Series], batch=None) -> pl.Se
         from psynth_spec.sampler import column_series as series
 
         columns = {axis: series("x", batch(axis)).cast(pl.String).reshape((-1, 1)).cast(pl.List(pl.String)) for axis in _AXES}
+        assets = None
     else:
         by_name = {s.name: s for s in objects}
         columns = {axis: by_name[ObjectsSpec.column(axis.replace(".", "_"))] for axis in _AXES}
+        assets = by_name.get(ObjectsSpec.column(ASSET_AXIS.replace(".", "_")))
     rows = len(columns["material"])
     frame = pl.DataFrame({"row": pl.int_range(0, rows, eager=True), "m": columns["material"], "s": columns["geometry.shape"]})
     flat = frame.explode(["m", "s"])
     flat = flat.with_columns(m=_labels(spec, "material", flat["m"]), s=_labels(spec, "geometry.shape", flat["s"]))
+    if assets is not None and spec.concept_text.get(ASSET_AXIS):
+        drawn = assets.cast(pl.List(pl.String)).explode()
+        known = spec.concept_text[ASSET_AXIS]
+        table = {a: known[a].label if a in known else a for a in drawn.drop_nulls().unique()}
+        label = drawn.replace_strict(table, default=None, return_dtype=pl.String)
+        flat = flat.with_columns(s=pl.when(label.is_not_null()).then(label).otherwise(pl.col("s")))
     groups = flat.group_by(["row", "m", "s"], maintain_order=True).agg(n=pl.len())
     words = {n: count_words(n) for n in groups["n"].unique()}
     articles = {m: article(m) for m in groups["m"].unique()}

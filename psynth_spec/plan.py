@@ -200,6 +200,9 @@ def _render(spec: Spec, frame) -> RenderEstimate:
         shares[name] = shares.get(name, 0.0) + weight
         cpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp))
         gpu += weight * renders * cost_model.frame_seconds(name, w, h, int(spp), gpu=True)
+    extra = _extra_objects(frame)
+    cpu += cost_model.extra_object_seconds(extra, cpu)
+    gpu += cost_model.extra_object_seconds(extra, gpu)
     cpu += cost_model.PER_SAMPLE_OVERHEAD_S
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
@@ -218,6 +221,15 @@ def _render(spec: Spec, frame) -> RenderEstimate:
             f"overhead and GPU speedups {cost_model.GPU_SPEEDUP} are assumptions (see cost_model.py)"
         ),
     )
+
+
+def _extra_objects(frame) -> float:
+    """Mean objects per sample beyond the first (`scene.objects`; a null counts one)."""
+    from psynth_spec.objects_axis import MAX_OBJECTS
+
+    if "scene_objects" not in frame.columns or len(frame) == 0:
+        return 0.0
+    return float(frame["scene_objects"].fill_null(1).clip(1, MAX_OBJECTS).mean()) - 1.0
 
 
 def make_plan(spec: Spec, pilot_samples: int = PLAN_PILOT_SAMPLES) -> Plan:

@@ -65,6 +65,15 @@ def test_a_tag_filter_draws_only_tagged_assets_deterministically(tmp_path):
     assert sample_range(spec, 1000, 2000).equals(frame.slice(1000, 1000))  # any range, same rows
 
 
+def test_the_dense_caption_names_a_library_subject_by_its_asset_not_a_shape(tmp_path):
+    spec, _ = _spec(tmp_path, "    geometry.asset ~ one_of(assets.lib where tag in [table])", samples=200)
+    frame = sample_range(spec, 0, 200)
+    dense = frame["caption_dense"].to_list()
+    assert all("table" in text for text in dense)
+    shapes = {c.label for c in spec.concept_text["geometry.shape"].values()}
+    assert not any(f" {shape}." in text or f" {shape} " in text for text in dense for shape in shapes if shape != "table")
+
+
 def test_tag_weights_balance_tags_not_files(tmp_path):
     spec, _ = _spec(tmp_path, "    geometry.asset ~ one_of(assets.lib where tag in { chair: 1, table: 1 })")
     tags = sample_range(spec, 0, 4000)["geometry_asset_tag"]

@@ -515,6 +515,13 @@ AXIS_TESTS = {
     "render.samples": ["test_render_axes::test_more_samples_less_noise"],
     "scene.background": ["test_render_axes::test_background_changes_the_border"],
     "scene.objects": ["test_multi_object_render::test_every_object_is_framed_and_visible_and_renders_repeat_exactly"],
+    "scene.arrangement": ["test_stacking::test_stacking_changes_the_picture"],
+    "geometry.topology": ["test_generator_axes::test_topology_shows_in_a_wireframe_render"],
+    "geometry.subdivision_type": ["test_generator_axes::test_subdivision_scheme_rounds_or_keeps_the_shape"],
+    **{axis: ["test_generator_axes::test_generator_axes_change_the_picture"] for axis in (
+        "geometry.neck_width", "geometry.rock_roughness", "geometry.crystal_count", "geometry.crystal_facets",
+        "geometry.leg_count", "geometry.back_height", "geometry.branching", "geometry.gear_teeth",
+        "geometry.terrain_amplitude", "geometry.scatter_density", "geometry.pipe_runs")},
 }
 """Every registry axis -> the pixel tests that show it moves the picture."""
 
@@ -559,6 +566,9 @@ FAMILY_TESTS = {
     "color.harmonies": AXIS_TESTS["color.harmony"],
     "color.moods": AXIS_TESTS["color.mood"],
     "backgrounds": AXIS_TESTS["scene.background"],
+    "topologies": AXIS_TESTS["geometry.topology"],
+    "subdivision_types": AXIS_TESTS["geometry.subdivision_type"],
+    "arrangements": AXIS_TESTS["scene.arrangement"],
 }
 """Every concept family (a categorical axis's domain, and each inner node right under it) ->
 its pixel tests."""

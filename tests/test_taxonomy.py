@@ -139,14 +139,21 @@ def test_categorical_defaults_are_leaves_of_their_domain(tax):
 
 
 def test_concept_defaults_name_real_render_parameters(tax):
-    """`default_from: concept:<axis>:<param>` reads a field every concept of that domain has."""
+    """`default_from: concept:<axis>:<param>` reads a field every concept of that domain has
+    (a generator's own axis: every concept of that generator, and no other has the field)."""
+    from psynth_render.scene.describe.shape_params import GENERATOR_AXES
+
     for axis in tax.axes:
         if isinstance(axis.default_from, ConceptDefault):
             source, param = axis.default_from.axis, axis.default_from.param
             domain = tax.axis_by_path[source].domain
+            owner = GENERATOR_AXES.get(axis.path)
             for path in tax.leaves(domain):
                 params = render_params(tax, path)
                 if isinstance(params, (NoLiquid, NoGas)):
+                    continue
+                if owner is not None and params.generator != owner[0]:
+                    assert not hasattr(params, param), (axis.path, path)  # the samples table: null
                     continue
                 value = getattr(params, param)
                 lo, hi = axis.range

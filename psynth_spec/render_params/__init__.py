@@ -14,7 +14,8 @@ Conventions (stable: the scene and render code reads these names):
 
 Domain keys are the categorical axes' domains: `materials`, `liquids`, `liquid_forms`, `gases`,
 `lighting`, `camera.angles`, `camera.movements`, `camera.lenses`, `camera.framings`, `textures`, `mappings`,
-`geometry`, `rendering.engines`, `post.grades`, `styles`, `color.harmonies`, `color.moods`,
+`geometry`, `topologies`, `subdivision_types`, `arrangements`, `rendering.engines`, `post.grades`,
+`styles`, `color.harmonies`, `color.moods`,
 `backgrounds`.
 
 Models live in submodules by area (surfaces, staging, geometry, looks); import them from here.
@@ -28,7 +29,7 @@ from psynth_spec.errors import TaxonomyError
 from psynth_spec.render_params.base import RGB, Kelvin, NonNeg, Positive, Unit
 from psynth_spec.render_params.geometry import (
     Crystal, Gear, Geometry, Lathe, Metaballs, Mobius, Platonic, Primitive, Rock, Spring,
-    StarPrism, Supershape, TorusKnot, TwistedTorus,
+    Arrangement, StarPrism, SubdivisionType, Supershape, Topology, TorusKnot, TwistedTorus,
 )
 from psynth_spec.render_params.looks import (
     EngineParams, GradeParams, HarmonyParams, MoodParams, StyleParams,
@@ -49,7 +50,7 @@ __all__ = [
     "LightingParams", "Light", "World", "light_kelvin", "CameraAngleParams", "CameraFramingParams",
     "CameraMovementParams", "CameraLensParams", "BackgroundParams",
     "Geometry", "Primitive", "Rock", "TorusKnot", "TwistedTorus", "Gear", "Spring", "Mobius",
-    "Supershape", "Lathe", "Crystal", "StarPrism", "Platonic", "Metaballs",
+    "Supershape", "Lathe", "Crystal", "StarPrism", "Platonic", "Metaballs", "Topology", "SubdivisionType", "Arrangement",
     "EngineParams", "GradeParams", "StyleParams", "HarmonyParams", "MoodParams",
     "DOMAIN_MODELS", "domain_of", "normalize_render", "render_params", "validate_render_params",
 ]
@@ -68,6 +69,9 @@ DOMAIN_MODELS: dict[str, Any] = {
     "textures": TextureParams,
     "mappings": MappingParams,
     "geometry": Geometry,
+    "topologies": Topology,
+    "subdivision_types": SubdivisionType,
+    "arrangements": Arrangement,
     "rendering.engines": EngineParams,
     "post.grades": GradeParams,
     "styles": StyleParams,

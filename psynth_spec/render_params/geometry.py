@@ -126,14 +126,16 @@ class Lathe(_Geometry):
     profile: tuple[tuple[NonNeg, float], ...] = Field(min_length=3)
     segments: Annotated[int, Field(ge=8, le=256)] = 64
     wall: NonNeg = 0.03
+    neck_width: Annotated[float, Field(ge=0.2, le=3.0)] = 1.0
+    """Scale of the profile's radii above its widest point (a narrow or flared neck)."""
 
 
 class Crystal(_Geometry):
-    """A cluster of `count` hexagonal prisms with pointed tips, spread over `spread_deg`."""
+    """A cluster of `prisms` prisms of `facets` sides with pointed tips, spread over `spread_deg`."""
 
     generator: Literal["crystal"]
-    count: Annotated[int, Field(ge=1, le=30)] = 1
-    sides: Annotated[int, Field(ge=3, le=12)] = 6
+    prisms: Annotated[int, Field(ge=1, le=30)] = 1
+    facets: Annotated[int, Field(ge=3, le=12)] = 6
     length: Positive = 1.8
     radius: Positive = 0.3
     tip: Positive = 0.4
@@ -191,6 +193,10 @@ class Furniture(_Seeded):
     thickness: Positive = 0.06
     seat_ratio: Annotated[float, Field(gt=0.1, lt=0.9)] = 0.5
     boards: Annotated[int, Field(ge=2, le=12)] = 4
+    legs: Annotated[int, Field(ge=3, le=8)] = 4
+    """Legs of a chair or table: 4 at the corners, else spaced round the seat's or top's ellipse."""
+    back_ratio: Annotated[float, Field(ge=0.2, le=3.0)] = 1.0
+    """A chair back's height relative to the concept's (height above the seat)."""
     smooth: bool = False
 
 
@@ -235,11 +241,11 @@ class Bolt(_Geometry):
 
 
 class Pipe(_Seeded):
-    """A pipe run of `segments` legs (~`leg_length`) joined at right angles, `radius` thick,
+    """A pipe of `runs` straight runs (~`leg_length`) joined at right angles, `radius` thick,
     flanged at both ends."""
 
     generator: Literal["pipe"]
-    segments: Annotated[int, Field(ge=1, le=8)] = 3
+    runs: Annotated[int, Field(ge=1, le=8)] = 3
     leg_length: Positive = 1.0
     radius: Positive = 0.12
     sides: Annotated[int, Field(ge=6, le=32)] = 16
@@ -255,6 +261,27 @@ class Scatter(_Geometry):
     size: Positive = 0.08
     slab: Positive = 0.1
     seed: Annotated[int, Field(ge=0)] = 0
+
+
+class Topology(_Params):
+    """How the finished mesh's faces are made (`geometry.topology`): "mixed" as generated
+    (quads, triangles and n-gon caps), "quads" (one shape-keeping simple subdivision: every
+    face a quad), "triangles" (every face split), "ngon_free" (faces of 5+ sides split)."""
+
+    mode: Literal["mixed", "quads", "triangles", "ngon_free"]
+
+
+class Arrangement(_Params):
+    """How the objects of a multi-object scene stand: each object after the subject is stacked
+    on an earlier one with chance `stack_share` (0: all on the ground)."""
+
+    stack_share: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class SubdivisionType(_Params):
+    """The subdivision scheme `geometry.subdivision` levels use (Blender's identifiers)."""
+
+    scheme: Literal["CATMULL_CLARK", "SIMPLE"]
 
 
 Geometry = Annotated[

@@ -43,14 +43,16 @@ def box(size, centre):
     return _moved(cube(1.0), size, centre)
 
 
-def _legs(width, depth, height, thick, inset=0.0):
-    out = []
-    for sx in (-1, 1):
-        for sy in (-1, 1):
-            x = sx * (width / 2 - thick / 2 - inset)
-            y = sy * (depth / 2 - thick / 2 - inset)
-            out.append(box((thick, thick, height), (x, y, height / 2)))
-    return out
+def _legs(width, depth, height, thick, inset=0.0, count=4):
+    """`count` legs under a width x depth top: 4 at the corners, else evenly round the
+    ellipse inscribed in the corners' rectangle (the first straight ahead, -Y)."""
+    half_x, half_y = width / 2 - thick / 2 - inset, depth / 2 - thick / 2 - inset
+    if count == 4:
+        spots = [(sx * half_x, sy * half_y) for sx in (-1, 1) for sy in (-1, 1)]
+    else:
+        angles = [-math.pi / 2 + 2 * math.pi * k / count for k in range(count)]
+        spots = [(half_x * math.cos(a), half_y * math.sin(a)) for a in angles]
+    return [box((thick, thick, height), (x, y, height / 2)) for x, y in spots]
 
 
 def furniture(p, seed):
@@ -60,13 +62,14 @@ def furniture(p, seed):
     w, d, h = (_vary(rng, v, j) for v in (p["width"], p["depth"], p["height"]))
     t = _vary(rng, p["thickness"], j)
     if p["kind"] == "table":
-        parts = _legs(w, d, h - t, t * 1.5, inset=t) + [box((w, d, t), (0.0, 0.0, h - t / 2))]
+        parts = _legs(w, d, h - t, t * 1.5, inset=t, count=p["legs"]) + [box((w, d, t), (0.0, 0.0, h - t / 2))]
     elif p["kind"] == "chair":
         seat = h * p["seat_ratio"]
-        parts = _legs(w, d, seat - t, t) + [box((w, d, t), (0.0, 0.0, seat - t / 2)),
-                                           box((w, t, h - seat), (0.0, d / 2 - t / 2, seat + (h - seat) / 2))]
+        back = (h - seat) * p["back_ratio"]
+        parts = _legs(w, d, seat - t, t, count=p["legs"]) + [
+            box((w, d, t), (0.0, 0.0, seat - t / 2)), box((w, t, back), (0.0, d / 2 - t / 2, seat + back / 2))]
         for sx in (-1, 1):  # back posts
-            parts.append(box((t, t, h - seat), (sx * (w / 2 - t / 2), d / 2 - t / 2, seat + (h - seat) / 2)))
+            parts.append(box((t, t, back), (sx * (w / 2 - t / 2), d / 2 - t / 2, seat + back / 2)))
     else:  # shelf
         boards = max(2, int(round(p["boards"] + rng.uniform(-0.5, 0.5))))
         parts = [box((t, d, h), (sx * (w / 2 - t / 2), 0.0, h / 2)) for sx in (-1, 1)]
@@ -151,11 +154,11 @@ def bolt(p):
 
 
 def pipe(p, seed):
-    """A pipe run: `segments` straight legs joined by bends (seeded turns of 90 degrees),
+    """A pipe run: `runs` straight legs joined by bends (seeded turns of 90 degrees),
     with a flange (a wider short cylinder) at each end."""
     rng = _rng(p, seed)
     direction, point, points = (1.0, 0.0, 0.0), (0.0, 0.0, 0.0), [(0.0, 0.0, 0.0)]
-    for _ in range(p["segments"]):
+    for _ in range(p["runs"]):
         leg = _vary(rng, p["leg_length"], 0.3)
         steps = 6
         for i in range(1, steps + 1):

@@ -21,11 +21,14 @@ from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.aovs import shader_aovs
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
-from psynth_render.scene.build.looks import cel_shade, composite, lines, set_modifier, style_modifiers
+from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
+from psynth_render.scene.build.object_info import RESTS_ON
+from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
+from psynth_render.scene.build.topology import shape_modifiers
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
 from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.rig_set import set_radius
@@ -64,6 +67,10 @@ class BuildState:
     floor_z: float = 0.0
     lined: list = field(default_factory=list)
     """Objects the style's outlines draw around."""
+    objects: list = field(default_factory=list)
+    """The scene's objects built so far (what a stacked object may come to rest on)."""
+    trees: dict = field(default_factory=dict)
+    """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
 
 
 STATED_STEPS = ("render", "lights", "world")
@@ -168,8 +175,15 @@ def _add_object(element: SceneObject, scene, state):
     if element.element == "subject":
         state.subject = obj
         state.floor_z = _floor_height(obj, element.geometry)
-    else:
-        _rest_on_floor(obj, state.floor_z)
+    elif element.support is None:
+        rest_on_floor(obj, state.floor_z, FLOOR_GAP)
+    else:  # over everything built so far, then down onto what is below it
+        top = max(highest_point(o) for o in state.objects)
+        obj.location.z += top + FLOOR_GAP - lowest_point(obj)
+        obj[RESTS_ON] = rest_on_below(obj, state.objects, state.floor_z, FLOOR_GAP, state.trees) or ""
+    if element.support is None:
+        obj[RESTS_ON] = ""
+    state.objects.append(obj)
     state.lined.append(obj)
 
 
@@ -185,12 +199,6 @@ def _remove_stale_objects(desc):
             for mat in materials:
                 if mat.users == 0:
                     bpy.data.materials.remove(mat)
-
-
-def _rest_on_floor(obj, floor_z):
-    """Lower or raise `obj` so its evaluated lowest point is FLOOR_GAP above the floor."""
-    obj.location.z = 0.0
-    obj.location.z = floor_z + FLOOR_GAP - _lowest_point(obj)
 
 
 @add.register
@@ -373,7 +381,6 @@ def _asset_source(element: AssetObject):
 
 def _subject(scene, element):
     geo = element.geometry
-    params = geo.params
     key, make = mesh_source(element)
     obj = _ensure_object(scene, element.name, lambda: bpy.data.meshes.new(element.name))
     if obj.get(TAG + "_key") != key:
@@ -386,14 +393,7 @@ def _subject(scene, element):
     obj.location = tuple(element.location)
     obj.scale = (element.scale,) * 3
     obj.rotation_euler = (0.0, 0.0, math.radians(geo.rotation_deg))
-    # subdivide first: a bevel before it would add support loops that keep the corners sharp
-    levels = int(geo.subdivision)
-    set_modifier(obj, "psynth_subsurf", "SUBSURF", levels > 0, levels=levels, render_levels=levels)
-    bevel = params.get("bevel", 0.0)
-    set_modifier(obj, "psynth_bevel", "BEVEL", bevel > 0, width=bevel, segments=3, limit_method="ANGLE")
-    mods = obj.modifiers
-    if levels > 0 and bevel > 0 and mods.find("psynth_bevel") < mods.find("psynth_subsurf"):
-        mods.move(mods.find("psynth_subsurf"), 0)
+    shape_modifiers(obj, geo)
     return obj
 
 
@@ -429,18 +429,9 @@ def _shape_data(geo):
     return shape_mesh(geo.generator, params, geo.seed)
 
 
-def _lowest_point(obj):
-    """World height of the evaluated object's lowest point (modifiers applied): its bounding
-    box's lowest corner, exact since objects turn about Z only."""
-    depsgraph = bpy.context.evaluated_depsgraph_get()
-    depsgraph.update()
-    evaluated = obj.evaluated_get(depsgraph)
-    return min((evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box)
-
-
 def _floor_height(subject, geo):
     """Height of the floor: under the evaluated subject's lowest point, minus `float_above`."""
-    lowest = _lowest_point(subject)
+    lowest = lowest_point(subject)
     # a hair of clearance: a face lying on the floor would shadow itself (flat subjects)
     return lowest - max(geo.params.get("float_above", 0.0), FLOOR_GAP)
 

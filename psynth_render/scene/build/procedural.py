@@ -143,8 +143,11 @@ def supershape(p):
 
 
 def lathe(p):
-    """Revolve the (radius, height) profile about Z; `wall` > 0 makes it a hollow vessel."""
+    """Revolve the (radius, height) profile about Z; `wall` > 0 makes it a hollow vessel;
+    `neck_width` scales the radii above the widest point."""
     seg, prof, wall = p["segments"], [tuple(x) for x in p["profile"]], p["wall"]
+    widest = max(range(len(prof)), key=lambda i: prof[i][0])
+    prof = [(r * p.get("neck_width", 1.0), z) if i > widest else (r, z) for i, (r, z) in enumerate(prof)]
     if wall > 0:  # outer profile up, then the inner one back down
         inner = [(max(r - wall, 0.0), z) for r, z in reversed(prof)]
         inner[-1] = (inner[-1][0], inner[-1][1] + wall)
@@ -164,11 +167,11 @@ def lathe(p):
 
 
 def crystal(p, seed):
-    """`count` pointed prisms from a common base, tilted within `spread_deg`."""
+    """`prisms` pointed prisms of `facets` sides from a common base, tilted within `spread_deg`."""
     rng = random.Random(p.get("seed", 0) * 1000003 + seed)
     verts, faces, sharp = [], [], []
-    sides = p["sides"]
-    for c in range(p["count"]):
+    sides = p["facets"]
+    for c in range(p["prisms"]):
         tilt = math.radians(rng.uniform(0, p["spread_deg"])) if c else 0.0
         heading = rng.uniform(0, 2 * math.pi)
         length = p["length"] * (rng.uniform(0.55, 1.0) if c else 1.0)

@@ -11,19 +11,20 @@ import math
 from typing import Any
 
 from psynth_render.scene.describe import effects
-from psynth_render.scene.describe.assets import asset_ref
-from psynth_render.scene.describe.shape_params import resolve_params
+from psynth_render.scene.describe.assets import asset_ref, object_asset_ref
+from psynth_render.scene.describe.shape_params import GENERATOR_AXES, apply_generator_axes, resolve_params
 from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_render.scene.describe.camera_rig import rig_angles, view_names
-from psynth_render.scene.describe.placement import framing_radius, place
+from psynth_render.scene.describe.placement import arrange, framing_radius
 from psynth_spec.errors import PsynthError
 from psynth_spec.objects_axis import COUNT_AXIS, MAX_OBJECTS
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
 from psynth_spec.spec import ObjectsSpec, Spec
 from psynth_spec.taxonomy import ConceptDefault, Taxonomy
 
+SUBJECT_NAME = m.SceneObject.model_fields["name"].default
 OBJECT_PREFIX = "psynth_object_"
 """Blender names of the objects beside the subject: psynth_object_1, psynth_object_2, ..."""
 SENSOR_WIDTH_MM = 36.0
@@ -64,7 +65,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     effects.restyle_background(background, style, colour)
     lighting = _lighting(values, params, colour["kelvin_shift"], asset_ref(row, spec, "lighting.hdri"))
     effects.tint_lights(lighting["lights"], colour)
-    geometry = _geometry(values, params, seed)
+    geometry = _geometry(values, params, seed, {a for a in GENERATOR_AXES if _stated(spec, row, a)})
     geometry["flat"] = bool(style["flat_shading"])
     texture = effects.texture_part(values, params)
     asset = asset_ref(row, spec)
@@ -111,15 +112,17 @@ def _params_reader(taxonomy: Taxonomy, values: dict[str, Any]):
 
 def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, seed: int) -> list[m.SceneObject]:
     """Objects 1.. of a multi-object row (the `objects_<axis>` list columns), placed on the
-    ground around the subject (placement.py). Each takes the subject's values but for its
-    per-object axes, and the axes derived from them (`material.roughness` from its material,
-    unless the spec states it)."""
+    ground around the subject or stacked on each other (placement.arrange, `scene.arrangement`).
+    Each takes the subject's values but for its per-object axes, and the axes derived from them
+    (`material.roughness` from its material, unless the spec states it); one that drew a library
+    asset (`geometry.asset`) is an AssetObject."""
     if spec.objects is None:
         return []
     by_axis = {c.axis: c for c in spec.columns}
     lists = {axis: row.get(ObjectsSpec.column(by_axis[axis].column)) or [] for axis in spec.objects.axes}
     count = min(max(int(values[COUNT_AXIS]), 1), MAX_OBJECTS)  # the lists are this long
-    spots = place(count, seed)
+    spots = arrange(count, seed, _params_reader(taxonomy, values)("scene.arrangement")[1].stack_share)
+    stated = {c.axis for c in spec.columns if c.stated} | {st.axis for st in spec.objects.statements}
     out = []
     for k in range(1, count):
         own = dict(values)
@@ -128,21 +131,33 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
             own[axis] = by_axis[axis].null_value(own) if value is None else _typed(taxonomy, axis, value)
         for column in spec.columns:  # derived axes follow the object's own concept
             origin = taxonomy.axis_by_path[column.axis].default_from
-            if isinstance(origin, ConceptDefault) and origin.axis in lists and not column.stated:
+            if isinstance(origin, ConceptDefault) and origin.axis in lists and column.axis not in stated:
                 own[column.axis] = _derived(taxonomy, origin, own, column)
         params = _params_reader(taxonomy, own)
         material = _material(own, params)
         effects.restyle_material(material, style, colour)
         obj_seed = (seed + k * 1_000_003) % 2**31
-        geometry = _geometry(own, params, obj_seed)
+        geometry = _geometry(own, params, obj_seed, stated & set(GENERATOR_AXES))
         geometry["flat"] = bool(style["flat_shading"])
-        (x, y), scale = spots[k]
-        out.append(m.SceneObject(
-            element="object", name=f"{OBJECT_PREFIX}{k}", pass_index=k + 1, geometry=geometry,
+        spot = spots[k]
+        support = None if spot.support is None else _object_name(spot.support)
+        fields = dict(
+            element="object", name=_object_name(k), pass_index=k + 1, geometry=geometry,
             material=material, texture=effects.texture_part(own, params),
-            location=(x, y, scale - 1.0), scale=scale,
-        ))
+            location=(spot.x, spot.y, spot.scale - 1.0), scale=spot.scale, support=support,
+        )
+        asset = object_asset_ref(own.get("geometry.asset"), spec)
+        if asset is None:
+            out.append(m.SceneObject(**fields))
+        else:  # as for the subject: the asset replaces the shape
+            geometry.update(concept=asset.id, generator="asset", params={})
+            out.append(m.AssetObject(**fields, asset=asset))
     return out
+
+
+def _object_name(index: int) -> str:
+    """The Blender name of object `index` (0: the subject)."""
+    return SUBJECT_NAME if index == 0 else f"{OBJECT_PREFIX}{index}"
 
 
 def _derived(taxonomy: Taxonomy, origin: ConceptDefault, values, column):
@@ -184,15 +199,21 @@ def _axis_values(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> dict[st
     return values
 
 
-def _geometry(values, params, seed) -> dict[str, Any]:
+def _geometry(values, params, seed, stated: set[str]) -> dict[str, Any]:
+    """The mesh part: the shape concept's parameters with the generator's stated axes written
+    in (`stated`: those the spec states), then detail and proportion; the subdivision scheme
+    and face topology from their concepts."""
     name, geo = params("geometry.shape")
-    resolved = resolve_params(geo.generator, geo.model_dump(mode="json"), seed,
+    own = apply_generator_axes(geo.generator, geo.model_dump(mode="json"), values, stated)
+    resolved = resolve_params(geo.generator, own, seed,
                               float(values["geometry.detail"]), float(values["geometry.proportion"]))
     return {
         "concept": name,
         "generator": geo.generator,
         "params": resolved,
         "subdivision": int(values["geometry.subdivision"]),
+        "subdivision_scheme": params("geometry.subdivision_type")[1].scheme,
+        "topology": params("geometry.topology")[1].mode,
         "rotation_deg": float(values["geometry.rotation"]),
         "seed": seed,
     }

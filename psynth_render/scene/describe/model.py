@@ -57,6 +57,10 @@ class Geometry(SceneModel):
     subdivision: int
     rotation_deg: float
     seed: int
+    subdivision_scheme: Literal["CATMULL_CLARK", "SIMPLE"] = "CATMULL_CLARK"
+    """How the `subdivision` levels subdivide (the geometry.subdivision_type concept's)."""
+    topology: Literal["mixed", "quads", "triangles", "ngon_free"] = "mixed"
+    """How the finished mesh's faces are made (the geometry.topology concept's mode)."""
     flat: bool = False
     """Flat shading (the style's)."""
 
@@ -97,6 +101,9 @@ class SceneObject(SceneModel):
     """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
     scale: float = 1.0
     """Uniform scale of the unit-radius mesh."""
+    support: str | None = None
+    """The object it is stacked on (`scene.arrangement`): placed over it and lowered onto what
+    is below; None: it rests on the ground."""
 
     @property
     def instance_id(self) -> int:
@@ -112,6 +119,9 @@ class AssetRef(SceneModel):
     sha256: str
     format: str
     up: Literal["y", "z"] | None = None
+    tags: list[str] = []
+    """The catalog's tags of the asset (folders and sidecar), for the record."""
+    licence: str | None = None
 
 
 class AssetObject(SceneObject):

@@ -11,10 +11,17 @@ object until its evaluated lowest point rests on the floor.
 Why not rigid-body settling: Blender's simulation is stepped frame by frame (seconds per scene
 for 8 objects), its result depends on the solver's substeps and Blender version, and piled
 objects would need a collision check per frame; a packing is exact, instant and reproducible
-bit for bit. Objects therefore rest on the ground, not on each other.
+bit for bit.
+
+Stacking (`arrange`, the `scene.arrangement` axis): with a seeded chance `stack_share`, an
+object stands on an earlier one instead of the ground: centred over it (offset at most
+STACK_OFFSET of its scale), at most STACK_SHRINK of its scale, one object on each, towers of at
+most MAX_TOWER. It then lies inside its support's cylinder, so towers keep the packing's
+clearance from each other; the builder lowers it onto what is below (build/stacking.py).
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,6 +42,54 @@ def place(count: int, seed: int) -> list[tuple[tuple[float, float], float]]:
         scale = float(rng.uniform(*SCALE_RANGE))
         placed.append((_free_spot(placed, scale, rng), scale))
     return placed[:count]
+
+
+STACK_SHRINK = 0.8
+"""A stacked object's scale is at most this share of its support's."""
+STACK_OFFSET = 0.15
+"""Largest horizontal offset of a stacked object from its support's centre, in the support's
+scale (with STACK_SHRINK it stays within the support's cylinder: 0.15 + 0.8 < 1)."""
+MAX_TOWER = 3
+"""Objects in one tower, the one on the ground included."""
+
+
+class Spot(NamedTuple):
+    """Where object k stands: centre (x, y), scale, and `support`: the index of the object it is
+    stacked on (None: the ground)."""
+
+    x: float
+    y: float
+    scale: float
+    support: int | None = None
+
+
+def arrange(count: int, seed: int, stack_share: float = 0.0) -> list[Spot]:
+    """`count` spots: the ground packing of `place`, but with chance `stack_share` each object
+    after the subject is stacked on an earlier one that carries nothing and tops a tower lower
+    than MAX_TOWER. `stack_share` 0 gives exactly `place`'s spots."""
+    ground = place(count, seed)
+    spots = [Spot(x, y, scale) for (x, y), scale in ground[:1]]
+    if stack_share <= 0.0:
+        return [Spot(x, y, scale) for (x, y), scale in ground]
+    rng = np.random.default_rng([int(seed) % 2**63, 0x57AC4ED])
+    height, carrying = [1], set()
+    for k in range(1, count):
+        free = [i for i in range(k) if i not in carrying and height[i] < MAX_TOWER]
+        stack, pick, reach = rng.uniform() < stack_share, rng.uniform(), rng.uniform()
+        angle = rng.uniform(0, 2 * math.pi)
+        if stack and free:
+            below = free[int(pick * len(free))]
+            base = spots[below]
+            offset = STACK_OFFSET * base.scale * reach
+            spots.append(Spot(round(base.x + offset * math.cos(angle), 6), round(base.y + offset * math.sin(angle), 6),
+                              min(ground[k][1], STACK_SHRINK * base.scale), below))
+            carrying.add(below)
+            height.append(height[below] + 1)
+        else:
+            (x, y), scale = ground[k]
+            spots.append(Spot(x, y, scale))
+            height.append(1)
+    return spots
 
 
 def _free_spot(placed, radius: float, rng) -> tuple[float, float]:
