@@ -82,6 +82,9 @@ def _print(plan) -> None:
         f"CPU {r.cpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.cpu_hours)} of CPU[/bold]; "
         f"GPU {r.gpu_seconds_per_sample:.2f} s/sample = [bold]{_duration(r.gpu_hours)} of GPU[/bold]"
     )
+    if r.simulation_cpu_seconds_per_sample:
+        console.print(f"simulated effects: {r.simulation_cpu_seconds_per_sample:.2f} CPU s/sample of that "
+                      "(solver, meshing and per-frame id renders)")
     console.print(f"[dim]{r.assumptions}[/dim]")
 
 

@@ -20,7 +20,8 @@ taken as they are):
     void_frac                  share of pixels that see nothing of the set (null: no instance
                                pass or void mask from the renderer)
     min_element_coverage       smallest coverage among the stated elements (null: no instances)
-    subject_contrast           subject vs a ring around it (null: no mask or an empty one)
+    subject_contrast           subject vs a ring around it, a colour difference (CIE76 delta E
+                               / 100 in CIE Lab; null: no mask or an empty one)
   (the last four: `psynth_data.visibility`, which documents their inputs)
 
 Verdict reasons, with the defaults of `QcThresholds`; a spec overrides any of them in its
@@ -42,7 +43,11 @@ every QC verdict (render worker, Dagster fallback) gets the spec's thresholds:
     liquid_not_visible, gas_not_visible, object_not_visible, effect_not_visible
                         a stated element's coverage < 0.01 (`min_element_coverage`; an element
                         the sample states but the renderer did not report counts as 0)
-    gas_hides_subject   subject_contrast < 0.03 (`min_subject_contrast`) while a gas is stated
+    gas_hides_subject   subject_contrast < 0.03 (`min_subject_contrast`, i.e. delta E < 3) while
+                        a gas is stated
+    variant_failed      a counterfactual variant of the sample failed its own QC (the same
+                        checks, recorded in the variant's JSON entry `qc`): a pair whose other
+                        half does not show what its caption says is not a pair
 Failing samples are kept and flagged, never dropped.
 """
 
@@ -136,7 +141,7 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
             raise QcError(f"QC: mask shape {m.shape} differs from the image's {y.shape}")
         out["object_coverage"] = float(np.count_nonzero(m > 0)) / max(m.size, 1)
     try:
-        out.update(visibility_metrics(subject_mask=mask, luma=y, instance_ids=instance_ids,
+        out.update(visibility_metrics(subject_mask=mask, luma=y, rgb=_colours(image), instance_ids=instance_ids,
                                       instances=instances, void_mask=void_mask, expected=expected))
     except ValueError as exc:
         raise QcError(f"QC: {exc}") from None
@@ -149,6 +154,14 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
     if float_passes or nonfinite:
         out["nan_frac"] = nonfinite / max(total, 1)
     return out
+
+
+def _colours(image: np.ndarray) -> np.ndarray | None:
+    """The image's R, G, B in 0..1 (None for a grey image: contrast then uses its luma)."""
+    unit = np.asarray(image)
+    if unit.ndim != 3 or unit.shape[2] not in (3, 4):
+        return None
+    return to_unit(unit[..., :3])
 
 
 def qc_reasons(metrics: dict | None, thresholds: QcThresholds = DEFAULT_THRESHOLDS) -> list[str]:
@@ -176,6 +189,8 @@ def qc_reasons(metrics: dict | None, thresholds: QcThresholds = DEFAULT_THRESHOL
         out.append("non_finite_pass")
     out.extend(r for r in visibility_reasons(metrics, thresholds, bool(metrics.get("crop_allowed")))
                if r not in out)
+    if metrics.get("variant_failures"):
+        out.append("variant_failed")
     return out
 
 

@@ -1,6 +1,6 @@
 """Visibility QC: is what the caption states on screen? Pure numpy over what the renderer gives.
 
-    visibility_metrics(subject_mask=, luma=, instance_ids=, instances=, void_mask=, expected=)
+    visibility_metrics(subject_mask=, luma=, rgb=, instance_ids=, instances=, void_mask=, expected=)
         -> {"subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast",
             "element_coverage"}                        (None for what the inputs cannot tell)
     visibility_reasons(metrics, thresholds, crop_allowed=False) -> list[str]
@@ -8,6 +8,8 @@
 Inputs (any may be None; a metric whose inputs are missing is None and judges nothing):
     subject_mask   HxW, > 0 on the subject (the `seg.png` mask)
     luma           HxW float, 0..1 (`psynth_data.qc.luma` of the image)
+    rgb            HxWx3 float, 0..1 display-encoded sRGB (the image's colours); without it
+                   the contrast is taken from `luma` as greys
     instance_ids   HxW uint16, 0 = nothing of the set seen (the `inst.png` pass)
     instances      the sample JSON's list of {"id", "element", "concept", "coverage"}
                    (data-contract.md); `coverage` is the renderer's, which counts a volume where
@@ -21,14 +23,20 @@ Metrics:
     void_frac             share of pixels that see nothing of the set
     min_element_coverage  smallest coverage among the stated elements (subject, object, liquid,
                           gas, effect; never the backdrop or ground)
-    subject_contrast      the larger of |mean luma of the subject - mean luma of a ring around
-                          it| and the luma std inside the subject: near 0 when the subject is a
-                          flat patch the colour of its surroundings (a gas hiding it)
+    subject_contrast      a colour difference, CIE76 delta E / 100 (psynth_data.colour): the
+                          larger of the delta E between the subject's mean CIE Lab colour and a
+                          ring around it, and the RMS delta E of the subject's pixels from
+                          their mean (its own shading and texture). Near 0 when the subject is
+                          a flat patch the colour of its surroundings (a gas hiding it); a red
+                          subject on a green ground of equal luma is far from 0. For greys,
+                          0.01 is about a 0.01 step of display-encoded luma in mid-tones.
     element_coverage      {element kind: smallest coverage among its instances} (not a column)
     gas_stated            whether `expected` names a gas (so low contrast is blamed on it)
 """
 
 import numpy as np
+
+from psynth_data.colour import delta_e, grey_to_lab, srgb_to_lab
 
 STATED_ELEMENTS = ("subject", "object", "liquid", "gas", "effect")
 ELEMENTS = STATED_ELEMENTS + ("backdrop", "ground")
@@ -85,21 +93,26 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return window > 0
 
 
-def contrast(luma: np.ndarray, subject: np.ndarray) -> float | None:
-    """Subject vs its surroundings (see the module docstring); None without both regions."""
+def contrast(lab: np.ndarray, subject: np.ndarray) -> float | None:
+    """Subject vs its surroundings in CIE Lab (see the module docstring; `lab` HxWx3, or HxW
+    display-encoded greys); None without the subject's pixels."""
     if not subject.any():
         return None
+    lab = np.asarray(lab, dtype=np.float64)
+    if lab.ndim == 2:
+        lab = grey_to_lab(lab)
     radius = max(MIN_RING_PIXELS, round(RING_SHARE * min(subject.shape)))
     ring = dilate(subject, radius) & ~subject
-    finite = np.isfinite(luma)
-    inside = luma[subject & finite]
-    around = luma[ring & finite]
+    finite = np.isfinite(lab).all(axis=-1)
+    inside = lab[subject & finite]
+    around = lab[ring & finite]
     if inside.size == 0:
         return None
-    spread = float(inside.std())
+    mean = inside.mean(axis=0)
+    spread = float(np.sqrt(np.mean(delta_e(inside, mean) ** 2))) / 100.0
     if around.size == 0:  # the subject fills the frame: only its own shading tells
         return spread
-    return max(abs(float(inside.mean()) - float(around.mean())), spread)
+    return max(float(delta_e(mean, around.mean(axis=0))) / 100.0, spread)
 
 
 def element_coverage(
@@ -135,6 +148,7 @@ def visibility_metrics(
     *,
     subject_mask=None,
     luma=None,
+    rgb=None,
     instance_ids=None,
     instances: list[dict] | None = None,
     void_mask=None,
@@ -142,7 +156,7 @@ def visibility_metrics(
 ) -> dict:
     """The visibility numbers of one image (see the module docstring); None where not measurable."""
     shape = None
-    for array in (luma, subject_mask, instance_ids, void_mask):
+    for array in (luma, rgb, subject_mask, instance_ids, void_mask):
         if array is not None:
             shape = np.asarray(array).shape[:2]
             break
@@ -151,7 +165,12 @@ def visibility_metrics(
     subject = _mask(subject_mask, "subject mask", shape) if subject_mask is not None else None
     if subject is not None:
         out["subject_border_frac"] = border_frac(subject)
-        if luma is not None:
+        if rgb is not None:
+            colours = np.asarray(rgb, dtype=np.float64)
+            if colours.shape[:2] != subject.shape or colours.ndim != 3 or colours.shape[2] < 3:
+                raise ValueError(f"visibility QC: the colours are {colours.shape}, the subject mask {subject.shape}")
+            out["subject_contrast"] = contrast(srgb_to_lab(colours[..., :3]), subject)
+        elif luma is not None:
             y = np.asarray(luma, dtype=np.float64)
             if y.shape != subject.shape:
                 raise ValueError(f"visibility QC: luma is {y.shape}, the subject mask {subject.shape}")

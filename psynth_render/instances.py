@@ -226,3 +226,17 @@ def _read_exr(directory: Path, stem: str) -> np.ndarray:
         return buffer.reshape(height, width, image.channels)[::-1]  # Blender's rows run bottom-up
     finally:
         bpy.data.images.remove(image)
+
+
+def effect_boxes(ids: np.ndarray, instances: list[dict]) -> list[dict]:
+    """The effects' (liquid, gas) entries of `instances`, each with `bbox`: [x0, y0, x1, y1] in
+    pixels (x1, y1 exclusive; rows from the top) around its pixels in the id image, or None
+    where it shows in none (a video frame's record of where a simulated effect is)."""
+    out = []
+    for entry in instances:
+        if entry["element"] not in ("liquid", "gas"):
+            continue
+        rows, cols = np.nonzero(ids == entry["id"])
+        box = None if rows.size == 0 else [int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1]
+        out.append(dict(entry, bbox=box))
+    return out

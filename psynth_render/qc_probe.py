@@ -10,7 +10,9 @@ measured right after a sample commits, and the shard's QC table is written befor
                                                   visibility metrics read `{id}.inst.png` (member
                                                   or `_qc/`) and the JSON's `instances` when the
                                                   renderer wrote them; a multi-view sample
-                                                  takes its worst view (`worst_view`)
+                                                  takes its worst view (`worst_view`); a variant
+                                                  that failed its QC (`measure_variant`, in its
+                                                  JSON entry) flags the row `variant_failed`
     view_qc(spec, staging, row, view, instances)  one view's coverage, visibility metrics and
                                                   reasons, for the JSON's `views[k].qc`
     record_qc(work, row) / shard_qc_frame(work, spec, rows, done, shard) -> the shard's QC table
@@ -79,10 +81,13 @@ def measure_sample(spec, sample_dir: Path, row: dict, render_seconds: float | No
     sid = int(row["sample_id"])
     caption = row.get("caption")
     chars = len(caption) if isinstance(caption, str) else None
-    per_view = _view_instances(sample_dir, sid, len(view_indices(spec)))
+    record = _sample_record(sample_dir, sid)
+    per_view = _view_instances(record, len(view_indices(spec)))
     measured = [view_metrics(spec, sample_dir, row, view, instances, thresholds)
                 for view, instances in zip(view_indices(spec), per_view, strict=True)]
     metrics = worst_view(measured, thresholds)
+    if metrics is not None:
+        metrics["variant_failures"] = variant_failures(record)
     return qc_row(sid, shard, metrics if metrics is not None else {"mean_luma": None}, render_seconds, chars, thresholds)
 
 
@@ -134,6 +139,45 @@ def view_qc(spec, staging: Path, row: dict, view: int, instances: list | None) -
     return {**{k: metrics.get(k) for k in VIEW_QC_FIELDS}, "qc_reasons": qc_reasons(metrics, thresholds)}
 
 
+VARIANT_METRICS = ("object_coverage", "subject_border_frac", "void_frac", "min_element_coverage",
+                   "subject_contrast", "mean_luma", "dark_clip_frac", "bright_clip_frac")
+IMAGE_REASONS = ("blank", "too_dark", "too_bright", "gas_hides_subject")
+"""Reasons only an image can give (a variant without a readable still is judged without them)."""
+
+
+def measure_variant(spec, image_path: Path, subject_mask, ids, instances, row: dict) -> dict:
+    """The QC of a counterfactual variant's still, for its JSON entry: {"pass", "reasons", and
+    the numbers of VARIANT_METRICS}. Judged like the base (same thresholds, the variant row's
+    stated elements and framing); the subject mask is the id render's subject surface (what
+    seg.png shows), so no extra mask render is needed. No image (a spec without `image`, or an
+    EXR still): only the visibility numbers the ids give."""
+    thresholds = QcThresholds.for_spec(spec)
+    readable = image_path.is_file() and image_path.suffix != ".exr"
+    if readable:
+        image = decode_png(image_path.read_bytes())
+    else:  # nothing to read the light from: judge what the ids say, on a mid-grey stand-in
+        image = np.full((*np.asarray(ids).shape[:2], 3), 128, np.uint8)
+    metrics = image_metrics(image, subject_mask, thresholds=thresholds, instance_ids=ids, instances=instances,
+                            expected=expected_elements(row), crop_allowed=crop_allowed(row))
+    reasons = qc_reasons(metrics, thresholds)
+    if not readable:  # the stand-in's light says nothing: drop what it decided
+        reasons = [r for r in reasons if r not in IMAGE_REASONS]
+        metrics.update(dict.fromkeys(("mean_luma", "dark_clip_frac", "bright_clip_frac", "subject_contrast")))
+    out = {"pass": not reasons, "reasons": reasons}
+    out.update({k: _number(metrics.get(k)) for k in VARIANT_METRICS})
+    return out
+
+
+def _number(value):
+    return None if value is None or not np.isfinite(float(value)) else round(float(value), 5)
+
+
+def variant_failures(meta: dict | None) -> list[int]:
+    """The variants whose QC failed, from a sample's JSON (or its `_qc/` record)."""
+    return [int(v.get("variant", 0)) for v in (meta or {}).get("variants") or ()
+            if isinstance(v, dict) and isinstance(v.get("qc"), dict) and not v["qc"].get("pass", True)]
+
+
 def worst_view(measured: list[dict | None], thresholds: QcThresholds) -> dict | None:
     """The metrics of the worst measured view (most QC reasons, then the least subject coverage),
     with `worst_view` its index; None when no view could be measured."""
@@ -156,9 +200,8 @@ def _instance_ids(sample_dir: Path, sid: int, suffix: str, shape) -> np.ndarray 
     return ids
 
 
-def _view_instances(sample_dir: Path, sid: int, views: int) -> list[list | None]:
-    """Each view's `instances` list from the sample's JSON (member, or `_qc/` without a
-    metadata member): `views[k].instances` of a multi-view sample, else `instances`."""
+def _sample_record(sample_dir: Path, sid: int) -> dict:
+    """The sample's JSON (member, or `_qc/` without a metadata member); {} when there is none."""
     meta = sample_dir / member_name(sid, "json")
     if not meta.is_file():  # no metadata member: the renderer keeps them in `_qc/`
         meta = sample_dir / QC_DIR / member_name(sid, "json")
@@ -168,8 +211,12 @@ def _view_instances(sample_dir: Path, sid: int, views: int) -> list[list | None]
             data = json.loads(meta.read_text())
         except ValueError:
             data = {}
-    if not isinstance(data, dict):
-        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def _view_instances(data: dict, views: int) -> list[list | None]:
+    """Each view's `instances` list from the sample's JSON record: `views[k].instances` of a
+    multi-view sample, else `instances`."""
     if views == 1:
         return [data.get("instances")]
     records = data.get("views") or []

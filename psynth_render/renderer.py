@@ -14,20 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import bpy
+import numpy as np
 
 from psynth_render import passes as pass_files
 from psynth_render import scene
 from psynth_render.image_metadata import strip_render_metadata
-from psynth_render.instances import render_instance_ids, write_instance_png
+from psynth_render.instances import (compose_ids, effect_boxes, outside_lens, render_id_layers, render_instance_ids,
+                                     write_instance_png)
 from psynth_render.metadata import json_safe, sample_metadata
 from psynth_render.flow import camera_flow
 from psynth_render.glb import export_subject_glb
 from psynth_render.outputs import (PASS_SUFFIXES, TRANSFORMS_SUFFIX, flow_suffix, frame_suffix, member_name, member_suffixes, needs_still,
                                    pass_suffixes, still_suffix, variant_suffix, view_indices,
                                    view_suffix)
-from psynth_render.qc_probe import QC_DIR, qc_passes, stash_qc_mask, view_qc
-from psynth_render.scene.build.builder import build, pose_camera
+from psynth_render.qc_probe import QC_DIR, measure_variant, qc_passes, stash_qc_mask, view_qc
+from psynth_render.scene.build.builder import SUBJECT_PASS_INDEX, build, pose_camera
 from psynth_render.scene.build.object_info import image_boxes, objects_info, with_pose_boxes
+from psynth_render.scene.build.simulation import SimulatedClip
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import scene_script
 from psynth_render.views import transforms, view_record
@@ -125,11 +128,13 @@ class Renderer:
             if spec.variants is not None:
                 meta["variants"] = variants
             (staging / member_name(sid, "json")).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        elif instances is not None:  # QC still reads them: beside the members, not in the tar
+        elif instances is not None or variants:  # QC still reads them: beside the members, not in the tar
             (staging / QC_DIR).mkdir(exist_ok=True)
             kept = {"instances": instances}
             if views is not None and spec.render.views > 1:
                 kept["views"] = [{"instances": v["instances"]} for v in views]
+            if variants:  # each variant's verdict: a failing one flags the sample
+                kept["variants"] = [{"variant": v["variant"], "qc": v.get("qc")} for v in variants]
             (staging / QC_DIR / member_name(sid, "json")).write_text(json.dumps(kept))
         written = sorted(p.name for p in staging.iterdir() if p.name != QC_DIR)  # _qc/: QC's mask
         expected = sorted(member_name(sid, s) for s in self.suffixes)
@@ -159,7 +164,8 @@ class Renderer:
 
         A variant re-describes the sample from its variant row and updates the scene in place
         (`build` changes only what differs), then renders the still and the spec's passes under
-        `{id}.var{k}.`; QC stays the base image's, so no QC-only mask is rendered.
+        `{id}.var{k}.`, and its instance ids for its own QC (`_variant_qc`): the entry holds
+        its `instances` and `qc`; a failing variant flags the base's QC row `variant_failed`.
         """
         spec = self.spec
         if spec.variants is None:
@@ -172,8 +178,11 @@ class Renderer:
             described = desc.model_copy(deep=True)
             camera = build(desc)
             _apply_device(current, self.device)
+            qc = {}
             if needs_still(spec):
                 seconds += self._render_variant_still(current, desc, sid, staging, k)
+                spent, qc = self._variant_qc(desc, variant, sid, staging, k)
+                seconds += spent
             code = self._scene_code(spec, variant, described, variant=k)
             if code is not None:
                 (staging / member_name(sid, variant_suffix(k, "py"))).write_text(code, encoding="utf-8")
@@ -185,8 +194,25 @@ class Renderer:
                 "captions": {c: variant.get(c) for c in spec.caption_columns},
                 "camera": camera,
                 "files": files,
+                **qc,
             }))
         return entries, seconds
+
+    def _variant_qc(self, desc, row: dict[str, Any], sid: int, staging: Path, variant: int) -> tuple[float, dict]:
+        """Variant k's instance ids (the base's id render, from the first view as posed) and its
+        QC verdict: {"instances", "qc"} for its JSON entry (see qc_probe.measure_variant).
+        `var{k}.inst.png` is written only when the spec's passes ask for `instances`."""
+        spec = self.spec
+        view = view_indices(spec)[0]
+        started = time.perf_counter()
+        index, alpha, table = render_id_layers(desc)
+        ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, desc.render.width, desc.render.height))
+        seconds = time.perf_counter() - started
+        if "instances" in spec.render.passes:
+            write_instance_png(ids, staging / member_name(sid, variant_suffix(variant, view_suffix(PASS_SUFFIXES["instances"][0], view))))
+        image = staging / member_name(sid, variant_suffix(variant, view_suffix(spec.render.format, view)))
+        subject = (np.rint(index) == SUBJECT_PASS_INDEX).astype(np.uint8) * 255  # seg.png: surfaces only
+        return seconds, {"instances": instances, "qc": measure_variant(spec, image, subject, ids, instances, row)}
 
     # ------------------------------------------------------------------ views, still and passes
     def _render_views(self, current, desc, row: dict[str, Any], staging: Path) -> tuple[list[dict], float]:
@@ -288,9 +314,22 @@ class Renderer:
 
     # ------------------------------------------------------------------ video
     def _render_frames(self, current, desc, sid: int, staging: Path) -> tuple[list[dict], float]:
-        """One PNG per frame, the camera moved by `pose_camera`; per-frame annotations."""
+        """One PNG per frame, the camera moved by `pose_camera` (and the effects by the
+        simulation, when the spec simulates); per-frame annotations."""
         video = self.spec.video
         assert video is not None
+        render = self.spec.render
+        if not render.simulate:
+            return self._render_clip(current, desc, sid, staging, None)
+        bake = Path(tempfile.mkdtemp(prefix="psynth-sim-"))  # the solver's frames: the worker's scratch
+        try:
+            with SimulatedClip(desc, render.particles, render.voxel_size, video.frames, video.fps, bake) as clip:
+                return self._render_clip(current, desc, sid, staging, clip)
+        finally:
+            shutil.rmtree(bake, ignore_errors=True)
+
+    def _render_clip(self, current, desc, sid: int, staging: Path, clip) -> tuple[list[dict], float]:
+        video = self.spec.video
         pass_files.install(current, (), "", "")
         _set_image_format(current, "png")
         frames, seconds = [], 0.0
@@ -298,6 +337,8 @@ class Renderer:
         scratch = Path(tempfile.mkdtemp(prefix="psynth-flow-")) if flow else None
         infos = []
         for index in range(video.frames):
+            if clip is not None:
+                clip.show(index)
             info = pose_camera(desc, index, video.frames)
             infos.append(info)
             current.render.filepath = str(staging / member_name(sid, frame_suffix(index)))
@@ -320,6 +361,11 @@ class Renderer:
                 "K": info["K"],
             }))
             frames[-1][OBJECT_BOXES] = image_boxes(current, desc)
+            if clip is not None and clip.effects:  # where the moving effects are in this frame
+                started = time.perf_counter()
+                ids, instances = render_instance_ids(desc)
+                seconds += time.perf_counter() - started
+                frames[-1]["effects"] = effect_boxes(ids, instances)
         pose_camera(desc)  # leave the still's pose for the usd export and the next sample
         if scratch is not None:
             try:

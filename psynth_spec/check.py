@@ -34,7 +34,11 @@ from psynth_spec.taxonomy import ConceptDefault, RenderDefault, Taxonomy
 
 SETTINGS = ("version", "samples", "shard_size", "shards_per_partition", "seed", "outputs")
 OUTPUTS = get_args(s.Output)
-RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format", "views", "rig", "background")
+RENDER_KEYS = ("engine", "device", "resolution", "samples", "passes", "format", "views", "rig", "background",
+               "simulate", "particles", "voxel_size")
+SIMULATION_KEYS = ("particles", "voxel_size")
+MAX_PARTICLES = 100_000
+VOXEL_SIZES = (0.005, 0.5)
 VIDEO_KEYS = ("frames", "fps")
 BLOCKS = ("render", "video", "qc")
 ENGINES = get_args(s.Engine)
@@ -197,6 +201,12 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
             value = _choice(report, setting, BACKGROUNDS)
         elif key == "samples":
             value = _integer(report, setting, 1, 65536)
+        elif key == "simulate":
+            value = _boolean(report, setting)
+        elif key == "particles":
+            value = _integer(report, setting, 100, MAX_PARTICLES)
+        elif key == "voxel_size":
+            value = _bounded_number(report, setting, *VOXEL_SIZES)
         elif key == "frames":
             value = _integer(report, setting, 1, 1000)
         elif key == "fps":
@@ -219,7 +229,33 @@ def _check_block(report: Reporter, block: n.Block, seen: dict[str, n.Span]) -> d
         report.error(block.name.span, "missing-setting", "video block needs `frames N`")
     if name == "render":
         _check_views(report, {setting.name.text: setting for setting in known}, values)
+        _check_simulation(report, {setting.name.text: setting for setting in known}, values)
     return values
+
+
+def _check_simulation(report: Reporter, settings: dict[str, n.Setting], values: dict[str, object]) -> None:
+    """`particles` and `voxel_size` bound a simulation: without `simulate true` they do nothing."""
+    if values.get("simulate") or ("simulate" in settings and "simulate" not in values):
+        return  # simulating, or its own error said why not
+    for key in SIMULATION_KEYS:
+        if key in settings:
+            report.error(settings[key].name.span, "missing-setting", f"{key} bounds a simulation, but the render block does not simulate",
+                         "add `simulate true` to the render block, or remove " + key)
+
+
+def _boolean(report: Reporter, setting: n.Setting) -> bool | None:
+    if not isinstance(setting.value, n.Bool):
+        report.error(setting.value.span, "type-mismatch", f"{setting.name.text} takes true or false")
+        return None
+    return setting.value.value
+
+
+def _bounded_number(report: Reporter, setting: n.Setting, lo: float, hi: float) -> float | None:
+    v = setting.value
+    if not isinstance(v, n.Number) or not lo <= v.value <= hi:
+        report.error(v.span, "out-of-range", f"{setting.name.text} must be a number in {lo}..{hi}")
+        return None
+    return float(v.value)
 
 
 def _check_views(report: Reporter, settings: dict[str, n.Setting], values: dict[str, object]) -> None:
@@ -323,6 +359,9 @@ def check(
         ctx, each_blocks, set(all_stated),
         lambda stmt, taken: _check_axis_statement(ctx, stmt, visible, catalogs, taken),
     )
+    if render.simulate and "video" not in outputs:
+        report.error(block_spans["render"], "video-mismatch", "simulate moves the effects over a clip's frames; this spec renders no video",
+                     "add video to outputs (and a `video { frames N }` block), or remove `simulate true`")
     if "flow" in render.passes and "video" not in outputs:
         report.error(block_spans["render"], "video-mismatch", "the flow pass is the optical flow between video frames",
                      "add video to outputs (and a video block), or remove flow from passes")
@@ -523,7 +562,8 @@ def _concept_text(taxonomy: Taxonomy) -> dict[str, dict[str, s.ConceptText]]:
         for leaf in taxonomy.leaves(axis.domain):  # type: ignore[arg-type]
             concept = taxonomy.concepts[leaf]
             table[taxonomy.relative(axis, leaf)] = s.ConceptText(
-                label=concept.label, synonyms=concept.synonyms, article=article(concept.label)
+                label=concept.label, synonyms=concept.synonyms, article=article(concept.label),
+                projection=(concept.render or {}).get("lens_type"),
             )
         out[axis.path] = table
     _CONCEPT_TEXT[id(taxonomy)] = (taxonomy, out)  # holding the taxonomy keeps its id unique

@@ -67,6 +67,25 @@ def frame_seconds(engine: str, width: int, height: int, samples: int, *, gpu: bo
     return seconds / GPU_SPEEDUP[engine] if gpu else seconds
 
 
+# ---------------------------------------------------------------- simulated video effects
+SIM_SOLVE_S_PER_PARTICLE_FRAME = 2.0e-6
+"""The particle solver (psynth_render.vfx_solver), per particle and frame. MEASURED 2026-11-28
+on the 2-core machine under load: 2.3 / 5.4 / 20.8 ms per frame at 1,000 / 3,000 / 10,000
+particles (plume, pour and splash, 12 frames each); numpy on the CPU, so no GPU speedup."""
+SIM_MESH_S_PER_PARTICLE_FRAME = 4.0e-6
+"""Points to Volume (+ Volume to Mesh) per particle and frame at the default voxel size: an
+ASSUMPTION of the same order as the solver (bench/bench_simulation.py measures the whole)."""
+SIM_ID_SAMPLES = 4
+"""Each simulated frame gets an id render (instances.ID_SAMPLES, Cycles) for its effect's box."""
+
+
+def simulation_seconds(frames: int, particles: int, width: int, height: int, *, gpu: bool = False) -> float:
+    """Extra seconds a simulated clip costs per sample: solving and meshing `particles` each
+    frame (CPU work) and each frame's id render."""
+    cpu_work = frames * particles * (SIM_SOLVE_S_PER_PARTICLE_FRAME + SIM_MESH_S_PER_PARTICLE_FRAME)
+    return cpu_work + frames * frame_seconds("cycles", width, height, SIM_ID_SAMPLES, gpu=gpu)
+
+
 # ---------------------------------------------------------------- storage (bytes, assumptions)
 # Image bytes per pixel: 8-bit RGBA PNG of a noisy render compresses to ~40% of 4 bytes;
 # half-float RGBA EXR with ZIP to ~75% of 8 bytes; lossy WebP (quality 90) ~0.35 bytes.

@@ -8,7 +8,8 @@ say:
     liquid     its form and viscosity (stated and not none)
     gas        its density (stated and not none)
     lighting   setup (always), colour temperature, exposure, key azimuth (when stated)
-    camera     angle, framing (when stated), lens, focal length (always), aperture with depth of
+    camera     angle, framing (when stated), lens, focal length (a perspective lens: always; an
+               orthographic view or a panorama has none to state), aperture with depth of
                field, movement
     look       style, colour grade (not neutral), palette, backdrop, post effects over 0.05
 
@@ -44,6 +45,14 @@ def _ends_with(label: str, nouns: tuple[str, ...]) -> bool:
 def light_phrase(label: str) -> str:
     """'three-point' -> 'three-point lighting'; 'candlelight', 'screen glow' stay as they are."""
     return label if _ends_with(label, ("light", "glow")) else f"{label} lighting"
+
+
+def lens_phrase(text) -> str:
+    """' through a fisheye lens'; an orthographic lens is a view, not glass with a focal length:
+    ' in an orthographic view, without perspective'."""
+    if text.projection == "ORTHO":
+        return f" in {text.article} {text.label} view, without perspective"
+    return f" through {text.article} {text.label} lens"
 
 
 def shot_phrase(label: str) -> str:
@@ -118,6 +127,13 @@ def _cat(*parts) -> pl.Expr | None:
     if any(p is None for p in parts):
         return None
     return pl.concat_str([_lit(p) if isinstance(p, str) else p for p in parts])
+
+
+def _when(condition: pl.Expr, phrase: pl.Expr | None) -> pl.Expr:
+    """`phrase` where `condition` holds, "" elsewhere (and where the phrase is missing)."""
+    if phrase is None:
+        return _lit("")
+    return pl.when(condition).then(phrase).otherwise(_lit("")).fill_null("")
 
 
 def _upper_first(text: str) -> str:
@@ -214,8 +230,14 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
 
     shot = put("shot", cols.concept("camera.angle", lambda t: shot_phrase(t.label), stated_only=False))
     focal = put("focal", cols.number("camera.focal_length", ".0f", stated_only=False))
-    lens = put("lens", cols.concept("camera.lens", lambda t: f" through {t.article} {t.label} lens"))
+    lens = put("lens", cols.concept("camera.lens", lens_phrase))
     through = lens.fill_null("") if lens is not None else _lit("")
+    # the focal length shapes only a perspective picture: an orthographic or panoramic row says
+    # its projection (the lens phrase) and no millimetres
+    projection = put("projection", cols.concept("camera.lens", lambda t: t.projection, stated_only=False))
+    perspective = (projection.is_null() | (projection == "PERSP")) if projection is not None else pl.lit(True)
+    with_focal = _when(perspective, _cat(" with a focal length of ", focal, " mm"))
+    at_focal = _when(perspective, _cat(" at ", focal, " mm focal length"))
     framing = put("framing", cols.concept("camera.framing", lambda t: f", framed as {t.article} {t.label},"))
     if framing is not None:  # the framing the camera distance was solved for (build.framing)
         through = pl.concat_str([framing.fill_null(""), through])
@@ -226,8 +248,8 @@ def dense_caption(spec: Spec, ids: np.ndarray, batch) -> pl.Series:
         put("fstop", pl.select(pl.when(pl.Series(dof_flag)).then(fstop)).to_series())
         dof = _opt(", with depth of field at f/", pl.col("fstop"))
     camera_variants = [
-        _cat("It is ", shot, " of the ", shape, through, " with a focal length of ", focal, " mm", dof, "."),
-        _cat("The camera takes ", shot, " of the ", shape, through, " at ", focal, " mm focal length", dof, "."),
+        _cat("It is ", shot, " of the ", shape, through, with_focal, dof, "."),
+        _cat("The camera takes ", shot, " of the ", shape, through, at_focal, dof, "."),
     ]
     movement = put("movement", cols.concept("camera.movement", lambda t: f"{t.article} {t.label}"))
     movement_sentence = _cat("The camera makes ", movement, " move.") if movement is not None else None

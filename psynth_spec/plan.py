@@ -53,6 +53,8 @@ class RenderEstimate(_Model):
     views_per_sample: int  # stills: one per view (0 when nothing needs a still)
     variants_per_sample: int  # one more still per variant
     images_per_sample: int  # renders: views + video frames + variants
+    simulation_cpu_seconds_per_sample: float = 0.0
+    """Of the CPU seconds, what `render { simulate true }` adds (solver, meshing, id renders)."""
     cpu_seconds_per_sample: float
     gpu_seconds_per_sample: float
     cpu_hours: float
@@ -110,6 +112,18 @@ def _caption_stats(spec: Spec, frame) -> tuple[CaptionStats, ...]:
         out.append(CaptionStats(column=column, words_min=int(low), words_median=float(median),
                                 words_p95=float(p95), words_max=int(high), chars_mean=float(chars)))
     return tuple(out)
+
+
+def _effect_share(frame) -> float:
+    """Share of the pilot's samples with a liquid or a gas (their effects are simulated)."""
+    import polars as pl
+    if len(frame) == 0:
+        return 0.0
+    has = pl.lit(False)
+    for column in ("liquid", "gas"):
+        if column in frame.columns:
+            has = has | (pl.col(column).cast(pl.Utf8).fill_null("none") != "none")
+    return float(frame.select(has.cast(pl.Float64).mean()).item() or 0.0)
 
 
 def _images(spec: Spec) -> tuple[int, int, int]:
@@ -203,6 +217,12 @@ def _render(spec: Spec, frame) -> RenderEstimate:
     extra = _extra_objects(frame)
     cpu += cost_model.extra_object_seconds(extra, cpu)
     gpu += cost_model.extra_object_seconds(extra, gpu)
+    simulated = 0.0
+    if spec.render.simulate and spec.video is not None:  # samples with a liquid or gas simulate it
+        share = _effect_share(frame)
+        simulated = share * cost_model.simulation_seconds(frames, spec.render.particles, w, h)
+        cpu += simulated
+        gpu += share * cost_model.simulation_seconds(frames, spec.render.particles, w, h, gpu=True)
     cpu += cost_model.PER_SAMPLE_OVERHEAD_S
     gpu += cost_model.PER_SAMPLE_OVERHEAD_S
     return RenderEstimate(
@@ -211,6 +231,7 @@ def _render(spec: Spec, frame) -> RenderEstimate:
         views_per_sample=views,
         variants_per_sample=variants,
         images_per_sample=renders,
+        simulation_cpu_seconds_per_sample=simulated,
         cpu_seconds_per_sample=cpu,
         gpu_seconds_per_sample=gpu,
         cpu_hours=cpu * spec.samples / 3600,

@@ -196,6 +196,9 @@ class ConceptText(_Model):
     label: str
     synonyms: tuple[str, ...] = ()
     article: str  # "a" or "an", for the `a` filter
+    projection: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """A lens concept's projection (its render `lens_type`: PERSP, ORTHO, PANO): the dense
+    caption states a focal length only where it shapes the picture. Absent elsewhere."""
 
 
 class Literal_(_Model):
@@ -284,6 +287,12 @@ class RenderSettings(_Model):
     views: int = 1
     rig: CameraRigKind = "orbit"
     background: Background = "opaque"
+    simulate: bool = False
+    """Video frames show the effects simulated (psynth_render.vfx_solver): smoke rises, a pour fills."""
+    particles: int = 3000
+    """Particles per simulated effect (bounds the simulation's cost)."""
+    voxel_size: float = 0.04
+    """Voxel size (object radii) of a simulated smoke volume or liquid surface (bounds its resolution)."""
 
 
 class VideoSettings(_Model):

@@ -55,9 +55,50 @@ def test_states_salient_numbers(sampled):
                             ("material.roughness", "roughness {:.2f}", ""), ("gas.density", "density of {:.2f}", "")):
         if axis not in stated:
             continue
-        for value, caption in zip(frame[axis.replace(".", "_")].to_list(), captions):
-            if value is not None:
+        perspective = _perspective_rows(spec, frame)
+        for value, caption, persp in zip(frame[axis.replace(".", "_")].to_list(), captions, perspective):
+            if value is not None and (axis != "camera.focal_length" or persp):
                 assert fmt.format(value) + unit in caption, (axis, value, caption)
+
+
+def _perspective_rows(spec, frame):
+    """Per row, whether its lens is a perspective one (no camera.lens column: the default is)."""
+    if "camera_lens" not in frame.columns:
+        return [True] * frame.height
+    texts = spec.concept_text["camera.lens"]
+    return [v is None or texts[v].projection in (None, "PERSP") for v in frame["camera_lens"].to_list()]
+
+
+LENS_SPEC = """dataset lenses {
+    samples 2000
+    seed 7
+    camera.lens         ~ one_of(camera.lenses)
+    camera.focal_length ~ uniform(18, 200)
+    camera.framing      ~ one_of(camera.framings)
+}
+"""
+
+
+@pytest.mark.parametrize("source", ["crafted", *SPECS], ids=lambda p: getattr(p, "name", p))
+def test_orthographic_and_panoramic_rows_state_no_focal_length(source):
+    spec = compile_text(LENS_SPEC) if source == "crafted" else load_spec(source)
+    frame = sample_range(spec, 0, 2000 if source == "crafted" else ROWS)
+    if "camera_lens" not in frame.columns:
+        pytest.skip("no camera.lens column")
+    texts = spec.concept_text["camera.lens"]
+    seen = set()
+    for lens, caption in zip(frame["camera_lens"].to_list(), frame["caption_dense"].to_list()):
+        projection = texts[lens].projection if lens is not None else None
+        seen.add(projection)
+        states_mm = re.search(r"\d+ mm( focal length)?", caption) is not None
+        if projection in (None, "PERSP"):
+            assert states_mm, caption
+        else:
+            assert not states_mm and "focal length" not in caption, caption
+        if projection == "ORTHO":
+            assert "orthographic view, without perspective" in caption and " lens" not in caption, caption
+    if source == "crafted":
+        assert seen == {"PERSP", "ORTHO", "PANO"}
 
 
 def test_never_doubles_a_word_and_stays_in_length(sampled):

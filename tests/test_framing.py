@@ -7,10 +7,13 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
+from psynth_data.qc import QcThresholds  # noqa: E402
+from psynth_data.visibility import border_frac  # noqa: E402
 from psynth_render.instances import OUTSIDE_LENS, render_instance_ids  # noqa: E402
 from psynth_render.scene.build.builder import build, pose_camera  # noqa: E402
 from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.render_params import render_params  # noqa: E402
+from psynth_spec.spec import VideoSettings  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
 from tests.render_fixtures import make_row, make_spec  # noqa: E402
 
@@ -152,3 +155,45 @@ def test_an_orthographic_camera_never_starts_rays_under_the_floor(tax, movement)
                              scene__background="studio_sweep"), make_spec(tax, size=32, samples=1), tax)
     build(desc)
     assert void_over_move(desc) == 0.0
+
+
+def video_spec(tax, frames=9, size=64):
+    """A tiny spec that renders a clip: the framing then covers every frame's pose."""
+    spec = make_spec(tax, size=size, samples=1)
+    return spec.model_copy(update={"outputs": (*spec.outputs, "video"),
+                                   "video": VideoSettings(frames=frames, fps=12.0)})
+
+
+def border_over_move(desc, frames):
+    """The largest share of the image border the subject touches over the clip's frames."""
+    worst = 0.0
+    for frame in range(frames):
+        pose_camera(desc, frame, frames)
+        ids, _ = render_instance_ids(desc)
+        worst = max(worst, border_frac(ids == 1))
+    return worst
+
+
+@pytest.mark.parametrize("movement", MOVEMENTS)
+def test_no_frame_of_a_camera_move_crops_the_subject(tax, movement):
+    """A close-up (the tightest framing that does not crop) of a wide subject, over 9 frames."""
+    desc = describe(make_row(tax, camera__movement=movement, camera__framing="close_up",
+                             geometry__shape="primitives.monkey", scene__background="studio_sweep"),
+                    video_spec(tax), tax)
+    assert desc.camera.main.movement.frames == 9
+    build(desc)
+    assert border_over_move(desc, 9) <= QcThresholds().max_subject_border  # QC's subject_cropped
+
+
+def test_a_still_is_framed_at_its_own_pose_only(tax):
+    """The check can fail: framed for the still's pose alone, a handheld close-up's shake and a
+    roll's turn push the subject over the edge in some frame."""
+    cropped = []
+    for movement in ("handheld", "roll", "orbit", "arc", "crane"):
+        desc = describe(make_row(tax, camera__movement=movement, camera__framing="close_up",
+                                 geometry__shape="primitives.monkey", scene__background="studio_sweep"),
+                        make_spec(tax, size=64, samples=1), tax)
+        assert desc.camera.main.movement.frames == 0
+        build(desc)
+        cropped.append(border_over_move(desc, 9) > QcThresholds().max_subject_border)
+    assert any(cropped)

@@ -66,10 +66,10 @@ def test_liquids_are_in_view_beside_or_under_the_subject(tax, form, shape):
     assert coverage["subject"] > 0.02, coverage
 
 
-def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
-    """QC metrics of a crafted scene: the still (Cycles, 4 spp) and its instance ids."""
-    row = make_row(tax, **overrides)
-    desc = describe(row, make_spec(tax, size=SIZE, samples=4), tax)
+def _render_crafted(tax, tmp_path, row, size, samples, edit=None, after_build=None):
+    """Build a crafted row (Cycles, no denoising; `edit` the description before the build,
+    `after_build` the scene after it) and render its still: (desc, RGB array, id layers)."""
+    desc = describe(row, make_spec(tax, size=size, samples=samples), tax)
     desc.render.denoise = False
     if edit is not None:
         edit(desc)
@@ -80,10 +80,16 @@ def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
     path = tmp_path / "still.png"
     bpy.context.scene.render.filepath = str(path)
     bpy.ops.render.render(write_still=True)
-    index, alpha, table = render_id_layers(desc)
-    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
     with Image.open(path) as im:
         image = np.asarray(im.convert("RGB"))
+    return desc, image, render_id_layers(desc)
+
+
+def still_and_ids(tax, tmp_path, edit=None, after_build=None, **overrides):
+    """QC metrics of a crafted scene: the still (Cycles, 4 spp) and its instance ids."""
+    row = make_row(tax, **overrides)
+    desc, image, (index, alpha, table) = _render_crafted(tax, tmp_path, row, SIZE, 4, edit, after_build)
+    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
     expected = ("subject", *(k for k in ("liquid", "gas") if (row.get(k) or "none") != "none"))
     crop = row.get("camera_framing") == "extreme_close_up"
     metrics = image_metrics(image, (np.rint(index) == 1).astype(np.uint8) * 255, instance_ids=ids,
@@ -159,3 +165,59 @@ def test_every_gas_at_full_density_is_visible_and_leaves_the_subject_readable(ta
     reasons, metrics = still_and_ids(tax, tmp_path, edit=clean, gas=gas, gas__density=1.0, camera__focal_length=85.0,
                                      geometry__shape="primitives.cube", scene__background="dark_sweep")
     assert "gas_hides_subject" not in reasons and "gas_not_visible" not in reasons, metrics
+
+
+SURFACE_FORMS = ["droplets", "coating"]
+ALL_PRIMITIVES = ["cube", "sphere", "cylinder", "cone", "torus", "icosphere", "monkey", "plane", "disc",
+                  "truncated_cone", "rounded_cube"]
+
+
+@pytest.mark.parametrize("shape", ALL_PRIMITIVES)
+@pytest.mark.parametrize("form", SURFACE_FORMS)
+def test_liquids_on_the_surface_are_visible_on_every_primitive(tax, form, shape):
+    """Droplets and a coating sit on the subject's surface where the camera sees it, sized from
+    its bounds: thin subjects (a plane, a disc, a torus, a cone's tip) included."""
+    coverage, _ = coverage_of(tax, liquid="water", liquid__form=form, geometry__shape=f"primitives.{shape}")
+    assert coverage["liquid"] > 2 * QcThresholds().min_element_coverage, coverage
+
+
+def _still(tax, tmp_path, edit=None, **overrides):
+    """The still (Cycles 8 spp, 48 px) of a crafted row as an RGB array, and its instance ids."""
+    _, image, layers = _render_crafted(tax, tmp_path, make_row(tax, **overrides), 48, 8, edit)
+    return image, compose_ids(*layers)[0]
+
+
+def _unmetered(desc):
+    desc.lighting.metering_ev = 0.0
+
+
+@pytest.mark.parametrize("setup", ["natural.night", "artificial.candle"])
+def test_a_dim_rig_is_metered_readable_and_stays_dark(tax, tmp_path, setup):
+    """At the darkest exposure a shipped spec draws (-2 EV), the setup's metering keeps the
+    frame out of `too_dark` and the subject readable; the same rig unmetered clips far more of
+    the frame to black (the check can fail), and the metered scene is still darker than noon."""
+    row = {"lighting__setup": setup, "lighting__exposure": -2.0, "geometry__shape": "primitives.sphere"}
+    metered, ids = _still(tax, tmp_path, **row)
+    dark, _ = _still(tax, tmp_path, edit=_unmetered, **row)
+    noon, _ = _still(tax, tmp_path, **dict(row, lighting__setup="natural.noon", lighting__exposure=0.0))
+    lit, unlit = image_metrics(metered)["dark_clip_frac"], image_metrics(dark)["dark_clip_frac"]
+    assert "too_dark" not in qc_reasons(image_metrics(metered)) and lit < unlit - 0.15, (lit, unlit)
+    y = metered.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
+    assert y[ids == 1].mean() > 0.1  # the subject reads
+    assert y.mean() < (noon.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])).mean()
+
+
+def test_thin_steam_stays_on_screen(tax):
+    coverage, _ = coverage_of(tax, gas="steam", gas__density=0.1, geometry__shape="primitives.cylinder")
+    assert coverage["gas"] > QcThresholds().min_element_coverage, coverage
+
+
+@pytest.mark.parametrize("grade", ["high_contrast", "noir"])
+def test_a_contrast_grade_keeps_a_night_image(tax, tmp_path, grade):
+    """A grade's contrast pivots on scene-linear mid-grey (a power curve): a night image keeps
+    its lit subject instead of going black (Blender's Bright/Contrast crushed it)."""
+    image, ids = _still(tax, tmp_path, lighting__setup="natural.night", lighting__exposure=-1.0,
+                        post__grade=grade, geometry__shape="primitives.monkey")
+    assert "too_dark" not in qc_reasons(image_metrics(image)), image_metrics(image)
+    y = image.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
+    assert y[ids == 1].mean() > 0.05

@@ -105,3 +105,9 @@ def test_detail_and_proportion_change_the_picture(tax, spec, tmp_path):
     short = render_array(_scene(tax, spec, "bolt", angle="eye_level", geometry__proportion=0.6), tmp_path / "s.png")
     long = render_array(_scene(tax, spec, "bolt", angle="eye_level", geometry__proportion=2.0), tmp_path / "l.png")
     assert np.abs(short - long).mean() > 0.01  # (the mesh test above measures the shapes themselves)
+
+
+def test_a_scatter_builds_whatever_the_sample_seed(tax, spec, tmp_path):
+    """Sample seeds are 64-bit; Blender's node seed is 32-bit (a large one raised ValueError)."""
+    image = render_array(_scene(tax, spec, "pebble_scatter", seed=2**62 + 12345), tmp_path / "big.png")
+    assert silhouette(image).mean() > 0.04

@@ -120,3 +120,40 @@ def test_density_changes_strength_but_never_hides_the_subject(shot, gas):
     assert thick > 1.3 * thin, f"{gas}: density 0.2 -> {thin:.4f}, 1.0 -> {thick:.4f}"
     subject = np.abs(centre(thick_img, 0.2) - centre(clear, 0.2)).mean()
     assert subject < 0.3, f"{gas}: the subject changes by {subject:.3f} at density 1"
+
+
+def _saturation(img: np.ndarray) -> np.ndarray:
+    return img.max(axis=2) - img.min(axis=2)
+
+
+def test_haze_veils_the_distance_and_greys_it_but_not_the_subject(shot):
+    """Aerial perspective: haze changes the far background several times more than the subject
+    (which stays clear), and the far floor it veils loses colour."""
+    clear, hazy = shot(gas="none", **SCENE), shot(gas="haze", gas__density=0.7, **SCENE)
+    change = np.abs(hazy - clear).sum(axis=2)
+    far = change[: SIZE // 4].mean()  # the top rows: the far floor and the wall behind
+    subject = np.abs(centre(hazy, 0.2) - centre(clear, 0.2)).sum(axis=2).mean()
+    assert far > 0.15, f"the distance changes by {far:.3f}"
+    assert far > 3 * subject, f"far {far:.3f} vs subject {subject:.3f}"
+    floor = (_saturation(clear) > 0.08)  # the coloured floor, beside the subject
+    floor[: SIZE // 4] = False
+    floor[:, SIZE // 4: 3 * SIZE // 4] = False
+    rows = np.nonzero(floor.any(axis=1))[0]
+    far_floor = floor & (np.arange(SIZE)[:, None] < np.median(rows))  # its farther half
+    assert far_floor.sum() > 10
+    assert _saturation(hazy)[far_floor].mean() < 0.7 * _saturation(clear)[far_floor].mean()
+
+
+@pytest.fixture(scope="module")
+def fine_shot(tmp_path_factory):
+    """A 96 px render of the gallery scene: dust motes are a pixel or two across."""
+    return cached_renderer(default_taxonomy(), tmp_path_factory.mktemp("dust"), size=96, samples=16, **SCENE)
+
+
+def test_dust_is_fine_specks_not_an_even_veil(fine_shot):
+    """Dust's change to the picture is grainy: its fine (high-pass) part is a larger share of
+    the change than for fog and haze, which are smooth veils."""
+    clear = fine_shot(gas="none")
+    dust = structure(fine_shot(gas="dust", gas__density=0.4), clear)
+    veils = [structure(fine_shot(gas=gas, gas__density=0.4), clear) for gas in ("fog", "haze")]
+    assert dust > 1.5 * max(veils), f"dust {dust:.3f} vs fog, haze {veils}"

@@ -70,3 +70,61 @@ def test_the_palette_leaves_white_marble_white(tax):
     desc = describe(make_row(tax, material="organic.marble", color__base_hue=210.0), make_spec(tax), tax)
     base = desc.subject.material.base_color
     assert max(base) - min(base) < 0.08  # nearly neutral: the blue palette does not paint it
+
+
+def _edited(tax, folder, material, edit, name):
+    """A 64 px Cycles render (16 spp, void background, sphere) of `material`, with `edit`
+    applied to the subject's material fields first."""
+    from tests.render_fixtures import render_array
+
+    row = make_row(tax, seed=5, material=material, geometry__shape="primitives.sphere", scene__background="void",
+                   camera__distance=3.2)
+    desc = describe(row, make_spec(tax, size=SIZE, samples=16), tax)
+    for key, value in edit.items():
+        setattr(desc.subject.material, key, value)
+    return render_array(desc, folder / f"{name}.png")
+
+
+def _rim_and_core(mask):
+    """The silhouette's outer ring (grazing angles) and its inside, eroded twice."""
+    inner = mask.copy()
+    for _ in range(3):
+        inner[1:-1, 1:-1] = inner[1:-1, 1:-1] & inner[:-2, 1:-1] & inner[2:, 1:-1] & inner[1:-1, :-2] & inner[1:-1, 2:]
+    core = inner.copy()
+    for _ in range(6):
+        core[1:-1, 1:-1] = core[1:-1, 1:-1] & core[:-2, 1:-1] & core[2:, 1:-1] & core[1:-1, :-2] & core[1:-1, 2:]
+    return mask & ~inner, core
+
+
+def test_fabric_sheen_brightens_grazing_angles(tax, tmp_path):
+    from tests.render_fixtures import silhouette
+
+    sheen = _edited(tax, tmp_path, "fabric.velvet", {}, "sheen")
+    plain = _edited(tax, tmp_path, "fabric.velvet", {"sheen": 0.0}, "plain")
+    rim, core = _rim_and_core(silhouette(plain) | silhouette(sheen))
+    y_sheen, y_plain = luminance(sheen), luminance(plain)
+    rim_gain = y_sheen[rim].mean() / max(y_plain[rim].mean(), 1e-6)
+    core_gain = y_sheen[core].mean() / max(y_plain[core].mean(), 1e-6)
+    assert rim.sum() > 30 and core.sum() > 30
+    assert rim_gain > 1.3 and rim_gain > core_gain + 0.2, f"rim x{rim_gain:.2f}, core x{core_gain:.2f}"
+
+
+def test_skin_subsurface_bleeds_red_light_into_a_softer_shadow(tax, tmp_path):
+    """Subsurface scattering carries light under the skin into the shadow side, reddened (red
+    travels furthest: the radius is largest for red), and blurs the shading's gradients."""
+    from tests.render_fixtures import silhouette
+
+    skin = _edited(tax, tmp_path, "organic.skin", {}, "skin")
+    diffuse = _edited(tax, tmp_path, "organic.skin", {"subsurface": 0.0}, "diffuse")  # same colour, no subsurface
+    mask = silhouette(diffuse) & silhouette(skin)
+    y_skin, y_diffuse = luminance(skin), luminance(diffuse)
+    dark = mask & (y_diffuse < np.quantile(y_diffuse[mask], 0.3))  # the shadow side of the plain one
+    assert dark.sum() > 20
+    red_skin = skin[..., 0][dark].mean() / max(skin[..., 2][dark].mean(), 1e-6)
+    red_diffuse = diffuse[..., 0][dark].mean() / max(diffuse[..., 2][dark].mean(), 1e-6)
+    assert red_skin > red_diffuse + 0.05, f"the bled light is red: {red_skin:.2f} vs {red_diffuse:.2f}"
+    gy, gx = np.gradient(y_skin)
+    dy, dx = np.gradient(y_diffuse)
+    inner = mask.copy()
+    inner[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    assert np.hypot(gx, gy)[inner].mean() < np.hypot(dx, dy)[inner].mean(), "a softer terminator"

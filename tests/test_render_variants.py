@@ -29,7 +29,7 @@ VARIANTS = "variants { material in [plastic.matte, metal.copper], lighting.kelvi
 @pytest.fixture(scope="module")
 def variant_shard(tmp_path_factory):
     root = tmp_path_factory.mktemp("variants")
-    spec = tiny_spec(name="varied", samples=2, engine="cycles", spp=4, passes="depth",
+    spec = tiny_spec(name="varied", samples=2, engine="cycles", spp=4, passes="depth, instances",
                      outputs="image, caption, metadata, scene_code",
                      axes="lighting.kelvin ~ uniform(4000, 7000)\n    " + VARIANTS)
     result = run_shard(spec, 0, str(root))
@@ -46,7 +46,8 @@ def _description(script: bytes) -> dict:
 def test_members_and_json_variants(variant_shard):
     _root, spec, members = variant_shard
     suffixes = member_suffixes(spec)
-    assert {"var1.png", "var2.png", "var1.py", "var2.py", "var1.depth.exr", "var2.depth.exr"} <= set(suffixes)
+    assert {"var1.png", "var2.png", "var1.py", "var2.py", "var1.depth.exr", "var2.depth.exr",
+            "var1.inst.png", "var2.inst.png"} <= set(suffixes)
     for sid in (0, 1):
         assert {n for n in members if n.startswith(f"{sid:09d}.")} == {f"{sid:09d}.{s}" for s in suffixes}
         meta = json.loads(members[f"{sid:09d}.json"])
@@ -59,6 +60,12 @@ def test_members_and_json_variants(variant_shard):
             assert set(entry["changed"]) <= set(spec.variants.columns)
             assert f"{sid:09d}.var{entry['variant']}.png" in entry["files"]
             assert entry["captions"]["caption"].startswith(("a matte plastic", "a copper", "a polished copper"))
+            # each variant gets the base's visibility QC: its instances, measured, and a verdict
+            ids = png_array(members[f"{sid:09d}.var{entry['variant']}.inst.png"])
+            subject = next(i for i in entry["instances"] if i["element"] == "subject")
+            assert subject["coverage"] == pytest.approx(float((ids == subject["id"]).mean()), abs=1e-6) and subject["coverage"] > 0.02
+            assert entry["qc"]["pass"] and entry["qc"]["reasons"] == [], entry["qc"]
+            assert entry["qc"]["object_coverage"] > 0.02 and entry["qc"]["void_frac"] == 0.0
 
 
 def test_variants_differ_only_in_named_axes_and_visibly_in_pixels(variant_shard):

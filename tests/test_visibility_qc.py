@@ -13,7 +13,7 @@ from psynth_data.visibility import (
     border_frac, crop_allowed, dilate, expected_elements, visibility_metrics, visibility_reasons,
 )
 from psynth_render.outputs import PASS_SUFFIX, member_name
-from psynth_render.qc_probe import QC_DIR, measure_sample
+from psynth_render.qc_probe import QC_DIR, measure_sample, measure_variant, variant_failures
 from psynth_spec.compile import compile_text
 from psynth_spec.errors import SpecError
 
@@ -71,7 +71,7 @@ def test_a_good_scene_passes_every_visibility_check():
                            expected=("subject", "liquid"))
     assert m["subject_border_frac"] == 0.0 and m["void_frac"] == 0.0
     assert m["min_element_coverage"] == pytest.approx(0.12)  # the liquid's 15 x 80 px, measured from ids
-    assert m["subject_contrast"] == pytest.approx(0.5)
+    assert m["subject_contrast"] == pytest.approx(0.495, abs=0.002)  # delta E 49.5: L* 82.0 vs 32.5
     assert visibility_reasons(m, T) == []
 
 
@@ -117,7 +117,7 @@ def test_gas_not_visible_by_the_renderers_coverage():
 def test_gas_hides_subject_only_with_a_gas():
     luma, mask = _scene(subject_luma=0.61, ground_luma=0.6)  # fog: subject and ground the same grey
     hidden = visibility_metrics(subject_mask=mask, luma=luma, expected=("subject", "gas"))
-    assert hidden["subject_contrast"] == pytest.approx(0.01)
+    assert hidden["subject_contrast"] == pytest.approx(0.0097, abs=0.0003)  # delta E ~1
     assert visibility_reasons(hidden, T) == ["gas_hides_subject"]
     assert _reasons(subject_mask=mask, luma=luma, expected=("subject",)) == []  # no gas to blame
     clear_luma, _ = _scene()
@@ -125,6 +125,39 @@ def test_gas_hides_subject_only_with_a_gas():
     shaded = luma.copy()
     shaded[30:70, 30:50] = 0.3  # flat mean difference, but shading inside the subject shows it
     assert _reasons(subject_mask=mask, luma=shaded, expected=("subject", "gas")) == []
+
+
+def _colour_scene(subject_rgb, ground_rgb):
+    """An 8-bit RGB image of a flat square subject on a flat ground, and the subject's mask."""
+    _, mask = _scene()
+    image = np.empty((H, W, 3), np.uint8)
+    image[...] = np.round(np.asarray(ground_rgb) * 255)
+    image[mask > 0] = np.round(np.asarray(subject_rgb) * 255)
+    return image, mask
+
+
+def test_contrast_is_a_colour_difference_red_on_green_of_equal_luma():
+    red, green = (0.9, 0.0, 0.0), (0.0, 0.9 * 0.2126 / 0.7152, 0.0)  # equal Rec. 709 luma
+    image, mask = _colour_scene(red, green)
+    m = image_metrics(image, mask, expected=("subject", "gas"))
+    y = image.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
+    assert abs(y[mask > 0].mean() - y[mask == 0].mean()) < 0.005  # luma cannot tell them apart
+    assert m["subject_contrast"] > 0.5  # delta E > 50: plainly different colours
+    assert "gas_hides_subject" not in qc_reasons(m)
+    same, _ = _colour_scene(red, (0.89, 0.0, 0.0))  # red on a red one step darker: hidden
+    hidden = image_metrics(same, mask, expected=("subject", "gas"))
+    assert hidden["subject_contrast"] < T.min_subject_contrast
+    assert "gas_hides_subject" in qc_reasons(hidden)
+
+
+def test_contrast_of_a_grey_image_matches_its_rgb_twin():
+    luma, mask = _scene(subject_luma=0.7, ground_luma=0.4)
+    rgb = np.repeat(luma[..., None], 3, 2)
+    from_luma = visibility_metrics(subject_mask=mask, luma=luma)["subject_contrast"]
+    from_rgb = visibility_metrics(subject_mask=mask, luma=luma, rgb=rgb)["subject_contrast"]
+    assert from_luma == pytest.approx(from_rgb) and from_luma > 0.25
+    with pytest.raises(ValueError, match="colours"):
+        visibility_metrics(subject_mask=mask, rgb=rgb[..., :2])
 
 
 def test_too_small_subject_by_default_from_the_mask_or_the_instances():
@@ -192,9 +225,35 @@ def test_the_worker_reads_the_instance_pass_and_the_json(tmp_path):
     row = {"sample_id": 7, "caption": "x", "liquid": "water", "gas": "none"}
     plain = measure_sample(spec, tmp_path, row, 0.1, 0)
     assert plain["qc_pass"] and plain["subject_border_frac"] == 0.0 and plain["void_frac"] is None
-    assert plain["subject_contrast"] == pytest.approx(0.5, abs=0.01)
+    assert plain["subject_contrast"] == pytest.approx(0.495, abs=0.01)
     Image.fromarray(_ids(mask, liquid_rows=(90, 91), void_cols=2)).save(tmp_path / QC_DIR / member_name(7, "inst.png"))
     (tmp_path / member_name(7, "json")).write_text(json.dumps({"instances": INSTANCES}))
     judged = measure_sample(spec, tmp_path, row, 0.1, 0)
     assert judged["void_frac"] == pytest.approx(0.02) and judged["min_element_coverage"] == pytest.approx(0.008)
     assert judged["qc_reasons"] == ["void_in_frame", "liquid_not_visible"] and not judged["qc_pass"]
+
+
+def test_a_variant_is_judged_like_the_base_and_a_failing_one_flags_the_sample(tmp_path):
+    spec = compile_text("dataset d {\n    samples 4\n}\n")
+    luma, mask = _scene()
+    image = (np.repeat(luma[..., None], 3, 2) * 255).round().astype(np.uint8)
+    path = tmp_path / "v.png"
+    Image.fromarray(image).save(path)
+    row = {"sample_id": 7, "liquid": "water", "gas": "none"}
+    good = measure_variant(spec, path, mask * 255, _ids(mask), INSTANCES, row)
+    assert good["pass"] and good["reasons"] == [] and good["min_element_coverage"] == pytest.approx(0.12)
+    hidden = measure_variant(spec, path, mask * 255, _ids(mask, liquid_rows=(90, 91)), INSTANCES, row)
+    assert not hidden["pass"] and hidden["reasons"] == ["liquid_not_visible"]
+    no_image = measure_variant(spec, tmp_path / "missing.png", mask * 255, _ids(mask), INSTANCES, row)
+    assert no_image["pass"] and no_image["mean_luma"] is None, no_image  # ids alone: visibility only
+    meta = {"variants": [{"variant": 1, "qc": good}, {"variant": 2, "qc": hidden}]}
+    assert variant_failures(meta) == [2] and variant_failures({"variants": [{"variant": 1}]}) == []
+    # the worker's base row: a failing variant flags the sample, a passing one does not
+    Image.fromarray(image).save(tmp_path / member_name(7, "png"))
+    (tmp_path / QC_DIR).mkdir()
+    Image.fromarray((mask * 255).astype(np.uint8)).save(tmp_path / QC_DIR / member_name(7, PASS_SUFFIX["segmentation"]))
+    (tmp_path / member_name(7, "json")).write_text(json.dumps(meta))
+    flagged = measure_sample(spec, tmp_path, row, 0.1, 0)
+    assert flagged["qc_reasons"] == ["variant_failed"] and not flagged["qc_pass"]
+    (tmp_path / member_name(7, "json")).write_text(json.dumps({"variants": meta["variants"][:1]}))
+    assert measure_sample(spec, tmp_path, row, 0.1, 0)["qc_pass"]

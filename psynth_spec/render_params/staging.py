@@ -84,6 +84,11 @@ class LightingParams(_Params):
     kelvin: Kelvin
     lights: tuple[Light, ...] = ()
     world: World
+    metering_ev: Annotated[float, Field(ge=0.0, le=8.0)] = 0.0
+    """Stops the camera opens up for this setup before `lighting.exposure` applies, as a
+    photographer's meter does at night: a dim rig (moonlight, a candle, one spotlight) still
+    shows a readable subject in dark surroundings instead of a black frame. Calibrated with
+    bench/calibrate_metering.py."""
 
     @model_validator(mode="after")
     def _lit(self) -> "LightingParams":
@@ -127,7 +132,10 @@ class CameraMovementParams(_Params):
     `dolly` (fraction of the start distance; negative = toward the subject), `truck` (sideways,
     object radii), `pedestal` (up/down, object radii, camera stays level), `crane` (up/down,
     object radii, re-aimed at the subject), `pan_deg` / `tilt_deg` / `roll_deg` (rotation in
-    place), `orbit_deg` (around the subject), `zoom` (focal length multiplier at the end),
+    place; a pan or tilt sweeps across the subject, from -half to +half of it, and a
+    perspective lens turns at most half its field of view: build/motion.py `turn_sweep`),
+    `orbit_deg` (around the
+    subject), `zoom` (focal length multiplier at the end),
     handheld shake: `shake_amplitude` (object radii), `shake_rotation_deg`, `shake_frequency_hz`.
     `easing`: LINEAR or EASE_IN_OUT (Bezier)."""
 

@@ -171,7 +171,9 @@ class GasParams(_Params):
     `blackbody_kelvin` at the core to `tip_kelvin` at the tips, emitting `blackbody_intensity`;
     billow = a widening lumpy plume; wisps = thin rising streaks; cloud = a lumpy ball with a
     flat base; fireball = a cloud with a burning core; ground = a layer thinning exponentially
-    over `height`; particulate = a thin fill with fine specks (noise_scale = specks per unit).
+    over `height`; particulate = a thin fill with fine specks (noise_scale = specks per unit);
+    aerial = haze: clear up to just behind the subject, thickening over `extent` camera distances
+    beyond it to `edge_gain` x the density (far things fade and grey, the subject stays clear).
     `offset` places a plume's foot (x, y, height above the floor) or a blob's centre (x, y, z
     from the subject's centre) in object radii, +Y being behind the subject from the default
     camera. `stretch` makes noise features that many times taller than wide, `turbulence`
@@ -194,7 +196,7 @@ class GasParams(_Params):
     noise_contrast: Unit = 0.5
     extent: Positive = 1.5
     height: Positive = 1.0
-    look: Literal["plain", "flame", "billow", "wisps", "cloud", "fireball", "ground", "particulate"] = "plain"
+    look: Literal["plain", "flame", "billow", "wisps", "cloud", "fireball", "ground", "particulate", "aerial"] = "plain"
     offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
     tip_kelvin: Annotated[float, Field(ge=500.0, le=20000.0)] | None = None
     stretch: Positive = 1.0

@@ -116,7 +116,7 @@ def build(desc, stated=None):
     stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
     stated.get("world", lambda s: lighting_world(s, desc.lighting.world))(scene)
     backdrop_in_world(scene, desc.backdrop)  # a void colour or sky the camera sees instead
-    scene.view_settings.exposure = desc.lighting.exposure
+    _exposure(scene, desc.lighting.exposure, desc.lighting.metering_ev)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
         if element is None:
@@ -210,7 +210,10 @@ def _add_backdrop(element: Backdrop, scene, state):
 @add.register
 def _add_liquid(element: LiquidEffect, scene, state):
     facing = facing_azimuth(state.desc, state.floor_z) - math.radians(state.desc.subject.geometry.rotation_deg)
-    body = liquid(state.subject, element, state.floor_z, facing)
+    pose = still_pose(state.desc, state.floor_z)
+    toward = Vector(pose["location"]) - Vector(pose["target"])
+    eye = (state.subject.matrix_world.inverted().to_3x3() @ toward).normalized()  # in its own frame
+    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye))
     if body is not None:
         state.lined.append(body)
 
@@ -500,6 +503,17 @@ def render_settings(scene, render):
 def _frame_size(scene):
     """(width, height) in pixels, as the render step set them."""
     return scene.render.resolution_x, scene.render.resolution_y
+
+
+def _exposure(scene, exposure, metering_ev=0.0):
+    """The lighting's exposure, for the engine the render step chose. `exposure` (the stated
+    compensation) is the view transform's; a setup's `metering_ev` is Cycles' film exposure,
+    which scales the render before the compositor: a colour grade's contrast pivots on mid-grey
+    in scene-linear values and would crush a dim rig's image to black if the gain came only
+    after it. Other engines meter in the view transform."""
+    cycles = scene.render.engine == "CYCLES"
+    scene.view_settings.exposure = exposure + (0.0 if cycles else metering_ev)
+    scene.cycles.film_exposure = 2.0 ** metering_ev if cycles else 1.0
 
 
 def configure_device(preference="auto"):

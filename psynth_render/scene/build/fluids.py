@@ -6,13 +6,16 @@ Same shape layout as primitives.py, in scene units (subject of radius 1 at the o
 maps Pa·s to t in 0..1 on a log scale (water 0, honey ~1); thin liquids (small t) spread wide,
 stay flat, splash high into many droplets, ripple strongly and fall as separate round drops;
 thick ones (t near 1) pile into domes, splash low, ripple barely, hang in long sagging strands
-and coil where they land. `surface(direction)` (droplets, coating) returns the subject's surface
-point and normal along a direction from its centre; the builder ray-casts it.
+and coil where they land. `surface(direction, origin=None)` (drip, droplets, coating) returns the subject's
+surface point and normal along a direction toward its centre (or, from `origin`, along
+-direction); the builder ray-casts it. The builder also gives the surface forms the camera's
+direction (`eye`) and the subject's bounds (`bound_radius`, `top`, `flat`) in its own frame.
 """
 
 import math
 import random
 
+from psynth_render.scene.build.framing import _cross, _unit  # small vector helpers (pure math)
 from psynth_render.scene.build.primitives import lat_long, shape
 
 WATER_PA_S = 0.001
@@ -240,52 +243,117 @@ def _torus(centre, major, minor, segments=24, sides=10):
     return shape(verts, faces, [True] * len(faces))
 
 
+def _basis(axis):
+    """Two unit vectors perpendicular to the unit vector `axis` (and to each other)."""
+    helper = (0.0, 0.0, 1.0) if abs(axis[2]) < 0.9 else (1.0, 0.0, 0.0)
+    u = _unit(_cross(axis, helper))
+    return u, _cross(axis, u)
+
+
+EYE_JITTER = 0.45
+"""How far from the camera's direction the rays that place droplets lean (a share of it): the
+beads spread over the sides the camera sees, not only the face toward it."""
+
+
+def seen_points(p, rng, surface, count, tries=8):
+    """Up to `count` (point, normal) pairs on the subject's surface where the camera sees it:
+    parallel rays along the camera's direction (jittered), through random points of the disc
+    the subject's bounds span across that direction. Unlike rays toward the centre, they land
+    all over a thin subject (a plane, a disc, a torus, a cone's tip) instead of at one point."""
+    eye = _unit(p.get("eye") or (0.0, -0.8, 0.6))
+    reach = p.get("bound_radius") or 1.2
+    out = []
+    for _ in range(count * tries):
+        if len(out) >= count:
+            break
+        d = _unit(tuple(eye[k] + rng.uniform(-EYE_JITTER, EYE_JITTER) for k in range(3)))
+        u, v = _basis(d)
+        r, a = reach * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+        origin = tuple(d[k] * (reach + 3.0) + r * (math.cos(a) * u[k] + math.sin(a) * v[k]) for k in range(3))
+        hit = surface(d, origin)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
 def droplets(p, t, floor_z, rng, surface):
-    """Beads on the subject's surface; thick liquids make fewer, bigger, flatter ones."""
+    """Beads on the subject's surface where the camera sees it (`seen_points`); thick liquids
+    make fewer, bigger, flatter ones. Bead size follows the subject's size (its bounds)."""
     count = max(1, int(p["droplets"] * (1 - 0.6 * t)))
+    scale = (p.get("bound_radius") or 1.0) ** 0.5  # a smaller subject, smaller beads (but visible)
     parts = []
-    for _ in range(count):
-        z = rng.uniform(-0.4, 1.0)
-        a = rng.uniform(0, 2 * math.pi)
-        d = (math.sqrt(1 - z * z) * math.cos(a), math.sqrt(1 - z * z) * math.sin(a), z)
-        hit = surface(d)
-        if hit is None:
-            continue
-        point, normal = hit
-        size = rng.uniform(0.6, 1.0) * max(p["height"], 0.01) * (1 + t)
+    for point, normal in seen_points(p, rng, surface, count):
+        size = rng.uniform(0.6, 1.0) * max(p["height"], 0.01) * (1 + t) * scale
         parts.append(ball(tuple(point[k] + normal[k] * size * 0.3 for k in range(3)), size, 1.0, segments=8))
     return merge(parts) if parts else shape([], [], [])
 
 
+FLAT_COAT = 0.6
+"""On a flat subject a coat spreads over this share of its radius from the centre (the rim
+stays bare, so the subject is seen under it)."""
+
+
 def coating(p, t, floor_z, rng, surface):
     """A shell over the subject's top that runs down its sides in lobes; thick liquids sag
-    lower and thicker."""
+    lower and thicker. Rays toward the centre find a round subject's surface; where they miss
+    (a torus's hole) or the subject is flat (a plane, a disc: every such ray meets it at its
+    centre), rays straight down from above put the coat on its top face."""
     segments, rings = 48, 16
     lobes = max(2, p["droplets"])
     phase = rng.uniform(0, 2 * math.pi)
     thick = max(p["thickness"], 0.01) * (1 + 1.5 * t)
     sag = max(p["height"], 0.05) * (0.5 + t)
+    flat = p.get("flat", False)
+    reach = p.get("bound_radius") or 1.0
+    top = p.get("top")
 
     def cut(a):  # lowest elevation (radians) the coat reaches at azimuth a
         lobe = max(0.0, math.sin(lobes * a + phase)) ** 3
         return math.radians(35) - sag * (0.6 + 1.2 * lobe)
 
-    verts = []
+    def from_above(e, a):  # the top face under the point at horizontal radius cos(e)
+        r = reach * math.cos(e) * (FLAT_COAT if flat else 1.0)
+        origin = (r * math.cos(a), r * math.sin(a), (top if top is not None else reach) + 1.0)
+        return surface((0.0, 0.0, 1.0), origin)
+
+    verts, index = [], {}
     for i in range(rings + 1):
         f = i / rings
         for k in range(segments):
             a = 2 * math.pi * k / segments
             e = math.pi / 2 - (math.pi / 2 - cut(a)) * f
             d = (math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e))
-            hit = surface(d)
-            point, normal = hit if hit is not None else (d, d)
+            hit = from_above(e, a) if flat else surface(d)
+            if hit is None and not flat:
+                hit = from_above(e, a)
+            if hit is None:
+                continue  # nothing under this point (a hole): the coat has a gap there
+            point, normal = hit
             off = thick * (1 - 0.7 * f**3)
+            index[i, k] = len(verts)
             verts.append(tuple(point[j] + normal[j] * off for j in range(3)))
     faces = []
     for i in range(rings):
-        a, b = i * segments, (i + 1) * segments
-        faces += [[a + k, b + k, b + (k + 1) % segments, a + (k + 1) % segments] for k in range(segments)]
+        for k in range(segments):
+            quad = [(i, k), (i + 1, k), (i + 1, (k + 1) % segments), (i, (k + 1) % segments)]
+            if all(q in index for q in quad):
+                faces.append([index[q] for q in quad])
     return shape(verts, faces, [True] * len(faces))
+
+
+def _unit_sphere(direction, origin=None):
+    """A unit sphere's surface (point, normal) hit by a ray along -direction (None: a miss)."""
+    d = _unit(direction)
+    if origin is None:
+        return d, d
+    o = origin
+    b = sum(o[k] * d[k] for k in range(3))  # the ray o - s d meets |x| = 1 where s = b +- sqrt(.)
+    disc = b * b - (sum(c * c for c in o) - 1.0)
+    if disc < 0:
+        return None
+    s = b - math.sqrt(disc)
+    point = tuple(o[k] - s * d[k] for k in range(3))
+    return point, point
 
 
 FORMS = {"pool": pool, "ripple": ripple, "splash": splash, "pour": pour}
@@ -299,6 +367,6 @@ def liquid_mesh(form, viscosity, floor_z, seed, surface=None):
     name = form["form"]
     if name in SURFACE_FORMS:
         if surface is None:
-            surface = lambda d: (d, d)  # noqa: E731  a unit sphere
+            surface = _unit_sphere
         return SURFACE_FORMS[name](form, t, floor_z, rng, surface)
     return FORMS[name](form, t, floor_z, rng)

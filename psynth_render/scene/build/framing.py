@@ -126,6 +126,23 @@ def still_extent(desc, points, floor_z, width, height):
     return extent(points, camera_pose(desc, view.movement.still_at, floor_z), view, width, height)
 
 
+def clip_times(view):
+    """The clip times (0..1) whose poses the framing keeps the subject inside: every rendered
+    frame of a moving camera's clip, else none (a still is judged at its own pose)."""
+    move = view.movement
+    if move.frames < 2 or not move.moves:
+        return ()
+    return tuple(i / (move.frames - 1) for i in range(move.frames))
+
+
+def clip_reach(desc, points, floor_z, width, height, times):
+    """The largest reach (furthest subject point from the frame's centre, 1 = the edge) over the
+    poses at `times`; inf when the subject is behind the camera at one of them."""
+    view = desc.camera.main
+    return max((extent(points, camera_pose(desc, t, floor_z), view, width, height)[1] for t in times),
+               default=0.0)
+
+
 def solve_framing(desc, points, floor_z, size=None):
     """Set the main view's `distance` (and, orthographic, `ortho_scale`) so that the subject's
     share of the frame at the still's pose is the view's `framing_share` (or less, to fit);
@@ -147,12 +164,13 @@ def solve_framing(desc, points, floor_z, size=None):
                                         (width, height))
     finally:
         view.lens.lens_type, view.focal_length = saved
-    if orthographic:  # share and reach scale as 1 / ortho_scale
+    if orthographic:  # share and reach scale as 1 / ortho_scale, at every pose of the clip
         view.ortho_scale = 1.0
         share, reach = still_extent(desc, points, floor_z, width, height)
         scale = share / target
         if not view.framing_crop:
-            scale = max(scale, reach / FIT)
+            whole = clip_reach(desc, points, floor_z, width, height, clip_times(view))
+            scale = max(scale, reach / FIT, whole / FIT if math.isfinite(whole) else 0.0)
         view.ortho_scale = scale
     reached = still_extent(desc, points, floor_z, width, height)
     for other in desc.camera.views[1:]:  # a multi-view rig's views share the main view's distance
@@ -165,18 +183,24 @@ def solve_framing(desc, points, floor_z, size=None):
 
 def _solve_distance(desc, points, floor_z, lo, target, crop, size):
     """The closest base distance whose still share is at most `target` and, unless `crop`,
-    whose reach is at most FIT (bisection in log distance; both fall as the camera backs away).
-    A reach that never fits (the move looks away) is let go."""
+    whose reach is at most FIT at the still's pose and at every frame of a rendered clip
+    (bisection in log distance; all fall as the camera backs away). A reach that never fits
+    over the clip (a pan that looks away) is let go for the clip, then for the still."""
     view = desc.camera.main
     width, height = size
     hi = FAR_LIMIT
+    times = clip_times(view)
 
     def ok(distance, fit=not crop):
         view.distance = distance
         share, reach = still_extent(desc, points, floor_z, width, height)
-        return share <= target and (not fit or reach <= FIT)
+        if share > target or (fit and reach > FIT):
+            return False
+        return fit != "clip" or clip_reach(desc, points, floor_z, width, height, times) <= FIT
 
-    fit = not crop and ok(hi)
+    fit = False
+    if not crop:
+        fit = "clip" if times and ok(hi, "clip") else ok(hi, True)
     if ok(lo, fit):
         return lo
     if not ok(hi, fit):
@@ -235,6 +259,18 @@ def readable_gas(desc):
         g.density_value = cap * (1.0 - math.exp(-before / cap))  # ~ unchanged when thin, < cap
         out.append((before, g.density_value))
     return out
+
+
+MIN_LOOK_AMOUNT = 0.6
+"""The least share of a look's shape (wisps, billows, flames) a gas fills: the gas.density axis
+moves a look's threshold (gas_fields._sharpen), and under about 0.4 thin wisps vanish from the
+frame (steam at density 0.13 rendered no pixel at opacity 0.1)."""
+
+
+def look_amount(density):
+    """The gas.density axis (0..1) as the amount a look's field is cut at: MIN_LOOK_AMOUNT..1,
+    in the same order, so a thin gas is thinner but still on screen."""
+    return MIN_LOOK_AMOUNT + (1.0 - MIN_LOOK_AMOUNT) * min(max(density, 0.0), 1.0)
 
 
 def facing_azimuth(desc, floor_z=None):

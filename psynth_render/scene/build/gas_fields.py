@@ -12,6 +12,8 @@ core, 0 at the tips) that picks the blackbody temperature and the emission stren
     wisps     thin vertical streaks (noise stretched along Z) that fade as they rise
     fireball  a cloud whose hot core glows and whose rim is dark smoke
     particulate  a thin fill of fine specks (dust motes)
+    aerial    haze: nothing up to just behind the subject, then thickening with the distance from
+              the camera (aerial perspective: the distance fades and greys, the subject does not)
     ground    a layer densest at the floor, thinning exponentially with height (mist)
 
 The numbers that make a concept what it is (stretch, radius, height, noise) come from its
@@ -169,12 +171,31 @@ def ground_field(nodes, links, f):
     return math_node(nodes, links, "MULTIPLY", falloff, wobble)
 
 
+MOTE_LEVEL = 0.7
+MOTE_SPREAD = 0.06
+"""Noise level above which dust has a mote (its top few percent: sharp-edged specks), lowered
+by MOTE_SPREAD x gas.density: thicker dust has more motes."""
+
+
 def particulate_field(nodes, links, f):
     """Density of a thin fill plus fine specks: 1 + gain x (noise above its top few percent)."""
     vec, _, _, _ = _local(nodes, links, f["origin"])
     specks, _ = _gnoise(nodes, links, vec, f["noise_scale"], 0.0, f["w"], 1.0)
-    motes = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", specks, 0.68), 20.0))
+    level = MOTE_LEVEL - MOTE_SPREAD * f["amount"]  # more dust, more motes (not just denser ones)
+    motes = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", specks, level), 40.0))
     return math_node(nodes, links, "ADD", 1.0, math_node(nodes, links, "MULTIPLY", motes, f["edge_gain"]))
+
+
+def aerial_field(nodes, links, f):
+    """Density of haze: 0 up to one radius behind the subject, rising linearly with the distance
+    from the camera (Camera Data's view distance, so a moving camera keeps its clear subject)
+    over `extent` camera distances to `edge_gain`. The camera distance is the one the gas's
+    `reach` was made from (framing.gas_reach: 1.5 d + 1)."""
+    camera = max((f["reach"] - 1.0) / 1.5, 1.0)
+    start, span = camera + 1.0, max(f["extent"] * camera, 1e-3)
+    view = nodes.new("ShaderNodeCameraData").outputs["View Distance"]
+    ramp = _gclamp(nodes, links, math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SUBTRACT", view, start), span))
+    return math_node(nodes, links, "MULTIPLY", ramp, f["edge_gain"])
 
 
 def blackbody_emission(nodes, links, vol, heat, density, core_kelvin, tip_kelvin, strength):
@@ -198,6 +219,7 @@ LOOK_FIELDS = {
     "fireball": cloud_field,
     "ground": ground_field,
     "particulate": particulate_field,
+    "aerial": aerial_field,
 }
 """look -> field builder; flame, cloud and fireball return (density, heat), the others density."""
 

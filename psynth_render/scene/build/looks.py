@@ -314,13 +314,29 @@ def _grade(nodes, links, image, grade):
         links.new(image, hsv.inputs[0])
         image = hsv.outputs[0]
     if grade.contrast != 1.0:
-        contrast = nodes.new("CompositorNodeBrightContrast")
-        _input(contrast, "Contrast", (grade.contrast - 1.0) * 100.0)
-        links.new(image, contrast.inputs[0])
-        image = contrast.outputs[0]
+        image = _contrast(nodes, links, image, grade.contrast)
     if list(grade.tint) != [1.0, 1.0, 1.0]:
         image = mix_color(nodes, links, image, grade.tint, 1.0, "MULTIPLY")
     return image
+
+
+MID_GREY = 0.18
+"""Scene-linear mid-grey: the pivot of a grade's contrast."""
+
+
+def _contrast(nodes, links, image, power):
+    """Contrast as a power curve through scene-linear mid-grey, 0.18 (c / 0.18)^power per
+    channel (alpha kept). Blender's Bright/Contrast pivots on 0.5 in scene-linear values, over a
+    stop above mid-grey, and goes negative under it: it crushed a dim (night, candle) image to
+    black whatever the exposure. A power curve keeps every value positive and grey where it is."""
+    split = nodes.new("CompositorNodeSeparateColor")
+    links.new(image, split.inputs[0])
+    join = nodes.new("CompositorNodeCombineColor")
+    for channel in ("Red", "Green", "Blue"):
+        value = math_node(nodes, links, "POWER", math_node(nodes, links, "MAXIMUM", split.outputs[channel], 0.0), power)
+        links.new(math_node(nodes, links, "MULTIPLY", value, MID_GREY ** (1.0 - power)), join.inputs[channel])
+    links.new(split.outputs["Alpha"], join.inputs["Alpha"])
+    return join.outputs[0]
 
 
 def _vignette(nodes, links, image, amount, size):

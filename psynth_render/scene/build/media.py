@@ -15,8 +15,10 @@ import bpy
 from mathutils import Vector
 
 from psynth_render.scene.build.fluids import liquid_mesh, merge, sheet
+from psynth_render.scene.build.framing import look_amount
 from psynth_render.scene.build.gas_fields import blackbody_emission, look_field
 from psynth_render.scene.build.patterns import math_node
+from psynth_render.scene.build.placement import FLAT_RATIO
 
 LIQUID = "psynth_liquid"
 GAS = "psynth_gas"
@@ -26,6 +28,9 @@ GAS_MATERIAL = "psynth_gas"
 SCATTER_MIN_DENSITY = 1.0
 """A clear liquid scatters inside only from this density (per scene unit): fainter scattering
 is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
+FLAME_SWAY = 0.6
+"""How far past its base radius turbulence pushes a flame (x turbulence; flame_field sways by at
+most turbulence x 1.15 / 2)."""
 VOLUME_STEP_RATE = 4.0
 VOLUME_MAX_STEPS = 96
 
@@ -81,20 +86,23 @@ def _fresh_material(name):
 
 
 # ---------------------------------------------------------------- liquid
-def liquid(subject, liquid_desc, floor_z, facing=None):
+def liquid(subject, liquid_desc, floor_z, facing=None, eye=None):
     """Build (or remove, for None) the liquid body; `facing`: the camera's azimuth in the
-    subject's frame (radians), where forms on the subject gather (drips on the side it sees)."""
+    subject's frame (radians), where forms on the subject gather (drips on the side it sees);
+    `eye`: the direction toward the camera in the subject's frame (droplets, coating)."""
     if liquid_desc is None:
         remove_object(LIQUID)
         return None
 
-    def surface(direction):  # the subject's surface along a direction from its centre
+    def surface(direction, origin=None):  # the subject's surface toward its centre, or from origin
         d = Vector(direction).normalized()
-        hit, point, normal, _ = subject.ray_cast(d * 4.0, -d)
+        hit, point, normal, _ = subject.ray_cast(d * 4.0 if origin is None else Vector(origin), -d)
         return (tuple(point), tuple(normal)) if hit else None
 
     form = liquid_desc.form.model_dump(mode="json")  # fluids.py's mesh makers read plain data
     form["facing"] = None if facing is None else round(facing, 3)
+    if form["form"] in ("droplets", "coating"):
+        form.update(surface_frame(subject, eye))
     top = max((subject.matrix_world @ Vector(c)).z for c in subject.bound_box)
     form["subject_height"] = round(top - floor_z, 3)
     key = repr([form, liquid_desc.viscosity, round(floor_z, 5), liquid_desc.seed,
@@ -119,6 +127,19 @@ def liquid(subject, liquid_desc, floor_z, facing=None):
     else:
         obj.data.materials.append(mat)
     return obj
+
+
+def surface_frame(subject, eye):
+    """What the surface forms need of the subject, in its own frame: the camera's direction
+    (`eye`), the radius of its bounds, the height of its top and whether it is flat."""
+    corners = [Vector(c) for c in subject.bound_box]
+    span = [max(c[k] for c in corners) - min(c[k] for c in corners) for k in range(3)]
+    return {
+        "eye": None if eye is None else [round(c, 3) for c in eye],
+        "bound_radius": round(max(c.length for c in corners), 3),
+        "top": round(max(c.z for c in corners), 3),
+        "flat": span[2] <= FLAT_RATIO * max(span[0], span[1], 1e-9),
+    }
 
 
 PUDDLE_RADIUS = 0.5
@@ -193,6 +214,9 @@ def gas_domain(g, floor_z, reach):
     if shape == "layer":
         return (-reach, -reach, floor_z), (reach, reach, floor_z + g.height)
     cx, cy, cz = g.centre
+    if shape == "plume" and g.look == "flame":  # flames taper from a disc of radius extent
+        r = g.extent + FLAME_SWAY * g.turbulence  # (gas_fields.flame_field): no wider box to march
+        return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
     if shape == "plume":  # its foot cz above the floor; widening and swaying as it rises
         r = g.extent * max(1.6, 0.35 + g.widen + 0.3) + 0.5 * g.turbulence
         return (cx - r, cy - r, floor_z + cz), (cx + r, cy + r, floor_z + cz + g.height)
@@ -242,9 +266,10 @@ def _volume_settings(scene, on):
     c.volume_max_steps = VOLUME_MAX_STEPS if on else 1024
 
 
-def gas_material(g, floor_z):
-    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
-    mat = _fresh_material(GAS_MATERIAL)
+def volume_shader(name, g):
+    """A fresh material `name` holding a Principled Volume of the gas's colour, absorption and
+    anisotropy; returns (material, its Principled Volume node)."""
+    mat = _fresh_material(name)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     vol = nodes.new("ShaderNodeVolumePrincipled")
@@ -252,6 +277,14 @@ def gas_material(g, floor_z):
     vol.inputs["Color"].default_value = (*g.color, 1.0)
     vol.inputs["Absorption Color"].default_value = (*g.absorption_color, 1.0)
     vol.inputs["Anisotropy"].default_value = g.anisotropy
+    mat.diffuse_color = (*g.color, 1.0)
+    return mat, vol
+
+
+def gas_material(g, floor_z):
+    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
+    mat, vol = volume_shader(GAS_MATERIAL, g)
+    nodes, links = mat.node_tree.nodes, mat.node_tree.links
     if g.emission_color is not None:
         vol.inputs["Emission Color"].default_value = (*g.emission_color, 1.0)
     vol.inputs["Emission Strength"].default_value = g.emission_strength
@@ -280,7 +313,7 @@ def _look_density(nodes, links, vol, g, floor_z):
     field, heat = look_field(nodes, links, dict(
         {k: getattr(g, k) for k in ("look", "extent", "height", "noise_scale", "noise_detail", "noise_contrast",
                                     "stretch", "turbulence", "widen", "edge_gain")},
-        origin=origin, amount=g.density, w=g.seed % 1000 / 10.0))
+        origin=origin, amount=look_amount(g.density), w=g.seed % 1000 / 10.0, reach=g.reach))
     links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
     if heat is not None and g.blackbody_kelvin is not None:
         tip = g.tip_kelvin if g.tip_kelvin is not None else g.blackbody_kelvin

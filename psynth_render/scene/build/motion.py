@@ -50,7 +50,7 @@ def camera_pose(desc, t, floor_z=None, view=0):
         location[k] += shift
         target[k] += shift
     location[2] += move.crane * e  # crane: rise, still aimed at the subject
-    yaw, pitch = move.pan_deg * e, move.tilt_deg * e
+    yaw, pitch = turn_sweep(cam, move.pan_deg) * (e - 0.5), turn_sweep(cam, move.tilt_deg) * (e - 0.5)
     roll = cam.roll_deg + move.roll_deg * e
     if move.shake_amplitude or move.shake_rotation_deg:
         seconds = t * move.clip_seconds
@@ -77,6 +77,20 @@ def camera_pose(desc, t, floor_z=None, view=0):
         "ortho_scale": ortho_scale,
         "time": t,
     }
+
+
+TURN_FOV_SHARE = 0.5
+"""A pan or tilt sweeps at most this share of a perspective lens's field of view (zoom left out)."""
+
+
+def turn_sweep(cam, degrees):
+    """A pan's or tilt's total turn (degrees): `degrees`, centred on the subject (from -half
+    to +half of it over the clip) and, for a perspective lens, at most TURN_FOV_SHARE of its
+    field of view, so the subject stays in every frame and the framing can keep it whole."""
+    if cam.lens.lens_type != "PERSP" or not degrees:
+        return degrees
+    fov = 2 * math.degrees(math.atan(0.5 * cam.sensor_width / cam.focal_length))
+    return math.copysign(min(abs(degrees), TURN_FOV_SHARE * fov), degrees)
 
 
 def camera_at_frame(desc, frame=0, frames=1, floor_z=None):

@@ -11,7 +11,7 @@ from mathutils import Matrix, Vector
 
 from psynth_render.scene.build.motion import still_pose
 
-MIN_FACE_ANGLE_DEG = 25.0
+MIN_FACE_ANGLE_DEG = 40.0
 """A flat subject (a plane, a disc) is tilted so that the camera sees its face at least this
 steeply: never edge-on."""
 FLAT_RATIO = 0.12

@@ -65,7 +65,8 @@ def scatter_shape(params, seed):
     base.update()
     obj = bpy.data.objects.new("psynth_scatter", base)
     bpy.context.scene.collection.objects.link(obj)
-    tree = _tree(params, int(params.get("seed", 0)) * 1000003 + seed)
+    # Blender's node seed is a 32-bit int: a sample's 64-bit seed is folded into it
+    tree = _tree(params, (int(params.get("seed", 0)) * 1000003 + seed) % 0x7FFFFFFF)
     obj.modifiers.new("psynth_scatter", "NODES").node_group = tree
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()

@@ -253,6 +253,7 @@ def _lighting(values, params, kelvin_shift=0.0, hdri_file: m.AssetRef | None = N
         "kelvin": kelvin,
         "nominal_kelvin": setup.kelvin,
         "exposure": values["lighting.exposure"],
+        "metering_ev": setup.metering_ev,
         "key_azimuth_deg": key,
         "lights": [_light(setup, light, kelvin, key) for light in setup.lights],
         "world": world,
@@ -324,6 +325,7 @@ def _camera(values, params, spec: Spec, row_values: dict[str, Any]) -> dict[str,
     movement = move.model_dump(mode="json")
     movement["concept"] = move_name
     movement["clip_seconds"] = spec.video.frames / spec.video.fps if spec.video else 4.0
+    movement["frames"] = spec.video.frames if spec.video and "video" in spec.outputs else 0
     return {
         "angle": angle_name,
         "lens": dict(lens.model_dump(mode="json"), concept=lens_name),

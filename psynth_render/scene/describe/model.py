@@ -206,6 +206,9 @@ class Lighting(SceneModel):
     kelvin: float
     nominal_kelvin: float
     exposure: float
+    metering_ev: float = 0.0
+    """The setup's own exposure offset (LightingParams.metering_ev): the film is exposed at
+    `exposure + metering_ev` stops."""
     key_azimuth_deg: float
     lights: list[SceneLight]
     world: Environment | None
@@ -220,6 +223,9 @@ class Movement(CameraMovementParams, _Resolved):
     """The camera's move over a clip; `still_at` picks the still's moment."""
 
     clip_seconds: float
+    frames: int = 0
+    """Frames of the clip the sample renders (0: stills only): the framing then keeps the
+    subject inside every frame's pose, not only the still's (build/framing.py)."""
 
 
 class CameraView(SceneModel):
