@@ -107,10 +107,11 @@ the world and the render settings as direct bpy; without the record-only axis fi
 2026-11-28 with bench/bench_scene_code.py --rows 20: medians 7.5-9.0 KB over the shipped specs
 (6.6-7.7 KB with the world and the render settings as constructor data, 7.7-8.8 KB with the
 axis fields and lights as data too; the script that inlined the builder was 232 KB)."""
-SCENE_HELPER_BYTES = 244_000
+SCENE_HELPER_BYTES = 255_700
 """The `__psynth_scene__` member (scene model and builder) every scene script of a shard loads:
-once per shard. MEASURED 2026-11-28: 156.5 KB; 244.0 KB with framing, placement, stacking,
-topology, the gas and surface-detail looks and the builder's stated steps (`len(helper_module())`)."""
+once per shard. MEASURED 2026-11-28: 156.5 KB; 255.7 KB with framing over the clip, placement,
+stacking, topology, simulated VFX, the gas and surface-detail looks and the builder's stated steps
+(`len(helper_module())`)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 JSON_VIEW_BYTES = 1_550
 """Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's
