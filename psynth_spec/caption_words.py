@@ -120,6 +120,7 @@ def warn_doubled_words(
                 for word in doubled_at_joins("" if part.filter == "a" else before, text, after):
                     found.append((value, text, word))
         if not found:
+            _warn_doubled_between(ctx, parts, index, span, statements, columns)
             continue
         value, text, word = found[0]
         more = len({v for v, _, _ in found}) - 1
@@ -131,3 +132,40 @@ def warn_doubled_words(
             + (f" (and {more} more concept{'s' * (more != 1)})" if more else ""),
             f"drop '{word}' from the template, or shorten the label in the taxonomy",
         )
+
+
+def _labels(ctx: AxisContext, axis_path: str, filter_: str | None, statements, columns) -> dict[str, list[str]]:
+    axis = ctx.taxonomy.axis_by_path[axis_path]
+    values = _axis_values(axis_path, statements, columns) or ctx.taxonomy.domain_names(axis)
+    return {value: _texts(ctx, axis_path, value, filter_) for value in dict.fromkeys(values)}
+
+
+def _warn_doubled_between(ctx: AxisContext, parts: list, index: int, span, statements, columns) -> None:
+    """Two placeholders apart by a space: "{material|a} {geometry.shape}" reads "lead crystal
+    crystal" when the one label ends with the word the other begins with."""
+    if index + 2 >= len(parts) or not isinstance(parts[index + 1], str) or parts[index + 1].strip():
+        return
+    left, right = parts[index], parts[index + 2]
+    if not isinstance(right, RawPlaceholder) or not parts[index + 1]:
+        return
+    for part in (left, right):
+        axis = ctx.taxonomy.axis_by_path.get(part.axis)
+        if axis is None or axis.type != "category":
+            return
+    ends = {v: {stem(words(t)[-1]) for t in texts if words(t)} for v, texts in
+            _labels(ctx, left.axis, left.filter, statements, columns).items()}
+    starts = {v: {stem(words(t)[0]): t for t in texts if words(t)} for v, texts in
+              _labels(ctx, right.axis, right.filter if right.filter != "a" else None, statements, columns).items()}
+    for lv, last in ends.items():
+        for rv, first in starts.items():
+            shared = last & set(first)
+            if shared:
+                word = next(iter(shared))
+                ctx.report.warn(
+                    span, "doubled-word",
+                    f"'{word}' is doubled when {left.axis} is {lv} and {right.axis} is {rv}: the two labels "
+                    f"meet as '... {word} {first[word]}'",
+                    "put a word between the placeholders (e.g. '{geometry.shape|a} made of {material}'), "
+                    "or narrow the values the spec draws",
+                )
+                return

@@ -68,13 +68,14 @@ def frame_seconds(engine: str, width: int, height: int, samples: int, *, gpu: bo
 
 
 # ---------------------------------------------------------------- simulated video effects
-SIM_SOLVE_S_PER_PARTICLE_FRAME = 2.0e-6
-"""The particle solver (psynth_render.vfx_solver), per particle and frame. MEASURED 2026-11-28
-on the 2-core machine under load: 2.3 / 5.4 / 20.8 ms per frame at 1,000 / 3,000 / 10,000
-particles (plume, pour and splash, 12 frames each); numpy on the CPU, so no GPU speedup."""
-SIM_MESH_S_PER_PARTICLE_FRAME = 4.0e-6
-"""Points to Volume (+ Volume to Mesh) per particle and frame at the default voxel size: an
-ASSUMPTION of the same order as the solver (bench/bench_simulation.py measures the whole)."""
+SIM_SOLVE_S_PER_PARTICLE_FRAME = 3.6e-7
+"""The particle solver (psynth_render.vfx_solver), per particle and frame. MEASURED 2026-11-28 by
+`bench/calibrate_cost_model.py --only-simulation` on the 2-core CPU machine (plume, pour and
+splash at 1,000 / 3,000 / 10,000 particles, 12 frames: 0.4-0.7 / 1.0-1.5 / 3.1-4.2 ms per frame);
+numpy on the CPU, so no GPU speedup."""
+SIM_MESH_S_PER_PARTICLE_FRAME = 2.75e-6
+"""Points to Volume (+ Volume to Mesh) per particle and frame at the default voxel size. MEASURED
+2026-11-28 by the same run (smoke 7.5 / 16 / 43 ms per frame, a water pour 6.2 / 6.9 / 9.7 ms)."""
 SIM_ID_SAMPLES = 4
 """Each simulated frame gets an id render (instances.ID_SAMPLES, Cycles) for its effect's box."""
 

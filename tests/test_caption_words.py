@@ -8,6 +8,7 @@ import pytest
 from psynth_cli.main import main
 from psynth_spec.caption_words import doubled_at_joins, repeats_word, stem
 from psynth_spec.compile import compile_text, load_spec
+from psynth_spec.taxonomy import default_taxonomy
 
 SPECS = sorted((Path(__file__).parent.parent / "specs").glob("*.psynth"))
 
@@ -74,3 +75,28 @@ def test_a_spec_with_errors_reports_only_its_errors():
     with pytest.raises(SpecError) as info:
         compile_text(DOUBLED.replace("samples 100", "samples 100\n    materail ~ one_of { metal: 1 }"))
     assert [d.code for d in info.value.diagnostics] == ["unknown-axis"]
+
+
+def test_two_placeholders_whose_labels_meet_on_the_same_word_warn():
+    # "{material|a} {geometry.shape}" is fine for most pairs; a material label ending with the word a
+    # shape label begins with ("lead crystal" + "crystal") would read "a lead crystal crystal"
+    meeting = 'dataset d {\n    samples 10\n    geometry.shape = complex.crystal\n    caption "a {geometry.shape} {geometry.shape}"\n}\n'
+    (warning,) = compile_text(meeting).warnings
+    assert warning.code == "doubled-word" and (warning.line, warning.col) == (4, 17)
+    assert "'crystal' is doubled" in warning.message and "crystal crystal" in warning.message
+    apart = meeting.replace("{geometry.shape} {geometry.shape}", "{geometry.shape} and {geometry.shape}")
+    assert compile_text(apart).warnings == ()
+
+
+def test_no_material_label_ends_with_the_word_a_shape_label_begins_with():
+    """So the common template "{material|a} {geometry.shape}" (and the dense caption's "A lead
+    glass sphere.") never doubles, over the whole taxonomy."""
+    taxonomy = default_taxonomy()
+
+    def labels(axis_path):
+        axis = taxonomy.axis_by_path[axis_path]
+        return {taxonomy.concept(taxonomy.resolve(axis, name)).label for name in taxonomy.domain_names(axis)}
+
+    meets = [(m, s) for m in labels("material") for s in labels("geometry.shape")
+             if stem(m.split()[-1]) == stem(s.split()[0])]
+    assert meets == []

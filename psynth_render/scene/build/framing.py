@@ -261,16 +261,19 @@ def readable_gas(desc):
     return out
 
 
-MIN_LOOK_AMOUNT = 0.6
-"""The least share of a look's shape (wisps, billows, flames) a gas fills: the gas.density axis
-moves a look's threshold (gas_fields._sharpen), and under about 0.4 thin wisps vanish from the
-frame (steam at density 0.13 rendered no pixel at opacity 0.1)."""
+MIN_LOOK_AMOUNT = {"wisps": 0.6}
+"""The least share of a look's shape a gas fills, for looks whose thin end leaves the frame: the
+gas.density axis moves a look's threshold (gas_fields._sharpen), and under about 0.4 steam's thin
+wisps vanish (steam at density 0.13 rendered no pixel at opacity 0.1). Other looks keep a lower
+floor, so density still changes their strength (a plume's billows, dust's motes)."""
+DEFAULT_MIN_LOOK_AMOUNT = 0.3
 
 
-def look_amount(density):
-    """The gas.density axis (0..1) as the amount a look's field is cut at: MIN_LOOK_AMOUNT..1,
+def look_amount(density, look=None):
+    """The gas.density axis (0..1) as the amount a look's field is cut at: the look's floor..1,
     in the same order, so a thin gas is thinner but still on screen."""
-    return MIN_LOOK_AMOUNT + (1.0 - MIN_LOOK_AMOUNT) * min(max(density, 0.0), 1.0)
+    floor = MIN_LOOK_AMOUNT.get(look, DEFAULT_MIN_LOOK_AMOUNT)
+    return floor + (1.0 - floor) * min(max(density, 0.0), 1.0)
 
 
 def facing_azimuth(desc, floor_z=None):

@@ -313,7 +313,7 @@ def _look_density(nodes, links, vol, g, floor_z):
     field, heat = look_field(nodes, links, dict(
         {k: getattr(g, k) for k in ("look", "extent", "height", "noise_scale", "noise_detail", "noise_contrast",
                                     "stretch", "turbulence", "widen", "edge_gain")},
-        origin=origin, amount=look_amount(g.density), w=g.seed % 1000 / 10.0, reach=g.reach))
+        origin=origin, amount=look_amount(g.density, g.look), w=g.seed % 1000 / 10.0, reach=g.reach))
     links.new(math_node(nodes, links, "MULTIPLY", field, g.density_value), vol.inputs["Density"])
     if heat is not None and g.blackbody_kelvin is not None:
         tip = g.tip_kelvin if g.tip_kelvin is not None else g.blackbody_kelvin
