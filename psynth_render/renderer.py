@@ -187,6 +187,8 @@ class Renderer:
             if code is not None:
                 (staging / member_name(sid, variant_suffix(k, "py"))).write_text(code, encoding="utf-8")
             files = sorted(p.name for p in staging.iterdir() if p.name.startswith(member_name(sid, f"var{k}.")))
+            for name in files:  # render statistics (times) would make re-renders differ in bytes
+                strip_render_metadata(staging / name)
             entries.append(json_safe({
                 "variant": k,
                 "axes": list(spec.variants.axis_names),

@@ -7,12 +7,12 @@
 The script holds only what this sample chose, in two kinds of code (scene_code_parts says
 which, per model class):
 - data: one constructor call per concept the shard's helper builds (subject, effects, backdrop,
-  world, camera, render, post, style, colour), each under a comment naming its concepts, with
+  lighting, camera, post, style, colour), each under a comment naming its concepts, with
   every field that differs from its default as a literal (see scene_literals: values enter code
   only through repr, checked by ast.literal_eval; a caption like
   `'''); __import__('os').system('...')` stays a string);
-- direct bpy: functions such as `add_lights(bpy_scene)`, a comment per part and literal values,
-  which the helper's `build` calls in place of its own step.
+- direct bpy: `add_lights(bpy_scene)`, `set_world(bpy_scene)`, `set_render(bpy_scene)`, a
+  comment per part and literal values, which the helper's `build` calls in place of its own steps.
 It loads the shard's helper module (the tar member `__psynth_scene__`: Python source of the
 scene model and builder, the same for every sample, tagged with a version the script checks),
 builds and renders. The member has no suffix so WebDataset readers skip it (they take
@@ -171,6 +171,6 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
         scene_source(data),
         "".join(f"\n\n{code}" for code in functions.values()),
         "\n\nif __name__ == \"__main__\":\n",
-        f"    {MODULE}.build(scene, stated={{{stated}}})  # the helper builds the data, calling the functions above\n",
+        f"    {MODULE}.build(scene, stated={{{stated}}})  # the data, and the functions above\n",
         f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

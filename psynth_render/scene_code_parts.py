@@ -11,7 +11,8 @@ Every model class reachable from `Scene` is registered here, one way or the othe
   and the shard's helper builds it (mesh generators, node graphs, volumes, framing...);
 - `@stated(cls, step, function_name)`: the part is written as readable bpy statements in the
   script, in a function the builder calls in place of its own step (`build(scene, stated=...)`,
-  see builder.STATED_STEPS); the part's list in the data is left empty.
+  see builder.STATED_STEPS); the part's list in the data is left empty, or, for a part that is
+  a field of its own (the render settings), the field is None (it must accept None).
 
 A model class that a builder change adds and nobody registers fails `generator` (and the test
 that walks `model_parts()`), so new parts cannot silently fall back to a default. To move a
@@ -32,7 +33,8 @@ from psynth_render.scene.describe.model import (
     Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
     SceneObject, Style, Texture,
 )
-from psynth_render.scene_literals import literal, safe_words
+from psynth_render.scene.build.render_settings import render_assignments
+from psynth_render.scene_literals import MODULE, literal, safe_words
 from psynth_spec.render_params.surfaces import SurfaceDetail
 
 
@@ -99,9 +101,9 @@ def model_parts(root: type = Scene) -> set[type]:
 library(
     SceneObject, AssetObject, AssetRef, Geometry, Material, SurfaceDetail, Texture, Mapping,  # objects
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
-    Backdrop, Lighting, Environment,  # the set, the world's node graph
+    Backdrop, Lighting,  # the set (its mesh, material and the camera background it asks of the world)
     CameraRig, CameraView, Lens, Movement,  # posed at build time from the framing solve
-    RenderSettings, Post, Grade, Style, Colour,  # read by the framing, the looks, the compositor
+    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette
 )
 
 
@@ -126,10 +128,15 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
     for field in type(model).model_fields:
         value = getattr(model, field)
         if isinstance(value, BaseModel):
-            if generator(type(value)).step:
+            code = generator(type(value))
+            if not code.step:
+                _split(value, steps)
+                continue
+            if not _accepts_none(type(model).model_fields[field].annotation):
                 raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
-                                 "(the data keeps an empty list in its place)")
-            _split(value, steps)
+                                 "or a field that accepts None (the data keeps an empty list or None in its place)")
+            steps.setdefault(code.step, []).append((field, value))
+            setattr(model, field, None)
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             codes = [generator(type(v)) for v in value]
             if any(c.step for c in codes) and not all(c.step for c in codes):
@@ -144,6 +151,10 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
                     _split(v, steps)
 
 
+def _accepts_none(annotation: Any) -> bool:
+    return annotation is None or type(None) in typing.get_args(annotation)
+
+
 def _variable(element: BaseModel, taken: set[str]) -> str:
     base = getattr(element, "role", None) or getattr(element, "element", None) or "part"
     name, n = base, 1
@@ -156,7 +167,7 @@ def _variable(element: BaseModel, taken: set[str]) -> str:
 def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
     """The script's function for one stated step: a docstring, then each part's comment and bpy."""
     code = generator(type(parts[0][1]))
-    body = [f'    """The {step} of this scene, stated in bpy (the builder calls this in its {step} step)."""']
+    body = [f'    """This scene\'s {step} in bpy (the build calls this in its {step} step)."""']
     for index, (name, element) in enumerate(parts):
         if index:
             body.append("")
@@ -198,3 +209,156 @@ def light_code(light: SceneLight, name: str, index: int) -> list[str]:
         f"{name}.rotation_euler = (-Vector({name}.location)).to_track_quat(\"-Z\", \"Y\").to_euler()  # aim -Z at the subject",
     ]
     return lines
+
+
+@stated(RenderSettings, "render", "set_render")
+def render_code(render: RenderSettings, name: str, index: int) -> list[str]:
+    """The engine, frame size and samples: render_settings.render_assignments (the table the
+    builder applies, after HOUSE_SETTINGS, the same for every sample) as literal assignments, a
+    comment per group; a group's settings of one bpy struct share lines (`cycles =
+    bpy_scene.cycles`, then `cycles.a, cycles.b = 1, 2`)."""
+    lines = [f"# render: {safe_words(render.concept, render.engine)}"]
+    for comment, pairs in render_assignments(render):
+        lines.append(f"# {safe_words(comment)}")
+        by_owner: dict[str, list[tuple[str, Any]]] = {}
+        for path, value in pairs:
+            owner, _, attribute = path.rpartition(".")
+            by_owner.setdefault(owner, []).append((attribute, value))
+        for owner, settings in by_owner.items():
+            short = owner.rpartition(".")[2]
+            lines.append(f"{short} = bpy_scene.{owner}")
+            lines.extend(_tuple_assignments(short, settings))
+    return lines
+
+
+def _tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100) -> list[str]:
+    """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order)."""
+
+    def line(chunk):
+        return ", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk)
+
+    out, chunk = [], []
+    for setting in settings:
+        if chunk and len(line(chunk + [setting])) > width:
+            out.append(line(chunk))
+            chunk = []
+        chunk.append(setting)
+    return out + [line(chunk)] if chunk else out
+
+
+WORLD_KIND = "psynth_kind"
+"""surfaces.WORLD_KIND (that module needs bpy; the tests check they agree)."""
+
+
+@stated(Environment, "world", "set_world")
+def world_code(w: Environment, name: str, index: int) -> list[str]:
+    """The lighting world's node graph, what surfaces.lighting_world builds (the same nodes in
+    the same order): a Background node fed by a colour, a horizon-to-zenith gradient, a Sky
+    Texture or an environment image (loaded by the helper: `ps.hdri_image`, the bundled files'
+    place and mean colour are library code), each tinted by the white balance."""
+    tint, strength = tuple(w.tint), w.strength
+    kind = "image" if w.file is not None else w.kind
+    named = w.image if kind == "image" and w.file is None else w.sky_type if kind == "sky" else None
+    lines = [
+        f"# world: {safe_words(kind, named)}, strength {strength:g}",
+        f"world, nodes, links = {MODULE}.world_tree(bpy_scene)  # psynth_world, emptied",
+        "output = nodes.new('ShaderNodeOutputWorld')",
+        "light = nodes.new('ShaderNodeBackground')",
+        f"light.inputs['Strength'].default_value = {literal(strength)}",
+    ]
+    if kind == "image":
+        lines += _image_world(w)
+    elif kind == "uniform":
+        color = tuple(c * t for c, t in zip(w.color, tint))
+        lines += [f"light.inputs['Color'].default_value = {literal((*color, 1.0))}"]
+        seen = [c * strength for c in color]
+    elif kind == "gradient":
+        horizon = tuple(c * t for c, t in zip(w.horizon_color, tint))
+        zenith = tuple(c * t for c, t in zip(w.zenith_color, tint))
+        lines += ["# from the horizon's colour (at and below it) to the zenith's (straight up)",
+                  *_gradient_code("light", horizon, zenith)]
+        seen = [(h + z) / 2 * strength for h, z in zip(horizon, zenith)]
+    else:
+        lines += _sky_code(w)
+        seen = [0.5 * t * strength for t in tint]
+    if kind != "image":
+        lines.append(f"world.color = {literal(tuple(min(1.0, c) for c in seen))}  # what Workbench shows")
+    lines += ["links.new(light.outputs['Background'], output.inputs['Surface'])",
+              f"world[{literal(WORLD_KIND)}] = {literal(w.kind)}  # the backdrop's step reads it"]
+    return lines
+
+
+def _mix_code(name: str, blend: str, a: str, b: str) -> list[str]:
+    """A colour Mix node `name` (factor 1) of `a` and `b` (a socket expression or an RGB literal)."""
+    lines = [f"{name} = nodes.new('ShaderNodeMix')",
+             f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}",
+             f"{name}_in = {{s.identifier: s for s in {name}.inputs}}",
+             f"{name}_in['Factor_Float'].default_value = 1.0"]
+    for socket, value in (("A_Color", a), ("B_Color", b)):
+        if isinstance(value, str):
+            lines.append(f"links.new({value}, {name}_in[{literal(socket)}])")
+        else:
+            lines.append(f"{name}_in[{literal(socket)}].default_value = {literal((*value, 1.0))}")
+    return lines
+
+
+def _tinted(source: str, tint: tuple) -> list[str]:
+    """`source` (a colour socket) times the white balance's tint, into the Background `light`."""
+    mix = _mix_code("tint", "MULTIPLY", source, tint)
+    return [f"white_balance = {literal(tuple(tint))}  # the tint of the lighting's colour temperature",
+            *mix[:-1], "tint_in['B_Color'].default_value = (*white_balance, 1.0)",
+            "links.new({s.identifier: s for s in tint.outputs}['Result_Color'], light.inputs['Color'])"]
+
+
+def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
+    return ["coords = nodes.new('ShaderNodeTexCoord')",
+            "height = nodes.new('ShaderNodeSeparateXYZ')",
+            "links.new(coords.outputs['Generated'], height.inputs['Vector'])",
+            "ramp = nodes.new('ShaderNodeMapRange')",
+            "ramp.clamp = True",
+            "links.new(height.outputs['Z'], ramp.inputs['Value'])",
+            *_mix_code("sky_colour", "MIX", horizon, zenith),
+            "links.new(ramp.outputs['Result'], sky_colour_in['Factor_Float'])",
+            "links.new({s.identifier: s for s in sky_colour.outputs}['Result_Color'], "
+            f"{target}.inputs['Color'])"]
+
+
+def _sky_code(w: Environment) -> list[str]:
+    azimuth, elevation = math.radians(w.sun_azimuth_deg), math.radians(w.sun_elevation_deg)
+    lines = [f"# the sky: {safe_words(w.sky_type)}, sun at elevation {w.sun_elevation_deg:g} deg, "
+             f"azimuth {w.sun_azimuth_deg:g} deg",
+             "sky = nodes.new('ShaderNodeTexSky')",
+             f"sky.sky_type = {literal(w.sky_type)}"]
+    if w.sky_type in ("SINGLE_SCATTERING", "MULTIPLE_SCATTERING"):
+        rotation = (math.pi - azimuth) % (2 * math.pi)  # the sky's pi is toward -Y and turns the other way
+        lines += [f"sky.sun_elevation, sky.sun_rotation = {literal(elevation)}, {literal(rotation)}",
+                  f"sky.sun_size, sky.sun_intensity, sky.sun_disc = "
+                  f"{literal(math.radians(w.sun_size_deg))}, {literal(w.sun_intensity)}, {literal(w.sun_disc)}",
+                  f"sky.altitude, sky.air_density = {literal(w.altitude_m)}, {literal(w.air_density)}",
+                  f"sky.aerosol_density, sky.ozone_density = {literal(w.aerosol_density)}, {literal(w.ozone_density)}"]
+    else:
+        direction = (math.sin(azimuth) * math.cos(elevation), -math.cos(azimuth) * math.cos(elevation),
+                     math.sin(elevation))
+        lines += [f"sky.sun_direction = {literal(direction)}",
+                  f"sky.turbidity, sky.ground_albedo = {literal(w.turbidity)}, {literal(w.ground_albedo)}"]
+    return lines + _tinted("sky.outputs['Color']", tuple(w.tint))
+
+
+def _image_world(w: Environment) -> list[str]:
+    if w.file is not None:
+        load = f"image = {MODULE}.catalog_hdri_image({literal(w.file.model_dump(mode='json'))})"
+    else:
+        load = f"image = {MODULE}.hdri_image({literal(w.image)})  # bundled with Blender"
+    return [load,
+            f"# turned {w.rotation_deg:g} deg about Z",
+            "coords = nodes.new('ShaderNodeTexCoord')",
+            "turn = nodes.new('ShaderNodeMapping')",
+            f"turn.inputs['Rotation'].default_value = (0.0, 0.0, math.radians({literal(w.rotation_deg)}))",
+            "texture = nodes.new('ShaderNodeTexEnvironment')",
+            "texture.image = image",
+            "links.new(coords.outputs['Generated'], turn.inputs['Vector'])",
+            "links.new(turn.outputs['Vector'], texture.inputs['Vector'])",
+            *_tinted("texture.outputs['Color']", tuple(w.tint)),
+            "# what Workbench shows: the image's mean colour, tinted, times the strength",
+            f"world.color = [min(1.0, m * t * {literal(w.strength)})",
+            "               for m, t in zip(image['psynth_mean_rgb'], white_balance)]"]

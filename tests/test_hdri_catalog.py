@@ -181,3 +181,29 @@ def test_fmt_keeps_an_hdris_declaration():
     out = format_text(text)
     assert 'hdris skies "s.parquet"' in out and "one_of(hdris.skies where tag in [outdoor])" in out
     assert format_text(out) == out
+
+
+@pytest.mark.render
+def test_a_scene_script_re_renders_a_catalog_environment(hdri_catalog, tmp_path):
+    """The script states a catalog HDRI world in bpy (`ps.catalog_hdri_image` loads the file) and
+    re-renders the tar's image (mean absolute difference under 1/255)."""
+    import subprocess
+
+    from psynth_render.scene_code import HELPER_MEMBER
+    from psynth_render.supervisor import run_shard
+    from tests.worker_specs import PYTHON
+
+    spec = compile_text(_spec_text(hdri_catalog, "lighting.hdri ~ one_of(hdris.env where tag in [outdoor])", 1,
+                                   "outputs [image, metadata, scene_code]"), "env.psynth")
+    run_shard(spec, 0, str(tmp_path / "data"))
+    members = tar_members(tmp_path / "data", spec)
+    code = members["000000000.py"].decode()
+    assert "ps.catalog_hdri_image(" in code and "ps.Environment(" not in code
+    (tmp_path / HELPER_MEMBER).write_bytes(members[HELPER_MEMBER])
+    (tmp_path / "000000000.py").write_text(code)
+    done = subprocess.run([PYTHON, str(tmp_path / "000000000.py"), str(tmp_path / "again.png")], capture_output=True,
+                          text=True, timeout=180, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    again = png_array((tmp_path / "again.png").read_bytes())
+    original = png_array(members["000000000.png"])
+    assert np.abs(again - original).mean() < 1.0 and original.std() > 1.0

@@ -52,6 +52,19 @@ def test_two_renders_of_a_multi_view_shard_give_the_same_tar(tmp_path):
     assert [name for name in first if first[name] != second[name]] == []
 
 
+@pytest.mark.render
+def test_two_renders_of_a_shard_with_variants_give_the_same_tar(tmp_path):
+    """Counterfactual variants' images carry no render statistics either."""
+    spec = tiny_spec(name="again_variants", samples=1, engine="cycles", spp=2, outputs="image, metadata",
+                     axes="variants { material count 1 }")
+    roots = [tmp_path / "first", tmp_path / "second"]
+    for root in roots:
+        run_shard(spec, 0, str(root))
+    first, second = (tar_members(root, spec) for root in roots)
+    assert png_text_chunks(first["000000000.var1.png"]) == []
+    assert [name for name in first if first[name] != second[name]] == []
+
+
 def test_png_text_chunks_are_removed_and_pixels_kept():
     pixels = np.random.default_rng(3).integers(0, 255, (8, 8, 3), dtype=np.uint8)
     info = PngImagePlugin.PngInfo()

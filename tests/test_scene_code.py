@@ -63,14 +63,17 @@ def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
         tree = ast.parse(code)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
         functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
-        assert functions[0] == "_helpers" and set(functions[1:]) <= {"add_lights"}, name  # no library
+        stated = {"add_lights", "set_render", "set_world"}
+        assert functions[0] == "_helpers" and set(functions[1:]) <= stated, name  # no library
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         helper_calls = {c for c in calls if c.startswith("ps.")}
-        assert helper_calls - {"ps.require", "ps.build", "ps.render", "ps.output_path"} <= {
+        assert helper_calls - {"ps.require", "ps.build", "ps.render", "ps.output_path", "ps.world_tree",
+                               "ps.hdri_image", "ps.catalog_hdri_image"} <= {
             f"ps.{n}" for n in helper_names(helper_module()) if n[:1].isupper()}, name  # model constructors only
         body = ast.parse(code[code.index(BODY_START):])
         roots = {ast.unparse(n.func).split(".")[0].split("(")[0] for n in ast.walk(body) if isinstance(n, ast.Call)}
-        assert roots <= {"ps", "bpy", "math", "Vector", "", "bpy_scene"}, (name, roots)  # bpy calls, no library
+        bpy_data = {"bpy_scene", "nodes", "links"}  # the scene, the world's node tree
+        assert roots <= {"ps", "bpy", "math", "Vector", "", "min", "zip"} | bpy_data, (name, roots)  # no library
 
 
 def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
@@ -81,7 +84,9 @@ def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
     assert len(headers) == 1 and len(headers.pop()) < 1_500  # one fixed header, the same for all
     bodies = [code[code.index(BODY_START):].splitlines() for _, _, code in scripts]
     common = set.intersection(*(set(b) for b in bodies))
-    assert sum(len(line) + 1 for line in common) < 1_200, sorted(common)  # 850 measured
+    # 1,307 measured: the data sections' punctuation and constructor heads (850) and the bpy parts'
+    # function heads and the world's output and background node statements
+    assert sum(len(line) + 1 for line in common) < 1_400, sorted(common)
     shared = []
     for a, b in itertools.combinations(bodies, 2):
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)

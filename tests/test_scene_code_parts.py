@@ -2,12 +2,14 @@
 same Blender objects as the builder's own step (checked in bpy, without rendering)."""
 
 import math
+import sys
 
 import pytest
 from pydantic import BaseModel
 
 from psynth_render.scene.build import builder
-from psynth_render.scene.describe.model import Lighting, SceneLight
+from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments
+from psynth_render.scene.describe.model import Lighting, RenderSettings, SceneLight
 from psynth_render.scene_code_parts import generator, model_parts, split_stated
 from tests.scene_code_fixtures import run_without_blender, shipped_scripts
 
@@ -16,7 +18,7 @@ def test_every_model_part_has_a_code_generator():
     """A model class the builder's Scene gains (a new effect, look or parameter block) must be
     registered in scene_code_parts, as library data or as direct bpy; this fails loudly when not."""
     parts = model_parts()
-    assert {SceneLight, Lighting} <= parts and len(parts) > 15
+    assert {SceneLight, Lighting, RenderSettings} <= parts and len(parts) > 15
     missing = []
     for cls in parts:
         try:
@@ -43,7 +45,8 @@ def test_a_stated_part_outside_a_list_is_refused(monkeypatch):
     _, desc, _ = shipped_scripts(rows=1)[0]
     code = scene_code_parts.PartCode(type(desc.backdrop), "lights", "add_lights", lambda e, n, i: [])
     monkeypatch.setitem(scene_code_parts._REGISTRY, type(desc.backdrop), code)
-    with pytest.raises(ValueError, match="Scene.backdrop: a part stated in bpy must be a list element"):
+    with pytest.raises(ValueError, match="Scene.backdrop: a part stated in bpy must be a list element or a field "
+                                         "that accepts None"):
         split_stated(desc)
 
 
@@ -51,9 +54,22 @@ def test_split_keeps_the_data_and_names_the_stated_lights():
     _, desc, _ = shipped_scripts(rows=1)[0]
     data, steps = split_stated(desc)
     assert data.lighting.lights == [] and desc.lighting.lights  # the original is untouched
+    assert data.render is None and desc.render and steps["render"] == [("render", desc.render)]
     assert [e for _, e in steps["lights"]] == desc.lighting.lights
     names = [n for n, _ in steps["lights"]]
     assert len(set(names)) == len(names) and all(n.isidentifier() for n in names)
+
+
+def test_a_script_data_without_its_stated_parts_is_refused_by_the_builder():
+    """The data of a script (render settings and world left to its bpy functions) cannot be
+    built without those functions: a clear error, before the bpy scene is touched."""
+    pytest.importorskip("bpy")
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    data, _ = split_stated(desc)
+    with pytest.raises(ValueError, match=r"no render part.*stated=\{'render': \.\.\.\}"):
+        builder.build(data, stated={"lights": lambda scene: None})
+    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+        builder.build(data, stated={"render": lambda scene: None})
 
 
 def _light_state(bpy):
@@ -117,3 +133,140 @@ def test_stated_lights_make_the_builders_lights(monkeypatch):
         kinds |= {v["type"] for v in expected.values()}
     assert kinds == {"AREA", "POINT", "SPOT", "SUN"}
     assert "fill_2" in cases[-1][2]  # a repeated role gets a numbered variable
+
+
+_RENDER_PROPERTIES = (
+    "render.engine", "render.resolution_x", "render.resolution_y", "render.resolution_percentage",
+    "render.film_transparent", "render.use_persistent_data", "view_settings.view_transform", "view_settings.look",
+    "view_settings.gamma", "cycles.samples", "cycles.seed", "cycles.use_animated_seed", "cycles.use_denoising",
+    "cycles.max_bounces", "cycles.diffuse_bounces", "cycles.glossy_bounces", "cycles.transmission_bounces",
+    "cycles.volume_bounces", "eevee.taa_render_samples", "eevee.use_raytracing", "display.shading.light",
+    "display.shading.color_type", "display.render_aa",
+)
+"""Every bpy scene property the builder's render step sets (read back by name, not from its table)."""
+
+
+def _render_state(scene):
+    out = {}
+    for path in _RENDER_PROPERTIES:
+        value = scene
+        for part in path.split("."):
+            value = getattr(value, part)
+        out[path] = value
+    return out
+
+
+def _every_engine(desc):
+    """`desc` rendered by each engine (Cycles with odd bounces, EEVEE, Workbench at two sample counts)."""
+    r = desc.render
+    return [r.model_copy(update={"engine": "CYCLES", "max_bounces": 7, "volume_bounces": 3, "denoise": False,
+                                 "width": 96, "height": 40, "seed": 12345}),
+            r.model_copy(update={"engine": "BLENDER_EEVEE", "samples": 9, "eevee_raytracing": True}),
+            r.model_copy(update={"engine": "BLENDER_WORKBENCH", "samples": 12, "workbench_lighting": "FLAT",
+                                 "workbench_color": "OBJECT"}),
+            r.model_copy(update={"engine": "BLENDER_WORKBENCH", "samples": 2})]
+
+
+def test_stated_render_settings_make_the_builders_settings(monkeypatch):
+    """The script's `set_render` and builder.render_settings leave the bpy scene with the same
+    engine, frame and samples, for every shipped spec and every engine; the
+    script's data holds no render settings (each value is written once)."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene_code import scene_script
+
+    cases = shipped_scripts(rows=1)
+    first = cases[0][1]
+    for render in _every_engine(first):
+        mixed = first.model_copy(update={"render": render}, deep=True)
+        cases.append((render.engine, mixed, scene_script(mixed, {"image_name": "x.png"})))
+    engines = set()
+    for name, desc, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        apply_assignments(bpy.context.scene, HOUSE_SETTINGS)  # the builder's render step: house, then the sample's
+        builder.render_settings(bpy.context.scene, desc.render)
+        expected = _render_state(bpy.context.scene)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        apply_assignments(bpy.context.scene, HOUSE_SETTINGS)
+        namespace = run_without_blender(code, monkeypatch)
+        assert namespace["scene"].render is None and "ps.RenderSettings(" not in code, name
+        namespace["set_render"](bpy.context.scene)
+        assert _render_state(bpy.context.scene) == expected, name
+        engines.add(expected["render.engine"])
+    assert engines == {"CYCLES", "BLENDER_EEVEE", "BLENDER_WORKBENCH"}
+
+
+def _world_state(world):
+    """The world's node graph by node name: kinds, settings, unlinked inputs, links; its colour."""
+    nodes = {}
+    for node in world.node_tree.nodes:
+        settings = {p: getattr(node, p) for p in (
+            "data_type", "blend_type", "clamp", "sky_type", "sun_elevation", "sun_rotation", "sun_size",
+            "sun_intensity", "sun_disc", "altitude", "air_density", "aerosol_density", "ozone_density", "turbidity", "ground_albedo")
+            if hasattr(node, p)}
+        if hasattr(node, "sun_direction"):
+            settings["sun_direction"] = tuple(node.sun_direction)
+        if getattr(node, "image", None) is not None:
+            settings["image"] = node.image.name
+        inputs = {s.identifier: (tuple(s.default_value) if hasattr(s.default_value, "__len__") else s.default_value)
+                  for s in node.inputs if not s.is_linked and hasattr(s, "default_value")}
+        nodes[node.name] = (node.bl_idname, settings, inputs)
+    links = sorted((lk.from_node.name, lk.from_socket.identifier, lk.to_node.name, lk.to_socket.identifier)
+                   for lk in world.node_tree.links)
+    return nodes, links, tuple(world.color), world.get("psynth_kind")
+
+
+def _every_world(desc):
+    """(environment, backdrop) pairs: each world kind and sky model, a bundled HDRI, and the
+    backdrops that add a camera background (void colour, sky gradient) or none."""
+    w, bg = desc.lighting.world, desc.backdrop
+    worlds = [w.model_copy(update={"kind": "uniform", "color": (0.2, 0.3, 0.4), "strength": 2.5}),
+              w.model_copy(update={"kind": "gradient", "horizon_color": (0.8, 0.7, 0.6), "zenith_color": (0.1, 0.2, 0.9)}),
+              w.model_copy(update={"kind": "sky", "sky_type": "MULTIPLE_SCATTERING", "sun_elevation_deg": 12.0,
+                                   "sun_azimuth_deg": 250.0, "altitude_m": 300.0, "sun_disc": False}),
+              w.model_copy(update={"kind": "sky", "sky_type": "HOSEK_WILKIE", "turbidity": 4.0, "ground_albedo": 0.2}),
+              w.model_copy(update={"kind": "image", "image": "forest", "rotation_deg": 75.0, "strength": 0.8})]
+    backdrops = [bg.model_copy(update={"kind": "void", "color": (0.9, 0.1, 0.1)}),
+                 bg.model_copy(update={"kind": "sky", "horizon_color": (0.9, 0.8, 0.7),
+                                       "zenith_color": (0.2, 0.3, 0.8)}),
+                 bg.model_copy(update={"kind": "sweep"})]
+    return [(world, backdrop) for world in worlds for backdrop in backdrops]
+
+
+def test_stated_world_makes_the_builders_world(monkeypatch):
+    """The script's `set_world` and surfaces.lighting_world give the same node graph (node
+    kinds, names, settings, unlinked values, links) and Workbench colour, for samples of every
+    shipped spec and every world kind with each kind of backdrop after it (backdrop_in_world)."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build import surfaces
+    from psynth_render.scene_code import scene_script
+    from psynth_render.scene_code_parts import WORLD_KIND
+
+    assert WORLD_KIND == surfaces.WORLD_KIND
+    cases = [(name, desc.lighting.world, desc.backdrop, code) for name, desc, code in shipped_scripts(rows=1)]
+    first = shipped_scripts(rows=1)[0][1]
+    for world, backdrop in _every_world(first):
+        lighting = first.lighting.model_copy(update={"world": world})
+        mixed = first.model_copy(update={"lighting": lighting, "backdrop": backdrop}, deep=True)
+        cases.append((f"{world.kind} {world.sky_type} {backdrop.kind}", world, backdrop,
+                      scene_script(mixed, {"image_name": "x.png"})))
+    kinds = set()
+    for name, world, backdrop, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        surfaces.lighting_world(bpy.context.scene, world)
+        surfaces.backdrop_in_world(bpy.context.scene, backdrop)
+        expected = _world_state(bpy.context.scene.world)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        namespace = run_without_blender(code, monkeypatch)
+        assert namespace["scene"].lighting.world is None and "ps.Environment(" not in code, name
+        monkeypatch.setattr(sys.modules["__psynth_scene__"], "world_tree", surfaces.world_tree, raising=False)
+        monkeypatch.setattr(sys.modules["__psynth_scene__"], "hdri_image", surfaces.hdri_image, raising=False)
+        namespace["set_world"](bpy.context.scene)
+        surfaces.backdrop_in_world(bpy.context.scene, backdrop)
+        got = _world_state(bpy.context.scene.world)
+        assert got[1:] == expected[1:] and sorted(got[0]) == sorted(expected[0]), name
+        for node, (kind, settings, inputs) in expected[0].items():
+            got_kind, got_settings, got_inputs = got[0][node]
+            assert got_kind == kind and _close(tuple(got_settings.values()), tuple(settings.values())), (name, node)
+            assert _close(tuple(got_inputs.items()), tuple(inputs.items())), (name, node, got_inputs, inputs)
+        kinds.add((world.kind, len(expected[0])))
+    assert {k for k, _ in kinds} == {"uniform", "gradient", "sky", "image"}

@@ -30,10 +30,11 @@ from psynth_render.scene.build.object_info import RESTS_ON
 from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
 from psynth_render.scene.build.topology import shape_modifiers
 from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
-from psynth_render.scene.build.surfaces import backdrop_material, subject_material, world_nodes
+from psynth_render.scene.build.surfaces import backdrop_in_world, backdrop_material, lighting_world, subject_material
 from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
 
 TAG = "psynth"
@@ -72,9 +73,12 @@ class BuildState:
     """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
 
 
-STATED_STEPS = ("lights",)
+STATED_STEPS = ("render", "lights", "world")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
-`build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place."""
+`build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
+script stating "render" leaves `desc.render` None: the build reads the engine and frame size
+back from the bpy scene; one stating "world" leaves `desc.lighting.world` None (the backdrop's
+step reads the world's kind from the bpy world)."""
 
 
 def build(desc, stated=None):
@@ -87,7 +91,14 @@ def build(desc, stated=None):
     unknown = set(stated) - set(STATED_STEPS)
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
+    for step, part in (("render", desc.render), ("world", desc.lighting.world)):
+        if part is None and step not in stated:
+            raise ValueError(f"the scene has no {step} part: a scene script's data leaves it to its own "
+                             f"bpy code, passed as build(scene, stated={{{step!r}: ...}})")
     scene = bpy.context.scene
+    # first: the framing, the materials and the compositor read the engine and size from bpy
+    apply_assignments(scene, HOUSE_SETTINGS)
+    stated.get("render", lambda s: render_settings(s, desc.render))(scene)
     _remove_foreign(scene)
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
@@ -97,14 +108,15 @@ def build(desc, stated=None):
     _remove_stale_objects(desc)
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
         # a multi-object scene frames the group: the hull of every object added so far
-        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z)
+        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z, _frame_size(scene))
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
     add(desc.backdrop, scene, state)
     stated.get("lights", lambda s: _lights(s, desc.lighting.lights))(scene)
-    world_nodes(scene, desc.lighting.world, desc.backdrop)
-    _render_settings(scene, desc.render, desc.lighting.exposure, desc.lighting.metering_ev)
+    stated.get("world", lambda s: lighting_world(s, desc.lighting.world))(scene)
+    backdrop_in_world(scene, desc.backdrop)  # a void colour or sky the camera sees instead
+    _exposure(scene, desc.lighting.exposure, desc.lighting.metering_ev)
     for kind in CLEAR:  # the fixed cast: each effect kind is added, or cleared when absent
         element = desc.effect(kind)
         if element is None:
@@ -117,7 +129,7 @@ def build(desc, stated=None):
             obj.pass_index = entry["id"]
     style = state.style
     lines(scene, style, state.lined)
-    composite(scene, desc.post, style, max(desc.render.width, desc.render.height))
+    composite(scene, desc.post, style, max(_frame_size(scene)))
     return pose_camera(desc)
 
 
@@ -158,7 +170,7 @@ def _add_object(element: SceneObject, scene, state):
     style_modifiers(obj, style)
     mat = subject_material(obj, element.material, element.name)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
-    cel_shade(mat, style, state.desc.render.engine)
+    cel_shade(mat, style, scene.render.engine)
     shader_aovs(mat)  # roughness and metallic passes read the shader's values
     if element.element == "subject":
         state.subject = obj
@@ -482,44 +494,26 @@ def _lights(scene, lights):
 
 
 # ---------------------------------------------------------------- render settings
-def _render_settings(scene, render, exposure, metering_ev=0.0):
-    """`exposure` (the stated compensation) is the view transform's; a setup's `metering_ev` is
-    Cycles' film exposure, which scales the render before the compositor: a colour grade's
-    contrast pivots on mid-grey in scene-linear values and would crush a dim rig's image to
-    black if the gain came only after it. Other engines meter in the view transform."""
-    r = scene.render
-    r.engine = render.engine
-    r.resolution_x, r.resolution_y = render.width, render.height
-    r.resolution_percentage = 100
-    r.film_transparent = False
-    r.use_persistent_data = True  # keep the BVH and shaders warm between samples
-    scene.view_settings.view_transform = "AgX"
-    scene.view_settings.look = "None"
-    cycles = render.engine == "CYCLES"
+def render_settings(scene, render):
+    """Engine, frame size and samples (render_settings.render_assignments; the builder applies
+    HOUSE_SETTINGS before it)."""
+    apply_assignments(scene, render_assignments(render))
+
+
+def _frame_size(scene):
+    """(width, height) in pixels, as the render step set them."""
+    return scene.render.resolution_x, scene.render.resolution_y
+
+
+def _exposure(scene, exposure, metering_ev=0.0):
+    """The lighting's exposure, for the engine the render step chose. `exposure` (the stated
+    compensation) is the view transform's; a setup's `metering_ev` is Cycles' film exposure,
+    which scales the render before the compositor: a colour grade's contrast pivots on mid-grey
+    in scene-linear values and would crush a dim rig's image to black if the gain came only
+    after it. Other engines meter in the view transform."""
+    cycles = scene.render.engine == "CYCLES"
     scene.view_settings.exposure = exposure + (0.0 if cycles else metering_ev)
-    scene.view_settings.gamma = 1.0
     scene.cycles.film_exposure = 2.0 ** metering_ev if cycles else 1.0
-    if cycles:
-        c = scene.cycles
-        c.samples = render.samples
-        c.seed = render.seed
-        c.use_animated_seed = False
-        c.use_denoising = bool(render.denoise)
-        c.max_bounces = render.max_bounces
-        c.diffuse_bounces = render.diffuse_bounces
-        c.glossy_bounces = render.glossy_bounces
-        c.transmission_bounces = render.transmission_bounces
-        c.volume_bounces = render.volume_bounces
-    elif render.engine == "BLENDER_EEVEE":
-        scene.eevee.taa_render_samples = render.samples
-        scene.eevee.use_raytracing = bool(render.eevee_raytracing)
-    else:
-        shading = scene.display.shading
-        shading.light = render.workbench_lighting
-        shading.color_type = render.workbench_color
-        # Workbench anti-aliasing: the largest sample count it offers that fits the budget
-        fitting = [n for n in (5, 8, 11, 16, 32) if n <= render.samples]
-        scene.display.render_aa = str(fitting[-1]) if fitting else "OFF"
 
 
 def configure_device(preference="auto"):

@@ -143,15 +143,16 @@ def clip_reach(desc, points, floor_z, width, height, times):
                default=0.0)
 
 
-def solve_framing(desc, points, floor_z):
+def solve_framing(desc, points, floor_z, size=None):
     """Set the main view's `distance` (and, orthographic, `ortho_scale`) so that the subject's
     share of the frame at the still's pose is the view's `framing_share` (or less, to fit);
     returns the (share, reach) reached.
 
-    `points`: the subject's extreme points in world space (builder: its evaluated mesh's).
+    `points`: the subject's extreme points in world space (builder: its evaluated mesh's);
+    `size`: the frame's (width, height) in pixels (default: `desc.render`'s).
     """
     view = desc.camera.main
-    width, height = desc.render.width, desc.render.height
+    width, height = size or (desc.render.width, desc.render.height)
     radius = max(math.sqrt(_dot(p, p)) for p in points)
     target = view.framing_share
     orthographic = view.lens.lens_type == "ORTHO"
@@ -159,7 +160,8 @@ def solve_framing(desc, points, floor_z):
     if orthographic:  # distance as a 50 mm lens would stand; the scale does the framing
         view.lens.lens_type, view.focal_length = "PERSP", 50.0
     try:
-        view.distance = _solve_distance(desc, points, floor_z, nearest_base(view, radius), target, view.framing_crop)
+        view.distance = _solve_distance(desc, points, floor_z, nearest_base(view, radius), target, view.framing_crop,
+                                        (width, height))
     finally:
         view.lens.lens_type, view.focal_length = saved
     if orthographic:  # share and reach scale as 1 / ortho_scale, at every pose of the clip
@@ -187,13 +189,13 @@ def nearest_base(view, radius):
     return NEAR_MARGIN * radius / max(closest, 0.05)
 
 
-def _solve_distance(desc, points, floor_z, lo, target, crop):
+def _solve_distance(desc, points, floor_z, lo, target, crop, size):
     """The closest base distance whose still share is at most `target` and, unless `crop`,
     whose reach is at most FIT at the still's pose and at every frame of a rendered clip
     (bisection in log distance; all fall as the camera backs away). A reach that never fits
     over the clip (a pan that looks away) is let go for the clip, then for the still."""
     view = desc.camera.main
-    width, height = desc.render.width, desc.render.height
+    width, height = size
     hi = FAR_LIMIT
     times = clip_times(view)
 

@@ -15,6 +15,8 @@ from psynth_render.scene.build.surface_details import patch_factor, vein_factor
 SUBJECT_MATERIAL = "psynth_subject"
 BACKDROP_MATERIAL = "psynth_backdrop"
 WORLD = "psynth_world"
+WORLD_KIND = "psynth_kind"
+"""The world's custom property naming its environment kind (uniform, gradient, sky, image)."""
 
 
 def _fresh_tree(owner):
@@ -234,35 +236,52 @@ def backdrop_material(obj, bg):
 
 
 # ---------------------------------------------------------------- world
-def world_nodes(scene, w, bg):
-    """The world lights the scene as the lighting setup says; camera rays see the background
-    instead where it asks for its own (a void colour, or a sky behind a studio rig)."""
+def lighting_world(scene, w):
+    """The world `psynth_world` lit as the lighting's environment `w` says (the builder then adds
+    the backdrop's camera background: backdrop_in_world). A scene script may state this step in
+    bpy instead; the world's kind goes in its `psynth_kind` property for the backdrop's step."""
+    world, nodes, links = world_tree(scene)
+    out = nodes.new("ShaderNodeOutputWorld")
+    lit, seen = _environment(nodes, links, w)
+    links.new(lit.outputs["Background"], out.inputs["Surface"])
+    world.color = [min(1.0, c) for c in seen]  # what Workbench shows behind the subject
+    world[WORLD_KIND] = w.kind
+
+
+def world_tree(scene):
+    """The scene's world `psynth_world` with an empty node tree: (world, nodes, links)."""
     world = bpy.data.worlds.get(WORLD) or bpy.data.worlds.new(WORLD)
     scene.world = world
     tree = _fresh_tree(world)
-    nodes, links = tree.nodes, tree.links
-    out = nodes.new("ShaderNodeOutputWorld")
-    lit, seen = _environment(nodes, links, w)
+    return world, tree.nodes, tree.links
+
+
+def backdrop_in_world(scene, bg):
+    """Where the backdrop asks for its own background (a void colour, or a sky behind a world that
+    is not one), camera rays see it instead of the lighting world built before."""
+    world = scene.world
+    nodes, links = world.node_tree.nodes, world.node_tree.links
     camera = None
     if bg.kind == "void" and bg.color is not None:
         camera = nodes.new("ShaderNodeBackground")
         camera.inputs["Color"].default_value = _rgba(bg.color)
         seen = bg.color
-    elif bg.kind == "sky" and w.kind != "sky":
+    elif bg.kind == "sky" and world.get(WORLD_KIND) != "sky":
         camera = nodes.new("ShaderNodeBackground")
         camera.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
         links.new(_gradient(nodes, links, bg.horizon_color, bg.zenith_color), camera.inputs["Color"])
         seen = [(h + z) / 2 for h, z in zip(bg.horizon_color, bg.zenith_color)]
     if camera is None:
-        links.new(lit.outputs["Background"], out.inputs["Surface"])
-    else:
-        path = nodes.new("ShaderNodeLightPath")
-        mix = nodes.new("ShaderNodeMixShader")
-        links.new(path.outputs["Is Camera Ray"], mix.inputs["Fac"])
-        links.new(lit.outputs["Background"], mix.inputs[1])
-        links.new(camera.outputs["Background"], mix.inputs[2])
-        links.new(mix.outputs["Shader"], out.inputs["Surface"])
-    world.color = [min(1.0, c) for c in seen]  # what Workbench shows behind the subject
+        return
+    out = next(n for n in nodes if n.bl_idname == "ShaderNodeOutputWorld")
+    lit = out.inputs["Surface"].links[0].from_socket
+    path = nodes.new("ShaderNodeLightPath")
+    mix = nodes.new("ShaderNodeMixShader")
+    links.new(path.outputs["Is Camera Ray"], mix.inputs["Fac"])
+    links.new(lit, mix.inputs[1])
+    links.new(camera.outputs["Background"], mix.inputs[2])
+    links.new(mix.outputs["Shader"], out.inputs["Surface"])  # replaces the lighting world's link
+    world.color = [min(1.0, c) for c in seen]
 
 
 def _environment(nodes, links, w):
@@ -309,9 +328,7 @@ def _hdri(nodes, links, w, bg):
     turned by `rotation_deg` about Z and tinted by the white balance into `bg`; returns its mean
     colour x strength."""
     if w.file is not None:
-        from psynth_render.hdri_files import hdri_file_image
-
-        image = hdri_file_image(w.file.model_dump())
+        image = catalog_hdri_image(w.file.model_dump())
     else:
         image = hdri_image(w.image)
     coords = nodes.new("ShaderNodeTexCoord")
@@ -324,6 +341,14 @@ def _hdri(nodes, links, w, bg):
     _, tinted = _mix_rgb(nodes, texture.outputs["Color"], w.tint, blend="MULTIPLY")
     links.new(tinted, bg.inputs["Color"])
     return [m * t * w.strength for m, t in zip(image["psynth_mean_rgb"], w.tint)]
+
+
+def catalog_hdri_image(ref):
+    """A catalog environment image (an AssetRef's data) as a bpy image, with its mean colour
+    (psynth_render.hdri_files: a script using it needs psynth importable, as assets do)."""
+    from psynth_render.hdri_files import hdri_file_image
+
+    return hdri_file_image(ref)
 
 
 def hdri_image(name):

@@ -211,7 +211,8 @@ class Lighting(SceneModel):
     `exposure + metering_ev` stops."""
     key_azimuth_deg: float
     lights: list[SceneLight]
-    world: Environment
+    world: Environment | None
+    """None only in a scene script's data, whose own bpy code states the world (`set_world`)."""
 
 
 class Lens(CameraLensParams, _Resolved):
@@ -324,7 +325,8 @@ class Colour(SceneModel):
 # ================================================================ the scene
 class Scene(SceneModel):
     """One sample's scene. `axes` holds every registry axis's value (for the record; the
-    builder reads only the resolved parts)."""
+    builder reads only the resolved parts). `render` is None only in a scene script's data,
+    whose own bpy code states the render settings (the builder's "render" step)."""
 
     format: Literal[2] = FORMAT
     sample_id: int | str | None
@@ -337,7 +339,7 @@ class Scene(SceneModel):
     backdrop: Backdrop
     lighting: Lighting
     camera: CameraRig
-    render: RenderSettings
+    render: RenderSettings | None
     post: Post
     style: Style
     color: Colour
