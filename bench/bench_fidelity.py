@@ -4,6 +4,7 @@ the caption problems found.
 
     .venv/bin/python bench/bench_fidelity.py [--samples 200] [--size 128] [--spp 8]
         [--spec specs/vfx_elements.psynth ...] [--device cpu] [--out /tmp/fidelity]
+        [--ids 80,127,167]   (render only these sample ids again: re-check a run's failures)
 
 Per sample: describe the row, render the still with Cycles at SIZE px and SPP samples (no
 denoising; the spec's own engine is replaced, so every spec costs alike), render the instance
