@@ -111,6 +111,9 @@ def main(argv=None) -> int:
                     visible[kind][1] += 1
                     if not seen:
                         unseen.append(kind)
+                if unseen and not why and args.verbose:
+                    print(f"  {path.stem} {row['sample_id']}: passes QC, unseen {unseen} "
+                          f"{ {k: round(coverage.get(k, 0.0), 4) for k in unseen} } {_rounded(metrics)}", flush=True)
                 for column in spec.caption_columns:
                     text = row.get(column)
                     if not isinstance(text, str):
