@@ -4,6 +4,7 @@ the caption problems found.
 
     .venv/bin/python bench/bench_fidelity.py [--samples 200] [--size 128] [--spp 8]
         [--spec specs/vfx_elements.psynth ...] [--device cpu] [--out /tmp/fidelity]
+        [--ids 80,127,167]   (render only these sample ids again: re-check a run's failures)
 
 Per sample: describe the row, render the still with Cycles at SIZE px and SPP samples (no
 denoising; the spec's own engine is replaced, so every spec costs alike), render the instance
@@ -49,6 +50,8 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="cpu", choices=("cpu", "gpu", "auto"))
     p.add_argument("--out", default=None, help="folder for per-spec contact sheets of the renders")
     p.add_argument("--verbose", action="store_true", help="print every failing sample's reasons and axes")
+    p.add_argument("--ids", default=None,
+                   help="comma-separated sample ids to render alone (re-check failures; overrides --samples)")
     args = p.parse_args(argv)
 
     from psynth_render.instances import compose_ids, outside_lens, render_id_layers
@@ -64,7 +67,11 @@ def main(argv=None) -> int:
         for path in paths:
             spec = load_spec(path, tax)
             thresholds = QcThresholds.for_spec(spec)
-            rows = sample_range(spec, 0, min(args.samples, spec.samples)).to_dicts()
+            if args.ids:
+                wanted = sorted({int(i) for i in args.ids.split(",")})
+                rows = [r for i in wanted for r in sample_range(spec, i, i + 1).to_dicts()]
+            else:
+                rows = sample_range(spec, 0, min(args.samples, spec.samples)).to_dicts()
             passed, reasons, problems, seconds, thumbs = 0, collections.Counter(), collections.Counter(), [], []
             id_seconds = []
             for row in rows:
@@ -104,6 +111,9 @@ def main(argv=None) -> int:
                     visible[kind][1] += 1
                     if not seen:
                         unseen.append(kind)
+                if unseen and not why and args.verbose:
+                    print(f"  {path.stem} {row['sample_id']}: passes QC, unseen {unseen} "
+                          f"{ {k: round(coverage.get(k, 0.0), 4) for k in unseen} } {_rounded(metrics)}", flush=True)
                 for column in spec.caption_columns:
                     text = row.get(column)
                     if not isinstance(text, str):

@@ -90,7 +90,9 @@ def outside_lens(view, width: int, height: int) -> np.ndarray | None:
         x, y = x * side / width, y * side / height
         limit = 0.5
     elif kind == "FISHEYE_EQUISOLID":
-        limit = lens.fisheye_lens_mm * np.sin(np.radians(lens.fisheye_fov_deg) / 4) / view.sensor_width
+        # Cycles' rim: r = 2 f sin(fov / 4) on the sensor (without the 2, half the lit circle's
+        # radius, so the ids called most of a fisheye's subject outside the lens)
+        limit = 2 * lens.fisheye_lens_mm * np.sin(np.radians(lens.fisheye_fov_deg) / 4) / view.sensor_width
     else:
         limit = 0.5
     return np.hypot(x[None, :], y[:, None]) > limit

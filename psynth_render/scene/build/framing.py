@@ -160,7 +160,7 @@ def solve_framing(desc, points, floor_z, size=None):
     if orthographic:  # distance as a 50 mm lens would stand; the scale does the framing
         view.lens.lens_type, view.focal_length = "PERSP", 50.0
     try:
-        view.distance = _solve_distance(desc, points, floor_z, NEAR_MARGIN * radius, target, view.framing_crop,
+        view.distance = _solve_distance(desc, points, floor_z, nearest_base(view, radius), target, view.framing_crop,
                                         (width, height))
     finally:
         view.lens.lens_type, view.focal_length = saved
@@ -179,6 +179,14 @@ def solve_framing(desc, points, floor_z, size=None):
         if getattr(effect, "element", None) == "gas":
             effect.reach = gas_reach(view.distance)
     return reached
+
+
+def nearest_base(view, radius):
+    """The closest base distance: NEAR_MARGIN subject radii at the clip's closest pose (a dolly
+    in ends at 1 + dolly of the base; a panorama framed at the margin then drove the camera
+    into the subject, whose far side wrapped round the frame)."""
+    closest = min(1.0, 1.0 + view.movement.dolly)
+    return NEAR_MARGIN * radius / max(closest, 0.05)
 
 
 def _solve_distance(desc, points, floor_z, lo, target, crop, size):

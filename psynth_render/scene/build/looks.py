@@ -267,10 +267,7 @@ def _effects(group, image, post, style, size):
         links.new(image, node.inputs[0])
         image = node.outputs[0]
     if style.posterize:
-        node = nodes.new("CompositorNodePosterize")
-        _input(node, "Steps", float(style.posterize))
-        links.new(image, node.inputs[0])
-        image = node.outputs[0]
+        image = _posterize(nodes, links, image, style.posterize)
     if style.cel_levels:
         image = _cel_bands(nodes, links, image, style.cel_levels)
     grade = post.grade
@@ -380,6 +377,29 @@ def _grain(nodes, links, image, amount, seed):
     return next(s for s in node.outputs if s.identifier == "Result_Color")
 
 
+def _display_levels(nodes, links, value, levels):
+    """A linear channel cut to `levels` values evenly spaced in display encoding (gamma 2.2),
+    each tone taking its nearest."""
+    def op(name, a, b=None):
+        return math_node(nodes, links, name, a, b)
+
+    display = op("POWER", op("MAXIMUM", value, 0.0), 1 / 2.2)
+    return op("POWER", op("DIVIDE", op("ROUND", op("MULTIPLY", display, levels - 1)), levels - 1), 2.2)
+
+
+def _posterize(nodes, links, image, levels):
+    """Pixel art's palette: each RGB channel cut to `levels` values in display encoding. The
+    Posterize node floors the scene-linear values instead, so everything under 1 / levels
+    (a mid-grey on screen at 6 levels) went black: a dark-mood subject on a void vanished."""
+    split = nodes.new("CompositorNodeSeparateColor")
+    links.new(image, split.inputs[0])
+    join = nodes.new("CompositorNodeCombineColor")
+    for k in range(3):
+        links.new(_display_levels(nodes, links, split.outputs[k], levels), join.inputs[k])
+    links.new(split.outputs[3], join.inputs[3])
+    return join.outputs[0]
+
+
 def _cel_bands(nodes, links, image, levels):
     """Cut the value channel (display-encoded) into `levels` flat bands; hue and saturation
     stay, so the bands do not shift colour as per-channel posterizing would."""
@@ -396,7 +416,7 @@ def _cel_bands(nodes, links, image, levels):
         return math_node(nodes, links, name, a, b)
 
     display = op("POWER", op("MAXIMUM", split.outputs[2], 0.0), 1 / 2.2)
-    banded = op("DIVIDE", op("ROUND", op("MULTIPLY", display, levels - 1)), levels - 1)
+    banded = op("POWER", _display_levels(nodes, links, split.outputs[2], levels), 1 / 2.2)
     # ink stays ink: the darkest tones (outlines) keep their value instead of joining a band
     ink = op("LESS_THAN", display, INK_VALUE)
     kept = op("ADD", banded, op("MULTIPLY", ink, op("SUBTRACT", display, banded)))

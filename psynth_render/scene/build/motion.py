@@ -60,15 +60,18 @@ def camera_pose(desc, t, floor_z=None, view=0):
         target = [target[k] + amp * w[k] for k in range(3)]
         yaw += move.shake_rotation_deg * w[3]
         pitch += move.shake_rotation_deg * w[4]
+    clearance = cam.floor_clearance
+    if cam.lens.lens_type == "ORTHO" and clearance is not None and pitch > 0:
+        pitch = min(pitch, max(0.0, -ORTHO_MIN_DOWN_DEG - _incline_deg(location, target)))
     if yaw or pitch:
         target = _turn(location, target, math.radians(yaw), math.radians(pitch))
-    clearance = cam.floor_clearance
     if floor_z is not None and clearance is not None and location[2] < floor_z + clearance:
         location = _lift(location, target, floor_z + clearance)
     zoom = 1 + (move.zoom - 1) * e
     ortho_scale = cam.ortho_scale * distance / cam.distance / zoom
     if cam.lens.lens_type == "ORTHO" and floor_z is not None and clearance is not None:
-        location, target = _ortho_above_floor(location, target, ortho_scale, floor_z + clearance)
+        location, target = _ortho_above_floor(location, target, ortho_scale,
+                                              floor_z + clearance + ortho_aperture_radius(cam))
     return {
         "location": location,
         "target": target,
@@ -77,6 +80,19 @@ def camera_pose(desc, t, floor_z=None, view=0):
         "ortho_scale": ortho_scale,
         "time": t,
     }
+
+
+ORTHO_MIN_DOWN_DEG = 4.0
+"""An orthographic camera over a floor tilts up no further than this far below the horizon:
+looking down, it clears the floor by backing along its view (the picture stays); looking level
+it must be raised with its aim, which slides the picture by up to half the frame and cut the
+subject at the frame's foot (stylized_motion 150, a tilt up at close_up)."""
+
+
+def _incline_deg(location, target):
+    """The aim's angle above the horizontal (degrees; negative looking down)."""
+    d = [target[k] - location[k] for k in range(3)]
+    return math.degrees(math.atan2(d[2], math.hypot(d[0], d[1])))
 
 
 TURN_FOV_SHARE = 0.5
@@ -120,6 +136,17 @@ def _lift(location, target, height):
         return [location[0], location[1], height]
     scale = max(wanted, across) / across
     return [target[0] + d[0] * scale, target[1] + d[1] * scale, height]
+
+
+def ortho_aperture_radius(cam):
+    """How far around its image plane an orthographic camera with depth of field starts its rays
+    (scene units): Cycles opens its aperture to 1 / (2 f-number), stretched by the aperture
+    ratio (the blades' anamorphic squeeze); 0 without depth of field. A plane kept only its own
+    half-size above the floor let these rays start under it (void speckle at the frame's foot)."""
+    if not cam.dof:
+        return 0.0
+    ratio = getattr(cam.lens, "aperture_ratio", 1.0) or 1.0
+    return max(ratio, 1.0 / ratio) / (2.0 * max(cam.scene_fstop, 1e-5))
 
 
 ORTHO_BACK_LIMIT = 300.0
