@@ -97,6 +97,28 @@ def cached_renderer(taxonomy: Taxonomy, folder: Path, *, size: int, samples: int
     return render
 
 
+GALLERY_SIZE = 48
+GALLERY_SCENE = {"scene__background": "floor", "camera__distance": 6.0}
+"""The gallery's scene for look tests: a sphere on a grey floor, far enough back to see around it."""
+
+
+def gallery_shots(tmp_path_factory, name: str):
+    """shot(**axis overrides) -> float RGB array of a denoised 48 px Cycles render (16 spp)."""
+    from psynth_spec.taxonomy import default_taxonomy
+
+    return cached_renderer(default_taxonomy(), tmp_path_factory.mktemp(name), size=GALLERY_SIZE, samples=16)
+
+
+def built_scene(taxonomy: Taxonomy, size: int, **overrides: Any):
+    """The description of a row with `overrides`, built into the current bpy scene (1 sample)."""
+    from psynth_render.scene.build.builder import build
+    from psynth_render.scene.describe import describe
+
+    desc = describe(make_row(taxonomy, **overrides), make_spec(taxonomy, size=size, samples=1), taxonomy)
+    build(desc)
+    return desc
+
+
 def box_blur(a: np.ndarray, r: int) -> np.ndarray:
     """The mean over each pixel's (2r+1)² neighbourhood (edges repeated)."""
     padded = np.pad(a, r, mode="edge")

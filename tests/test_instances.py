@@ -13,12 +13,11 @@ from psynth_data.qc import decode_png  # noqa: E402
 from psynth_render.instances import (  # noqa: E402
     OUTSIDE_LENS, compose_ids, render_instance_ids, write_instance_png,
 )
-from psynth_render.scene.build.builder import build, instance_table  # noqa: E402
+from psynth_render.scene.build.builder import instance_table  # noqa: E402
 from psynth_render.scene.build.framing import project  # noqa: E402
 from psynth_render.scene.build.motion import still_pose  # noqa: E402
-from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import make_row, make_spec  # noqa: E402
+from tests.render_fixtures import built_scene  # noqa: E402
 
 SIZE = 48
 TABLE = [
@@ -35,9 +34,7 @@ def tax():
 
 
 def built(tax, **overrides):
-    desc = describe(make_row(tax, **overrides), make_spec(tax, size=SIZE, samples=1), tax)
-    build(desc)
-    return desc
+    return built_scene(tax, SIZE, **overrides)
 
 
 def test_compose_puts_a_gas_over_the_set_and_over_surfaces_only_where_it_hides_them():

@@ -15,7 +15,7 @@ from psynth_render.scene.build import framing  # noqa: E402
 from psynth_render.scene.build.builder import build, pose_camera  # noqa: E402
 from psynth_render.scene.describe import describe  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import make_row, make_spec  # noqa: E402
+from tests.render_fixtures import built_scene, make_row, make_spec  # noqa: E402
 
 SIZE = 40
 
@@ -26,8 +26,7 @@ def tax():
 
 
 def coverage_of(tax, **overrides):
-    desc = describe(make_row(tax, **overrides), make_spec(tax, size=SIZE, samples=1), tax)
-    build(desc)
+    desc = built_scene(tax, SIZE, **overrides)
     index, alpha, table = render_id_layers(desc)
     ids, instances = compose_ids(index, alpha, table)
     return {i["element"]: i["coverage"] for i in instances}, ids

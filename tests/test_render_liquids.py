@@ -10,16 +10,14 @@ import pytest
 bpy = pytest.importorskip("bpy")
 
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import cached_renderer  # noqa: E402
+from tests.render_fixtures import GALLERY_SCENE, GALLERY_SIZE, gallery_shots  # noqa: E402
 
-SIZE = 48
-SCENE = {"scene__background": "floor", "camera__distance": 6.0}
+SIZE, SCENE = GALLERY_SIZE, GALLERY_SCENE
 
 
 @pytest.fixture(scope="module")
 def shot(tmp_path_factory):
-    """shot(**axis overrides) -> float RGB array of a denoised 48 px Cycles render (16 spp)."""
-    return cached_renderer(default_taxonomy(), tmp_path_factory.mktemp("liquids"), size=SIZE, samples=16)
+    return gallery_shots(tmp_path_factory, "liquids")
 
 
 @pytest.fixture(scope="module")
