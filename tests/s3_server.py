@@ -51,6 +51,10 @@ def free_ports(n: int) -> list[int]:
     return ports
 
 
+class WeedExited(RuntimeError):
+    """weed stopped before it answered (a port taken between `free_ports` and its bind, mostly)."""
+
+
 class SeaweedS3:
     """One `weed server -s3` process with its data folder; restartable on the same ports/data."""
 
@@ -108,6 +112,24 @@ class SeaweedS3:
         self.wait_ready(timeout)
         return self
 
+    def start_on_free_ports(self, attempts: int = 3, timeout: float = 90.0) -> "SeaweedS3":
+        """The first start: if weed exits at once, take eight new ports and try again.
+
+        `free_ports` closes its sockets before weed binds them, so another test process (xdist
+        workers start servers side by side) or weed's own outgoing connections can take one in
+        between; weed then exits 255. Restarts after `kill()` keep their ports: they test the data.
+        """
+        for attempt in range(attempts):
+            try:
+                return self.start(timeout)
+            except WeedExited:
+                if attempt == attempts - 1:
+                    raise
+                self.remove_sockets()
+                (self.master, self.volume, self.filer, self.s3,
+                 self.master_grpc, self.volume_grpc, self.filer_grpc, self.s3_grpc) = free_ports(8)
+        raise AssertionError("unreachable")
+
     def wait_ready(self, timeout: float) -> None:
         """Until a probe object can be written and read back (volumes registered, not only HTTP)."""
         client = self.client()
@@ -115,7 +137,8 @@ class SeaweedS3:
         last = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"weed exited with {self.process.returncode}; see {self.log_path}")
+                raise WeedExited(f"weed exited with {self.process.returncode}; last lines of "
+                                 f"{self.log_path}:\n{self.log_tail()}")
             try:
                 try:
                     client.head_bucket(Bucket="psynth-probe")
@@ -129,6 +152,12 @@ class SeaweedS3:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"weed did not become ready in {timeout:.0f} s ({last}); see {self.log_path}")
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def create_bucket(self, name: str) -> None:
         self.client().create_bucket(Bucket=name)
@@ -150,7 +179,7 @@ class SeaweedS3:
             self.kill()
 
     def __enter__(self) -> "SeaweedS3":
-        return self.start()
+        return self.start_on_free_ports()
 
     def remove_sockets(self) -> None:
         """weed leaves `/tmp/seaweedfs-*-<port>.sock` files behind; remove ours once it is down."""
