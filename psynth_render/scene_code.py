@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from psynth_render.metadata import json_safe
 from psynth_render.scene import Scene, builder_source
@@ -133,6 +134,9 @@ def scene_source(scene: Scene) -> str:
     sections, fields, taken = [], [], set()
     for field in type(scene).model_fields:
         value = getattr(scene, field)
+        default = type(scene).model_fields[field].get_default(call_default_factory=True)
+        if value == default and default is not PydanticUndefined:
+            continue  # a constant of every script (the format, no record-only axes, a stated part's None)
         if field in _SCENE_SCALARS:
             fields.append(f"{field}={value_source(value, 4)}")
         elif isinstance(value, BaseModel):
@@ -146,7 +150,7 @@ def scene_source(scene: Scene) -> str:
         else:
             fields.append(f"{field}={value_source(value, 4)}")
     call = f"scene = {MODULE}.Scene(\n" + "".join(filled(fields, 4)) + ")\n"
-    return "\n".join(sections) + "\n# the scene: its ids and axis values, and the parts above\n" + call
+    return "\n".join(sections) + "\n# the scene: the parts above\n" + call
 
 
 def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) -> str:
@@ -171,6 +175,6 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
         scene_source(data),
         "".join(f"\n\n{code}" for code in functions.values()),
         "\n\nif __name__ == \"__main__\":\n",
-        f"    {MODULE}.build(scene, stated={{{stated}}})  # the data, and the functions above\n",
+        f"    {MODULE}.build(scene, stated={{{stated}}})\n",
         f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

@@ -2,7 +2,7 @@
 
     generator(cls) -> PartCode      the registered generator of a model class (LookupError if none)
     model_parts() -> set[type]      every model class a Scene can hold (the registry must cover all)
-    split_stated(scene) -> (data_scene, {step: [(name, element)]})
+    split_stated(scene) -> (data_scene, {step: [(name, element)]})   (element: a part, or a Taken)
     stated_function(step, parts) -> str   the script's `def add_<step>(bpy_scene):` with bpy statements
 
 Every model class reachable from `Scene` is registered here, one way or the other:
@@ -12,7 +12,9 @@ Every model class reachable from `Scene` is registered here, one way or the othe
 - `@stated(cls, step, function_name)`: the part is written as readable bpy statements in the
   script, in a function the builder calls in place of its own step (`build(scene, stated=...)`,
   see builder.STATED_STEPS); the part's list in the data is left empty, or, for a part that is
-  a field of its own (the render settings), the field is None (it must accept None).
+  a field of its own (the render settings), the field is None (it must accept None). A part may
+  take fields of its parent along (`takes`: the lens takes its view's focal length, sensor,
+  orthographic scale and depth of field), which are then None in the data too.
 
 A model class that a builder change adds and nobody registers fails `generator` (and the test
 that walks `model_parts()`), so new parts cannot silently fall back to a default. To move a
@@ -21,6 +23,7 @@ STATED_STEPS, and the re-render tests check that both give the same image.
 """
 
 import math
+import struct
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,12 +31,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from psynth_render.scene.build.camera_optics import (
+    BLENDER_CAMERA_DEFAULTS, OPTICS_FIELDS, optics_assignments,
+)
+from psynth_render.scene.build.render_settings import render_assignments
 from psynth_render.scene.describe.model import (
     AssetObject, AssetRef, Backdrop, CameraRig, CameraView, Colour, Environment, GasEffect, Geometry, Grade, Lens,
     Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
     SceneObject, Style, Texture,
 )
-from psynth_render.scene.build.render_settings import render_assignments
 from psynth_render.scene_literals import MODULE, literal, safe_words
 from psynth_spec.render_params.surfaces import SurfaceDetail
 
@@ -48,6 +54,16 @@ class PartCode:
     write: Callable[[Any, str, int], list[str]] | None = None
     """(element, variable name, place in its list) -> bpy statement lines (unindented), for stated
     parts; the lines work on the Blender scene `bpy_scene`."""
+    takes: tuple[str, ...] = ()
+    """Fields of the part's parent that its bpy code states too (the element is then a Taken)."""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A stated part with the fields of its parent it takes along (PartCode.takes)."""
+
+    part: BaseModel
+    fields: dict[str, Any]
 
 
 _REGISTRY: dict[type, PartCode] = {}
@@ -59,11 +75,11 @@ def library(*classes: type) -> None:
         _REGISTRY[cls] = PartCode(cls)
 
 
-def stated(cls: type, step: str, function: str):
+def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = ()):
     """Register `write(element, name, index) -> lines` as the bpy code of `cls` for builder step `step`."""
 
     def register(write):
-        _REGISTRY[cls] = PartCode(cls, step, function, write)
+        _REGISTRY[cls] = PartCode(cls, step, function, write, takes)
         return write
 
     return register
@@ -102,7 +118,7 @@ library(
     SceneObject, AssetObject, AssetRef, Geometry, Material, SurfaceDetail, Texture, Mapping,  # objects
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
     Backdrop, Lighting,  # the set (its mesh, material and the camera background it asks of the world)
-    CameraRig, CameraView, Lens, Movement,  # posed at build time from the framing solve
+    CameraRig, CameraView, Movement,  # posed at build time from the framing solve (the lens: set_camera)
     Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette
 )
 
@@ -132,11 +148,19 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
             if not code.step:
                 _split(value, steps)
                 continue
-            if not _accepts_none(type(model).model_fields[field].annotation):
+            fields = type(model).model_fields
+            if not all(_accepts_none(fields[f].annotation) for f in (field, *code.takes)):
                 raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
                                  "or a field that accepts None (the data keeps an empty list or None in its place)")
-            steps.setdefault(code.step, []).append((field, value))
-            setattr(model, field, None)
+            element = Taken(value, {f: getattr(model, f) for f in code.takes}) if code.takes else value
+            for f in (field, *code.takes):
+                setattr(model, f, None)
+            if code.takes and steps.get(code.step):  # one bpy object for them all (a rig's views share a lens)
+                if element != steps[code.step][0][1]:
+                    raise ValueError(f"{type(model).__name__}.{field}: differs between the scene's parts, which "
+                                     f"share one bpy {code.step}")
+                continue
+            steps.setdefault(code.step, []).append((field, element))
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             codes = [generator(type(v)) for v in value]
             if any(c.step for c in codes) and not all(c.step for c in codes):
@@ -166,13 +190,17 @@ def _variable(element: BaseModel, taken: set[str]) -> str:
 
 def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
     """The script's function for one stated step: a docstring, then each part's comment and bpy."""
-    code = generator(type(parts[0][1]))
-    body = [f'    """This scene\'s {step} in bpy (the build calls this in its {step} step)."""']
+    code = generator(_part_class(parts[0][1]))
+    body = []
     for index, (name, element) in enumerate(parts):
         if index:
             body.append("")
-        body.extend(f"    {line}" if line else "" for line in generator(type(element)).write(element, name, index))
+        body.extend(f"    {line}" if line else "" for line in generator(_part_class(element)).write(element, name, index))
     return f"def {code.function}(bpy_scene):\n" + "\n".join(body) + "\n"
+
+
+def _part_class(element: Any) -> type:
+    return type(element.part if isinstance(element, Taken) else element)
 
 
 @stated(SceneLight, "lights", "add_lights")
@@ -261,7 +289,7 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     named = w.image if kind == "image" and w.file is None else w.sky_type if kind == "sky" else None
     lines = [
         f"# world: {safe_words(kind, named)}, strength {strength:g}",
-        f"world, nodes, links = {MODULE}.world_tree(bpy_scene)  # psynth_world, emptied",
+        f"world, nodes, links = {MODULE}.world_tree(bpy_scene)",
         "output = nodes.new('ShaderNodeOutputWorld')",
         "light = nodes.new('ShaderNodeBackground')",
         f"light.inputs['Strength'].default_value = {literal(strength)}",
@@ -362,3 +390,40 @@ def _image_world(w: Environment) -> list[str]:
             "# what Workbench shows: the image's mean colour, tinted, times the strength",
             f"world.color = [min(1.0, m * t * {literal(w.strength)})",
             "               for m, t in zip(image['psynth_mean_rgb'], white_balance)]"]
+
+
+def _float32(value: Any) -> Any:
+    """`value` as Blender stores it (float properties are single precision)."""
+    return struct.unpack("f", struct.pack("f", value))[0] if isinstance(value, float) else value
+
+
+_CAMERA_GROUPS = {"type": "projection and sensor", "shift_x": "lens shift (tilt-shift)",
+                  "panorama_type": "panoramic projection", "dof.use_dof": "depth of field"}
+"""The comment over the lines that start at a path (or at a later path of its group)."""
+_CAMERA_NOTES = {"dof.aperture_fstop": "the f-number scaled to the scene's size",
+                 "ortho_scale": "the framing solve may set it again"}
+
+
+@stated(Lens, "camera", "set_camera", takes=OPTICS_FIELDS)
+def camera_code(optics: Taken, name: str, index: int) -> list[str]:
+    """The lens: camera_optics.optics_assignments (the table the builder's camera step applies)
+    as literal assignments on the new lens that `ps.camera_data` gives, less what a new bpy
+    camera already holds (BLENDER_CAMERA_DEFAULTS); a comment per group."""
+    lens, fields = optics.part, optics.fields
+    head = safe_words(f"{lens.concept} lens", lens.panorama_type or lens.lens_type, f"{fields['focal_length']:g} mm")
+    lines = [f"# camera: {head}",
+             f"camera = {MODULE}.camera_data(bpy_scene)"]
+    order = list(BLENDER_CAMERA_DEFAULTS)
+    starts = sorted((order.index(path), comment) for path, comment in _CAMERA_GROUPS.items())
+    written = set()
+    for path, value in optics_assignments(lens, **fields):
+        if _float32(value) == _float32(BLENDER_CAMERA_DEFAULTS[path]):
+            continue
+        group = [c for start, c in starts if start <= order.index(path)][-1]
+        if group not in written:
+            written.add(group)
+            lines.append(f"# {group}")
+        source = f"math.radians({literal(lens.fisheye_fov_deg)})" if path == "fisheye_fov" else literal(value)
+        note = f"  # {_CAMERA_NOTES[path]}" if path in _CAMERA_NOTES else ""
+        lines.append(f"camera.{path} = {source}{note}")
+    return lines

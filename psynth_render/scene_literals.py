@@ -177,8 +177,8 @@ def _lighting(element: Lighting) -> str:
 @comment.register
 def _camera(element: CameraRig) -> str:
     view = element.main
-    return safe_words(view.angle, f"{view.lens.concept} lens", f"{view.focal_length:.0f} mm",
-                      f"{view.movement.concept} move")
+    lens = "the lens: set_camera" if view.lens is None else f"{view.lens.concept} lens, {view.focal_length:.0f} mm"
+    return safe_words(view.angle, f"{view.movement.concept} move", lens)
 
 
 @comment.register

@@ -68,8 +68,10 @@ def test_a_script_data_without_its_stated_parts_is_refused_by_the_builder():
     data, _ = split_stated(desc)
     with pytest.raises(ValueError, match=r"no render part.*stated=\{'render': \.\.\.\}"):
         builder.build(data, stated={"lights": lambda scene: None})
-    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+    with pytest.raises(ValueError, match=r"no camera part.*stated=\{'camera'"):
         builder.build(data, stated={"render": lambda scene: None})
+    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+        builder.build(data, stated={"render": lambda scene: None, "camera": lambda scene: None})
 
 
 def _light_state(bpy):
@@ -270,3 +272,100 @@ def test_stated_world_makes_the_builders_world(monkeypatch):
             assert _close(tuple(got_inputs.items()), tuple(inputs.items())), (name, node, got_inputs, inputs)
         kinds.add((world.kind, len(expected[0])))
     assert {k for k, _ in kinds} == {"uniform", "gradient", "sky", "image"}
+
+
+_CAMERA_PROPERTIES = ("type", "lens", "sensor_width", "sensor_fit", "ortho_scale", "shift_x", "shift_y",
+                      "clip_start", "clip_end", "panorama_type", "fisheye_fov", "fisheye_lens", "dof.use_dof",
+                      "dof.aperture_fstop", "dof.aperture_ratio", "dof.aperture_blades")
+"""Every camera-data property the builder's camera step sets or leaves at Blender's default."""
+
+
+def _camera_state(cam):
+    out = {}
+    for path in _CAMERA_PROPERTIES:
+        value = cam
+        for part in path.split("."):
+            value = getattr(value, part)
+        out[path] = value
+    return out
+
+
+def _every_lens(desc):
+    """`desc` seen through each lens kind: orthographic, shifted, each panorama, anamorphic
+    bokeh with blades, no depth of field; and a rig of three views sharing one lens."""
+    view, lens = desc.camera.main, desc.camera.main.lens
+    lenses = [(lens.model_copy(update={"concept": "ortho", "lens_type": "ORTHO"}), {"ortho_scale": 3.25}),
+              (lens.model_copy(update={"concept": "tilt_shift", "shift_x": 0.2, "shift_y": -0.15}), {"dof": False}),
+              (lens.model_copy(update={"concept": "anamorphic", "aperture_ratio": 2.0, "aperture_blades": 6}),
+               {"focal_length": 35.0, "sensor_width": 24.0, "scene_fstop": 0.2})]
+    for kind in ("FISHEYE_EQUIDISTANT", "FISHEYE_EQUISOLID", "EQUIRECTANGULAR", "MIRRORBALL"):
+        lenses.append((lens.model_copy(update={"concept": kind.lower(), "lens_type": "PANO", "panorama_type": kind,
+                                               "fisheye_fov_deg": 360.0 if kind == "EQUIRECTANGULAR" else 190.0,
+                                               "fisheye_lens_mm": 8.0}), {}))
+    out = []
+    for new_lens, optics in lenses:
+        views = [view.model_copy(update={"lens": new_lens, **optics}, deep=True)]
+        out.append(desc.model_copy(update={"camera": desc.camera.model_copy(update={"views": views})}, deep=True))
+    rig = [view.model_copy(update={"name": f"v{k:02d}", "azimuth_deg": 120.0 * k}, deep=True) for k in range(3)]
+    out.append(desc.model_copy(update={"camera": desc.camera.model_copy(update={"views": rig, "rig": "orbit"})},
+                               deep=True))
+    return out
+
+
+def test_a_new_bpy_camera_holds_the_defaults_scripts_leave_out():
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build.camera_optics import BLENDER_CAMERA_DEFAULTS
+
+    cam = bpy.data.cameras.new("defaults")
+    try:
+        state = _camera_state(cam)
+        for path, value in BLENDER_CAMERA_DEFAULTS.items():
+            assert _close(state[path], value), (path, state[path], value)
+    finally:
+        bpy.data.cameras.remove(cam)
+
+
+def test_stated_camera_makes_the_builders_lens_and_the_build_reads_it_back(monkeypatch):
+    """The script's `set_camera` and builder.camera_optics leave the camera with the same
+    projection, sensor, focal length, shift, clip range, panorama and depth of field, for
+    every shipped spec and every lens kind; the script's data holds no lens (each value is
+    written once), and the build reads the lens and optics back from bpy into every view."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene_code import scene_script
+
+    cases = shipped_scripts(rows=2)
+    for mixed in _every_lens(cases[0][1]):
+        cases.append((mixed.camera.main.lens.concept, mixed, scene_script(mixed, {"image_name": "x.png"})))
+    kinds = set()
+    for name, desc, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        builder.camera_optics(bpy.context.scene, desc.camera.main)
+        expected = _camera_state(bpy.context.scene.camera.data)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        namespace = run_without_blender(code, monkeypatch)
+        data = namespace["scene"]
+        assert all(v.lens is None and v.focal_length is None and v.dof is None for v in data.camera.views), name
+        assert "ps.Lens(" not in code and code.count("ps.camera_data(") == 1, name
+        monkeypatch.setattr(sys.modules["__psynth_scene__"], "camera_data", builder.camera_data, raising=False)
+        namespace["set_camera"](bpy.context.scene)
+        cam = bpy.context.scene.camera.data
+        got = _camera_state(cam)
+        assert sorted(got) == sorted(expected), name
+        for key, value in expected.items():
+            assert _close(got[key], value), (name, key, got[key], value)
+        builder._read_optics(data, cam)  # what build does next: the views take the bpy lens
+        for view, described in zip(data.camera.views, desc.camera.views):
+            assert view.lens.lens_type == described.lens.lens_type, name
+            for field in ("focal_length", "sensor_width", "scene_fstop", "ortho_scale"):
+                assert math.isclose(getattr(view, field), getattr(described, field), rel_tol=1e-6), (name, field)
+            assert view.dof == bool(described.dof) and view.lens.shift_x == pytest.approx(described.lens.shift_x)
+        kinds.add(expected["type"] if expected["type"] != "PANO" else expected["panorama_type"])
+    assert kinds >= {"PERSP", "ORTHO", "FISHEYE_EQUIDISTANT", "FISHEYE_EQUISOLID", "EQUIRECTANGULAR", "MIRRORBALL"}
+
+
+def test_views_with_different_lenses_are_refused_by_the_split():
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    views = [desc.camera.main, desc.camera.main.model_copy(update={"name": "v01", "focal_length": 24.0}, deep=True)]
+    odd = desc.model_copy(update={"camera": desc.camera.model_copy(update={"views": views})}, deep=True)
+    with pytest.raises(ValueError, match="CameraView.lens: differs between the scene's parts, which share one bpy camera"):
+        split_stated(odd)

@@ -210,8 +210,8 @@ class Lighting(SceneModel):
     """The setup's own exposure offset (LightingParams.metering_ev): the film is exposed at
     `exposure + metering_ev` stops."""
     key_azimuth_deg: float
-    lights: list[SceneLight]
-    world: Environment | None
+    lights: list[SceneLight] = []
+    world: Environment | None = None
     """None only in a scene script's data, whose own bpy code states the world (`set_world`)."""
 
 
@@ -233,21 +233,23 @@ class CameraView(SceneModel):
 
     name: str = "main"
     angle: str
-    lens: Lens
+    lens: Lens | None = None
+    """The lens and the optics below (focal_length, sensor_width, ortho_scale, dof, scene_fstop)
+    are None only in a scene script's data, whose own bpy code states them (`set_camera`)."""
     movement: Movement
-    focal_length: float
+    focal_length: float | None = None
     fstop: float
-    scene_fstop: float
+    scene_fstop: float | None = None
     """The f-number scaled to the scene (f/N at subject_radius_m metres per scene unit)."""
     subject_radius_m: float
-    dof: bool
+    dof: bool | None = None
     distance: float
     azimuth_deg: float
     elevation_deg: float
     roll_deg: float
     target: Vec3
-    sensor_width: float
-    ortho_scale: float
+    sensor_width: float | None = None
+    ortho_scale: float | None = None
     floor_clearance: float | None
     """How far above the floor the camera must stay (None: no floor)."""
     horizontal_fov_deg: float
@@ -331,15 +333,15 @@ class Scene(SceneModel):
     format: Literal[2] = FORMAT
     sample_id: int | str | None
     seed: int
-    axes: dict[str, Any]
-    rendered_axes: list[str]
-    not_rendered_axes: list[str]
+    axes: dict[str, Any] = {}
+    rendered_axes: list[str] = []
+    not_rendered_axes: list[str] = []
     objects: Annotated[list[ObjectElement], Field(min_length=1)]
     effects: list[Effect] = []
     backdrop: Backdrop
     lighting: Lighting
     camera: CameraRig
-    render: RenderSettings | None
+    render: RenderSettings | None = None
     post: Post
     style: Style
     color: Colour
