@@ -32,7 +32,7 @@ from pydantic_core import PydanticUndefined
 
 from psynth_render.metadata import json_safe
 from psynth_render.scene import Scene, builder_source
-from psynth_render.scene_code_parts import split_stated, stated_function
+from psynth_render.scene_code_parts import STEP_ORDER, split_stated, stated_function
 from psynth_render.scene_literals import MODULE, filled, literal, section, value_source
 
 HELPER_MEMBER = "__psynth_scene__"
@@ -95,6 +95,17 @@ def _helpers(name="__psynth_scene__"):
 {module}.require({version!r})
 
 '''
+
+BODY_START = "# this sample's ids and captions (data, for the record)"
+"""The first line after the fixed header every script shares."""
+FOOTER_START = 'if __name__ == "__main__":'
+"""The first line of the fixed footer every script shares (the calls of the helper's build)."""
+
+
+def script_body(code: str) -> str:
+    """A script's text between its fixed header and its fixed footer: what is this sample's own."""
+    return code[code.index(BODY_START): code.rindex(FOOTER_START)]
+
 
 _SCENE_SCALARS = ("format", "sample_id", "seed", "axes", "rendered_axes", "not_rendered_axes")
 """Scene fields written inline in the final `Scene(...)` call; every other field is a section."""
@@ -166,15 +177,16 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
     scene = description if isinstance(description, Scene) else Scene.model_validate(description)
     data, steps = split_stated(scene)
     record = json_safe(sample)
-    functions = {step: stated_function(step, parts) for step, parts in steps.items()}
+    ordered = sorted(steps.items(), key=lambda item: STEP_ORDER.index(item[0]))
+    functions = {step: stated_function(step, parts) for step, parts in ordered}
     stated = ", ".join(f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items())
     return "".join([
         _SCRIPT_HEAD.format(module=MODULE, version=helper_version()),
-        "# this sample's ids and captions (data, for the record)\n",
+        BODY_START + "\n",
         f"SAMPLE = {literal(record)}\n\n",
         scene_source(data),
         "".join(f"\n\n{code}" for code in functions.values()),
-        "\n\nif __name__ == \"__main__\":\n",
+        f"\n\n{FOOTER_START}\n",
         f"    {MODULE}.build(scene, stated={{{stated}}})\n",
         f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

@@ -22,6 +22,7 @@ part from the library to direct bpy: write its generator here, add its step to t
 STATED_STEPS, and the re-render tests check that both give the same image.
 """
 
+import copy
 import math
 import struct
 import typing
@@ -34,13 +35,16 @@ from pydantic import BaseModel
 from psynth_render.scene.build.camera_optics import (
     BLENDER_CAMERA_DEFAULTS, OPTICS_FIELDS, optics_assignments,
 )
+from psynth_render.scene.build.material_settings import (
+    MATERIAL_DEFAULTS, PRINCIPLED_DEFAULTS, principled_inputs, viewport_settings,
+)
 from psynth_render.scene.build.render_settings import render_assignments
 from psynth_render.scene.describe.model import (
     AssetObject, AssetRef, Backdrop, CameraRig, CameraView, Colour, Environment, GasEffect, Geometry, Grade, Lens,
     Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
     SceneObject, Style, Texture,
 )
-from psynth_render.scene_literals import MODULE, literal, safe_words
+from psynth_render.scene_literals import MODULE, constructor, literal, safe_words
 from psynth_spec.render_params.surfaces import SurfaceDetail
 
 
@@ -56,6 +60,8 @@ class PartCode:
     parts; the lines work on the Blender scene `bpy_scene`."""
     takes: tuple[str, ...] = ()
     """Fields of the part's parent that its bpy code states too (the element is then a Taken)."""
+    reads: tuple[str, ...] = ()
+    """Fields of the part's parent its bpy code reads, kept in the data (a material: its object's name)."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,14 @@ class Taken:
 
     part: BaseModel
     fields: dict[str, Any]
+    read: dict[str, Any]
 
 
 _REGISTRY: dict[type, PartCode] = {}
+
+STEP_ORDER = ("render", "camera", "materials", "lights", "world")
+"""The stated steps in build order (builder.STATED_STEPS; that module needs bpy): a script's
+functions follow it."""
 
 
 def library(*classes: type) -> None:
@@ -75,11 +86,11 @@ def library(*classes: type) -> None:
         _REGISTRY[cls] = PartCode(cls)
 
 
-def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = ()):
+def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = (), reads: tuple[str, ...] = ()):
     """Register `write(element, name, index) -> lines` as the bpy code of `cls` for builder step `step`."""
 
     def register(write):
-        _REGISTRY[cls] = PartCode(cls, step, function, write, takes)
+        _REGISTRY[cls] = PartCode(cls, step, function, write, takes, reads)
         return write
 
     return register
@@ -115,18 +126,19 @@ def model_parts(root: type = Scene) -> set[type]:
 
 # ---------------------------------------------------------------- library parts
 library(
-    SceneObject, AssetObject, AssetRef, Geometry, Material, SurfaceDetail, Texture, Mapping,  # objects
+    SceneObject, AssetObject, AssetRef, Geometry, SurfaceDetail, Texture, Mapping,  # objects (materials: add_materials)
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
     Backdrop, Lighting,  # the set (its mesh, material and the camera background it asks of the world)
     CameraRig, CameraView, Movement,  # posed at build time from the framing solve (the lens: set_camera)
-    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette
+    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette (record only)
 )
 
 
-RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": []}
+RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": [], "color": None}
 """Scene fields the builder never reads, left out of scripts (empty there): every axis value by
-name, and which axes the renderer draws. They are the sample's JSON member's `axes` and
-`rendered_axes`; in a script they would repeat the parts' own values and the spec's axis list."""
+name, which axes the renderer draws, and the colour axes' palette (the parts hold the colours
+they resolved to). They are the sample's JSON member's; in a script they would repeat the
+parts' own values and the spec's fixed choices."""
 
 
 # ---------------------------------------------------------------- stated in bpy
@@ -134,7 +146,7 @@ def split_stated(scene: Scene) -> tuple[Scene, dict[str, list[tuple[str, Any]]]]
     """The data the helper builds from (`scene` with the stated parts' lists and the RECORD_ONLY
     fields emptied), and the stated parts by builder step as (variable name, element) in build
     order."""
-    data = scene.model_copy(deep=True, update={field: type(empty)() for field, empty in RECORD_ONLY.items()})
+    data = scene.model_copy(deep=True, update={field: copy.copy(empty) for field, empty in RECORD_ONLY.items()})
     steps: dict[str, list[tuple[str, Any]]] = {}
     _split(data, steps)
     return data, steps
@@ -152,7 +164,10 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
             if not all(_accepts_none(fields[f].annotation) for f in (field, *code.takes)):
                 raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
                                  "or a field that accepts None (the data keeps an empty list or None in its place)")
-            element = Taken(value, {f: getattr(model, f) for f in code.takes}) if code.takes else value
+            element = value
+            if code.takes or code.reads:
+                element = Taken(value, {f: getattr(model, f) for f in code.takes},
+                                {f: getattr(model, f) for f in code.reads})
             for f in (field, *code.takes):
                 setattr(model, f, None)
             if code.takes and steps.get(code.step):  # one bpy object for them all (a rig's views share a lens)
@@ -160,7 +175,8 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
                     raise ValueError(f"{type(model).__name__}.{field}: differs between the scene's parts, which "
                                      f"share one bpy {code.step}")
                 continue
-            steps.setdefault(code.step, []).append((field, element))
+            taken = {n for n, _ in steps.get(code.step, [])}
+            steps.setdefault(code.step, []).append((_numbered(field, taken), element))
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             codes = [generator(type(v)) for v in value]
             if any(c.step for c in codes) and not all(c.step for c in codes):
@@ -180,7 +196,10 @@ def _accepts_none(annotation: Any) -> bool:
 
 
 def _variable(element: BaseModel, taken: set[str]) -> str:
-    base = getattr(element, "role", None) or getattr(element, "element", None) or "part"
+    return _numbered(getattr(element, "role", None) or getattr(element, "element", None) or "part", taken)
+
+
+def _numbered(base: str, taken: set[str]) -> str:
     name, n = base, 1
     while name in taken:
         n += 1
@@ -292,8 +311,9 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
         f"world, nodes, links = {MODULE}.world_tree(bpy_scene)",
         "output = nodes.new('ShaderNodeOutputWorld')",
         "light = nodes.new('ShaderNodeBackground')",
-        f"light.inputs['Strength'].default_value = {literal(strength)}",
     ]
+    if strength != 1.0:  # a new Background node's
+        lines.append(f"light.inputs['Strength'].default_value = {literal(strength)}")
     if kind == "image":
         lines += _image_world(w)
     elif kind == "uniform":
@@ -401,7 +421,7 @@ _CAMERA_GROUPS = {"type": "projection and sensor", "shift_x": "lens shift (tilt-
                   "panorama_type": "panoramic projection", "dof.use_dof": "depth of field"}
 """The comment over the lines that start at a path (or at a later path of its group)."""
 _CAMERA_NOTES = {"dof.aperture_fstop": "the f-number scaled to the scene's size",
-                 "ortho_scale": "the framing solve may set it again"}
+                 "ortho_scale": "a solved framing sets it again"}
 
 
 @stated(Lens, "camera", "set_camera", takes=OPTICS_FIELDS)
@@ -426,4 +446,42 @@ def camera_code(optics: Taken, name: str, index: int) -> list[str]:
         source = f"math.radians({literal(lens.fisheye_fov_deg)})" if path == "fisheye_fov" else literal(value)
         note = f"  # {_CAMERA_NOTES[path]}" if path in _CAMERA_NOTES else ""
         lines.append(f"camera.{path} = {source}{note}")
+    return lines
+
+
+def _differs(value: Any, default: Any) -> bool:
+    """Whether Blender would hold `value` differently from `default` (float32, tuples item-wise)."""
+    if isinstance(value, (tuple, list)):
+        return len(value) != len(default) or any(_differs(v, d) for v, d in zip(value, default))
+    return _float32(value) != _float32(default)
+
+
+@stated(Material, "materials", "add_materials", reads=("name",))
+def material_code(material: Taken, name: str, index: int) -> list[str]:
+    """One object's material, what surfaces.subject_material makes (the same nodes, in the same
+    order): a Principled BSDF wired to the output, its inputs from material_settings (the
+    builder's table) less a new node's values, the viewport's colour and finish, and the
+    surface detail (a library pattern graph: `ps.surface_detail`) where the material has one."""
+    m, object_name = material.part, material.read["name"]
+    base, inputs = principled_inputs(m)
+    lines = [f"# {safe_words(object_name)}: {safe_words(m.concept)} material",
+             f"material, nodes, links = {MODULE}.material_tree({literal(object_name)})",
+             "output = nodes.new('ShaderNodeOutputMaterial')",
+             "bsdf = nodes.new('ShaderNodeBsdfPrincipled')",
+             "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])",
+             f"base_color = {literal(tuple(base))}"]
+    for socket, value in inputs:
+        if socket == "Base Color":
+            lines.append("bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)")
+        elif _differs(value, PRINCIPLED_DEFAULTS[socket]):
+            lines.append(f"bsdf.inputs[{literal(socket)}].default_value = {literal(value)}")
+    if m.detail:
+        lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 0)}, base_color)"
+                     f"  # {safe_words(m.detail.pattern)} pattern")
+    viewport = [(a, v) for a, v in viewport_settings(m, base) if _differs(v, MATERIAL_DEFAULTS[a])]
+    if viewport:
+        lines.append("# what Workbench and the viewport show")
+    for attribute, value in viewport:
+        source = f"(*base_color, {literal(m.alpha)})" if attribute == "diffuse_color" else literal(value)
+        lines.append(f"material.{attribute} = {source}")
     return lines

@@ -151,7 +151,8 @@ def comment(element: Any) -> str:
 def _object(element: SceneObject) -> str:
     geo, texture = element.geometry, element.texture
     pattern = f"{texture.concept} pattern" if texture.node != "none" else None
-    return safe_words(f"{geo.concept} ({geo.generator})", f"{element.material.concept} material", pattern)
+    material = "the material: add_materials" if element.material is None else f"{element.material.concept} material"
+    return safe_words(f"{geo.concept} ({geo.generator})", material, pattern)
 
 
 @comment.register

@@ -37,7 +37,9 @@ from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assi
 from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
-from psynth_render.scene.build.surfaces import backdrop_in_world, backdrop_material, lighting_world, subject_material
+from psynth_render.scene.build.surfaces import (
+    backdrop_in_world, backdrop_material, lighting_world, stated_material, subject_material,
+)
 from psynth_render.scene.describe.model import (
     AssetObject, Backdrop, GasEffect, Lens, LiquidEffect, Scene, SceneObject, Style,
 )
@@ -78,13 +80,15 @@ class BuildState:
     """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
 
 
-STATED_STEPS = ("render", "camera", "lights", "world")
+STATED_STEPS = ("render", "camera", "materials", "lights", "world")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
 `build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
 script stating "render" leaves `desc.render` None: the build reads the engine and frame size
 back from the bpy scene; one stating "camera" leaves each view's lens and optics None (the
 build reads them back from the bpy camera before the framing solve: camera_optics); one
-stating "world" leaves `desc.lighting.world` None (the backdrop's step reads the world's kind
+stating "materials" leaves each object's `material` None and makes a material named after
+each object, which the object's step puts in its slot before the library's texture, cel
+shading and AOVs; one stating "world" leaves `desc.lighting.world` None (the backdrop's step reads the world's kind
 from the bpy world)."""
 
 
@@ -98,7 +102,9 @@ def build(desc, stated=None):
     unknown = set(stated) - set(STATED_STEPS)
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
-    for step, part in (("render", desc.render), ("camera", desc.camera.main.lens), ("world", desc.lighting.world)):
+    parts = (("render", desc.render), ("camera", desc.camera.main.lens), ("materials", all(o.material for o in desc.objects) or None),
+             ("world", desc.lighting.world))
+    for step, part in parts:
         if part is None and step not in stated:
             raise ValueError(f"the scene has no {step} part: a scene script's data leaves it to its own "
                              f"bpy code, passed as build(scene, stated={{{step!r}: ...}})")
@@ -110,6 +116,7 @@ def build(desc, stated=None):
     # the lens before the subject: placement, framing and moves read it (from bpy, when stated)
     stated.get("camera", lambda s: camera_optics(s, desc.camera.main))(scene)
     _read_optics(desc, scene.camera.data)
+    stated.get("materials", lambda s: None)(scene)  # else each object's step makes its own
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
     for element in desc.objects:  # the objects beside the subject rest on its floor
@@ -178,7 +185,10 @@ def _add_object(element: SceneObject, scene, state):
     face_the_camera(obj, element.geometry, state.desc)
     style = state.style
     style_modifiers(obj, style)
-    mat = subject_material(obj, element.material, element.name)
+    if element.material is None:  # made by the script's add_materials
+        mat = stated_material(obj, element.name)
+    else:
+        mat = subject_material(obj, element.material, element.name)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, scene.render.engine)
     shader_aovs(mat)  # roughness and metallic passes read the shader's values

@@ -34,14 +34,21 @@ from bpy). Values are compared as float32, as Blender stores them."""
 
 
 def optics_assignments(lens, focal_length, sensor_width, ortho_scale, dof, scene_fstop):
-    """(path on the camera data, value) pairs for a lens and a view's optics."""
-    pairs = [("type", lens.lens_type), ("sensor_width", sensor_width), ("lens", focal_length),
-             ("ortho_scale", ortho_scale), ("shift_x", lens.shift_x), ("shift_y", lens.shift_y)]
+    """(path on the camera data, value) pairs for a lens and a view's optics: only what can
+    change the image (a perspective lens's orthographic scale, an aperture without depth of
+    field are left as a new camera has them)."""
+    pairs = [("type", lens.lens_type), ("sensor_width", sensor_width), ("lens", focal_length)]
+    if lens.lens_type == "ORTHO":  # set again when posed; other lenses have no use for it
+        pairs.append(("ortho_scale", ortho_scale))
+    pairs += [("shift_x", lens.shift_x), ("shift_y", lens.shift_y)]
     if lens.lens_type == "PANO":
         pairs += [("panorama_type", lens.panorama_type), ("fisheye_fov", math.radians(lens.fisheye_fov_deg)),
                   ("fisheye_lens", lens.fisheye_lens_mm)]
-    return pairs + [("dof.use_dof", bool(dof)), ("dof.aperture_fstop", scene_fstop),
-                    ("dof.aperture_ratio", lens.aperture_ratio), ("dof.aperture_blades", lens.aperture_blades)]
+    pairs.append(("dof.use_dof", bool(dof)))
+    if dof:  # the aperture only matters with depth of field
+        pairs += [("dof.aperture_fstop", scene_fstop), ("dof.aperture_ratio", lens.aperture_ratio),
+                  ("dof.aperture_blades", lens.aperture_blades)]
+    return pairs
 
 
 def apply_paths(owner, pairs):
