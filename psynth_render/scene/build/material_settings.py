@@ -50,7 +50,7 @@ MATERIAL_DEFAULTS = {"diffuse_color": (0.8, 0.8, 0.8, 1.0), "metallic": 0.0, "ro
 """A new material's values of the attributes viewport_settings sets."""
 
 
-def _rgba(rgb, alpha=1.0):
+def _with_alpha(rgb, alpha=1.0):
     return (rgb[0], rgb[1], rgb[2], alpha)
 
 
@@ -66,13 +66,13 @@ def principled_inputs(m):
                                                       "emission_strength", "thin_film_thickness")}
     pairs = [(socket, getattr(m, field)) for socket, field in PRINCIPLED_FIELDS
              if WEIGHTED_BY.get(field) is None or weights[WEIGHTED_BY[field]] > 0]
-    pairs += [("Base Color", _rgba(base)), ("Specular Tint", _rgba(m.specular_tint))]
+    pairs += [("Base Color", _with_alpha(base)), ("Specular Tint", _with_alpha(m.specular_tint))]
     if m.sheen > 0:
-        pairs.append(("Sheen Tint", _rgba(m.sheen_tint)))
+        pairs.append(("Sheen Tint", _with_alpha(m.sheen_tint)))
     if m.subsurface > 0:
         pairs += [("Subsurface Radius", tuple(m.subsurface_radius)), ("Subsurface Scale", 1.0)]
     if m.emission_color is not None and m.emission_strength > 0:
-        pairs.append(("Emission Color", _rgba(m.emission_color)))
+        pairs.append(("Emission Color", _with_alpha(m.emission_color)))
     return base, pairs
 
 
@@ -80,5 +80,5 @@ def viewport_settings(m, base):
     """Material attributes that Workbench and the viewport read instead of the node tree, and
     EEVEE's refraction for see-through materials."""
     see_through = m.transmission > 0 or m.alpha < 1
-    return [("diffuse_color", _rgba(base, m.alpha)), ("metallic", m.metallic), ("roughness", m.roughness),
+    return [("diffuse_color", _with_alpha(base, m.alpha)), ("metallic", m.metallic), ("roughness", m.roughness),
             ("surface_render_method", "DITHERED"), ("use_raytrace_refraction", see_through)]
