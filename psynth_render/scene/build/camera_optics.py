@@ -29,8 +29,8 @@ BLENDER_CAMERA_DEFAULTS = {
     "panorama_type": "FISHEYE_EQUISOLID", "fisheye_fov": math.pi, "fisheye_lens": 10.5,
     "dof.use_dof": False, "dof.aperture_fstop": 2.8, "dof.aperture_ratio": 1.0, "dof.aperture_blades": 0,
 }
-"""A new bpy camera's values of the paths optics_assignments sets (Blender 5; a test reads them
-from bpy). Values are compared as float32, as Blender stores them."""
+"""A new bpy camera's values of the paths optics_assignments sets (Blender 5; a test reads
+them from bpy). Values are compared as float32, as Blender stores them."""
 
 
 def optics_assignments(lens, focal_length, sensor_width, ortho_scale, dof, scene_fstop):
