@@ -88,8 +88,8 @@ back from the bpy scene; one stating "camera" leaves each view's lens and optics
 build reads them back from the bpy camera before the framing solve: camera_optics); one
 stating "materials" leaves each object's `material` None and makes a material named after
 each object, which the object's step puts in its slot before the library's texture, cel
-shading and AOVs; one stating "world" leaves `desc.lighting.world` None (the backdrop's step reads the world's kind
-from the bpy world)."""
+shading and AOVs; one stating "world" leaves `desc.lighting.world` None (the backdrop's
+step reads the world's kind back from the bpy world)."""
 
 
 def build(desc, stated=None):
