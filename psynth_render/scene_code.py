@@ -32,7 +32,8 @@ from pydantic_core import PydanticUndefined
 
 from psynth_render.metadata import json_safe
 from psynth_render.scene import Scene, builder_source
-from psynth_render.scene_code_parts import STEP_ORDER, split_stated, stated_function
+from psynth_render.helper_source import used_source
+from psynth_render.scene_code_parts import STEP_ORDER, model_parts, split_stated, stated_function
 from psynth_render.scene_literals import MODULE, filled, literal, section, value_source
 
 HELPER_MEMBER = "__psynth_scene__"
@@ -111,22 +112,33 @@ _SCENE_SCALARS = ("format", "sample_id", "seed", "axes", "rendered_axes", "not_r
 """Scene fields written inline in the final `Scene(...)` call; every other field is a section."""
 
 
+SCRIPT_CALLS = ("build", "render", "world_tree", "hdri_image", "catalog_hdri_image", "camera_data", "material_tree",
+                "surface_detail")
+"""The helper functions scripts call (besides `require` and `output_path`, and the model's classes)."""
+
+STATED_LIBRARY_STEPS = {"render": "render_settings", "camera": "camera_optics", "materials": "subject_material",
+                        "lights": "_lights", "world": "lighting_world"}
+"""The builder's own function for each step scripts state in bpy: left out of the helper."""
+
+
 @lru_cache(maxsize=1)
 def _helper_parts() -> tuple[str, str]:
-    source = builder_source()
+    roots = {*SCRIPT_CALLS, "Scene", *(cls.__name__ for cls in model_parts())}
+    source = used_source(builder_source(), roots, cut=STATED_LIBRARY_STEPS.values())
     version = "scene-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
     return version, source
 
 
 def helper_version() -> str:
-    """The helper module's version: a hash of the model's and builder's source."""
+    """The helper module's version: a hash of its source (the model's and builder's, as used)."""
     return _helper_parts()[0]
 
 
 def helper_module() -> str:
     """The text of `__psynth_scene__.py` (the same for every sample of a psynth version)."""
     version, source = _helper_parts()
-    return _HELPER_HEAD.format(version=version) + "\n# ---- scene model and builder (psynth_render.scene, inlined)\n" + source
+    head = "\n# ---- scene model and builder (psynth_render.scene, inlined: what scripts reach)\n"
+    return _HELPER_HEAD.format(version=version) + head + source
 
 
 def _element_name(element: BaseModel, field: str, taken: set[str]) -> str:

@@ -3,15 +3,19 @@ re-renders the tar's image for samples of every shipped spec."""
 
 import ast
 import difflib
+import importlib.machinery
+import importlib.util
 import itertools
 import subprocess
 
 import numpy as np
 import pytest
 
+from psynth_render.scene import builder_source
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import (
-    BODY_START, FOOTER_START, HELPER_MEMBER, helper_module, helper_version, scene_script, script_body,
+    BODY_START, FOOTER_START, HELPER_MEMBER, SCRIPT_CALLS, STATED_LIBRARY_STEPS, helper_module, helper_version,
+    scene_script, script_body,
 )
 from psynth_render.scene_literals import literal
 from psynth_render.supervisor import run_shard
@@ -97,6 +101,28 @@ def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
         same = sum(len(line) + 1 for blk in matcher.get_matching_blocks() for line in a[blk.a: blk.a + blk.size])
         shared.append(same / len("\n".join(a)))
     assert np.median(shared) < 0.45, np.median(shared)  # 0.41 measured (same-spec pairs share more: their fixed choices)
+
+
+def test_the_helper_ships_only_what_scripts_reach(tmp_path):
+    """__psynth_scene__ is the model and builder less what no script reaches (the worker's
+    metadata and device code, describe-time models, module docstrings) and less the builder's
+    own versions of the steps scripts state in bpy (stubs that fail clearly, so what only they
+    used goes too); it still defines every name the scripts call, and loads."""
+    bpy = pytest.importorskip("bpy")  # noqa: F841 - the helper imports it
+    helper = helper_module()
+    names = helper_names(helper)
+    assert len(helper.encode()) < 0.85 * len(builder_source().encode())
+    assert set(SCRIPT_CALLS) | {"require", "output_path", "Scene"} <= names
+    gone = {"objects_info", "configure_device", "render_assignments", "optics_assignments", "principled_inputs",
+            "_environment", "PRINCIPLED_DEFAULTS"}
+    assert gone <= helper_names(builder_source()) and not gone & names  # in the builder, not in the helper
+    (tmp_path / HELPER_MEMBER).write_text(helper)
+    loader = importlib.machinery.SourceFileLoader("helper_under_test", str(tmp_path / HELPER_MEMBER))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("helper_under_test", loader))
+    loader.exec_module(module)
+    for step, function in STATED_LIBRARY_STEPS.items():
+        with pytest.raises(RuntimeError, match="the scene script states this step"):
+            getattr(module, function)(None, None)
 
 
 def test_a_variant_differs_from_its_base_only_on_the_changed_values():
