@@ -189,8 +189,8 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
     scene = description if isinstance(description, Scene) else Scene.model_validate(description)
     data, steps = split_stated(scene)
     record = json_safe(sample)
-    ordered = sorted(steps.items(), key=lambda item: STEP_ORDER.index(item[0]))
-    functions = {step: stated_function(step, parts) for step, parts in ordered}
+    functions = {step: stated_function(step, steps.get(step, [])) for step in STEP_ORDER}  # every step: the
+    # helper has no library version of them (a scene without lamps states that it has none)
     stated = ", ".join(f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items())
     return "".join([
         _SCRIPT_HEAD.format(module=MODULE, version=helper_version()),

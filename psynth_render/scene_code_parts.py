@@ -208,14 +208,15 @@ def _numbered(base: str, taken: set[str]) -> str:
 
 
 def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
-    """The script's function for one stated step: a docstring, then each part's comment and bpy."""
-    code = generator(_part_class(parts[0][1]))
-    body = []
+    """The script's function for one stated step: each part's comment and bpy; for a step with
+    no parts in this scene (no lamps: the world lights it), a body that says so."""
+    function = next(c.function for c in _REGISTRY.values() if c.step == step)
+    body = [f"    pass  # this scene has no {step}"] if not parts else []
     for index, (name, element) in enumerate(parts):
         if index:
             body.append("")
         body.extend(f"    {line}" if line else "" for line in generator(_part_class(element)).write(element, name, index))
-    return f"def {code.function}(bpy_scene):\n" + "\n".join(body) + "\n"
+    return f"def {function}(bpy_scene):\n" + "\n".join(body) + "\n"
 
 
 def _part_class(element: Any) -> type:

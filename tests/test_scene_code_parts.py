@@ -477,3 +477,16 @@ def test_stated_materials_make_the_builders_materials(monkeypatch):
                 assert _close(tuple(got_inputs.items()), tuple(inputs.items())), (name, node, got_inputs, inputs)
         patterns |= {e.material.detail.pattern for e in desc.objects if e.material.detail}
     assert len(patterns) == 9
+
+
+def test_a_scene_without_lamps_states_that_it_has_none(monkeypatch):
+    """Every stated step is in every script (the helper has no library version of them): a
+    scene lit by its world alone gets an add_lights that adds nothing, passed to the build."""
+    from psynth_render.scene_code import scene_script
+
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    dark = desc.model_copy(update={"lighting": desc.lighting.model_copy(update={"lights": []})}, deep=True)
+    code = scene_script(dark, {"image_name": "x.png"})
+    assert "def add_lights(bpy_scene):\n    pass  # this scene has no lights\n" in code
+    assert "'lights': add_lights" in code and "bpy.data.lights.new(" not in code
+    assert run_without_blender(code, monkeypatch)["add_lights"](None) is None
