@@ -152,14 +152,19 @@ _RENDER_PROPERTIES = (
 """Every bpy scene property the builder's render step sets (read back by name, not from its table)."""
 
 
-def _render_state(scene):
+def _properties(owner, paths):
+    """{dotted path: value} of bpy properties read from `owner` (a scene, a camera's data)."""
     out = {}
-    for path in _RENDER_PROPERTIES:
-        value = scene
+    for path in paths:
+        value = owner
         for part in path.split("."):
             value = getattr(value, part)
         out[path] = value
     return out
+
+
+def _render_state(scene):
+    return _properties(scene, _RENDER_PROPERTIES)
 
 
 def _every_engine(desc):
@@ -292,13 +297,7 @@ _CAMERA_PROPERTIES = ("type", "lens", "sensor_width", "sensor_fit", "ortho_scale
 
 
 def _camera_state(cam):
-    out = {}
-    for path in _CAMERA_PROPERTIES:
-        value = cam
-        for part in path.split("."):
-            value = getattr(value, part)
-        out[path] = value
-    return out
+    return _properties(cam, _CAMERA_PROPERTIES)
 
 
 def _every_lens(desc):
