@@ -191,7 +191,7 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
     record = json_safe(sample)
     functions = {step: stated_function(step, steps.get(step, [])) for step in STEP_ORDER}  # every step: the
     # helper has no library version of them (a scene without lamps states that it has none)
-    stated = ", ".join(f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items())
+    stated = "".join(filled([f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items()], 8))
     return "".join([
         _SCRIPT_HEAD.format(module=MODULE, version=helper_version()),
         BODY_START + "\n",
@@ -199,6 +199,6 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
         scene_source(data),
         "".join(f"\n\n{code}" for code in functions.values()),
         f"\n\n{FOOTER_START}\n",
-        f"    {MODULE}.build(scene, stated={{{stated}}})\n",
+        f"    {MODULE}.build(scene, stated={{\n{stated}    }})\n",
         f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

@@ -89,7 +89,7 @@ def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
     headers = {code[: code.index(BODY_START)] for _, _, code in scripts}
     assert len(headers) == 1 and len(headers.pop()) < 1_500  # one fixed header, the same for all
     footers = {code[code.rindex(FOOTER_START):] for _, _, code in scripts}
-    assert len(footers) == 1 and len(footers.pop()) < 250  # one fixed footer
+    assert len(footers) == 1 and len(footers.pop()) < 300  # one fixed footer (255 bytes)
     bodies = [script_body(code).splitlines() for _, _, code in scripts]
     common = set.intersection(*(set(b) for b in bodies))
     # 1,215 measured: the data sections' punctuation and constructor heads, the bpy functions'
