@@ -113,11 +113,11 @@ _SCENE_SCALARS = ("format", "sample_id", "seed", "axes", "rendered_axes", "not_r
 
 
 SCRIPT_CALLS = ("build", "render", "world_tree", "hdri_image", "catalog_hdri_image", "camera_data", "material_tree",
-                "surface_detail")
+                "surface_detail", "look_tree", "contrast_curve", "posterize_levels", "cel_bands")
 """The helper functions scripts call (besides `require` and `output_path`, and the model's classes)."""
 
 STATED_LIBRARY_STEPS = {"render": "render_settings", "camera": "camera_optics", "materials": "subject_material",
-                        "lights": "_lights", "world": "lighting_world"}
+                        "lights": "_lights", "world": "lighting_world", "post": "composite"}
 """The builder's own function for each step scripts state in bpy: left out of the helper."""
 
 

@@ -41,7 +41,7 @@ from psynth_render.scene.build.material_settings import (
 from psynth_render.scene.build.render_settings import render_assignments
 from psynth_render.scene.describe.model import (
     AssetObject, AssetRef, Backdrop, CameraRig, CameraView, Colour, Environment, GasEffect, Geometry, Grade, Lens,
-    Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
+    Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, RenderSettings, Scene, SceneLight,
     SceneObject, Style, Texture,
 )
 from psynth_render.scene_literals import MODULE, constructor, literal, safe_words
@@ -75,7 +75,7 @@ class Taken:
 
 _REGISTRY: dict[type, PartCode] = {}
 
-STEP_ORDER = ("render", "camera", "materials", "lights", "world")
+STEP_ORDER = ("render", "camera", "materials", "lights", "world", "post")
 """The stated steps in build order (builder.STATED_STEPS; that module needs bpy): a script's
 functions follow it."""
 
@@ -130,7 +130,7 @@ library(
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
     Backdrop, Lighting,  # the set (its mesh, material and the camera background it asks of the world)
     CameraRig, CameraView, Movement,  # posed at build time from the framing solve (the lens: set_camera)
-    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette (record only)
+    Grade, Style, Colour,  # the grade (within the Post: add_post), the looks, the palette (record only)
 )
 
 
@@ -337,12 +337,12 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     return lines
 
 
-def _mix_code(name: str, blend: str, a: str, b: str) -> list[str]:
-    """A colour Mix node `name` (factor 1) of `a` and `b` (a socket expression or an RGB literal)."""
+def _mix_code(name: str, blend: str, a: str, b: str, factor: float = 1.0) -> list[str]:
+    """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal)."""
     lines = [f"{name} = nodes.new('ShaderNodeMix')",
              f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}",
              f"{name}_in = {{s.identifier: s for s in {name}.inputs}}",
-             f"{name}_in['Factor_Float'].default_value = 1.0"]
+             f"{name}_in['Factor_Float'].default_value = {literal(factor)}"]
     for socket, value in (("A_Color", a), ("B_Color", b)):
         if isinstance(value, str):
             lines.append(f"links.new({value}, {name}_in[{literal(socket)}])")
@@ -486,3 +486,6 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
         source = f"(*base_color, {literal(m.alpha)})" if attribute == "diffuse_color" else literal(value)
         lines.append(f"material.{attribute} = {source}")
     return lines
+
+
+import psynth_render.scene_code_post  # noqa: E402,F401  registers the Post part's add_post (its own module)

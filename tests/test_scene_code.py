@@ -67,18 +67,17 @@ def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
         tree = ast.parse(code)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
         functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
-        stated = {"add_lights", "set_render", "set_world", "set_camera", "add_materials"}
+        stated = {"add_lights", "set_render", "set_world", "set_camera", "add_materials", "add_post"}
         assert functions[0] == "_helpers" and set(functions[1:]) <= stated, name  # no library
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         helper_calls = {c for c in calls if c.startswith("ps.")}
-        assert helper_calls - {"ps.require", "ps.build", "ps.render", "ps.output_path", "ps.world_tree",
-                               "ps.hdri_image", "ps.catalog_hdri_image", "ps.camera_data",
-                               "ps.material_tree", "ps.surface_detail"} <= {
+        assert helper_calls - {f"ps.{n}" for n in ("require", "output_path", *SCRIPT_CALLS)} <= {
             f"ps.{n}" for n in helper_names(helper_module()) if n[:1].isupper()}, name  # model constructors only
         body = ast.parse(code[code.index(BODY_START):])
         roots = {ast.unparse(n.func).split(".")[0].split("(")[0] for n in ast.walk(body) if isinstance(n, ast.Call)}
         bpy_data = {"bpy_scene", "nodes", "links", "camera"}  # the scene, the world's node tree, the lens
-        assert roots <= {"ps", "bpy", "math", "Vector", "", "min", "zip"} | bpy_data, (name, roots)  # no library
+        builtins = {"min", "max", "int", "round", "zip", "range"}
+        assert roots <= {"ps", "bpy", "math", "Vector", ""} | builtins | bpy_data, (name, roots)  # no library
 
 
 def test_two_samples_share_only_the_fixed_header_and_structure(scripts):

@@ -80,7 +80,7 @@ class BuildState:
     """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
 
 
-STATED_STEPS = ("render", "camera", "materials", "lights", "world")
+STATED_STEPS = ("render", "camera", "materials", "lights", "world", "post")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
 `build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
 script stating "render" leaves `desc.render` None: the build reads the engine and frame size
@@ -89,7 +89,8 @@ build reads them back from the bpy camera before the framing solve: camera_optic
 stating "materials" leaves each object's `material` None and makes a material named after
 each object, which the object's step puts in its slot before the library's texture, cel
 shading and AOVs; one stating "world" leaves `desc.lighting.world` None (the backdrop's
-step reads the world's kind back from the bpy world)."""
+step reads the world's kind back from the bpy world); one stating "post" leaves `desc.post`
+None and fills the compositor's look group itself (looks.look_tree)."""
 
 
 def build(desc, stated=None):
@@ -103,7 +104,7 @@ def build(desc, stated=None):
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
     parts = (("render", desc.render), ("camera", desc.camera.main.lens), ("materials", all(o.material for o in desc.objects) or None),
-             ("world", desc.lighting.world))
+             ("world", desc.lighting.world), ("post", desc.post))
     for step, part in parts:
         if part is None and step not in stated:
             raise ValueError(f"the scene has no {step} part: a scene script's data leaves it to its own "
@@ -146,7 +147,7 @@ def build(desc, stated=None):
             obj.pass_index = entry["id"]
     style = state.style
     lines(scene, style, state.lined)
-    composite(scene, desc.post, style, max(_frame_size(scene)))
+    stated.get("post", lambda s: composite(s, desc.post, style, max(_frame_size(s))))(scene)
     return pose_camera(desc)
 
 

@@ -21,6 +21,10 @@ import math
 import bpy
 
 from psynth_render.scene.build.patterns import math_node, mix_color
+from psynth_render.scene.build.post_settings import (
+    GRAIN_MIX, REFERENCE_SIZE, VIGNETTE_BLUR, VIGNETTE_MASK, balance_inputs, bloom_inputs, grain_phase, has_effects,
+    lens_inputs, neutral_grade, pixelate_size,
+)
 
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"
@@ -30,8 +34,6 @@ CEL_SHADINGS = ("toon", "cartoon", "anime")
 LINE_SHADINGS = ("sketch", "cartoon", "anime")
 INK_VALUE = 0.4
 """Display value under which cel banding leaves a pixel alone (lines stay dark)."""
-REFERENCE_SIZE = 256
-"""Line widths and pixel sizes are given for a 256-px frame and scale with the resolution."""
 
 
 # ---------------------------------------------------------------- geometry styles
@@ -212,17 +214,38 @@ def post_tree(scene):
 
 
 def composite(scene, post, style, size):
-    """Fill the look group with the sample's effects and install the post tree if any."""
+    """Fill the look group with the sample's effects and install the post tree if any (the
+    builder's post step; a scene script states it as bpy on `look_tree` instead)."""
     group = look_group()
     finish = {k: getattr(style, k) for k in ("posterize", "pixel_size", "cel_levels")}
     signature = json.dumps([post.model_dump(mode="json"), finish, size], sort_keys=True)
-    active = _has_effects(post, style)
+    active = has_effects(post, style)
     if group.get("psynth_signature") != signature:
         group["psynth_signature"] = signature
         inp, out = _identity(group)
         if active:
             image = _effects(group, inp.outputs[0], post, style, size)
             group.links.new(image, out.inputs[0])
+    _install(scene, active)
+
+
+def look_tree(scene, active=True):
+    """The look group emptied to its ends, for a scene script's own effects: (nodes, links,
+    the rendered image's socket, the finished image's socket), the group installed as the
+    scene's compositing; with `active` False the compositor is left out (the render is the
+    image) and None is returned."""
+    group = look_group()
+    group["psynth_signature"] = "stated"  # a later library build refills it
+    inp, out = _identity(group)
+    _install(scene, active)
+    if not active:
+        return None
+    group.links.clear()
+    return group.nodes, group.links, inp.outputs[0], out.inputs[0]
+
+
+def _install(scene, active):
+    """The scene's compositing: the post tree (Render Layers -> look -> output) or none."""
     scene["psynth_post_active"] = active
     if active:
         tree = bpy.data.node_groups.get(POST_TREE)
@@ -232,7 +255,7 @@ def composite(scene, post, style, size):
             tree.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
             layers = tree.nodes.new("CompositorNodeRLayers")
             node = tree.nodes.new("CompositorNodeGroup")
-            node.node_tree = group
+            node.node_tree = look_group()
             output = tree.nodes.new("NodeGroupOutput")
             tree.links.new(layers.outputs["Image"], node.inputs[0])
             tree.links.new(node.outputs[0], output.inputs[0])
@@ -243,49 +266,34 @@ def composite(scene, post, style, size):
     scene.render.use_compositing = True
 
 
-def _neutral(grade):
-    return (list(grade.lift) == [0.0, 0.0, 0.0] and list(grade.gamma) == [1.0, 1.0, 1.0]
-            and list(grade.gain) == [1.0, 1.0, 1.0] and grade.saturation == 1.0 and grade.contrast == 1.0
-            and list(grade.tint) == [1.0, 1.0, 1.0])
-
-
-def _has_effects(post, style):
-    return (any(getattr(post, k) > 0 for k in ("bloom", "vignette", "grain", "chromatic_aberration"))
-            or not _neutral(post.grade) or bool(style.posterize) or bool(style.pixel_size) or bool(style.cel_levels))
-
-
 def _input(node, name, value):
     node.inputs[name].default_value = value
 
 
 def _effects(group, image, post, style, size):
     nodes, links = group.nodes, group.links
-    scale = size / REFERENCE_SIZE
     if style.pixel_size:
         node = nodes.new("CompositorNodePixelate")
-        _input(node, "Size", max(1, int(round(style.pixel_size * scale))))
+        _input(node, "Size", pixelate_size(style.pixel_size, size))
         links.new(image, node.inputs[0])
         image = node.outputs[0]
     if style.posterize:
-        image = _posterize(nodes, links, image, style.posterize)
+        image = posterize_levels(nodes, links, image, style.posterize)
     if style.cel_levels:
-        image = _cel_bands(nodes, links, image, style.cel_levels)
+        image = cel_bands(nodes, links, image, style.cel_levels)
     grade = post.grade
-    if not _neutral(grade):
+    if not neutral_grade(grade):
         image = _grade(nodes, links, image, grade)
     if post.bloom > 0:
         node = nodes.new("CompositorNodeGlare")
-        _input(node, "Type", "Bloom")
-        _input(node, "Quality", "Medium")
-        _input(node, "Highlights Threshold", 0.6)
-        _input(node, "Strength", 1.5 * post.bloom)
-        _input(node, "Size", 0.6)
+        for name, value in bloom_inputs(post.bloom):
+            _input(node, name, value)
         links.new(image, node.inputs[0])
         image = node.outputs["Image"]
     if post.chromatic_aberration > 0:
         node = nodes.new("CompositorNodeLensdist")
-        _input(node, "Dispersion", 0.5 * post.chromatic_aberration)
-        _input(node, "Distortion", 0.0)
+        for name, value in lens_inputs(post.chromatic_aberration):
+            _input(node, name, value)
         links.new(image, node.inputs[0])
         image = node.outputs[0]
     if post.vignette > 0:
@@ -299,10 +307,8 @@ def _grade(nodes, links, image, grade):
     """Lift/gamma/gain, then saturation, contrast and a multiplicative tint."""
     balance = nodes.new("CompositorNodeColorBalance")
     _input(balance, "Type", "Lift/Gamma/Gain")
-    for identifier, field in (("Color Lift", "lift"), ("Color Gamma", "gamma"), ("Color Gain", "gain")):
-        socket = next(s for s in balance.inputs if s.identifier == identifier)
-        value = getattr(grade, field)
-        socket.default_value = (*([v + 1.0 for v in value] if field == "lift" else value), 1.0)
+    for identifier, value in balance_inputs(grade):
+        next(s for s in balance.inputs if s.identifier == identifier).default_value = value
     links.new(image, balance.inputs[0])
     image = balance.outputs[0]
     if grade.saturation != 1.0:
@@ -311,7 +317,7 @@ def _grade(nodes, links, image, grade):
         links.new(image, hsv.inputs[0])
         image = hsv.outputs[0]
     if grade.contrast != 1.0:
-        image = _contrast(nodes, links, image, grade.contrast)
+        image = contrast_curve(nodes, links, image, grade.contrast)
     if list(grade.tint) != [1.0, 1.0, 1.0]:
         image = mix_color(nodes, links, image, grade.tint, 1.0, "MULTIPLY")
     return image
@@ -321,7 +327,7 @@ MID_GREY = 0.18
 """Scene-linear mid-grey: the pivot of a grade's contrast."""
 
 
-def _contrast(nodes, links, image, power):
+def contrast_curve(nodes, links, image, power):
     """Contrast as a power curve through scene-linear mid-grey, 0.18 (c / 0.18)^power per
     channel (alpha kept). Blender's Bright/Contrast pivots on 0.5 in scene-linear values, over a
     stop above mid-grey, and goes negative under it: it crushed a dim (night, candle) image to
@@ -338,11 +344,10 @@ def _contrast(nodes, links, image, power):
 
 def _vignette(nodes, links, image, amount, size):
     mask = nodes.new("CompositorNodeEllipseMask")
-    _input(mask, "Size", (1.05, 1.05))
-    _input(mask, "Value", 1.0)
-    _input(mask, "Mask", 0.0)
+    for name, value in VIGNETTE_MASK:
+        _input(mask, name, value)
     blur = nodes.new("CompositorNodeBlur")
-    _input(blur, "Size", (size * 0.2, size * 0.2))
+    _input(blur, "Size", (size * VIGNETTE_BLUR, size * VIGNETTE_BLUR))
     links.new(mask.outputs[0], blur.inputs[0])
     factor = nodes.new("ShaderNodeMapRange")  # 1 - amount * (1 - mask)
     links.new(blur.outputs[0], factor.inputs["Value"])
@@ -364,11 +369,11 @@ def _grain(nodes, links, image, amount, seed):
     noise = nodes.new("ShaderNodeTexWhiteNoise")
     noise.noise_dimensions = "4D"
     links.new(coords.outputs["Pixel"], noise.inputs["Vector"])
-    _input(noise, "W", (seed % 9973) * 0.618)
+    _input(noise, "W", grain_phase(seed))
     node = nodes.new("ShaderNodeMix")
     node.data_type = "RGBA"
     node.blend_type = "LINEAR_LIGHT"
-    next(s for s in node.inputs if s.identifier == "Factor_Float").default_value = 0.12 * amount
+    next(s for s in node.inputs if s.identifier == "Factor_Float").default_value = GRAIN_MIX * amount
     links.new(image, next(s for s in node.inputs if s.identifier == "A_Color"))
     grey = nodes.new("CompositorNodeCombineColor")
     for k in range(3):
@@ -387,7 +392,7 @@ def _display_levels(nodes, links, value, levels):
     return op("POWER", op("DIVIDE", op("ROUND", op("MULTIPLY", display, levels - 1)), levels - 1), 2.2)
 
 
-def _posterize(nodes, links, image, levels):
+def posterize_levels(nodes, links, image, levels):
     """Pixel art's palette: each RGB channel cut to `levels` values in display encoding. The
     Posterize node floors the scene-linear values instead, so everything under 1 / levels
     (a mid-grey on screen at 6 levels) went black: a dark-mood subject on a void vanished."""
@@ -400,7 +405,7 @@ def _posterize(nodes, links, image, levels):
     return join.outputs[0]
 
 
-def _cel_bands(nodes, links, image, levels):
+def cel_bands(nodes, links, image, levels):
     """Cut the value channel (display-encoded) into `levels` flat bands; hue and saturation
     stay, so the bands do not shift colour as per-channel posterizing would."""
     split = nodes.new("CompositorNodeSeparateColor")

@@ -329,7 +329,8 @@ class Colour(SceneModel):
 class Scene(SceneModel):
     """One sample's scene. `axes` holds every registry axis's value (for the record; the
     builder reads only the resolved parts). `render` is None only in a scene script's data,
-    whose own bpy code states the render settings (the builder's "render" step)."""
+    whose own bpy code states the render settings (the builder's "render" step); so is `post`
+    (its compositor: the "post" step)."""
 
     format: Literal[2] = FORMAT
     sample_id: int | str | None
@@ -343,7 +344,7 @@ class Scene(SceneModel):
     lighting: Lighting
     camera: CameraRig
     render: RenderSettings | None = None
-    post: Post
+    post: Post | None = None
     style: Style
     color: Colour | None = None
     """The colour axes' harmony, mood and palette, for the record: the parts hold the colours
