@@ -104,14 +104,17 @@ JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
 SCENE_CODE_BYTES = 7_600
 """The compact `py` scene script (issue 16): the helper's parts as constructor calls; the render
-settings, the lens, the materials, the lights and the world as direct bpy; without the
-record-only fields and default values. MEASURED 2026-11-28 with bench/bench_scene_code.py
---rows 20: medians 7.1-8.5 KB over the shipped specs (7.5-9.0 KB with the lens and materials as
-constructor data and defaults written; the script that inlined the builder was 232 KB)."""
-SCENE_HELPER_BYTES = 219_600
+settings, the lens, the materials, the lights, the world and the compositor's look as direct
+bpy; without the record-only fields and default values. MEASURED 2026-11-28 with
+bench/bench_scene_code.py --rows 20: medians 7.1-7.9 KB over the shipped specs, 11.5 KB for
+vfx_elements, whose samples grade and add bloom, aberration, vignette and grain as compositor
+nodes (8.5 KB while the look was constructor data; the script that inlined the builder was
+232 KB); 7.6 KB the median over the specs."""
+SCENE_HELPER_BYTES = 214_900
 """The `__psynth_scene__` member (scene model and builder, what scripts reach) every scene
-script of a shard loads: once per shard. MEASURED 2026-11-28: 219.6 KB (`len(helper_module())`;
-255.7 KB when it was the whole model and builder, 268.9 KB of which today's builder_source)."""
+script of a shard loads: once per shard. MEASURED 2026-11-28: 214.9 KB (`len(helper_module())`;
+219.6 KB while the builder built the compositor's look from data, 255.7 KB when it was the whole
+model and builder, 272.1 KB of which today's builder_source)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 JSON_VIEW_BYTES = 1_550
 """Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's
