@@ -119,3 +119,14 @@ def test_the_scripts_data_holds_no_post():
     data, steps = split_stated(desc)
     assert data.post is None and [n for n, _ in steps["post"]] == ["post"]
     assert steps["post"][0][1].part == desc.post and steps["post"][0][1].read["style"] == desc.style
+
+
+def test_a_script_data_without_its_post_is_refused_by_the_builder():
+    """The data alone (post left to `add_post`) cannot be built: a clear error naming the step."""
+    pytest.importorskip("bpy")
+    from psynth_render.scene.build import builder
+
+    data, _ = split_stated(shipped_scripts(rows=1)[0][1])
+    others = dict.fromkeys(("render", "camera", "materials", "world"), lambda scene: None)
+    with pytest.raises(ValueError, match=r"no post part.*stated=\{'post'"):
+        builder.build(data, stated=others)
