@@ -2,6 +2,7 @@
 without Blender (the helper module stood in for by the scene model's own classes)."""
 
 import ast
+import math
 import sys
 import types
 from pathlib import Path
@@ -76,3 +77,12 @@ def helper_names(helper_text: str) -> set[str]:
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
+
+
+def close(a, b):
+    """Values equal as Blender stores them (floats within 1e-5; tuples item by item)."""
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-5)
+    return a == b

@@ -12,7 +12,7 @@ from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assi
 from psynth_render.scene.describe.model import Lighting, RenderSettings, SceneLight
 from psynth_render.scene_code_parts import STEP_ORDER, generator, model_parts, split_stated
 from psynth_spec.render_params.surfaces import SurfaceDetail
-from tests.scene_code_fixtures import run_without_blender, shipped_scripts
+from tests.scene_code_fixtures import close as _close, run_without_blender, shipped_scripts
 
 
 def test_every_model_part_has_a_code_generator():
@@ -93,14 +93,6 @@ def _light_state(bpy):
             "location": tuple(obj.location), "rotation": tuple(v for row in obj.matrix_world.to_3x3() for v in row),
         }
     return out
-
-
-def _close(a, b):
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
-    if isinstance(a, float):
-        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-5)
-    return a == b
 
 
 def _every_kind_of_lamp(desc):

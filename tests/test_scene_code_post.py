@@ -3,21 +3,12 @@ look group (nodes, settings, unlinked values, links) and the same compositing se
 of every shipped spec and for every effect, grade step and style finish (checked in bpy, without
 rendering); the values a script leaves out are what new nodes hold."""
 
-import math
 import sys
 
 import pytest
 
 from psynth_render.scene_code_parts import split_stated
-from tests.scene_code_fixtures import run_without_blender, shipped_scripts
-
-
-def _close(a, b):
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
-    if isinstance(a, float):
-        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
-    return a == b
+from tests.scene_code_fixtures import close as _close, run_without_blender, shipped_scripts
 
 
 def _value(socket):
