@@ -45,14 +45,16 @@ def post_code(post: Taken, name: str, index: int) -> list[str]:
         return ["# post: none (no grade, no lens or film effects): the render is the image",
                 f"{MODULE}.look_tree(bpy_scene, active=False)"]
     grade = p.grade
+    effects = ("bloom", "chromatic_aberration", "vignette", "grain")
     named = [f"{style.concept} finish" if style.pixel_size or style.posterize or style.cel_levels else None,
              None if neutral_grade(grade) else f"{grade.concept} grade",
-             *(f"{k.replace('_', ' ')} {getattr(p, k):g}" for k in ("bloom", "chromatic_aberration", "vignette", "grain")
-               if getattr(p, k) > 0)]
+             *(f"{k.replace('_', ' ')} {getattr(p, k):g}" for k in effects if getattr(p, k) > 0)]
     lines = [f"# post: {safe_words(*named)}",
-             f"nodes, links, image, finish = {MODULE}.look_tree(bpy_scene)  # the compositor's look: image in, finish out"]
+             "# the compositor's look group: the render in (`image`), the finished image out (`finish`)",
+             f"nodes, links, image, finish = {MODULE}.look_tree(bpy_scene)"]
     if style.pixel_size or p.vignette > 0:
-        lines.append("size = max(bpy_scene.render.resolution_x, bpy_scene.render.resolution_y)  # the frame's longer side")
+        lines += ["# the frame's longer side in pixels: the pixel size and the vignette's blur scale with it",
+                  "size = max(bpy_scene.render.resolution_x, bpy_scene.render.resolution_y)"]
     if style.pixel_size:
         lines += [f"# pixel art: {style.pixel_size} px cells at a {REFERENCE_SIZE} px frame",
                   "pixelate = nodes.new('CompositorNodePixelate')",

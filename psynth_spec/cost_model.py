@@ -106,7 +106,7 @@ SCENE_CODE_BYTES = 7_600
 """The compact `py` scene script (issue 16): the helper's parts as constructor calls; the render
 settings, the lens, the materials, the lights, the world and the compositor's look as direct
 bpy; without the record-only fields and default values. MEASURED 2026-11-28 with
-bench/bench_scene_code.py --rows 20: medians 7.1-7.9 KB over the shipped specs, 11.5 KB for
+bench/bench_scene_code.py --rows 20: medians 7.1-7.9 KB over the shipped specs, 11.6 KB for
 vfx_elements, whose samples grade and add bloom, aberration, vignette and grain as compositor
 nodes (8.5 KB while the look was constructor data; the script that inlined the builder was
 232 KB); 7.6 KB the median over the specs."""
