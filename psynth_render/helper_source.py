@@ -8,8 +8,8 @@ those names reach (the functions, classes and assignments named, transitively; a
 `@f.register` function goes with `f`; imports and other statements always) with the comment
 lines right above each, and drops the rest: the worker's metadata and device code, the
 describe-time parameter models, module docstrings. The builder's own versions of the steps a
-script states in bpy (`cut`: render settings, lens, materials, lamps, world) become stubs that
-fail clearly, so what only they used goes too. Names are found by ast (a Name node, or a string
+script states in bpy (`cut`: render settings, lens, materials, lamps, world, compositor) become
+stubs that fail clearly, so what only they used goes too. Names are found by ast (a Name node, or a string
 that is an identifier: forward references), so nothing is dropped that the code can reach by
 name; the inlined modules define distinct top-level names (tests/test_builder_inlining.py).
 """

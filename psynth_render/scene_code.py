@@ -7,12 +7,13 @@
 The script holds only what this sample chose, in two kinds of code (scene_code_parts says
 which, per model class):
 - data: one constructor call per concept the shard's helper builds (subject, effects, backdrop,
-  lighting, camera, post, style, colour), each under a comment naming its concepts, with
+  lighting, camera, style), each under a comment naming its concepts, with
   every field that differs from its default as a literal (see scene_literals: values enter code
   only through repr, checked by ast.literal_eval; a caption like
   `'''); __import__('os').system('...')` stays a string);
-- direct bpy: `add_lights(bpy_scene)`, `set_world(bpy_scene)`, `set_render(bpy_scene)`, a
-  comment per part and literal values, which the helper's `build` calls in place of its own steps.
+- direct bpy: `set_render`, `set_camera`, `add_materials`, `add_lights`, `set_world`,
+  `add_post` (each of `bpy_scene`), a comment per part and literal values, which the helper's
+  `build` calls in place of its own steps.
 It loads the shard's helper module (the tar member `__psynth_scene__`: Python source of the
 scene model and builder, the same for every sample, tagged with a version the script checks),
 builds and renders. The member has no suffix so WebDataset readers skip it (they take
