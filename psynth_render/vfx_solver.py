@@ -36,6 +36,8 @@ SPREAD_SPEED = 1.2
 """Fastest a landed liquid runs over the floor (units/s), for water; viscous ones run slower."""
 SPREAD_CELLS = 48
 """Floor grid (cells per side) over which a landed liquid spreads down its density gradient."""
+POUR_SPEED = 2.0
+"""Downward speed (units/s) a pour leaves its spout with."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Setup:
     turbulence: float = 0.3
     facing: float = -math.pi / 2
     """Azimuth (radians) of the camera's side of the subject: where drips leave it."""
+    reach: float = math.inf
+    """How far a pour's pool may spread from under its spout (the shot's room for it)."""
 
 
 @dataclass
@@ -107,11 +111,15 @@ def simulate(setup: Setup, particles: int, frames: int, fps: float, seed: int) -
     rng = np.random.default_rng(seed)
     n = int(particles)
     clip = frames / fps  # the first frame shows a frame's worth of motion already
-    state = _emit(setup, n, clip, rng)
+    preroll = _preroll(setup)
+    state = _emit(setup, n, clip, preroll, rng)
     field_ = CurlField(rng, scale=max(setup.size, 0.2) * 2.0)
     out = []
     dt = 1.0 / (fps * SUBSTEPS)
-    t = 0.0
+    t = -preroll
+    for _ in range(math.ceil(preroll / dt - 1e-9)):  # before the clip: nothing recorded
+        t += dt
+        _step(setup, state, field_, t, dt, clip)
     for _ in range(frames):  # the first frame already shows a frame's worth of motion
         for _ in range(SUBSTEPS):
             t += dt
@@ -120,7 +128,16 @@ def simulate(setup: Setup, particles: int, frames: int, fps: float, seed: int) -
     return out
 
 
-def _emit(setup: Setup, n: int, clip: float, rng) -> dict:
+def _preroll(setup: Setup) -> float:
+    """Seconds simulated before the clip: a pour has been running long enough for its stream to
+    reach the floor (the clip shows a whole stream and its pool filling); others start with it."""
+    if setup.kind != "pour":
+        return 0.0
+    fall = max(setup.height, 0.0)
+    return (math.sqrt(POUR_SPEED**2 + 2 * GRAVITY * fall) - POUR_SPEED) / GRAVITY
+
+
+def _emit(setup: Setup, n: int, clip: float, preroll: float, rng) -> dict:
     """Birth times, start positions and velocities of all `n` particles."""
     ox, oy, oz = setup.origin
     kind, size = setup.kind, setup.size
@@ -139,10 +156,10 @@ def _emit(setup: Setup, n: int, clip: float, rng) -> dict:
         direction[:, 2] = np.abs(direction[:, 2]) * 0.8 + 0.2
         pos = np.array([ox, oy, oz]) + direction * size * 0.15
         vel = direction * (rng.uniform(0.6, 1.2, n) * BURST_DRAG * size)[:, None]  # coasts ~size
-    elif kind == "pour":  # a narrow spout above, pouring all through the clip
-        birth = np.sort(rng.uniform(0, 0.9 * clip, n))
-        pos = np.array([ox, oy, oz]) + ring * (radial * size)[:, None]
-        vel[:, 2] = -2.0  # poured, not dropped: the stream lands early in the clip
+    elif kind == "pour":  # a spout above, pouring evenly from before the clip to its end
+        birth = np.linspace(-preroll, clip, n)
+        pos = np.array([ox, oy, oz]) + ring * (radial * size * 0.6)[:, None]
+        vel[:, 2] = -POUR_SPEED  # poured, not dropped
     elif kind == "splash":  # thrown up and out from a ring at the subject's foot
         birth = np.sort(rng.uniform(0, 0.3 * clip, n))
         pos = np.array([ox, oy, oz]) + ring * size * rng.uniform(0.95, 1.1, n)[:, None]
@@ -172,6 +189,8 @@ def _radius0(setup: Setup, n: int, rng) -> np.ndarray:
     if setup.kind in ("plume", "burst"):
         return rng.uniform(0.12, 0.2, n) * max(setup.size, 0.3)
     base = 0.035 + 0.03 * thickness(setup.viscosity)
+    if setup.kind == "pour":  # the spheres overlap across the stream: one unbroken rope
+        base = max(base, 0.5 * setup.size)
     return rng.uniform(0.8, 1.2, n) * base
 
 
@@ -202,10 +221,11 @@ def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: f
         vel[low, 2] = np.abs(vel[low, 2])
         if setup.kind == "plume":  # gas above the plume's top has thinned away
             s["life"][np.flatnonzero(live)[pos[:, 2] > setup.origin[2] + 1.15 * setup.height]] = 0.0
-    else:
+    else:  # one born inside this step moves for the part of it it lived: no clumps per step
+        h = np.clip(t - s["birth"][live], 0.0, dt)[:, None]
         vel = vel.copy()
-        vel[:, 2] -= GRAVITY * dt
-        pos = pos + vel * dt
+        vel[:, 2:] -= GRAVITY * h
+        pos = pos + vel * h
         pos, vel = _collide_subject(setup, pos, vel)
         pos, vel = _collide_floor(setup, pos, vel, s["r0"][live], dt)
     s["pos"][live], s["vel"][live] = pos, vel
@@ -249,6 +269,16 @@ def _collide_floor(setup: Setup, pos, vel, radius, dt):
     cap = SPREAD_SPEED * (1.0 - 0.85 * thick)  # a thick liquid piles up instead of running
     speed = np.linalg.norm(flat, axis=1, keepdims=True)
     vel[low, :2] = flat * np.minimum(1.0, cap / np.maximum(speed, 1e-9))
+    if math.isfinite(setup.reach):  # the pool stops at its reach (the shot's room for it)
+        offset = pos[low, :2] - centre
+        far = np.linalg.norm(offset, axis=1)
+        out = far > setup.reach
+        if out.any():
+            rows = np.flatnonzero(low)[out]
+            normal = offset[out] / far[out, None]
+            pos[rows, :2] = centre + normal * setup.reach
+            outward = np.maximum((vel[rows, :2] * normal).sum(axis=1), 0.0)
+            vel[rows, :2] -= normal * outward[:, None]
     return pos, vel
 
 

@@ -180,11 +180,18 @@ def _liquid_surfaces(tmp_path, seed, tag):
 
 
 @pytest.mark.render
-def test_a_simulated_pour_is_a_liquid_surface_that_grows_and_repeats_per_seed(tmp_path):
+def test_a_simulated_pour_is_a_liquid_surface_that_fills_and_repeats_per_seed(tmp_path):
     a = _liquid_surfaces(tmp_path, 1, "a")
     b = _liquid_surfaces(tmp_path, 1, "b")
     c = _liquid_surfaces(tmp_path, 2, "c")
-    assert all(len(v) > 0 for v in a[1:])
-    assert a[-1][:, 2].min() < a[1][:, 2].min() - 0.3  # the stream reaches down to the floor
+    assert all(len(v) > 0 for v in a)
+    floor = min(v[:, 2].min() for v in a)
+    assert all(v[:, 2].max() - floor > 1.0 and v[:, 2].min() < floor + 0.05 for v in a)  # spout to floor
+
+    def pool_width(v):
+        low = v[v[:, 2] < floor + 0.05]
+        return max(np.ptp(low[:, 0]), np.ptp(low[:, 1]))
+
+    assert pool_width(a[-1]) > 1.3 * pool_width(a[0])  # the pool spreads as the stream fills it
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert any(len(x) != len(y) or not np.allclose(x, y) for x, y in zip(a, c))

@@ -23,6 +23,7 @@ import numpy as np
 from mathutils import Vector
 
 from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader
+from psynth_render.scene.build.pour_spot import pour_spot
 from psynth_render.vfx_solver import Setup, bake, effect_kind, load, simulate, thickness
 
 MODIFIER = "psynth_simulation"
@@ -34,6 +35,11 @@ GAS_DENSITY = 3.0
 """A particle sphere's density is 1; the still looks' fields peak above that (edge gain)."""
 FIRE_GLOW = 0.4
 """Emission per unit of blackbody intensity x gas.density x particle density of a simulated flame."""
+POUR_FALL = 1.4
+"""A pour's spout stands this many times the subject's height above the floor (lower where the
+frame has no room: pour_spot)."""
+MIN_RADIUS_VOXELS = 1.25
+"""The least particle radius meshed, in voxels: Points to Volume misses smaller spheres."""
 FLAME_CORE_DENSITY = 2.0
 """Particle density (overlapping spheres) at which a flame burns at its core temperature; thinner
 gas cools toward the tip temperature."""
@@ -56,11 +62,12 @@ class SimulatedClip:
             obj = bpy.data.objects.get(LIQUID if effect.element == "liquid" else GAS)
             if kind is None or obj is None:
                 continue
-            setup = setup_of(effect, kind, floor_z, subject, self.desc.camera.main.azimuth_deg)
+            size = (scene.render.resolution_x, scene.render.resolution_y)
+            setup = setup_of(effect, kind, floor_z, subject, self.desc, self.voxel, size)
             solved = simulate(setup, self.particles, self.frames, self.fps, seed=effect.seed * 7 + number)
             paths = bake(solved, self.scratch, obj.name)
             self.tracks.append(_take_over(obj, effect, self.voxel))
-            self.tracks[-1]["paths"] = paths
+            self.tracks[-1].update(paths=paths, setup=setup)
         return self
 
     @property
@@ -72,7 +79,7 @@ class SimulatedClip:
         """Put frame `index`'s particles into every simulated object."""
         for track in self.tracks:
             frame = load(track["paths"][index])
-            _set_points(track["object"], frame.positions, frame.radii)
+            _set_points(track["object"], frame.positions, np.maximum(frame.radii, MIN_RADIUS_VOXELS * self.voxel))
 
     def __exit__(self, *exc):
         for track in self.tracks:
@@ -81,14 +88,15 @@ class SimulatedClip:
         return False
 
 
-def setup_of(effect, kind: str, floor_z: float, subject, camera_azimuth_deg: float) -> Setup:
-    """The solver's Setup of a built effect: where its emitter is, in the scene's units."""
+def setup_of(effect, kind: str, floor_z: float, subject, desc, voxel: float, size) -> Setup:
+    """The solver's Setup of a built effect: where its emitter is, in the scene's units. A pour's
+    spout, stream width and pool come from the camera's frame (pour_spot) at the frame `size`."""
     corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
     lo = [min(c[k] for c in corners) for k in range(3)]
     hi = [max(c[k] for c in corners) for k in range(3)]
     centre = tuple((a + b) / 2 for a, b in zip(lo, hi))
     radius = sum(b - a for a, b in zip(lo, hi)) / 6.0
-    a = math.radians(camera_azimuth_deg)
+    a = math.radians(desc.camera.main.azimuth_deg)
     common = dict(kind=kind, floor_z=floor_z, subject_centre=centre, subject_radius=radius,
                   facing=math.atan2(-math.cos(a), math.sin(a)))  # the camera's side (motion.py's azimuths)
     if effect.element == "gas":
@@ -102,10 +110,13 @@ def setup_of(effect, kind: str, floor_z: float, subject, camera_azimuth_deg: flo
         return Setup(origin=(cx, cy, floor_z + cz), size=effect.extent, height=effect.height, burning=burning,
                      turbulence=effect.turbulence, **common)
     form, t = effect.form, thickness(effect.viscosity)
-    if kind == "pour":  # the spout above the spot fluids.pour puts the stream
-        top = 1.0 + max(form.height, 0.5) * 0.6
-        return Setup(origin=(1.2, -0.35, top), size=max(form.stream_radius, 0.02) * (1 + 1.5 * t),
-                     height=top - floor_z, viscosity=effect.viscosity, **common)
+    if kind == "pour":  # a spout above a spot in view, beside the subject where there is room
+        fall = POUR_FALL * (hi[2] - floor_z)
+        pool = form.extent * 0.7 * (1.2 - 0.6 * t)  # the still pour's pool (fluids.pour)
+        spot = pour_spot(desc, lo, hi, floor_z, size, fall, max(form.stream_radius, 0.02) * (1 + 1.5 * t), pool,
+                         voxel)
+        return Setup(origin=(*spot.landing, spot.top), size=spot.stream_radius, height=spot.top - floor_z,
+                     viscosity=effect.viscosity, reach=spot.pool_reach, **common)
     if kind == "splash":  # thrown up around the subject's foot
         return Setup(origin=(centre[0], centre[1], floor_z + 0.02), size=max(hi[0] - lo[0], hi[1] - lo[1]) / 2 * 1.05,
                      height=max(form.height, 0.2), viscosity=effect.viscosity, **common)
