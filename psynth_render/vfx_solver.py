@@ -153,9 +153,10 @@ def _emit(setup: Setup, n: int, clip: float, preroll: float, rng) -> dict:
         birth = np.sort(rng.uniform(0, 0.2 * clip, n))
         direction = rng.normal(0, 1, (n, 3))
         direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-        direction[:, 2] = np.abs(direction[:, 2]) * 0.8 + 0.2
+        direction[:, 2] += 0.15  # a little upward: the ground below throws it up
+        direction /= np.linalg.norm(direction, axis=1, keepdims=True)
         pos = np.array([ox, oy, oz]) + direction * size * 0.15
-        vel = direction * (rng.uniform(0.6, 1.2, n) * BURST_DRAG * size)[:, None]  # coasts ~size
+        vel = direction * (rng.uniform(0.3, 0.6, n) * BURST_DRAG * size)[:, None]  # coasts ~0.45 size
     elif kind == "pour":  # a spout above, pouring evenly from before the clip to its end
         birth = np.linspace(-preroll, clip, n)
         pos = np.array([ox, oy, oz]) + ring * (radial * size * 0.6)[:, None]
@@ -211,7 +212,7 @@ def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: f
         swirl = (0.6 + setup.turbulence) * max(setup.size, 0.3)
         drag = PLUME_DRAG if setup.kind == "plume" else BURST_DRAG
         # a plume rises at about a unit a second: its top in view over a short clip, not shot past
-        lift = drag * _rise(setup, clip) if setup.kind == "plume" else 0.6 * setup.size
+        lift = drag * _rise(setup, clip) if setup.kind == "plume" else 0.15 * setup.size
         accel = field_(pos, t) * swirl * 4.0 - vel * drag
         accel[:, 2] += lift
         vel = vel + accel * dt

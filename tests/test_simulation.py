@@ -88,31 +88,11 @@ def test_simulation_settings_change_the_version_id():
 # ---------------------------------------------------------------- real clips
 def _clip(tmp_path, gas="colored_smoke", seed=5, simulate_=True, size=48, tag=""):
     pytest.importorskip("bpy")
-    from PIL import Image
+    from tests.render_fixtures import render_clip
 
-    from psynth_render.renderer import Renderer
-    from psynth_spec.sampler import sample_range
-    from psynth_spec.taxonomy import default_taxonomy
-
-    text = f"""dataset clip {{
-    samples 1
-    seed {seed}
-    outputs [video, metadata]
-    geometry.shape = primitives.sphere
-    camera.movement = static
-    gas = {gas}
-    gas.density = 0.8
-    render {{ engine cycles device cpu resolution {size} x {size} samples 4 {"simulate true particles 1500" if simulate_ else ""} }}
-    video {{ frames {FRAMES} fps 12 }}
-    caption "x"
-}}"""
-    spec = compile_text(text, path="<clip>")
-    row = sample_range(spec, 0, 1).to_dicts()[0]
-    out = tmp_path / f"{gas}-{seed}-{simulate_}{tag}"
-    out.mkdir()
-    Renderer(spec, default_taxonomy(), "cpu").render_sample(row, out)
-    frames = [np.asarray(Image.open(out / f"000000000.f{i:04d}.png"), dtype=float) for i in range(FRAMES)]
-    return frames, json.loads((out / "000000000.json").read_text())
+    return render_clip(tmp_path / f"{gas}-{seed}-{simulate_}{tag}",
+                       f"geometry.shape = primitives.sphere\n    gas = {gas}\n    gas.density = 0.8", size=size,
+                       frames=FRAMES, seed=seed, simulate="simulate true particles 1500" if simulate_ else "")
 
 
 @pytest.mark.render

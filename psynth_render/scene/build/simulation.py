@@ -24,6 +24,7 @@ from mathutils import Vector
 
 from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader
 from psynth_render.scene.build.pour_spot import pour_spot
+from psynth_render.scene.build.sim_fireball import fireball_material, show_fireball
 from psynth_render.vfx_solver import Setup, bake, effect_kind, load, simulate, thickness
 
 MODIFIER = "psynth_simulation"
@@ -66,7 +67,7 @@ class SimulatedClip:
             setup = setup_of(effect, kind, floor_z, subject, self.desc, self.voxel, size)
             solved = simulate(setup, self.particles, self.frames, self.fps, seed=effect.seed * 7 + number)
             paths = bake(solved, self.scratch, obj.name)
-            self.tracks.append(_take_over(obj, effect, self.voxel))
+            self.tracks.append(_take_over(obj, effect, kind, self.voxel))
             self.tracks[-1].update(paths=paths, setup=setup)
         return self
 
@@ -80,6 +81,8 @@ class SimulatedClip:
         for track in self.tracks:
             frame = load(track["paths"][index])
             _set_points(track["object"], frame.positions, np.maximum(frame.radii, MIN_RADIUS_VOXELS * self.voxel))
+            if "fireball" in track:  # the explosion cools as it spreads
+                show_fireball(track["fireball"], frame.positions, frame.radii, (index + 1) / self.fps)
 
     def __exit__(self, *exc):
         for track in self.tracks:
@@ -124,14 +127,17 @@ def setup_of(effect, kind: str, floor_z: float, subject, desc, voxel: float, siz
 
 
 # ---------------------------------------------------------------- the objects
-def _take_over(obj, effect, voxel: float) -> dict:
+def _take_over(obj, effect, kind: str, voxel: float) -> dict:
     """Give `obj` a points mesh and the modifier that turns it into the effect; remember what
     it had."""
     track = {"object": obj, "data": obj.data}
     obj.data.use_fake_user = True  # kept while the clip borrows the object
     mesh = bpy.data.meshes.new(obj.name + "_particles")
     obj.data = mesh
-    if effect.element == "gas":
+    if kind == "burst" and effect.blackbody_kelvin is not None:  # a fireball: heat from its heart
+        material, track["fireball"] = fireball_material(SIM_GAS_MATERIAL, effect)
+        group = _node_group(obj.name, voxel, material, surface=False)
+    elif effect.element == "gas":
         material = _gas_material(effect)
         group = _node_group(obj.name, voxel, material, surface=False)
     else:
