@@ -36,6 +36,16 @@ SPREAD_SPEED = 1.2
 """Fastest a landed liquid runs over the floor (units/s), for water; viscous ones run slower."""
 SPREAD_CELLS = 48
 """Floor grid (cells per side) over which a landed liquid spreads down its density gradient."""
+CROWN_POINTS = 14
+"""Spikes round a splash's crown (its rim rises higher at each)."""
+CROWN_SPIKES = 0.3
+"""How much higher a crown's spikes rise than its rim between them (a share of it)."""
+CROWN_FLARE = 0.15
+"""A crown's outward speed per unit of its upward speed: a wall flaring outward, not a disc."""
+DRIP_SOURCES = 6
+"""Spots on the subject's flank whose liquid runs down in rivulets and drips off."""
+CLING = 1.15
+"""A drip clings to the subject (viscous drag) within this many of its radii from its centre."""
 POUR_SPEED = 2.0
 """Downward speed (units/s) a pour leaves its spout with."""
 
@@ -161,17 +171,19 @@ def _emit(setup: Setup, n: int, clip: float, preroll: float, rng) -> dict:
         birth = np.linspace(-preroll, clip, n)
         pos = np.array([ox, oy, oz]) + ring * (radial * size * 0.6)[:, None]
         vel[:, 2] = -POUR_SPEED  # poured, not dropped
-    elif kind == "splash":  # thrown up and out from a ring at the subject's foot
-        birth = np.sort(rng.uniform(0, 0.3 * clip, n))
-        pos = np.array([ox, oy, oz]) + ring * size * rng.uniform(0.95, 1.1, n)[:, None]
+    elif kind == "splash":  # a crown thrown up from a ring at the subject's foot, at one impact
+        birth = np.sort(rng.uniform(0, 0.1 * clip, n))
+        pos = np.array([ox, oy, oz]) + ring * size * rng.uniform(0.97, 1.05, n)[:, None]
         reach = 1.0 - 0.7 * thickness(setup.viscosity)
-        up = rng.uniform(0.6, 1.0, n) * math.sqrt(2 * GRAVITY * max(setup.height, 0.1)) * reach
-        vel = ring * (rng.uniform(0.3, 1.0, n) * up * 0.6)[:, None]
+        points = 1.0 + CROWN_SPIKES * np.cos(CROWN_POINTS * angle + rng.uniform(0, 2 * math.pi))
+        up = rng.uniform(0.2, 1.0, n) ** 0.5 * points * math.sqrt(2 * GRAVITY * max(setup.height, 0.1)) * reach
+        vel = ring * (CROWN_FLARE * up * rng.uniform(0.8, 1.2, n))[:, None]  # the higher, the further out
         vel[:, 2] = up
-    elif kind == "drip":  # from the subject's lower flank on the camera's side, one drop at a time
-        birth = np.sort(rng.uniform(0, 0.8 * clip, n))
-        a = setup.facing + rng.uniform(-1.2, 1.2, n)
-        e = rng.uniform(-0.6, -0.15, n)
+    elif kind == "drip":  # rivulets from a few spots on the subject's flank on the camera's side
+        birth = np.linspace(0, 0.8 * clip, n)
+        source = np.arange(n) % DRIP_SOURCES
+        a = setup.facing + rng.uniform(-1.0, 1.0, DRIP_SOURCES)[source] + rng.normal(0, 0.01, n)
+        e = rng.uniform(-0.3, 0.3, DRIP_SOURCES)[source] + rng.normal(0, 0.01, n)
         direction = np.stack([np.cos(a) * np.cos(e), np.sin(a) * np.cos(e), np.sin(e)], axis=1)
         pos = np.array(setup.subject_centre) + direction * setup.subject_radius * 1.02
     else:
@@ -227,6 +239,9 @@ def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: f
         vel = vel.copy()
         vel[:, 2:] -= GRAVITY * h
         pos = pos + vel * h
+        if setup.kind == "drip":  # a thick liquid clings to the subject: it creeps, then lets go
+            clinging = np.linalg.norm(pos - np.array(setup.subject_centre), axis=1) < CLING * setup.subject_radius
+            vel[clinging] *= max(0.0, 1.0 - 20.0 * thickness(setup.viscosity) * dt)
         pos, vel = _collide_subject(setup, pos, vel)
         pos, vel = _collide_floor(setup, pos, vel, s["r0"][live], dt)
     s["pos"][live], s["vel"][live] = pos, vel
@@ -241,7 +256,8 @@ def _collide_subject(setup: Setup, pos, vel):
         normal = d[hit] / np.maximum(dist[hit], 1e-9)[:, None]
         pos[hit] = c + normal * setup.subject_radius
         into = np.minimum((vel[hit] * normal).sum(axis=1), 0.0)
-        vel[hit] = (vel[hit] - normal * into[:, None]) * 0.9  # slides off, losing a little
+        slide = 0.9 - 0.6 * thickness(setup.viscosity)  # honey creeps down, water runs
+        vel[hit] = (vel[hit] - normal * into[:, None]) * slide
     return pos, vel
 
 
@@ -257,6 +273,9 @@ def _collide_floor(setup: Setup, pos, vel, radius, dt):
     pos[low, 2] = floor[low]
     vel[low, 2] = np.abs(vel[low, 2]) * bounce
     vel[low, :2] *= max(0.0, 1.0 - (4.0 + 30.0 * thick) * dt)
+    if setup.kind == "splash":  # thrown drops land and stay (they spatter, not spread as a pool)
+        vel[low, :2] *= 0.3
+        return pos, vel
     landed = pos[low, :2]
     span = max(3.0 * setup.size + 2.0, 3.0)
     centre = np.array(setup.origin[:2])

@@ -22,6 +22,7 @@ import bpy
 import numpy as np
 from mathutils import Vector
 
+from psynth_render.scene.build.fluids import SPLASH_SHARE
 from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader
 from psynth_render.scene.build.pour_spot import pour_spot
 from psynth_render.scene.build.sim_fireball import fireball_material, show_fireball
@@ -120,9 +121,10 @@ def setup_of(effect, kind: str, floor_z: float, subject, desc, voxel: float, siz
                          voxel)
         return Setup(origin=(*spot.landing, spot.top), size=spot.stream_radius, height=spot.top - floor_z,
                      viscosity=effect.viscosity, reach=spot.pool_reach, **common)
-    if kind == "splash":  # thrown up around the subject's foot
+    if kind == "splash":  # thrown up around the subject's foot, its crown below the subject's top (as the still's)
+        crown = min(max(form.height, 0.2), SPLASH_SHARE * (hi[2] - floor_z))
         return Setup(origin=(centre[0], centre[1], floor_z + 0.02), size=max(hi[0] - lo[0], hi[1] - lo[1]) / 2 * 1.05,
-                     height=max(form.height, 0.2), viscosity=effect.viscosity, **common)
+                     height=crown, viscosity=effect.viscosity, **common)
     return Setup(origin=centre, size=radius, height=form.height, viscosity=effect.viscosity, **common)
 
 
