@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from psynth_render.scene.build.framing import _dot, _sub  # small vector helpers (pure math)
 from psynth_render.scene.build.framing import camera_basis, clip_times, extent, frame_half_sizes, project
 from psynth_render.scene.build.motion import camera_pose
+from psynth_render.vfx_solver import thickness
 
+POUR_FALL = 1.4
+"""A pour's spout stands this many times the subject's height above the floor (lower where the
+frame has no room)."""
 MARGIN = 0.85
 """The furthest the spout and the stream may reach from the frame's centre (1 = on its edge)."""
 RIM_MARGIN = 0.92
@@ -29,7 +33,7 @@ GAP = 0.12
 """Clearance between the subject's bounds and the pool's rim (scene units)."""
 BESIDE_POOL = 0.3
 """Share of the pool's reach kept clear between a spot beside the subject and its bounds."""
-POOL_SCALES = (1.0, 0.6, 0.35)
+POOL_SCALES = (1.0, 0.6, 0.35, 0.2)
 """Shares of the pool's wanted reach tried, largest first, where the whole one does not fit."""
 HEIGHT_SCALES = (1.0, 0.8, 0.6, 0.45)
 """Shares of the wanted fall height tried, tallest first."""
@@ -46,11 +50,26 @@ class PourSpot:
     pool_reach: float
 
 
-def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxel) -> PourSpot:
+def place_pour(desc, lo, hi, floor_z, size, form, viscosity: float, voxel: float = 0.0) -> PourSpot:
+    """The spot of a pour of `form` (its stream_radius and extent) and `viscosity` (Pa·s) for
+    the Scene `desc`: the still pour (fluids.pour) and the simulated one stand on the same one.
+    A thick liquid's rope is wider and its pool smaller (as fluids.pour shapes them)."""
+    t = thickness(viscosity)
+    stream = max(form.stream_radius, 0.02) * (1 + 1.5 * t)
+    pool = form.extent * 0.7 * (1.2 - 0.6 * t)
+    clearance = None
+    if t >= 0.5:  # the rope's coils (fluids.pour) pile up to 3.6 stream radii round it, clear of the subject
+        pool = clearance = max(pool, 3.6 * stream)
+    return pour_spot(desc, lo, hi, floor_z, size, POUR_FALL * (hi[2] - floor_z), stream, pool, voxel, clearance)
+
+
+def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxel, clearance=None) -> PourSpot:
     """The pour's spot for the Scene `desc` (its main view's distance already solved), whose
     subject spans the world box `lo`..`hi`, in a frame of `size` (width, height) pixels.
     `fall`, `stream_radius`, `pool_reach`: the form's wanted spout height over the floor, stream
-    radius and pool radius; each shrinks (the stream grows) to keep the pour in view."""
+    radius and pool radius; each shrinks (the stream grows) to keep the pour in view.
+    `clearance`: how far from the subject's bounds a spot beside it stays (default: a share of
+    the pool, BESIDE_POOL; the rest of a thin pool may run round the subject's foot)."""
     view = desc.camera.main
     poses = [camera_pose(desc, view.movement.still_at, floor_z)]
     poses += [camera_pose(desc, t, floor_z) for t in clip_times(view)]
@@ -65,7 +84,8 @@ def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxe
     best, best_key = None, None
     for group in (_beside, _in_front):  # beside with a smaller pool before in front with a whole one
         for pool in (pool_reach * s for s in POOL_SCALES):
-            for landing in group(centre, right, toward, half_right, half_toward, pool):
+            clear = BESIDE_POOL * pool if clearance is None else min(clearance, pool)
+            for landing in group(centre, right, toward, half_right, half_toward, pool, clear):
                 hidden = sum(test(landing, floor_z + fall) for test in tests) / len(tests)
                 for top in (floor_z + fall * s for s in HEIGHT_SCALES):
                     reach = _reach(poses, view, width, height, landing, top, floor_z, pool, right, toward)
@@ -105,17 +125,17 @@ def _hidden_by(pose, view, lo, hi, stream_radius):
     return hidden
 
 
-def _beside(centre, right, toward, half_right, half_toward, pool):
+def _beside(centre, right, toward, half_right, half_toward, pool, clear):
     """Landing spots beside the subject, nearest first: its right, then its left; level with
     it, then stepping away from and toward the camera."""
-    beside = half_right + GAP + BESIDE_POOL * pool  # the rest of the pool may run round its foot
+    beside = half_right + GAP + clear
     for side in (1.0, -1.0):
         for step in (0.0, 0.5, -0.5, 1.0, -1.0):  # behind its centre the frame is wider
             for out in (0.0, 0.5 * pool, pool):
                 yield _at(centre, right, toward, side * (beside + out), step * (half_toward + pool))
 
 
-def _in_front(centre, right, toward, half_right, half_toward, pool):
+def _in_front(centre, right, toward, half_right, half_toward, pool, clear):
     """Landing spots in front of the subject (between it and the camera): centred, then to
     either side."""
     front = half_toward + GAP + pool

@@ -23,8 +23,8 @@ import numpy as np
 from mathutils import Vector
 
 from psynth_render.scene.build.fluids import SPLASH_SHARE
-from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader
-from psynth_render.scene.build.pour_spot import pour_spot
+from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader, world_bounds
+from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.sim_fireball import fireball_material, show_fireball
 from psynth_render.vfx_solver import Setup, bake, effect_kind, load, simulate, thickness
 
@@ -37,9 +37,6 @@ GAS_DENSITY = 3.0
 """A particle sphere's density is 1; the still looks' fields peak above that (edge gain)."""
 FIRE_GLOW = 0.4
 """Emission per unit of blackbody intensity x gas.density x particle density of a simulated flame."""
-POUR_FALL = 1.4
-"""A pour's spout stands this many times the subject's height above the floor (lower where the
-frame has no room: pour_spot)."""
 MIN_RADIUS_VOXELS = 1.25
 """The least particle radius meshed, in voxels: Points to Volume misses smaller spheres."""
 FLAME_CORE_DENSITY = 2.0
@@ -95,9 +92,7 @@ class SimulatedClip:
 def setup_of(effect, kind: str, floor_z: float, subject, desc, voxel: float, size) -> Setup:
     """The solver's Setup of a built effect: where its emitter is, in the scene's units. A pour's
     spout, stream width and pool come from the camera's frame (pour_spot) at the frame `size`."""
-    corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
-    lo = [min(c[k] for c in corners) for k in range(3)]
-    hi = [max(c[k] for c in corners) for k in range(3)]
+    lo, hi = world_bounds(subject)
     centre = tuple((a + b) / 2 for a, b in zip(lo, hi))
     radius = sum(b - a for a, b in zip(lo, hi)) / 6.0
     a = math.radians(desc.camera.main.azimuth_deg)
@@ -115,10 +110,7 @@ def setup_of(effect, kind: str, floor_z: float, subject, desc, voxel: float, siz
                      turbulence=effect.turbulence, **common)
     form, t = effect.form, thickness(effect.viscosity)
     if kind == "pour":  # a spout above a spot in view, beside the subject where there is room
-        fall = POUR_FALL * (hi[2] - floor_z)
-        pool = form.extent * 0.7 * (1.2 - 0.6 * t)  # the still pour's pool (fluids.pour)
-        spot = pour_spot(desc, lo, hi, floor_z, size, fall, max(form.stream_radius, 0.02) * (1 + 1.5 * t), pool,
-                         voxel)
+        spot = place_pour(desc, lo, hi, floor_z, size, form, effect.viscosity, voxel)
         return Setup(origin=(*spot.landing, spot.top), size=spot.stream_radius, height=spot.top - floor_z,
                      viscosity=effect.viscosity, reach=spot.pool_reach, **common)
     if kind == "splash":  # thrown up around the subject's foot, its crown below the subject's top (as the still's)
