@@ -35,6 +35,8 @@ BESIDE_POOL = 0.3
 """Share of the pool's reach kept clear between a spot beside the subject and its bounds."""
 POOL_SCALES = (1.0, 0.6, 0.35, 0.2)
 """Shares of the pool's wanted reach tried, largest first, where the whole one does not fit."""
+NEAR_SHARE = 0.6
+"""A spot chosen when none fits stays at least this share of the subject's depth from the camera."""
 HEIGHT_SCALES = (1.0, 0.8, 0.6, 0.45)
 """Shares of the wanted fall height tried, tallest first."""
 
@@ -81,6 +83,7 @@ def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxe
     half_toward = max(abs(_dot2(_sub2(c, centre), toward)) for c in corners)
     fall = max(fall, 0.3)
     tests = [_hidden_by(pose, view, lo, hi, stream_radius) for pose in poses]
+    near = _nearer_than(poses[0], lo, hi, NEAR_SHARE)
     best, best_key = None, None
     for group in (_beside, _in_front):  # beside with a smaller pool before in front with a whole one
         for pool in (pool_reach * s for s in POOL_SCALES):
@@ -88,15 +91,27 @@ def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxe
             for landing in group(centre, right, toward, half_right, half_toward, pool, clear):
                 hidden = sum(test(landing, floor_z + fall) for test in tests) / len(tests)
                 for top in (floor_z + fall * s for s in HEIGHT_SCALES):
-                    reach = _reach(poses, view, width, height, landing, top, floor_z, pool, right, toward)
+                    reach, spout = _reach(poses, view, width, height, landing, top, floor_z, pool, right, toward)
                     if reach <= 1.0 and not hidden:
                         return _spot(poses[0], view, width, height, landing, top, floor_z, pool, stream_radius,
                                      voxel, right)
-                    key = (reach > 1.0, hidden, reach)
-                    if best_key is None or key < best_key:
+                    if near(landing):
+                        continue  # a fallback never falls in front of the lens
+                    key = (hidden, spout > 1.0, reach)
+                    if best is None or key < best_key:
                         best, best_key = (landing, top, pool), key
-    landing, top, pool = best  # nothing fits: in frame first, then hidden at the fewest poses
+    # nothing fits (a close-up: no floor in frame beside or before the subject): a stream seen
+    # whole or in part, hidden at the fewest poses, its spout in frame, straying least
+    landing, top, pool = best
     return _spot(poses[0], view, width, height, landing, top, floor_z, pool, stream_radius, voxel, right)
+
+
+def _nearer_than(pose, lo, hi, share):
+    """A test of whether a spot is nearer the camera than `share` of the subject's centre's depth."""
+    forward = camera_basis(pose)[0]
+    centre = [(a + b) / 2 for a, b in zip(lo, hi)]
+    depth = _dot(_sub(centre, pose["location"]), forward)
+    return lambda landing: _dot(_sub((landing[0], landing[1], centre[2]), pose["location"]), forward) < share * depth
 
 
 def _hidden_by(pose, view, lo, hi, stream_radius):
@@ -137,25 +152,27 @@ def _beside(centre, right, toward, half_right, half_toward, pool, clear):
 
 def _in_front(centre, right, toward, half_right, half_toward, pool, clear):
     """Landing spots in front of the subject (between it and the camera): centred, then to
-    either side."""
-    front = half_toward + GAP + pool
+    either side; at its foot first (a close-up has no room nearer the camera)."""
+    front = half_toward + GAP + clear
     for across in (0.0, 0.4, -0.4, 0.8, -0.8):
         for step in (0.0, 0.5, 1.0):
             yield _at(centre, right, toward, across * half_right, front + step * pool)
 
 
 def _reach(poses, view, width, height, landing, top, floor_z, pool, right, toward):
-    """How far the pour strays over the poses, as a share of what it may: 1 when the spout or the
-    stream's foot is MARGIN from the frame's centre or the pool's rim RIM_MARGIN; inf behind
-    the camera."""
+    """(pour, spout): how far the pour strays over the poses, as a share of what it may (1 when
+    the spout or the stream's foot is MARGIN from the frame's centre or the pool's rim
+    RIM_MARGIN), and the spout alone (MARGIN); inf behind the camera."""
     stream = [(landing[0], landing[1], top), (landing[0], landing[1], floor_z)]
     rim = []
     for k in range(8):
         a = 2 * math.pi * k / 8
         dx, dy = (pool * (math.cos(a) * right[i] + math.sin(a) * toward[i]) for i in range(2))
         rim.append((landing[0] + dx, landing[1] + dy, floor_z))
-    return max(max(extent(stream, pose, view, width, height)[1] / MARGIN,
+    pour = max(max(extent(stream, pose, view, width, height)[1] / MARGIN,
                    extent(rim, pose, view, width, height)[1] / RIM_MARGIN) for pose in poses)
+    spout = max(extent(stream[:1], pose, view, width, height)[1] / MARGIN for pose in poses)
+    return pour, spout
 
 
 def _spot(pose, view, width, height, landing, top, floor_z, pool, stream_radius, voxel, right) -> PourSpot:
