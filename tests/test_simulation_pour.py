@@ -126,22 +126,33 @@ def test_the_whole_pour_stays_in_frame_over_the_clip(tmp_path, shape, framing, m
             assert 0 < x < w - 1 and 0 < y < h - 1, (index, spout, landing)
 
 
-def test_the_spot_keeps_the_pour_inside_the_frame_and_beside_a_narrow_subject():
-    """pour_spot on the still camera of a narrow subject: beside it (outside its projected
-    bounds), everything within MARGIN of the frame's centre."""
-    from psynth_render.scene.build.framing import extent, project, solve_framing
+def _framed(framing, lo, hi, floor_z, size=64, round_=False):
+    """A description whose camera frames the box lo..hi (`round_`: the ball inside it) at
+    `framing`, and its still pose."""
+    from psynth_render.scene.build.framing import solve_framing
     from psynth_render.scene.build.motion import camera_pose
     from psynth_render.scene.describe import describe
     from psynth_spec.taxonomy import default_taxonomy
     from tests.render_fixtures import make_row, make_spec
 
     tax = default_taxonomy()
-    desc = describe(make_row(tax, seed=3, liquid="milk", liquid__form="pour"), make_spec(tax, size=64), tax)
-    lo, hi, floor_z = (-0.3, -0.3, -1.0), (0.3, 0.3, 1.0), -1.0
+    row = make_row(tax, seed=3, liquid="milk", liquid__form="pour", camera__framing=framing)
+    desc = describe(row, make_spec(tax, size=size), tax)
     corners = [(x, y, z) for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
-    solve_framing(desc, corners, floor_z, (64, 64))
+    ball = [(math.cos(a) * math.cos(e), math.sin(a) * math.cos(e), math.sin(e))
+            for a in np.linspace(0, 2 * math.pi, 24) for e in np.linspace(-1.5, 1.5, 9)]
+    solve_framing(desc, ball if round_ else corners, floor_z, (size, size))
+    return desc, camera_pose(desc, desc.camera.main.movement.still_at, floor_z), corners
+
+
+def test_the_spot_keeps_the_pour_inside_the_frame_and_beside_a_narrow_subject():
+    """pour_spot on the still camera of a narrow subject: beside it (outside its projected
+    bounds), everything within MARGIN of the frame's centre."""
+    from psynth_render.scene.build.framing import extent, project
+
+    lo, hi, floor_z = (-0.3, -0.3, -1.0), (0.3, 0.3, 1.0), -1.0
+    desc, pose, corners = _framed("medium", lo, hi, floor_z)
     spot = pour_spot(desc, lo, hi, floor_z, (64, 64), 2.8, 0.05, 0.8, 0.04)
-    pose = camera_pose(desc, desc.camera.main.movement.still_at, floor_z)
     stream = [(*spot.landing, spot.top), (*spot.landing, floor_z)]
     assert extent(stream, pose, desc.camera.main, 64, 64)[1] <= MARGIN + 1e-9
     subject_x = [project(c, pose, desc.camera.main)[0] for c in corners]
@@ -149,3 +160,25 @@ def test_the_spot_keeps_the_pour_inside_the_frame_and_beside_a_narrow_subject():
     assert min(stream_x) > max(subject_x) or max(stream_x) < min(subject_x)  # beside, not behind
     assert spot.top - floor_z > 1.0 and spot.stream_radius >= 0.08 and spot.pool_reach > 0
     assert math.isfinite(spot.pool_reach)
+
+
+def test_in_a_close_up_the_stream_is_seen_not_behind_the_subject_nor_against_the_lens():
+    """A close-up has no floor in frame round a subject that fills it: the spot is still one
+    the camera sees (beside the subject's silhouette or before its front), its spout in frame,
+    not against the lens."""
+    from psynth_render.scene.build.framing import _dot, _sub, camera_basis, extent, project
+
+    lo, hi, floor_z = (-1.0, -1.0, -1.0), (1.0, 1.0, 1.0), -1.0
+    desc, pose, corners = _framed("close_up", lo, hi, floor_z, round_=True)  # a sphere
+    spot = pour_spot(desc, lo, hi, floor_z, (64, 64), 2.8, 0.08, 1.0, 0.04)
+    assert extent([(*spot.landing, spot.top)], pose, desc.camera.main, 64, 64)[1] > 0.5  # no room: a fallback
+    forward = camera_basis(pose)[0]
+    depth = _dot(_sub((*spot.landing, 0.0), pose["location"]), forward)
+    centre = _dot(_sub((0.0, 0.0, 0.0), pose["location"]), forward)
+    assert depth >= 0.6 * centre  # off the lens
+    subject_x = [project(c, pose, desc.camera.main)[0] for c in corners]
+    stream_x = [project((spot.landing[0] + s * spot.stream_radius, spot.landing[1], z), pose, desc.camera.main)[0]
+                for s in (-1, 1) for z in (spot.top, 0.0)]
+    beside = min(stream_x) > max(subject_x) or max(stream_x) < min(subject_x)
+    assert beside or depth <= centre + 1e-9  # seen: not across the subject and behind its middle
+    assert extent([(*spot.landing, spot.top)], pose, desc.camera.main, 64, 64)[1] <= 1.0  # the spout shows
