@@ -182,3 +182,26 @@ def test_in_a_close_up_the_stream_is_seen_not_behind_the_subject_nor_against_the
     beside = min(stream_x) > max(subject_x) or max(stream_x) < min(subject_x)
     assert beside or depth <= centre + 1e-9  # seen: not across the subject and behind its middle
     assert extent([(*spot.landing, spot.top)], pose, desc.camera.main, 64, 64)[1] <= 1.0  # the spout shows
+
+
+@pytest.mark.render
+def test_a_pours_scene_script_re_renders_its_image(tmp_path):
+    """The pour's spot is the builder's (pour_spot, inlined into the shard's helper module): a
+    sample's script alone, run by Python with bpy, gives the tar's image."""
+    import subprocess
+
+    from psynth_render.scene_code import HELPER_MEMBER
+    from psynth_render.supervisor import run_shard
+    from tests.worker_specs import PYTHON, png_array, tar_members, tiny_spec
+
+    spec = tiny_spec(samples=1, outputs="image, scene_code", engine="cycles", spp=2, size=32,
+                     axes="liquid = milk\n    liquid.form = pour")
+    run_shard(spec, 0, str(tmp_path / "data"), device="cpu")
+    members = tar_members(tmp_path / "data", spec)
+    (tmp_path / HELPER_MEMBER).write_bytes(members[HELPER_MEMBER])
+    script = tmp_path / "000000000.py"
+    script.write_bytes(members[script.name])
+    done = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    again, original = png_array((tmp_path / "000000000.png").read_bytes()), png_array(members["000000000.png"])
+    assert np.abs(again - original).mean() < 1.0 and original.std() > 1.0

@@ -13,10 +13,10 @@ several voxels thick (Volume to Mesh drops thinner ones).
 import math
 from dataclasses import dataclass
 
+from psynth_render.scene.build.fluids import thickness_of
 from psynth_render.scene.build.framing import _dot, _sub  # small vector helpers (pure math)
 from psynth_render.scene.build.framing import camera_basis, clip_times, extent, frame_half_sizes, project
 from psynth_render.scene.build.motion import camera_pose
-from psynth_render.vfx_solver import thickness
 
 POUR_FALL = 1.4
 """A pour's spout stands this many times the subject's height above the floor (lower where the
@@ -56,7 +56,7 @@ def place_pour(desc, lo, hi, floor_z, size, form, viscosity: float, voxel: float
     """The spot of a pour of `form` (its stream_radius and extent) and `viscosity` (Pa·s) for
     the Scene `desc`: the still pour (fluids.pour) and the simulated one stand on the same one.
     A thick liquid's rope is wider and its pool smaller (as fluids.pour shapes them)."""
-    t = thickness(viscosity)
+    t = thickness_of(viscosity)
     stream = max(form.stream_radius, 0.02) * (1 + 1.5 * t)
     pool = form.extent * 0.7 * (1.2 - 0.6 * t)
     clearance = None
