@@ -112,11 +112,14 @@ def hidden_share(a: Disc, b: Disc) -> float:
 def clear_of(group, others, views, lens: Lens | None = None, limit: float = MAX_HIDDEN) -> bool:
     """Whether the last sphere of `group` ((centre, radius) pairs: every object the camera
     frames) and each sphere of `group` indexed by `others` hide at most `limit` of one another
-    from every view of `views` ((azimuth, elevation) pairs)."""
+    from every view of `views` ((azimuth, elevation) pairs). With a `lens`, both from far away
+    and from its estimated distance: the camera backs away as later objects widen the group,
+    and what is clear at both ends of that range is clear in between but for a sliver."""
     for view in views:
-        discs = _discs(group, view, lens)
-        if any(hidden_share(discs[-1], discs[i]) > limit for i in others):
-            return False
+        for judge in {None, lens}:
+            discs = _discs(group, view, judge)
+            if any(hidden_share(discs[-1], discs[i]) > limit for i in others):
+                return False
     return True
 
 
