@@ -107,8 +107,11 @@ def build(desc, stated=None):
             add(element, scene, state)
     _remove_stale_objects(desc)
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
-        # a multi-object scene frames the group: the hull of every object added so far
-        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z, _frame_size(scene))
+        # the subject's share sets the distance; a multi-object scene backs away until the
+        # hull of every object added so far fits
+        hulls = {obj.name: subject_hull(obj) for obj in state.lined}
+        solve_framing(desc, hulls[state.subject.name], state.floor_z, _frame_size(scene),
+                      [p for hull in hulls.values() for p in hull])
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()

@@ -180,12 +180,18 @@ def _sight_views(camera: dict[str, Any], spec: Spec, seed: int) -> list[tuple[fl
     return views
 
 
+GROUP_FILL = 0.9
+"""About the share of the frame a group takes: the framing backs the camera away from the
+subject's share until the whole group fits (build/framing.solve_framing), so the group spans
+nearly the frame."""
+
+
 def sight_lens(camera: dict[str, Any] | None):
     """The sightlines.Lens a perspective camera's framing gives (None: orthographic or
     panoramic, judged from far away; or a stated distance, which frames no share)."""
     if camera is None or camera["lens"]["lens_type"] != "PERSP" or camera["distance_stated"]:
         return None
-    return Lens(camera["focal_length"], min(camera["framing_share"], 1.0))
+    return Lens(camera["focal_length"], min(max(camera["framing_share"], GROUP_FILL), 1.0))
 
 
 def _object_name(index: int) -> str:

@@ -110,13 +110,22 @@ def arrange(count: int, seed: int, stack_share: float = 0.0, views=(), lens=None
     return spots
 
 
-def sphere_of(spots: list[Spot], k: int) -> tuple[tuple[float, float, float], float]:
-    """Object k's bounding sphere (centre, radius): on the floor (z = -1, under the subject) or
-    on its support's top."""
+FLOORS = (-1.0, 0.0)
+"""Where the floor may be: under the subject's lowest point, which its shape decides once built
+(-1 under a sphere, -0.58 under a cube, about 0 under a gear or a plane lying flat); placement
+keeps objects apart on screen with the floor at each end (objects on a higher floor stand
+higher beside the subject)."""
+
+
+def sphere_of(spots: list[Spot], k: int, floor: float = FLOORS[0]) -> tuple[tuple[float, float, float], float]:
+    """Object k's bounding sphere (centre, radius): the subject's at the origin; others resting on
+    the floor at height `floor` or on their support's top."""
     spot = spots[k]
+    if k == 0:
+        return (spot.x, spot.y, 0.0), spot.scale
     if spot.support is None:
-        return (spot.x, spot.y, spot.scale - 1.0), spot.scale
-    (_, _, below_z), below_r = sphere_of(spots, spot.support)
+        return (spot.x, spot.y, floor + spot.scale), spot.scale
+    (_, _, below_z), below_r = sphere_of(spots, spot.support, floor)
     return (spot.x, spot.y, below_z + below_r + spot.scale), spot.scale
 
 
@@ -134,7 +143,7 @@ def _clear_on_screen(spots: list[Spot], candidate: Spot, views, lens=None) -> bo
     k = len(spots)
     tower = tower_of(trial, k)
     others = [i for i in range(k) if tower_of(trial, i) != tower]
-    return clear_of([sphere_of(trial, i) for i in range(k + 1)], others, views, lens)
+    return all(clear_of([sphere_of(trial, i, floor) for i in range(k + 1)], others, views, lens) for floor in FLOORS)
 
 
 def _free_spot(spots: list[Spot], radius: float, rng, views=(), lens=None) -> tuple[float, float]:
