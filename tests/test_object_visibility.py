@@ -43,13 +43,13 @@ def _spheres(spots):
 def test_no_object_hides_another_from_the_main_view_over_many_seeds(elevation):
     # from far away each placed object is checked against the final group's discs: at most
     # MAX_HIDDEN; from the distance the final group is framed at, later objects moved the
-    # camera, so a little more (measured: at most 0.26 of a bounding disc over these seeds)
+    # camera, so a little more (measured: at most 0.34 of a bounding disc over these seeds)
     lens, main = Lens(50.0, 0.6), [(0.0, elevation)]
     for seed in range(150):
         for count in (3, 5, 8):
             spheres = _spheres(arrange(count, seed, 0.0, main, lens))
             assert worst_hidden(spheres, main) <= MAX_HIDDEN + 1e-9, (seed, count)
-            assert worst_hidden(spheres, main, lens) <= 3 * MAX_HIDDEN, (seed, count)
+            assert worst_hidden(spheres, main, lens) <= 1.5 * MAX_HIDDEN, (seed, count)
 
 
 def test_views_of_a_rig_are_kept_apart_too_when_they_can_be():

@@ -5,8 +5,15 @@ of scale s fits in a vertical cylinder of radius s about its centre whatever its
 Z. Object 0, the subject, keeps the origin and scale 1; each further object gets a scale and a
 spot on the ground plane whose cylinder keeps `GAP` away from every earlier one, searched
 outward from the subject on a seeded generator, so the packing is a pure function of
-(seed, number of objects) and no two objects can intersect. The builder then lowers each
-object until its evaluated lowest point rests on the floor.
+(seed, number of objects, camera directions) and no two objects can intersect. The builder then
+lowers each object until its evaluated lowest point rests on the floor.
+
+In view (`views`, sightlines.py): given the directions the camera looks from, a spot must also
+keep every object's bounding disc on screen from hiding more than sightlines.MAX_HIDDEN of
+another's, with the floor under a sphere subject and under a flat one (FLOORS); of the clear
+spots within reach, the one keeping the group's span on screen smallest is taken, so the
+framing (which fits the group) draws each object large. Where the views surround the scene and
+no spot is clear from all of them, the main view alone decides (SIGHT_REACH).
 
 Why not rigid-body settling: Blender's simulation is stepped frame by frame (seconds per scene
 for 8 objects), its result depends on the solver's substeps and Blender version, and piled
@@ -29,7 +36,7 @@ from psynth_render.scene.describe.sightlines import clear_of, screen_span
 
 GAP = 0.08
 """Least horizontal clearance between two objects' bounding cylinders (scene units)."""
-SCALE_RANGE = (0.4, 0.75)
+SCALE_RANGE = (0.55, 0.8)
 """Scales of the objects beside the subject (the subject has radius 1)."""
 _TRIES_PER_RING = 24
 _RING_STEP = 0.12
