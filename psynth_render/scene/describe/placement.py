@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from psynth_render.scene.describe.sightlines import clear_of, screen_span
+from psynth_render.scene.describe.sightlines import FarDiscs, SpanBox, clear_of
 
 GAP = 0.08
 """Least horizontal clearance between two objects' bounding cylinders (scene units)."""
@@ -143,13 +143,17 @@ def tower_of(spots: list[Spot], k: int) -> int:
     return k
 
 
-def _clear_on_screen(spots: list[Spot], candidate: Spot, views, lens=None) -> bool:
+def _clear_on_screen(spots: list[Spot], candidate: Spot, views, lens=None, far=None) -> bool:
     """Whether `candidate` (the next spot) keeps sightlines clearance from every object outside
-    its own tower."""
+    its own tower. `far`: a FarDiscs of `spots` and `views`, which rules out most candidates
+    in a few steps before the full check."""
     trial = spots + [candidate]
     k = len(spots)
     tower = tower_of(trial, k)
     others = [i for i in range(k) if tower_of(trial, i) != tower]
+    if far is not None and not all(far.clear([sphere_of(trial, k, floor)], others, i)
+                                   for i, floor in enumerate(FLOORS)):
+        return False
     return all(clear_of([sphere_of(trial, i, floor) for i in range(k + 1)], others, views, lens) for floor in FLOORS)
 
 
@@ -157,24 +161,25 @@ def _free_spot(spots: list[Spot], radius: float, rng, views=(), lens=None) -> tu
     """A spot clear of every placed cylinder, on rings growing outward. Without `views`, the
     first found. With them, one clear on screen too (from every view up to SIGHT_REACH[0]
     past the first ring, from the first view up to SIGHT_REACH[1]): of the clear candidates
-    of that reach, the one that keeps the group's span on screen (the first view's) smallest,
-    so the framing, which fits the group, draws every object as large as it can."""
+    the one that keeps the group's span on screen (the first view's) smallest, so the framing,
+    which fits the group, draws every object as large as it can (candidates are checked in
+    order of span, so the first clear one is taken)."""
     first = 1.0 + radius + GAP
+    spans = SpanBox([sphere_of(spots, i) for i in range(len(spots))], views[0]) if views else None
     for sight, reach in ((views, SIGHT_REACH[0]), (views[:1], SIGHT_REACH[1])):
         if not sight:
             break
-        best, best_span = None, math.inf
+        candidates = []
         distance = first
         while distance - first <= reach:
             for x, y in _ring(distance, rng):
-                if _apart(spots, x, y, radius) and _clear_on_screen(spots, Spot(x, y, radius), sight, lens):
-                    span = screen_span([sphere_of(spots + [Spot(x, y, radius)], i) for i in range(len(spots) + 1)],
-                                       views[0])
-                    if span < best_span:
-                        best, best_span = (x, y), span
+                if _apart(spots, x, y, radius):
+                    candidates.append((spans.with_sphere(sphere_of(spots + [Spot(x, y, radius)], len(spots))), x, y))
             distance += _RING_STEP
-        if best is not None:
-            return (round(best[0], 6), round(best[1], 6))
+        far = FarDiscs([[sphere_of(spots, i, floor) for i in range(len(spots))] for floor in FLOORS], sight)
+        for _, x, y in sorted(candidates):  # the smallest span first: the first clear one wins
+            if _clear_on_screen(spots, Spot(x, y, radius), sight, lens, far):
+                return (round(x, 6), round(y, 6))
     distance = first
     while True:
         for x, y in _ring(distance, rng):

@@ -147,3 +147,40 @@ def screen_span(spheres, view) -> float:
     width = max(d.u + d.radius for d in discs) - min(d.u - d.radius for d in discs)
     height = max(d.v + d.radius for d in discs) - min(d.v - d.radius for d in discs)
     return max(width, height)
+
+
+class SpanBox:
+    """`screen_span` of fixed spheres plus one more, in constant time per added sphere (the
+    placement weighs hundreds of candidate spots against the same group)."""
+
+    def __init__(self, spheres, view):
+        self.axes = view_axes(*view)
+        discs = [disc(c, r, self.axes) for c, r in spheres]
+        self.box = (min(d.u - d.radius for d in discs), max(d.u + d.radius for d in discs),
+                    min(d.v - d.radius for d in discs), max(d.v + d.radius for d in discs))
+
+    def with_sphere(self, sphere) -> float:
+        d = disc(sphere[0], sphere[1], self.axes)
+        u0, u1, v0, v1 = self.box
+        return max(max(u1, d.u + d.radius) - min(u0, d.u - d.radius), max(v1, d.v + d.radius) - min(v0, d.v - d.radius))
+
+
+class FarDiscs:
+    """The discs of fixed groups of spheres seen from far away along each of `views`, so a
+    candidate sphere is checked against them without recomputing them (clear_of's far-away
+    half, for hundreds of candidate spots)."""
+
+    def __init__(self, groups, views, limit: float = MAX_HIDDEN):
+        self.axes = [view_axes(*view) for view in views]
+        self.discs = [[[disc(c, r, axes) for c, r in group] for axes in self.axes] for group in groups]
+        self.limit = limit
+
+    def clear(self, sphere, others, group: int = 0) -> bool:
+        """Whether `sphere` ([(centre, radius)]) and group `group`'s spheres indexed by `others`
+        hide at most `limit` of one another from every view, from far away."""
+        (centre, radius), = sphere
+        for axes, discs in zip(self.axes, self.discs[group]):
+            mine = disc(centre, radius, axes)
+            if any(hidden_share(mine, discs[i]) > self.limit for i in others):
+                return False
+        return True
