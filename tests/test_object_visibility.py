@@ -18,7 +18,7 @@ SPEC = """dataset crowd {{
     samples 100
     seed {seed}
     scene.objects = {objects}
-    scene.arrangement = scattered
+    scene.arrangement = {arrangement}
     camera.angle = {angle}
     geometry.shape ~ one_of [primitives.cube, primitives.sphere, primitives.monkey]
     each object {{
@@ -74,8 +74,9 @@ def test_without_views_the_packing_is_unchanged_and_towers_keep_their_rules():
 bpy = pytest.importorskip("bpy")
 
 
-def _rows(seed, objects, size, count, angle="eye_level"):
-    spec = compile_text(SPEC.format(seed=seed, objects=objects, size=size, angle=angle), "crowd.psynth")
+def _rows(seed, objects, size, count, angle="eye_level", arrangement="scattered"):
+    spec = compile_text(SPEC.format(seed=seed, objects=objects, size=size, angle=angle, arrangement=arrangement),
+                        "crowd.psynth")
     return spec, sample_range(spec, 0, count).to_dicts()
 
 
@@ -117,12 +118,14 @@ def test_a_five_object_scattered_scene_shows_every_object_above_the_threshold():
     assert not [r for r in visibility_reasons(metrics, T) if r.endswith("_not_visible")]
 
 
-def test_rendered_objects_keep_most_of_themselves_over_many_seeds():
-    # the placement's spheres rest on the subject's lowest point as if it were a sphere's: a
-    # subject standing higher (a cube) lifts the others a little, so less than the model's 90%
+@pytest.mark.parametrize("arrangement", ["scattered", "stacked"])
+def test_rendered_objects_keep_most_of_themselves_over_many_seeds(arrangement):
+    # a bounding disc may lose MAX_HIDDEN (25%) of itself; the object inside it loses less, but
+    # perspective and each shape's own outline make it uneven: at least 40% of its own pixels
+    # (measured: 45% at the least, most over 70%); in a tower the top hides part of its support
     from psynth_render.scene.describe import describe
 
-    spec, rows = _rows(11, 5, 48, 8)
+    spec, rows = _rows(11, 5, 48, 6, arrangement=arrangement)
     tax = default_taxonomy()
     for row in rows:
         desc = describe(row, spec, tax)
