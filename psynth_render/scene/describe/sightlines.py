@@ -18,13 +18,13 @@ from typing import NamedTuple
 MAX_HIDDEN = 0.25
 """Largest share of an object's disc that a nearer object's disc may cover (from every view
 placement keeps). A bounding sphere's disc is larger than the object (a cube's silhouette fills
-about 60% of it), so the object loses less; measured over rendered 5-object scenes, each keeps
+40-75% of it), so the object loses less; measured over rendered 5-object scenes, each keeps
 45% or more of its own pixels, most over 70%. At 0.1 the groups spread so wide at eye level
-that their smaller objects fell under 1% of the frame (bench_fidelity: objects visible 43%
-at 0.1, 82% at 0.25)."""
+that their smaller objects fell under 1% of the frame (bench_fidelity's multi_object spec:
+objects visible 60% at 0.1, 83% at 0.25)."""
 MARGIN = 1.1
 """Disc radii are the bounding spheres' radii times this: the framed distance is an estimate,
-and an object's centre height is its bounding sphere's resting on the subject's lowest point."""
+and an object resting on the floor stands a little off its bounding sphere's centre."""
 SENSOR_MM = 36.0
 NEAREST = 1.6
 """The estimated camera stays at least this many group radii from the group's centre."""
