@@ -50,9 +50,15 @@ ELEMENT_COLUMNS = {"liquid": "liquid", "gas": "gas"}
 CROP_FRAMINGS = ("extreme_close_up",)  # camera.framing concepts that crop the subject on purpose
 
 
+OBJECTS_COLUMN = "scene_objects"  # the samples-table column of `scene.objects`
+
+
 def expected_elements(row: dict) -> tuple[str, ...]:
-    """Element kinds a sample row states with a non-none concept (the subject always)."""
+    """Element kinds a sample row states with a non-none concept (the subject always; `object`
+    when `scene.objects` is over 1, so an object the renderer lost counts as not visible)."""
     stated = [kind for kind, column in ELEMENT_COLUMNS.items() if row.get(column) not in (None, "none")]
+    if int(row.get(OBJECTS_COLUMN) or 1) > 1:
+        stated.append("object")
     return ("subject", *stated)
 
 

@@ -143,17 +143,31 @@ def clip_reach(desc, points, floor_z, width, height, times):
                default=0.0)
 
 
-def solve_framing(desc, points, floor_z, size=None):
+def group_extent(desc, points, group, floor_z, width, height):
+    """(share of `points`, reach of `group`) at the still's pose: the subject's share of the
+    frame, and how far out the whole group reaches."""
+    share, reach = still_extent(desc, points, floor_z, width, height)
+    if group is not points:
+        reach = still_extent(desc, group, floor_z, width, height)[1]
+    return share, reach
+
+
+def solve_framing(desc, points, floor_z, size=None, group=None):
     """Set the main view's `distance` (and, orthographic, `ortho_scale`) so that the subject's
     share of the frame at the still's pose is the view's `framing_share` (or less, to fit);
     returns the (share, reach) reached.
 
     `points`: the subject's extreme points in world space (builder: its evaluated mesh's);
-    `size`: the frame's (width, height) in pixels (default: `desc.render`'s).
+    `size`: the frame's (width, height) in pixels (default: `desc.render`'s); `group`: the
+    extreme points of every object of a multi-object scene (default `points`): the subject's
+    share sets the distance, and the camera backs away until the whole group fits, so the
+    group fills the frame instead of taking the subject's share (its smaller objects were
+    drawn a few pixels wide).
     """
     view = desc.camera.main
     width, height = size or (desc.render.width, desc.render.height)
-    radius = max(math.sqrt(_dot(p, p)) for p in points)
+    group = points if group is None else group
+    radius = max(math.sqrt(_dot(p, p)) for p in group)
     target = view.framing_share
     orthographic = view.lens.lens_type == "ORTHO"
     saved = view.lens.lens_type, view.focal_length
@@ -161,18 +175,18 @@ def solve_framing(desc, points, floor_z, size=None):
         view.lens.lens_type, view.focal_length = "PERSP", 50.0
     try:
         view.distance = _solve_distance(desc, points, floor_z, nearest_base(view, radius), target, view.framing_crop,
-                                        (width, height))
+                                        (width, height), group)
     finally:
         view.lens.lens_type, view.focal_length = saved
     if orthographic:  # share and reach scale as 1 / ortho_scale, at every pose of the clip
         view.ortho_scale = 1.0
-        share, reach = still_extent(desc, points, floor_z, width, height)
+        share, reach = group_extent(desc, points, group, floor_z, width, height)
         scale = share / target
         if not view.framing_crop:
-            whole = clip_reach(desc, points, floor_z, width, height, clip_times(view))
+            whole = clip_reach(desc, group, floor_z, width, height, clip_times(view))
             scale = max(scale, reach / FIT, whole / FIT if math.isfinite(whole) else 0.0)
         view.ortho_scale = scale
-    reached = still_extent(desc, points, floor_z, width, height)
+    reached = group_extent(desc, points, group, floor_z, width, height)
     for other in desc.camera.views[1:]:  # a multi-view rig's views share the main view's distance
         other.distance, other.ortho_scale = view.distance, view.ortho_scale
     for effect in desc.effects:
@@ -189,7 +203,7 @@ def nearest_base(view, radius):
     return NEAR_MARGIN * radius / max(closest, 0.05)
 
 
-def _solve_distance(desc, points, floor_z, lo, target, crop, size):
+def _solve_distance(desc, points, floor_z, lo, target, crop, size, group=None):
     """The closest base distance whose still share is at most `target` and, unless `crop`,
     whose reach is at most FIT at the still's pose and at every frame of a rendered clip
     (bisection in log distance; all fall as the camera backs away). A reach that never fits
@@ -198,13 +212,14 @@ def _solve_distance(desc, points, floor_z, lo, target, crop, size):
     width, height = size
     hi = FAR_LIMIT
     times = clip_times(view)
+    group = points if group is None else group
 
     def ok(distance, fit=not crop):
         view.distance = distance
-        share, reach = still_extent(desc, points, floor_z, width, height)
+        share, reach = group_extent(desc, points, group, floor_z, width, height)
         if share > target or (fit and reach > FIT):
             return False
-        return fit != "clip" or clip_reach(desc, points, floor_z, width, height, times) <= FIT
+        return fit != "clip" or clip_reach(desc, group, floor_z, width, height, times) <= FIT
 
     fit = False
     if not crop:
