@@ -25,7 +25,7 @@ from psynth_render.scene.build.looks import cel_shade, composite, lines, style_m
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
 from psynth_render.scene.build.meshes import backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
-from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
+from psynth_render.scene.build.placement import crease_corners, face_the_camera, silhouette_fill, subject_hull
 from psynth_render.scene.build.object_info import RESTS_ON
 from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
 from psynth_render.scene.build.topology import shape_modifiers
@@ -108,7 +108,10 @@ def build(desc, stated=None):
     _remove_stale_objects(desc)
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
         # a multi-object scene frames the group: the hull of every object added so far
-        solve_framing(desc, [p for obj in state.lined for p in subject_hull(obj)], state.floor_z, _frame_size(scene))
+        hull = [p for obj in state.lined for p in subject_hull(obj)]
+        eye = still_pose(desc, state.floor_z)["location"]
+        fill = silhouette_fill(state.lined, hull, eye, desc.camera.main.target)
+        solve_framing(desc, hull, state.floor_z, _frame_size(scene), fill=fill)
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
