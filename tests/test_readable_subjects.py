@@ -1,0 +1,88 @@
+"""Single subjects readable on screen (issue 12): rows crafted after stylized_motion samples that
+passed QC unreadable or failed it, rendered small. Each is prevented in the builder (pixel art's
+value floor, framing by the silhouette's fill, the hull as the camera's near limit, a dolly the
+framing cannot absorb shortened), and QC's `subject_unreadable` catches the sprite without the
+floor. Measured on the final image and the instance ids."""
+
+import pytest
+
+pytest.importorskip("bpy")
+
+from psynth_data.qc import QcThresholds  # noqa: E402
+from psynth_render.scene.describe import palette  # noqa: E402
+from psynth_spec.render_params import render_params  # noqa: E402
+from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
+from tests.test_prevention import still_and_ids  # noqa: E402
+from tests.test_stylized_motion_qc import spec_reasons  # noqa: E402
+
+MIN = QcThresholds().min_coverage
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return default_taxonomy()
+
+
+SPRITES = {80: "a table in a fisheye: an empty grey disc", 127: "a dark velvet shelf: blank",
+           167: "a monkey head in a panorama: a few pixels"}
+"""stylized_motion rows in pixel art on the void, dark or cool moods, that passed QC (or were
+blank) with no subject on screen."""
+BENCH_SIZE, BENCH_SPP = 128, 8
+"""bench_fidelity's settings: pixel art's blocks (8 px at 256) are 4 px, which average a thin
+table leg with the void around it (at 40 px they are 1 px and keep the leg's colour)."""
+
+
+def spec_row_qc(tax, tmp_path, sample_id):
+    """QC reasons and metrics of a row of specs/stylized_motion.psynth as the bench renders it."""
+    return spec_reasons(tax, tmp_path, sample_id, size=BENCH_SIZE, spp=BENCH_SPP)
+
+
+@pytest.mark.parametrize("sample_id", sorted(SPRITES))
+def test_a_dark_pixel_art_sprite_stands_out_from_the_void(tax, tmp_path, sample_id):
+    reasons, metrics = spec_row_qc(tax, tmp_path, sample_id)
+    assert reasons == [], (SPRITES[sample_id], reasons, metrics)
+    assert metrics["subject_visible_frac"] >= MIN, metrics
+
+
+@pytest.mark.parametrize("sample_id", sorted(SPRITES))
+def test_qc_calls_a_sprite_in_the_voids_colour_unreadable(tax, tmp_path, monkeypatch, sample_id):
+    """Without the value floor the sprite is posterized into the void's band: its mask is
+    there, its pixels are not (QC passed 80 and 167 before subject_visible_frac)."""
+    monkeypatch.setattr(palette, "SPRITE_VALUE_FLOOR", 0.0)
+    reasons, metrics = spec_row_qc(tax, tmp_path, sample_id)
+    assert metrics["object_coverage"] >= MIN, metrics
+    assert metrics["subject_visible_frac"] < MIN, metrics
+    assert {"subject_unreadable", "blank"} & set(reasons), (reasons, metrics)
+
+
+@pytest.mark.parametrize("move, framing, shortened", [("dolly_out", "close_up", True),
+                                                      ("dolly_zoom", "medium", False)])
+def test_a_panoramic_dolly_away_ends_with_the_subject_in_view(tax, tmp_path, move, framing, shortened):
+    """Samples 84 and 129: a panorama's share is reached only close up, and the still at the end
+    of a dolly out stood 1.6-1.8 times further than the closest base (the monkey on 1.5-1.8% of
+    the frame). The camera now comes as close as the hull allows and, where the share is still
+    out of reach (a close-up), the dolly is shortened."""
+    stated = render_params(tax, f"camera.movements.{move}").dolly
+    kept = {}
+
+    def note(desc):
+        kept["dolly"] = desc.camera.main.movement.dolly
+
+    reasons, metrics = still_and_ids(tax, tmp_path, after_build=note, geometry__shape="primitives.monkey",
+                                     camera__lens="panoramic", camera__movement=move, camera__framing=framing,
+                                     scene__background="sky")
+    assert reasons == [] and metrics["object_coverage"] >= 1.5 * MIN, (reasons, metrics)
+    assert 0.25 * stated <= kept["dolly"] <= stated  # the clip still moves away
+    assert (kept["dolly"] < stated) == shortened, kept
+
+
+SPARSE = {73: "a chair, perspective, wide, pan: 1.4% of the frame",
+          81: "a crystal's thin prism, panoramic, wide, tilt: 1.9%",
+          164: "a bent pipe, panoramic, medium, pan: 1.3%"}
+"""stylized_motion rows whose sparse or thin subject, framed by its bounds, was too small."""
+
+
+@pytest.mark.parametrize("sample_id", sorted(SPARSE))
+def test_a_sparse_or_thin_subject_covers_its_share(tax, tmp_path, sample_id):
+    reasons, metrics = spec_row_qc(tax, tmp_path, sample_id)
+    assert reasons == [] and metrics["object_coverage"] >= MIN, (SPARSE[sample_id], reasons, metrics)
