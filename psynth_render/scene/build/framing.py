@@ -180,7 +180,7 @@ def solve_framing(desc, points, floor_z, size=None, fill=None):
     view = desc.camera.main
     width, height = size or (desc.render.width, desc.render.height)
     radius = max(math.sqrt(_dot(p, p)) for p in points)
-    if fill is not None and _wrapped(view):  # a radian across is half the frame's share a radian up is
+    if fill is not None and _wrapped(view):  # a radian of longitude spans half what one of latitude does
         fill *= 0.5
     target = view.framing_share * (1.0 if view.framing_crop else fill_boost(fill, view.framing_share))
     orthographic = view.lens.lens_type == "ORTHO"
@@ -190,8 +190,8 @@ def solve_framing(desc, points, floor_z, size=None, fill=None):
     if orthographic:  # distance as a 50 mm lens would stand; the scale does the framing
         view.lens.lens_type, view.focal_length = "PERSP", 50.0
     try:
-        view.distance = _solve_distance(desc, points, floor_z, nearest_base(desc, points, floor_z, radius), target, view.framing_crop,
-                                        (width, height))
+        near = nearest_base(desc, points, floor_z, radius)
+        view.distance = _solve_distance(desc, points, floor_z, near, target, view.framing_crop, (width, height))
     finally:
         view.lens.lens_type, view.focal_length = saved
     if orthographic:  # share and reach scale as 1 / ortho_scale, at every pose of the clip

@@ -1,5 +1,6 @@
 """Where and how the subject sits so the camera sees what the caption says: its hull and how
-much of its bounds its silhouette fills, for framing; creased corners that survive subdivision, and flat subjects turned toward the camera.
+much of its bounds its silhouette fills, for framing; creased corners that survive
+subdivision; flat subjects turned toward the camera.
 Imports only bpy, mathutils, numpy (bpy's own dependency), math and motion.py, so it is inlined
 into standalone scene scripts like the rest of the builder."""
 
