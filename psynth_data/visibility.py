@@ -36,7 +36,9 @@ Metrics:
                           of the ring around it. The frame is the lens's image: a circular
                           fisheye's pixels outside its disc (instance id OUTSIDE_LENS) are
                           neither counted nor part of the ring. A dark sprite posterized into
-                          the void's colour has a mask but no visible pixel (stylized_motion 80)
+                          the void's colour has a mask but no visible pixel (stylized_motion 80).
+                          A subject whose outline is seen (TRACED_SHARE of its outermost
+                          pixels next to a seen one: ink, sketch) counts whole
     element_coverage      {element kind: smallest coverage among its instances} (not a column)
     gas_stated            whether `expected` names a gas (so low contrast is blamed on it)
 """
@@ -53,6 +55,11 @@ VISIBLE_DELTA_E = 0.05
 """A subject pixel is seen when its colour is this far (CIE76 delta E / 100) from the median of
 the ring around the subject: twice the just-noticeable 2.3, so the render's noise alone
 does not make a hidden subject seen, while a shaded subject's darkest side still counts."""
+OUTLINE_REACH = 1
+TRACED_SHARE = 0.6
+"""A subject whose outermost pixels are this often within OUTLINE_REACH pixels of a seen one is
+drawn by its outline and counts whole: ink and sketch styles leave a subject the paper's white
+inside black lines (stylized_motion 18, 58, 135); a sprite in the void's colour has no outline."""
 OUTSIDE_LENS = 65535
 """The instance id of pixels outside a circular lens's image (data-contract.md)."""
 
@@ -143,8 +150,14 @@ def visible_frac(lab: np.ndarray, subject: np.ndarray, inside: np.ndarray | None
     if not shown.any() or not ring.any():
         return None
     background = np.median(lab[ring], axis=0)
-    seen = delta_e(lab[shown], background) / 100.0 >= VISIBLE_DELTA_E
-    return float(np.count_nonzero(seen)) / max(int(np.count_nonzero(inside)), 1)
+    seen = np.zeros(subject.shape, dtype=bool)
+    seen[shown] = delta_e(lab[shown], background) / 100.0 >= VISIBLE_DELTA_E
+    area = max(int(np.count_nonzero(inside)), 1)
+    edge = shown & dilate(~subject, 1)  # the subject's outermost pixels
+    traced = np.count_nonzero(edge & dilate(seen, OUTLINE_REACH)) / max(int(np.count_nonzero(edge)), 1)
+    if traced >= TRACED_SHARE:  # drawn by its outline (ink, a sketch): the whole shape reads
+        return float(np.count_nonzero(shown)) / area
+    return float(np.count_nonzero(seen)) / area
 
 
 def element_coverage(

@@ -301,3 +301,21 @@ def test_a_subject_the_colour_of_its_surroundings_is_unreadable_inside_the_lens(
     assert qc_reasons(good) == []
     blank = image_metrics(np.zeros((H, W, 3), np.uint8), mask, instance_ids=ids, instances=instances)
     assert qc_reasons(blank) == ["blank", "too_dark"]  # blank says why; no second reason for it
+
+
+def test_a_subject_drawn_by_its_outline_reads_whole():
+    """Ink and sketch styles leave the subject the paper's white inside a black line: its pixels
+    are mostly the paper's colour, but its outline is seen all round (stylized_motion 18, 58,
+    135 were called unreadable); the same outline half erased is not enough."""
+    paper = np.full((H, W, 3), 240, np.uint8)
+    mask = np.zeros((H, W), np.uint8)
+    mask[35:65, 35:65] = 1  # 9% of the frame
+    inked = paper.copy()
+    inked[35:65, 35:65] = 20
+    inked[36:64, 36:64] = 240  # a 1 px black outline, the inside the paper's white
+    m = image_metrics(inked, mask)
+    assert m["subject_visible_frac"] == pytest.approx(0.09) and qc_reasons(m) == []
+    half = inked.copy()
+    half[35:65, 50:65] = 240  # the right half of the outline erased, 0.7% of the frame still drawn
+    m = image_metrics(half, mask)
+    assert m["subject_visible_frac"] < T.min_coverage and qc_reasons(m) == ["subject_unreadable"]
