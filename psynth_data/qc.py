@@ -10,7 +10,8 @@
     qc_summary(frame) -> dict                                     what the QC asset checks judge
 
 Metrics (luma = Rec. 709 weights on the stored, display-encoded 0..1 values; float images are
-taken as they are):
+taken as they are; with an instance pass, the luma numbers are of the lens's image: a circular
+fisheye's black outside its disc, about half the frame, is not the exposure's):
     mean_luma, std_luma        brightness and spread
     dark_clip_frac             fraction of pixels with luma <= `clip_dark`
     bright_clip_frac           fraction of pixels with luma >= `clip_bright`
@@ -68,7 +69,7 @@ from psynth_data.layout import Layout
 from psynth_data.members import member_sample_id
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
-from psynth_data.visibility import INSTANCE_SUFFIX, visibility_metrics, visibility_reasons
+from psynth_data.visibility import INSTANCE_SUFFIX, lens_image, visibility_metrics, visibility_reasons
 from psynth_spec.check_qc import QcThresholds
 from psynth_spec.errors import PsynthError
 
@@ -129,7 +130,10 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
     """
     y = luma(image)
     finite = np.isfinite(y)
-    values = y[finite] if not finite.all() else y
+    try:
+        values = y[finite & lens_image(instance_ids, y.shape)]
+    except ValueError as exc:
+        raise QcError(f"QC: {exc}") from None
     size = max(values.size, 1)
     out: dict[str, float | None] = {
         "mean_luma": float(values.mean()) if values.size else 0.0,

@@ -223,7 +223,7 @@ def visibility_metrics(
                 raise ValueError(f"visibility QC: luma is {lab.shape}, the subject mask {subject.shape}")
         if lab is not None:
             out["subject_contrast"] = contrast(lab, subject)
-            inside = None if instance_ids is None else _lens_image(instance_ids, shape)
+            inside = lens_image(instance_ids, shape)
             out["subject_visible_frac"] = visible_frac(lab, subject, inside)
     if void_mask is not None:
         out["void_frac"] = float(_mask(void_mask, "void mask", shape).mean())
@@ -238,8 +238,11 @@ def visibility_metrics(
     return out
 
 
-def _lens_image(instance_ids, shape) -> np.ndarray:
-    """Pixels inside the lens's image (all but those the instance pass marks OUTSIDE_LENS)."""
+def lens_image(instance_ids, shape) -> np.ndarray:
+    """Pixels inside the lens's image (all but those the instance pass marks OUTSIDE_LENS;
+    all of them without an instance pass)."""
+    if instance_ids is None:
+        return np.ones(shape, dtype=bool)
     ids = np.asarray(instance_ids)
     if ids.ndim == 3:
         ids = ids[..., 0]

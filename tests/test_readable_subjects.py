@@ -9,10 +9,13 @@ import pytest
 pytest.importorskip("bpy")
 
 from psynth_data.qc import QcThresholds  # noqa: E402
+from psynth_data.visibility import dilate  # noqa: E402
+from psynth_render.instances import outside_lens  # noqa: E402
 from psynth_render.scene.describe import palette  # noqa: E402
 from psynth_spec.render_params import render_params  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.test_prevention import still_and_ids  # noqa: E402
+from tests.render_fixtures import make_row  # noqa: E402
+from tests.test_prevention import _render_crafted, still_and_ids  # noqa: E402
 from tests.test_stylized_motion_qc import spec_reasons  # noqa: E402
 
 MIN = QcThresholds().min_coverage
@@ -86,3 +89,24 @@ SPARSE = {73: "a chair, perspective, wide, pan: 1.4% of the frame",
 def test_a_sparse_or_thin_subject_covers_its_share(tax, tmp_path, sample_id):
     reasons, metrics = spec_row_qc(tax, tmp_path, sample_id)
     assert reasons == [] and metrics["object_coverage"] >= MIN, (SPARSE[sample_id], reasons, metrics)
+
+
+INKED = {18: "an ink chair in a fisheye", 58: "an ink shelf in a fisheye"}
+"""stylized_motion rows whose ink lines Freestyle projected as a perspective camera would: they
+crossed the frame and its black corners, and the paper-white subject was not drawn."""
+
+
+@pytest.mark.parametrize("sample_id", sorted(INKED))
+def test_a_fisheye_draws_an_ink_subject_by_its_outline(tax, tmp_path, sample_id):
+    reasons, metrics = spec_row_qc(tax, tmp_path, sample_id)
+    assert reasons == [] and metrics["subject_visible_frac"] >= MIN, (INKED[sample_id], reasons, metrics)
+
+
+@pytest.mark.parametrize("style", ["npr.ink", "npr.sketch"])
+def test_no_line_falls_outside_a_fisheyes_disc(tax, tmp_path, style):
+    row = make_row(tax, style=style, camera__lens="fisheye", geometry__shape="complex.chair",
+                   scene__background="studio_sweep")
+    desc, image, _ = _render_crafted(tax, tmp_path, row, 64, 4)
+    outside = outside_lens(desc.camera.main, 64, 64)
+    corners = outside & ~dilate(~outside, 2)  # 2 px clear of the disc's soft rim
+    assert corners.mean() > 0.3 and image[corners].max() <= 8, image[corners].max()  # they stay black

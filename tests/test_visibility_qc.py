@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from psynth_data.qc import SCHEMA, QcThresholds, image_metrics, qc_frame, qc_reasons, qc_row
+from psynth_data.qc import SCHEMA, QcError, QcThresholds, image_metrics, qc_frame, qc_reasons, qc_row
 from psynth_data.visibility import (
     OUTSIDE_LENS, border_frac, crop_allowed, dilate, expected_elements, visibility_metrics, visibility_reasons,
 )
@@ -264,15 +264,15 @@ def test_a_variant_is_judged_like_the_base_and_a_failing_one_flags_the_sample(tm
 
 
 def _lens_scene(drawn_share):
-    """A circular fisheye's frame: black outside the lens disc (ids OUTSIDE_LENS), a void of grey
-    41 inside, and a sprite near the disc's rim whose pixels are the void's grey but for its top
+    """A circular fisheye's frame: black outside the lens disc (ids OUTSIDE_LENS), a dark grey
+    void inside, and a sprite near the disc's rim whose pixels are the void's grey but for its top
     `drawn_share` of rows, drawn red."""
     yy, xx = np.mgrid[:H, :W]
     outside = np.hypot(yy - 49.5, xx - 49.5) > 40
     ids = np.full((H, W), 4, np.uint16)
     ids[outside] = OUTSIDE_LENS
-    image = np.full((H, W, 3), 41, np.uint8)
-    image[outside] = 0
+    image = np.repeat(np.linspace(34, 48, W).round().astype(np.uint8)[None, :, None], H, 0).repeat(3, 2)
+    image[outside] = 0  # inside, a dark grey void (34..48 left to right: not a blank image)
     mask = np.zeros((H, W), np.uint8)
     mask[40:60, 12:32] = 1  # 4% of the frame
     ids[mask > 0] = 1
@@ -301,6 +301,9 @@ def test_a_subject_the_colour_of_its_surroundings_is_unreadable_inside_the_lens(
     assert qc_reasons(good) == []
     blank = image_metrics(np.zeros((H, W, 3), np.uint8), mask, instance_ids=ids, instances=instances)
     assert qc_reasons(blank) == ["blank", "too_dark"]  # blank says why; no second reason for it
+    flat = hidden.copy()
+    flat[ids != OUTSIDE_LENS] = 41  # flat inside the disc: blank, however black the corners
+    assert qc_reasons(image_metrics(flat, mask, instance_ids=ids, instances=instances)) == ["blank"]
 
 
 def test_a_subject_drawn_by_its_outline_reads_whole():
@@ -319,3 +322,17 @@ def test_a_subject_drawn_by_its_outline_reads_whole():
     half[35:65, 50:65] = 240  # the right half of the outline erased, 0.7% of the frame still drawn
     m = image_metrics(half, mask)
     assert m["subject_visible_frac"] < T.min_coverage and qc_reasons(m) == ["subject_unreadable"]
+
+
+def test_a_fisheyes_black_outside_its_disc_is_not_the_exposure():
+    """stylized_motion 177: a dark subject filling a fisheye's disc, half the frame black
+    outside it, was `too_dark`; the luma numbers are of the lens's image."""
+    image, mask, ids = _lens_scene(1.0)
+    image[(ids != OUTSIDE_LENS) & (mask == 0)] = 180  # a pale set in the disc
+    image[mask > 0] = (60, 20, 20)
+    whole = image_metrics(image, mask)
+    assert whole["dark_clip_frac"] > 0.45  # the corners outside the disc
+    m = image_metrics(image, mask, instance_ids=ids, instances=INSTANCES[:1] + INSTANCES[2:])
+    assert m["dark_clip_frac"] == 0.0 and m["mean_luma"] > whole["mean_luma"]
+    with pytest.raises(QcError, match="instance ids"):
+        image_metrics(image, mask, instance_ids=ids[:50])

@@ -131,7 +131,7 @@ def build(desc, stated=None):
         if obj is not None:
             obj.pass_index = entry["id"]
     style = state.style
-    lines(scene, style, state.lined)
+    lines(scene, style, state.lined, panoramic=desc.camera.main.lens.lens_type == "PANO")
     composite(scene, desc.post, style, max(_frame_size(scene)))
     return pose_camera(desc)
 
