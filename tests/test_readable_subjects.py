@@ -14,7 +14,9 @@ from psynth_render.instances import outside_lens  # noqa: E402
 from psynth_render.scene.describe import palette  # noqa: E402
 from psynth_spec.render_params import render_params  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-from tests.render_fixtures import make_row  # noqa: E402
+from psynth_render.scene.build.builder import SUBJECT  # noqa: E402
+from psynth_render.scene.build.looks import OUTLINE  # noqa: E402
+from tests.render_fixtures import built_scene, make_row  # noqa: E402
 from tests.test_prevention import _render_crafted, still_and_ids  # noqa: E402
 from tests.test_stylized_motion_qc import spec_reasons  # noqa: E402
 
@@ -110,3 +112,15 @@ def test_no_line_falls_outside_a_fisheyes_disc(tax, tmp_path, style):
     outside = outside_lens(desc.camera.main, 64, 64)
     corners = outside & ~dilate(~outside, 2)  # 2 px clear of the disc's soft rim
     assert corners.mean() > 0.3 and image[corners].max() <= 8, image[corners].max()  # they stay black
+
+
+def test_an_ink_shell_is_gone_before_the_next_sample_is_framed(tax):
+    """The builder reuses the subject: a shell left from a fisheye ink sample made the next
+    sample's hull 3% larger and its camera stand further back (its coverage then differed)."""
+    import bpy
+
+    plain = built_scene(tax, 40, geometry__shape="primitives.monkey").camera.main.distance
+    built_scene(tax, 40, geometry__shape="primitives.monkey", style="npr.ink", camera__lens="fisheye")
+    assert OUTLINE in bpy.data.objects[SUBJECT].modifiers
+    again = built_scene(tax, 40, geometry__shape="primitives.monkey").camera.main.distance
+    assert again == pytest.approx(plain, rel=1e-9) and OUTLINE not in bpy.data.objects[SUBJECT].modifiers

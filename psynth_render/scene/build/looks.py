@@ -36,8 +36,16 @@ REFERENCE_SIZE = 256
 
 
 # ---------------------------------------------------------------- geometry styles
+OUTLINE = "psynth_outline"
+OUTLINE_WIDTH = 0.03
+"""Width of the ink shell a panoramic lens draws around a lined object (scene units: subject radii)."""
+
+
 def style_modifiers(obj, style):
-    """Decimate (low-poly) or Wireframe modifiers, last in the stack; removed otherwise."""
+    """Decimate (low-poly) or Wireframe modifiers, last in the stack; removed otherwise. A
+    previous sample's ink shell goes too (`lines` adds it after framing, which measures the
+    object alone: a reused subject framed with it stood 3% further back)."""
+    set_modifier(obj, OUTLINE, "SOLIDIFY", False)
     _style_modifier(obj, "psynth_decimate", "DECIMATE", style.decimate_ratio is not None
               and style.shading == "low_poly", ratio=style.decimate_ratio or 1.0, use_collapse_triangulate=True)
     _style_modifier(obj, "psynth_wireframe", "WIREFRAME", style.shading == "wireframe",
@@ -139,11 +147,6 @@ def _feed(links, socket, value, target):
 
 
 # ---------------------------------------------------------------- lines
-OUTLINE = "psynth_outline"
-OUTLINE_WIDTH = 0.03
-"""Width of the ink shell a panoramic lens draws around a lined object (scene units: subject radii)."""
-
-
 def _outline_material(color):
     """Ink on the shell's faces that look at the camera, nothing elsewhere and for other rays:
     the shell's far side, seen past the object's silhouette, is the line."""
