@@ -7,7 +7,7 @@ and prints, per spec, the median bytes and lines of the old script (psynth_rende
 at git commit `--before`, the last with the inlined builder, run on today's builder source and
 scene) and of the compact one, the helper module's size (shipped once per shard) and its share
 per sample at the spec's shard size, and the median fraction of text two scripts of the spec
-share (difflib, beyond the fixed header).
+share (difflib, between the fixed header and footer).
 """
 
 import argparse
@@ -23,12 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from psynth_render.scene import builder_source  # noqa: E402
 from psynth_render.scene.describe import describe  # noqa: E402
-from psynth_render.scene_code import helper_module, scene_script  # noqa: E402
+from psynth_render.scene_code import helper_module, scene_script, script_body  # noqa: E402
 from psynth_spec.compile import load_spec  # noqa: E402
 from psynth_spec.sampler import sample_shard  # noqa: E402
 from psynth_spec.taxonomy import default_taxonomy  # noqa: E402
-
-BODY_START = "# this sample's ids and captions (data, for the record)"
 
 
 def old_scene_script(commit: str):
@@ -41,7 +39,8 @@ def old_scene_script(commit: str):
 
 
 def shared_fraction(a: str, b: str) -> float:
-    la, lb = a[a.index(BODY_START):].splitlines(), b[b.index(BODY_START):].splitlines()
+    """The share of `a`'s own text (between the fixed header and footer) that `b` has too."""
+    la, lb = script_body(a).splitlines(), script_body(b).splitlines()
     matcher = difflib.SequenceMatcher(None, la, lb, autojunk=False)
     same = sum(len(line) + 1 for blk in matcher.get_matching_blocks() for line in la[blk.a: blk.a + blk.size])
     return same / len("\n".join(la))

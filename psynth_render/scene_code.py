@@ -28,10 +28,12 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from psynth_render.metadata import json_safe
 from psynth_render.scene import Scene, builder_source
-from psynth_render.scene_code_parts import split_stated, stated_function
+from psynth_render.helper_source import used_source
+from psynth_render.scene_code_parts import STEP_ORDER, model_parts, split_stated, stated_function
 from psynth_render.scene_literals import MODULE, filled, literal, section, value_source
 
 HELPER_MEMBER = "__psynth_scene__"
@@ -95,26 +97,48 @@ def _helpers(name="__psynth_scene__"):
 
 '''
 
+BODY_START = "# this sample's ids and captions (data, for the record)"
+"""The first line after the fixed header every script shares."""
+FOOTER_START = 'if __name__ == "__main__":'
+"""The first line of the fixed footer every script shares (the calls of the helper's build)."""
+
+
+def script_body(code: str) -> str:
+    """A script's text between its fixed header and its fixed footer: what is this sample's own."""
+    return code[code.index(BODY_START): code.rindex(FOOTER_START)]
+
+
 _SCENE_SCALARS = ("format", "sample_id", "seed", "axes", "rendered_axes", "not_rendered_axes")
 """Scene fields written inline in the final `Scene(...)` call; every other field is a section."""
 
 
+SCRIPT_CALLS = ("build", "render", "world_tree", "hdri_image", "catalog_hdri_image", "camera_data", "material_tree",
+                "surface_detail")
+"""The helper functions scripts call (besides `require` and `output_path`, and the model's classes)."""
+
+STATED_LIBRARY_STEPS = {"render": "render_settings", "camera": "camera_optics", "materials": "subject_material",
+                        "lights": "_lights", "world": "lighting_world"}
+"""The builder's own function for each step scripts state in bpy: left out of the helper."""
+
+
 @lru_cache(maxsize=1)
 def _helper_parts() -> tuple[str, str]:
-    source = builder_source()
+    roots = {*SCRIPT_CALLS, "Scene", *(cls.__name__ for cls in model_parts())}
+    source = used_source(builder_source(), roots, cut=STATED_LIBRARY_STEPS.values())
     version = "scene-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
     return version, source
 
 
 def helper_version() -> str:
-    """The helper module's version: a hash of the model's and builder's source."""
+    """The helper module's version: a hash of its source (the model's and builder's, as used)."""
     return _helper_parts()[0]
 
 
 def helper_module() -> str:
     """The text of `__psynth_scene__.py` (the same for every sample of a psynth version)."""
     version, source = _helper_parts()
-    return _HELPER_HEAD.format(version=version) + "\n# ---- scene model and builder (psynth_render.scene, inlined)\n" + source
+    head = "\n# ---- scene model and builder (psynth_render.scene, inlined: what scripts reach)\n"
+    return _HELPER_HEAD.format(version=version) + head + source
 
 
 def _element_name(element: BaseModel, field: str, taken: set[str]) -> str:
@@ -133,6 +157,9 @@ def scene_source(scene: Scene) -> str:
     sections, fields, taken = [], [], set()
     for field in type(scene).model_fields:
         value = getattr(scene, field)
+        default = type(scene).model_fields[field].get_default(call_default_factory=True)
+        if value == default and default is not PydanticUndefined:
+            continue  # a constant of every script (the format, no record-only axes, a stated part's None)
         if field in _SCENE_SCALARS:
             fields.append(f"{field}={value_source(value, 4)}")
         elif isinstance(value, BaseModel):
@@ -146,7 +173,7 @@ def scene_source(scene: Scene) -> str:
         else:
             fields.append(f"{field}={value_source(value, 4)}")
     call = f"scene = {MODULE}.Scene(\n" + "".join(filled(fields, 4)) + ")\n"
-    return "\n".join(sections) + "\n# the scene: its ids and axis values, and the parts above\n" + call
+    return "\n".join(sections) + "\n# the scene: the parts above\n" + call
 
 
 def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) -> str:
@@ -162,15 +189,16 @@ def scene_script(description: Scene | dict[str, Any], sample: dict[str, Any]) ->
     scene = description if isinstance(description, Scene) else Scene.model_validate(description)
     data, steps = split_stated(scene)
     record = json_safe(sample)
-    functions = {step: stated_function(step, parts) for step, parts in steps.items()}
-    stated = ", ".join(f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items())
+    functions = {step: stated_function(step, steps.get(step, [])) for step in STEP_ORDER}  # every step: the
+    # helper has no library version of them (a scene without lamps states that it has none)
+    stated = "".join(filled([f"{step!r}: {code[4:code.index('(')]}" for step, code in functions.items()], 8))
     return "".join([
         _SCRIPT_HEAD.format(module=MODULE, version=helper_version()),
-        "# this sample's ids and captions (data, for the record)\n",
+        BODY_START + "\n",
         f"SAMPLE = {literal(record)}\n\n",
         scene_source(data),
         "".join(f"\n\n{code}" for code in functions.values()),
-        "\n\nif __name__ == \"__main__\":\n",
-        f"    {MODULE}.build(scene, stated={{{stated}}})  # the data, and the functions above\n",
+        f"\n\n{FOOTER_START}\n",
+        f"    {MODULE}.build(scene, stated={{\n{stated}    }})\n",
         f"    {MODULE}.render({MODULE}.output_path(__file__, SAMPLE['image_name']))\n",
     ])

@@ -2,7 +2,7 @@
 
     generator(cls) -> PartCode      the registered generator of a model class (LookupError if none)
     model_parts() -> set[type]      every model class a Scene can hold (the registry must cover all)
-    split_stated(scene) -> (data_scene, {step: [(name, element)]})
+    split_stated(scene) -> (data_scene, {step: [(name, element)]})   (element: a part, or a Taken)
     stated_function(step, parts) -> str   the script's `def add_<step>(bpy_scene):` with bpy statements
 
 Every model class reachable from `Scene` is registered here, one way or the other:
@@ -12,7 +12,9 @@ Every model class reachable from `Scene` is registered here, one way or the othe
 - `@stated(cls, step, function_name)`: the part is written as readable bpy statements in the
   script, in a function the builder calls in place of its own step (`build(scene, stated=...)`,
   see builder.STATED_STEPS); the part's list in the data is left empty, or, for a part that is
-  a field of its own (the render settings), the field is None (it must accept None).
+  a field of its own (the render settings), the field is None (it must accept None). A part may
+  take fields of its parent along (`takes`: the lens takes its view's focal length, sensor,
+  orthographic scale and depth of field), which are then None in the data too.
 
 A model class that a builder change adds and nobody registers fails `generator` (and the test
 that walks `model_parts()`), so new parts cannot silently fall back to a default. To move a
@@ -20,7 +22,9 @@ part from the library to direct bpy: write its generator here, add its step to t
 STATED_STEPS, and the re-render tests check that both give the same image.
 """
 
+import copy
 import math
+import struct
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,13 +32,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from psynth_render.scene.build.camera_optics import (
+    BLENDER_CAMERA_DEFAULTS, OPTICS_FIELDS, optics_assignments,
+)
+from psynth_render.scene.build.material_settings import (
+    MATERIAL_DEFAULTS, PRINCIPLED_DEFAULTS, principled_inputs, viewport_settings,
+)
+from psynth_render.scene.build.render_settings import render_assignments
 from psynth_render.scene.describe.model import (
     AssetObject, AssetRef, Backdrop, CameraRig, CameraView, Colour, Environment, GasEffect, Geometry, Grade, Lens,
     Lighting, LiquidEffect, LiquidForm, Mapping, Material, Movement, Post, RenderSettings, Scene, SceneLight,
     SceneObject, Style, Texture,
 )
-from psynth_render.scene.build.render_settings import render_assignments
-from psynth_render.scene_literals import MODULE, literal, safe_words
+from psynth_render.scene_literals import MODULE, constructor, literal, safe_words
 from psynth_spec.render_params.surfaces import SurfaceDetail
 
 
@@ -48,9 +58,26 @@ class PartCode:
     write: Callable[[Any, str, int], list[str]] | None = None
     """(element, variable name, place in its list) -> bpy statement lines (unindented), for stated
     parts; the lines work on the Blender scene `bpy_scene`."""
+    takes: tuple[str, ...] = ()
+    """Fields of the part's parent that its bpy code states too (the element is then a Taken)."""
+    reads: tuple[str, ...] = ()
+    """Fields of the part's parent its bpy code reads, kept in the data (a material: its object's name)."""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A stated part with the fields of its parent it takes along (PartCode.takes)."""
+
+    part: BaseModel
+    fields: dict[str, Any]
+    read: dict[str, Any]
 
 
 _REGISTRY: dict[type, PartCode] = {}
+
+STEP_ORDER = ("render", "camera", "materials", "lights", "world")
+"""The stated steps in build order (builder.STATED_STEPS; that module needs bpy): a script's
+functions follow it."""
 
 
 def library(*classes: type) -> None:
@@ -59,11 +86,11 @@ def library(*classes: type) -> None:
         _REGISTRY[cls] = PartCode(cls)
 
 
-def stated(cls: type, step: str, function: str):
+def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = (), reads: tuple[str, ...] = ()):
     """Register `write(element, name, index) -> lines` as the bpy code of `cls` for builder step `step`."""
 
     def register(write):
-        _REGISTRY[cls] = PartCode(cls, step, function, write)
+        _REGISTRY[cls] = PartCode(cls, step, function, write, takes, reads)
         return write
 
     return register
@@ -99,18 +126,19 @@ def model_parts(root: type = Scene) -> set[type]:
 
 # ---------------------------------------------------------------- library parts
 library(
-    SceneObject, AssetObject, AssetRef, Geometry, Material, SurfaceDetail, Texture, Mapping,  # objects
+    SceneObject, AssetObject, AssetRef, Geometry, SurfaceDetail, Texture, Mapping,  # objects (materials: add_materials)
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
     Backdrop, Lighting,  # the set (its mesh, material and the camera background it asks of the world)
-    CameraRig, CameraView, Lens, Movement,  # posed at build time from the framing solve
-    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette
+    CameraRig, CameraView, Movement,  # posed at build time from the framing solve (the lens: set_camera)
+    Post, Grade, Style, Colour,  # the compositor's node graph, the looks, the palette (record only)
 )
 
 
-RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": []}
+RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": [], "color": None}
 """Scene fields the builder never reads, left out of scripts (empty there): every axis value by
-name, and which axes the renderer draws. They are the sample's JSON member's `axes` and
-`rendered_axes`; in a script they would repeat the parts' own values and the spec's axis list."""
+name, which axes the renderer draws, and the colour axes' palette (the parts hold the colours
+they resolved to). They are the sample's JSON member's; in a script they would repeat the
+parts' own values and the spec's fixed choices."""
 
 
 # ---------------------------------------------------------------- stated in bpy
@@ -118,7 +146,7 @@ def split_stated(scene: Scene) -> tuple[Scene, dict[str, list[tuple[str, Any]]]]
     """The data the helper builds from (`scene` with the stated parts' lists and the RECORD_ONLY
     fields emptied), and the stated parts by builder step as (variable name, element) in build
     order."""
-    data = scene.model_copy(deep=True, update={field: type(empty)() for field, empty in RECORD_ONLY.items()})
+    data = scene.model_copy(deep=True, update={field: copy.copy(empty) for field, empty in RECORD_ONLY.items()})
     steps: dict[str, list[tuple[str, Any]]] = {}
     _split(data, steps)
     return data, steps
@@ -132,11 +160,23 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
             if not code.step:
                 _split(value, steps)
                 continue
-            if not _accepts_none(type(model).model_fields[field].annotation):
+            fields = type(model).model_fields
+            if not all(_accepts_none(fields[f].annotation) for f in (field, *code.takes)):
                 raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
                                  "or a field that accepts None (the data keeps an empty list or None in its place)")
-            steps.setdefault(code.step, []).append((field, value))
-            setattr(model, field, None)
+            element = value
+            if code.takes or code.reads:
+                element = Taken(value, {f: getattr(model, f) for f in code.takes},
+                                {f: getattr(model, f) for f in code.reads})
+            for f in (field, *code.takes):
+                setattr(model, f, None)
+            if code.takes and steps.get(code.step):  # one bpy object for them all (a rig's views share a lens)
+                if element != steps[code.step][0][1]:
+                    raise ValueError(f"{type(model).__name__}.{field}: differs between the scene's parts, which "
+                                     f"share one bpy {code.step}")
+                continue
+            taken = {n for n, _ in steps.get(code.step, [])}
+            steps.setdefault(code.step, []).append((_numbered(field, taken), element))
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             codes = [generator(type(v)) for v in value]
             if any(c.step for c in codes) and not all(c.step for c in codes):
@@ -156,7 +196,10 @@ def _accepts_none(annotation: Any) -> bool:
 
 
 def _variable(element: BaseModel, taken: set[str]) -> str:
-    base = getattr(element, "role", None) or getattr(element, "element", None) or "part"
+    return _numbered(getattr(element, "role", None) or getattr(element, "element", None) or "part", taken)
+
+
+def _numbered(base: str, taken: set[str]) -> str:
     name, n = base, 1
     while name in taken:
         n += 1
@@ -165,14 +208,19 @@ def _variable(element: BaseModel, taken: set[str]) -> str:
 
 
 def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
-    """The script's function for one stated step: a docstring, then each part's comment and bpy."""
-    code = generator(type(parts[0][1]))
-    body = [f'    """This scene\'s {step} in bpy (the build calls this in its {step} step)."""']
+    """The script's function for one stated step: each part's comment and bpy; for a step with
+    no parts in this scene (no lamps: the world lights it), a body that says so."""
+    function = next(c.function for c in _REGISTRY.values() if c.step == step)
+    body = [f"    pass  # this scene has no {step}"] if not parts else []
     for index, (name, element) in enumerate(parts):
         if index:
             body.append("")
-        body.extend(f"    {line}" if line else "" for line in generator(type(element)).write(element, name, index))
-    return f"def {code.function}(bpy_scene):\n" + "\n".join(body) + "\n"
+        body.extend(f"    {line}" if line else "" for line in generator(_part_class(element)).write(element, name, index))
+    return f"def {function}(bpy_scene):\n" + "\n".join(body) + "\n"
+
+
+def _part_class(element: Any) -> type:
+    return type(element.part if isinstance(element, Taken) else element)
 
 
 @stated(SceneLight, "lights", "add_lights")
@@ -261,11 +309,12 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     named = w.image if kind == "image" and w.file is None else w.sky_type if kind == "sky" else None
     lines = [
         f"# world: {safe_words(kind, named)}, strength {strength:g}",
-        f"world, nodes, links = {MODULE}.world_tree(bpy_scene)  # psynth_world, emptied",
+        f"world, nodes, links = {MODULE}.world_tree(bpy_scene)",
         "output = nodes.new('ShaderNodeOutputWorld')",
         "light = nodes.new('ShaderNodeBackground')",
-        f"light.inputs['Strength'].default_value = {literal(strength)}",
     ]
+    if strength != 1.0:  # a new Background node's
+        lines.append(f"light.inputs['Strength'].default_value = {literal(strength)}")
     if kind == "image":
         lines += _image_world(w)
     elif kind == "uniform":
@@ -362,3 +411,78 @@ def _image_world(w: Environment) -> list[str]:
             "# what Workbench shows: the image's mean colour, tinted, times the strength",
             f"world.color = [min(1.0, m * t * {literal(w.strength)})",
             "               for m, t in zip(image['psynth_mean_rgb'], white_balance)]"]
+
+
+def _float32(value: Any) -> Any:
+    """`value` as Blender stores it (float properties are single precision)."""
+    return struct.unpack("f", struct.pack("f", value))[0] if isinstance(value, float) else value
+
+
+_CAMERA_GROUPS = {"type": "projection and sensor", "shift_x": "lens shift (tilt-shift)",
+                  "panorama_type": "panoramic projection", "dof.use_dof": "depth of field"}
+"""The comment over the lines that start at a path (or at a later path of its group)."""
+_CAMERA_NOTES = {"dof.aperture_fstop": "the f-number scaled to the scene's size",
+                 "ortho_scale": "a solved framing sets it again"}
+
+
+@stated(Lens, "camera", "set_camera", takes=OPTICS_FIELDS)
+def camera_code(optics: Taken, name: str, index: int) -> list[str]:
+    """The lens: camera_optics.optics_assignments (the table the builder's camera step applies)
+    as literal assignments on the new lens that `ps.camera_data` gives, less what a new bpy
+    camera already holds (BLENDER_CAMERA_DEFAULTS); a comment per group."""
+    lens, fields = optics.part, optics.fields
+    head = safe_words(f"{lens.concept} lens", lens.panorama_type or lens.lens_type, f"{fields['focal_length']:g} mm")
+    lines = [f"# camera: {head}",
+             f"camera = {MODULE}.camera_data(bpy_scene)"]
+    order = list(BLENDER_CAMERA_DEFAULTS)
+    starts = sorted((order.index(path), comment) for path, comment in _CAMERA_GROUPS.items())
+    written = set()
+    for path, value in optics_assignments(lens, **fields):
+        if _float32(value) == _float32(BLENDER_CAMERA_DEFAULTS[path]):
+            continue
+        group = [c for start, c in starts if start <= order.index(path)][-1]
+        if group not in written:
+            written.add(group)
+            lines.append(f"# {group}")
+        source = f"math.radians({literal(lens.fisheye_fov_deg)})" if path == "fisheye_fov" else literal(value)
+        note = f"  # {_CAMERA_NOTES[path]}" if path in _CAMERA_NOTES else ""
+        lines.append(f"camera.{path} = {source}{note}")
+    return lines
+
+
+def _differs(value: Any, default: Any) -> bool:
+    """Whether Blender would hold `value` differently from `default` (float32, tuples item-wise)."""
+    if isinstance(value, (tuple, list)):
+        return len(value) != len(default) or any(_differs(v, d) for v, d in zip(value, default))
+    return _float32(value) != _float32(default)
+
+
+@stated(Material, "materials", "add_materials", reads=("name",))
+def material_code(material: Taken, name: str, index: int) -> list[str]:
+    """One object's material, what surfaces.subject_material makes (the same nodes, in the same
+    order): a Principled BSDF wired to the output, its inputs from material_settings (the
+    builder's table) less a new node's values, the viewport's colour and finish, and the
+    surface detail (a library pattern graph: `ps.surface_detail`) where the material has one."""
+    m, object_name = material.part, material.read["name"]
+    base, inputs = principled_inputs(m)
+    lines = [f"# {safe_words(object_name)}: {safe_words(m.concept)} material",
+             f"material, nodes, links = {MODULE}.material_tree({literal(object_name)})",
+             "output = nodes.new('ShaderNodeOutputMaterial')",
+             "bsdf = nodes.new('ShaderNodeBsdfPrincipled')",
+             "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])",
+             f"base_color = {literal(tuple(base))}"]
+    for socket, value in inputs:
+        if socket == "Base Color":
+            lines.append("bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)")
+        elif _differs(value, PRINCIPLED_DEFAULTS[socket]):
+            lines.append(f"bsdf.inputs[{literal(socket)}].default_value = {literal(value)}")
+    if m.detail:
+        lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 0)}, base_color)"
+                     f"  # {safe_words(m.detail.pattern)} pattern")
+    viewport = [(a, v) for a, v in viewport_settings(m, base) if _differs(v, MATERIAL_DEFAULTS[a])]
+    if viewport:
+        lines.append("# what Workbench and the viewport show")
+    for attribute, value in viewport:
+        source = f"(*base_color, {literal(m.alpha)})" if attribute == "diffuse_color" else literal(value)
+        lines.append(f"material.{attribute} = {source}")
+    return lines

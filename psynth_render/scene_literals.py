@@ -151,7 +151,8 @@ def comment(element: Any) -> str:
 def _object(element: SceneObject) -> str:
     geo, texture = element.geometry, element.texture
     pattern = f"{texture.concept} pattern" if texture.node != "none" else None
-    return safe_words(f"{geo.concept} ({geo.generator})", f"{element.material.concept} material", pattern)
+    material = "the material: add_materials" if element.material is None else f"{element.material.concept} material"
+    return safe_words(f"{geo.concept} ({geo.generator})", material, pattern)
 
 
 @comment.register
@@ -177,8 +178,8 @@ def _lighting(element: Lighting) -> str:
 @comment.register
 def _camera(element: CameraRig) -> str:
     view = element.main
-    return safe_words(view.angle, f"{view.lens.concept} lens", f"{view.focal_length:.0f} mm",
-                      f"{view.movement.concept} move")
+    lens = "the lens: set_camera" if view.lens is None else f"{view.lens.concept} lens, {view.focal_length:.0f} mm"
+    return safe_words(view.angle, f"{view.movement.concept} move", lens)
 
 
 @comment.register

@@ -102,17 +102,16 @@ PASS_FILES = {"normal": 2}
 """Files per view of a pass (the others: one)."""
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
-SCENE_CODE_BYTES = 8_200
-"""The compact `py` scene script (issue 16): the helper's parts as constructor calls; the lights,
-the world and the render settings as direct bpy; without the record-only axis fields. MEASURED
-2026-11-28 with bench/bench_scene_code.py --rows 20: medians 7.5-9.0 KB over the shipped specs
-(6.6-7.7 KB with the world and the render settings as constructor data, 7.7-8.8 KB with the
-axis fields and lights as data too; the script that inlined the builder was 232 KB)."""
-SCENE_HELPER_BYTES = 255_700
-"""The `__psynth_scene__` member (scene model and builder) every scene script of a shard loads:
-once per shard. MEASURED 2026-11-28: 156.5 KB; 255.7 KB with framing over the clip, placement,
-stacking, topology, simulated VFX, the gas and surface-detail looks and the builder's stated steps
-(`len(helper_module())`)."""
+SCENE_CODE_BYTES = 7_600
+"""The compact `py` scene script (issue 16): the helper's parts as constructor calls; the render
+settings, the lens, the materials, the lights and the world as direct bpy; without the
+record-only fields and default values. MEASURED 2026-11-28 with bench/bench_scene_code.py
+--rows 20: medians 7.1-8.5 KB over the shipped specs (7.5-9.0 KB with the lens and materials as
+constructor data and defaults written; the script that inlined the builder was 232 KB)."""
+SCENE_HELPER_BYTES = 219_600
+"""The `__psynth_scene__` member (scene model and builder, what scripts reach) every scene
+script of a shard loads: once per shard. MEASURED 2026-11-28: 219.6 KB (`len(helper_module())`;
+255.7 KB when it was the whole model and builder, 268.9 KB of which today's builder_source)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 JSON_VIEW_BYTES = 1_550
 """Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's

@@ -3,6 +3,7 @@ the variants differ from the base only in the named axes and visibly in pixels; 
 export's records parse, every diff applies to the base script and the patched script renders
 the variant; the hf export opens as Hugging Face image-text Parquet."""
 
+import ast
 import json
 import re
 import subprocess
@@ -37,10 +38,14 @@ def variant_shard(tmp_path_factory):
     return root, spec, tar_members(root, spec)
 
 
-def _description(script: bytes) -> dict:
-    """The scene a script rebuilds, as JSON data (its statements run without Blender)."""
+def _description(script: bytes) -> tuple[dict, dict]:
+    """The scene a script rebuilds: its data as JSON (its statements run without Blender), and
+    the source of each of its bpy functions (render settings, lens, materials, lamps, world)."""
     with pytest.MonkeyPatch.context() as patch:
-        return run_without_blender(script.decode(), patch)["scene"].model_dump(mode="json")
+        data = run_without_blender(script.decode(), patch)["scene"].model_dump(mode="json")
+    functions = {n.name: ast.unparse(n) for n in ast.parse(script.decode()).body
+                 if isinstance(n, ast.FunctionDef) and n.name != "_helpers"}
+    return data, functions
 
 
 def test_members_and_json_variants(variant_shard):
@@ -71,16 +76,21 @@ def test_members_and_json_variants(variant_shard):
 def test_variants_differ_only_in_named_axes_and_visibly_in_pixels(variant_shard):
     _root, _spec, members = variant_shard
     for sid in (0, 1):
-        base = _description(members[f"{sid:09d}.py"])
+        base, base_bpy = _description(members[f"{sid:09d}.py"])
         base_png = png_array(members[f"{sid:09d}.png"])
         for k in (1, 2):
-            variant = _description(members[f"{sid:09d}.var{k}.py"])
+            variant, variant_bpy = _description(members[f"{sid:09d}.var{k}.py"])
             changed = {key for key in base if base[key] != variant[key]}
             assert changed and changed <= {"objects", "lighting", "axes", "style", "backdrop", "color"}, changed
             for held in ("camera", "seed", "render", "effects", "post"):
                 assert base[held] == variant[held], held
+            for held in ("set_render", "set_camera"):  # the render settings and the lens, stated in bpy
+                assert base_bpy[held] == variant_bpy[held], held
+            # the material (stated in bpy) and the lamps' colour temperature change; the geometry is held
+            assert base_bpy["add_materials"] != variant_bpy["add_materials"]
+            assert base_bpy["add_lights"] != variant_bpy["add_lights"]
             for before, after in zip(base["objects"], variant["objects"], strict=True):
-                assert before["geometry"] == after["geometry"] and before["material"] != after["material"]
+                assert before["geometry"] == after["geometry"]
             diff = np.abs(png_array(members[f"{sid:09d}.var{k}.png"]) - base_png).mean()
             assert diff > 4.0, f"sample {sid} variant {k}: mean pixel change {diff:.2f} of 255"
         between = np.abs(png_array(members[f"{sid:09d}.var1.png"]) - png_array(members[f"{sid:09d}.var2.png"])).mean()

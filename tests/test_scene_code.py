@@ -3,14 +3,20 @@ re-renders the tar's image for samples of every shipped spec."""
 
 import ast
 import difflib
+import importlib.machinery
+import importlib.util
 import itertools
 import subprocess
 
 import numpy as np
 import pytest
 
+from psynth_render.scene import builder_source
 from psynth_render.scene.describe import describe
-from psynth_render.scene_code import HELPER_MEMBER, helper_module, helper_version, scene_script
+from psynth_render.scene_code import (
+    BODY_START, FOOTER_START, HELPER_MEMBER, SCRIPT_CALLS, STATED_LIBRARY_STEPS, helper_module, helper_version,
+    scene_script, script_body,
+)
 from psynth_render.scene_literals import literal
 from psynth_render.supervisor import run_shard
 from psynth_spec.compile import load_spec
@@ -28,8 +34,6 @@ HOSTILE = [
     "\n\nimport os\nos.system('touch {mark}')\n",
     "\u2028# {mark}\r\x00",
 ]
-BODY_START = "# this sample's ids and captions (data, for the record)"
-"""The first line after the fixed header every script shares."""
 
 
 @pytest.fixture(scope="module")
@@ -63,36 +67,62 @@ def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
         tree = ast.parse(code)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
         functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
-        stated = {"add_lights", "set_render", "set_world"}
+        stated = {"add_lights", "set_render", "set_world", "set_camera", "add_materials"}
         assert functions[0] == "_helpers" and set(functions[1:]) <= stated, name  # no library
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         helper_calls = {c for c in calls if c.startswith("ps.")}
         assert helper_calls - {"ps.require", "ps.build", "ps.render", "ps.output_path", "ps.world_tree",
-                               "ps.hdri_image", "ps.catalog_hdri_image"} <= {
+                               "ps.hdri_image", "ps.catalog_hdri_image", "ps.camera_data",
+                               "ps.material_tree", "ps.surface_detail"} <= {
             f"ps.{n}" for n in helper_names(helper_module()) if n[:1].isupper()}, name  # model constructors only
         body = ast.parse(code[code.index(BODY_START):])
         roots = {ast.unparse(n.func).split(".")[0].split("(")[0] for n in ast.walk(body) if isinstance(n, ast.Call)}
-        bpy_data = {"bpy_scene", "nodes", "links"}  # the scene, the world's node tree
+        bpy_data = {"bpy_scene", "nodes", "links", "camera"}  # the scene, the world's node tree, the lens
         assert roots <= {"ps", "bpy", "math", "Vector", "", "min", "zip"} | bpy_data, (name, roots)  # no library
 
 
 def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
-    """Duplication between scripts: beyond the fixed header they share data lines (the same
-    concept's parameters) and punctuation, never library code; every script shares at most a
-    small set of lines with all the others."""
+    """Duplication between scripts: beyond the fixed header (imports, the helper's loading) and
+    footer (the build's call) they share data lines (the same concept's parameters) and the
+    structure of their parts, never library code; every script shares at most a small set of
+    lines with all the others."""
     headers = {code[: code.index(BODY_START)] for _, _, code in scripts}
     assert len(headers) == 1 and len(headers.pop()) < 1_500  # one fixed header, the same for all
-    bodies = [code[code.index(BODY_START):].splitlines() for _, _, code in scripts]
+    footers = {code[code.rindex(FOOTER_START):] for _, _, code in scripts}
+    assert len(footers) == 1 and len(footers.pop()) < 300  # one fixed footer (255 bytes)
+    bodies = [script_body(code).splitlines() for _, _, code in scripts]
     common = set.intersection(*(set(b) for b in bodies))
-    # 1,307 measured: the data sections' punctuation and constructor heads (850) and the bpy parts'
-    # function heads and the world's output and background node statements
-    assert sum(len(line) + 1 for line in common) < 1_400, sorted(common)
+    # 1,215 measured: the data sections' punctuation and constructor heads, the bpy functions'
+    # heads, the node statements every material and world has
+    assert sum(len(line) + 1 for line in common) < 1_350, sorted(common)
     shared = []
     for a, b in itertools.combinations(bodies, 2):
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         same = sum(len(line) + 1 for blk in matcher.get_matching_blocks() for line in a[blk.a: blk.a + blk.size])
         shared.append(same / len("\n".join(a)))
-    assert np.median(shared) < 0.5, np.median(shared)  # 0.42 measured (same-spec pairs share more: their fixed parts)
+    assert np.median(shared) < 0.45, np.median(shared)  # 0.41 measured (same-spec pairs share more: their fixed choices)
+
+
+def test_the_helper_ships_only_what_scripts_reach(tmp_path):
+    """__psynth_scene__ is the model and builder less what no script reaches (the worker's
+    metadata and device code, describe-time models, module docstrings) and less the builder's
+    own versions of the steps scripts state in bpy (stubs that fail clearly, so what only they
+    used goes too); it still defines every name the scripts call, and loads."""
+    bpy = pytest.importorskip("bpy")  # noqa: F841 - the helper imports it
+    helper = helper_module()
+    names = helper_names(helper)
+    assert len(helper.encode()) < 0.85 * len(builder_source().encode())
+    assert set(SCRIPT_CALLS) | {"require", "output_path", "Scene"} <= names
+    gone = {"objects_info", "configure_device", "render_assignments", "optics_assignments", "principled_inputs",
+            "_environment", "PRINCIPLED_DEFAULTS"}
+    assert gone <= helper_names(builder_source()) and not gone & names  # in the builder, not in the helper
+    (tmp_path / HELPER_MEMBER).write_text(helper)
+    loader = importlib.machinery.SourceFileLoader("helper_under_test", str(tmp_path / HELPER_MEMBER))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("helper_under_test", loader))
+    loader.exec_module(module)
+    for step, function in STATED_LIBRARY_STEPS.items():
+        with pytest.raises(RuntimeError, match="the scene script states this step"):
+            getattr(module, function)(None, None)
 
 
 def test_a_variant_differs_from_its_base_only_on_the_changed_values():

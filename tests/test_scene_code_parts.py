@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from psynth_render.scene.build import builder
 from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments
 from psynth_render.scene.describe.model import Lighting, RenderSettings, SceneLight
-from psynth_render.scene_code_parts import generator, model_parts, split_stated
+from psynth_render.scene_code_parts import STEP_ORDER, generator, model_parts, split_stated
+from psynth_spec.render_params.surfaces import SurfaceDetail
 from tests.scene_code_fixtures import run_without_blender, shipped_scripts
 
 
@@ -26,6 +27,7 @@ def test_every_model_part_has_a_code_generator():
         except LookupError:
             missing.append(cls.__name__)
     assert not missing, f"model parts without a scene-code generator: {missing}"
+    assert STEP_ORDER == builder.STATED_STEPS
     for cls in parts:  # a stated part names a step the builder lets a script do
         code = generator(cls)
         assert code.step is None or (code.step in builder.STATED_STEPS and code.function and code.write), cls
@@ -68,8 +70,12 @@ def test_a_script_data_without_its_stated_parts_is_refused_by_the_builder():
     data, _ = split_stated(desc)
     with pytest.raises(ValueError, match=r"no render part.*stated=\{'render': \.\.\.\}"):
         builder.build(data, stated={"lights": lambda scene: None})
-    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+    with pytest.raises(ValueError, match=r"no camera part.*stated=\{'camera'"):
         builder.build(data, stated={"render": lambda scene: None})
+    with pytest.raises(ValueError, match=r"no materials part.*stated=\{'materials'"):
+        builder.build(data, stated={"render": lambda scene: None, "camera": lambda scene: None})
+    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+        builder.build(data, stated=dict.fromkeys(("render", "camera", "materials"), lambda scene: None))
 
 
 def _light_state(bpy):
@@ -146,14 +152,19 @@ _RENDER_PROPERTIES = (
 """Every bpy scene property the builder's render step sets (read back by name, not from its table)."""
 
 
-def _render_state(scene):
+def _properties(owner, paths):
+    """{dotted path: value} of bpy properties read from `owner` (a scene, a camera's data)."""
     out = {}
-    for path in _RENDER_PROPERTIES:
-        value = scene
+    for path in paths:
+        value = owner
         for part in path.split("."):
             value = getattr(value, part)
         out[path] = value
     return out
+
+
+def _render_state(scene):
+    return _properties(scene, _RENDER_PROPERTIES)
 
 
 def _every_engine(desc):
@@ -195,13 +206,15 @@ def test_stated_render_settings_make_the_builders_settings(monkeypatch):
     assert engines == {"CYCLES", "BLENDER_EEVEE", "BLENDER_WORKBENCH"}
 
 
-def _world_state(world):
-    """The world's node graph by node name: kinds, settings, unlinked inputs, links; its colour."""
+def _tree_state(tree):
+    """A node tree by node name: kinds, settings, unlinked inputs; its links."""
     nodes = {}
-    for node in world.node_tree.nodes:
+    for node in tree.nodes:
         settings = {p: getattr(node, p) for p in (
             "data_type", "blend_type", "clamp", "sky_type", "sun_elevation", "sun_rotation", "sun_size",
-            "sun_intensity", "sun_disc", "altitude", "air_density", "aerosol_density", "ozone_density", "turbidity", "ground_albedo")
+            "sun_intensity", "sun_disc", "altitude", "air_density", "aerosol_density", "ozone_density", "turbidity",
+            "ground_albedo", "operation", "use_clamp", "noise_type", "wave_type", "wave_profile", "bands_direction",
+            "rings_direction", "feature", "distance", "voronoi_dimensions", "noise_dimensions")
             if hasattr(node, p)}
         if hasattr(node, "sun_direction"):
             settings["sun_direction"] = tuple(node.sun_direction)
@@ -211,8 +224,13 @@ def _world_state(world):
                   for s in node.inputs if not s.is_linked and hasattr(s, "default_value")}
         nodes[node.name] = (node.bl_idname, settings, inputs)
     links = sorted((lk.from_node.name, lk.from_socket.identifier, lk.to_node.name, lk.to_socket.identifier)
-                   for lk in world.node_tree.links)
-    return nodes, links, tuple(world.color), world.get("psynth_kind")
+                   for lk in tree.links)
+    return nodes, links
+
+
+def _world_state(world):
+    """The world's node graph by node name: kinds, settings, unlinked inputs, links; its colour."""
+    return *_tree_state(world.node_tree), tuple(world.color), world.get("psynth_kind")
 
 
 def _every_world(desc):
@@ -270,3 +288,204 @@ def test_stated_world_makes_the_builders_world(monkeypatch):
             assert _close(tuple(got_inputs.items()), tuple(inputs.items())), (name, node, got_inputs, inputs)
         kinds.add((world.kind, len(expected[0])))
     assert {k for k, _ in kinds} == {"uniform", "gradient", "sky", "image"}
+
+
+_CAMERA_PROPERTIES = ("type", "lens", "sensor_width", "sensor_fit", "ortho_scale", "shift_x", "shift_y",
+                      "clip_start", "clip_end", "panorama_type", "fisheye_fov", "fisheye_lens", "dof.use_dof",
+                      "dof.aperture_fstop", "dof.aperture_ratio", "dof.aperture_blades")
+"""Every camera-data property the builder's camera step sets or leaves at Blender's default."""
+
+
+def _camera_state(cam):
+    return _properties(cam, _CAMERA_PROPERTIES)
+
+
+def _every_lens(desc):
+    """`desc` seen through each lens kind: orthographic, shifted, each panorama, anamorphic
+    bokeh with blades, no depth of field; and a rig of three views sharing one lens."""
+    view, lens = desc.camera.main, desc.camera.main.lens
+    lenses = [(lens.model_copy(update={"concept": "ortho", "lens_type": "ORTHO"}), {"ortho_scale": 3.25}),
+              (lens.model_copy(update={"concept": "tilt_shift", "shift_x": 0.2, "shift_y": -0.15}), {"dof": False}),
+              (lens.model_copy(update={"concept": "anamorphic", "aperture_ratio": 2.0, "aperture_blades": 6}),
+               {"focal_length": 35.0, "sensor_width": 24.0, "scene_fstop": 0.2})]
+    for kind in ("FISHEYE_EQUIDISTANT", "FISHEYE_EQUISOLID", "EQUIRECTANGULAR", "MIRRORBALL"):
+        lenses.append((lens.model_copy(update={"concept": kind.lower(), "lens_type": "PANO", "panorama_type": kind,
+                                               "fisheye_fov_deg": 360.0 if kind == "EQUIRECTANGULAR" else 190.0,
+                                               "fisheye_lens_mm": 8.0}), {}))
+    out = []
+    for new_lens, optics in lenses:
+        views = [view.model_copy(update={"lens": new_lens, **optics}, deep=True)]
+        out.append(desc.model_copy(update={"camera": desc.camera.model_copy(update={"views": views})}, deep=True))
+    rig = [view.model_copy(update={"name": f"v{k:02d}", "azimuth_deg": 120.0 * k}, deep=True) for k in range(3)]
+    out.append(desc.model_copy(update={"camera": desc.camera.model_copy(update={"views": rig, "rig": "orbit"})},
+                               deep=True))
+    return out
+
+
+def test_a_new_bpy_camera_holds_the_defaults_scripts_leave_out():
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build.camera_optics import BLENDER_CAMERA_DEFAULTS
+
+    cam = bpy.data.cameras.new("defaults")
+    try:
+        state = _camera_state(cam)
+        for path, value in BLENDER_CAMERA_DEFAULTS.items():
+            assert _close(state[path], value), (path, state[path], value)
+    finally:
+        bpy.data.cameras.remove(cam)
+
+
+def test_stated_camera_makes_the_builders_lens_and_the_build_reads_it_back(monkeypatch):
+    """The script's `set_camera` and builder.camera_optics leave the camera with the same
+    projection, sensor, focal length, shift, clip range, panorama and depth of field, for
+    every shipped spec and every lens kind; the script's data holds no lens (each value is
+    written once), and the build reads the lens and optics back from bpy into every view."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene_code import scene_script
+
+    cases = shipped_scripts(rows=2)
+    for mixed in _every_lens(cases[0][1]):
+        cases.append((mixed.camera.main.lens.concept, mixed, scene_script(mixed, {"image_name": "x.png"})))
+    kinds = set()
+    for name, desc, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        builder.camera_optics(bpy.context.scene, desc.camera.main)
+        expected = _camera_state(bpy.context.scene.camera.data)
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        namespace = run_without_blender(code, monkeypatch)
+        data = namespace["scene"]
+        assert all(v.lens is None and v.focal_length is None and v.dof is None for v in data.camera.views), name
+        assert "ps.Lens(" not in code and code.count("ps.camera_data(") == 1, name
+        monkeypatch.setattr(sys.modules["__psynth_scene__"], "camera_data", builder.camera_data, raising=False)
+        namespace["set_camera"](bpy.context.scene)
+        cam = bpy.context.scene.camera.data
+        got = _camera_state(cam)
+        assert sorted(got) == sorted(expected), name
+        for key, value in expected.items():
+            assert _close(got[key], value), (name, key, got[key], value)
+        builder._read_optics(data, cam)  # what build does next: the views take the bpy lens
+        for view, described in zip(data.camera.views, desc.camera.views):
+            assert view.lens.lens_type == described.lens.lens_type, name
+            read = ["focal_length", "sensor_width"] + ["scene_fstop"] * bool(described.dof) + (
+                ["ortho_scale"] if described.lens.lens_type == "ORTHO" else [])  # what can change the image
+            for field in read:
+                assert math.isclose(getattr(view, field), getattr(described, field), rel_tol=1e-6), (name, field)
+            assert view.dof == bool(described.dof) and view.lens.shift_x == pytest.approx(described.lens.shift_x)
+        kinds.add(expected["type"] if expected["type"] != "PANO" else expected["panorama_type"])
+    assert kinds >= {"PERSP", "ORTHO", "FISHEYE_EQUIDISTANT", "FISHEYE_EQUISOLID", "EQUIRECTANGULAR", "MIRRORBALL"}
+
+
+def test_views_with_different_lenses_are_refused_by_the_split():
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    views = [desc.camera.main, desc.camera.main.model_copy(update={"name": "v01", "focal_length": 24.0}, deep=True)]
+    odd = desc.model_copy(update={"camera": desc.camera.model_copy(update={"views": views})}, deep=True)
+    with pytest.raises(ValueError, match="CameraView.lens: differs between the scene's parts, which share one bpy camera"):
+        split_stated(odd)
+
+
+_MATERIAL_ATTRIBUTES = ("diffuse_color", "metallic", "roughness", "surface_render_method", "use_raytrace_refraction")
+
+
+def _material_state(mat):
+    nodes, links = _tree_state(mat.node_tree)
+    values = tuple(tuple(v) if hasattr(v, "__len__") and not isinstance(v, str) else v
+                   for v in (getattr(mat, a) for a in _MATERIAL_ATTRIBUTES))
+    return nodes, links, values
+
+
+def _every_material(desc):
+    """`desc` with materials that set every kind of input: subsurface with its own colour,
+    emission, glass (refraction), alpha, sheen, coat, anisotropy, thin film; each surface detail
+    pattern (patches with their own finish); and a second object with its own material."""
+    m = desc.subject.material
+    detail = SurfaceDetail(pattern="noise", color=(0.2, 0.1, 0.05), mix=0.7, bump_strength=0.3)
+    materials = [
+        m.model_copy(update={"concept": "wax", "subsurface": 0.6, "subsurface_color": (0.9, 0.4, 0.3),
+                             "subsurface_radius": (0.2, 0.1, 0.05)}),
+        m.model_copy(update={"concept": "neon", "emission_color": (0.1, 1.0, 0.3), "emission_strength": 4.0}),
+        m.model_copy(update={"concept": "glass", "transmission": 1.0, "ior": 1.52, "alpha": 0.9}),
+        m.model_copy(update={"concept": "velvet", "sheen": 0.8, "sheen_tint": (0.9, 0.2, 0.2), "coat": 0.4,
+                             "anisotropy": 0.5, "anisotropic_rotation": 0.25, "thin_film_thickness": 300.0}),
+    ]
+    for pattern in ("noise", "bands", "rings", "veins", "cells", "weave", "brushed", "pores", "patches"):
+        extra = {"roughness": 0.9, "metallic": 0.0} if pattern == "patches" else {}
+        materials.append(m.model_copy(update={"concept": pattern, "detail": detail.model_copy(
+            update={"pattern": pattern, **extra})}))
+    out = []
+    for material in materials:
+        subject = desc.subject.model_copy(update={"material": material}, deep=True)
+        out.append(desc.model_copy(update={"objects": [subject]}, deep=True))
+    second = desc.subject.model_copy(update={"element": "object", "name": "psynth_object_1", "pass_index": 2,
+                                             "material": materials[0]}, deep=True)
+    out.append(desc.model_copy(update={"objects": [desc.subject, second]}, deep=True))
+    return out
+
+
+def test_a_new_principled_material_holds_the_defaults_scripts_leave_out():
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build.material_settings import MATERIAL_DEFAULTS, PRINCIPLED_DEFAULTS
+
+    mat = bpy.data.materials.new("defaults")
+    try:
+        bsdf = mat.node_tree.nodes.new("ShaderNodeBsdfPrincipled")
+        for socket, value in PRINCIPLED_DEFAULTS.items():
+            got = bsdf.inputs[socket].default_value
+            assert _close(tuple(got) if hasattr(got, "__len__") else got, value), socket
+        for attribute, value in MATERIAL_DEFAULTS.items():
+            got = getattr(mat, attribute)
+            assert _close(tuple(got) if hasattr(got, "__len__") and not isinstance(got, str) else got, value), attribute
+    finally:
+        bpy.data.materials.remove(mat)
+
+
+def test_stated_materials_make_the_builders_materials(monkeypatch):
+    """The script's `add_materials` and surfaces.subject_material give each object a material
+    of the same name with the same node graph (kinds, settings, unlinked values, links) and
+    viewport colour and finish, for samples of every shipped spec and materials that set every
+    Principled input and every surface-detail pattern; the script's data holds no material."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build import surfaces
+    from psynth_render.scene_code import scene_script
+
+    cases = shipped_scripts(rows=2)
+    for mixed in _every_material(cases[0][1]):
+        cases.append((mixed.objects[-1].material.concept, mixed, scene_script(mixed, {"image_name": "x.png"})))
+    patterns = set()
+    for name, desc, code in cases:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        expected = {}
+        for element in desc.objects:
+            mesh = bpy.data.meshes.new(element.name)
+            obj = bpy.data.objects.new(element.name, mesh)
+            expected[element.name] = _material_state(surfaces.subject_material(obj, element.material, element.name))
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        namespace = run_without_blender(code, monkeypatch)
+        assert all(o.material is None for o in namespace["scene"].objects) and "ps.Material(" not in code, name
+        for helper in ("material_tree", "surface_detail"):
+            monkeypatch.setattr(sys.modules["__psynth_scene__"], helper, getattr(surfaces, helper), raising=False)
+        namespace["add_materials"](bpy.context.scene)
+        got = {mat.name: _material_state(mat) for mat in bpy.data.materials}
+        assert sorted(got) == sorted(expected), name
+        for material, (nodes, links, values) in expected.items():
+            got_nodes, got_links, got_values = got[material]
+            assert got_links == links and sorted(got_nodes) == sorted(nodes), (name, material)
+            assert _close(got_values, values), (name, material, got_values, values)
+            for node, (kind, settings, inputs) in nodes.items():
+                got_kind, got_settings, got_inputs = got_nodes[node]
+                assert got_kind == kind and got_settings == settings, (name, node)
+                assert _close(tuple(got_inputs.items()), tuple(inputs.items())), (name, node, got_inputs, inputs)
+        patterns |= {e.material.detail.pattern for e in desc.objects if e.material.detail}
+    assert len(patterns) == 9
+
+
+def test_a_scene_without_lamps_states_that_it_has_none(monkeypatch):
+    """Every stated step is in every script (the helper has no library version of them): a
+    scene lit by its world alone gets an add_lights that adds nothing, passed to the build."""
+    from psynth_render.scene_code import scene_script
+
+    _, desc, _ = shipped_scripts(rows=1)[0]
+    dark = desc.model_copy(update={"lighting": desc.lighting.model_copy(update={"lights": []})}, deep=True)
+    code = scene_script(dark, {"image_name": "x.png"})
+    assert "def add_lights(bpy_scene):\n    pass  # this scene has no lights\n" in code
+    assert "'lights': add_lights" in code and "bpy.data.lights.new(" not in code
+    assert run_without_blender(code, monkeypatch)["add_lights"](None) is None

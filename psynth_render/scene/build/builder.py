@@ -20,6 +20,9 @@ import bpy
 from mathutils import Matrix, Quaternion, Vector
 
 from psynth_render.scene.build.aovs import shader_aovs
+from psynth_render.scene.build.camera_optics import (
+    HOUSE_CAMERA, OPTICS_FIELDS, apply_paths, optics_assignments, optics_from_camera,
+)
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
@@ -34,8 +37,12 @@ from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assi
 from psynth_render.scene.build.rig_set import set_radius
 from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
-from psynth_render.scene.build.surfaces import backdrop_in_world, backdrop_material, lighting_world, subject_material
-from psynth_render.scene.describe.model import AssetObject, Backdrop, GasEffect, LiquidEffect, Scene, SceneObject, Style
+from psynth_render.scene.build.surfaces import (
+    backdrop_in_world, backdrop_material, lighting_world, stated_material, subject_material,
+)
+from psynth_render.scene.describe.model import (
+    AssetObject, Backdrop, GasEffect, Lens, LiquidEffect, Scene, SceneObject, Style,
+)
 
 TAG = "psynth"
 SUBJECT = "psynth_subject"
@@ -73,12 +80,16 @@ class BuildState:
     """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
 
 
-STATED_STEPS = ("render", "lights", "world")
+STATED_STEPS = ("render", "camera", "materials", "lights", "world")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
 `build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
 script stating "render" leaves `desc.render` None: the build reads the engine and frame size
-back from the bpy scene; one stating "world" leaves `desc.lighting.world` None (the backdrop's
-step reads the world's kind from the bpy world)."""
+back from the bpy scene; one stating "camera" leaves each view's lens and optics None (the
+build reads them back from the bpy camera before the framing solve: camera_optics); one
+stating "materials" leaves each object's `material` None and makes a material named after
+each object, which the object's step puts in its slot before the library's texture, cel
+shading and AOVs; one stating "world" leaves `desc.lighting.world` None (the backdrop's
+step reads the world's kind back from the bpy world)."""
 
 
 def build(desc, stated=None):
@@ -91,7 +102,9 @@ def build(desc, stated=None):
     unknown = set(stated) - set(STATED_STEPS)
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
-    for step, part in (("render", desc.render), ("world", desc.lighting.world)):
+    parts = (("render", desc.render), ("camera", desc.camera.main.lens), ("materials", all(o.material for o in desc.objects) or None),
+             ("world", desc.lighting.world))
+    for step, part in parts:
         if part is None and step not in stated:
             raise ValueError(f"the scene has no {step} part: a scene script's data leaves it to its own "
                              f"bpy code, passed as build(scene, stated={{{step!r}: ...}})")
@@ -100,6 +113,10 @@ def build(desc, stated=None):
     apply_assignments(scene, HOUSE_SETTINGS)
     stated.get("render", lambda s: render_settings(s, desc.render))(scene)
     _remove_foreign(scene)
+    # the lens before the subject: placement, framing and moves read it (from bpy, when stated)
+    stated.get("camera", lambda s: camera_optics(s, desc.camera.main))(scene)
+    _read_optics(desc, scene.camera.data)
+    stated.get("materials", lambda s: None)(scene)  # else each object's step makes its own
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
     for element in desc.objects:  # the objects beside the subject rest on its floor
@@ -171,7 +188,10 @@ def _add_object(element: SceneObject, scene, state):
     face_the_camera(obj, element.geometry, state.desc)
     style = state.style
     style_modifiers(obj, style)
-    mat = subject_material(obj, element.material, element.name)
+    if element.material is None:  # made by the script's add_materials
+        mat = stated_material(obj, element.name)
+    else:
+        mat = subject_material(obj, element.material, element.name)
     apply_texture(mat.node_tree, _principled(mat), element.texture)
     cel_shade(mat, style, scene.render.engine)
     shader_aovs(mat)  # roughness and metallic passes read the shader's values
@@ -255,32 +275,56 @@ def pose_camera(desc, frame=None, frames=1, view=0):
         aim = Vector((0.0, 1.0, 0.0))
     rotation = aim.to_track_quat("-Z", "Y") @ Quaternion((0.0, 0.0, 1.0), math.radians(pose["roll_deg"]))
     obj.matrix_world = Matrix.Translation(location) @ rotation.to_matrix().to_4x4()
-    _lens(obj.data, desc.camera.views[view], pose, scene.render.engine, location.length)
+    _pose_lens(obj.data, pose, scene.render.engine, location.length)
     return camera_info(scene, obj, pose)
 
 
-def _lens(cam, view, pose, engine, focus_distance):
-    lens = view.lens
-    kind = lens.lens_type
-    if kind == "PANO" and engine != "CYCLES":
-        kind = "PERSP"  # panoramic projections are Cycles-only
-    cam.type = kind
-    cam.sensor_fit = "AUTO"
-    cam.sensor_width = view.sensor_width
+def camera_data(scene):
+    """The camera step's start: a new lens (camera data) for the psynth camera, with Blender's
+    defaults and HOUSE_CAMERA, the old one removed; the camera object made and made the
+    scene's camera if needed. A scene script's `set_camera` states its optics on it."""
+    cam = bpy.data.cameras.new(CAMERA)
+    apply_paths(cam, HOUSE_CAMERA)
+    obj = bpy.data.objects.get(CAMERA)
+    if obj is None:
+        obj = bpy.data.objects.new(CAMERA, cam)
+        obj[TAG] = True
+    else:
+        old, obj.data = obj.data, cam
+        if old is not None and old.users == 0:
+            bpy.data.cameras.remove(old)
+    if obj.name not in scene.collection.objects:
+        scene.collection.objects.link(obj)
+    scene.camera = obj
+    return cam
+
+
+def camera_optics(scene, view):
+    """The camera step: the view's lens, sensor, focal length, orthographic scale and depth of
+    field on a new lens (camera_optics.optics_assignments, the table scripts write)."""
+    apply_paths(camera_data(scene), optics_assignments(view.lens, **{f: getattr(view, f) for f in OPTICS_FIELDS}))
+
+
+def _read_optics(desc, cam):
+    """Views whose optics a script stated in bpy (left None in its data) take them from the bpy
+    camera; a rig's views share the one camera's lens."""
+    lens, optics = optics_from_camera(cam)
+    for view in desc.camera.views:
+        if view.lens is None:
+            view.lens = Lens(**lens)
+            for name, value in optics.items():
+                setattr(view, name, value)
+
+
+def _pose_lens(cam, pose, engine, focus_distance):
+    """What the pose sets on the lens: the (zoomed) focal length, the (solved) orthographic
+    scale, the focus on the subject's centre; panoramas are Cycles-only (else perspective)."""
+    if cam.type == "PANO" and engine != "CYCLES":
+        cam.type = "PERSP"
     cam.lens = pose["focal_length"]
     cam.ortho_scale = pose["ortho_scale"]
-    cam.shift_x, cam.shift_y = lens.shift_x, lens.shift_y
-    cam.clip_start, cam.clip_end = 0.01, 2000.0
-    if kind == "PANO":
-        cam.panorama_type = lens.panorama_type
-        cam.fisheye_fov = math.radians(lens.fisheye_fov_deg)
-        cam.fisheye_lens = lens.fisheye_lens_mm
-    cam.dof.use_dof = bool(view.dof)
     cam.dof.focus_object = None
-    cam.dof.focus_distance = focus_distance  # the subject's centre
-    cam.dof.aperture_fstop = view.scene_fstop  # the f-number scaled to the scene's size
-    cam.dof.aperture_ratio = lens.aperture_ratio
-    cam.dof.aperture_blades = lens.aperture_blades
+    cam.dof.focus_distance = focus_distance
 
 
 def camera_info(scene, obj, pose):

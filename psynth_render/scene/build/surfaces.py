@@ -10,6 +10,7 @@ import math
 
 import bpy
 
+from psynth_render.scene.build.material_settings import principled_inputs, viewport_settings
 from psynth_render.scene.build.surface_details import patch_factor, vein_factor
 
 SUBJECT_MATERIAL = "psynth_subject"
@@ -64,23 +65,11 @@ def _mix_rgb(nodes, a, b, factor=1.0, blend="MIX"):
 
 
 # ---------------------------------------------------------------- subject
-_PRINCIPLED = (
-    ("Metallic", "metallic"),
-    ("Roughness", "roughness"),
-    ("IOR", "ior"),
-    ("Transmission Weight", "transmission"),
-    ("Subsurface Weight", "subsurface"),
-    ("Sheen Weight", "sheen"),
-    ("Sheen Roughness", "sheen_roughness"),
-    ("Coat Weight", "coat"),
-    ("Coat Roughness", "coat_roughness"),
-    ("Anisotropic", "anisotropy"),
-    ("Anisotropic Rotation", "anisotropic_rotation"),
-    ("Emission Strength", "emission_strength"),
-    ("Thin Film Thickness", "thin_film_thickness"),
-    ("Thin Film IOR", "thin_film_ior"),
-    ("Alpha", "alpha"),
-)
+def material_tree(name):
+    """The material `name` (made if needed) with its node tree emptied: (material, nodes, links)."""
+    mat = _material(name)
+    tree = _fresh_tree(mat)
+    return mat, tree.nodes, tree.links
 
 
 def _principled_tree(mat):
@@ -94,34 +83,33 @@ def _principled_tree(mat):
 
 
 def subject_material(obj, m, name=SUBJECT_MATERIAL):
-    """A Principled BSDF with every MaterialParams field, plus its surface detail if any
-    (material `name`: one per object of a multi-object scene)."""
+    """A Principled BSDF with every MaterialParams field (material_settings, the table scene
+    scripts write), plus its surface detail if any (material `name`: one per object of a
+    multi-object scene)."""
     mat = _material(name)
     nodes, links, out, bsdf = _principled_tree(mat)
-    base = list(m.base_color)
-    if m.subsurface_color is not None:  # Principled v2 scatters the base colour
-        w = m.subsurface
-        base = [b * (1 - w) + s * w for b, s in zip(base, m.subsurface_color)]
-    for socket, field in _PRINCIPLED:
-        bsdf.inputs[socket].default_value = getattr(m, field)
-    bsdf.inputs["Base Color"].default_value = _rgba(base)
-    bsdf.inputs["Specular Tint"].default_value = _rgba(m.specular_tint)
-    bsdf.inputs["Sheen Tint"].default_value = _rgba(m.sheen_tint)
-    bsdf.inputs["Subsurface Radius"].default_value = m.subsurface_radius
-    bsdf.inputs["Subsurface Scale"].default_value = 1.0
-    if m.emission_color is not None:
-        bsdf.inputs["Emission Color"].default_value = _rgba(m.emission_color)
+    base, inputs = principled_inputs(m)
+    for socket, value in inputs:
+        bsdf.inputs[socket].default_value = value
     if m.detail:
         _detail(mat.node_tree, bsdf, m.detail, base)
-    # Workbench and the viewport read these, not the node tree
-    mat.diffuse_color = _rgba(base, m.alpha)
-    mat.metallic = m.metallic
-    mat.roughness = m.roughness
-    see_through = m.transmission > 0 or m.alpha < 1
-    mat.surface_render_method = "DITHERED"
-    mat.use_raytrace_refraction = see_through  # EEVEE refraction
+    for attribute, value in viewport_settings(m, base):
+        setattr(mat, attribute, value)
     _assign(obj, mat)
     return mat
+
+
+def stated_material(obj, name):
+    """The material a scene script's `add_materials` made for the object, in its slot."""
+    mat = bpy.data.materials[name]
+    _assign(obj, mat)
+    return mat
+
+
+def surface_detail(mat, bsdf, detail, base):
+    """A scene script's call for a material's surface detail (a library pattern graph): after
+    the script has set the BSDF's inputs, as subject_material does."""
+    _detail(mat.node_tree, bsdf, detail, base)
 
 
 def _detail(tree, bsdf, d, base):

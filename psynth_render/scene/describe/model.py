@@ -54,8 +54,8 @@ class Geometry(SceneModel):
     generator: str
     params: dict[str, Any]
     """The generator's parameters (a psynth_spec.render_params.geometry model, as JSON)."""
-    subdivision: int
-    rotation_deg: float
+    subdivision: int = 0
+    rotation_deg: float = 0.0
     seed: int
     subdivision_scheme: Literal["CATMULL_CLARK", "SIMPLE"] = "CATMULL_CLARK"
     """How the `subdivision` levels subdivide (the geometry.subdivision_type concept's)."""
@@ -95,7 +95,8 @@ class SceneObject(SceneModel):
     """Blender object index = the object's instance id (1 the subject, k + 1 object k; 0 is
     the background): segmentation and instance masks read it."""
     geometry: Geometry
-    material: Material
+    material: Material | None = None
+    """None only in a scene script's data, whose own bpy code makes the material (`add_materials`)."""
     texture: Texture
     location: Vec3 = (0.0, 0.0, 0.0)
     """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
@@ -158,11 +159,11 @@ class GasEffect(GasParams, _Resolved):
     element: Literal["gas"] = "gas"
     density: float
     density_value: float
-    centre: Vec3
+    centre: Vec3 = (0.0, 0.0, 0.0)
     seed: int
     reach: float
-    light_rgb: Vec3
-    light_power: float
+    light_rgb: Vec3 = (1.0, 1.0, 1.0)
+    light_power: float = 0.0
 
 
 Effect = Annotated[LiquidEffect | GasEffect, Field(discriminator="element")]
@@ -205,13 +206,13 @@ class Lighting(SceneModel):
     concept: str
     kelvin: float
     nominal_kelvin: float
-    exposure: float
+    exposure: float = 0.0
     metering_ev: float = 0.0
     """The setup's own exposure offset (LightingParams.metering_ev): the film is exposed at
     `exposure + metering_ev` stops."""
     key_azimuth_deg: float
-    lights: list[SceneLight]
-    world: Environment | None
+    lights: list[SceneLight] = []
+    world: Environment | None = None
     """None only in a scene script's data, whose own bpy code states the world (`set_world`)."""
 
 
@@ -233,22 +234,24 @@ class CameraView(SceneModel):
 
     name: str = "main"
     angle: str
-    lens: Lens
+    lens: Lens | None = None
+    """The lens and the optics below (focal_length, sensor_width, ortho_scale, dof, scene_fstop)
+    are None only in a scene script's data, whose own bpy code states them (`set_camera`)."""
     movement: Movement
-    focal_length: float
+    focal_length: float | None = None
     fstop: float
-    scene_fstop: float
+    scene_fstop: float | None = None
     """The f-number scaled to the scene (f/N at subject_radius_m metres per scene unit)."""
-    subject_radius_m: float
-    dof: bool
+    subject_radius_m: float = 0.1
+    dof: bool | None = None
     distance: float
-    azimuth_deg: float
+    azimuth_deg: float = 0.0
     elevation_deg: float
-    roll_deg: float
-    target: Vec3
-    sensor_width: float
-    ortho_scale: float
-    floor_clearance: float | None
+    roll_deg: float = 0.0
+    target: Vec3 = (0.0, 0.0, 0.0)
+    sensor_width: float | None = None
+    ortho_scale: float | None = None
+    floor_clearance: float | None = None
     """How far above the floor the camera must stay (None: no floor)."""
     horizontal_fov_deg: float
     framing: str = "medium"
@@ -292,10 +295,10 @@ class Grade(GradeParams, _Resolved):
 
 
 class Post(SceneModel):
-    bloom: float
-    vignette: float
-    grain: float
-    chromatic_aberration: float
+    bloom: float = 0.0
+    vignette: float = 0.0
+    grain: float = 0.0
+    chromatic_aberration: float = 0.0
     grade: Grade
     seed: int
 
@@ -304,8 +307,8 @@ class Style(StyleParams, _Resolved):
     """The rendering style, plus compositor finishing: `cel_levels` (cel styles: flat value
     bands) and `posterize` (pixel art: colour levels per channel)."""
 
-    cel_levels: int | None
-    posterize: int | None
+    cel_levels: int | None = None
+    posterize: int | None = None
 
 
 class Colour(SceneModel):
@@ -319,7 +322,7 @@ class Colour(SceneModel):
     palette: list[Vec3]
     mood_params: dict[str, float]
     spread_deg: float
-    kelvin_shift: float
+    kelvin_shift: float = 0.0
 
 
 # ================================================================ the scene
@@ -331,18 +334,20 @@ class Scene(SceneModel):
     format: Literal[2] = FORMAT
     sample_id: int | str | None
     seed: int
-    axes: dict[str, Any]
-    rendered_axes: list[str]
-    not_rendered_axes: list[str]
+    axes: dict[str, Any] = {}
+    rendered_axes: list[str] = []
+    not_rendered_axes: list[str] = []
     objects: Annotated[list[ObjectElement], Field(min_length=1)]
     effects: list[Effect] = []
     backdrop: Backdrop
     lighting: Lighting
     camera: CameraRig
-    render: RenderSettings | None
+    render: RenderSettings | None = None
     post: Post
     style: Style
-    color: Colour
+    color: Colour | None = None
+    """The colour axes' harmony, mood and palette, for the record: the parts hold the colours
+    they resolved to (the builder never reads it; a scene script's data leaves it out)."""
 
     @property
     def subject(self) -> SceneObject:
