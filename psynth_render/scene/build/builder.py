@@ -25,8 +25,9 @@ from psynth_render.scene.build.camera_optics import (
 )
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
-from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
+from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, world_bounds
 from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
+from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
 from psynth_render.scene.build.placement import crease_corners, face_the_camera, silhouette_fill, subject_hull
 from psynth_render.scene.build.object_info import RESTS_ON
@@ -240,7 +241,11 @@ def _add_liquid(element: LiquidEffect, scene, state):
     pose = still_pose(state.desc, state.floor_z)
     toward = Vector(pose["location"]) - Vector(pose["target"])
     eye = (state.subject.matrix_world.inverted().to_3x3() @ toward).normalized()  # in its own frame
-    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye))
+    spot = None
+    if element.form.form == "pour":  # in the shot: beside the subject where there is room
+        spot = place_pour(state.desc, *world_bounds(state.subject), state.floor_z, _frame_size(scene), element.form,
+                          element.viscosity)
+    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye), spot)
     if body is not None:
         state.lined.append(body)
 
