@@ -110,11 +110,11 @@ bench/bench_scene_code.py --rows 20: medians 7.1-7.9 KB over the shipped specs, 
 vfx_elements, whose samples grade and add bloom, aberration, vignette and grain as compositor
 nodes (8.5 KB while the look was constructor data; the script that inlined the builder was
 232 KB); 7.6 KB the median over the specs."""
-SCENE_HELPER_BYTES = 214_900
+SCENE_HELPER_BYTES = 237_600
 """The `__psynth_scene__` member (scene model and builder, what scripts reach) every scene
-script of a shard loads: once per shard. MEASURED 2026-11-28: 214.9 KB (`len(helper_module())`;
-219.6 KB while the builder built the compositor's look from data, 255.7 KB when it was the whole
-model and builder, 272.1 KB of which today's builder_source)."""
+script of a shard loads: once per shard. MEASURED 2026-11-28: 237.6 KB (`len(helper_module())`;
+242.2 KB while the builder built the compositor's look from data, 297.2 KB today's whole model
+and builder, builder_source)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 JSON_VIEW_BYTES = 1_550
 """Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's

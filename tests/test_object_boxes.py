@@ -96,7 +96,9 @@ def test_every_object_has_a_box_per_frame_matching_that_frames_instance_mask(ren
     spec, row, _, meta = rendered
     boxes = [entry["bbox_2d_frames"] for entry in meta["objects"]]
     assert all(len(b) == 3 for b in boxes)
-    assert any(b[0] != b[2] for b in boxes[1:])  # the orbiting camera moves the objects round the subject
+    # the orbiting camera moves the objects round the subject (frame 1 is half-way round; a full
+    # orbit's last frame is its first pose again)
+    assert any(b[0] != b[1] for b in boxes[1:])
     desc = describe(row, spec, default_taxonomy())
     build(desc)
     for frame in range(3):

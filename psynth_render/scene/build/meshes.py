@@ -74,6 +74,20 @@ def mesh_from_shape(shape, smooth):
     return mesh
 
 
+BACKDROP_CLEARANCE = 1.0
+"""Least depth between an object's bounding sphere and where the sweep or wall starts to rise
+(the subject alone: its radius 1 to BACKDROP_GAP)."""
+
+
+def backdrop_setback(objects, camera_azimuth_deg, gap=BACKDROP_GAP):
+    """How far back (away from the camera) a sweep or wall moves so it rises behind every
+    object of a multi-object scene, not through those placed behind the subject: 0 for the
+    subject alone. `objects`: what has `location` and `scale` (describe.model.SceneObject)."""
+    a = math.radians(camera_azimuth_deg)
+    behind = max(-o.location[0] * math.sin(a) + o.location[1] * math.cos(a) + o.scale for o in objects)
+    return max(0.0, behind + BACKDROP_CLEARANCE - gap)
+
+
 def backdrop_shape(kind, bend, room_radius=None):
     """Profile in (y, z), extruded along x: floor, then (sweep) an arc or (wall) a corner.
     With `room_radius` (a moving camera or a wide lens that would see past the edges): a

@@ -17,7 +17,8 @@ from psynth_render.scene.describe import model as m
 from psynth_render.scene.describe.axes import NOT_YET_RENDERED, RENDERED_AXES
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb, white_balance
 from psynth_render.scene.describe.camera_rig import rig_angles, view_names
-from psynth_render.scene.describe.placement import arrange, framing_radius
+from psynth_render.scene.describe.placement import arrange, framing_radius, group_centre
+from psynth_render.scene.describe.sightlines import Lens
 from psynth_spec.errors import PsynthError
 from psynth_spec.objects_axis import COUNT_AXIS, MAX_OBJECTS
 from psynth_spec.render_params import Light, LightingParams, light_kelvin, render_params
@@ -74,8 +75,9 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     else:  # a library asset replaces the shape; rotation and subdivision still apply
         geometry.update(concept=asset.id, generator="asset", params={})
         subject = m.AssetObject(element="subject", geometry=geometry, material=material, texture=texture, asset=asset)
-    objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed)]
     camera = _camera(values, params, spec, row)
+    views = _sight_views(camera, spec, seed)
+    objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed, views, camera)]
     _frame_all(camera, objects)
     liquid = effects.liquid_part(values, params, seed)
     gas = effects.gas_part(values, params, seed, camera["distance"])  # reaches the framed camera
@@ -110,18 +112,21 @@ def _params_reader(taxonomy: Taxonomy, values: dict[str, Any]):
     return params
 
 
-def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, seed: int) -> list[m.SceneObject]:
+def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, seed: int,
+                   views=(), camera=None) -> list[m.SceneObject]:
     """Objects 1.. of a multi-object row (the `objects_<axis>` list columns), placed on the
     ground around the subject or stacked on each other (placement.arrange, `scene.arrangement`).
     Each takes the subject's values but for its per-object axes, and the axes derived from them
     (`material.roughness` from its material, unless the spec states it); one that drew a library
-    asset (`geometry.asset`) is an AssetObject."""
+    asset (`geometry.asset`) is an AssetObject. `views`: the camera directions the placement keeps every
+    object visible from (`_sight_views`), as `camera` would see them (`sight_lens`)."""
     if spec.objects is None:
         return []
     by_axis = {c.axis: c for c in spec.columns}
     lists = {axis: row.get(ObjectsSpec.column(by_axis[axis].column)) or [] for axis in spec.objects.axes}
     count = min(max(int(values[COUNT_AXIS]), 1), MAX_OBJECTS)  # the lists are this long
-    spots = arrange(count, seed, _params_reader(taxonomy, values)("scene.arrangement")[1].stack_share)
+    spots = arrange(count, seed, _params_reader(taxonomy, values)("scene.arrangement")[1].stack_share, views,
+                    sight_lens(camera))
     stated = {c.axis for c in spec.columns if c.stated} | {st.axis for st in spec.objects.statements}
     out = []
     for k in range(1, count):
@@ -155,6 +160,40 @@ def _extra_objects(row, spec: Spec, taxonomy: Taxonomy, values, style, colour, s
     return out
 
 
+ORBIT_SIGHT_STEP_DEG = 30.0
+"""An orbiting camera's directions that placement keeps objects apart from: one per this many
+degrees of its sweep."""
+
+
+def _sight_views(camera: dict[str, Any], spec: Spec, seed: int) -> list[tuple[float, float]]:
+    """The (azimuth, elevation) directions the camera looks from: the main still's first, then a
+    multi-view rig's other views and an orbit's sweep (placement.arrange keeps objects apart
+    from each when it can, from the first at least)."""
+    azimuth, elevation = camera["azimuth_deg"], camera["elevation_deg"]
+    views = [(azimuth, elevation)]
+    if spec.render.views > 1:
+        views = rig_angles(spec.render.rig, spec.render.views, seed, azimuth, elevation,
+                           upper_only=camera["floor_clearance"] is not None)
+    orbit = float(camera["movement"].get("orbit_deg") or 0.0)
+    steps = math.ceil(abs(orbit) / ORBIT_SIGHT_STEP_DEG)
+    views += [(azimuth + orbit * i / steps, elevation) for i in range(1, steps + 1)]
+    return views
+
+
+GROUP_FILL = 0.9
+"""About the share of the frame a group takes: the framing backs the camera away from the
+subject's share until the whole group fits (build/framing.solve_framing), so the group spans
+nearly the frame."""
+
+
+def sight_lens(camera: dict[str, Any] | None):
+    """The sightlines.Lens a perspective camera's framing gives (None: orthographic or
+    panoramic, judged from far away; or a stated distance, which frames no share)."""
+    if camera is None or camera["lens"]["lens_type"] != "PERSP" or camera["distance_stated"]:
+        return None
+    return Lens(camera["focal_length"], min(max(camera["framing_share"], GROUP_FILL), 1.0))
+
+
 def _object_name(index: int) -> str:
     """The Blender name of object `index` (0: the subject)."""
     return SUBJECT_NAME if index == 0 else f"{OBJECT_PREFIX}{index}"
@@ -176,9 +215,13 @@ def _typed(taxonomy: Taxonomy, axis: str, value):
 
 
 def _frame_all(camera: dict[str, Any], objects: list[m.SceneObject]) -> None:
-    """Widen the still's view so every object is in frame: the subject fills the frame at
-    radius 1, so distance and orthographic scale grow with the radius holding all objects."""
-    radius = framing_radius(objects)
+    """Aim at the group and widen the still's view so every object is in frame: the camera's
+    target moves to the centre of the objects' footprint (a group beside the subject is not
+    framed off-centre), and the subject fills the frame at radius 1, so distance and
+    orthographic scale grow with the radius holding all objects about that centre."""
+    centre = group_centre(objects)
+    camera["target"] = [centre[0], centre[1], camera["target"][2]]
+    radius = framing_radius(objects, centre)
     if radius > 1.0:
         camera["distance"] *= radius
         camera["ortho_scale"] *= radius
