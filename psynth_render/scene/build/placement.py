@@ -72,7 +72,7 @@ def crease_corners(mesh):
 def face_the_camera(obj, geo, desc):
     """Tilt a flat shape lying in the XY plane (TILT_RATIO: a plane, a disc, a torus, a gear;
     the subject or any object of a group) toward the still's camera, about the horizontal axis
-    across its line of sight, until its face is seen at MIN_FACE_ANGLE_DEG or more. Keeps the
+    across the view, until its face is seen at MIN_FACE_ANGLE_DEG or more. Keeps the
     object's location and scale."""
     coords = [v.co for v in obj.data.vertices]
     if not coords:
@@ -81,7 +81,8 @@ def face_the_camera(obj, geo, desc):
     if span[2] > TILT_RATIO * max(span[0], span[1], 1e-9):
         return
     pose = still_pose(desc, None)
-    eye = Vector(pose["location"]) - Vector(obj.location)  # matrix_world may not be updated yet
+    # the view's direction, not the camera's place: that depends on the distance framing solves
+    eye = Vector(pose["location"]) - Vector(pose["target"])
     across = Vector((eye.x, eye.y, 0.0))
     if across.length < 1e-6:  # straight above or below: the face is seen whole
         return
