@@ -10,7 +10,8 @@
     qc_summary(frame) -> dict                                     what the QC asset checks judge
 
 Metrics (luma = Rec. 709 weights on the stored, display-encoded 0..1 values; float images are
-taken as they are):
+taken as they are; with an instance pass, the luma numbers are of the lens's image: a circular
+fisheye's black outside its disc, about half the frame, is not the exposure's):
     mean_luma, std_luma        brightness and spread
     dark_clip_frac             fraction of pixels with luma <= `clip_dark`
     bright_clip_frac           fraction of pixels with luma >= `clip_bright`
@@ -22,7 +23,9 @@ taken as they are):
     min_element_coverage       smallest coverage among the stated elements (null: no instances)
     subject_contrast           subject vs a ring around it, a colour difference (CIE76 delta E
                                / 100 in CIE Lab; null: no mask or an empty one)
-  (the last four: `psynth_data.visibility`, which documents their inputs)
+    subject_visible_frac       share of the lens's image where subject pixels stand out from
+                               the ring's median colour in the final image (null: no mask)
+  (the last five: `psynth_data.visibility`, which documents their inputs)
 
 Verdict reasons, with the defaults of `QcThresholds`; a spec overrides any of them in its
 `qc { ... }` block (e.g. `qc { max_dark_clip 0.7 }`), and `QcThresholds.for_spec(spec)` is how
@@ -43,6 +46,10 @@ every QC verdict (render worker, Dagster fallback) gets the spec's thresholds:
     liquid_not_visible, gas_not_visible, object_not_visible, effect_not_visible
                         a stated element's coverage < 0.01 (`min_element_coverage`; an element
                         the sample states but the renderer did not report counts as 0)
+    subject_unreadable  subject_visible_frac < 0.02 (`min_coverage`) while the mask is large
+                        enough: the subject is there but its pixels are the colour of its
+                        surroundings (a posterized sprite in the void's band); not with
+                        gas_hides_subject, which names the cause
     gas_hides_subject   subject_contrast < 0.03 (`min_subject_contrast`, i.e. delta E < 3) while
                         a gas is stated
     variant_failed      a counterfactual variant of the sample failed its own QC (the same
@@ -62,7 +69,7 @@ from psynth_data.layout import Layout
 from psynth_data.members import member_sample_id
 from psynth_data.manifest import Manifest, ObjectEntry, read_manifest
 from psynth_data.storage import Storage, StorageError
-from psynth_data.visibility import INSTANCE_SUFFIX, visibility_metrics, visibility_reasons
+from psynth_data.visibility import INSTANCE_SUFFIX, lens_image, visibility_metrics, visibility_reasons
 from psynth_spec.check_qc import QcThresholds
 from psynth_spec.errors import PsynthError
 
@@ -83,9 +90,10 @@ SCHEMA = {
     "render_seconds": pl.Float64, "caption_chars": pl.Int64, "qc_pass": pl.Boolean,
     "qc_reasons": pl.List(pl.Utf8), "nan_frac": pl.Float64,
     "subject_border_frac": pl.Float64, "void_frac": pl.Float64, "min_element_coverage": pl.Float64,
-    "subject_contrast": pl.Float64,
+    "subject_contrast": pl.Float64, "subject_visible_frac": pl.Float64,
 }
-VISIBILITY_COLUMNS = ("subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast")
+VISIBILITY_COLUMNS = ("subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast",
+                      "subject_visible_frac")
 
 
 def to_unit(image: np.ndarray) -> np.ndarray:
@@ -122,7 +130,10 @@ def image_metrics(image: np.ndarray, mask: np.ndarray | None = None,
     """
     y = luma(image)
     finite = np.isfinite(y)
-    values = y[finite] if not finite.all() else y
+    try:
+        values = y[finite & lens_image(instance_ids, y.shape)]
+    except ValueError as exc:
+        raise QcError(f"QC: {exc}") from None
     size = max(values.size, 1)
     out: dict[str, float | None] = {
         "mean_luma": float(values.mean()) if values.size else 0.0,
@@ -188,7 +199,7 @@ def qc_reasons(metrics: dict | None, thresholds: QcThresholds = DEFAULT_THRESHOL
     if (metrics.get("nan_frac") or 0.0) > thresholds.max_nan_frac:
         out.append("non_finite_pass")
     out.extend(r for r in visibility_reasons(metrics, thresholds, bool(metrics.get("crop_allowed")))
-               if r not in out)
+               if r not in out and not (r == "subject_unreadable" and "blank" in out))  # blank says why
     if metrics.get("variant_failures"):
         out.append("variant_failed")
     return out

@@ -2,7 +2,7 @@
 
     visibility_metrics(subject_mask=, luma=, rgb=, instance_ids=, instances=, void_mask=, expected=)
         -> {"subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast",
-            "element_coverage"}                        (None for what the inputs cannot tell)
+            "subject_visible_frac", "element_coverage"}   (None for what the inputs cannot tell)
     visibility_reasons(metrics, thresholds, crop_allowed=False) -> list[str]
 
 Inputs (any may be None; a metric whose inputs are missing is None and judges nothing):
@@ -30,6 +30,15 @@ Metrics:
                           a flat patch the colour of its surroundings (a gas hiding it); a red
                           subject on a green ground of equal luma is far from 0. For greys,
                           0.01 is about a 0.01 step of display-encoded luma in mid-tones.
+    subject_visible_frac  share of the frame where the subject is both there and seen: its
+                          pixels whose colour in the final image (after the look's posterizing,
+                          grading, fog...) is at least VISIBLE_DELTA_E from the median colour
+                          of the ring around it. The frame is the lens's image: a circular
+                          fisheye's pixels outside its disc (instance id OUTSIDE_LENS) are
+                          neither counted nor part of the ring. A dark sprite posterized into
+                          the void's colour has a mask but no visible pixel (stylized_motion 80).
+                          A subject whose outline is seen (TRACED_SHARE of its outermost
+                          pixels next to a seen one: ink, sketch) counts whole
     element_coverage      {element kind: smallest coverage among its instances} (not a column)
     gas_stated            whether `expected` names a gas (so low contrast is blamed on it)
 """
@@ -42,6 +51,17 @@ STATED_ELEMENTS = ("subject", "object", "liquid", "gas", "effect")
 ELEMENTS = STATED_ELEMENTS + ("backdrop", "ground")
 RING_SHARE = 0.04  # ring around the subject for contrast: this share of the image's short side
 MIN_RING_PIXELS = 2
+VISIBLE_DELTA_E = 0.05
+"""A subject pixel is seen when its colour is this far (CIE76 delta E / 100) from the median of
+the ring around the subject: twice the just-noticeable 2.3, so the render's noise alone
+does not make a hidden subject seen, while a shaded subject's darkest side still counts."""
+OUTLINE_REACH = 1
+TRACED_SHARE = 0.6
+"""A subject whose outermost pixels are this often within OUTLINE_REACH pixels of a seen one is
+drawn by its outline and counts whole: ink and sketch styles leave a subject the paper's white
+inside black lines (stylized_motion 18, 58, 135); a sprite in the void's colour has no outline."""
+OUTSIDE_LENS = 65535
+"""The instance id of pixels outside a circular lens's image (data-contract.md)."""
 
 
 INSTANCE_SUFFIX = "inst.png"  # the instance-id pass of a sample (data-contract.md)
@@ -121,6 +141,31 @@ def contrast(lab: np.ndarray, subject: np.ndarray) -> float | None:
     return max(float(delta_e(mean, around.mean(axis=0))) / 100.0, spread)
 
 
+def visible_frac(lab: np.ndarray, subject: np.ndarray, inside: np.ndarray | None = None) -> float | None:
+    """Share of the frame (the pixels `inside` the lens; all without it) where the subject's
+    colour stands out from its surroundings (see the module docstring); None without a ring
+    (the subject fills the lens) or without the subject's pixels."""
+    lab = np.asarray(lab, dtype=np.float64)
+    if lab.ndim == 2:
+        lab = grey_to_lab(lab)
+    inside = np.ones(subject.shape, dtype=bool) if inside is None else inside
+    finite = np.isfinite(lab).all(axis=-1) & inside
+    shown = subject & finite
+    radius = max(MIN_RING_PIXELS, round(RING_SHARE * min(subject.shape)))
+    ring = dilate(subject, radius) & ~subject & finite
+    if not shown.any() or not ring.any():
+        return None
+    background = np.median(lab[ring], axis=0)
+    seen = np.zeros(subject.shape, dtype=bool)
+    seen[shown] = delta_e(lab[shown], background) / 100.0 >= VISIBLE_DELTA_E
+    area = max(int(np.count_nonzero(inside)), 1)
+    edge = shown & dilate(~subject, 1)  # the subject's outermost pixels
+    traced = np.count_nonzero(edge & dilate(seen, OUTLINE_REACH)) / max(int(np.count_nonzero(edge)), 1)
+    if traced >= TRACED_SHARE:  # drawn by its outline (ink, a sketch): the whole shape reads
+        return float(np.count_nonzero(shown)) / area
+    return float(np.count_nonzero(seen)) / area
+
+
 def element_coverage(
     instances: list[dict] | None, instance_ids: np.ndarray | None, expected=()
 ) -> dict[str, float]:
@@ -167,20 +212,25 @@ def visibility_metrics(
             shape = np.asarray(array).shape[:2]
             break
     out: dict = {"subject_border_frac": None, "void_frac": None, "min_element_coverage": None,
-                 "subject_contrast": None, "element_coverage": None, "gas_stated": "gas" in expected}
+                 "subject_contrast": None, "subject_visible_frac": None, "element_coverage": None,
+                 "gas_stated": "gas" in expected}
     subject = _mask(subject_mask, "subject mask", shape) if subject_mask is not None else None
     if subject is not None:
         out["subject_border_frac"] = border_frac(subject)
+        lab = None
         if rgb is not None:
             colours = np.asarray(rgb, dtype=np.float64)
             if colours.shape[:2] != subject.shape or colours.ndim != 3 or colours.shape[2] < 3:
                 raise ValueError(f"visibility QC: the colours are {colours.shape}, the subject mask {subject.shape}")
-            out["subject_contrast"] = contrast(srgb_to_lab(colours[..., :3]), subject)
+            lab = srgb_to_lab(colours[..., :3])
         elif luma is not None:
-            y = np.asarray(luma, dtype=np.float64)
-            if y.shape != subject.shape:
-                raise ValueError(f"visibility QC: luma is {y.shape}, the subject mask {subject.shape}")
-            out["subject_contrast"] = contrast(y, subject)
+            lab = np.asarray(luma, dtype=np.float64)
+            if lab.shape != subject.shape:
+                raise ValueError(f"visibility QC: luma is {lab.shape}, the subject mask {subject.shape}")
+        if lab is not None:
+            out["subject_contrast"] = contrast(lab, subject)
+            inside = lens_image(instance_ids, shape)
+            out["subject_visible_frac"] = visible_frac(lab, subject, inside)
     if void_mask is not None:
         out["void_frac"] = float(_mask(void_mask, "void mask", shape).mean())
     elif instance_ids is not None:
@@ -194,10 +244,24 @@ def visibility_metrics(
     return out
 
 
+def lens_image(instance_ids, shape) -> np.ndarray:
+    """Pixels inside the lens's image (all but those the instance pass marks OUTSIDE_LENS;
+    all of them without an instance pass)."""
+    if instance_ids is None:
+        return np.ones(shape, dtype=bool)
+    ids = np.asarray(instance_ids)
+    if ids.ndim == 3:
+        ids = ids[..., 0]
+    if ids.shape != shape:
+        raise ValueError(f"visibility QC: instance ids are {ids.shape}, the image {shape}")
+    return ids != OUTSIDE_LENS
+
+
 def visibility_reasons(metrics: dict, thresholds, crop_allowed: bool = False) -> list[str]:
     """Why the stated elements are not all on screen (empty: they are), in a fixed order.
 
-    `thresholds` has `max_subject_border`, `max_void_frac`, `min_coverage` (the subject),
+    `thresholds` has `max_subject_border`, `max_void_frac`, `min_coverage` (the subject, also
+    as it is seen: `subject_unreadable` when `subject_visible_frac` is under it),
     `min_element_coverage` (every other stated element) and `min_subject_contrast`.
     `crop_allowed`: the framing asks for a crop (an extreme close-up), so no `subject_cropped`.
     """
@@ -211,11 +275,25 @@ def visibility_reasons(metrics: dict, thresholds, crop_allowed: bool = False) ->
     coverage = metrics.get("element_coverage") or {}
     if coverage.get("subject", 1.0) < thresholds.min_coverage and metrics.get("object_coverage") is None:
         out.append("subject_too_small")  # no seg mask: the instance pass judges the subject
+    contrast_value = metrics.get("subject_contrast")
+    hidden_by_gas = (contrast_value is not None and contrast_value < thresholds.min_subject_contrast
+                     and (coverage.get("gas", 0.0) > 0.0 or bool(metrics.get("gas_stated"))))
+    if _unreadable(metrics, coverage, thresholds) and not hidden_by_gas:
+        out.append("subject_unreadable")
     for kind in STATED_ELEMENTS[1:]:
         if kind in coverage and coverage[kind] < thresholds.min_element_coverage:
             out.append(f"{kind}_not_visible")
-    contrast_value = metrics.get("subject_contrast")
-    if (contrast_value is not None and contrast_value < thresholds.min_subject_contrast
-            and (coverage.get("gas", 0.0) > 0.0 or metrics.get("gas_stated"))):
+    if hidden_by_gas:
         out.append("gas_hides_subject")
     return out
+
+
+def _unreadable(metrics: dict, coverage: dict, thresholds) -> bool:
+    """Large enough by its mask, too small as seen: the subject's pixels do not stand out
+    from its surroundings on enough of the frame (a small mask is `subject_too_small` instead)."""
+    seen = metrics.get("subject_visible_frac")
+    if seen is None or seen >= thresholds.min_coverage:
+        return False
+    mask = metrics.get("object_coverage")
+    mask = coverage.get("subject") if mask is None else mask
+    return mask is None or mask >= thresholds.min_coverage

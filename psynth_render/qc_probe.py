@@ -126,7 +126,8 @@ def view_metrics(spec, sample_dir: Path, row: dict, view: int | None, instances:
                          expected=expected_elements(row), crop_allowed=crop_allowed(row))
 
 
-VIEW_QC_FIELDS = ("object_coverage", "subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast")
+VIEW_QC_FIELDS = ("object_coverage", "subject_border_frac", "void_frac", "min_element_coverage", "subject_contrast",
+                  "subject_visible_frac")
 
 
 def view_qc(spec, staging: Path, row: dict, view: int, instances: list | None) -> dict | None:
@@ -140,8 +141,8 @@ def view_qc(spec, staging: Path, row: dict, view: int, instances: list | None) -
 
 
 VARIANT_METRICS = ("object_coverage", "subject_border_frac", "void_frac", "min_element_coverage",
-                   "subject_contrast", "mean_luma", "dark_clip_frac", "bright_clip_frac")
-IMAGE_REASONS = ("blank", "too_dark", "too_bright", "gas_hides_subject")
+                   "subject_contrast", "subject_visible_frac", "mean_luma", "dark_clip_frac", "bright_clip_frac")
+IMAGE_REASONS = ("blank", "too_dark", "too_bright", "gas_hides_subject", "subject_unreadable")
 """Reasons only an image can give (a variant without a readable still is judged without them)."""
 
 
@@ -162,7 +163,8 @@ def measure_variant(spec, image_path: Path, subject_mask, ids, instances, row: d
     reasons = qc_reasons(metrics, thresholds)
     if not readable:  # the stand-in's light says nothing: drop what it decided
         reasons = [r for r in reasons if r not in IMAGE_REASONS]
-        metrics.update(dict.fromkeys(("mean_luma", "dark_clip_frac", "bright_clip_frac", "subject_contrast")))
+        metrics.update(dict.fromkeys(("mean_luma", "dark_clip_frac", "bright_clip_frac", "subject_contrast",
+                                      "subject_visible_frac")))
     out = {"pass": not reasons, "reasons": reasons}
     out.update({k: _number(metrics.get(k)) for k in VARIANT_METRICS})
     return out

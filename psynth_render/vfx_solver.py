@@ -36,6 +36,18 @@ SPREAD_SPEED = 1.2
 """Fastest a landed liquid runs over the floor (units/s), for water; viscous ones run slower."""
 SPREAD_CELLS = 48
 """Floor grid (cells per side) over which a landed liquid spreads down its density gradient."""
+CROWN_POINTS = 14
+"""Spikes round a splash's crown (its rim rises higher at each)."""
+CROWN_SPIKES = 0.3
+"""How much higher a crown's spikes rise than its rim between them (a share of it)."""
+CROWN_FLARE = 0.15
+"""A crown's outward speed per unit of its upward speed: a wall flaring outward, not a disc."""
+DRIP_SOURCES = 6
+"""Spots on the subject's flank whose liquid runs down in rivulets and drips off."""
+CLING = 1.15
+"""A drip clings to the subject (viscous drag) within this many of its radii from its centre."""
+POUR_SPEED = 2.0
+"""Downward speed (units/s) a pour leaves its spout with."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,8 @@ class Setup:
     turbulence: float = 0.3
     facing: float = -math.pi / 2
     """Azimuth (radians) of the camera's side of the subject: where drips leave it."""
+    reach: float = math.inf
+    """How far a pour's pool may spread from under its spout (the shot's room for it)."""
 
 
 @dataclass
@@ -107,11 +121,15 @@ def simulate(setup: Setup, particles: int, frames: int, fps: float, seed: int) -
     rng = np.random.default_rng(seed)
     n = int(particles)
     clip = frames / fps  # the first frame shows a frame's worth of motion already
-    state = _emit(setup, n, clip, rng)
+    preroll = _preroll(setup)
+    state = _emit(setup, n, clip, preroll, rng)
     field_ = CurlField(rng, scale=max(setup.size, 0.2) * 2.0)
     out = []
     dt = 1.0 / (fps * SUBSTEPS)
-    t = 0.0
+    t = -preroll
+    for _ in range(math.ceil(preroll / dt - 1e-9)):  # before the clip: nothing recorded
+        t += dt
+        _step(setup, state, field_, t, dt, clip)
     for _ in range(frames):  # the first frame already shows a frame's worth of motion
         for _ in range(SUBSTEPS):
             t += dt
@@ -120,7 +138,16 @@ def simulate(setup: Setup, particles: int, frames: int, fps: float, seed: int) -
     return out
 
 
-def _emit(setup: Setup, n: int, clip: float, rng) -> dict:
+def _preroll(setup: Setup) -> float:
+    """Seconds simulated before the clip: a pour has been running long enough for its stream to
+    reach the floor (the clip shows a whole stream and its pool filling); others start with it."""
+    if setup.kind != "pour":
+        return 0.0
+    fall = max(setup.height, 0.0)
+    return (math.sqrt(POUR_SPEED**2 + 2 * GRAVITY * fall) - POUR_SPEED) / GRAVITY
+
+
+def _emit(setup: Setup, n: int, clip: float, preroll: float, rng) -> dict:
     """Birth times, start positions and velocities of all `n` particles."""
     ox, oy, oz = setup.origin
     kind, size = setup.kind, setup.size
@@ -136,24 +163,27 @@ def _emit(setup: Setup, n: int, clip: float, rng) -> dict:
         birth = np.sort(rng.uniform(0, 0.2 * clip, n))
         direction = rng.normal(0, 1, (n, 3))
         direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-        direction[:, 2] = np.abs(direction[:, 2]) * 0.8 + 0.2
+        direction[:, 2] += 0.15  # a little upward: the ground below throws it up
+        direction /= np.linalg.norm(direction, axis=1, keepdims=True)
         pos = np.array([ox, oy, oz]) + direction * size * 0.15
-        vel = direction * (rng.uniform(0.6, 1.2, n) * BURST_DRAG * size)[:, None]  # coasts ~size
-    elif kind == "pour":  # a narrow spout above, pouring all through the clip
-        birth = np.sort(rng.uniform(0, 0.9 * clip, n))
-        pos = np.array([ox, oy, oz]) + ring * (radial * size)[:, None]
-        vel[:, 2] = -2.0  # poured, not dropped: the stream lands early in the clip
-    elif kind == "splash":  # thrown up and out from a ring at the subject's foot
-        birth = np.sort(rng.uniform(0, 0.3 * clip, n))
-        pos = np.array([ox, oy, oz]) + ring * size * rng.uniform(0.95, 1.1, n)[:, None]
+        vel = direction * (rng.uniform(0.3, 0.6, n) * BURST_DRAG * size)[:, None]  # coasts ~0.45 size
+    elif kind == "pour":  # a spout above, pouring evenly from before the clip to its end
+        birth = np.linspace(-preroll, clip, n)
+        pos = np.array([ox, oy, oz]) + ring * (radial * size * 0.6)[:, None]
+        vel[:, 2] = -POUR_SPEED  # poured, not dropped
+    elif kind == "splash":  # a crown thrown up from a ring at the subject's foot, at one impact
+        birth = np.sort(rng.uniform(0, 0.1 * clip, n))
+        pos = np.array([ox, oy, oz]) + ring * size * rng.uniform(0.97, 1.05, n)[:, None]
         reach = 1.0 - 0.7 * thickness(setup.viscosity)
-        up = rng.uniform(0.6, 1.0, n) * math.sqrt(2 * GRAVITY * max(setup.height, 0.1)) * reach
-        vel = ring * (rng.uniform(0.3, 1.0, n) * up * 0.6)[:, None]
+        points = 1.0 + CROWN_SPIKES * np.cos(CROWN_POINTS * angle + rng.uniform(0, 2 * math.pi))
+        up = rng.uniform(0.2, 1.0, n) ** 0.5 * points * math.sqrt(2 * GRAVITY * max(setup.height, 0.1)) * reach
+        vel = ring * (CROWN_FLARE * up * rng.uniform(0.8, 1.2, n))[:, None]  # the higher, the further out
         vel[:, 2] = up
-    elif kind == "drip":  # from the subject's lower flank on the camera's side, one drop at a time
-        birth = np.sort(rng.uniform(0, 0.8 * clip, n))
-        a = setup.facing + rng.uniform(-1.2, 1.2, n)
-        e = rng.uniform(-0.6, -0.15, n)
+    elif kind == "drip":  # rivulets from a few spots on the subject's flank on the camera's side
+        birth = np.linspace(0, 0.8 * clip, n)
+        source = np.arange(n) % DRIP_SOURCES
+        a = setup.facing + rng.uniform(-1.0, 1.0, DRIP_SOURCES)[source] + rng.normal(0, 0.01, n)
+        e = rng.uniform(-0.3, 0.3, DRIP_SOURCES)[source] + rng.normal(0, 0.01, n)
         direction = np.stack([np.cos(a) * np.cos(e), np.sin(a) * np.cos(e), np.sin(e)], axis=1)
         pos = np.array(setup.subject_centre) + direction * setup.subject_radius * 1.02
     else:
@@ -172,6 +202,8 @@ def _radius0(setup: Setup, n: int, rng) -> np.ndarray:
     if setup.kind in ("plume", "burst"):
         return rng.uniform(0.12, 0.2, n) * max(setup.size, 0.3)
     base = 0.035 + 0.03 * thickness(setup.viscosity)
+    if setup.kind == "pour":  # the spheres overlap across the stream: one unbroken rope
+        base = max(base, 0.5 * setup.size)
     return rng.uniform(0.8, 1.2, n) * base
 
 
@@ -192,7 +224,7 @@ def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: f
         swirl = (0.6 + setup.turbulence) * max(setup.size, 0.3)
         drag = PLUME_DRAG if setup.kind == "plume" else BURST_DRAG
         # a plume rises at about a unit a second: its top in view over a short clip, not shot past
-        lift = drag * _rise(setup, clip) if setup.kind == "plume" else 0.6 * setup.size
+        lift = drag * _rise(setup, clip) if setup.kind == "plume" else 0.15 * setup.size
         accel = field_(pos, t) * swirl * 4.0 - vel * drag
         accel[:, 2] += lift
         vel = vel + accel * dt
@@ -202,10 +234,14 @@ def _step(setup: Setup, s: dict, field_: CurlField, t: float, dt: float, clip: f
         vel[low, 2] = np.abs(vel[low, 2])
         if setup.kind == "plume":  # gas above the plume's top has thinned away
             s["life"][np.flatnonzero(live)[pos[:, 2] > setup.origin[2] + 1.15 * setup.height]] = 0.0
-    else:
+    else:  # one born inside this step moves for the part of it it lived: no clumps per step
+        h = np.clip(t - s["birth"][live], 0.0, dt)[:, None]
         vel = vel.copy()
-        vel[:, 2] -= GRAVITY * dt
-        pos = pos + vel * dt
+        vel[:, 2:] -= GRAVITY * h
+        pos = pos + vel * h
+        if setup.kind == "drip":  # a thick liquid clings to the subject: it creeps, then lets go
+            clinging = np.linalg.norm(pos - np.array(setup.subject_centre), axis=1) < CLING * setup.subject_radius
+            vel[clinging] *= max(0.0, 1.0 - 20.0 * thickness(setup.viscosity) * dt)
         pos, vel = _collide_subject(setup, pos, vel)
         pos, vel = _collide_floor(setup, pos, vel, s["r0"][live], dt)
     s["pos"][live], s["vel"][live] = pos, vel
@@ -220,7 +256,8 @@ def _collide_subject(setup: Setup, pos, vel):
         normal = d[hit] / np.maximum(dist[hit], 1e-9)[:, None]
         pos[hit] = c + normal * setup.subject_radius
         into = np.minimum((vel[hit] * normal).sum(axis=1), 0.0)
-        vel[hit] = (vel[hit] - normal * into[:, None]) * 0.9  # slides off, losing a little
+        slide = 0.9 - 0.6 * thickness(setup.viscosity)  # honey creeps down, water runs
+        vel[hit] = (vel[hit] - normal * into[:, None]) * slide
     return pos, vel
 
 
@@ -236,6 +273,9 @@ def _collide_floor(setup: Setup, pos, vel, radius, dt):
     pos[low, 2] = floor[low]
     vel[low, 2] = np.abs(vel[low, 2]) * bounce
     vel[low, :2] *= max(0.0, 1.0 - (4.0 + 30.0 * thick) * dt)
+    if setup.kind == "splash":  # thrown drops land and stay (they spatter, not spread as a pool)
+        vel[low, :2] *= 0.3
+        return pos, vel
     landed = pos[low, :2]
     span = max(3.0 * setup.size + 2.0, 3.0)
     centre = np.array(setup.origin[:2])
@@ -249,6 +289,16 @@ def _collide_floor(setup: Setup, pos, vel, radius, dt):
     cap = SPREAD_SPEED * (1.0 - 0.85 * thick)  # a thick liquid piles up instead of running
     speed = np.linalg.norm(flat, axis=1, keepdims=True)
     vel[low, :2] = flat * np.minimum(1.0, cap / np.maximum(speed, 1e-9))
+    if math.isfinite(setup.reach):  # the pool stops at its reach (the shot's room for it)
+        offset = pos[low, :2] - centre
+        far = np.linalg.norm(offset, axis=1)
+        out = far > setup.reach
+        if out.any():
+            rows = np.flatnonzero(low)[out]
+            normal = offset[out] / far[out, None]
+            pos[rows, :2] = centre + normal * setup.reach
+            outward = np.maximum((vel[rows, :2] * normal).sum(axis=1), 0.0)
+            vel[rows, :2] -= normal * outward[:, None]
     return pos, vel
 
 

@@ -108,10 +108,11 @@ settings, the lens, the materials, the lights and the world as direct bpy; witho
 record-only fields and default values. MEASURED 2026-11-28 with bench/bench_scene_code.py
 --rows 20: medians 7.1-8.5 KB over the shipped specs (7.5-9.0 KB with the lens and materials as
 constructor data and defaults written; the script that inlined the builder was 232 KB)."""
-SCENE_HELPER_BYTES = 219_600
+SCENE_HELPER_BYTES = 230_200
 """The `__psynth_scene__` member (scene model and builder, what scripts reach) every scene
-script of a shard loads: once per shard. MEASURED 2026-11-28: 219.6 KB (`len(helper_module())`;
-255.7 KB when it was the whole model and builder, 268.9 KB of which today's builder_source)."""
+script of a shard loads: once per shard. MEASURED 2026-11-28: 230.2 KB (`len(helper_module())`;
+219.6 KB before the pour's placement in the frame, pour_spot, joined it; 255.7 KB when it was the
+whole model and builder, 281.2 KB of which today's builder_source)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 JSON_VIEW_BYTES = 1_550
 """Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's

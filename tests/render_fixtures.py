@@ -124,3 +124,33 @@ def box_blur(a: np.ndarray, r: int) -> np.ndarray:
     padded = np.pad(a, r, mode="edge")
     k = 2 * r + 1
     return sum(padded[i : i + a.shape[0], j : j + a.shape[1]] for i in range(k) for j in range(k)) / k**2
+
+
+def render_clip(folder: Path, axes: str, *, size: int, frames: int, seed: int = 5, simulate: str = "",
+                samples: int = 4) -> tuple[list[np.ndarray], dict]:
+    """The frames (float RGB arrays, 0..255) and the sample JSON of a one-sample video spec with
+    `axes` (spec lines) and a static camera, rendered by the worker's Renderer into `folder`;
+    `simulate`: the render block's simulation settings ("simulate true particles 1500")."""
+    import json
+
+    from psynth_render.renderer import Renderer
+    from psynth_spec.compile import compile_text
+    from psynth_spec.sampler import sample_range
+    from psynth_spec.taxonomy import default_taxonomy
+
+    spec = compile_text(f"""dataset clip {{
+    samples 1
+    seed {seed}
+    outputs [video, metadata]
+    camera.movement = static
+    {axes}
+    render {{ engine cycles device cpu resolution {size} x {size} samples {samples} {simulate} }}
+    video {{ frames {frames} fps 12 }}
+    caption "x"
+}}""", path="<clip>")
+    row = sample_range(spec, 0, 1).to_dicts()[0]
+    folder.mkdir(parents=True)
+    Renderer(spec, default_taxonomy(), "cpu").render_sample(row, folder)
+    images = [np.asarray(Image.open(folder / f"000000000.f{i:04d}.png").convert("RGB"), dtype=float)
+              for i in range(frames)]
+    return images, json.loads((folder / "000000000.json").read_text())

@@ -76,7 +76,11 @@ def test_every_framing_is_met_by_every_flat_lens(tax, framing, lens):
     target = share(tax, framing)
     # a shifted lens puts the subject off-centre: it backs away to fit, at a smaller share
     low = target + BAND[0] if lens != "tilt_shift" else 0.6 * target
-    assert low <= measured <= target + BAND[1], (framing, lens, measured)
+    # an establishing shot of a monkey (its silhouette fills ~0.4 of its bounds' square) would
+    # cover 1.2% of the frame: the framing brings it closer, to COVERAGE_GOAL, still wider than wide
+    high = target + BAND[1] if framing != "establishing" else share(tax, "wide")
+    assert low <= measured <= high, (framing, lens, measured)
+    assert mask.mean() >= QcThresholds().min_coverage, (framing, lens, mask.mean())
     assert not np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).any()
 
 

@@ -161,8 +161,10 @@ def test_qc_summary_numbers():
     img = _gradient()
     mask = np.zeros((64, 64), np.uint8)
     mask[16:48, 8:56] = 255  # 37.5% of the frame, clear of the border
+    drawn = img.copy()
+    drawn[mask > 0] = (200, 40, 40)  # the subject on screen where its mask is
     rows = [
-        qc_row(0, 0, image_metrics(img, mask)),
+        qc_row(0, 0, image_metrics(drawn, mask)),
         qc_row(1, 0, image_metrics(np.zeros((64, 64, 3), np.uint8), mask)),
         qc_row(2, 0, image_metrics(img)),  # no mask: coverage absent
         qc_row(3, 0, None),

@@ -157,7 +157,8 @@ def test_the_worker_measure_uses_the_spec_thresholds(tmp_path):
     image = np.full((32, 32, 3), 128, np.uint8)
     image.reshape(-1, 3)[: int(0.6 * 1024)] = 10
     mask = np.zeros((32, 32), np.uint8)
-    mask[10:16, 10:15] = 255
+    mask[22:28, 10:15] = 255
+    image[mask > 0] = (200, 60, 60)  # the subject, on the mid-grey part
     row = {"sample_id": 7, "caption": "a dim cube"}
     plain = _spec(None)
     strict = _spec("        clip_dark 0.05\n        min_coverage 0.05")

@@ -88,31 +88,11 @@ def test_simulation_settings_change_the_version_id():
 # ---------------------------------------------------------------- real clips
 def _clip(tmp_path, gas="colored_smoke", seed=5, simulate_=True, size=48, tag=""):
     pytest.importorskip("bpy")
-    from PIL import Image
+    from tests.render_fixtures import render_clip
 
-    from psynth_render.renderer import Renderer
-    from psynth_spec.sampler import sample_range
-    from psynth_spec.taxonomy import default_taxonomy
-
-    text = f"""dataset clip {{
-    samples 1
-    seed {seed}
-    outputs [video, metadata]
-    geometry.shape = primitives.sphere
-    camera.movement = static
-    gas = {gas}
-    gas.density = 0.8
-    render {{ engine cycles device cpu resolution {size} x {size} samples 4 {"simulate true particles 1500" if simulate_ else ""} }}
-    video {{ frames {FRAMES} fps 12 }}
-    caption "x"
-}}"""
-    spec = compile_text(text, path="<clip>")
-    row = sample_range(spec, 0, 1).to_dicts()[0]
-    out = tmp_path / f"{gas}-{seed}-{simulate_}{tag}"
-    out.mkdir()
-    Renderer(spec, default_taxonomy(), "cpu").render_sample(row, out)
-    frames = [np.asarray(Image.open(out / f"000000000.f{i:04d}.png"), dtype=float) for i in range(FRAMES)]
-    return frames, json.loads((out / "000000000.json").read_text())
+    return render_clip(tmp_path / f"{gas}-{seed}-{simulate_}{tag}",
+                       f"geometry.shape = primitives.sphere\n    gas = {gas}\n    gas.density = 0.8", size=size,
+                       frames=FRAMES, seed=seed, simulate="simulate true particles 1500" if simulate_ else "")
 
 
 @pytest.mark.render
@@ -180,11 +160,18 @@ def _liquid_surfaces(tmp_path, seed, tag):
 
 
 @pytest.mark.render
-def test_a_simulated_pour_is_a_liquid_surface_that_grows_and_repeats_per_seed(tmp_path):
+def test_a_simulated_pour_is_a_liquid_surface_that_fills_and_repeats_per_seed(tmp_path):
     a = _liquid_surfaces(tmp_path, 1, "a")
     b = _liquid_surfaces(tmp_path, 1, "b")
     c = _liquid_surfaces(tmp_path, 2, "c")
-    assert all(len(v) > 0 for v in a[1:])
-    assert a[-1][:, 2].min() < a[1][:, 2].min() - 0.3  # the stream reaches down to the floor
+    assert all(len(v) > 0 for v in a)
+    floor = min(v[:, 2].min() for v in a)
+    assert all(v[:, 2].max() - floor > 1.0 and v[:, 2].min() < floor + 0.05 for v in a)  # spout to floor
+
+    def pool_width(v):
+        low = v[v[:, 2] < floor + 0.05]
+        return max(np.ptp(low[:, 0]), np.ptp(low[:, 1]))
+
+    assert pool_width(a[-1]) > 1.3 * pool_width(a[0])  # the pool spreads as the stream fills it
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert any(len(x) != len(y) or not np.allclose(x, y) for x, y in zip(a, c))

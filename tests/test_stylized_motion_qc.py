@@ -57,17 +57,17 @@ def test_pixel_art_keeps_a_subject_on_the_void_readable(tax, tmp_path, mood):
 
 
 
-def spec_reasons(tax, tmp_path, sample_id):
+def spec_reasons(tax, tmp_path, sample_id, size=SIZE, spp=4):
     """QC reasons and metrics of a row of specs/stylized_motion.psynth as the bench draws and
-    renders it (Cycles, 4 spp, no denoising), at SIZE px."""
+    renders it (Cycles, `spp` samples, no denoising), at `size` px."""
     spec = load_spec(ROOT / "specs" / "stylized_motion.psynth", tax)
     desc = describe(sample_range(spec, sample_id, sample_id + 1).to_dicts()[0], spec, tax)
-    desc.render.engine, desc.render.samples, desc.render.denoise = "CYCLES", 4, False
-    desc.render.width = desc.render.height = SIZE
+    desc.render.engine, desc.render.samples, desc.render.denoise = "CYCLES", spp, False
+    desc.render.width = desc.render.height = size
     render_still(desc, tmp_path / "still.png")
     image = np.asarray(Image.open(tmp_path / "still.png").convert("RGB"))
     index, alpha, table = render_id_layers(desc)
-    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, SIZE, SIZE))
+    ids, instances = compose_ids(index, alpha, table, outside_lens(desc.camera.main, size, size))
     metrics = image_metrics(image, (np.rint(index) == 1).astype(np.uint8) * 255, instance_ids=ids,
                             instances=instances, expected=("subject",), crop_allowed=False)
     return qc_reasons(metrics, QcThresholds()), metrics

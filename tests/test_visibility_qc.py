@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from psynth_data.qc import SCHEMA, QcThresholds, image_metrics, qc_frame, qc_reasons, qc_row
+from psynth_data.qc import SCHEMA, QcError, QcThresholds, image_metrics, qc_frame, qc_reasons, qc_row
 from psynth_data.visibility import (
-    border_frac, crop_allowed, dilate, expected_elements, visibility_metrics, visibility_reasons,
+    OUTSIDE_LENS, border_frac, crop_allowed, dilate, expected_elements, visibility_metrics, visibility_reasons,
 )
 from psynth_render.outputs import PASS_SUFFIX, member_name
 from psynth_render.qc_probe import QC_DIR, measure_sample, measure_variant, variant_failures
@@ -119,7 +119,8 @@ def test_gas_hides_subject_only_with_a_gas():
     hidden = visibility_metrics(subject_mask=mask, luma=luma, expected=("subject", "gas"))
     assert hidden["subject_contrast"] == pytest.approx(0.0097, abs=0.0003)  # delta E ~1
     assert visibility_reasons(hidden, T) == ["gas_hides_subject"]
-    assert _reasons(subject_mask=mask, luma=luma, expected=("subject",)) == []  # no gas to blame
+    # no gas to blame: the same grey subject is unreadable by its pixels, not hidden by a gas
+    assert _reasons(subject_mask=mask, luma=luma, expected=("subject",)) == ["subject_unreadable"]
     clear_luma, _ = _scene()
     assert _reasons(subject_mask=mask, luma=clear_luma, expected=("subject", "gas")) == []
     shaded = luma.copy()
@@ -168,7 +169,10 @@ def test_too_small_subject_by_default_from_the_mask_or_the_instances():
     assert qc_reasons(image_metrics(image, small)) == ["subject_too_small"]
     big = np.zeros((H, W), np.uint8)
     big[40:55, 40:55] = 255  # 2.25 %
-    assert qc_reasons(image_metrics(image, big)) == []
+    assert qc_reasons(image_metrics(image, big)) == ["subject_unreadable"]  # a mask, nothing on screen
+    drawn = image.copy()
+    drawn[big > 0] = (200, 40, 40)
+    assert qc_reasons(image_metrics(drawn, big)) == []
     ids = np.full((H, W), 4, np.uint16)
     ids[small > 0] = 1
     no_mask = image_metrics(image, None, instance_ids=ids, instances=INSTANCES[:1] + INSTANCES[2:])
@@ -257,3 +261,78 @@ def test_a_variant_is_judged_like_the_base_and_a_failing_one_flags_the_sample(tm
     assert flagged["qc_reasons"] == ["variant_failed"] and not flagged["qc_pass"]
     (tmp_path / member_name(7, "json")).write_text(json.dumps({"variants": meta["variants"][:1]}))
     assert measure_sample(spec, tmp_path, row, 0.1, 0)["qc_pass"]
+
+
+def _lens_scene(drawn_share):
+    """A circular fisheye's frame: black outside the lens disc (ids OUTSIDE_LENS), a dark grey
+    void inside, and a sprite near the disc's rim whose pixels are the void's grey but for its top
+    `drawn_share` of rows, drawn red."""
+    yy, xx = np.mgrid[:H, :W]
+    outside = np.hypot(yy - 49.5, xx - 49.5) > 40
+    ids = np.full((H, W), 4, np.uint16)
+    ids[outside] = OUTSIDE_LENS
+    image = np.repeat(np.linspace(34, 48, W).round().astype(np.uint8)[None, :, None], H, 0).repeat(3, 2)
+    image[outside] = 0  # inside, a dark grey void (34..48 left to right: not a blank image)
+    mask = np.zeros((H, W), np.uint8)
+    mask[40:60, 12:32] = 1  # 4% of the frame
+    ids[mask > 0] = 1
+    drawn = mask.copy()
+    drawn[40 + round(drawn_share * 20):] = 0
+    image[drawn > 0] = (200, 40, 40)
+    return image, mask, ids
+
+
+def test_a_subject_the_colour_of_its_surroundings_is_unreadable_inside_the_lens():
+    """A posterized sprite in the void's band (stylized_motion 80, a fisheye): the mask covers
+    4% of the frame, its pixels show nothing. The frame a seen subject is measured against is
+    the lens's disc."""
+    instances = INSTANCES[:1] + INSTANCES[2:]
+    hidden, mask, ids = _lens_scene(0.0)
+    m = image_metrics(hidden, mask, instance_ids=ids, instances=instances)
+    assert m["object_coverage"] > T.min_coverage and m["subject_visible_frac"] == 0.0
+    assert qc_reasons(m) == ["subject_unreadable"]
+    few, _, _ = _lens_scene(0.1)  # a few red pixels (stylized_motion 167): still unreadable
+    assert 0 < image_metrics(few, mask, instance_ids=ids, instances=instances)["subject_visible_frac"] < T.min_coverage
+    assert qc_reasons(image_metrics(few, mask, instance_ids=ids, instances=instances)) == ["subject_unreadable"]
+    seen, _, _ = _lens_scene(1.0)
+    good = image_metrics(seen, mask, instance_ids=ids, instances=instances)
+    inside = np.count_nonzero(ids != OUTSIDE_LENS)
+    assert good["subject_visible_frac"] == pytest.approx(np.count_nonzero(mask) / inside)  # the lens is the frame
+    assert qc_reasons(good) == []
+    blank = image_metrics(np.zeros((H, W, 3), np.uint8), mask, instance_ids=ids, instances=instances)
+    assert qc_reasons(blank) == ["blank", "too_dark"]  # blank says why; no second reason for it
+    flat = hidden.copy()
+    flat[ids != OUTSIDE_LENS] = 41  # flat inside the disc: blank, however black the corners
+    assert qc_reasons(image_metrics(flat, mask, instance_ids=ids, instances=instances)) == ["blank"]
+
+
+def test_a_subject_drawn_by_its_outline_reads_whole():
+    """Ink and sketch styles leave the subject the paper's white inside a black line: its pixels
+    are mostly the paper's colour, but its outline is seen all round (stylized_motion 18, 58,
+    135 were called unreadable); the same outline half erased is not enough."""
+    paper = np.full((H, W, 3), 240, np.uint8)
+    mask = np.zeros((H, W), np.uint8)
+    mask[35:65, 35:65] = 1  # 9% of the frame
+    inked = paper.copy()
+    inked[35:65, 35:65] = 20
+    inked[36:64, 36:64] = 240  # a 1 px black outline, the inside the paper's white
+    m = image_metrics(inked, mask)
+    assert m["subject_visible_frac"] == pytest.approx(0.09) and qc_reasons(m) == []
+    half = inked.copy()
+    half[35:65, 50:65] = 240  # the right half of the outline erased, 0.7% of the frame still drawn
+    m = image_metrics(half, mask)
+    assert m["subject_visible_frac"] < T.min_coverage and qc_reasons(m) == ["subject_unreadable"]
+
+
+def test_a_fisheyes_black_outside_its_disc_is_not_the_exposure():
+    """stylized_motion 177: a dark subject filling a fisheye's disc, half the frame black
+    outside it, was `too_dark`; the luma numbers are of the lens's image."""
+    image, mask, ids = _lens_scene(1.0)
+    image[(ids != OUTSIDE_LENS) & (mask == 0)] = 180  # a pale set in the disc
+    image[mask > 0] = (60, 20, 20)
+    whole = image_metrics(image, mask)
+    assert whole["dark_clip_frac"] > 0.45  # the corners outside the disc
+    m = image_metrics(image, mask, instance_ids=ids, instances=INSTANCES[:1] + INSTANCES[2:])
+    assert m["dark_clip_frac"] == 0.0 and m["mean_luma"] > whole["mean_luma"]
+    with pytest.raises(QcError, match="instance ids"):
+        image_metrics(image, mask, instance_ids=ids[:50])

@@ -25,10 +25,11 @@ from psynth_render.scene.build.camera_optics import (
 )
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
-from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object
+from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, world_bounds
 from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
+from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
-from psynth_render.scene.build.placement import crease_corners, face_the_camera, subject_hull
+from psynth_render.scene.build.placement import crease_corners, face_the_camera, silhouette_fill, subject_hull
 from psynth_render.scene.build.object_info import RESTS_ON
 from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
 from psynth_render.scene.build.topology import shape_modifiers
@@ -124,11 +125,14 @@ def build(desc, stated=None):
             add(element, scene, state)
     _remove_stale_objects(desc)
     if not desc.camera.main.distance_stated:  # before the backdrop and gas, which read it
-        # the subject's share sets the distance; a multi-object scene backs away until the
-        # hull of every object added so far fits
+        # the subject's share sets the distance (raised for a sparse silhouette); a
+        # multi-object scene backs away until the hull of every object added so far fits
         hulls = {obj.name: subject_hull(obj) for obj in state.lined}
-        solve_framing(desc, hulls[state.subject.name], state.floor_z, _frame_size(scene),
-                      [p for hull in hulls.values() for p in hull])
+        points = hulls[state.subject.name]
+        eye = still_pose(desc, state.floor_z)["location"]
+        fill = silhouette_fill([state.subject], points, eye, desc.camera.main.target)
+        solve_framing(desc, points, state.floor_z, _frame_size(scene),
+                      [p for hull in hulls.values() for p in hull], fill=fill)
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
@@ -148,7 +152,7 @@ def build(desc, stated=None):
         if obj is not None:
             obj.pass_index = entry["id"]
     style = state.style
-    lines(scene, style, state.lined)
+    lines(scene, style, state.lined, panoramic=desc.camera.main.lens.lens_type == "PANO")
     composite(scene, desc.post, style, max(_frame_size(scene)))
     return pose_camera(desc)
 
@@ -238,7 +242,11 @@ def _add_liquid(element: LiquidEffect, scene, state):
     pose = still_pose(state.desc, state.floor_z)
     toward = Vector(pose["location"]) - Vector(pose["target"])
     eye = (state.subject.matrix_world.inverted().to_3x3() @ toward).normalized()  # in its own frame
-    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye))
+    spot = None
+    if element.form.form == "pour":  # in the shot: beside the subject where there is room
+        spot = place_pour(state.desc, *world_bounds(state.subject), state.floor_z, _frame_size(scene), element.form,
+                          element.viscosity)
+    body = liquid(state.subject, element, state.floor_z, facing, tuple(eye), spot)
     if body is not None:
         state.lined.append(body)
 

@@ -203,10 +203,16 @@ def drip(p, t, floor_z, rng, surface):
 
 def pour(p, t, floor_z, rng):
     """A vertical stream beside the subject. Thin: it narrows as it falls and spreads into a
-    wide thin pool; thick: a wide rope that coils and piles where it lands."""
-    cx, cy = 1.2, -0.35
-    top = 1.0 + max(p["height"], 0.5) * 0.6
-    r0 = max(p["stream_radius"], 0.02) * (1 + 1.5 * t)
+    wide thin pool; thick: a wide rope that coils and piles where it lands. Where it stands,
+    how thick and how wide its pool are p["spot"]'s (the builder places it in the shot,
+    pour_spot), else beside the subject's right."""
+    spot = p.get("spot")
+    if spot:
+        (cx, cy), top, r0 = spot["landing"], spot["top"], spot["stream_radius"]
+    else:
+        cx, cy = 1.2, -0.35
+        top = 1.0 + max(p["height"], 0.5) * 0.6
+        r0 = max(p["stream_radius"], 0.02) * (1 + 1.5 * t)
     fall = top - floor_z
     profile = [(0.0, floor_z)]
     for i in range(13):
@@ -216,7 +222,7 @@ def pour(p, t, floor_z, rng):
     profile.append((0.0, top))
     parts = [revolve(profile, 16, (cx, cy, 0.0))]
     if t < 0.5:
-        spread = p["extent"] * (1.2 - 0.6 * t)
+        spread = spot["pool_reach"] / 0.7 if spot else p["extent"] * (1.2 - 0.6 * t)
         parts.append(sheet(lambda a: spread, lambda f, a: 0.02 * (1 - f**6) + 0.002, floor_z, segments=40))
         parts[-1]["verts"] = [(x * 0.7 + cx, y * 0.7 + cy, z) for x, y, z in parts[-1]["verts"]]
     else:  # coils stacking into a pile

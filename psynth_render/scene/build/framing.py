@@ -93,10 +93,15 @@ def project(point, pose, view, basis=None):
     return (r * math.cos(phi), r * math.sin(phi))
 
 
+def _wrapped(view):
+    """Whether the lens maps longitude and latitude across the frame (360 by 180 degrees)."""
+    return view.lens.lens_type == "PANO" and view.lens.panorama_type in (
+        "EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE")
+
+
 def frame_half_sizes(view, width, height):
     """Half the frame's width and height in `project`'s units."""
-    if view.lens.lens_type == "PANO" and view.lens.panorama_type in (
-            "EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE"):
+    if _wrapped(view):
         return 0.5, 0.5
     side = max(width, height)
     return 0.5 * width / side, 0.5 * height / side
@@ -152,7 +157,26 @@ def group_extent(desc, points, group, floor_z, width, height):
     return share, reach
 
 
-def solve_framing(desc, points, floor_z, size=None, group=None):
+COVERAGE_GOAL = 0.03
+"""The least share of the frame a subject's silhouette is framed to cover: 1.5 times QC's
+default `min_coverage` (0.02), for the error of estimating it from the bounds and the fill."""
+MAX_FILL_BOOST = 2.5
+"""The most a sparse subject's share is raised (the fit still keeps it whole)."""
+
+
+def fill_boost(fill, share):
+    """How much a framing's `share` is raised so that the subject's silhouette, filling `fill`
+    of the square on its bounds' larger side (None: unmeasured, no change), covers
+    COVERAGE_GOAL of the frame: it covers about fill x share^2. Only sparse or thin subjects at
+    wide framings need it (a chair at `wide`, fill ~0.1 from the side, covered 1.4% of the
+    frame, stylized_motion 73; a crystal's prism 1.9%, 81); at `establishing` (share 0.17)
+    any subject sparser than a cube does. At most MAX_FILL_BOOST."""
+    if fill is None or fill <= 0.0 or share <= 0.0:
+        return 1.0
+    return min(MAX_FILL_BOOST, max(1.0, math.sqrt(COVERAGE_GOAL / fill) / share))
+
+
+def solve_framing(desc, points, floor_z, size=None, group=None, fill=None):
     """Set the main view's `distance` (and, orthographic, `ortho_scale`) so that the subject's
     share of the frame at the still's pose is the view's `framing_share` (or less, to fit);
     returns the (share, reach) reached.
@@ -162,19 +186,26 @@ def solve_framing(desc, points, floor_z, size=None, group=None):
     extreme points of every object of a multi-object scene (default `points`): the subject's
     share sets the distance, and the camera backs away until the whole group fits, so the
     group fills the frame instead of taking the subject's share (its smaller objects were
-    drawn a few pixels wide).
+    drawn a few pixels wide); `fill`: the share of the square on the subject's bounds its
+    silhouette covers (placement.silhouette_fill): a sparse subject's share is raised by
+    `fill_boost` unless the framing crops.
     """
     view = desc.camera.main
     width, height = size or (desc.render.width, desc.render.height)
     group = points if group is None else group
     radius = max(math.sqrt(_dot(p, p)) for p in group)
-    target = view.framing_share
+    if fill is not None and _wrapped(view):  # a radian of longitude spans half what one of latitude does
+        fill *= 0.5
+    target = view.framing_share * (1.0 if view.framing_crop else fill_boost(fill, view.framing_share))
     orthographic = view.lens.lens_type == "ORTHO"
     saved = view.lens.lens_type, view.focal_length
+    if not orthographic:  # an orthographic view's scale frames it whatever the dolly
+        shorten_dolly(desc, points, floor_z, radius, (width, height), target, group)
     if orthographic:  # distance as a 50 mm lens would stand; the scale does the framing
         view.lens.lens_type, view.focal_length = "PERSP", 50.0
     try:
-        view.distance = _solve_distance(desc, points, floor_z, nearest_base(view, radius), target, view.framing_crop,
+        near = nearest_base(desc, group, floor_z, radius)
+        view.distance = _solve_distance(desc, points, floor_z, near, target, view.framing_crop,
                                         (width, height), group)
     finally:
         view.lens.lens_type, view.focal_length = saved
@@ -195,12 +226,98 @@ def solve_framing(desc, points, floor_z, size=None, group=None):
     return reached
 
 
-def nearest_base(view, radius):
-    """The closest base distance: NEAR_MARGIN subject radii at the clip's closest pose (a dolly
-    in ends at 1 + dolly of the base; a panorama framed at the margin then drove the camera
-    into the subject, whose far side wrapped round the frame)."""
+MIN_DOLLY_KEEP = 0.25
+"""A dolly the framing cannot absorb is shortened to this share of its amount at the least, so
+the clip still moves the way its caption says."""
+
+
+def shorten_dolly(desc, points, floor_z, radius, size, share, group=None):
+    """Shorten a dolly away from the subject (it ends at the still) when even the closest base
+    distance leaves the still under its framing `share`: a panorama sees the whole sphere, so its
+    share is reached only close up, and a dolly out (or a dolly zoom, whose zoom a panorama
+    ignores) then ended with the subject a few percent of the frame (stylized_motion 84, 129).
+    The dolly keeps the longest length whose still reaches the share, at least MIN_DOLLY_KEEP
+    of it; every view of a rig moves alike. `group`: the points the camera keeps clear of (every
+    object of a multi-object scene; default `points`). Returns the dolly kept."""
+    view = desc.camera.main
+    move = view.movement
+    amount = move.dolly
+    if amount <= 0 or (move.still_at or 0.0) <= 0:
+        return amount
+    width, height = size
+    view.distance = nearest_base(desc, points if group is None else group, floor_z, radius)
+
+    def reaches(dolly):
+        move.dolly = dolly
+        return still_extent(desc, points, floor_z, width, height)[0] >= share
+
+    if reaches(amount):
+        return amount
+    kept, hi = MIN_DOLLY_KEEP * amount, amount
+    if reaches(kept):
+        for _ in range(_ITERATIONS // 2):
+            mid = 0.5 * (kept + hi)
+            kept, hi = (mid, hi) if reaches(mid) else (kept, mid)
+    for v in desc.camera.views:
+        v.movement.dolly = kept
+    return kept
+
+
+def sphere_base(view, radius):
+    """The closest base distance that keeps the camera NEAR_MARGIN subject radii from the
+    subject's centre at the clip's closest pose (a dolly in ends at 1 + dolly of the base; a
+    panorama framed at the margin then drove the camera into the subject, whose far side
+    wrapped round the frame)."""
     closest = min(1.0, 1.0 + view.movement.dolly)
     return NEAR_MARGIN * radius / max(closest, 0.05)
+
+
+def _clearance(desc, points, floor_z, times, gap):
+    """The least, over the poses at `times`, of how far the camera stands past the subject's
+    hull toward it (its distance from the target less the hull's support there), less `gap`."""
+    view = desc.camera.main
+    worst = math.inf
+    for t in times:
+        location = camera_pose(desc, t, floor_z)["location"]
+        toward = _sub(location, view.target)
+        length = math.sqrt(_dot(toward, toward))
+        if length < 1e-9:
+            return -gap
+        u = (toward[0] / length, toward[1] / length, toward[2] / length)
+        support = max(_dot(_sub(p, view.target), u) for p in points)
+        worst = min(worst, length - support - gap)
+    return worst
+
+
+def nearest_base(desc, points, floor_z, radius):
+    """The closest base distance at which the camera, at the still's pose and every pose of a
+    rendered clip, stands at least (NEAR_MARGIN - 1) subject radii past the subject's hull
+    (its support toward the camera): a thin subject seen face-on (a pipe, a crystal) may be
+    approached closer than its bounding sphere, which a panorama needs to give it its share
+    (a pipe at a medium panoramic framing covered 1.3% of the frame from the sphere's margin,
+    stylized_motion 164). At most the sphere's bound (`sphere_base`)."""
+    view = desc.camera.main
+    far = sphere_base(view, radius)
+    times = (view.movement.still_at, *clip_times(view))
+    gap = (NEAR_MARGIN - 1.0) * radius
+    saved = view.distance
+
+    def clear(distance):
+        view.distance = distance
+        return _clearance(desc, points, floor_z, times, gap) >= 0.0
+
+    try:
+        if not clear(far):  # a move that shifts the camera (truck, crane): the sphere's bound
+            return far
+        lo, hi = 0.05 * far, far
+        if clear(lo):
+            return lo
+        for _ in range(_ITERATIONS // 2):
+            mid = math.sqrt(lo * hi)
+            lo, hi = (lo, mid) if clear(mid) else (mid, hi)
+        return hi
+    finally:
+        view.distance = saved
 
 
 def _solve_distance(desc, points, floor_z, lo, target, crop, size, group=None):

@@ -21,6 +21,7 @@ import math
 import bpy
 
 from psynth_render.scene.build.patterns import math_node, mix_color
+from psynth_render.scene.build.surfaces import _fresh_tree
 
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"
@@ -35,8 +36,16 @@ REFERENCE_SIZE = 256
 
 
 # ---------------------------------------------------------------- geometry styles
+OUTLINE = "psynth_outline"
+OUTLINE_WIDTH = 0.03
+"""Width of the ink shell a panoramic lens draws around a lined object (scene units: subject radii)."""
+
+
 def style_modifiers(obj, style):
-    """Decimate (low-poly) or Wireframe modifiers, last in the stack; removed otherwise."""
+    """Decimate (low-poly) or Wireframe modifiers, last in the stack; removed otherwise. A
+    previous sample's ink shell goes too (`lines` adds it after framing, which measures the
+    object alone: a reused subject framed with it stood 3% further back)."""
+    set_modifier(obj, OUTLINE, "SOLIDIFY", False)
     _style_modifier(obj, "psynth_decimate", "DECIMATE", style.decimate_ratio is not None
               and style.shading == "low_poly", ratio=style.decimate_ratio or 1.0, use_collapse_triangulate=True)
     _style_modifier(obj, "psynth_wireframe", "WIREFRAME", style.shading == "wireframe",
@@ -138,15 +147,59 @@ def _feed(links, socket, value, target):
 
 
 # ---------------------------------------------------------------- lines
-def lines(scene, style, lined_objects):
+def _outline_material(color):
+    """Ink on the shell's faces that look at the camera, nothing elsewhere and for other rays:
+    the shell's far side, seen past the object's silhouette, is the line."""
+    mat = bpy.data.materials.get(OUTLINE) or bpy.data.materials.new(OUTLINE)
+    tree = _fresh_tree(mat)
+    nodes, links = tree.nodes, tree.links
+    out = nodes.new("ShaderNodeOutputMaterial")
+    geometry, path = nodes.new("ShaderNodeNewGeometry"), nodes.new("ShaderNodeLightPath")
+    ink, clear = nodes.new("ShaderNodeEmission"), nodes.new("ShaderNodeBsdfTransparent")
+    ink.inputs["Color"].default_value = (*color, 1.0)
+    mix = nodes.new("ShaderNodeMixShader")
+    hidden = math_node(nodes, links, "MAXIMUM", geometry.outputs["Backfacing"],
+                       math_node(nodes, links, "SUBTRACT", 1.0, path.outputs["Is Camera Ray"]))
+    links.new(hidden, mix.inputs["Fac"])
+    links.new(ink.outputs[0], mix.inputs[1])
+    links.new(clear.outputs[0], mix.inputs[2])
+    links.new(mix.outputs[0], out.inputs["Surface"])
+    return mat
+
+
+def outline_shells(objects, style, wanted):
+    """An inverted hull around each object (a Solidify shell outside it, normals flipped, in the
+    ink material), or none: Freestyle projects its lines as a perspective camera would, so
+    under a fisheye or panoramic lens they fell across the frame and outside the lens's disc,
+    and an ink or sketch subject, the paper's white inside them, was not drawn at all
+    (stylized_motion 18, 58). A shell is geometry: every projection draws it."""
+    mat = _outline_material(style.line_color) if wanted else None
+    for obj in objects:
+        if obj.type != "MESH":
+            continue
+        own = max(1, len(obj.data.materials))
+        _style_modifier(obj, OUTLINE, "SOLIDIFY", wanted, thickness=OUTLINE_WIDTH / (max(obj.scale) or 1.0),
+                        offset=1.0, use_flip_normals=True, use_rim=False, material_offset=own)
+        if wanted:
+            if len(obj.data.materials) == own:
+                obj.data.materials.append(None)  # the shell's faces take the last slot
+            slot = obj.material_slots[len(obj.material_slots) - 1]
+            slot.link = "OBJECT"
+            slot.material = mat
+
+
+def lines(scene, style, lined_objects, panoramic=False):
     """Freestyle lines (silhouette, border, crease) around `lined_objects` only; Workbench
-    draws its own object outline instead (Freestyle there costs seconds per frame)."""
+    draws its own object outline instead (Freestyle there costs seconds per frame); a
+    `panoramic` (fisheye, 360-degree) lens, which Freestyle cannot project, an ink shell."""
     wanted = style.shading in LINE_SHADINGS or style.outline
     workbench = scene.render.engine == "BLENDER_WORKBENCH"
     shading = scene.display.shading
     shading.show_object_outline = wanted and workbench
     shading.object_outline_color = style.line_color
-    wanted = wanted and not workbench
+    shell = wanted and panoramic and scene.render.engine == "CYCLES"
+    outline_shells(lined_objects, style, shell)
+    wanted = wanted and not workbench and not shell
     scene.render.use_freestyle = wanted
     layer = scene.view_layers[0]
     layer.use_freestyle = wanted

@@ -86,10 +86,11 @@ def _fresh_material(name):
 
 
 # ---------------------------------------------------------------- liquid
-def liquid(subject, liquid_desc, floor_z, facing=None, eye=None):
+def liquid(subject, liquid_desc, floor_z, facing=None, eye=None, spot=None):
     """Build (or remove, for None) the liquid body; `facing`: the camera's azimuth in the
     subject's frame (radians), where forms on the subject gather (drips on the side it sees);
-    `eye`: the direction toward the camera in the subject's frame (droplets, coating)."""
+    `eye`: the direction toward the camera in the subject's frame (droplets, coating); `spot`:
+    where a pour stands in the shot (pour_spot.PourSpot; None: beside the subject's right)."""
     if liquid_desc is None:
         remove_object(LIQUID)
         return None
@@ -101,6 +102,9 @@ def liquid(subject, liquid_desc, floor_z, facing=None, eye=None):
 
     form = liquid_desc.form.model_dump(mode="json")  # fluids.py's mesh makers read plain data
     form["facing"] = None if facing is None else round(facing, 3)
+    if spot is not None and form["form"] == "pour":
+        form["spot"] = {"landing": list(spot.landing), "top": spot.top, "stream_radius": spot.stream_radius,
+                        "pool_reach": spot.pool_reach}
     if form["form"] in ("droplets", "coating"):
         form.update(surface_frame(subject, eye))
     top = max((subject.matrix_world @ Vector(c)).z for c in subject.bound_box)
@@ -145,6 +149,12 @@ def surface_frame(subject, eye):
 PUDDLE_RADIUS = 0.5
 """Radius of the puddle drips land in (object radii), at the edge of the subject's footprint
 on the camera's side."""
+
+
+def world_bounds(obj):
+    """The world-space box (lo, hi corners, as lists) around `obj`'s bounds."""
+    corners = [obj.matrix_world @ Vector(c) for c in obj.bound_box]
+    return [min(c[k] for c in corners) for k in range(3)], [max(c[k] for c in corners) for k in range(3)]
 
 
 def _landing_puddle(subject, floor_z, facing):

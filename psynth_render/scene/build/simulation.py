@@ -22,7 +22,10 @@ import bpy
 import numpy as np
 from mathutils import Vector
 
-from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader
+from psynth_render.scene.build.fluids import SPLASH_SHARE
+from psynth_render.scene.build.media import GAS, LIQUID, liquid_material, volume_shader, world_bounds
+from psynth_render.scene.build.pour_spot import place_pour
+from psynth_render.scene.build.sim_fireball import fireball_material, show_fireball
 from psynth_render.vfx_solver import Setup, bake, effect_kind, load, simulate, thickness
 
 MODIFIER = "psynth_simulation"
@@ -34,6 +37,8 @@ GAS_DENSITY = 3.0
 """A particle sphere's density is 1; the still looks' fields peak above that (edge gain)."""
 FIRE_GLOW = 0.4
 """Emission per unit of blackbody intensity x gas.density x particle density of a simulated flame."""
+MIN_RADIUS_VOXELS = 1.25
+"""The least particle radius meshed, in voxels: Points to Volume misses smaller spheres."""
 FLAME_CORE_DENSITY = 2.0
 """Particle density (overlapping spheres) at which a flame burns at its core temperature; thinner
 gas cools toward the tip temperature."""
@@ -56,11 +61,12 @@ class SimulatedClip:
             obj = bpy.data.objects.get(LIQUID if effect.element == "liquid" else GAS)
             if kind is None or obj is None:
                 continue
-            setup = setup_of(effect, kind, floor_z, subject, self.desc.camera.main.azimuth_deg)
+            size = (scene.render.resolution_x, scene.render.resolution_y)
+            setup = setup_of(effect, kind, floor_z, subject, self.desc, self.voxel, size)
             solved = simulate(setup, self.particles, self.frames, self.fps, seed=effect.seed * 7 + number)
             paths = bake(solved, self.scratch, obj.name)
-            self.tracks.append(_take_over(obj, effect, self.voxel))
-            self.tracks[-1]["paths"] = paths
+            self.tracks.append(_take_over(obj, effect, kind, self.voxel))
+            self.tracks[-1].update(paths=paths, setup=setup)
         return self
 
     @property
@@ -72,7 +78,9 @@ class SimulatedClip:
         """Put frame `index`'s particles into every simulated object."""
         for track in self.tracks:
             frame = load(track["paths"][index])
-            _set_points(track["object"], frame.positions, frame.radii)
+            _set_points(track["object"], frame.positions, np.maximum(frame.radii, MIN_RADIUS_VOXELS * self.voxel))
+            if "fireball" in track:  # the explosion cools as it spreads
+                show_fireball(track["fireball"], frame.positions, frame.radii, (index + 1) / self.fps)
 
     def __exit__(self, *exc):
         for track in self.tracks:
@@ -81,14 +89,13 @@ class SimulatedClip:
         return False
 
 
-def setup_of(effect, kind: str, floor_z: float, subject, camera_azimuth_deg: float) -> Setup:
-    """The solver's Setup of a built effect: where its emitter is, in the scene's units."""
-    corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
-    lo = [min(c[k] for c in corners) for k in range(3)]
-    hi = [max(c[k] for c in corners) for k in range(3)]
+def setup_of(effect, kind: str, floor_z: float, subject, desc, voxel: float, size) -> Setup:
+    """The solver's Setup of a built effect: where its emitter is, in the scene's units. A pour's
+    spout, stream width and pool come from the camera's frame (pour_spot) at the frame `size`."""
+    lo, hi = world_bounds(subject)
     centre = tuple((a + b) / 2 for a, b in zip(lo, hi))
     radius = sum(b - a for a, b in zip(lo, hi)) / 6.0
-    a = math.radians(camera_azimuth_deg)
+    a = math.radians(desc.camera.main.azimuth_deg)
     common = dict(kind=kind, floor_z=floor_z, subject_centre=centre, subject_radius=radius,
                   facing=math.atan2(-math.cos(a), math.sin(a)))  # the camera's side (motion.py's azimuths)
     if effect.element == "gas":
@@ -102,25 +109,29 @@ def setup_of(effect, kind: str, floor_z: float, subject, camera_azimuth_deg: flo
         return Setup(origin=(cx, cy, floor_z + cz), size=effect.extent, height=effect.height, burning=burning,
                      turbulence=effect.turbulence, **common)
     form, t = effect.form, thickness(effect.viscosity)
-    if kind == "pour":  # the spout above the spot fluids.pour puts the stream
-        top = 1.0 + max(form.height, 0.5) * 0.6
-        return Setup(origin=(1.2, -0.35, top), size=max(form.stream_radius, 0.02) * (1 + 1.5 * t),
-                     height=top - floor_z, viscosity=effect.viscosity, **common)
-    if kind == "splash":  # thrown up around the subject's foot
+    if kind == "pour":  # a spout above a spot in view, beside the subject where there is room
+        spot = place_pour(desc, lo, hi, floor_z, size, form, effect.viscosity, voxel)
+        return Setup(origin=(*spot.landing, spot.top), size=spot.stream_radius, height=spot.top - floor_z,
+                     viscosity=effect.viscosity, reach=spot.pool_reach, **common)
+    if kind == "splash":  # thrown up around the subject's foot, its crown below the subject's top (as the still's)
+        crown = min(max(form.height, 0.2), SPLASH_SHARE * (hi[2] - floor_z))
         return Setup(origin=(centre[0], centre[1], floor_z + 0.02), size=max(hi[0] - lo[0], hi[1] - lo[1]) / 2 * 1.05,
-                     height=max(form.height, 0.2), viscosity=effect.viscosity, **common)
+                     height=crown, viscosity=effect.viscosity, **common)
     return Setup(origin=centre, size=radius, height=form.height, viscosity=effect.viscosity, **common)
 
 
 # ---------------------------------------------------------------- the objects
-def _take_over(obj, effect, voxel: float) -> dict:
+def _take_over(obj, effect, kind: str, voxel: float) -> dict:
     """Give `obj` a points mesh and the modifier that turns it into the effect; remember what
     it had."""
     track = {"object": obj, "data": obj.data}
     obj.data.use_fake_user = True  # kept while the clip borrows the object
     mesh = bpy.data.meshes.new(obj.name + "_particles")
     obj.data = mesh
-    if effect.element == "gas":
+    if kind == "burst" and effect.blackbody_kelvin is not None:  # a fireball: heat from its heart
+        material, track["fireball"] = fireball_material(SIM_GAS_MATERIAL, effect)
+        group = _node_group(obj.name, voxel, material, surface=False)
+    elif effect.element == "gas":
         material = _gas_material(effect)
         group = _node_group(obj.name, voxel, material, surface=False)
     else:

@@ -94,7 +94,8 @@ def colour_part(values, params) -> dict[str, Any]:
 
 def restyle_material(material, style, colour) -> None:
     """Clay replaces the material; otherwise the palette's subject colour, the mood and the
-    style's saturation recolour its base colour (in place)."""
+    style's saturation recolour its base colour (in place); a pixel-art sprite keeps the
+    palette's value floor (palette.SPRITE_VALUE_FLOOR), so its few levels do not merge it with a dark set."""
     if style["shading"] == "clay":
         material.update(base_color=list(style["base_color_override"]), roughness=style["roughness_override"],
                         metallic=0.0, transmission=0.0, coat=0.0, sheen=0.0, subsurface=0.0, detail=None,
@@ -103,6 +104,8 @@ def restyle_material(material, style, colour) -> None:
     entry = palette.entry_for(colour["palette_hsv"], 0)
     base = palette.blend(material["base_color"], entry, palette.subject_weight(material))
     material["base_color"] = palette.apply_mood(base, colour["mood_params"], style["saturation"])
+    if style["shading"] == "pixel_art":
+        material["base_color"] = palette.value_floor(material["base_color"], palette.SPRITE_VALUE_FLOOR)
 
 
 def restyle_background(background, style, colour) -> None:

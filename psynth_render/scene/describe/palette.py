@@ -68,6 +68,23 @@ def apply_mood(rgb, mood, extra_saturation=1.0):
     return [c**2.2 for c in colorsys.hsv_to_rgb(h, s, v)]
 
 
+SPRITE_VALUE_FLOOR = 0.6
+"""The least display value (HSV V) of a pixel-art subject's base colour. Pixel art cuts each
+channel into a few levels (6: bands 0.2 wide in display terms); a dark mood's subject (value
+0.2) lit by a dim rig fell in the void's band and vanished (stylized_motion 80, 127, 167:
+the caption's subject was not one pixel of the image). The mood still darkens the set and the
+light; the sprite stays a band or more above a dark void."""
+
+
+def value_floor(rgb, floor):
+    """A linear colour raised to at least `floor` display value, hue and saturation kept."""
+    display = [max(c, 0.0) ** (1 / 2.2) for c in rgb]
+    h, s, v = colorsys.rgb_to_hsv(*display)
+    if v >= floor:
+        return list(rgb)
+    return [c**2.2 for c in colorsys.hsv_to_rgb(h, s, floor)]
+
+
 def light_tint(entry, mood):
     """A light's colour multiplier from its palette entry: the hue at LIGHT_WEIGHT, peak 1."""
     target = hsv_to_linear(entry[0], entry[1] * mood["saturation_scale"], 1.0)
@@ -125,4 +142,5 @@ def entry_for(entries, role_index):
 
 
 __all__ = ["apply_mood", "blend", "describe_colour", "entry_for", "hue_distance", "hue_of",
-           "light_tint", "luminance", "palette", "subject_weight"]
+           "light_tint", "luminance", "palette", "subject_weight",
+           "value_floor", "SPRITE_VALUE_FLOOR"]
