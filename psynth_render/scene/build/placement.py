@@ -20,9 +20,11 @@ FLAT_RATIO = 0.12
 """A subject thinner than this share of its width (along Z) is flat: a plane, a disc (what the
 surface forms treat as a sheet, media.py)."""
 TILT_RATIO = 0.3
-"""A shape lying flat and thinner than this share of its width (along Z) is turned toward the
-camera (face_the_camera): besides planes and discs, a torus (0.23), a gear (0.13), which seen
-edge-on at eye level shrink to a sliver (a small object of a group to under 1% of the frame)."""
+"""In a multi-object scene, a shape lying flat and thinner than this share of its width (along
+Z) is turned toward the camera (face_the_camera): besides planes and discs, a torus (0.23), a
+gear (0.13), which seen edge-on at eye level shrink to a sliver (the framing fits the group, so
+a small object falls under 1% of the frame). A lone subject's framing sets its own share: only
+FLAT_RATIO shapes tilt (a pour falls past a torus as it stands)."""
 
 CREASE_ANGLE_DEG = 50.0
 CREASE = 0.9
@@ -115,15 +117,16 @@ def crease_corners(mesh):
 
 
 def face_the_camera(obj, geo, desc):
-    """Tilt a flat shape lying in the XY plane (TILT_RATIO: a plane, a disc, a torus, a gear;
-    the subject or any object of a group) toward the still's camera, about the horizontal axis
+    """Tilt a flat shape lying in the XY plane (FLAT_RATIO: a plane, a disc; in a group,
+    TILT_RATIO: a torus, a gear too; the subject or any object outside a tower) toward the still's camera, about the horizontal axis
     across the view, until its face is seen at MIN_FACE_ANGLE_DEG or more. Keeps the
     object's location and scale."""
     coords = [v.co for v in obj.data.vertices]
     if not coords:
         return
     span = [max(c[k] for c in coords) - min(c[k] for c in coords) for k in range(3)]
-    if span[2] > TILT_RATIO * max(span[0], span[1], 1e-9):
+    ratio = TILT_RATIO if len(desc.objects) > 1 else FLAT_RATIO
+    if span[2] > ratio * max(span[0], span[1], 1e-9):
         return
     pose = still_pose(desc, None)
     # the view's direction, not the camera's place: that depends on the distance framing solves
