@@ -118,9 +118,9 @@ def crease_corners(mesh):
 
 def face_the_camera(obj, geo, desc):
     """Tilt a flat shape lying in the XY plane (FLAT_RATIO: a plane, a disc; in a group,
-    TILT_RATIO: a torus, a gear too; the subject or any object outside a tower) toward the still's camera, about the horizontal axis
-    across the view, until its face is seen at MIN_FACE_ANGLE_DEG or more. Keeps the
-    object's location and scale."""
+    TILT_RATIO: a torus, a gear too; the subject or any object outside a tower) toward the
+    still's camera, about the horizontal axis across the view, until its face is seen at
+    MIN_FACE_ANGLE_DEG or more. Keeps the object's location and scale."""
     coords = [v.co for v in obj.data.vertices]
     if not coords:
         return
