@@ -163,3 +163,40 @@ def test_an_object_the_renderer_lost_counts_as_not_visible():
     assert metrics["element_coverage"]["object"] == 0.0
     assert "object_not_visible" in visibility_reasons(metrics, T)
     assert expected_elements({"scene_objects": 1}) == ("subject",)
+
+
+FLAT_ROW = """dataset row {{
+    samples 100
+    seed {seed}
+    scene.objects = 5
+    scene.arrangement = scattered
+    camera.angle = eye_level
+    geometry.shape = complex.gear
+    each object {{
+        geometry.shape    = primitives.torus
+        geometry.rotation ~ uniform(0, 360)
+    }}
+    render {{ engine cycles resolution 64x64 samples 1 }}
+}}
+"""
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_flat_gear_and_tori_at_eye_level_are_turned_toward_the_camera(seed):
+    # lying flat at eye level (before TILT_RATIO, main at 6d4fb3d) the gear subject covered
+    # 0.012 and 0.0105 of these frames (under min_coverage 0.02) and seed 1's third torus 0.0098
+    # (under min_element_coverage 0.01); tilted toward the camera: 0.028, 0.027 and 0.015
+    from psynth_render.scene.describe import describe
+
+    spec = compile_text(FLAT_ROW.format(seed=seed), "row.psynth")
+    row = sample_range(spec, 0, 1).to_dicts()[0]
+    desc = describe(row, spec, default_taxonomy())
+    ids, instances = _ids(desc)
+    shown = {i["element"]: [] for i in instances}
+    for entry in instances:
+        shown[entry["element"]].append(entry["coverage"])
+    assert len(shown["object"]) == 4
+    assert min(shown["subject"]) >= T.min_coverage * 1.2, shown
+    assert min(shown["object"]) >= T.min_element_coverage * 1.2, shown
+    metrics = visibility_metrics(instance_ids=ids, instances=instances, expected=expected_elements(row))
+    assert not [r for r in visibility_reasons(metrics, T) if r.endswith("_not_visible")]

@@ -190,7 +190,8 @@ def add(element, scene, state):
 @add.register
 def _add_object(element: SceneObject, scene, state):
     obj = _subject(scene, element)
-    face_the_camera(obj, element.geometry, state.desc)
+    if element.support is None and not any(o.support == element.name for o in state.desc.objects):
+        face_the_camera(obj, element.geometry, state.desc)  # not in a tower: a tilted ring is no seat
     style = state.style
     style_modifiers(obj, style)
     if element.material is None:  # made by the script's add_materials

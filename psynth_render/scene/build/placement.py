@@ -17,8 +17,14 @@ MIN_FACE_ANGLE_DEG = 40.0
 """A flat subject (a plane, a disc) is tilted so that the camera sees its face at least this
 steeply: never edge-on."""
 FLAT_RATIO = 0.12
-"""A subject thinner than this share of its width (along Z) is flat: a plane, a disc (not a
-torus, whose hole a tilt would open to the view)."""
+"""A subject thinner than this share of its width (along Z) is flat: a plane, a disc (what the
+surface forms treat as a sheet, media.py)."""
+TILT_RATIO = 0.3
+"""In a multi-object scene, a shape lying flat and thinner than this share of its width (along
+Z) is turned toward the camera (face_the_camera): besides planes and discs, a torus (0.23), a
+gear (0.13), which seen edge-on at eye level shrink to a sliver (the framing fits the group, so
+a small object falls under 1% of the frame). A lone subject's framing sets its own share: only
+FLAT_RATIO shapes tilt (a pour falls past a torus as it stands)."""
 
 CREASE_ANGLE_DEG = 50.0
 CREASE = 0.9
@@ -111,15 +117,19 @@ def crease_corners(mesh):
 
 
 def face_the_camera(obj, geo, desc):
-    """Tilt a flat subject lying in the XY plane toward the still's camera (about the
-    horizontal axis across the view) until its face is seen at MIN_FACE_ANGLE_DEG or more."""
+    """Tilt a flat shape lying in the XY plane (FLAT_RATIO: a plane, a disc; in a group,
+    TILT_RATIO: a torus, a gear too; the subject or any object outside a tower) toward the
+    still's camera, about the horizontal axis across the view, until its face is seen at
+    MIN_FACE_ANGLE_DEG or more. Keeps the object's location and scale."""
     coords = [v.co for v in obj.data.vertices]
     if not coords:
         return
     span = [max(c[k] for c in coords) - min(c[k] for c in coords) for k in range(3)]
-    if span[2] > FLAT_RATIO * max(span[0], span[1], 1e-9):
+    ratio = TILT_RATIO if len(desc.objects) > 1 else FLAT_RATIO
+    if span[2] > ratio * max(span[0], span[1], 1e-9):
         return
     pose = still_pose(desc, None)
+    # the view's direction, not the camera's place: that depends on the distance framing solves
     eye = Vector(pose["location"]) - Vector(pose["target"])
     across = Vector((eye.x, eye.y, 0.0))
     if across.length < 1e-6:  # straight above or below: the face is seen whole
@@ -131,4 +141,5 @@ def face_the_camera(obj, geo, desc):
     toward = across.normalized() if eye.z >= 0 else -across.normalized()
     axis = Vector((0.0, 0.0, 1.0)).cross(toward).normalized()  # turns +Z toward the camera
     spin = Matrix.Rotation(math.radians(geo.rotation_deg), 4, "Z")
-    obj.matrix_world = Matrix.Rotation(tilt, 4, axis) @ spin
+    location, scale = Vector(obj.location), Vector(obj.scale)
+    obj.matrix_world = Matrix.Translation(location) @ Matrix.Rotation(tilt, 4, axis) @ spin @ Matrix.Diagonal((*scale, 1.0))

@@ -77,19 +77,23 @@ def _over(points, other_points, descending):
 
 def lowest_point(obj):
     """World height of the evaluated object's lowest point (modifiers applied): its bounding
-    box's lowest corner, exact since objects turn about Z only."""
-    return min(_corner_heights(obj))
+    box's lowest corner, exact when the object turns about Z only; else (a flat shape tilted
+    toward the camera) its lowest vertex."""
+    return min(_heights(obj))
 
 
 def highest_point(obj):
-    return max(_corner_heights(obj))
+    return max(_heights(obj))
 
 
-def _corner_heights(obj):
+def _heights(obj):
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
     evaluated = obj.evaluated_get(depsgraph)
-    return [(evaluated.matrix_world @ Vector(corner)).z for corner in evaluated.bound_box]
+    matrix = evaluated.matrix_world
+    if abs(matrix[2][0]) > 1e-9 or abs(matrix[2][1]) > 1e-9:  # tilted: the box's corners stick out
+        return world_vertices(obj, depsgraph)[:, 2]
+    return [(matrix @ Vector(corner)).z for corner in evaluated.bound_box]
 
 
 def rest_on_floor(obj, floor_z, floor_gap):
