@@ -126,9 +126,9 @@ def test_the_whole_pour_stays_in_frame_over_the_clip(tmp_path, shape, framing, m
             assert 0 < x < w - 1 and 0 < y < h - 1, (index, spout, landing)
 
 
-def _framed(framing, lo, hi, floor_z, size=64, round_=False):
-    """A description whose camera frames the box lo..hi (`round_`: the ball inside it) at
-    `framing`, and its still pose."""
+def _framed(framing, lo, hi, floor_z, size=64, round_=False, points=None):
+    """A description whose camera frames the box lo..hi (`round_`: the ball inside it;
+    `points`: those points of the subject) at `framing`, and its still pose."""
     from psynth_render.scene.build.framing import solve_framing
     from psynth_render.scene.build.motion import camera_pose
     from psynth_render.scene.describe import describe
@@ -141,7 +141,7 @@ def _framed(framing, lo, hi, floor_z, size=64, round_=False):
     corners = [(x, y, z) for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
     ball = [(math.cos(a) * math.cos(e), math.sin(a) * math.cos(e), math.sin(e))
             for a in np.linspace(0, 2 * math.pi, 24) for e in np.linspace(-1.5, 1.5, 9)]
-    solve_framing(desc, ball if round_ else corners, floor_z, (size, size))
+    solve_framing(desc, points or (ball if round_ else corners), floor_z, (size, size))
     return desc, camera_pose(desc, desc.camera.main.movement.still_at, floor_z), corners
 
 
@@ -205,3 +205,60 @@ def test_a_pours_scene_script_re_renders_its_image(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     again, original = png_array((tmp_path / "000000000.png").read_bytes()), png_array(members["000000000.png"])
     assert np.abs(again - original).mean() < 1.0 and original.std() > 1.0
+
+
+def _rope_pile(spot, viscosity, floor_z):
+    """The still pour (fluids.pour) standing on `spot`: its vertices."""
+    import random
+
+    from psynth_render.scene.build.fluids import pour, thickness_of
+
+    p = {"height": 2.5, "stream_radius": 0.08, "extent": 1.2,
+         "spot": {"landing": list(spot.landing), "top": spot.top, "stream_radius": spot.stream_radius,
+                  "pool_reach": spot.pool_reach}}
+    return pour(p, thickness_of(viscosity), floor_z, random.Random(0))["verts"]
+
+
+def test_a_thick_ropes_coils_stay_off_the_lens_and_within_its_spot_beside_a_wide_plane():
+    """vfx_elements 149: a wide plane at medium framing leaves no room beside it; the coils of a
+    thick paint rope (11.1 Pa·s) were drawn 3.6 stream radii round a spot checked with a pool a
+    fifth of that, in front of the plane, and filled the frame. The coils stay within the spot's
+    pool, below the spout, and further from the camera than NEAR_SHARE of the subject's depth."""
+    from types import SimpleNamespace
+
+    from psynth_render.scene.build.framing import _dot, _sub, camera_basis
+    from psynth_render.scene.build.pour_spot import NEAR_SHARE, place_pour
+
+    lo, hi, floor_z = (-0.707, -0.6, -0.375), (0.707, 0.6, 0.375), -0.345
+    plane = [(-0.707, 0.0, 0.0), (0.707, 0.0, 0.0), (0.0, -0.6, -0.375), (0.0, 0.6, 0.375)]  # tilted, turned 45°
+    desc, pose, _ = _framed("medium", lo, hi, floor_z, size=128, points=plane)
+    form = SimpleNamespace(stream_radius=0.08, extent=1.2)
+    spot = place_pour(desc, lo, hi, floor_z, (128, 128), form, 11.146)
+    verts = _rope_pile(spot, 11.146, floor_z)
+    forward = camera_basis(pose)[0]
+    subject_depth = _dot(_sub((0.0, 0.0, 0.0), pose["location"]), forward)
+    nearest = min(_dot(_sub(v, pose["location"]), forward) for v in verts)
+    assert nearest >= NEAR_SHARE * subject_depth, (spot, nearest, subject_depth)
+    landing = spot.landing
+    assert max(math.hypot(v[0] - landing[0], v[1] - landing[1]) for v in verts) <= spot.pool_reach + 1e-6
+    assert max(v[2] for v in verts) <= spot.top + 1e-6  # the pile stays below the spout
+
+
+def test_a_pour_beside_a_flat_torus_falls_a_readable_height():
+    """vfx_elements 53: beside a lying torus (2 wide, 0.46 high) the stream fell 1.4 times its
+    height, a fifth of the frame's height, and its thin pour was under 1% of the image. A flat
+    subject counts half its width as its height: the stream spans over 30% of the frame."""
+    from types import SimpleNamespace
+
+    from psynth_render.scene.build.framing import frame_half_sizes, project
+    from psynth_render.scene.build.pour_spot import place_pour
+
+    lo, hi, floor_z = (-1.0, -1.0, -0.231), (1.0, 1.0, 0.231), -0.233
+    desc, pose, _ = _framed("medium", lo, hi, floor_z, size=128)
+    form = SimpleNamespace(stream_radius=0.08, extent=1.2)
+    spot = place_pour(desc, lo, hi, floor_z, (128, 128), form, 0.0013)
+    top = project((*spot.landing, spot.top), pose, desc.camera.main)
+    foot = project((*spot.landing, floor_z), pose, desc.camera.main)
+    _, half_height = frame_half_sizes(desc.camera.main, 128, 128)
+    assert abs(top[1] - foot[1]) / (2 * half_height) > 0.3, (spot, top, foot)
+    assert max(abs(top[0]), abs(top[1]), abs(foot[0]), abs(foot[1])) <= 0.5  # in frame

@@ -201,11 +201,17 @@ def drip(p, t, floor_z, rng, surface):
     return merge(parts) if parts else shape([], [], [])
 
 
+COIL_REACH = 3.6
+"""A thick rope's coils reach this many stream radii round its landing, where the spot has room."""
+PILE_SHARE = 0.6
+"""A rope's pile of coils rises at most this share of its fall (the spout stays above it)."""
+
+
 def pour(p, t, floor_z, rng):
     """A vertical stream beside the subject. Thin: it narrows as it falls and spreads into a
     wide thin pool; thick: a wide rope that coils and piles where it lands. Where it stands,
-    how thick and how wide its pool are p["spot"]'s (the builder places it in the shot,
-    pour_spot), else beside the subject's right."""
+    how thick and how wide its pool (its coils) are p["spot"]'s (the builder places it in the
+    shot, pour_spot), else beside the subject's right."""
     spot = p.get("spot")
     if spot:
         (cx, cy), top, r0 = spot["landing"], spot["top"], spot["stream_radius"]
@@ -225,12 +231,14 @@ def pour(p, t, floor_z, rng):
         spread = spot["pool_reach"] / 0.7 if spot else p["extent"] * (1.2 - 0.6 * t)
         parts.append(sheet(lambda a: spread, lambda f, a: 0.02 * (1 - f**6) + 0.002, floor_z, segments=40))
         parts[-1]["verts"] = [(x * 0.7 + cx, y * 0.7 + cy, z) for x, y, z in parts[-1]["verts"]]
-    else:  # coils stacking into a pile
-        coils = 2 + int(3 * t)
-        for c in range(coils):
-            ring_r = r0 * (2.6 - 0.35 * c)
+    else:  # coils stacking into a pile, within the spot's pool and below the spout
+        reach = spot["pool_reach"] if spot else COIL_REACH * r0
+        shrink = min(1.0, max(reach - 0.95 * r0, 0.0) / (2.6 * r0))
+        for c in range(2 + int(3 * t)):
             z = floor_z + r0 * (1 + 1.7 * c)
-            parts.append(_torus((cx, cy, z), ring_r, r0 * 0.95))
+            if c and z + 0.95 * r0 > floor_z + PILE_SHARE * fall:
+                break
+            parts.append(_torus((cx, cy, z), shrink * r0 * (2.6 - 0.35 * c), r0 * 0.95))
     return merge(parts)
 
 

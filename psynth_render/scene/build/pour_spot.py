@@ -13,7 +13,7 @@ several voxels thick (Volume to Mesh drops thinner ones).
 import math
 from dataclasses import dataclass
 
-from psynth_render.scene.build.fluids import thickness_of
+from psynth_render.scene.build.fluids import COIL_REACH, thickness_of
 from psynth_render.scene.build.framing import _dot, _sub  # small vector helpers (pure math)
 from psynth_render.scene.build.framing import camera_basis, clip_times, extent, frame_half_sizes, project
 from psynth_render.scene.build.motion import camera_pose
@@ -21,6 +21,9 @@ from psynth_render.scene.build.motion import camera_pose
 POUR_FALL = 1.4
 """A pour's spout stands this many times the subject's height above the floor (lower where the
 frame has no room)."""
+FLAT_HEIGHT = 0.5
+"""A flat subject (a lying torus, disc or plane) counts at least this share of its width as its
+height for the pour's fall: a stream as short as it is low reads as a dribble."""
 MARGIN = 0.85
 """The furthest the spout and the stream may reach from the frame's centre (1 = on its edge)."""
 RIM_MARGIN = 0.92
@@ -36,9 +39,12 @@ BESIDE_POOL = 0.3
 POOL_SCALES = (1.0, 0.6, 0.35, 0.2)
 """Shares of the pool's wanted reach tried, largest first, where the whole one does not fit."""
 NEAR_SHARE = 0.6
-"""A spot chosen when none fits stays at least this share of the subject's depth from the camera."""
+"""A pour's pool (a rope's coils) stays at least this share of the subject's depth from the
+camera, fitting or not (nearer, the coils fill the lens and hide the subject)."""
 HEIGHT_SCALES = (1.0, 0.8, 0.6, 0.45)
 """Shares of the wanted fall height tried, tallest first."""
+LEAST_POOL = 2.0
+"""A pool (a rope's coils) reaches at least this many stream radii round the landing."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,10 @@ def place_pour(desc, lo, hi, floor_z, size, form, viscosity: float, voxel: float
     stream = max(form.stream_radius, 0.02) * (1 + 1.5 * t)
     pool = form.extent * 0.7 * (1.2 - 0.6 * t)
     clearance = None
-    if t >= 0.5:  # the rope's coils (fluids.pour) pile up to 3.6 stream radii round it, clear of the subject
-        pool = clearance = max(pool, 3.6 * stream)
-    return pour_spot(desc, lo, hi, floor_z, size, POUR_FALL * (hi[2] - floor_z), stream, pool, voxel, clearance)
+    if t >= 0.5:  # the rope's coils (fluids.pour) pile up to COIL_REACH stream radii round it, clear of the subject
+        pool = clearance = max(pool, COIL_REACH * stream)
+    height = max(hi[2] - floor_z, FLAT_HEIGHT * max(hi[0] - lo[0], hi[1] - lo[1]))
+    return pour_spot(desc, lo, hi, floor_z, size, POUR_FALL * height, stream, pool, voxel, clearance)
 
 
 def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxel, clearance=None) -> PourSpot:
@@ -83,35 +90,41 @@ def pour_spot(desc, lo, hi, floor_z, size, fall, stream_radius, pool_reach, voxe
     half_toward = max(abs(_dot2(_sub2(c, centre), toward)) for c in corners)
     fall = max(fall, 0.3)
     tests = [_hidden_by(pose, view, lo, hi, stream_radius) for pose in poses]
-    near = _nearer_than(poses[0], lo, hi, NEAR_SHARE)
+    near = _nearer_than(poses[0], lo, hi, NEAR_SHARE, toward)
+    pools = sorted({max(pool_reach * s, LEAST_POOL * stream_radius) for s in POOL_SCALES}, reverse=True)
     best, best_key = None, None
     for group in (_beside, _in_front):  # beside with a smaller pool before in front with a whole one
-        for pool in (pool_reach * s for s in POOL_SCALES):
+        for pool in pools:  # the pool (a rope's coils, fluids.pour) is checked at the size it is drawn
             clear = BESIDE_POOL * pool if clearance is None else min(clearance, pool)
             for landing in group(centre, right, toward, half_right, half_toward, pool, clear):
                 hidden = sum(test(landing, floor_z + fall) for test in tests) / len(tests)
+                lens = near(landing, pool)  # in view, yet its pool (a rope's coils) before the lens
                 for top in (floor_z + fall * s for s in HEIGHT_SCALES):
                     reach, spout = _reach(poses, view, width, height, landing, top, floor_z, pool, right, toward)
-                    if reach <= 1.0 and not hidden:
+                    if reach <= 1.0 and not hidden and not lens:
                         return _spot(poses[0], view, width, height, landing, top, floor_z, pool, stream_radius,
                                      voxel, right)
-                    if near(landing):
-                        continue  # a fallback never falls in front of the lens
-                    key = (hidden, spout > 1.0, reach)
+                    key = (lens, hidden, spout > 1.0, reach)
                     if best is None or key < best_key:
                         best, best_key = (landing, top, pool), key
-    # nothing fits (a close-up: no floor in frame beside or before the subject): a stream seen
-    # whole or in part, hidden at the fewest poses, its spout in frame, straying least
+    # nothing fits (a close-up: no floor in frame beside or before the subject): a stream off the
+    # lens, seen whole or in part, hidden at the fewest poses, its spout in frame, straying least
     landing, top, pool = best
     return _spot(poses[0], view, width, height, landing, top, floor_z, pool, stream_radius, voxel, right)
 
 
-def _nearer_than(pose, lo, hi, share):
-    """A test of whether a spot is nearer the camera than `share` of the subject's centre's depth."""
+def _nearer_than(pose, lo, hi, share, toward):
+    """A test of whether a spot's pool, `pool` round it, reaches nearer the camera (along the
+    floor's `toward`) than `share` of the subject's centre's depth: a rope's coils fill the lens."""
     forward = camera_basis(pose)[0]
     centre = [(a + b) / 2 for a, b in zip(lo, hi)]
     depth = _dot(_sub(centre, pose["location"]), forward)
-    return lambda landing: _dot(_sub((landing[0], landing[1], centre[2]), pose["location"]), forward) < share * depth
+
+    def near(landing, pool):
+        rim = (landing[0] + pool * toward[0], landing[1] + pool * toward[1], centre[2])
+        return _dot(_sub(rim, pose["location"]), forward) < share * depth
+
+    return near
 
 
 def _hidden_by(pose, view, lo, hi, stream_radius):
@@ -186,7 +199,7 @@ def _spot(pose, view, width, height, landing, top, floor_z, pool, stream_radius,
     wanted = 0.5 * STREAM_SHARE / per_unit if per_unit > 1e-9 else stream_radius
     radius = max(stream_radius, wanted, STREAM_VOXELS * voxel)
     return PourSpot((round(landing[0], 4), round(landing[1], 4)), round(top, 4), round(radius, 4),
-                    round(max(pool, 2 * radius), 4))
+                    round(max(pool, LEAST_POOL * radius), 4))
 
 
 def _floor_axes(pose):
