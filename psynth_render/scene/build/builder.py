@@ -132,8 +132,8 @@ def build(desc, stated=None):
         points = hulls[state.subject.name]
         eye = still_pose(desc, state.floor_z)["location"]
         fill = silhouette_fill([state.subject], points, eye, desc.camera.main.target)
-        solve_framing(desc, points, state.floor_z, _frame_size(scene),
-                      [p for hull in hulls.values() for p in hull], fill=fill)
+        group = [p for hull in hulls.values() for p in hull] if len(hulls) > 1 else None
+        solve_framing(desc, points, state.floor_z, _frame_size(scene), group, fill=fill)
     readable_gas(desc)
     scene[TAG + "_floor_z"] = state.floor_z
     scene[TAG + "_description"] = desc.to_json()
