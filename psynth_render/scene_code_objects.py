@@ -14,7 +14,7 @@ from typing import Any
 from psynth_render.scene.build.modifier_settings import MODIFIER_DEFAULTS, shape_modifier_settings
 from psynth_render.scene.build.shapes import SEEDED
 from psynth_render.scene.describe.model import Geometry
-from psynth_render.scene_code_parts import Taken, _differs, stated
+from psynth_render.scene_code_parts import Taken, stated
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
 SEEDED_SHAPES = (*SEEDED, "metaballs", "scatter")
@@ -104,7 +104,7 @@ def object_code(shape: Taken, name: str, index: int) -> list[str]:
         rest = "the build stacks it on what is below" if read["support"] else "the build rests it on the floor"
         lines.append(f"{var}.location = {literal(tuple(fields['location']))}  # its spot on the ground plane; {rest}")
     if fields["scale"] != 1.0:
-        lines.append(f"{var}.scale = {literal((fields['scale'],) * 3)}")
+        lines.append(f"{var}.scale = ({literal(fields['scale'])},) * 3")
     if geo.rotation_deg:
         lines.append(f"{var}.rotation_euler = (0.0, 0.0, math.radians({literal(geo.rotation_deg)}))")
     lines.append(f"{var}.pass_index = {literal(fields['pass_index'])}  # its id in the instance masks")
@@ -114,7 +114,7 @@ def object_code(shape: Taken, name: str, index: int) -> list[str]:
             continue
         mod = _MODIFIER_VARIABLES[modifier]
         lines.append(f"{mod} = {var}.modifiers.new({literal(modifier)}, {literal(kind)})")
-        changed = [(a, v) for a, v in settings.items() if _differs(v, MODIFIER_DEFAULTS[kind][a])]
+        changed = [(a, v) for a, v in settings.items() if v != MODIFIER_DEFAULTS[kind][a]]
         if changed:
             lines.append(", ".join(f"{mod}.{a}" for a, _ in changed) + " = " + ", ".join(literal(v) for _, v in changed))
     return lines

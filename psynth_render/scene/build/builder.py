@@ -33,7 +33,7 @@ from psynth_render.scene.build.placement import face_the_camera, silhouette_fill
 from psynth_render.scene.build.object_info import RESTS_ON
 from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
 from psynth_render.scene.build.topology import shape_modifiers
-from psynth_render.scene.build.stated_objects import finished, read_objects, shape_data
+from psynth_render.scene.build.stated_objects import OBJECT_TAG, finished, read_objects, shape_data
 from psynth_render.scene.build.patterns import apply_texture
 from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.rig_set import set_radius
@@ -44,7 +44,7 @@ from psynth_render.scene.describe.model import (
     AssetObject, Backdrop, GasEffect, Lens, LiquidEffect, Scene, SceneObject, Style,
 )
 
-TAG = "psynth"
+TAG = OBJECT_TAG
 SUBJECT = "psynth_subject"
 MESH_PREFIX = "psynth_mesh_"
 OBJECT_PREFIX = "psynth_object_"

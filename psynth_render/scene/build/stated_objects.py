@@ -18,7 +18,7 @@ import math
 
 import bpy
 
-from psynth_render.scene.build.meshes import from_operator, mesh_from_shape, metaballs_shape, _read_mesh
+from psynth_render.scene.build.meshes import from_operator, mesh_from_shape, metaballs_shape, read_mesh
 from psynth_render.scene.build.modifier_settings import topology_of
 from psynth_render.scene.build.patterns import cube_project_uvs
 from psynth_render.scene.build.placement import crease_corners
@@ -26,7 +26,7 @@ from psynth_render.scene.build.scatter import scatter_shape
 from psynth_render.scene.build.shapes import shape_mesh
 
 OBJECT_TAG = "psynth"
-"""The custom property that marks psynth's objects (builder.TAG: others are removed)."""
+"""The custom property that marks psynth's objects (builder.TAG; the build removes the others)."""
 
 
 def shape_data(generator, params, seed):
@@ -55,7 +55,7 @@ def object_mesh(generator, params, seed=None, smooth=True):
 def operator_mesh(smooth=True):
     """The mesh of the object a mesh-add operator just made (it is deleted), normalised."""
     obj = bpy.context.active_object
-    data, made = _read_mesh(obj.data), obj.data
+    data, made = read_mesh(obj.data), obj.data
     bpy.data.objects.remove(obj, do_unlink=True)
     bpy.data.meshes.remove(made)
     return finished(mesh_from_shape(shape_mesh("data", data, 0), smooth))
