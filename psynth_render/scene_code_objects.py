@@ -68,20 +68,18 @@ def kept_geometry(geo: Geometry) -> Geometry:
     return Geometry(concept=geo.concept, params={"float_above": above} if above else None)
 
 
-def _mesh_call(geo: Geometry, fields: dict[str, Any]) -> list[str]:
-    """The statements before the object's: its mesh as a library call (`mesh`)."""
-    smooth = bool(geo.params.get("smooth", True)) and not geo.flat
+def _mesh_call(geo: Geometry, fields: dict[str, Any]) -> tuple[list[str], str]:
+    """(statements before the object's, its mesh as a library call expression)."""
+    flat = "" if bool(geo.params.get("smooth", True)) and not geo.flat else "smooth=False"
     if fields.get("asset") is not None:
-        return [f"mesh = {MODULE}.catalog_mesh({literal(fields['asset'].model_dump(mode='json'))})"]
+        return [], f"{MODULE}.catalog_mesh({literal(fields['asset'].model_dump(mode='json'))})"
     if geo.generator == "primitive" and geo.params["op"] == "monkey":
-        return ["bpy.ops.mesh.primitive_monkey_add(size=2.0)  # Blender's monkey, read back and normalised",
-                f"mesh = {MODULE}.operator_mesh(smooth={smooth!r})"]
+        return (["bpy.ops.mesh.primitive_monkey_add(size=2.0)  # Blender's monkey, read back and normalised"],
+                f"{MODULE}.operator_mesh({flat})")
     args = [literal(geo.generator), literal(used_params(geo.generator, geo.params))]
     if geo.generator in SEEDED_SHAPES:
         args.append(f"seed={literal(geo.seed)}")
-    if not smooth:
-        args.append("smooth=False")
-    return [f"mesh = {MODULE}.object_mesh({', '.join(args)})"]
+    return [], f"{MODULE}.object_mesh({', '.join(args + ([flat] if flat else []))})"
 
 
 def _summary(geo: Geometry, bevel: float) -> str:
@@ -98,16 +96,18 @@ def object_code(shape: Taken, name: str, index: int) -> list[str]:
     geo, fields, read = shape.part, shape.fields, shape.read
     var = "subject" if read["element"] == "subject" else f"object_{index}"
     bevel = geo.params.get("bevel", 0.0)
-    lines = [f"# {var}: {_summary(geo, bevel)}", *_mesh_call(geo, fields),
-             f"{var} = {MODULE}.mesh_object(bpy_scene, {literal(read['name'])}, mesh)"]
+    before, mesh = _mesh_call(geo, fields)
+    lines = [f"# {var}: {_summary(geo, bevel)}", *before,
+             f"{var} = {MODULE}.mesh_object(bpy_scene, {literal(read['name'])}, {mesh})"]
     if any(fields["location"]):
-        rest = "the build stacks it on what is below" if read["support"] else "the build rests it on the floor"
-        lines.append(f"{var}.location = {literal(tuple(fields['location']))}  # its spot on the ground plane; {rest}")
+        note = "  # its spot on the ground; the build rests it there or on what is below" if index == 1 else ""
+        lines.append(f"{var}.location = {literal(tuple(fields['location']))}{note}")
     if fields["scale"] != 1.0:
         lines.append(f"{var}.scale = ({literal(fields['scale'])},) * 3")
     if geo.rotation_deg:
         lines.append(f"{var}.rotation_euler = (0.0, 0.0, math.radians({literal(geo.rotation_deg)}))")
-    lines.append(f"{var}.pass_index = {literal(fields['pass_index'])}  # its id in the instance masks")
+    note = "  # its id in the instance masks" if index == 0 else ""
+    lines.append(f"{var}.pass_index = {literal(fields['pass_index'])}{note}")
     for modifier, kind, wanted, settings in shape_modifier_settings(geo.subdivision, geo.subdivision_scheme, bevel,
                                                                     geo.topology):
         if not wanted:

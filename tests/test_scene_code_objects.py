@@ -138,7 +138,7 @@ def test_a_stacked_multi_object_scene_states_the_builders_objects(tmp_path, monk
     stacked = [d for d in _scenes(spec, 6) if any(o.support for o in d.objects)]
     assert stacked
     code = _check_same_objects(bpy, stacked[0], tmp_path, monkeypatch, "stacked")
-    assert code.count("ps.mesh_object(") == 3 and "the build stacks it on what is below" in code
+    assert code.count("ps.mesh_object(") == 3 and "on what is below" in code
 
 
 def test_asset_objects_state_their_catalog_mesh(asset_catalog, tmp_path, monkeypatch):  # noqa: F811
