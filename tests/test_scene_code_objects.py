@@ -188,3 +188,20 @@ def test_the_written_parameters_make_every_shape_concepts_mesh():
         assert shape_mesh(geo.generator, written, 12345) == shape_mesh(geo.generator, params, 12345), leaf
         made += 1
     assert made > 30
+
+
+def test_a_script_data_without_its_objects_is_refused_clearly():
+    """The data alone (objects left to `add_objects`) cannot be built, and an add_objects that
+    misses an object of the data is named."""
+    bpy = pytest.importorskip("bpy")
+    from psynth_render.scene.build import builder
+    from psynth_render.scene_code_parts import split_stated
+
+    desc = _scenes(_spec("primitives.cube", samples=1), 1)[0]
+    data, _ = split_stated(desc)
+    others = dict.fromkeys(("render", "camera", "materials", "world", "post"), lambda scene: None)
+    with pytest.raises(ValueError, match=r"no objects part.*stated=\{'objects'"):
+        builder.build(data, stated=others)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    with pytest.raises(ValueError, match="'psynth_subject', which the script's add_objects did not make"):
+        builder.build(data, stated={**others, "camera": builder.camera_data, "objects": lambda scene: None})

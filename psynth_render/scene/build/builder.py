@@ -93,9 +93,10 @@ each object, which the object's step puts in its slot before the library's textu
 shading and AOVs; one stating "objects" leaves each object's transform, pass index and
 geometry but its concept (and a floating shape's `float_above`) None and makes each object
 of the scene by its name with its mesh, transform, pass index and shape modifiers: the build
-reads those back (stated_objects.read_objects) and places the objects as it places its own; one stating "world" leaves `desc.lighting.world` None (the backdrop's
-step reads the world's kind back from the bpy world); one stating "post" leaves `desc.post`
-None and fills the compositor's look group itself (looks.look_tree)."""
+reads those back (stated_objects.read_objects) and places the objects as it places its own;
+one stating "world" leaves `desc.lighting.world` None (the backdrop's step reads the world's
+kind back from the bpy world); one stating "post" leaves `desc.post` None and fills the
+compositor's look group itself (looks.look_tree)."""
 
 
 def build(desc, stated=None):

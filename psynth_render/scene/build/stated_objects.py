@@ -85,7 +85,10 @@ def read_objects(desc):
     for element in desc.objects:
         if element.pass_index is not None:
             continue
-        obj = bpy.data.objects[element.name]
+        obj = bpy.data.objects.get(element.name)
+        if obj is None:
+            raise ValueError(f"the scene's data has the object {element.name!r}, which the script's "
+                             "add_objects did not make")
         geo, mods = element.geometry, obj.modifiers
         element.pass_index = obj.pass_index
         element.location = tuple(obj.location)
