@@ -116,7 +116,7 @@ def test_stated_objects_make_the_builders_objects(tmp_path, monkeypatch):
     the same mesh (counts, shading, UVs, creases, bounds), modifier stack and settings, world
     transform after placement, and pass index."""
     bpy = pytest.importorskip("bpy")
-    seen = set()
+    seen, codes = set(), []
     spec = _spec(", ".join(SHAPES), samples=60)
     for desc in _scenes(spec, 60):
         concept = desc.subject.geometry.concept
@@ -125,7 +125,10 @@ def test_stated_objects_make_the_builders_objects(tmp_path, monkeypatch):
         seen.add(concept)
         code = _check_same_objects(bpy, desc, tmp_path, monkeypatch, concept)
         assert "ps.Geometry(concept=" in code and "params={" not in code.split("def add_objects")[0], concept
+        codes.append(code)
     assert seen == set(SHAPES), seen
+    for modifier in ("psynth_subsurf", "psynth_bevel", "psynth_topology_quads", "psynth_topology_tris"):
+        assert any(f"modifiers.new('{modifier}'" in code for code in codes), modifier  # each kind compared
 
 
 def test_a_stacked_multi_object_scene_states_the_builders_objects(tmp_path, monkeypatch):
@@ -205,3 +208,14 @@ def test_a_script_data_without_its_objects_is_refused_clearly():
     bpy.ops.wm.read_factory_settings(use_empty=True)
     with pytest.raises(ValueError, match="'psynth_subject', which the script's add_objects did not make"):
         builder.build(data, stated={**others, "camera": builder.camera_data, "objects": lambda scene: None})
+
+
+def test_a_floating_shape_keeps_its_height_in_the_data(tmp_path, monkeypatch):
+    """`float_above` is what the build's floor reads and bpy cannot give back: the data keeps it
+    (the only parameter there), and the builds agree on where the floor leaves the objects."""
+    bpy = pytest.importorskip("bpy")
+    desc = _scenes(_spec("primitives.cube", objects="scene.objects = 2", samples=1), 1)[0]
+    desc.subject.geometry.params["float_above"] = 0.25
+    code = _check_same_objects(bpy, desc, tmp_path, monkeypatch, "floating")
+    data = code.split("def add_objects")[0]
+    assert data.count("params={'float_above': 0.25}") == 1 and data.count("params=") == 1
