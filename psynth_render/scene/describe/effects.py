@@ -17,6 +17,9 @@ BLACKBODY_LIGHT_WATTS = 6.0
 EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
+FLAME_LIGHT_WATTS = 150.0
+"""The same for flames: their sooty body is opaque, so a lower emission per unit length already
+glows as brightly (radiance ~ emission / absorption) and lights the scene as much."""
 
 def texture_part(values, params) -> dict[str, Any]:
     name, tex = params("texture.pattern")
@@ -47,7 +50,8 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     emits = gas.emits
     centre = list(gas.offset)  # a plume's foot or a blob's centre, from the concept
     if gas.blackbody_kelvin is not None and gas.blackbody_intensity > 0:
-        rgb, strength = kelvin_to_rgb(gas.blackbody_kelvin), BLACKBODY_LIGHT_WATTS * gas.blackbody_intensity
+        watts = FLAME_LIGHT_WATTS if gas.look == "flame" else BLACKBODY_LIGHT_WATTS
+        rgb, strength = kelvin_to_rgb(gas.blackbody_kelvin), watts * gas.blackbody_intensity
     elif gas.emission_color is not None:
         rgb, strength = list(gas.emission_color), EMISSION_LIGHT_WATTS * gas.emission_strength
     else:
