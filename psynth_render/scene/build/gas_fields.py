@@ -112,7 +112,7 @@ def flame_field(nodes, links, f):
     density = math_node(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), inside)
     # hot where the flame is thick and low, cooling to the tongues' edges and tips
     heat = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 1.0, h),
-                                         math_node(nodes, links, "MULTIPLY", shaped, 3.0)))
+                                         math_node(nodes, links, "MULTIPLY", shaped, 2.4)))
     return density, heat
 
 

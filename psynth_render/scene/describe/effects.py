@@ -17,7 +17,7 @@ BLACKBODY_LIGHT_WATTS = 6.0
 EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
-FLAME_LIGHT_WATTS = 150.0
+FLAME_LIGHT_WATTS = 120.0
 """The same for flames: their sooty body is opaque, so a lower emission per unit length already
 glows as brightly (radiance ~ emission / absorption) and lights the scene as much."""
 
@@ -63,6 +63,21 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
         light_rgb=[c / peak for c in rgb], light_power=strength * density * peak,
     )
     return out
+
+
+FLAME_CORE_EMISSION = 3.1
+"""gas_fields.blackbody_emission's factor at full heat (0.1 + 3 heat^2)."""
+
+
+def flame_glow(gas: dict[str, Any]) -> float:
+    """The brightest channel of a flame's core as rendered (0 for other gases): its body is
+    opaque, so it shows emission / absorption = blackbody_intensity x gas.density x
+    FLAME_CORE_EMISSION / density_value in its core colour (peak channel of the
+    luminance-normalised blackbody)."""
+    if gas.get("look") != "flame" or not gas.get("blackbody_kelvin") or gas["density_value"] <= 0:
+        return 0.0
+    per_length = gas["blackbody_intensity"] * gas["density"] * FLAME_CORE_EMISSION
+    return per_length / gas["density_value"] * max(kelvin_to_rgb(gas["blackbody_kelvin"]))
 
 
 def post_part(values, params, seed) -> dict[str, Any]:
