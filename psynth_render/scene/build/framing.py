@@ -375,7 +375,7 @@ and the subject: transmittance exp(-0.5) ~ 0.6, the subject stays readable (at 0
 cube in white fog already loses most of its contrast)."""
 MAX_SHAPED_DEPTH = 5.0
 """Optical depth across a shaped gas (plume, blob) at its densest (its noise leaves gaps)."""
-MAX_FLAME_DEPTH = 30.0
+MAX_FLAME_DEPTH = 400.0
 """Optical depth across flames: luminous soot makes a big flame's body opaque (it hides the
 backdrop behind it, so its own glow, not the backdrop, gives its colour); flames stand beside
 the subject, not in front of it."""

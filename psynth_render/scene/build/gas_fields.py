@@ -86,8 +86,8 @@ def _turbulent(nodes, links, vec, x, y, h, f):
     return math_node(nodes, links, "ADD", x, dx), math_node(nodes, links, "ADD", y, dy)
 
 
-TONGUE_GAIN = 4.0
-TONGUE_THINNING = 0.6
+TONGUE_GAIN = 6.0
+TONGUE_THINNING = 1.4
 """A flame's tongues: the noise's weight grows by TONGUE_GAIN per flame height and the body
 thins by TONGUE_THINNING, so the noise splits the upper flame into separate tongues."""
 
@@ -112,7 +112,7 @@ def flame_field(nodes, links, f):
     density = math_node(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), inside)
     # hot where the flame is thick and low, cooling to the tongues' edges and tips
     heat = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 1.0, h),
-                                         math_node(nodes, links, "MULTIPLY", shaped, 2.4)))
+                                         math_node(nodes, links, "MULTIPLY", shaped, 1.4)))
     return density, heat
 
 

@@ -17,7 +17,7 @@ BLACKBODY_LIGHT_WATTS = 6.0
 EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
-FLAME_LIGHT_WATTS = 120.0
+FLAME_LIGHT_WATTS = 80.0
 """The same for flames: their sooty body is opaque, so a lower emission per unit length already
 glows as brightly (radiance ~ emission / absorption) and lights the scene as much."""
 
@@ -41,6 +41,14 @@ def liquid_part(values, params, seed) -> dict[str, Any] | None:
     return out
 
 
+def _light_kelvin(gas) -> float:
+    """The colour temperature of the light a burning gas casts: a flame's body is mostly between
+    its hot core and its cool tips (their mean); other gases glow at their own temperature."""
+    if gas.look == "flame" and gas.tip_kelvin is not None:
+        return (gas.blackbody_kelvin + gas.tip_kelvin) / 2
+    return gas.blackbody_kelvin
+
+
 def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     name, gas = params("gas")
     if gas.kind == "none":
@@ -51,7 +59,7 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     centre = list(gas.offset)  # a plume's foot or a blob's centre, from the concept
     if gas.blackbody_kelvin is not None and gas.blackbody_intensity > 0:
         watts = FLAME_LIGHT_WATTS if gas.look == "flame" else BLACKBODY_LIGHT_WATTS
-        rgb, strength = kelvin_to_rgb(gas.blackbody_kelvin), watts * gas.blackbody_intensity
+        rgb, strength = kelvin_to_rgb(_light_kelvin(gas)), watts * gas.blackbody_intensity
     elif gas.emission_color is not None:
         rgb, strength = list(gas.emission_color), EMISSION_LIGHT_WATTS * gas.emission_strength
     else:
