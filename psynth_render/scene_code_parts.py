@@ -73,7 +73,27 @@ class Taken:
     read: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Surface:
+    """A library part whose material a script states in bpy (stated_surface): the part as
+    described, its material's values in full."""
+
+    part: BaseModel
+
+
+@dataclass(frozen=True)
+class SurfaceCode:
+    """How a library part's material is written: `fields(part)` names the part's fields the
+    data then leaves None (what its bpy states, and what the builder ignores of it); `write`
+    gives the bpy lines, [] where the part has no material (a void backdrop)."""
+
+    step: str
+    fields: Callable[[Any], tuple[str, ...]]
+    write: Callable[[Any, str, int], list[str]]
+
+
 _REGISTRY: dict[type, PartCode] = {}
+_SURFACES: dict[type, SurfaceCode] = {}
 
 STEP_ORDER = ("render", "camera", "materials", "lights", "world", "post")
 """The stated steps in build order (builder.STATED_STEPS; that module needs bpy): a script's
@@ -91,6 +111,17 @@ def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = (), rea
 
     def register(write):
         _REGISTRY[cls] = PartCode(cls, step, function, write, takes, reads)
+        return write
+
+    return register
+
+
+def stated_surface(cls: type, step: str, fields: Callable[[Any], tuple[str, ...]]):
+    """Register `write(part, name, index) -> lines` as the bpy code of a library part's material,
+    in builder step `step`; the part stays data less `fields(part)`."""
+
+    def register(write):
+        _SURFACES[cls] = SurfaceCode(step, fields, write)
         return write
 
     return register
@@ -158,6 +189,7 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
         if isinstance(value, BaseModel):
             code = generator(type(value))
             if not code.step:
+                _take_surface(value, steps)
                 _split(value, steps)
                 continue
             fields = type(model).model_fields
@@ -188,7 +220,21 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
                 setattr(model, field, [])
             else:
                 for v in value:
+                    _take_surface(v, steps)
                     _split(v, steps)
+
+
+def _take_surface(part: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
+    """A library part whose material the script states: its material to the step, None in the data."""
+    surface = _SURFACES.get(type(part))
+    if surface is None:
+        return
+    stated = Surface(part.model_copy(deep=True))
+    if surface.write(stated.part, "", 0):
+        taken = {n for n, _ in steps.get(surface.step, [])}
+        steps.setdefault(surface.step, []).append((_variable(part, taken), stated))
+    for field in surface.fields(part):
+        setattr(part, field, None)
 
 
 def _accepts_none(annotation: Any) -> bool:
@@ -215,7 +261,10 @@ def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
     for index, (name, element) in enumerate(parts):
         if index:
             body.append("")
-        body.extend(f"    {line}" if line else "" for line in generator(_part_class(element)).write(element, name, index))
+        write = _SURFACES[type(element.part)].write if isinstance(element, Surface) else \
+            generator(_part_class(element)).write
+        body.extend(f"    {line}" if line else "" for line in write(element.part if isinstance(element, Surface)
+                                                                else element, name, index))
     return f"def {function}(bpy_scene):\n" + "\n".join(body) + "\n"
 
 
@@ -457,6 +506,14 @@ def _differs(value: Any, default: Any) -> bool:
     return _float32(value) != _float32(default)
 
 
+def principled_tree(material_name: str) -> list[str]:
+    """The material `material_name`, emptied, with a Principled BSDF `bsdf` wired to its output."""
+    return [f"material, nodes, links = {MODULE}.material_tree({literal(material_name)})",
+            "output = nodes.new('ShaderNodeOutputMaterial')",
+            "bsdf = nodes.new('ShaderNodeBsdfPrincipled')",
+            "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])"]
+
+
 @stated(Material, "materials", "add_materials", reads=("name",))
 def material_code(material: Taken, name: str, index: int) -> list[str]:
     """One object's material, what surfaces.subject_material makes (the same nodes, in the same
@@ -466,11 +523,7 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
     m, object_name = material.part, material.read["name"]
     base, inputs = principled_inputs(m)
     lines = [f"# {safe_words(object_name)}: {safe_words(m.concept)} material",
-             f"material, nodes, links = {MODULE}.material_tree({literal(object_name)})",
-             "output = nodes.new('ShaderNodeOutputMaterial')",
-             "bsdf = nodes.new('ShaderNodeBsdfPrincipled')",
-             "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])",
-             f"base_color = {literal(tuple(base))}"]
+             *principled_tree(object_name), f"base_color = {literal(tuple(base))}"]
     for socket, value in inputs:
         if socket == "Base Color":
             lines.append("bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)")
@@ -488,4 +541,5 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
     return lines
 
 
+import psynth_render.scene_code_effects  # noqa: E402,F401  registers the backdrop's and effects' materials
 import psynth_render.scene_code_post  # noqa: E402,F401  registers the Post part's add_post (its own module)

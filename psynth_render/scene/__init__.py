@@ -43,7 +43,8 @@ _ROOT = Path(__file__).resolve().parent.parent.parent
 BUILDER_MODULES: tuple[str, ...] = (
     "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "rig_set",
     "camera_optics", "pour_spot",
-    "placement", "object_info", "stacking", "render_settings", "material_settings", "patterns", "gas_fields", "surface_details",
+    "placement", "object_info", "stacking", "render_settings", "material_settings", "medium_settings", "patterns", "gas_fields",
+    "surface_details",
     "surfaces", "media", "post_settings", "looks", "topology", "aovs", "builder",
 )
 """Modules of psynth_render.scene.build, in the order a script defines them."""

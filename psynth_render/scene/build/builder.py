@@ -25,7 +25,8 @@ from psynth_render.scene.build.camera_optics import (
 )
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
-from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, world_bounds
+from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, stated_gas_emission, world_bounds
+from psynth_render.scene.build.medium_settings import MESH_BACKDROPS
 from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
@@ -89,7 +90,10 @@ back from the bpy scene; one stating "camera" leaves each view's lens and optics
 build reads them back from the bpy camera before the framing solve: camera_optics); one
 stating "materials" leaves each object's `material` None and makes a material named after
 each object, which the object's step puts in its slot before the library's texture, cel
-shading and AOVs; one stating "world" leaves `desc.lighting.world` None (the backdrop's
+shading and AOVs, and the backdrop's, liquid's and gas's materials (`psynth_backdrop`,
+`psynth_liquid`, `psynth_gas`), leaving their material's fields None (medium_settings): their
+steps take the material as it is (the gas adds its density and field, after reading back its
+emission: _read_media); one stating "world" leaves `desc.lighting.world` None (the backdrop's
 step reads the world's kind back from the bpy world); one stating "post" leaves `desc.post`
 None and fills the compositor's look group itself (looks.look_tree)."""
 
@@ -104,7 +108,9 @@ def build(desc, stated=None):
     unknown = set(stated) - set(STATED_STEPS)
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
-    parts = (("render", desc.render), ("camera", desc.camera.main.lens), ("materials", all(o.material for o in desc.objects) or None),
+    media = (desc.backdrop, *desc.effects)
+    parts = (("render", desc.render), ("camera", desc.camera.main.lens),
+             ("materials", all(o.material for o in desc.objects) and not any(_stated_medium(m) for m in media) or None),
              ("world", desc.lighting.world), ("post", desc.post))
     for step, part in parts:
         if part is None and step not in stated:
@@ -118,7 +124,8 @@ def build(desc, stated=None):
     # the lens before the subject: placement, framing and moves read it (from bpy, when stated)
     stated.get("camera", lambda s: camera_optics(s, desc.camera.main))(scene)
     _read_optics(desc, scene.camera.data)
-    stated.get("materials", lambda s: None)(scene)  # else each object's step makes its own
+    stated.get("materials", lambda s: None)(scene)  # else each object's and effect's step makes its own
+    _read_media(desc)
     state = BuildState(desc, desc.style)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
     for element in desc.objects:  # the objects beside the subject rest on its floor
@@ -314,6 +321,20 @@ def camera_optics(scene, view):
     """The camera step: the view's lens, sensor, focal length, orthographic scale and depth of
     field on a new lens (camera_optics.optics_assignments, the table scripts write)."""
     apply_paths(camera_data(scene), optics_assignments(view.lens, **{f: getattr(view, f) for f in OPTICS_FIELDS}))
+
+
+def _stated_medium(element):
+    """Whether a scene script's `add_materials` states the backdrop's or an effect's material
+    (its data then holds None for the material's fields: medium_settings)."""
+    return element.color is None and (element.element != "backdrop" or element.kind in MESH_BACKDROPS)
+
+
+def _read_media(desc):
+    """A gas whose volume shader a script stated takes back the emission its density field and
+    lamp need (media.stated_gas_emission), as the views take back their lens."""
+    for effect in desc.effects:
+        if effect.element == "gas" and _stated_medium(effect):
+            stated_gas_emission(effect)
 
 
 def _read_optics(desc, cam):
