@@ -66,12 +66,9 @@ def output_path(script, default_name):
 '''
 
 _SCRIPT_HEAD = '''\
-"""A psynth sample: states its scene, then rebuilds and renders it.
-
-Usage: python THIS_FILE [OUT]   (bpy and pydantic; the shard's member __psynth_scene__ beside it)
-       blender -b -P THIS_FILE -- [OUT]
-Without OUT the image goes next to this file.
-"""
+"""A psynth sample: states its scene, then rebuilds and renders it. Run it with
+`python THIS_FILE [OUT]` (bpy and pydantic) or `blender -b -P THIS_FILE -- [OUT]`, the shard's
+member __psynth_scene__ beside it; without OUT the image goes next to this file."""
 
 import importlib.machinery
 import importlib.util

@@ -22,19 +22,17 @@ from psynth_render.scene.build.medium_settings import (
 )
 from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect
 from psynth_render.scene_code_parts import _differs, _tuple_assignments, principled_tree, stated_surface
+from psynth_render.scene_code_post import input_lines
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
 
 def _inputs(node: str, pairs: list[tuple[str, Any]], defaults: dict[str, Any], colour: tuple = ()) -> list[str]:
     """`node.inputs[...]` set to literals, less what a new node holds; an RGBA equal to
     (*colour, 1) is written through the variable `colour` names (colour = (name, rgb))."""
-    lines = []
-    for socket, value in pairs:
-        if socket in defaults and not _differs(value, defaults[socket]):
-            continue
-        source = f"(*{colour[0]}, 1.0)" if colour and value == (*colour[1], 1.0) else literal(value)
-        lines.append(f"{node}.inputs[{literal(socket)}].default_value = {source}")
-    return lines
+    kept = [(s, v) for s, v in pairs if s not in defaults or _differs(v, defaults[s])]
+    named = [s for s, v in kept if colour and v == (*colour[1], 1.0)]
+    return [*(f"{node}.inputs[{literal(s)}].default_value = (*{colour[0]}, 1.0)" for s in named),
+            *input_lines(node, [(s, v) for s, v in kept if s not in named])]
 
 
 def _viewport(pairs: list[tuple[str, Any]], colour: tuple = ()) -> list[str]:
@@ -77,7 +75,13 @@ def backdrop_code(bg: Backdrop, name: str, index: int) -> list[str]:
     return lines + _viewport(backdrop_viewport(bg), colour)
 
 
-@stated_surface(LiquidEffect, "materials", lambda q: LIQUID_FIELDS)
+RECORD_ONLY_LIQUID = ("density", "surface_tension")
+RECORD_ONLY_GAS = ("density_scale", "offset")
+"""Effect fields no build step reads (the liquid's forms take its viscosity; the gas's
+`density_value` and `centre` hold what its scale and offset make): left out of the data too."""
+
+
+@stated_surface(LiquidEffect, "materials", lambda q: LIQUID_FIELDS + RECORD_ONLY_LIQUID)
 def liquid_code(q: LiquidEffect, name: str, index: int) -> list[str]:
     """The liquid's Principled surface and its interior: absorption and scattering volumes."""
     base, inputs = liquid_inputs(q)
@@ -103,7 +107,7 @@ def liquid_code(q: LiquidEffect, name: str, index: int) -> list[str]:
     return lines + _viewport(liquid_viewport(q, base))
 
 
-@stated_surface(GasEffect, "materials", lambda g: GAS_FIELDS)
+@stated_surface(GasEffect, "materials", lambda g: GAS_FIELDS + RECORD_ONLY_GAS)
 def gas_code(g: GasEffect, name: str, index: int) -> list[str]:
     """The gas's Principled Volume: colour, absorption, anisotropy and what it emits. Its density
     and its shape (a density field scaling density and emission) are the gas's build step's."""
@@ -112,8 +116,7 @@ def gas_code(g: GasEffect, name: str, index: int) -> list[str]:
     return [f"# {GAS_MATERIAL}: {safe_words(f'{g.concept} volume', glow)} "
             "(its density and shape: the gas's build step)",
             f"material, nodes, links = {MODULE}.material_tree({literal(GAS_MATERIAL)})",
-            "output = nodes.new('ShaderNodeOutputMaterial')",
-            "volume = nodes.new('ShaderNodeVolumePrincipled')",
+            "output, volume = nodes.new('ShaderNodeOutputMaterial'), nodes.new('ShaderNodeVolumePrincipled')",
             "links.new(volume.outputs['Volume'], output.inputs['Volume'])",
             *_inputs("volume", gas_volume_inputs(g) + gas_emission_inputs(g), defaults),
             *_viewport([("diffuse_color", (*g.color, 1.0))])]

@@ -127,6 +127,12 @@ def stated_surface(cls: type, step: str, fields: Callable[[Any], tuple[str, ...]
     return register
 
 
+def ignored(cls: type, fields: Callable[[Any], tuple[str, ...]]) -> None:
+    """Leave `fields(part)` of a library part out of the script's data (None): what the builder
+    ignores of it, so the renders do not change."""
+    _SURFACES[cls] = SurfaceCode("materials", fields, lambda part, name, index: [])
+
+
 def generator(cls: type) -> PartCode:
     """The registered generator of exactly `cls` (a subclass does not inherit its parent's)."""
     try:
@@ -163,6 +169,10 @@ library(
     CameraRig, CameraView, Movement,  # posed at build time from the framing solve (the lens: set_camera)
     Grade, Style, Colour,  # the grade (within the Post: add_post), the looks, the palette (record only)
 )
+
+
+for _object in (SceneObject, AssetObject):  # no texture: nothing to write (the builder adds no pattern)
+    ignored(_object, lambda o: ("texture",) if o.texture is not None and o.texture.node == "none" else ())
 
 
 RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": [], "color": None}
@@ -387,16 +397,19 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
 
 
 def _mix_code(name: str, blend: str, a: str, b: str, factor: float = 1.0) -> list[str]:
-    """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal)."""
-    lines = [f"{name} = nodes.new('ShaderNodeMix')",
-             f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}",
-             f"{name}_in = {{s.identifier: s for s in {name}.inputs}}",
-             f"{name}_in['Factor_Float'].default_value = {literal(factor)}"]
-    for socket, value in (("A_Color", a), ("B_Color", b)):
+    """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal); its
+    sockets by name (`Factor`, `A`, `B`, `Result`: Blender picks the colour ones of an RGBA mix)."""
+    settings = f"{name}.data_type, {name}.blend_type, {name}.inputs['Factor'].default_value = " \
+        f"'RGBA', {literal(blend)}, {literal(factor)}"
+    if len(settings) > 104:
+        settings = (f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}\n"
+                    f"{name}.inputs['Factor'].default_value = {literal(factor)}")
+    lines = [f"{name} = nodes.new('ShaderNodeMix')", *settings.split("\n")]
+    for socket, value in (("A", a), ("B", b)):
         if isinstance(value, str):
-            lines.append(f"links.new({value}, {name}_in[{literal(socket)}])")
+            lines.append(f"links.new({value}, {name}.inputs[{literal(socket)}])")
         else:
-            lines.append(f"{name}_in[{literal(socket)}].default_value = {literal((*value, 1.0))}")
+            lines.append(f"{name}.inputs[{literal(socket)}].default_value = {literal((*value, 1.0))}")
     return lines
 
 
@@ -404,8 +417,8 @@ def _tinted(source: str, tint: tuple) -> list[str]:
     """`source` (a colour socket) times the white balance's tint, into the Background `light`."""
     mix = _mix_code("tint", "MULTIPLY", source, tint)
     return [f"white_balance = {literal(tuple(tint))}  # the tint of the lighting's colour temperature",
-            *mix[:-1], "tint_in['B_Color'].default_value = (*white_balance, 1.0)",
-            "links.new({s.identifier: s for s in tint.outputs}['Result_Color'], light.inputs['Color'])"]
+            *mix[:-1], "tint.inputs['B'].default_value = (*white_balance, 1.0)",
+            "links.new(tint.outputs['Result'], light.inputs['Color'])"]
 
 
 def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
@@ -416,9 +429,8 @@ def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
             "ramp.clamp = True",
             "links.new(height.outputs['Z'], ramp.inputs['Value'])",
             *_mix_code("sky_colour", "MIX", horizon, zenith),
-            "links.new(ramp.outputs['Result'], sky_colour_in['Factor_Float'])",
-            "links.new({s.identifier: s for s in sky_colour.outputs}['Result_Color'], "
-            f"{target}.inputs['Color'])"]
+            "links.new(ramp.outputs['Result'], sky_colour.inputs['Factor'])",
+            f"links.new(sky_colour.outputs['Result'], {target}.inputs['Color'])"]
 
 
 def _sky_code(w: Environment) -> list[str]:
@@ -509,8 +521,7 @@ def _differs(value: Any, default: Any) -> bool:
 def principled_tree(material_name: str) -> list[str]:
     """The material `material_name`, emptied, with a Principled BSDF `bsdf` wired to its output."""
     return [f"material, nodes, links = {MODULE}.material_tree({literal(material_name)})",
-            "output = nodes.new('ShaderNodeOutputMaterial')",
-            "bsdf = nodes.new('ShaderNodeBsdfPrincipled')",
+            "output, bsdf = nodes.new('ShaderNodeOutputMaterial'), nodes.new('ShaderNodeBsdfPrincipled')",
             "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])"]
 
 

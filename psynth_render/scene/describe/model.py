@@ -98,7 +98,8 @@ class SceneObject(SceneModel):
     geometry: Geometry
     material: Material | None = None
     """None only in a scene script's data, whose own bpy code makes the material (`add_materials`)."""
-    texture: Texture
+    texture: Texture | None = None
+    """None only in a scene script's data, for no texture (`node` "none": the builder adds nothing)."""
     location: Vec3 = (0.0, 0.0, 0.0)
     """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
     scale: float = 1.0
@@ -166,6 +167,10 @@ class LiquidEffect(LiquidParams, _Resolved):
     metallic: Unit | None = None
     coat: Unit | None = None
     thin_film_thickness: Annotated[float, Field(ge=0.0, le=100000.0)] | None = None
+    density: Annotated[float, Field(ge=500.0, le=20000.0)] | None = None
+    surface_tension: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+    """The mass density and surface tension: for the record (the builder's forms read the
+    viscosity), None in a scene script's data."""
 
 
 class GasEffect(GasParams, _Resolved):
@@ -182,6 +187,10 @@ class GasEffect(GasParams, _Resolved):
     anisotropy: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
     emission_strength: NonNeg | None = None
     blackbody_intensity: NonNeg | None = None
+    density_scale: Positive | None = None
+    offset: tuple[float, float, float] | None = None
+    """The concept's scale and offset: for the record (`density_value` and `centre` hold what they
+    make), None in a scene script's data."""
     density: float
     density_value: float
     centre: Vec3 = (0.0, 0.0, 0.0)
