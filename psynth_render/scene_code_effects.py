@@ -21,7 +21,7 @@ from psynth_render.scene.build.medium_settings import (
     liquid_inputs, liquid_viewport, liquid_volumes,
 )
 from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect
-from psynth_render.scene_code_parts import _differs, _tuple_assignments, principled_tree, stated_surface
+from psynth_render.scene_code_parts import _differs, principled_tree, stated_surface
 from psynth_render.scene_code_post import input_lines
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
@@ -36,12 +36,15 @@ def _inputs(node: str, pairs: list[tuple[str, Any]], defaults: dict[str, Any], c
 
 
 def _viewport(pairs: list[tuple[str, Any]], colour: tuple = ()) -> list[str]:
-    """What Workbench and the viewport show, less a new material's values."""
-    kept = [(a, v) for a, v in pairs if _differs(v, MATERIAL_DEFAULTS[a])]
-    lines = _tuple_assignments("material", kept)
-    if colour:
-        lines = [line.replace(literal((*colour[1], 1.0)), f"(*{colour[0]}, 1.0)") for line in lines]
-    return ["# what Workbench and the viewport show", *lines] if lines else []
+    """What Workbench and the viewport show, less a new material's values: one assignment
+    (`material.a, material.b = ...`) where it fits 100 columns, else a line each."""
+    kept = [(a, f"(*{colour[0]}, 1.0)" if colour and v == (*colour[1], 1.0) else literal(v))
+            for a, v in pairs if _differs(v, MATERIAL_DEFAULTS[a])]
+    if not kept:
+        return []
+    line = ", ".join(f"material.{a}" for a, _ in kept) + " = " + ", ".join(source for _, source in kept)
+    lines = [line] if len(line) <= 100 else [f"material.{a} = {source}" for a, source in kept]
+    return ["# what Workbench and the viewport show", *lines]
 
 
 def _backdrop_fields(bg: Backdrop) -> tuple[str, ...]:
@@ -85,10 +88,8 @@ RECORD_ONLY_GAS = ("density_scale", "offset")
 def liquid_code(q: LiquidEffect, name: str, index: int) -> list[str]:
     """The liquid's Principled surface and its interior: absorption and scattering volumes."""
     base, inputs = liquid_inputs(q)
-    colour = ("liquid_color", base)
     lines = [f"# {LIQUID_MATERIAL}: {safe_words(f'{q.concept} liquid')}",
-             *principled_tree(LIQUID_MATERIAL), f"liquid_color = {literal(base)}",
-             *_inputs("bsdf", inputs, PRINCIPLED_DEFAULTS, colour)]
+             *principled_tree(LIQUID_MATERIAL), *_inputs("bsdf", inputs, PRINCIPLED_DEFAULTS)]
     volumes = liquid_volumes(q)
     if volumes:
         lines.append("# the interior: " + " and ".join("absorption" if "Absorption" in k else "scattering"

@@ -369,8 +369,7 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     lines = [
         f"# world: {safe_words(kind, named)}, strength {strength:g}",
         f"world, nodes, links = {MODULE}.world_tree(bpy_scene)",
-        "output = nodes.new('ShaderNodeOutputWorld')",
-        "light = nodes.new('ShaderNodeBackground')",
+        "output, light = nodes.new('ShaderNodeOutputWorld'), nodes.new('ShaderNodeBackground')",
     ]
     if strength != 1.0:  # a new Background node's
         lines.append(f"light.inputs['Strength'].default_value = {literal(strength)}")
@@ -396,12 +395,15 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     return lines
 
 
-def _mix_code(name: str, blend: str, a: str, b: str, factor: float = 1.0) -> list[str]:
+def _mix_code(name: str, blend: str, a: str, b: str, factor: float | None = 1.0) -> list[str]:
     """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal); its
-    sockets by name (`Factor`, `A`, `B`, `Result`: Blender picks the colour ones of an RGBA mix)."""
+    sockets by name (`Factor`, `A`, `B`, `Result`: Blender picks the colour ones of an RGBA mix);
+    `factor` None: linked afterwards."""
     settings = f"{name}.data_type, {name}.blend_type, {name}.inputs['Factor'].default_value = " \
         f"'RGBA', {literal(blend)}, {literal(factor)}"
-    if len(settings) > 104:
+    if factor is None:
+        settings = f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}"
+    elif len(settings) > 104:
         settings = (f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}\n"
                     f"{name}.inputs['Factor'].default_value = {literal(factor)}")
     lines = [f"{name} = nodes.new('ShaderNodeMix')", *settings.split("\n")]
@@ -428,7 +430,7 @@ def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
             "ramp = nodes.new('ShaderNodeMapRange')",
             "ramp.clamp = True",
             "links.new(height.outputs['Z'], ramp.inputs['Value'])",
-            *_mix_code("sky_colour", "MIX", horizon, zenith),
+            *_mix_code("sky_colour", "MIX", horizon, zenith, factor=None),
             "links.new(ramp.outputs['Result'], sky_colour.inputs['Factor'])",
             f"links.new(sky_colour.outputs['Result'], {target}.inputs['Color'])"]
 

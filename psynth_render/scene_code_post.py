@@ -26,13 +26,20 @@ def _inputs(node: str, kind: str, pairs: list[tuple[str, Any]]) -> list[str]:
     return input_lines(node, kept)
 
 
-def input_lines(node: str, pairs: list[tuple[str, Any]], width: int = 116) -> list[str]:
-    """`node.inputs[NAME].default_value = VALUE` lines; three and more that fit `width` columns
-    as one loop over a dict of them (the same idiom for every node)."""
-    loop = f"for name, value in {literal(dict(pairs))}.items():"
-    if len(pairs) >= 3 and len(loop) <= width and "\n" not in loop:
-        return [loop, f"    {node}.inputs[name].default_value = value"]
-    return [f"{node}.inputs[{literal(name)}].default_value = {literal(value)}" for name, value in pairs]
+def input_lines(node: str, pairs: list[tuple[str, Any]], width: int = 100) -> list[str]:
+    """`node.inputs[NAME].default_value = VALUE` lines; three and more as one loop over a dict of
+    them (the same idiom for every node), the dict filled up to `width` columns a line."""
+    if len(pairs) < 3:
+        return [f"{node}.inputs[{literal(name)}].default_value = {literal(value)}" for name, value in pairs]
+    head, pad = "for name, value in {", " " * len("for name, value in {")
+    rows, row = [], head
+    for index, (name, value) in enumerate(pairs):
+        item = f"{literal(name)}: {literal(value)}" + ("}.items():" if index == len(pairs) - 1 else ",")
+        if row not in (head, pad) and len(row) + 1 + len(item) > width:
+            rows.append(row)
+            row = pad
+        row += ("" if row in (head, pad) else " ") + item
+    return [*rows, row, f"    {node}.inputs[name].default_value = value"]
 
 
 def _node(name: str, kind: str, pairs: list[tuple[str, Any]], chain: list[str]) -> list[str]:
@@ -137,8 +144,8 @@ def _grain_code(amount: float, seed: int) -> list[str]:
     return ["# film grain: seeded white noise per pixel, linear-light blended (grey: no change)",
             "coords = nodes.new('CompositorNodeImageCoordinates')",
             "noise = nodes.new('ShaderNodeTexWhiteNoise')",
-            "noise.noise_dimensions = '4D'",
-            f"noise.inputs['W'].default_value = {literal(grain_phase(seed))}  # from the sample's seed",
+            f"noise.noise_dimensions, noise.inputs['W'].default_value = '4D', {literal(grain_phase(seed))}"
+            "  # W: the sample's seed",
             "links.new(image, coords.inputs[0])",
             "links.new(coords.outputs['Pixel'], noise.inputs['Vector'])",
             *mix[:-1],
