@@ -44,7 +44,7 @@ from psynth_data.s3_config import MIB, S3Settings, endpoint_host, parse_root
 from psynth_data.s3_errors import (MISSING_KEY_CODES, S3AccessError, S3BucketError, S3MissingObject,
                                    S3TransferError, S3UnreachableError, error_code, missing_bucket,
                                    translate_error, where)
-from psynth_data.storage import Storage, StorageError, _check_key, temp_file_beside
+from psynth_data.storage import Storage, StorageError, check_key, temp_file_beside
 
 __all__ = ["S3Storage", "S3Settings", "S3AccessError", "S3BucketError", "S3MissingObject", "S3TransferError",
            "S3UnreachableError", "endpoint_host", "parse_root"]
@@ -113,7 +113,7 @@ class S3Storage(Storage):
         return creds.get_frozen_credentials() if creds is not None else None
 
     def full_key(self, key: str) -> str:
-        _check_key(key)
+        check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     # --- errors -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from psynth_data.storage import StorageError, _check_key
+from psynth_data.storage import StorageError, check_key
 
 MIB = 1 << 20
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -67,7 +67,7 @@ def parse_root(root: str) -> tuple[str, str]:
                            "(3-63 lowercase letters, digits, dots or hyphens)")
     prefix = prefix.strip("/")
     if prefix:
-        _check_key(prefix)
+        check_key(prefix)
     return bucket, prefix
 
 

@@ -71,7 +71,7 @@ class Storage(ABC):
         """Where other readers (DuckDB, pyarrow, a person) find the object or folder `key`: its
         local path, else `{root}/{key}` (an `s3://` URL)."""
         local = self.local_path(key)
-        return str(local) if local is not None else f"{self.root.rstrip('/')}/{_check_key(key)}"
+        return str(local) if local is not None else f"{self.root.rstrip('/')}/{check_key(key)}"
 
     def open(self, key: str) -> BinaryIO:
         """The object as a readable binary file: the local file itself, else its bytes in memory.
@@ -85,7 +85,7 @@ class Storage(ABC):
             raise StorageError(f"no object {key} in {self.root}") from None
 
 
-def _check_key(key: str) -> str:
+def check_key(key: str) -> str:
     parts = key.split("/")
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise StorageError(f"invalid storage key {key!r}")
@@ -99,7 +99,7 @@ class LocalStorage(Storage):
         self.root = str(Path(root).resolve())
 
     def path(self, key: str) -> Path:
-        return Path(self.root, *_check_key(key).split("/"))
+        return Path(self.root, *check_key(key).split("/"))
 
     def local_path(self, key: str) -> Path | None:
         return self.path(key)

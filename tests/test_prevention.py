@@ -206,6 +206,26 @@ def test_a_dim_rig_is_metered_readable_and_stays_dark(tax, tmp_path, setup):
     assert y.mean() < (noon.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])).mean()
 
 
+def test_a_glowing_subject_at_night_is_metered_on_its_glow(tax, tmp_path):
+    """The night's metering (+2.5 EV) exposed an LED (emission 4) at 5.7 times its glow: a white
+    frame (vfx_elements 119: +1.3 EV, in steam, `too_bright`). Metered on the glow it is a glowing
+    shape in the dark; with the setup's full metering the same scene is blown out."""
+    from psynth_render.scene.describe.from_row import metered_on_emission
+
+    row = {"lighting__setup": "natural.night", "lighting__exposure": 1.26, "material": "emissive.led",
+           "geometry__shape": "primitives.truncated_cone", "gas": "steam", "gas__density": 0.62}
+    metered, ids = _still(tax, tmp_path, **row)
+    blown, _ = _still(tax, tmp_path, edit=lambda d: setattr(d.lighting, "metering_ev", 2.5), **row)
+    lit, white = image_metrics(metered), image_metrics(blown)
+    # measured: 0.30 of the frame clipped white, mean luma 0.85; metered on the glow 0.0, 0.66
+    assert white["bright_clip_frac"] > 0.2 and white["mean_luma"] > 0.8  # the check can fail
+    assert lit["bright_clip_frac"] < 0.05 and "too_bright" not in qc_reasons(lit)
+    y = metered.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
+    assert y[ids == 1].mean() > y[ids != 1].mean() + 0.3  # the glow stands out (measured 0.97 in 0.54 of lit steam)
+    assert metered_on_emission(2.5, {"emission_strength": 0.0, "emission_color": None}) == 2.5  # no glow
+    assert metered_on_emission(2.5, {"emission_strength": 2.5, "emission_color": (1.0, 0.2, 0.0)}) == pytest.approx(0.678, abs=1e-3)
+
+
 def test_thin_steam_stays_on_screen(tax):
     coverage, _ = coverage_of(tax, gas="steam", gas__density=0.1, geometry__shape="primitives.cylinder")
     assert coverage["gas"] > QcThresholds().min_element_coverage, coverage

@@ -166,15 +166,16 @@ def test_in_a_close_up_the_stream_is_seen_not_behind_the_subject_nor_against_the
     """A close-up has no floor in frame round a subject that fills it: the spot is still one
     the camera sees (beside the subject's silhouette or before its front), its spout in frame,
     not against the lens."""
-    from psynth_render.scene.build.framing import _dot, _sub, camera_basis, extent, project
+    from psynth_render.scene.build.framing import camera_basis, extent, project
+    from psynth_render.scene.build.vectors import vec_dot, vec_sub
 
     lo, hi, floor_z = (-1.0, -1.0, -1.0), (1.0, 1.0, 1.0), -1.0
     desc, pose, corners = _framed("close_up", lo, hi, floor_z, round_=True)  # a sphere
     spot = pour_spot(desc, lo, hi, floor_z, (64, 64), 2.8, 0.08, 1.0, 0.04)
     assert extent([(*spot.landing, spot.top)], pose, desc.camera.main, 64, 64)[1] > 0.5  # no room: a fallback
     forward = camera_basis(pose)[0]
-    depth = _dot(_sub((*spot.landing, 0.0), pose["location"]), forward)
-    centre = _dot(_sub((0.0, 0.0, 0.0), pose["location"]), forward)
+    depth = vec_dot(vec_sub((*spot.landing, 0.0), pose["location"]), forward)
+    centre = vec_dot(vec_sub((0.0, 0.0, 0.0), pose["location"]), forward)
     assert depth >= 0.6 * centre  # off the lens
     subject_x = [project(c, pose, desc.camera.main)[0] for c in corners]
     stream_x = [project((spot.landing[0] + s * spot.stream_radius, spot.landing[1], z), pose, desc.camera.main)[0]
@@ -226,7 +227,8 @@ def test_a_thick_ropes_coils_stay_off_the_lens_and_within_its_spot_beside_a_wide
     pool, below the spout, and further from the camera than NEAR_SHARE of the subject's depth."""
     from types import SimpleNamespace
 
-    from psynth_render.scene.build.framing import _dot, _sub, camera_basis
+    from psynth_render.scene.build.framing import camera_basis
+    from psynth_render.scene.build.vectors import vec_dot, vec_sub
     from psynth_render.scene.build.pour_spot import NEAR_SHARE, place_pour
 
     lo, hi, floor_z = (-0.707, -0.6, -0.375), (0.707, 0.6, 0.375), -0.345
@@ -236,8 +238,8 @@ def test_a_thick_ropes_coils_stay_off_the_lens_and_within_its_spot_beside_a_wide
     spot = place_pour(desc, lo, hi, floor_z, (128, 128), form, 11.146)
     verts = _rope_pile(spot, 11.146, floor_z)
     forward = camera_basis(pose)[0]
-    subject_depth = _dot(_sub((0.0, 0.0, 0.0), pose["location"]), forward)
-    nearest = min(_dot(_sub(v, pose["location"]), forward) for v in verts)
+    subject_depth = vec_dot(vec_sub((0.0, 0.0, 0.0), pose["location"]), forward)
+    nearest = min(vec_dot(vec_sub(v, pose["location"]), forward) for v in verts)
     assert nearest >= NEAR_SHARE * subject_depth, (spot, nearest, subject_depth)
     landing = spot.landing
     assert max(math.hypot(v[0] - landing[0], v[1] - landing[1]) for v in verts) <= spot.pool_reach + 1e-6

@@ -41,7 +41,7 @@ __all__ = [
 _ROOT = Path(__file__).resolve().parent.parent.parent
 
 BUILDER_MODULES: tuple[str, ...] = (
-    "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "rig_set",
+    "vectors", "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "rig_set",
     "camera_optics", "pour_spot",
     "placement", "object_info", "stacking", "render_settings", "material_settings", "medium_settings", "patterns", "gas_fields",
     "surface_details",

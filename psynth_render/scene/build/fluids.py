@@ -15,7 +15,7 @@ direction (`eye`) and the subject's bounds (`bound_radius`, `top`, `flat`) in it
 import math
 import random
 
-from psynth_render.scene.build.framing import _cross, _unit  # small vector helpers (pure math)
+from psynth_render.scene.build.vectors import vec_cross, vec_unit
 from psynth_render.scene.build.primitives import lat_long, shape
 
 WATER_PA_S = 0.001
@@ -260,8 +260,8 @@ def _torus(centre, major, minor, segments=24, sides=10):
 def _basis(axis):
     """Two unit vectors perpendicular to the unit vector `axis` (and to each other)."""
     helper = (0.0, 0.0, 1.0) if abs(axis[2]) < 0.9 else (1.0, 0.0, 0.0)
-    u = _unit(_cross(axis, helper))
-    return u, _cross(axis, u)
+    u = vec_unit(vec_cross(axis, helper))
+    return u, vec_cross(axis, u)
 
 
 EYE_JITTER = 0.45
@@ -274,13 +274,13 @@ def seen_points(p, rng, surface, count, tries=8):
     parallel rays along the camera's direction (jittered), through random points of the disc
     the subject's bounds span across that direction. Unlike rays toward the centre, they land
     all over a thin subject (a plane, a disc, a torus, a cone's tip) instead of at one point."""
-    eye = _unit(p.get("eye") or (0.0, -0.8, 0.6))
+    eye = vec_unit(p.get("eye") or (0.0, -0.8, 0.6))
     reach = p.get("bound_radius") or 1.2
     out = []
     for _ in range(count * tries):
         if len(out) >= count:
             break
-        d = _unit(tuple(eye[k] + rng.uniform(-EYE_JITTER, EYE_JITTER) for k in range(3)))
+        d = vec_unit(tuple(eye[k] + rng.uniform(-EYE_JITTER, EYE_JITTER) for k in range(3)))
         u, v = _basis(d)
         r, a = reach * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
         origin = tuple(d[k] * (reach + 3.0) + r * (math.cos(a) * u[k] + math.sin(a) * v[k]) for k in range(3))
@@ -357,7 +357,7 @@ def coating(p, t, floor_z, rng, surface):
 
 def _unit_sphere(direction, origin=None):
     """A unit sphere's surface (point, normal) hit by a ray along -direction (None: a miss)."""
-    d = _unit(direction)
+    d = vec_unit(direction)
     if origin is None:
         return d, d
     o = origin

@@ -31,7 +31,7 @@ def _gclamp(nodes, links, a):
     return math_node(nodes, links, "MULTIPLY", a, 1.0, clamp=True)
 
 
-def _gnoise(nodes, links, vector, scale, detail, w, stretch=1.0, roughness=0.55):
+def noise_field(nodes, links, vector, scale, detail, w, stretch=1.0, roughness=0.55):
     """4D noise of `vector` squeezed along Z by `stretch` (features that many times taller):
     returns (Fac socket, Color socket)."""
     if stretch != 1.0:
@@ -77,7 +77,7 @@ def _sharpen(nodes, links, value, gain, amount=None):
 
 def _turbulent(nodes, links, vec, x, y, h, f):
     """x and y pushed sideways by a noise vector, more the higher (h) the gas has risen."""
-    _, colour = _gnoise(nodes, links, vec, f["noise_scale"] * 0.6, 2.0, f["w"] + 7.0, f["stretch"])
+    _, colour = noise_field(nodes, links, vec, f["noise_scale"] * 0.6, 2.0, f["w"] + 7.0, f["stretch"])
     split = nodes.new("ShaderNodeSeparateColor")
     links.new(colour, split.inputs[0])
     sway = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", h, 0.15), f["turbulence"])
@@ -95,7 +95,7 @@ def flame_field(nodes, links, f):
     taper = math_node(nodes, links, "POWER", math_node(nodes, links, "SUBTRACT", 1.0, h), 0.7)
     reach = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "MULTIPLY", taper, f["extent"]), 0.02)
     body = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach)))
-    tongues, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
+    tongues, _ = noise_field(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
     # the higher, the more the noise eats into the body: one sheet at the base, tongues above
     cut = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 0.62, tongues),
                  math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", h, 2.5), 0.3))
@@ -123,7 +123,7 @@ def billow_field(nodes, links, f):
     """Density of a smoke plume rising from f["origin"], widening and thinning as it rises."""
     vec, z, h, r, reach = _column(nodes, links, f, 0.35)
     body = math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach))
-    lumps, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
+    lumps, _ = noise_field(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
     shaped = math_node(nodes, links, "ADD", body, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", lumps, 0.5),
                                                       2.0 * f["noise_contrast"]))
     fade = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "POWER", h, 2.0)))
@@ -136,7 +136,7 @@ def wisps_field(nodes, links, f):
     """Density of thin rising wisps: a narrow column of vertical streaks fading with height."""
     vec, z, h, r, reach = _column(nodes, links, f, 0.5)
     body = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach)))
-    streaks, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"], roughness=0.7)
+    streaks, _ = noise_field(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"], roughness=0.7)
     strands = _sharpen(nodes, links, math_node(nodes, links, "SUBTRACT", streaks, 0.5), f["edge_gain"], f["amount"])
     fade = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, h))
     ground = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", z, 8.0))
@@ -151,7 +151,7 @@ def cloud_field(nodes, links, f):
     d = math_node(nodes, links, "DIVIDE", math_node(nodes, links, "SQRT", math_node(nodes, links, "ADD", math_node(
         nodes, links, "MULTIPLY", _radius_xy(nodes, links, x, y), _radius_xy(nodes, links, x, y)),
         math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "MULTIPLY", z, z), 1.4))), f["extent"])
-    lumps, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
+    lumps, _ = noise_field(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
     shaped = math_node(nodes, links, "ADD", math_node(nodes, links, "SUBTRACT", 1.0, d),
                     math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", lumps, 0.5), 2.0 * f["noise_contrast"]))
     base = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "ADD", z, 0.55 * f["extent"]), 4.0))
@@ -165,7 +165,7 @@ def ground_field(nodes, links, f):
     vec, _, _, z = _local(nodes, links, f["origin"])
     falloff = math_node(nodes, links, "EXPONENT", math_node(nodes, links, "DIVIDE", math_node(nodes, links, "MAXIMUM", z, 0.0),
                                                      -f["height"]))
-    lumps, _ = _gnoise(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
+    lumps, _ = noise_field(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
     wobble = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", math_node(
         nodes, links, "SUBTRACT", lumps, 0.5), 2.0 * f["noise_contrast"]), 1.0), 0.0)
     return math_node(nodes, links, "MULTIPLY", falloff, wobble)
@@ -180,7 +180,7 @@ by MOTE_SPREAD x gas.density: thicker dust has more motes."""
 def particulate_field(nodes, links, f):
     """Density of a thin fill plus fine specks: 1 + gain x (noise above its top few percent)."""
     vec, _, _, _ = _local(nodes, links, f["origin"])
-    specks, _ = _gnoise(nodes, links, vec, f["noise_scale"], 0.0, f["w"], 1.0)
+    specks, _ = noise_field(nodes, links, vec, f["noise_scale"], 0.0, f["w"], 1.0)
     level = MOTE_LEVEL - MOTE_SPREAD * f["amount"]  # more dust, more motes (not just denser ones)
     motes = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", specks, level), 40.0))
     return math_node(nodes, links, "ADD", 1.0, math_node(nodes, links, "MULTIPLY", motes, f["edge_gain"]))

@@ -18,14 +18,14 @@ def from_operator(add):
     """Run a mesh-add operator and read its mesh back as shape data (then delete it)."""
     add()
     obj = bpy.context.active_object
-    data = _read_mesh(obj.data)
+    data = read_mesh(obj.data)
     mesh = obj.data
     bpy.data.objects.remove(obj, do_unlink=True)
     bpy.data.meshes.remove(mesh)
     return shape_mesh("data", data, 0)
 
 
-def _read_mesh(mesh):
+def read_mesh(mesh):
     coords = [0.0] * (3 * len(mesh.vertices))
     mesh.vertices.foreach_get("co", coords)
     verts = [tuple(coords[i : i + 3]) for i in range(0, len(coords), 3)]
@@ -51,7 +51,7 @@ def metaballs_shape(params, seed):
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
     mesh = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph))
-    out = _read_mesh(mesh)
+    out = read_mesh(mesh)
     bpy.data.objects.remove(obj, do_unlink=True)
     bpy.data.metaballs.remove(data)
     bpy.data.meshes.remove(mesh)

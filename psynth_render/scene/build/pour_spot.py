@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from psynth_render.scene.build.fluids import COIL_REACH, thickness_of
-from psynth_render.scene.build.framing import _dot, _sub  # small vector helpers (pure math)
+from psynth_render.scene.build.vectors import vec_dot, vec_sub
 from psynth_render.scene.build.framing import camera_basis, clip_times, extent, frame_half_sizes, project
 from psynth_render.scene.build.motion import camera_pose
 
@@ -118,11 +118,11 @@ def _nearer_than(pose, lo, hi, share, toward):
     floor's `toward`) than `share` of the subject's centre's depth: a rope's coils fill the lens."""
     forward = camera_basis(pose)[0]
     centre = [(a + b) / 2 for a, b in zip(lo, hi)]
-    depth = _dot(_sub(centre, pose["location"]), forward)
+    depth = vec_dot(vec_sub(centre, pose["location"]), forward)
 
     def near(landing, pool):
         rim = (landing[0] + pool * toward[0], landing[1] + pool * toward[1], centre[2])
-        return _dot(_sub(rim, pose["location"]), forward) < share * depth
+        return vec_dot(vec_sub(rim, pose["location"]), forward) < share * depth
 
     return near
 
@@ -134,7 +134,7 @@ def _hidden_by(pose, view, lo, hi, stream_radius):
     corners = [(x, y, z) for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
     xs = [xy[0] for xy in (project(c, pose, view) for c in corners) if xy is not None]
     centre = [(a + b) / 2 for a, b in zip(lo, hi)]
-    depth = _dot(_sub(centre, pose["location"]), forward)
+    depth = vec_dot(vec_sub(centre, pose["location"]), forward)
     if not xs:
         return lambda landing, top: False
 
@@ -148,7 +148,7 @@ def _hidden_by(pose, view, lo, hi, stream_radius):
                     spans.append(xy[0])
         if not spans or max(spans) < min(xs) or min(spans) > max(xs):
             return False
-        return _dot(_sub((landing[0], landing[1], centre[2]), pose["location"]), forward) > depth
+        return vec_dot(vec_sub((landing[0], landing[1], centre[2]), pose["location"]), forward) > depth
 
     return hidden
 

@@ -8,7 +8,7 @@ normalised like every generated shape, so the subject stays one mesh the builder
 
 import bpy
 
-from psynth_render.scene.build.meshes import _read_mesh
+from psynth_render.scene.build.meshes import read_mesh
 from psynth_render.scene.build.shapes import shape_mesh
 
 _PIECES = {"pebbles": ("GeometryNodeMeshIcoSphere", {"Radius": 1.0, "Subdivisions": 2}),
@@ -71,7 +71,7 @@ def scatter_shape(params, seed):
     depsgraph = bpy.context.evaluated_depsgraph_get()
     depsgraph.update()
     mesh = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph))
-    out = _read_mesh(mesh)
+    out = read_mesh(mesh)
     bpy.data.objects.remove(obj, do_unlink=True)
     for block, collection in ((mesh, bpy.data.meshes), (base, bpy.data.meshes), (tree, bpy.data.node_groups)):
         collection.remove(block)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from psynth_render.scene.build.gas_fields import _gnoise, blackbody_emission
+from psynth_render.scene.build.gas_fields import noise_field, blackbody_emission
 from psynth_render.scene.build.media import volume_shader
 from psynth_render.scene.build.patterns import math_node
 
@@ -61,7 +61,7 @@ def fireball_material(name, g):
     links.new(heart.outputs[0], offset.inputs[1])
     inward = math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", offset.outputs["Value"],
                                                                 controls["rim"].outputs[0]))
-    lumps, _ = _gnoise(nodes, links, position, NOISE_SCALE, 3.0, 0.0)
+    lumps, _ = noise_field(nodes, links, position, NOISE_SCALE, 3.0, 0.0)
     links.new(controls["phase"].outputs[0], lumps.node.inputs["W"])
     bumps = math_node(nodes, links, "SUBTRACT", lumps, 0.5)
     shaped = math_node(nodes, links, "ADD", inward, math_node(nodes, links, "MULTIPLY", bumps, HEAT_NOISE))

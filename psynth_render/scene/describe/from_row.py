@@ -65,6 +65,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     background = _background(params)
     effects.restyle_background(background, style, colour)
     lighting = _lighting(values, params, colour["kelvin_shift"], asset_ref(row, spec, "lighting.hdri"))
+    lighting["metering_ev"] = metered_on_emission(lighting["metering_ev"], material)
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed, {a for a in GENERATOR_AXES if _stated(spec, row, a)})
     geometry["flat"] = bool(style["flat_shading"])
@@ -301,6 +302,24 @@ def _lighting(values, params, kelvin_shift=0.0, hdri_file: m.AssetRef | None = N
         "lights": [_light(setup, light, kelvin, key) for light in setup.lights],
         "world": world,
     }
+
+
+EMISSION_METER_LIMIT = 4.0
+"""The brightest a glowing subject's own emission (strength times its colour's peak) is metered
+to: where a dim setup's meter would push it past this, it opens up only that far."""
+
+
+def metered_on_emission(metering_ev: float, material: dict[str, Any]) -> float:
+    """A setup's metering, read off a subject that glows: a photographer meters a lit sign at
+    night on the sign, not on the dark street. An LED (emission 4) under night metering (+4.5
+    EV) was exposed at 90 times its glow and rendered as a white frame (vfx_elements 69, 119);
+    a subject that does not glow keeps the setup's metering."""
+    strength = material.get("emission_strength") or 0.0
+    colour = material.get("emission_color")
+    if strength <= 0.0 or colour is None or metering_ev <= 0.0:
+        return metering_ev
+    glow = strength * max(colour)
+    return max(0.0, min(metering_ev, math.log2(EMISSION_METER_LIMIT / glow))) if glow > 0 else metering_ev
 
 
 def _light(setup: LightingParams, light: Light, kelvin: float, key: float) -> dict[str, Any]:
