@@ -118,11 +118,16 @@ STATED_LIBRARY_STEPS = {"render": "render_settings", "camera": "camera_optics", 
                         "lights": "_lights", "world": "lighting_world", "post": "composite"}
 """The builder's own function for each step scripts state in bpy: left out of the helper."""
 
+STATED_LIBRARY_MATERIALS = ("backdrop_material", "liquid_material", "gas_shader")
+"""The builder's own materials of the set and the effects, which scripts state in their
+`add_materials`: left out of the helper too (its backdrop, liquid and gas steps take the
+script's materials by name)."""
+
 
 @lru_cache(maxsize=1)
 def _helper_parts() -> tuple[str, str]:
     roots = {*SCRIPT_CALLS, "Scene", *(cls.__name__ for cls in model_parts())}
-    source = used_source(builder_source(), roots, cut=STATED_LIBRARY_STEPS.values())
+    source = used_source(builder_source(), roots, cut=(*STATED_LIBRARY_STEPS.values(), *STATED_LIBRARY_MATERIALS))
     version = "scene-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
     return version, source
 

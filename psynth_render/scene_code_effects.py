@@ -17,11 +17,11 @@ from typing import Any
 from psynth_render.scene.build.material_settings import MATERIAL_DEFAULTS, PRINCIPLED_DEFAULTS
 from psynth_render.scene.build.medium_settings import (
     BACKDROP_FIELDS, BACKDROP_MATERIAL, GAS_FIELDS, GAS_MATERIAL, LIQUID_FIELDS, LIQUID_MATERIAL, MESH_BACKDROPS,
-    NODE_DEFAULTS, backdrop_inputs, backdrop_pattern, backdrop_viewport, gas_emission_inputs, gas_volume_inputs,
+    MEDIUM_NODE_DEFAULTS, backdrop_inputs, backdrop_pattern, backdrop_viewport, gas_emission_inputs, gas_volume_inputs,
     liquid_inputs, liquid_viewport, liquid_volumes,
 )
 from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect
-from psynth_render.scene_code_parts import _differs, principled_tree, stated_surface
+from psynth_render.scene_code_parts import differs, principled_tree, stated_surface, tuple_assignments
 from psynth_render.scene_code_post import input_lines
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
@@ -29,22 +29,19 @@ from psynth_render.scene_literals import MODULE, literal, safe_words
 def _inputs(node: str, pairs: list[tuple[str, Any]], defaults: dict[str, Any], colour: tuple = ()) -> list[str]:
     """`node.inputs[...]` set to literals, less what a new node holds; an RGBA equal to
     (*colour, 1) is written through the variable `colour` names (colour = (name, rgb))."""
-    kept = [(s, v) for s, v in pairs if s not in defaults or _differs(v, defaults[s])]
+    kept = [(s, v) for s, v in pairs if s not in defaults or differs(v, defaults[s])]
     named = [s for s, v in kept if colour and v == (*colour[1], 1.0)]
     return [*(f"{node}.inputs[{literal(s)}].default_value = (*{colour[0]}, 1.0)" for s in named),
             *input_lines(node, [(s, v) for s, v in kept if s not in named])]
 
 
 def _viewport(pairs: list[tuple[str, Any]], colour: tuple = ()) -> list[str]:
-    """What Workbench and the viewport show, less a new material's values: one assignment
-    (`material.a, material.b = ...`) where it fits 100 columns, else a line each."""
+    """What Workbench and the viewport show, less a new material's values: assignments of as many
+    as fit 100 columns (`material.a, material.b = ...`)."""
     kept = [(a, f"(*{colour[0]}, 1.0)" if colour and v == (*colour[1], 1.0) else literal(v))
-            for a, v in pairs if _differs(v, MATERIAL_DEFAULTS[a])]
-    if not kept:
-        return []
-    line = ", ".join(f"material.{a}" for a, _ in kept) + " = " + ", ".join(source for _, source in kept)
-    lines = [line] if len(line) <= 100 else [f"material.{a} = {source}" for a, source in kept]
-    return ["# what Workbench and the viewport show", *lines]
+            for a, v in pairs if differs(v, MATERIAL_DEFAULTS[a])]
+    lines = tuple_assignments("material", kept, source=str)
+    return ["# what Workbench and the viewport show", *lines] if lines else []
 
 
 def _backdrop_fields(bg: Backdrop) -> tuple[str, ...]:
@@ -67,11 +64,11 @@ def backdrop_code(bg: Backdrop, name: str, index: int) -> list[str]:
     pattern = backdrop_pattern(bg)
     if pattern is not None:
         kind, settings, inputs = pattern
-        defaults = NODE_DEFAULTS[kind]
+        defaults = MEDIUM_NODE_DEFAULTS[kind]
         lines += [f"# {safe_words(bg.pattern)} pattern, {bg.pattern_scale:g} per object radius, in object coordinates",
                   "coords = nodes.new('ShaderNodeTexCoord')",
                   f"pattern = nodes.new({literal(kind)})",
-                  *(f"pattern.{a} = {literal(v)}" for a, v in settings if _differs(v, defaults[a])),
+                  *(f"pattern.{a} = {literal(v)}" for a, v in settings if differs(v, defaults[a])),
                   *_inputs("pattern", inputs, defaults, colour),
                   "links.new(coords.outputs['Object'], pattern.inputs['Vector'])",
                   "links.new(pattern.outputs['Color'], bsdf.inputs['Base Color'])"]
@@ -98,7 +95,7 @@ def liquid_code(q: LiquidEffect, name: str, index: int) -> list[str]:
     for kind, values in volumes:
         node = "absorption" if "Absorption" in kind else "scattering"
         names.append(node)
-        lines += [f"{node} = nodes.new({literal(kind)})", *_inputs(node, values, NODE_DEFAULTS[kind])]
+        lines += [f"{node} = nodes.new({literal(kind)})", *_inputs(node, values, MEDIUM_NODE_DEFAULTS[kind])]
     if len(names) == 2:
         lines += ["interior = nodes.new('ShaderNodeAddShader')",
                   *(f"links.new({n}.outputs[0], interior.inputs[{i}])" for i, n in enumerate(names)),
@@ -112,7 +109,7 @@ def liquid_code(q: LiquidEffect, name: str, index: int) -> list[str]:
 def gas_code(g: GasEffect, name: str, index: int) -> list[str]:
     """The gas's Principled Volume: colour, absorption, anisotropy and what it emits. Its density
     and its shape (a density field scaling density and emission) are the gas's build step's."""
-    defaults = NODE_DEFAULTS["ShaderNodeVolumePrincipled"]
+    defaults = MEDIUM_NODE_DEFAULTS["ShaderNodeVolumePrincipled"]
     glow = "blackbody" if g.blackbody_kelvin is not None else "glowing" if g.emission_strength > 0 else None
     return [f"# {GAS_MATERIAL}: {safe_words(f'{g.concept} volume', glow)} "
             "(its density and shape: the gas's build step)",

@@ -334,15 +334,16 @@ def render_code(render: RenderSettings, name: str, index: int) -> list[str]:
         for owner, settings in by_owner.items():
             short = owner.rpartition(".")[2]
             lines.append(f"{short} = bpy_scene.{owner}")
-            lines.extend(_tuple_assignments(short, settings))
+            lines.extend(tuple_assignments(short, settings))
     return lines
 
 
-def _tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100) -> list[str]:
-    """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order)."""
+def tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100, source=literal) -> list[str]:
+    """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order);
+    `source(value)` writes a value (a literal; `str` for values already written as code)."""
 
     def line(chunk):
-        return ", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk)
+        return ", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(source(v) for _, v in chunk)
 
     out, chunk = [], []
     for setting in settings:
@@ -395,7 +396,7 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     return lines
 
 
-def _mix_code(name: str, blend: str, a: str, b: str, factor: float | None = 1.0) -> list[str]:
+def mix_code(name: str, blend: str, a: str, b: str, factor: float | None = 1.0) -> list[str]:
     """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal); its
     sockets by name (`Factor`, `A`, `B`, `Result`: Blender picks the colour ones of an RGBA mix);
     `factor` None: linked afterwards."""
@@ -417,7 +418,7 @@ def _mix_code(name: str, blend: str, a: str, b: str, factor: float | None = 1.0)
 
 def _tinted(source: str, tint: tuple) -> list[str]:
     """`source` (a colour socket) times the white balance's tint, into the Background `light`."""
-    mix = _mix_code("tint", "MULTIPLY", source, tint)
+    mix = mix_code("tint", "MULTIPLY", source, tint)
     return [f"white_balance = {literal(tuple(tint))}  # the tint of the lighting's colour temperature",
             *mix[:-1], "tint.inputs['B'].default_value = (*white_balance, 1.0)",
             "links.new(tint.outputs['Result'], light.inputs['Color'])"]
@@ -430,7 +431,7 @@ def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
             "ramp = nodes.new('ShaderNodeMapRange')",
             "ramp.clamp = True",
             "links.new(height.outputs['Z'], ramp.inputs['Value'])",
-            *_mix_code("sky_colour", "MIX", horizon, zenith, factor=None),
+            *mix_code("sky_colour", "MIX", horizon, zenith, factor=None),
             "links.new(ramp.outputs['Result'], sky_colour.inputs['Factor'])",
             f"links.new(sky_colour.outputs['Result'], {target}.inputs['Color'])"]
 
@@ -513,10 +514,10 @@ def camera_code(optics: Taken, name: str, index: int) -> list[str]:
     return lines
 
 
-def _differs(value: Any, default: Any) -> bool:
+def differs(value: Any, default: Any) -> bool:
     """Whether Blender would hold `value` differently from `default` (float32, tuples item-wise)."""
     if isinstance(value, (tuple, list)):
-        return len(value) != len(default) or any(_differs(v, d) for v, d in zip(value, default))
+        return len(value) != len(default) or any(differs(v, d) for v, d in zip(value, default))
     return _float32(value) != _float32(default)
 
 
@@ -540,12 +541,12 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
     for socket, value in inputs:
         if socket == "Base Color":
             lines.append("bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)")
-        elif _differs(value, PRINCIPLED_DEFAULTS[socket]):
+        elif differs(value, PRINCIPLED_DEFAULTS[socket]):
             lines.append(f"bsdf.inputs[{literal(socket)}].default_value = {literal(value)}")
     if m.detail:
         lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 0)}, base_color)"
                      f"  # {safe_words(m.detail.pattern)} pattern")
-    viewport = [(a, v) for a, v in viewport_settings(m, base) if _differs(v, MATERIAL_DEFAULTS[a])]
+    viewport = [(a, v) for a, v in viewport_settings(m, base) if differs(v, MATERIAL_DEFAULTS[a])]
     if viewport:
         lines.append("# what Workbench and the viewport show")
     for attribute, value in viewport:

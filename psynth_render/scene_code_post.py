@@ -15,7 +15,7 @@ from psynth_render.scene.build.post_settings import (
     has_effects, lens_inputs, neutral_grade,
 )
 from psynth_render.scene.describe.model import Post
-from psynth_render.scene_code_parts import Taken, _mix_code, stated
+from psynth_render.scene_code_parts import Taken, mix_code, stated
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
 
@@ -62,7 +62,7 @@ def _passed(chain: list[str]) -> list[str]:
 
 def _mixed(name: str, blend: str, b: Any, factor: float = 1.0) -> list[str]:
     """The image so far mixed (`blend`) with `b` (a socket expression or an RGB literal)."""
-    return [*_mix_code(name, blend, "image", b, factor), f"image = {name}.outputs['Result']"]
+    return [*mix_code(name, blend, "image", b, factor), f"image = {name}.outputs['Result']"]
 
 
 @stated(Post, "post", "add_post", reads=("style",))
@@ -140,7 +140,7 @@ def _vignette_code(amount: float) -> list[str]:
 
 
 def _grain_code(amount: float, seed: int) -> list[str]:
-    mix = _mix_code("grain", "LINEAR_LIGHT", "image", "grey.outputs[0]", factor=GRAIN_MIX * amount)
+    mix = mix_code("grain", "LINEAR_LIGHT", "image", "grey.outputs[0]", factor=GRAIN_MIX * amount)
     return ["# film grain: seeded white noise per pixel, linear-light blended (grey: no change)",
             "coords = nodes.new('CompositorNodeImageCoordinates')",
             "noise = nodes.new('ShaderNodeTexWhiteNoise')",

@@ -14,8 +14,8 @@ import pytest
 from psynth_render.scene import builder_source
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import (
-    BODY_START, FOOTER_START, HELPER_MEMBER, SCRIPT_CALLS, STATED_LIBRARY_STEPS, helper_module, helper_version,
-    scene_script, script_body,
+    BODY_START, FOOTER_START, HELPER_MEMBER, SCRIPT_CALLS, STATED_LIBRARY_MATERIALS, STATED_LIBRARY_STEPS, helper_module,
+    helper_version, scene_script, script_body,
 )
 from psynth_render.scene_literals import literal
 from psynth_render.supervisor import run_shard
@@ -121,7 +121,7 @@ def test_the_helper_ships_only_what_scripts_reach(tmp_path):
     loader = importlib.machinery.SourceFileLoader("helper_under_test", str(tmp_path / HELPER_MEMBER))
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader("helper_under_test", loader))
     loader.exec_module(module)
-    for step, function in STATED_LIBRARY_STEPS.items():
+    for function in (*STATED_LIBRARY_STEPS.values(), *STATED_LIBRARY_MATERIALS):
         with pytest.raises(RuntimeError, match="the scene script states this step"):
             getattr(module, function)(None, None)
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from psynth_render.scene.build.medium_settings import (
-    BACKDROP_FIELDS, GAS_FIELDS, LIQUID_FIELDS, MESH_BACKDROPS, NODE_DEFAULTS,
+    BACKDROP_FIELDS, GAS_FIELDS, LIQUID_FIELDS, MESH_BACKDROPS, MEDIUM_NODE_DEFAULTS,
 )
 from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect, LiquidForm
 from psynth_spec.taxonomy import default_taxonomy
@@ -70,7 +70,7 @@ def test_new_nodes_hold_the_defaults_scripts_leave_out():
     bpy = pytest.importorskip("bpy")
     bpy.ops.wm.read_factory_settings(use_empty=True)
     nodes = bpy.data.materials.new("defaults").node_tree.nodes
-    for kind, defaults in NODE_DEFAULTS.items():
+    for kind, defaults in MEDIUM_NODE_DEFAULTS.items():
         node = nodes.new(kind)
         for name, value in defaults.items():
             got = getattr(node, name) if name == "offset" else node.inputs[name].default_value

@@ -26,7 +26,7 @@ from psynth_render.scene.build.camera_optics import (
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, stated_gas_emission, world_bounds
-from psynth_render.scene.build.medium_settings import MESH_BACKDROPS
+from psynth_render.scene.build.medium_settings import BACKDROP_MATERIAL, MESH_BACKDROPS
 from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
 from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
@@ -540,7 +540,10 @@ def _backdrop(scene, bg, floor_z, camera_azimuth_deg, room=None, setback=0.0):
     obj.location = (-back * math.sin(a), back * math.cos(a), floor_z)
     obj.rotation_euler = (0.0, 0.0, math.radians(camera_azimuth_deg))
     obj.pass_index = 0
-    backdrop_material(obj, bg)
+    if bg.color is None:  # made by the script's add_materials
+        stated_material(obj, BACKDROP_MATERIAL)
+    else:
+        backdrop_material(obj, bg)
 
 
 # ---------------------------------------------------------------- lights

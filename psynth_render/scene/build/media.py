@@ -124,7 +124,10 @@ def liquid(subject, liquid_desc, floor_z, facing=None, eye=None, spot=None):
         obj["psynth_key"] = key
     obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused body may have moved
     obj.pass_index = 0
-    mat = liquid_material(liquid_desc)
+    if liquid_desc.color is None:  # made by the script's add_materials
+        mat = bpy.data.materials[LIQUID_MATERIAL]
+    else:
+        mat = liquid_material(liquid_desc)
     if obj.data.materials:
         obj.data.materials[0] = mat
     else:
@@ -169,10 +172,7 @@ def _landing_puddle(subject, floor_z, facing):
 def liquid_material(q):
     """Principled surface (IOR, colour, transmission or subsurface) and an interior volume:
     Beer-Lambert absorption of `absorption_color` and scattering of `scattering_color`
-    (medium_settings, the table scene scripts write). A liquid whose surface a scene script's
-    `add_materials` stated (`color` None in its data) keeps that material."""
-    if q.color is None:
-        return bpy.data.materials[LIQUID_MATERIAL]
+    (medium_settings, the table scene scripts write in their `add_materials` instead)."""
     mat = _fresh_material(LIQUID_MATERIAL)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
@@ -279,13 +279,7 @@ def gas_material(g, floor_z):
     """Principled Volume; density = gas.density x density_scale x shape falloff x noise. A gas
     whose volume shader a scene script's `add_materials` stated (`color` None in its data; the
     build read back its emission: stated_gas_emission) gets only its density and field here."""
-    if g.color is None:
-        mat = bpy.data.materials[GAS_MATERIAL]
-        vol = next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeVolumePrincipled")
-    else:
-        mat, vol = volume_shader(GAS_MATERIAL, g)
-        for socket, value in gas_emission_inputs(g):
-            vol.inputs[socket].default_value = value
+    mat, vol = stated_volume() if g.color is None else gas_shader(g)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
     vol.inputs["Density"].default_value = g.density_value
     if g.look != "plain":
@@ -301,12 +295,26 @@ def gas_material(g, floor_z):
     return mat
 
 
+def gas_shader(g):
+    """The gas's volume shader, what a scene script's `add_materials` states: (material, its
+    Principled Volume) with the gas's colour, absorption, anisotropy and emission."""
+    mat, vol = volume_shader(GAS_MATERIAL, g)
+    for socket, value in gas_emission_inputs(g):
+        vol.inputs[socket].default_value = value
+    return mat, vol
+
+
+def stated_volume():
+    """The gas material a scene script's `add_materials` made, and its Principled Volume."""
+    mat = bpy.data.materials[GAS_MATERIAL]
+    return mat, next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeVolumePrincipled")
+
+
 def stated_gas_emission(gas):
     """A gas whose volume shader a scene script stated takes its emission back from the bpy
     material (medium_settings.gas_emission_fields): whether it burns and how its density field
     scales the glow are the library's to compute."""
-    mat = bpy.data.materials[GAS_MATERIAL]
-    vol = next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeVolumePrincipled")
+    _, vol = stated_volume()
     inputs = {s.name: s.default_value for s in vol.inputs if hasattr(s, "default_value")}
     for name, value in gas_emission_fields(inputs).items():
         setattr(gas, name, value)

@@ -6,7 +6,7 @@ material_settings).
     gas_volume_inputs(g), gas_emission_inputs(g)                       the gas's Principled Volume
     BACKDROP_FIELDS, LIQUID_FIELDS, GAS_FIELDS    the data fields these read (a scene script states
                                                   them in bpy: its data holds None there)
-    NODE_DEFAULTS    what new nodes hold (scripts leave these out; a test reads them from bpy)
+    MEDIUM_NODE_DEFAULTS    what new nodes hold (scripts leave these out; a test reads them from bpy)
 
 surfaces.backdrop_material and media.liquid_material / gas_material set these on their
 materials; a scene script writes them as literals in its `add_materials` (scene_code_effects).
@@ -34,7 +34,7 @@ SCATTER_MIN_DENSITY = 1.0
 """A clear liquid scatters inside only from this density (per scene unit): fainter scattering
 is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
 
-NODE_DEFAULTS = {
+MEDIUM_NODE_DEFAULTS = {
     "ShaderNodeVolumePrincipled": {"Color": (0.5, 0.5, 0.5, 1.0), "Absorption Color": (0.0, 0.0, 0.0, 1.0),
                                    "Anisotropy": 0.0, "Emission Color": (1.0, 1.0, 1.0, 1.0),
                                    "Emission Strength": 0.0, "Temperature": 1000.0, "Blackbody Intensity": 0.0},
@@ -49,14 +49,14 @@ NODE_DEFAULTS = {
 compared as float32, as Blender stores them)."""
 
 
-def _rgba(rgb, alpha=1.0):
+def rgba(rgb, alpha=1.0):
     return (rgb[0], rgb[1], rgb[2], alpha)
 
 
 # ---------------------------------------------------------------- backdrop
 def backdrop_inputs(bg):
     """The backdrop's Principled BSDF inputs."""
-    return [("Base Color", _rgba(bg.color)), ("Roughness", bg.roughness), ("Metallic", bg.metallic)]
+    return [("Base Color", rgba(bg.color)), ("Roughness", bg.roughness), ("Metallic", bg.metallic)]
 
 
 def backdrop_pattern(bg):
@@ -66,16 +66,16 @@ def backdrop_pattern(bg):
     if bg.pattern == "none":
         return None
     if bg.pattern == "checker":
-        return "ShaderNodeTexChecker", [], [("Color1", _rgba(bg.color)), ("Color2", _rgba(bg.color2)),
+        return "ShaderNodeTexChecker", [], [("Color1", rgba(bg.color)), ("Color2", rgba(bg.color2)),
                                             ("Scale", 2 * bg.pattern_scale)]
     return "ShaderNodeTexBrick", [("offset", 0.0)], [
-        ("Color1", _rgba(bg.color)), ("Color2", _rgba(bg.color)), ("Mortar", _rgba(bg.color2)),
+        ("Color1", rgba(bg.color)), ("Color2", rgba(bg.color)), ("Mortar", rgba(bg.color2)),
         ("Scale", bg.pattern_scale), ("Brick Width", 1.0), ("Row Height", 1.0), ("Mortar Size", 0.03)]
 
 
 def backdrop_viewport(bg):
     """What Workbench and the viewport show of the backdrop."""
-    return [("diffuse_color", _rgba(bg.color)), ("roughness", bg.roughness), ("metallic", bg.metallic)]
+    return [("diffuse_color", rgba(bg.color)), ("roughness", bg.roughness), ("metallic", bg.metallic)]
 
 
 # ---------------------------------------------------------------- liquid
@@ -86,7 +86,7 @@ def liquid_inputs(q):
     scattering = q.subsurface > 0 and q.transmission < 0.5
     base = tuple(q.scattering_color if scattering and q.scattering_density > 0 else q.color)
     radius = [("Subsurface Radius", tuple(q.subsurface_radius)), ("Subsurface Scale", 1.0)] if q.subsurface > 0 else []
-    return base, [("Base Color", _rgba(base)), ("Roughness", q.roughness), ("IOR", q.ior),
+    return base, [("Base Color", rgba(base)), ("Roughness", q.roughness), ("IOR", q.ior),
                   ("Transmission Weight", q.transmission), ("Metallic", q.metallic), ("Coat Weight", q.coat),
                   ("Subsurface Weight", q.subsurface), *radius, ("Thin Film Thickness", q.thin_film_thickness)]
 
@@ -96,10 +96,10 @@ def liquid_volumes(q):
     and scattering, in a clear liquid only (added together when both)."""
     out = []
     if q.transmission > 0 and q.absorption_density > 0:
-        out.append(("ShaderNodeVolumeAbsorption", [("Color", _rgba(q.absorption_color)),
+        out.append(("ShaderNodeVolumeAbsorption", [("Color", rgba(q.absorption_color)),
                                                    ("Density", q.absorption_density)]))
     if q.transmission > 0 and q.scattering_density >= SCATTER_MIN_DENSITY:
-        out.append(("ShaderNodeVolumeScatter", [("Color", _rgba(q.scattering_color)),
+        out.append(("ShaderNodeVolumeScatter", [("Color", rgba(q.scattering_color)),
                                                 ("Density", q.scattering_density),
                                                 ("Anisotropy", q.scattering_anisotropy)]))
     return out
@@ -109,20 +109,20 @@ def liquid_viewport(q, base):
     """What Workbench and the viewport show (the base tinted toward the absorption as it clears),
     and EEVEE's refraction for a see-through liquid."""
     tint = [c * (1 - q.transmission) + a * q.transmission for c, a in zip(base, q.absorption_color)]
-    return [("diffuse_color", _rgba(tint)), ("roughness", q.roughness), ("metallic", q.metallic),
+    return [("diffuse_color", rgba(tint)), ("roughness", q.roughness), ("metallic", q.metallic),
             ("use_raytrace_refraction", q.transmission > 0)]
 
 
 # ---------------------------------------------------------------- gas
 def gas_volume_inputs(g):
     """The Principled Volume's colour, absorption and anisotropy (simulated gases take these too)."""
-    return [("Color", _rgba(g.color)), ("Absorption Color", _rgba(g.absorption_color)), ("Anisotropy", g.anisotropy)]
+    return [("Color", rgba(g.color)), ("Absorption Color", rgba(g.absorption_color)), ("Anisotropy", g.anisotropy)]
 
 
 def gas_emission_inputs(g):
     """What a still gas emits: a glow's colour and strength, a fire's blackbody temperature and
     intensity (the density field then scales them, as it does the density)."""
-    pairs = [("Emission Color", _rgba(g.emission_color))] if g.emission_color is not None else []
+    pairs = [("Emission Color", rgba(g.emission_color))] if g.emission_color is not None else []
     pairs.append(("Emission Strength", g.emission_strength))
     if g.blackbody_kelvin is not None:
         pairs += [("Temperature", g.blackbody_kelvin), ("Blackbody Intensity", g.blackbody_intensity)]

@@ -195,11 +195,7 @@ def _pattern(nodes, links, pattern, d, vector, scale):
 # ---------------------------------------------------------------- backdrop
 def backdrop_material(obj, bg):
     """Diffuse-ish backdrop surface: colour, roughness, metallic, optional checker or grid
-    (medium_settings, the table scene scripts write). A backdrop whose material a scene
-    script's `add_materials` stated (`color` None in its data) keeps that material."""
-    if bg.color is None:
-        _assign(obj, bpy.data.materials[BACKDROP_MATERIAL])
-        return
+    (medium_settings, the table scene scripts write in their `add_materials` instead)."""
     mat = _material(BACKDROP_MATERIAL)
     nodes, links, out, bsdf = _principled_tree(mat)
     for socket, value in backdrop_inputs(bg):
