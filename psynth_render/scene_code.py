@@ -11,7 +11,7 @@ which, per model class):
   every field that differs from its default as a literal (see scene_literals: values enter code
   only through repr, checked by ast.literal_eval; a caption like
   `'''); __import__('os').system('...')` stays a string);
-- direct bpy: `set_render`, `set_camera`, `add_materials`, `add_lights`, `set_world`,
+- direct bpy: `set_render`, `set_camera`, `add_materials`, `add_objects`, `add_lights`, `set_world`,
   `add_post` (each of `bpy_scene`), a comment per part and literal values, which the helper's
   `build` calls in place of its own steps.
 It loads the shard's helper module (the tar member `__psynth_scene__`: Python source of the
@@ -111,11 +111,12 @@ _SCENE_SCALARS = ("format", "sample_id", "seed", "axes", "rendered_axes", "not_r
 
 
 SCRIPT_CALLS = ("build", "render", "world_tree", "hdri_image", "catalog_hdri_image", "camera_data", "material_tree",
-                "surface_detail", "look_tree", "contrast_curve", "posterize_levels", "cel_bands")
+                "surface_detail", "look_tree", "contrast_curve", "posterize_levels", "cel_bands",
+                "mesh_object", "object_mesh", "operator_mesh", "catalog_mesh")
 """The helper functions scripts call (besides `require` and `output_path`, and the model's classes)."""
 
 STATED_LIBRARY_STEPS = {"render": "render_settings", "camera": "camera_optics", "materials": "subject_material",
-                        "lights": "_lights", "world": "lighting_world", "post": "composite"}
+                        "objects": "_subject", "lights": "_lights", "world": "lighting_world", "post": "composite"}
 """The builder's own function for each step scripts state in bpy: left out of the helper."""
 
 STATED_LIBRARY_MATERIALS = ("backdrop_material", "liquid_material", "gas_shader")

@@ -62,6 +62,11 @@ class PartCode:
     """Fields of the part's parent that its bpy code states too (the element is then a Taken)."""
     reads: tuple[str, ...] = ()
     """Fields of the part's parent its bpy code reads, kept in the data (a material: its object's name)."""
+    keep: Callable[[Any], Any] | None = None
+    """(part) -> what stays of it in the data (what the library reads and bpy cannot give back:
+    an object's concept); None: the data holds None in its place."""
+    shared: bool = False
+    """One bpy thing for every part of the step (a rig's views share one lens)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class SurfaceCode:
 _REGISTRY: dict[type, PartCode] = {}
 _SURFACES: dict[type, SurfaceCode] = {}
 
-STEP_ORDER = ("render", "camera", "materials", "lights", "world", "post")
+STEP_ORDER = ("render", "camera", "materials", "objects", "lights", "world", "post")
 """The stated steps in build order (builder.STATED_STEPS; that module needs bpy): a script's
 functions follow it."""
 
@@ -106,11 +111,12 @@ def library(*classes: type) -> None:
         _REGISTRY[cls] = PartCode(cls)
 
 
-def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = (), reads: tuple[str, ...] = ()):
+def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = (), reads: tuple[str, ...] = (),
+           keep: Callable[[Any], Any] | None = None, shared: bool = False):
     """Register `write(element, name, index) -> lines` as the bpy code of `cls` for builder step `step`."""
 
     def register(write):
-        _REGISTRY[cls] = PartCode(cls, step, function, write, takes, reads)
+        _REGISTRY[cls] = PartCode(cls, step, function, write, takes, reads, keep, shared)
         return write
 
     return register
@@ -163,7 +169,7 @@ def model_parts(root: type = Scene) -> set[type]:
 
 # ---------------------------------------------------------------- library parts
 library(
-    SceneObject, AssetObject, AssetRef, Geometry, SurfaceDetail, Texture, Mapping,  # objects (materials: add_materials)
+    SceneObject, AssetObject, AssetRef, SurfaceDetail, Texture, Mapping,  # objects (shapes: add_objects, materials: add_materials)
     LiquidEffect, LiquidForm, GasEffect,  # effects: fluid meshes, volume fields
     Backdrop, Lighting,  # the set (its mesh, material and the camera background it asks of the world)
     CameraRig, CameraView, Movement,  # posed at build time from the framing solve (the lens: set_camera)
@@ -203,16 +209,18 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
                 _split(value, steps)
                 continue
             fields = type(model).model_fields
-            if not all(_accepts_none(fields[f].annotation) for f in (field, *code.takes)):
+            takes = tuple(f for f in code.takes if f in fields)  # (an asset object's asset: only it has one)
+            if not all(_accepts_none(fields[f].annotation) for f in ((field,) if code.keep is None else ()) + takes):
                 raise ValueError(f"{type(model).__name__}.{field}: a part stated in bpy must be a list element "
                                  "or a field that accepts None (the data keeps an empty list or None in its place)")
             element = value
             if code.takes or code.reads:
-                element = Taken(value, {f: getattr(model, f) for f in code.takes},
+                element = Taken(value, {f: getattr(model, f) for f in takes},
                                 {f: getattr(model, f) for f in code.reads})
-            for f in (field, *code.takes):
+            for f in takes:
                 setattr(model, f, None)
-            if code.takes and steps.get(code.step):  # one bpy object for them all (a rig's views share a lens)
+            setattr(model, field, None if code.keep is None else code.keep(value))
+            if code.shared and steps.get(code.step):  # one bpy object for them all (a rig's views share a lens)
                 if element != steps[code.step][0][1]:
                     raise ValueError(f"{type(model).__name__}.{field}: differs between the scene's parts, which "
                                      f"share one bpy {code.step}")
@@ -489,7 +497,7 @@ _CAMERA_NOTES = {"dof.aperture_fstop": "the f-number scaled to the scene's size"
                  "ortho_scale": "a solved framing sets it again"}
 
 
-@stated(Lens, "camera", "set_camera", takes=OPTICS_FIELDS)
+@stated(Lens, "camera", "set_camera", takes=OPTICS_FIELDS, shared=True)
 def camera_code(optics: Taken, name: str, index: int) -> list[str]:
     """The lens: camera_optics.optics_assignments (the table the builder's camera step applies)
     as literal assignments on the new lens that `ps.camera_data` gives, less what a new bpy
@@ -557,3 +565,4 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
 
 import psynth_render.scene_code_effects  # noqa: E402,F401  registers the backdrop's and effects' materials
 import psynth_render.scene_code_post  # noqa: E402,F401  registers the Post part's add_post (its own module)
+import psynth_render.scene_code_objects  # noqa: E402,F401  registers the Geometry part's add_objects

@@ -154,7 +154,8 @@ def _object(element: SceneObject) -> str:
     geo, texture = element.geometry, element.texture
     pattern = f"{texture.concept} pattern" if texture is not None and texture.node != "none" else None
     material = "the material: add_materials" if element.material is None else f"{element.material.concept} material"
-    return safe_words(f"{geo.concept} ({geo.generator})", material, pattern)
+    shape = f"{geo.concept}, the shape: add_objects" if geo.generator is None else f"{geo.concept} ({geo.generator})"
+    return safe_words(shape, material, pattern)
 
 
 @comment.register

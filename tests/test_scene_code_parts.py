@@ -74,8 +74,10 @@ def test_a_script_data_without_its_stated_parts_is_refused_by_the_builder():
         builder.build(data, stated={"render": lambda scene: None})
     with pytest.raises(ValueError, match=r"no materials part.*stated=\{'materials'"):
         builder.build(data, stated={"render": lambda scene: None, "camera": lambda scene: None})
-    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+    with pytest.raises(ValueError, match=r"no objects part.*stated=\{'objects'"):
         builder.build(data, stated=dict.fromkeys(("render", "camera", "materials"), lambda scene: None))
+    with pytest.raises(ValueError, match=r"no world part.*stated=\{'world'"):
+        builder.build(data, stated=dict.fromkeys(("render", "camera", "materials", "objects"), lambda scene: None))
 
 
 def _light_state(bpy):

@@ -118,6 +118,6 @@ def test_a_script_data_without_its_post_is_refused_by_the_builder():
     from psynth_render.scene.build import builder
 
     data, _ = split_stated(shipped_scripts(rows=1)[0][1])
-    others = dict.fromkeys(("render", "camera", "materials", "world"), lambda scene: None)
+    others = dict.fromkeys(("render", "camera", "materials", "objects", "world"), lambda scene: None)
     with pytest.raises(ValueError, match=r"no post part.*stated=\{'post'"):
         builder.build(data, stated=others)

@@ -44,8 +44,8 @@ BUILDER_MODULES: tuple[str, ...] = (
     "vectors", "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "rig_set",
     "camera_optics", "pour_spot",
     "placement", "object_info", "stacking", "render_settings", "material_settings", "medium_settings", "patterns", "gas_fields",
-    "surface_details",
-    "surfaces", "media", "post_settings", "looks", "topology", "aovs", "builder",
+    "surface_details", "surfaces", "media", "post_settings", "looks", "modifier_settings", "topology", "aovs", "stated_objects",
+    "builder",
 )
 """Modules of psynth_render.scene.build, in the order a script defines them."""
 

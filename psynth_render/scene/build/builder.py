@@ -27,18 +27,17 @@ from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solv
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
 from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, stated_gas_emission, world_bounds
 from psynth_render.scene.build.medium_settings import BACKDROP_MATERIAL, MESH_BACKDROPS
-from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, from_operator, mesh_from_shape, metaballs_shape
+from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, mesh_from_shape
 from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
-from psynth_render.scene.build.placement import crease_corners, face_the_camera, silhouette_fill, subject_hull
+from psynth_render.scene.build.placement import face_the_camera, silhouette_fill, subject_hull
 from psynth_render.scene.build.object_info import RESTS_ON
 from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
 from psynth_render.scene.build.topology import shape_modifiers
-from psynth_render.scene.build.patterns import apply_texture, cube_project_uvs
+from psynth_render.scene.build.stated_objects import OBJECT_TAG, finished, read_objects, shape_data
+from psynth_render.scene.build.patterns import apply_texture
 from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
 from psynth_render.scene.build.rig_set import set_radius
-from psynth_render.scene.build.scatter import scatter_shape
-from psynth_render.scene.build.shapes import shape_mesh
 from psynth_render.scene.build.surfaces import (
     backdrop_in_world, backdrop_material, lighting_world, stated_material, subject_material,
 )
@@ -46,7 +45,7 @@ from psynth_render.scene.describe.model import (
     AssetObject, Backdrop, GasEffect, Lens, LiquidEffect, Scene, SceneObject, Style,
 )
 
-TAG = "psynth"
+TAG = OBJECT_TAG
 SUBJECT = "psynth_subject"
 MESH_PREFIX = "psynth_mesh_"
 OBJECT_PREFIX = "psynth_object_"
@@ -80,9 +79,11 @@ class BuildState:
     """The scene's objects built so far (what a stacked object may come to rest on)."""
     trees: dict = field(default_factory=dict)
     """BVH trees of placed objects, by name, for stacking (stacking.rest_on_below)."""
+    made: bool = False
+    """Whether a scene script's add_objects made the objects (the object step then places them)."""
 
 
-STATED_STEPS = ("render", "camera", "materials", "lights", "world", "post")
+STATED_STEPS = ("render", "camera", "materials", "objects", "lights", "world", "post")
 """Build steps a scene script may state as its own bpy code (scene_code_parts writes them):
 `build(desc, stated={"lights": add_lights})` runs `add_lights(scene)` in the step's place. A
 script stating "render" leaves `desc.render` None: the build reads the engine and frame size
@@ -93,9 +94,13 @@ each object, which the object's step puts in its slot before the library's textu
 shading and AOVs, and the backdrop's, liquid's and gas's materials (`psynth_backdrop`,
 `psynth_liquid`, `psynth_gas`), leaving their material's fields None (medium_settings): their
 steps take the material as it is (the gas adds its density and field, after reading back its
-emission: _read_media); one stating "world" leaves `desc.lighting.world` None (the backdrop's
-step reads the world's kind back from the bpy world); one stating "post" leaves `desc.post`
-None and fills the compositor's look group itself (looks.look_tree)."""
+emission: _read_media); one stating "objects" leaves each object's transform, pass index and
+geometry but its concept (and a floating shape's `float_above`) None and makes each object
+of the scene by its name with its mesh, transform, pass index and shape modifiers: the build
+reads those back (stated_objects.read_objects) and places the objects as it places its own;
+one stating "world" leaves `desc.lighting.world` None (the backdrop's step reads the world's
+kind back from the bpy world); one stating "post" leaves `desc.post` None and fills the
+compositor's look group itself (looks.look_tree)."""
 
 
 def build(desc, stated=None):
@@ -111,6 +116,7 @@ def build(desc, stated=None):
     media = (desc.backdrop, *desc.effects)
     parts = (("render", desc.render), ("camera", desc.camera.main.lens),
              ("materials", all(o.material for o in desc.objects) and not any(_stated_medium(m) for m in media) or None),
+             ("objects", all(o.pass_index is not None for o in desc.objects) or None),
              ("world", desc.lighting.world), ("post", desc.post))
     for step, part in parts:
         if part is None and step not in stated:
@@ -126,7 +132,9 @@ def build(desc, stated=None):
     _read_optics(desc, scene.camera.data)
     stated.get("materials", lambda s: None)(scene)  # else each object's and effect's step makes its own
     _read_media(desc)
-    state = BuildState(desc, desc.style)
+    stated.get("objects", lambda s: None)(scene)  # else each object's step makes its own
+    read_objects(desc)
+    state = BuildState(desc, desc.style, made="objects" in stated)
     add(desc.subject, scene, state)  # sets state.floor_z and state.subject
     for element in desc.objects:  # the objects beside the subject rest on its floor
         if element.element == "object":
@@ -196,7 +204,7 @@ def add(element, scene, state):
 
 @add.register
 def _add_object(element: SceneObject, scene, state):
-    obj = _subject(scene, element)
+    obj = bpy.data.objects[element.name] if state.made else _subject(scene, element)
     if element.support is None and not any(o.support == element.name for o in state.desc.objects):
         face_the_camera(obj, element.geometry, state.desc)  # not in a tower: a tilted ring is no seat
     style = state.style
@@ -489,9 +497,7 @@ def _mesh(geo, key, make):
         for mesh in bpy.data.meshes:
             if mesh.name.startswith(MESH_PREFIX) and mesh.get(TAG + "_key") == key:
                 return mesh
-    mesh = make()
-    cube_project_uvs(mesh)
-    crease_corners(mesh)
+    mesh = finished(make())
     if shared:
         mesh.name = MESH_PREFIX + geo.concept
         mesh[TAG + "_key"] = key
@@ -501,21 +507,14 @@ def _mesh(geo, key, make):
 
 def _shape_data(geo):
     """Mesh data (shapes.py layout) for the geometry; Blender's own meshes for the monkey."""
-    params = dict(geo.params)
-    if geo.generator == "primitive" and params["op"] == "monkey":
-        return from_operator(lambda: bpy.ops.mesh.primitive_monkey_add(size=2.0))
-    if geo.generator == "metaballs":
-        return metaballs_shape(params, geo.seed)
-    if geo.generator == "scatter":
-        return scatter_shape(params, geo.seed)
-    return shape_mesh(geo.generator, params, geo.seed)
+    return shape_data(geo.generator, dict(geo.params), geo.seed)
 
 
 def _floor_height(subject, geo):
     """Height of the floor: under the evaluated subject's lowest point, minus `float_above`."""
     lowest = lowest_point(subject)
     # a hair of clearance: a face lying on the floor would shadow itself (flat subjects)
-    return lowest - max(geo.params.get("float_above", 0.0), FLOOR_GAP)
+    return lowest - max((geo.params or {}).get("float_above", 0.0), FLOOR_GAP)
 
 
 # ---------------------------------------------------------------- backdrop

@@ -71,11 +71,12 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     geometry["flat"] = bool(style["flat_shading"])
     texture = effects.texture_part(values, params)
     asset = asset_ref(row, spec)
+    placed = dict(element="subject", pass_index=1, location=(0.0, 0.0, 0.0), scale=1.0)  # centred, unit radius
     if asset is None:
-        subject = m.SceneObject(element="subject", geometry=geometry, material=material, texture=texture)
+        subject = m.SceneObject(**placed, geometry=geometry, material=material, texture=texture)
     else:  # a library asset replaces the shape; rotation and subdivision still apply
         geometry.update(concept=asset.id, generator="asset", params={})
-        subject = m.AssetObject(element="subject", geometry=geometry, material=material, texture=texture, asset=asset)
+        subject = m.AssetObject(**placed, geometry=geometry, material=material, texture=texture, asset=asset)
     camera = _camera(values, params, spec, row)
     views = _sight_views(camera, spec, seed)
     objects = [subject, *_extra_objects(row, spec, taxonomy, values, style, colour, seed, views, camera)]

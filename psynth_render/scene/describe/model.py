@@ -52,18 +52,21 @@ class Geometry(SceneModel):
     """The mesh: a taxonomy geometry concept and its generator's parameters."""
 
     concept: str
-    generator: str
-    params: dict[str, Any]
+    generator: str | None = None
+    params: dict[str, Any] | None = None
     """The generator's parameters (a psynth_spec.render_params.geometry model, as JSON)."""
-    subdivision: int = 0
-    rotation_deg: float = 0.0
-    seed: int
-    subdivision_scheme: Literal["CATMULL_CLARK", "SIMPLE"] = "CATMULL_CLARK"
+    subdivision: int | None = None
+    rotation_deg: float | None = None
+    seed: int | None = None
+    subdivision_scheme: Literal["CATMULL_CLARK", "SIMPLE"] | None = None
     """How the `subdivision` levels subdivide (the geometry.subdivision_type concept's)."""
-    topology: Literal["mixed", "quads", "triangles", "ngon_free"] = "mixed"
+    topology: Literal["mixed", "quads", "triangles", "ngon_free"] | None = None
     """How the finished mesh's faces are made (the geometry.topology concept's mode)."""
-    flat: bool = False
+    flat: bool | None = None
     """Flat shading (the style's)."""
+    # describe fills every field; a scene script's data keeps only the concept (and, for a
+    # floating shape, params {"float_above": ...}): its add_objects states the rest in bpy and
+    # the build reads the transform and modifiers back (stated_objects.read_objects)
 
 
 class Material(MaterialParams, _Resolved):
@@ -92,7 +95,7 @@ class SceneObject(SceneModel):
     element: Literal["subject", "object"] = "subject"
     name: str = "psynth_subject"
     """The Blender object's name."""
-    pass_index: int = 1
+    pass_index: int | None = None
     """Blender object index = the object's instance id (1 the subject, k + 1 object k; 0 is
     the background): segmentation and instance masks read it."""
     geometry: Geometry
@@ -100,10 +103,11 @@ class SceneObject(SceneModel):
     """None only in a scene script's data, whose own bpy code makes the material (`add_materials`)."""
     texture: Texture | None = None
     """None only in a scene script's data, for no texture (`node` "none": the builder adds nothing)."""
-    location: Vec3 = (0.0, 0.0, 0.0)
+    location: Vec3 | None = None
     """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
-    scale: float = 1.0
-    """Uniform scale of the unit-radius mesh."""
+    scale: float | None = None
+    """Uniform scale of the unit-radius mesh. (`pass_index`, `location`, `scale`: describe sets
+    them; None only in a scene script's data, whose add_objects states them in bpy.)"""
     support: str | None = None
     """The object it is stacked on (`scene.arrangement`): placed over it and lowered onto what
     is below; None: it rests on the ground."""
@@ -133,7 +137,8 @@ class AssetObject(SceneObject):
     the rotation and subdivision the axes ask for (generator "asset", no parameters)."""
 
     kind: Literal["asset"] = "asset"
-    asset: AssetRef
+    asset: AssetRef | None = None
+    """None only in a scene script's data (its add_objects imports the asset)."""
 
 
 ObjectElement = Annotated[Union[SceneObject, AssetObject], Field(discriminator="kind")]
