@@ -21,8 +21,7 @@ from psynth_render.scene.build.medium_settings import (
     liquid_inputs, liquid_viewport, liquid_volumes,
 )
 from psynth_render.scene.describe.model import Backdrop, GasEffect, LiquidEffect
-from psynth_render.scene_code_parts import differs, principled_tree, stated_surface, tuple_assignments
-from psynth_render.scene_code_post import input_lines
+from psynth_render.scene_code_parts import differs, input_lines, principled_tree, stated_surface, tuple_assignments
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
 

@@ -529,6 +529,22 @@ def differs(value: Any, default: Any) -> bool:
     return _float32(value) != _float32(default)
 
 
+def input_lines(node: str, pairs: list[tuple[str, Any]], width: int = 100) -> list[str]:
+    """`node.inputs[NAME].default_value = VALUE` lines; three and more as one loop over a dict of
+    them (the same idiom for every node), the dict filled up to `width` columns a line."""
+    if len(pairs) < 3:
+        return [f"{node}.inputs[{literal(name)}].default_value = {literal(value)}" for name, value in pairs]
+    head, pad = "for name, value in {", " " * len("for name, value in {")
+    rows, row = [], head
+    for index, (name, value) in enumerate(pairs):
+        item = f"{literal(name)}: {literal(value)}" + ("}.items():" if index == len(pairs) - 1 else ",")
+        if row not in (head, pad) and len(row) + 1 + len(item) > width:
+            rows.append(row)
+            row = pad
+        row += ("" if row in (head, pad) else " ") + item
+    return [*rows, row, f"    {node}.inputs[name].default_value = value"]
+
+
 def principled_tree(material_name: str) -> list[str]:
     """The material `material_name`, emptied, with a Principled BSDF `bsdf` wired to its output."""
     return [f"material, nodes, links = {MODULE}.material_tree({literal(material_name)})",
@@ -545,21 +561,17 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
     m, object_name = material.part, material.read["name"]
     base, inputs = principled_inputs(m)
     lines = [f"# {safe_words(object_name)}: {safe_words(m.concept)} material",
-             *principled_tree(object_name), f"base_color = {literal(tuple(base))}"]
-    for socket, value in inputs:
-        if socket == "Base Color":
-            lines.append("bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)")
-        elif differs(value, PRINCIPLED_DEFAULTS[socket]):
-            lines.append(f"bsdf.inputs[{literal(socket)}].default_value = {literal(value)}")
+             *principled_tree(object_name), f"base_color = {literal(tuple(base))}",
+             "bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)",
+             *input_lines("bsdf", [(socket, value) for socket, value in inputs
+                                   if socket != "Base Color" and differs(value, PRINCIPLED_DEFAULTS[socket])])]
     if m.detail:
-        lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 0)}, base_color)"
+        lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 4)}, base_color)"
                      f"  # {safe_words(m.detail.pattern)} pattern")
-    viewport = [(a, v) for a, v in viewport_settings(m, base) if differs(v, MATERIAL_DEFAULTS[a])]
+    viewport = [(a, f"(*base_color, {literal(m.alpha)})" if a == "diffuse_color" else literal(v))
+                for a, v in viewport_settings(m, base) if differs(v, MATERIAL_DEFAULTS[a])]
     if viewport:
-        lines.append("# what Workbench and the viewport show")
-    for attribute, value in viewport:
-        source = f"(*base_color, {literal(m.alpha)})" if attribute == "diffuse_color" else literal(value)
-        lines.append(f"material.{attribute} = {source}")
+        lines += ["# what Workbench and the viewport show", *tuple_assignments("material", viewport, source=str)]
     return lines
 
 

@@ -15,7 +15,7 @@ from psynth_render.scene.build.post_settings import (
     has_effects, lens_inputs, neutral_grade,
 )
 from psynth_render.scene.describe.model import Post
-from psynth_render.scene_code_parts import Taken, mix_code, stated
+from psynth_render.scene_code_parts import Taken, input_lines, mix_code, stated
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
 
@@ -24,22 +24,6 @@ def _inputs(node: str, kind: str, pairs: list[tuple[str, Any]]) -> list[str]:
     defaults = NODE_DEFAULTS.get(kind, {})
     kept = [(name, value) for name, value in pairs if name not in defaults or defaults[name] != value]
     return input_lines(node, kept)
-
-
-def input_lines(node: str, pairs: list[tuple[str, Any]], width: int = 100) -> list[str]:
-    """`node.inputs[NAME].default_value = VALUE` lines; three and more as one loop over a dict of
-    them (the same idiom for every node), the dict filled up to `width` columns a line."""
-    if len(pairs) < 3:
-        return [f"{node}.inputs[{literal(name)}].default_value = {literal(value)}" for name, value in pairs]
-    head, pad = "for name, value in {", " " * len("for name, value in {")
-    rows, row = [], head
-    for index, (name, value) in enumerate(pairs):
-        item = f"{literal(name)}: {literal(value)}" + ("}.items():" if index == len(pairs) - 1 else ",")
-        if row not in (head, pad) and len(row) + 1 + len(item) > width:
-            rows.append(row)
-            row = pad
-        row += ("" if row in (head, pad) else " ") + item
-    return [*rows, row, f"    {node}.inputs[name].default_value = value"]
 
 
 def _node(name: str, kind: str, pairs: list[tuple[str, Any]], chain: list[str]) -> list[str]:

@@ -107,7 +107,7 @@ SCENE_CODE_BYTES = 8_000
 settings, the lens, the materials (the objects', the backdrop's, the liquid's and the gas's),
 the objects, the lights, the world and the compositor's look as direct bpy; without the
 record-only fields and default values. MEASURED 2026-11-28 with bench/bench_scene_code.py
---rows 20: medians 7.5-8.2 KB over the shipped specs, 12.7 KB for vfx_elements, whose samples
+--rows 20: medians 7.4-8.2 KB over the shipped specs, 12.6 KB for vfx_elements, whose samples
 add a liquid or a gas (their materials as nodes) and grade and add bloom, aberration, vignette
 and grain as compositor nodes (11.7 KB while the effects' materials were constructor data and
 the compositor code less dense; the script that inlined the builder was 232 KB); 8.0 KB the
