@@ -66,12 +66,9 @@ def output_path(script, default_name):
 '''
 
 _SCRIPT_HEAD = '''\
-"""A psynth sample: states its scene, then rebuilds and renders it.
-
-Usage: python THIS_FILE [OUT]   (bpy and pydantic; the shard's member __psynth_scene__ beside it)
-       blender -b -P THIS_FILE -- [OUT]
-Without OUT the image goes next to this file.
-"""
+"""A psynth sample: states its scene, then rebuilds and renders it. Run it with
+`python THIS_FILE [OUT]` (bpy and pydantic) or `blender -b -P THIS_FILE -- [OUT]`, the shard's
+member __psynth_scene__ beside it; without OUT the image goes next to this file."""
 
 import importlib.machinery
 import importlib.util
@@ -122,11 +119,16 @@ STATED_LIBRARY_STEPS = {"render": "render_settings", "camera": "camera_optics", 
                         "objects": "_subject", "lights": "_lights", "world": "lighting_world", "post": "composite"}
 """The builder's own function for each step scripts state in bpy: left out of the helper."""
 
+STATED_LIBRARY_MATERIALS = ("backdrop_material", "liquid_material", "gas_shader")
+"""The builder's own materials of the set and the effects, which scripts state in their
+`add_materials`: left out of the helper too (its backdrop, liquid and gas steps take the
+script's materials by name)."""
+
 
 @lru_cache(maxsize=1)
 def _helper_parts() -> tuple[str, str]:
     roots = {*SCRIPT_CALLS, "Scene", *(cls.__name__ for cls in model_parts())}
-    source = used_source(builder_source(), roots, cut=STATED_LIBRARY_STEPS.values())
+    source = used_source(builder_source(), roots, cut=(*STATED_LIBRARY_STEPS.values(), *STATED_LIBRARY_MATERIALS))
     version = "scene-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
     return version, source
 

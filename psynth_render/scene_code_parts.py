@@ -78,7 +78,27 @@ class Taken:
     read: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Surface:
+    """A library part whose material a script states in bpy (stated_surface): the part as
+    described, its material's values in full."""
+
+    part: BaseModel
+
+
+@dataclass(frozen=True)
+class SurfaceCode:
+    """How a library part's material is written: `fields(part)` names the part's fields the
+    data then leaves None (what its bpy states, and what the builder ignores of it); `write`
+    gives the bpy lines, [] where the part has no material (a void backdrop)."""
+
+    step: str
+    fields: Callable[[Any], tuple[str, ...]]
+    write: Callable[[Any, str, int], list[str]]
+
+
 _REGISTRY: dict[type, PartCode] = {}
+_SURFACES: dict[type, SurfaceCode] = {}
 
 STEP_ORDER = ("render", "camera", "materials", "objects", "lights", "world", "post")
 """The stated steps in build order (builder.STATED_STEPS; that module needs bpy): a script's
@@ -100,6 +120,23 @@ def stated(cls: type, step: str, function: str, takes: tuple[str, ...] = (), rea
         return write
 
     return register
+
+
+def stated_surface(cls: type, step: str, fields: Callable[[Any], tuple[str, ...]]):
+    """Register `write(part, name, index) -> lines` as the bpy code of a library part's material,
+    in builder step `step`; the part stays data less `fields(part)`."""
+
+    def register(write):
+        _SURFACES[cls] = SurfaceCode(step, fields, write)
+        return write
+
+    return register
+
+
+def ignored(cls: type, fields: Callable[[Any], tuple[str, ...]]) -> None:
+    """Leave `fields(part)` of a library part out of the script's data (None): what the builder
+    ignores of it, so the renders do not change."""
+    _SURFACES[cls] = SurfaceCode("materials", fields, lambda part, name, index: [])
 
 
 def generator(cls: type) -> PartCode:
@@ -140,6 +177,10 @@ library(
 )
 
 
+for _object in (SceneObject, AssetObject):  # no texture: nothing to write (the builder adds no pattern)
+    ignored(_object, lambda o: ("texture",) if o.texture is not None and o.texture.node == "none" else ())
+
+
 RECORD_ONLY = {"axes": {}, "rendered_axes": [], "not_rendered_axes": [], "color": None}
 """Scene fields the builder never reads, left out of scripts (empty there): every axis value by
 name, which axes the renderer draws, and the colour axes' palette (the parts hold the colours
@@ -164,6 +205,7 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
         if isinstance(value, BaseModel):
             code = generator(type(value))
             if not code.step:
+                _take_surface(value, steps)
                 _split(value, steps)
                 continue
             fields = type(model).model_fields
@@ -196,7 +238,21 @@ def _split(model: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
                 setattr(model, field, [])
             else:
                 for v in value:
+                    _take_surface(v, steps)
                     _split(v, steps)
+
+
+def _take_surface(part: BaseModel, steps: dict[str, list[tuple[str, Any]]]) -> None:
+    """A library part whose material the script states: its material to the step, None in the data."""
+    surface = _SURFACES.get(type(part))
+    if surface is None:
+        return
+    stated = Surface(part.model_copy(deep=True))
+    if surface.write(stated.part, "", 0):
+        taken = {n for n, _ in steps.get(surface.step, [])}
+        steps.setdefault(surface.step, []).append((_variable(part, taken), stated))
+    for field in surface.fields(part):
+        setattr(part, field, None)
 
 
 def _accepts_none(annotation: Any) -> bool:
@@ -223,7 +279,10 @@ def stated_function(step: str, parts: list[tuple[str, Any]]) -> str:
     for index, (name, element) in enumerate(parts):
         if index:
             body.append("")
-        body.extend(f"    {line}" if line else "" for line in generator(_part_class(element)).write(element, name, index))
+        write = _SURFACES[type(element.part)].write if isinstance(element, Surface) else \
+            generator(_part_class(element)).write
+        body.extend(f"    {line}" if line else "" for line in write(element.part if isinstance(element, Surface)
+                                                                else element, name, index))
     return f"def {function}(bpy_scene):\n" + "\n".join(body) + "\n"
 
 
@@ -283,15 +342,16 @@ def render_code(render: RenderSettings, name: str, index: int) -> list[str]:
         for owner, settings in by_owner.items():
             short = owner.rpartition(".")[2]
             lines.append(f"{short} = bpy_scene.{owner}")
-            lines.extend(_tuple_assignments(short, settings))
+            lines.extend(tuple_assignments(short, settings))
     return lines
 
 
-def _tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100) -> list[str]:
-    """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order)."""
+def tuple_assignments(owner: str, settings: list[tuple[str, Any]], width: int = 100, source=literal) -> list[str]:
+    """`owner.a, owner.b = 1, 2` lines of at most about `width` columns (left to right, in order);
+    `source(value)` writes a value (a literal; `str` for values already written as code)."""
 
     def line(chunk):
-        return ", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(literal(v) for _, v in chunk)
+        return ", ".join(f"{owner}.{a}" for a, _ in chunk) + " = " + ", ".join(source(v) for _, v in chunk)
 
     out, chunk = [], []
     for setting in settings:
@@ -318,8 +378,7 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     lines = [
         f"# world: {safe_words(kind, named)}, strength {strength:g}",
         f"world, nodes, links = {MODULE}.world_tree(bpy_scene)",
-        "output = nodes.new('ShaderNodeOutputWorld')",
-        "light = nodes.new('ShaderNodeBackground')",
+        "output, light = nodes.new('ShaderNodeOutputWorld'), nodes.new('ShaderNodeBackground')",
     ]
     if strength != 1.0:  # a new Background node's
         lines.append(f"light.inputs['Strength'].default_value = {literal(strength)}")
@@ -345,26 +404,32 @@ def world_code(w: Environment, name: str, index: int) -> list[str]:
     return lines
 
 
-def _mix_code(name: str, blend: str, a: str, b: str, factor: float = 1.0) -> list[str]:
-    """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal)."""
-    lines = [f"{name} = nodes.new('ShaderNodeMix')",
-             f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}",
-             f"{name}_in = {{s.identifier: s for s in {name}.inputs}}",
-             f"{name}_in['Factor_Float'].default_value = {literal(factor)}"]
-    for socket, value in (("A_Color", a), ("B_Color", b)):
+def mix_code(name: str, blend: str, a: str, b: str, factor: float | None = 1.0) -> list[str]:
+    """A colour Mix node `name` of `a` and `b` (a socket expression or an RGB literal); its
+    sockets by name (`Factor`, `A`, `B`, `Result`: Blender picks the colour ones of an RGBA mix);
+    `factor` None: linked afterwards."""
+    settings = f"{name}.data_type, {name}.blend_type, {name}.inputs['Factor'].default_value = " \
+        f"'RGBA', {literal(blend)}, {literal(factor)}"
+    if factor is None:
+        settings = f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}"
+    elif len(settings) > 104:
+        settings = (f"{name}.data_type, {name}.blend_type = 'RGBA', {literal(blend)}\n"
+                    f"{name}.inputs['Factor'].default_value = {literal(factor)}")
+    lines = [f"{name} = nodes.new('ShaderNodeMix')", *settings.split("\n")]
+    for socket, value in (("A", a), ("B", b)):
         if isinstance(value, str):
-            lines.append(f"links.new({value}, {name}_in[{literal(socket)}])")
+            lines.append(f"links.new({value}, {name}.inputs[{literal(socket)}])")
         else:
-            lines.append(f"{name}_in[{literal(socket)}].default_value = {literal((*value, 1.0))}")
+            lines.append(f"{name}.inputs[{literal(socket)}].default_value = {literal((*value, 1.0))}")
     return lines
 
 
 def _tinted(source: str, tint: tuple) -> list[str]:
     """`source` (a colour socket) times the white balance's tint, into the Background `light`."""
-    mix = _mix_code("tint", "MULTIPLY", source, tint)
+    mix = mix_code("tint", "MULTIPLY", source, tint)
     return [f"white_balance = {literal(tuple(tint))}  # the tint of the lighting's colour temperature",
-            *mix[:-1], "tint_in['B_Color'].default_value = (*white_balance, 1.0)",
-            "links.new({s.identifier: s for s in tint.outputs}['Result_Color'], light.inputs['Color'])"]
+            *mix[:-1], "tint.inputs['B'].default_value = (*white_balance, 1.0)",
+            "links.new(tint.outputs['Result'], light.inputs['Color'])"]
 
 
 def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
@@ -374,10 +439,9 @@ def _gradient_code(target: str, horizon: tuple, zenith: tuple) -> list[str]:
             "ramp = nodes.new('ShaderNodeMapRange')",
             "ramp.clamp = True",
             "links.new(height.outputs['Z'], ramp.inputs['Value'])",
-            *_mix_code("sky_colour", "MIX", horizon, zenith),
-            "links.new(ramp.outputs['Result'], sky_colour_in['Factor_Float'])",
-            "links.new({s.identifier: s for s in sky_colour.outputs}['Result_Color'], "
-            f"{target}.inputs['Color'])"]
+            *mix_code("sky_colour", "MIX", horizon, zenith, factor=None),
+            "links.new(ramp.outputs['Result'], sky_colour.inputs['Factor'])",
+            f"links.new(sky_colour.outputs['Result'], {target}.inputs['Color'])"]
 
 
 def _sky_code(w: Environment) -> list[str]:
@@ -458,11 +522,34 @@ def camera_code(optics: Taken, name: str, index: int) -> list[str]:
     return lines
 
 
-def _differs(value: Any, default: Any) -> bool:
+def differs(value: Any, default: Any) -> bool:
     """Whether Blender would hold `value` differently from `default` (float32, tuples item-wise)."""
     if isinstance(value, (tuple, list)):
-        return len(value) != len(default) or any(_differs(v, d) for v, d in zip(value, default))
+        return len(value) != len(default) or any(differs(v, d) for v, d in zip(value, default))
     return _float32(value) != _float32(default)
+
+
+def input_lines(node: str, pairs: list[tuple[str, Any]], width: int = 100) -> list[str]:
+    """`node.inputs[NAME].default_value = VALUE` lines; three and more as one loop over a dict of
+    them (the same idiom for every node), the dict filled up to `width` columns a line."""
+    if len(pairs) < 3:
+        return [f"{node}.inputs[{literal(name)}].default_value = {literal(value)}" for name, value in pairs]
+    head, pad = "for name, value in {", " " * len("for name, value in {")
+    rows, row = [], head
+    for index, (name, value) in enumerate(pairs):
+        item = f"{literal(name)}: {literal(value)}" + ("}.items():" if index == len(pairs) - 1 else ",")
+        if row not in (head, pad) and len(row) + 1 + len(item) > width:
+            rows.append(row)
+            row = pad
+        row += ("" if row in (head, pad) else " ") + item
+    return [*rows, row, f"    {node}.inputs[name].default_value = value"]
+
+
+def principled_tree(material_name: str) -> list[str]:
+    """The material `material_name`, emptied, with a Principled BSDF `bsdf` wired to its output."""
+    return [f"material, nodes, links = {MODULE}.material_tree({literal(material_name)})",
+            "output, bsdf = nodes.new('ShaderNodeOutputMaterial'), nodes.new('ShaderNodeBsdfPrincipled')",
+            "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])"]
 
 
 @stated(Material, "materials", "add_materials", reads=("name",))
@@ -474,27 +561,20 @@ def material_code(material: Taken, name: str, index: int) -> list[str]:
     m, object_name = material.part, material.read["name"]
     base, inputs = principled_inputs(m)
     lines = [f"# {safe_words(object_name)}: {safe_words(m.concept)} material",
-             f"material, nodes, links = {MODULE}.material_tree({literal(object_name)})",
-             "output = nodes.new('ShaderNodeOutputMaterial')",
-             "bsdf = nodes.new('ShaderNodeBsdfPrincipled')",
-             "links.new(bsdf.outputs['BSDF'], output.inputs['Surface'])",
-             f"base_color = {literal(tuple(base))}"]
-    for socket, value in inputs:
-        if socket == "Base Color":
-            lines.append("bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)")
-        elif _differs(value, PRINCIPLED_DEFAULTS[socket]):
-            lines.append(f"bsdf.inputs[{literal(socket)}].default_value = {literal(value)}")
+             *principled_tree(object_name), f"base_color = {literal(tuple(base))}",
+             "bsdf.inputs['Base Color'].default_value = (*base_color, 1.0)",
+             *input_lines("bsdf", [(socket, value) for socket, value in inputs
+                                   if socket != "Base Color" and differs(value, PRINCIPLED_DEFAULTS[socket])])]
     if m.detail:
-        lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 0)}, base_color)"
+        lines.append(f"{MODULE}.surface_detail(material, bsdf, {constructor(m.detail, 4)}, base_color)"
                      f"  # {safe_words(m.detail.pattern)} pattern")
-    viewport = [(a, v) for a, v in viewport_settings(m, base) if _differs(v, MATERIAL_DEFAULTS[a])]
+    viewport = [(a, f"(*base_color, {literal(m.alpha)})" if a == "diffuse_color" else literal(v))
+                for a, v in viewport_settings(m, base) if differs(v, MATERIAL_DEFAULTS[a])]
     if viewport:
-        lines.append("# what Workbench and the viewport show")
-    for attribute, value in viewport:
-        source = f"(*base_color, {literal(m.alpha)})" if attribute == "diffuse_color" else literal(value)
-        lines.append(f"material.{attribute} = {source}")
+        lines += ["# what Workbench and the viewport show", *tuple_assignments("material", viewport, source=str)]
     return lines
 
 
+import psynth_render.scene_code_effects  # noqa: E402,F401  registers the backdrop's and effects' materials
 import psynth_render.scene_code_post  # noqa: E402,F401  registers the Post part's add_post (its own module)
 import psynth_render.scene_code_objects  # noqa: E402,F401  registers the Geometry part's add_objects

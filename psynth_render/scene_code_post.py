@@ -15,31 +15,46 @@ from psynth_render.scene.build.post_settings import (
     has_effects, lens_inputs, neutral_grade,
 )
 from psynth_render.scene.describe.model import Post
-from psynth_render.scene_code_parts import Taken, _mix_code, stated
+from psynth_render.scene_code_parts import Taken, input_lines, mix_code, stated
 from psynth_render.scene_literals import MODULE, literal, safe_words
 
 
-def _inputs(node: str, kind: str, pairs: list[tuple[str, Any]], inputs: str = "") -> list[str]:
-    """`node`'s inputs set to literals, less what a new `kind` node holds (NODE_DEFAULTS);
-    `inputs` names a dict of its inputs by identifier (else `node.inputs`)."""
+def _inputs(node: str, kind: str, pairs: list[tuple[str, Any]]) -> list[str]:
+    """`node`'s inputs set to literals, less what a new `kind` node holds (NODE_DEFAULTS)."""
     defaults = NODE_DEFAULTS.get(kind, {})
-    return [f"{inputs or node + '.inputs'}[{literal(name)}].default_value = {literal(value)}"
-            for name, value in pairs if name not in defaults or defaults[name] != value]
+    kept = [(name, value) for name, value in pairs if name not in defaults or defaults[name] != value]
+    return input_lines(node, kept)
 
 
-def _chain(node: str, output: str = "outputs[0]") -> list[str]:
-    """Feed the image so far into `node` and take its output as the image."""
-    return [f"links.new(image, {node}.inputs[0])", f"image = {node}.{output}"]
+def _node(name: str, kind: str, pairs: list[tuple[str, Any]], chain: list[str]) -> list[str]:
+    """A node the image runs through (in at input 0, out at output 0): made and set here, linked
+    when the chain is next passed on (_passed)."""
+    chain.append(name)
+    return [f"{name} = nodes.new({literal(kind)})", *_inputs(name, kind, pairs)]
 
 
-def _mixed(name: str) -> str:
-    return f"image = {{s.identifier: s for s in {name}.outputs}}['Result_Color']"
+def _passed(chain: list[str]) -> list[str]:
+    """Link the image so far through the chain's nodes, in order (the chain is then empty)."""
+    names, chain[:] = list(chain), []
+    if not names:
+        return []
+    if len(names) == 1:
+        return [f"links.new(image, {names[0]}.inputs[0])", f"image = {names[0]}.outputs[0]"]
+    return [f"for node in ({', '.join(names)}):  # the image through each in turn",
+            "    links.new(image, node.inputs[0])", "    image = node.outputs[0]"]
+
+
+def _mixed(name: str, blend: str, b: Any, factor: float = 1.0) -> list[str]:
+    """The image so far mixed (`blend`) with `b` (a socket expression or an RGB literal)."""
+    return [*mix_code(name, blend, "image", b, factor), f"image = {name}.outputs['Result']"]
 
 
 @stated(Post, "post", "add_post", reads=("style",))
 def post_code(post: Taken, name: str, index: int) -> list[str]:
     """The look group's effects for one sample (the style's finish is read from its Style, which
-    stays data for the cel shading and lines)."""
+    stays data for the cel shading and lines). Nodes the image runs straight through are made
+    and set in order, then linked by one loop where the chain meets a library curve, a mix or
+    the end."""
     p, style = post.part, post.read["style"]
     if not has_effects(p, style):
         return ["# post: none (no grade, no lens or film effects): the render is the image",
@@ -48,33 +63,32 @@ def post_code(post: Taken, name: str, index: int) -> list[str]:
     effects = ("bloom", "chromatic_aberration", "vignette", "grain")
     named = [f"{style.concept} finish" if style.pixel_size or style.posterize or style.cel_levels else None,
              None if neutral_grade(grade) else f"{grade.concept} grade",
-             *(f"{k.replace('_', ' ')} {getattr(p, k):g}" for k in effects if getattr(p, k) > 0)]
+             *(f"{k.replace('_', ' ')} {getattr(p, k):.3g}" for k in effects if getattr(p, k) > 0)]
     lines = [f"# post: {safe_words(*named)}",
-             "# the compositor's look group: the render in (`image`), the finished image out (`finish`)",
+             "# the look group: the render in (`image`), the finished image out (`finish`)",
              f"nodes, links, image, finish = {MODULE}.look_tree(bpy_scene)"]
     if style.pixel_size or p.vignette > 0:
-        lines += ["# the frame's longer side in pixels: the pixel size and the vignette's blur scale with it",
-                  "size = max(bpy_scene.render.resolution_x, bpy_scene.render.resolution_y)"]
+        lines.append("size = max(bpy_scene.render.resolution_x, bpy_scene.render.resolution_y)  # the longer side, px")
+    chain: list[str] = []
     if style.pixel_size:
         lines += [f"# pixel art: {style.pixel_size} px cells at a {REFERENCE_SIZE} px frame",
-                  "pixelate = nodes.new('CompositorNodePixelate')",
+                  *_node("pixelate", "CompositorNodePixelate", [], chain),
                   f"pixelate.inputs['Size'].default_value = max(1, int(round({literal(style.pixel_size)} "
-                  f"* (size / {REFERENCE_SIZE}))))", *_chain("pixelate")]
+                  f"* (size / {REFERENCE_SIZE}))))"]
     if style.posterize:
-        lines.append(f"image = {MODULE}.posterize_levels(nodes, links, image, {literal(style.posterize)})"
-                     "  # each channel cut to levels on screen")
+        lines += [*_passed(chain), f"image = {MODULE}.posterize_levels(nodes, links, image, "
+                  f"{literal(style.posterize)})  # each channel cut to levels on screen"]
     if style.cel_levels:
-        lines.append(f"image = {MODULE}.cel_bands(nodes, links, image, {literal(style.cel_levels)})"
-                     "  # the value cut into flat bands")
+        lines += [*_passed(chain), f"image = {MODULE}.cel_bands(nodes, links, image, {literal(style.cel_levels)})"
+                  "  # the value cut into flat bands"]
     if not neutral_grade(grade):
-        lines += _grade_code(grade)
+        lines += _grade_code(grade, chain)
     if p.bloom > 0:
-        lines += ["# bloom: highlights glow", "bloom = nodes.new('CompositorNodeGlare')",
-                  *_inputs("bloom", "CompositorNodeGlare", bloom_inputs(p.bloom)), *_chain("bloom", "outputs['Image']")]
+        lines += ["# bloom: highlights glow", *_node("bloom", "CompositorNodeGlare", bloom_inputs(p.bloom), chain)]
     if p.chromatic_aberration > 0:
         lines += ["# chromatic aberration: the lens disperses colours toward the edges",
-                  "lens = nodes.new('CompositorNodeLensdist')",
-                  *_inputs("lens", "CompositorNodeLensdist", lens_inputs(p.chromatic_aberration)), *_chain("lens")]
+                  *_node("lens", "CompositorNodeLensdist", lens_inputs(p.chromatic_aberration), chain)]
+    lines += _passed(chain)
     if p.vignette > 0:
         lines += _vignette_code(p.vignette)
     if p.grain > 0:
@@ -82,50 +96,44 @@ def post_code(post: Taken, name: str, index: int) -> list[str]:
     return lines + ["links.new(image, finish)"]
 
 
-def _grade_code(grade) -> list[str]:
-    balance = _inputs("balance", "CompositorNodeColorBalance", balance_inputs(grade), inputs="balance_in")
+def _grade_code(grade, chain: list[str]) -> list[str]:
     lines = ["# colour grade: lift, gamma, gain (Color Balance), then saturation, contrast, tint",
-             "balance = nodes.new('CompositorNodeColorBalance')",
-             *(["balance_in = {s.identifier: s for s in balance.inputs}", *balance] if balance else []),
-             *_chain("balance")]
+             *_node("balance", "CompositorNodeColorBalance", balance_inputs(grade), chain)]
     if grade.saturation != 1.0:
-        lines += ["saturation = nodes.new('CompositorNodeHueSat')",
-                  f"saturation.inputs['Saturation'].default_value = {literal(grade.saturation)}",
-                  *_chain("saturation")]
+        lines += _node("saturation", "CompositorNodeHueSat", [("Saturation", grade.saturation)], chain)
     if grade.contrast != 1.0:
-        lines.append(f"image = {MODULE}.contrast_curve(nodes, links, image, {literal(grade.contrast)})"
-                     "  # a power curve through mid-grey")
+        lines += [*_passed(chain), f"image = {MODULE}.contrast_curve(nodes, links, image, "
+                  f"{literal(grade.contrast)})  # a power curve through mid-grey"]
     if list(grade.tint) != [1.0, 1.0, 1.0]:
-        lines += ["# the grade's tint, multiplied", *_mix_code("tint", "MULTIPLY", "image", tuple(grade.tint)),
-                  _mixed("tint")]
+        lines += [*_passed(chain), "# the grade's tint, multiplied", *_mixed("tint", "MULTIPLY", tuple(grade.tint))]
     return lines
 
 
 def _vignette_code(amount: float) -> list[str]:
-    return ["# vignette: the corners darkened through a blurred ellipse",
+    blur = literal(VIGNETTE_BLUR)
+    return ["# vignette: the image times 1 - amount x (1 - a blurred ellipse)",
             "mask = nodes.new('CompositorNodeEllipseMask')",
             *_inputs("mask", "CompositorNodeEllipseMask", list(VIGNETTE_MASK)),
             "blur = nodes.new('CompositorNodeBlur')",
-            f"blur.inputs['Size'].default_value = (size * {literal(VIGNETTE_BLUR)}, size * {literal(VIGNETTE_BLUR)})",
-            "links.new(mask.outputs[0], blur.inputs[0])",
-            "falloff = nodes.new('ShaderNodeMapRange')  # 1 - amount * (1 - mask)",
-            "links.new(blur.outputs[0], falloff.inputs['Value'])",
+            f"blur.inputs['Size'].default_value = (size * {blur}, size * {blur})",
+            "falloff = nodes.new('ShaderNodeMapRange')",
             *_inputs("falloff", "ShaderNodeMapRange", [("To Min", 1.0 - amount), ("To Max", 1.0)]),
-            *_mix_code("vignette", "MULTIPLY", "image", "falloff.outputs['Result']"),
-            _mixed("vignette")]
+            "links.new(mask.outputs[0], blur.inputs[0])",
+            "links.new(blur.outputs[0], falloff.inputs[0])",
+            *_mixed("vignette", "MULTIPLY", "falloff.outputs[0]")]
 
 
 def _grain_code(amount: float, seed: int) -> list[str]:
+    mix = mix_code("grain", "LINEAR_LIGHT", "image", "grey.outputs[0]", factor=GRAIN_MIX * amount)
     return ["# film grain: seeded white noise per pixel, linear-light blended (grey: no change)",
             "coords = nodes.new('CompositorNodeImageCoordinates')",
-            "links.new(image, coords.inputs[0])",
             "noise = nodes.new('ShaderNodeTexWhiteNoise')",
-            "noise.noise_dimensions = '4D'",
+            f"noise.noise_dimensions, noise.inputs['W'].default_value = '4D', {literal(grain_phase(seed))}"
+            "  # W: the sample's seed",
+            "links.new(image, coords.inputs[0])",
             "links.new(coords.outputs['Pixel'], noise.inputs['Vector'])",
-            f"noise.inputs['W'].default_value = {literal(grain_phase(seed))}  # from the sample's seed",
-            *_mix_code("grain", "LINEAR_LIGHT", "image", "grey.outputs[0]", factor=GRAIN_MIX * amount)[:-1],
+            *mix[:-1],
             "grey = nodes.new('CompositorNodeCombineColor')",
             "for channel in range(3):",
             "    links.new(noise.outputs['Value'], grey.inputs[channel])",
-            "links.new(grey.outputs[0], grain_in['B_Color'])",
-            _mixed("grain")]
+            mix[-1], "image = grain.outputs['Result']"]

@@ -132,7 +132,9 @@ def section(element: BaseModel, name: str) -> str:
     """One concept of the scene: its comment line and `name = ps.Class(...)`."""
     summary = comment(element)
     head = f"# {name}: {summary}\n" if summary else f"# {name}\n"
-    return head + f"{name} = {constructor(element)}\n"
+    code = f"{name} = {constructor(element)}"
+    one_line = f"{name} = {constructor(element, len(name) + 3)}"  # a short part: on one line
+    return head + (one_line if "\n" not in one_line else code) + "\n"
 
 
 def safe_words(*parts: Any) -> str:
@@ -150,7 +152,7 @@ def comment(element: Any) -> str:
 @comment.register
 def _object(element: SceneObject) -> str:
     geo, texture = element.geometry, element.texture
-    pattern = f"{texture.concept} pattern" if texture.node != "none" else None
+    pattern = f"{texture.concept} pattern" if texture is not None and texture.node != "none" else None
     material = "the material: add_materials" if element.material is None else f"{element.material.concept} material"
     shape = f"{geo.concept}, the shape: add_objects" if geo.generator is None else f"{geo.concept} ({geo.generator})"
     return safe_words(shape, material, pattern)

@@ -102,20 +102,21 @@ PASS_FILES = {"normal": 2}
 """Files per view of a pass (the others: one)."""
 JSON_BASE_BYTES = 1_800  # axis values, camera K and 4x4 matrix, engine, timings, versions
 JSON_FRAME_BYTES = 400  # per video frame: index, time, camera matrix, focal length
-SCENE_CODE_BYTES = 7_700
+SCENE_CODE_BYTES = 8_000
 """The compact `py` scene script (issue 16): the helper's parts as constructor calls; the render
-settings, the lens, the materials, the objects, the lights, the world and the compositor's look
-as direct bpy; without the record-only fields and default values. MEASURED 2026-11-28 with
-bench/bench_scene_code.py --rows 20: medians 7.1-7.9 KB over the shipped specs, 11.7 KB for
-vfx_elements, whose samples grade and add bloom, aberration, vignette and grain as compositor
-nodes (8.5 KB while the look was constructor data; the script that inlined the builder was
-232 KB); 7.7 KB the median over the specs (7.6 KB while the objects were constructor data)."""
-SCENE_HELPER_BYTES = 240_200
+settings, the lens, the materials (the objects', the backdrop's, the liquid's and the gas's),
+the objects, the lights, the world and the compositor's look as direct bpy; without the
+record-only fields and default values. MEASURED 2026-11-28 with bench/bench_scene_code.py
+--rows 20: medians 7.4-8.2 KB over the shipped specs, 12.6 KB for vfx_elements, whose samples
+add a liquid or a gas (their materials as nodes) and grade and add bloom, aberration, vignette
+and grain as compositor nodes (11.7 KB while the effects' materials were constructor data and
+the compositor code less dense; the script that inlined the builder was 232 KB); 8.0 KB the
+median over the specs (7.7 KB before)."""
+SCENE_HELPER_BYTES = 240_400
 """The `__psynth_scene__` member (scene model and builder, what scripts reach) every scene
-script of a shard loads: once per shard. MEASURED 2026-11-28: 240.2 KB (`len(helper_module())`;
-240.3 KB while the objects were constructor data;
-242.2 KB while the builder built the compositor's look from data, 297.2 KB today's whole model
-and builder, builder_source)."""
+script of a shard loads: once per shard. MEASURED 2026-11-28: 240.4 KB (`len(helper_module())`;
+240.2 KB before the effects' materials were stated, 242.2 KB while the builder built the
+compositor's look from data, 319.3 KB today's whole model and builder, builder_source)."""
 VARIANT_JSON_BYTES = 220  # per variant in the json's `variants` list: index, changed values, files
 JSON_VIEW_BYTES = 1_550
 """Per view in a multi-view json's `views` list: K, two 4x4 poses, files, instances and the view's

@@ -14,8 +14,8 @@ import pytest
 from psynth_render.scene import builder_source
 from psynth_render.scene.describe import describe
 from psynth_render.scene_code import (
-    BODY_START, FOOTER_START, HELPER_MEMBER, SCRIPT_CALLS, STATED_LIBRARY_STEPS, helper_module, helper_version,
-    scene_script, script_body,
+    BODY_START, FOOTER_START, HELPER_MEMBER, SCRIPT_CALLS, STATED_LIBRARY_MATERIALS, STATED_LIBRARY_STEPS, helper_module,
+    helper_version, scene_script, script_body,
 )
 from psynth_render.scene_literals import literal
 from psynth_render.supervisor import run_shard
@@ -61,8 +61,9 @@ def test_every_shipped_spec_script_states_exactly_the_described_scene(scripts, m
 
 def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
     sizes = sorted(len(code.encode()) for _, _, code in scripts)
-    assert sizes[-1] < 11_500, sizes  # 10.9 KB measured; the old py member was ~165 KB
-    assert np.median([code.count("\n") for _, _, code in scripts]) < 190  # 180 measured
+    assert sizes[-1] < 12_300, sizes  # 11.9 KB measured (a liquid's, a gas's and a set's material, the post);
+    # the old py member was ~165 KB
+    assert np.median([code.count("\n") for _, _, code in scripts]) < 180  # 170 measured
     for name, _, code in scripts:
         tree = ast.parse(code)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.Lambda))], name
@@ -74,7 +75,8 @@ def test_scripts_are_short_and_hold_only_this_samples_data(scripts):
         assert helper_calls - {f"ps.{n}" for n in ("require", "output_path", *SCRIPT_CALLS)} <= {
             f"ps.{n}" for n in helper_names(helper_module()) if n[:1].isupper()}, name  # model constructors only
         body = ast.parse(code[code.index(BODY_START):])
-        roots = {ast.unparse(n.func).split(".")[0].split("(")[0] for n in ast.walk(body) if isinstance(n, ast.Call)}
+        roots = {ast.unparse(n.func).split(".")[0].split("(")[0] for n in ast.walk(body) if isinstance(n, ast.Call)
+                 and not (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Dict))}  # {...}.items()
         bpy_data = {"bpy_scene", "nodes", "links", "camera"}  # the scene, the world's node tree, the lens
         bpy_data |= {n.targets[0].id for n in ast.walk(body) if isinstance(n, ast.Assign)  # the objects
                      and isinstance(n.value, ast.Call) and ast.unparse(n.value.func) == "ps.mesh_object"}
@@ -101,7 +103,7 @@ def test_two_samples_share_only_the_fixed_header_and_structure(scripts):
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         same = sum(len(line) + 1 for blk in matcher.get_matching_blocks() for line in a[blk.a: blk.a + blk.size])
         shared.append(same / len("\n".join(a)))
-    assert np.median(shared) < 0.44, np.median(shared)  # 0.41 measured (same-spec pairs share more: their fixed choices)
+    assert np.median(shared) < 0.45, np.median(shared)  # 0.43 measured (same-spec pairs share more: their fixed choices)
 
 
 def test_the_helper_ships_only_what_scripts_reach(tmp_path):
@@ -121,7 +123,7 @@ def test_the_helper_ships_only_what_scripts_reach(tmp_path):
     loader = importlib.machinery.SourceFileLoader("helper_under_test", str(tmp_path / HELPER_MEMBER))
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader("helper_under_test", loader))
     loader.exec_module(module)
-    for step, function in STATED_LIBRARY_STEPS.items():
+    for function in (*STATED_LIBRARY_STEPS.values(), *STATED_LIBRARY_MATERIALS):
         with pytest.raises(RuntimeError, match="the scene script states this step"):
             getattr(module, function)(None, None)
 

@@ -43,8 +43,9 @@ _ROOT = Path(__file__).resolve().parent.parent.parent
 BUILDER_MODULES: tuple[str, ...] = (
     "vectors", "primitives", "procedural", "assemblies", "shapes", "meshes", "scatter", "fluids", "motion", "framing", "rig_set",
     "camera_optics", "pour_spot",
-    "placement", "object_info", "stacking", "render_settings", "material_settings", "patterns", "gas_fields", "surface_details",
-    "surfaces", "media", "post_settings", "looks", "modifier_settings", "topology", "aovs", "stated_objects", "builder",
+    "placement", "object_info", "stacking", "render_settings", "material_settings", "medium_settings", "patterns", "gas_fields",
+    "surface_details", "surfaces", "media", "post_settings", "looks", "modifier_settings", "topology", "aovs", "stated_objects",
+    "builder",
 )
 """Modules of psynth_render.scene.build, in the order a script defines them."""
 

@@ -25,7 +25,8 @@ from psynth_render.scene.build.camera_optics import (
 )
 from psynth_render.scene.build.framing import facing_azimuth, readable_gas, solve_framing
 from psynth_render.scene.build.looks import cel_shade, composite, lines, style_modifiers
-from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, world_bounds
+from psynth_render.scene.build.media import GAS, LIQUID, gas, liquid, remove_object, stated_gas_emission, world_bounds
+from psynth_render.scene.build.medium_settings import BACKDROP_MATERIAL, MESH_BACKDROPS
 from psynth_render.scene.build.meshes import BACKDROP_GAP, backdrop_setback, backdrop_shape, mesh_from_shape
 from psynth_render.scene.build.pour_spot import place_pour
 from psynth_render.scene.build.motion import camera_at_frame, still_pose
@@ -90,7 +91,10 @@ back from the bpy scene; one stating "camera" leaves each view's lens and optics
 build reads them back from the bpy camera before the framing solve: camera_optics); one
 stating "materials" leaves each object's `material` None and makes a material named after
 each object, which the object's step puts in its slot before the library's texture, cel
-shading and AOVs; one stating "objects" leaves each object's transform, pass index and
+shading and AOVs, and the backdrop's, liquid's and gas's materials (`psynth_backdrop`,
+`psynth_liquid`, `psynth_gas`), leaving their material's fields None (medium_settings): their
+steps take the material as it is (the gas adds its density and field, after reading back its
+emission: _read_media); one stating "objects" leaves each object's transform, pass index and
 geometry but its concept (and a floating shape's `float_above`) None and makes each object
 of the scene by its name with its mesh, transform, pass index and shape modifiers: the build
 reads those back (stated_objects.read_objects) and places the objects as it places its own;
@@ -109,7 +113,9 @@ def build(desc, stated=None):
     unknown = set(stated) - set(STATED_STEPS)
     if unknown:
         raise ValueError(f"build cannot leave {sorted(unknown)} to the caller; it can leave {STATED_STEPS}")
-    parts = (("render", desc.render), ("camera", desc.camera.main.lens), ("materials", all(o.material for o in desc.objects) or None),
+    media = (desc.backdrop, *desc.effects)
+    parts = (("render", desc.render), ("camera", desc.camera.main.lens),
+             ("materials", all(o.material for o in desc.objects) and not any(_stated_medium(m) for m in media) or None),
              ("objects", all(o.pass_index is not None for o in desc.objects) or None),
              ("world", desc.lighting.world), ("post", desc.post))
     for step, part in parts:
@@ -124,7 +130,8 @@ def build(desc, stated=None):
     # the lens before the subject: placement, framing and moves read it (from bpy, when stated)
     stated.get("camera", lambda s: camera_optics(s, desc.camera.main))(scene)
     _read_optics(desc, scene.camera.data)
-    stated.get("materials", lambda s: None)(scene)  # else each object's step makes its own
+    stated.get("materials", lambda s: None)(scene)  # else each object's and effect's step makes its own
+    _read_media(desc)
     stated.get("objects", lambda s: None)(scene)  # else each object's step makes its own
     read_objects(desc)
     state = BuildState(desc, desc.style, made="objects" in stated)
@@ -324,6 +331,20 @@ def camera_optics(scene, view):
     apply_paths(camera_data(scene), optics_assignments(view.lens, **{f: getattr(view, f) for f in OPTICS_FIELDS}))
 
 
+def _stated_medium(element):
+    """Whether a scene script's `add_materials` states the backdrop's or an effect's material
+    (its data then holds None for the material's fields: medium_settings)."""
+    return element.color is None and (element.element != "backdrop" or element.kind in MESH_BACKDROPS)
+
+
+def _read_media(desc):
+    """A gas whose volume shader a script stated takes back the emission its density field and
+    lamp need (media.stated_gas_emission), as the views take back their lens."""
+    for effect in desc.effects:
+        if effect.element == "gas" and _stated_medium(effect):
+            stated_gas_emission(effect)
+
+
 def _read_optics(desc, cam):
     """Views whose optics a script stated in bpy (left None in its data) take them from the bpy
     camera; a rig's views share the one camera's lens."""
@@ -518,7 +539,10 @@ def _backdrop(scene, bg, floor_z, camera_azimuth_deg, room=None, setback=0.0):
     obj.location = (-back * math.sin(a), back * math.cos(a), floor_z)
     obj.rotation_euler = (0.0, 0.0, math.radians(camera_azimuth_deg))
     obj.pass_index = 0
-    backdrop_material(obj, bg)
+    if bg.color is None:  # made by the script's add_materials
+        stated_material(obj, BACKDROP_MATERIAL)
+    else:
+        backdrop_material(obj, bg)
 
 
 # ---------------------------------------------------------------- lights

@@ -17,17 +17,16 @@ from mathutils import Vector
 from psynth_render.scene.build.fluids import liquid_mesh, merge, sheet
 from psynth_render.scene.build.framing import look_amount
 from psynth_render.scene.build.gas_fields import blackbody_emission, look_field
+from psynth_render.scene.build.medium_settings import (
+    GAS_MATERIAL, LIQUID_MATERIAL, gas_emission_fields, gas_emission_inputs, gas_volume_inputs, liquid_inputs, liquid_viewport,
+    liquid_volumes,
+)
 from psynth_render.scene.build.patterns import math_node
 from psynth_render.scene.build.placement import FLAT_RATIO
 
 LIQUID = "psynth_liquid"
 GAS = "psynth_gas"
 GAS_LIGHT = "psynth_gas_light"
-LIQUID_MATERIAL = "psynth_liquid"
-GAS_MATERIAL = "psynth_gas"
-SCATTER_MIN_DENSITY = 1.0
-"""A clear liquid scatters inside only from this density (per scene unit): fainter scattering
-is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
 FLAME_SWAY = 0.6
 """How far past its base radius turbulence pushes a flame (x turbulence; flame_field sways by at
 most turbulence x 1.15 / 2)."""
@@ -125,7 +124,10 @@ def liquid(subject, liquid_desc, floor_z, facing=None, eye=None, spot=None):
         obj["psynth_key"] = key
     obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused body may have moved
     obj.pass_index = 0
-    mat = liquid_material(liquid_desc)
+    if liquid_desc.color is None:  # made by the script's add_materials
+        mat = bpy.data.materials[LIQUID_MATERIAL]
+    else:
+        mat = liquid_material(liquid_desc)
     if obj.data.materials:
         obj.data.materials[0] = mat
     else:
@@ -169,36 +171,22 @@ def _landing_puddle(subject, floor_z, facing):
 
 def liquid_material(q):
     """Principled surface (IOR, colour, transmission or subsurface) and an interior volume:
-    Beer-Lambert absorption of `absorption_color` and scattering of `scattering_color`."""
+    Beer-Lambert absorption of `absorption_color` and scattering of `scattering_color`
+    (medium_settings, the table scene scripts write in their `add_materials` instead)."""
     mat = _fresh_material(LIQUID_MATERIAL)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     bsdf = nodes.new("ShaderNodeBsdfPrincipled")
     links.new(bsdf.outputs["BSDF"], out.inputs["Surface"])
-    scattering = q.subsurface > 0 and q.transmission < 0.5
-    base = q.scattering_color if scattering and q.scattering_density > 0 else q.color
-    bsdf.inputs["Base Color"].default_value = (*base, 1.0)
-    bsdf.inputs["Roughness"].default_value = q.roughness
-    bsdf.inputs["IOR"].default_value = q.ior
-    bsdf.inputs["Transmission Weight"].default_value = q.transmission
-    bsdf.inputs["Metallic"].default_value = q.metallic
-    bsdf.inputs["Coat Weight"].default_value = q.coat
-    bsdf.inputs["Subsurface Weight"].default_value = q.subsurface
-    bsdf.inputs["Subsurface Radius"].default_value = q.subsurface_radius
-    bsdf.inputs["Subsurface Scale"].default_value = 1.0
-    bsdf.inputs["Thin Film Thickness"].default_value = q.thin_film_thickness
+    base, inputs = liquid_inputs(q)
+    for socket, value in inputs:
+        bsdf.inputs[socket].default_value = value
     parts = []
-    if q.transmission > 0 and q.absorption_density > 0:
-        absorb = nodes.new("ShaderNodeVolumeAbsorption")
-        absorb.inputs["Color"].default_value = (*q.absorption_color, 1.0)
-        absorb.inputs["Density"].default_value = q.absorption_density
-        parts.append(absorb.outputs[0])
-    if q.transmission > 0 and q.scattering_density >= SCATTER_MIN_DENSITY:
-        scatter = nodes.new("ShaderNodeVolumeScatter")
-        scatter.inputs["Color"].default_value = (*q.scattering_color, 1.0)
-        scatter.inputs["Density"].default_value = q.scattering_density
-        scatter.inputs["Anisotropy"].default_value = q.scattering_anisotropy
-        parts.append(scatter.outputs[0])
+    for kind, values in liquid_volumes(q):
+        node = nodes.new(kind)
+        for socket, value in values:
+            node.inputs[socket].default_value = value
+        parts.append(node.outputs[0])
     if parts:
         volume = parts[0]
         if len(parts) == 2:
@@ -207,11 +195,8 @@ def liquid_material(q):
             links.new(parts[1], add.inputs[1])
             volume = add.outputs[0]
         links.new(volume, out.inputs["Volume"])
-    tint = [c * (1 - q.transmission) + a * q.transmission for c, a in zip(base, q.absorption_color)]
-    mat.diffuse_color = (*tint, 1.0)
-    mat.roughness = q.roughness
-    mat.metallic = q.metallic
-    mat.use_raytrace_refraction = q.transmission > 0
+    for attribute, value in liquid_viewport(q, base):
+        setattr(mat, attribute, value)
     return mat
 
 
@@ -284,23 +269,18 @@ def volume_shader(name, g):
     out = nodes.new("ShaderNodeOutputMaterial")
     vol = nodes.new("ShaderNodeVolumePrincipled")
     links.new(vol.outputs["Volume"], out.inputs["Volume"])
-    vol.inputs["Color"].default_value = (*g.color, 1.0)
-    vol.inputs["Absorption Color"].default_value = (*g.absorption_color, 1.0)
-    vol.inputs["Anisotropy"].default_value = g.anisotropy
+    for socket, value in gas_volume_inputs(g):
+        vol.inputs[socket].default_value = value
     mat.diffuse_color = (*g.color, 1.0)
     return mat, vol
 
 
 def gas_material(g, floor_z):
-    """Principled Volume; density = gas.density x density_scale x shape falloff x noise."""
-    mat, vol = volume_shader(GAS_MATERIAL, g)
+    """Principled Volume; density = gas.density x density_scale x shape falloff x noise. A gas
+    whose volume shader a scene script's `add_materials` stated (`color` None in its data; the
+    build read back its emission: stated_gas_emission) gets only its density and field here."""
+    mat, vol = stated_volume() if g.color is None else gas_shader(g)
     nodes, links = mat.node_tree.nodes, mat.node_tree.links
-    if g.emission_color is not None:
-        vol.inputs["Emission Color"].default_value = (*g.emission_color, 1.0)
-    vol.inputs["Emission Strength"].default_value = g.emission_strength
-    if g.blackbody_kelvin is not None:
-        vol.inputs["Temperature"].default_value = g.blackbody_kelvin
-        vol.inputs["Blackbody Intensity"].default_value = g.blackbody_intensity
     vol.inputs["Density"].default_value = g.density_value
     if g.look != "plain":
         _look_density(nodes, links, vol, g, floor_z)
@@ -312,8 +292,32 @@ def gas_material(g, floor_z):
         if g.blackbody_kelvin is not None:
             heat = math_node(nodes, links, "MINIMUM", field, 1.0)
             links.new(math_node(nodes, links, "MULTIPLY", heat, g.blackbody_kelvin), vol.inputs["Temperature"])
-    mat.diffuse_color = (*g.color, 1.0)
     return mat
+
+
+def gas_shader(g):
+    """The gas's volume shader, what a scene script's `add_materials` states: (material, its
+    Principled Volume) with the gas's colour, absorption, anisotropy and emission."""
+    mat, vol = volume_shader(GAS_MATERIAL, g)
+    for socket, value in gas_emission_inputs(g):
+        vol.inputs[socket].default_value = value
+    return mat, vol
+
+
+def stated_volume():
+    """The gas material a scene script's `add_materials` made, and its Principled Volume."""
+    mat = bpy.data.materials[GAS_MATERIAL]
+    return mat, next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeVolumePrincipled")
+
+
+def stated_gas_emission(gas):
+    """A gas whose volume shader a scene script stated takes its emission back from the bpy
+    material (medium_settings.gas_emission_fields): whether it burns and how its density field
+    scales the glow are the library's to compute."""
+    _, vol = stated_volume()
+    inputs = {s.name: s.default_value for s in vol.inputs if hasattr(s, "default_value")}
+    for name, value in gas_emission_fields(inputs).items():
+        setattr(gas, name, value)
 
 
 def _look_density(nodes, links, vol, g, floor_z):

@@ -11,10 +11,12 @@ import math
 import bpy
 
 from psynth_render.scene.build.material_settings import principled_inputs, viewport_settings
+from psynth_render.scene.build.medium_settings import (
+    BACKDROP_MATERIAL, backdrop_inputs, backdrop_pattern, backdrop_viewport,
+)
 from psynth_render.scene.build.surface_details import patch_factor, vein_factor
 
 SUBJECT_MATERIAL = "psynth_subject"
-BACKDROP_MATERIAL = "psynth_backdrop"
 WORLD = "psynth_world"
 WORLD_KIND = "psynth_kind"
 """The world's custom property naming its environment kind (uniform, gradient, sky, image)."""
@@ -192,34 +194,25 @@ def _pattern(nodes, links, pattern, d, vector, scale):
 
 # ---------------------------------------------------------------- backdrop
 def backdrop_material(obj, bg):
-    """Diffuse-ish backdrop surface: colour, roughness, metallic, optional checker or grid."""
+    """Diffuse-ish backdrop surface: colour, roughness, metallic, optional checker or grid
+    (medium_settings, the table scene scripts write in their `add_materials` instead)."""
     mat = _material(BACKDROP_MATERIAL)
     nodes, links, out, bsdf = _principled_tree(mat)
-    bsdf.inputs["Base Color"].default_value = _rgba(bg.color)
-    bsdf.inputs["Roughness"].default_value = bg.roughness
-    bsdf.inputs["Metallic"].default_value = bg.metallic
-    if bg.pattern != "none":
+    for socket, value in backdrop_inputs(bg):
+        bsdf.inputs[socket].default_value = value
+    pattern = backdrop_pattern(bg)
+    if pattern is not None:
+        kind, settings, inputs = pattern
         coords = nodes.new("ShaderNodeTexCoord")
-        if bg.pattern == "checker":
-            tex = nodes.new("ShaderNodeTexChecker")
-            tex.inputs["Color1"].default_value = _rgba(bg.color)
-            tex.inputs["Color2"].default_value = _rgba(bg.color2)
-            tex.inputs["Scale"].default_value = 2 * bg.pattern_scale
-        else:  # grid: bricks without offset, mortar as the lines
-            tex = nodes.new("ShaderNodeTexBrick")
-            tex.offset = 0.0
-            tex.inputs["Color1"].default_value = _rgba(bg.color)
-            tex.inputs["Color2"].default_value = _rgba(bg.color)
-            tex.inputs["Mortar"].default_value = _rgba(bg.color2)
-            tex.inputs["Scale"].default_value = bg.pattern_scale
-            tex.inputs["Brick Width"].default_value = 1.0
-            tex.inputs["Row Height"].default_value = 1.0
-            tex.inputs["Mortar Size"].default_value = 0.03
+        tex = nodes.new(kind)
+        for attribute, value in settings:
+            setattr(tex, attribute, value)
+        for socket, value in inputs:
+            tex.inputs[socket].default_value = value
         links.new(coords.outputs["Object"], tex.inputs["Vector"])
         links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
-    mat.diffuse_color = _rgba(bg.color)
-    mat.roughness = bg.roughness
-    mat.metallic = bg.metallic
+    for attribute, value in backdrop_viewport(bg):
+        setattr(mat, attribute, value)
     _assign(obj, mat)
 
 

@@ -16,8 +16,9 @@ Elements that later get an instance id carry a stable `element` kind: subject / 
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from psynth_spec.render_params.base import RGB, NonNeg, Positive, Unit
 from psynth_spec.render_params.looks import EngineParams, GradeParams, StyleParams
 from psynth_spec.render_params.staging import BackgroundParams, CameraLensParams, CameraMovementParams, Light, World
 from psynth_spec.render_params.surfaces import (
@@ -100,7 +101,8 @@ class SceneObject(SceneModel):
     geometry: Geometry
     material: Material | None = None
     """None only in a scene script's data, whose own bpy code makes the material (`add_materials`)."""
-    texture: Texture
+    texture: Texture | None = None
+    """None only in a scene script's data, for no texture (`node` "none": the builder adds nothing)."""
     location: Vec3 | None = None
     """Centre on the ground plane (x, y); z is nominal (the builder rests the object on the floor)."""
     scale: float | None = None
@@ -148,20 +150,52 @@ class LiquidForm(LiquidFormParams, _Resolved):
 
 
 class LiquidEffect(LiquidParams, _Resolved):
-    """A liquid body around the subject (shaped by `form`, spread by `viscosity`)."""
+    """A liquid body around the subject (shaped by `form`, spread by `viscosity`). Its material's
+    fields (build.medium_settings.LIQUID_FIELDS) are None only in a scene script's data, whose
+    own bpy code makes the material (`add_materials`)."""
 
     element: Literal["liquid"] = "liquid"
     viscosity: float
     form: LiquidForm
     seed: int
+    color: RGB | None = None
+    ior: Annotated[float, Field(ge=1.0, le=2.5)] | None = None
+    roughness: Unit | None = None
+    transmission: Unit | None = None
+    absorption_color: RGB | None = None
+    absorption_density: NonNeg | None = None
+    scattering_color: RGB | None = None
+    scattering_density: NonNeg | None = None
+    scattering_anisotropy: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
+    subsurface: Unit | None = None
+    subsurface_radius: tuple[NonNeg, NonNeg, NonNeg] | None = None
+    metallic: Unit | None = None
+    coat: Unit | None = None
+    thin_film_thickness: Annotated[float, Field(ge=0.0, le=100000.0)] | None = None
+    density: Annotated[float, Field(ge=500.0, le=20000.0)] | None = None
+    surface_tension: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+    """The mass density and surface tension: for the record (the builder's forms read the
+    viscosity), None in a scene script's data."""
 
 
 class GasEffect(GasParams, _Resolved):
     """A volume (smoke, fog, fire...): `density_value` is the shader density; `emits` (a
     GasParams property) whether it glows; `light_rgb` and `light_power` the lamp that stands
-    for the light an emitting gas casts; `reach` the half-size of a scene-filling volume."""
+    for the light an emitting gas casts; `reach` the half-size of a scene-filling volume. Its
+    volume shader's fields (build.medium_settings.GAS_FIELDS) are None only in a scene script's
+    data, whose own bpy code makes the material (`add_materials`; the build reads the emission
+    back)."""
 
     element: Literal["gas"] = "gas"
+    color: RGB | None = None
+    absorption_color: RGB | None = None
+    anisotropy: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
+    emission_strength: NonNeg | None = None
+    blackbody_intensity: NonNeg | None = None
+    density_scale: Positive | None = None
+    offset: tuple[float, float, float] | None = None
+    """The concept's scale and offset: for the record (`density_value` and `centre` hold what they
+    make), None in a scene script's data."""
     density: float
     density_value: float
     centre: Vec3 = (0.0, 0.0, 0.0)
@@ -176,9 +210,23 @@ Effect = Annotated[LiquidEffect | GasEffect, Field(discriminator="element")]
 
 # ================================================================ staging
 class Backdrop(BackgroundParams, _Resolved):
-    """What the subject stands in front of (sweep, floor, wall, sky, void...)."""
+    """What the subject stands in front of (sweep, floor, wall, sky, void...). Its material's
+    fields (build.medium_settings.BACKDROP_FIELDS) are None only in a scene script's data: its
+    own bpy code makes a sweep's, floor's or wall's material (`add_materials`), and void and
+    sky backdrops have none (a void keeps the colour the world shows)."""
 
     element: Literal["backdrop"] = "backdrop"
+    roughness: Unit | None = None
+    metallic: Unit | None = None
+    pattern: Literal["none", "checker", "grid", "brick"] | None = None
+    pattern_scale: Positive | None = None
+
+    @model_validator(mode="after")
+    def _pattern(self) -> "Backdrop":
+        """BackgroundParams' check, where the data holds the material (not a script's)."""
+        if self.roughness is not None:
+            BackgroundParams._pattern(self)
+        return self
 
 
 class SceneLight(Light):
