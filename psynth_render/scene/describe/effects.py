@@ -18,8 +18,8 @@ EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
 FLAME_LIGHT_WATTS = 80.0
-"""The same for flames: their sooty body is opaque, so a lower emission per unit length already
-glows as brightly (radiance ~ emission / absorption) and lights the scene as much."""
+"""The same for flames: their sooty body is opaque, so their glow no longer spills over the floor
+around them as a thin haze; the lamp alone stands for the light they cast there."""
 
 def texture_part(values, params) -> dict[str, Any]:
     name, tex = params("texture.pattern")
