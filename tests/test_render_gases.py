@@ -76,6 +76,41 @@ def test_fire_lights_the_scene(shot):
     assert warmth(fire) > warmth(clear) + 0.03
 
 
+def saturated_flame_pixels(img: np.ndarray) -> np.ndarray:
+    """Pixels of a saturated orange-yellow: bright red, blue well under it relative to the red
+    (a pale pink or peach glow over a bright backdrop is not one)."""
+    r, b = img[..., 0], img[..., 2]
+    return (r > 0.5) & ((r - b) / np.maximum(r, 1e-3) > 0.55)
+
+
+@pytest.mark.parametrize("setup", ["studio.three_point", "natural.noon"])
+def test_fire_reads_as_saturated_flames_on_a_bright_sweep(shot, setup):
+    """Against the bright studio sweep the flames are saturated orange-yellow, not a pale haze:
+    their soot makes the body opaque, so their own glow (not the backdrop) gives their colour."""
+    view = dict(SCENE, scene__background="studio_sweep", lighting__setup=setup)
+    clear = saturated_flame_pixels(shot(gas="none", **view))
+    fire = saturated_flame_pixels(shot(gas="fire", gas__density=0.7, **view))
+    assert clear.mean() < 0.002
+    assert (fire & ~clear).mean() > 0.01, f"{setup}: {(fire & ~clear).mean():.2%} saturated flame pixels"
+
+
+def test_fire_at_night_is_metered_on_its_flames(tmp_path):
+    """Night metering (+2.5 EV) would expose the flames past white; metered on their core
+    (from_row.metered_on_flame) they stay saturated orange tongues in the dark."""
+    from psynth_render.scene.describe import describe
+    from tests.render_fixtures import make_row, make_spec, render_array
+
+    tax = default_taxonomy()
+    row = make_row(tax, seed=5, gas="fire", gas__density=0.7, lighting__setup="natural.night", **SCENE)
+    desc = describe(row, make_spec(tax, size=SIZE, samples=16), tax)
+    assert desc.lighting.metering_ev < 1.0
+    metered = saturated_flame_pixels(render_array(desc, tmp_path / "metered.png")).mean()
+    desc.lighting.metering_ev = 2.5  # the setup's own metering
+    full = saturated_flame_pixels(render_array(desc, tmp_path / "full.png")).mean()
+    # measured: 18% of the frame saturated flame metered on the flames, 7.9% at the setup's metering
+    assert metered > 0.1 and metered > 1.6 * full, (metered, full)
+
+
 @pytest.mark.parametrize("gas", ["smoke", "cloud", "colored_smoke", "steam"])
 def test_smoke_and_clouds_have_structure_not_a_uniform_veil(shot, gas):
     clear = shot(gas="none", **SCENE)

@@ -375,6 +375,10 @@ and the subject: transmittance exp(-0.5) ~ 0.6, the subject stays readable (at 0
 cube in white fog already loses most of its contrast)."""
 MAX_SHAPED_DEPTH = 5.0
 """Optical depth across a shaped gas (plume, blob) at its densest (its noise leaves gaps)."""
+MAX_FLAME_DEPTH = 400.0
+"""Optical depth across flames: luminous soot makes a big flame's body opaque (it hides the
+backdrop behind it, so its own glow, not the backdrop, gives its colour); flames stand beside
+the subject, not in front of it."""
 
 
 def readable_gas(desc):
@@ -390,6 +394,8 @@ def readable_gas(desc):
             cap = MAX_FILL_DEPTH / max(desc.camera.main.distance, 1e-6)
         elif g.shape == "layer":  # a ground layer: the subject rises out of it, bound its own depth
             cap = MAX_SHAPED_DEPTH / (2 * max(g.height, 1e-6))
+        elif g.look == "flame":
+            cap = MAX_FLAME_DEPTH / (2 * g.extent * 1.6)
         else:
             cap = MAX_SHAPED_DEPTH / (2 * g.extent * (1.6 if g.shape == "plume" else 1.0))
         before = g.density_value

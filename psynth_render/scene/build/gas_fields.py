@@ -86,6 +86,12 @@ def _turbulent(nodes, links, vec, x, y, h, f):
     return math_node(nodes, links, "ADD", x, dx), math_node(nodes, links, "ADD", y, dy)
 
 
+TONGUE_GAIN = 6.0
+TONGUE_THINNING = 1.4
+"""A flame's tongues: the noise's weight grows by TONGUE_GAIN per flame height and the body
+thins by TONGUE_THINNING, so the noise splits the upper flame into separate tongues."""
+
+
 def flame_field(nodes, links, f):
     """(density, heat) of flames rising from a disc of radius f["extent"] on the floor."""
     vec, x, y, z = _local(nodes, links, f["origin"])
@@ -96,14 +102,17 @@ def flame_field(nodes, links, f):
     reach = math_node(nodes, links, "MAXIMUM", math_node(nodes, links, "MULTIPLY", taper, f["extent"]), 0.02)
     body = _gclamp(nodes, links, math_node(nodes, links, "SUBTRACT", 1.0, math_node(nodes, links, "DIVIDE", r, reach)))
     tongues, _ = noise_field(nodes, links, vec, f["noise_scale"], f["noise_detail"], f["w"], f["stretch"])
-    # the higher, the more the noise eats into the body: one sheet at the base, tongues above
-    cut = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 0.62, tongues),
-                 math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", h, 2.5), 0.3))
-    shaped = math_node(nodes, links, "SUBTRACT", body, math_node(nodes, links, "MAXIMUM", cut, 0.0))
+    # the higher, the more the noise decides (and the less the body does): one sheet at the
+    # base, separate tongues above it, thin tips at the top
+    split = math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", tongues, 0.5),
+                      math_node(nodes, links, "ADD", math_node(nodes, links, "MULTIPLY", h, TONGUE_GAIN), 1.2))
+    shaped = math_node(nodes, links, "SUBTRACT", math_node(nodes, links, "ADD", body, split),
+                       math_node(nodes, links, "MULTIPLY", h, TONGUE_THINNING))
     inside = _sharpen(nodes, links, body, 20.0)  # the threshold's shift never reaches past the body
     density = math_node(nodes, links, "MULTIPLY", _sharpen(nodes, links, shaped, f["edge_gain"], f["amount"]), inside)
+    # hot where the flame is thick and low, cooling to the tongues' edges and tips
     heat = _gclamp(nodes, links, math_node(nodes, links, "MULTIPLY", math_node(nodes, links, "SUBTRACT", 1.0, h),
-                                         math_node(nodes, links, "MULTIPLY", body, 1.6)))
+                                         math_node(nodes, links, "MULTIPLY", shaped, 1.4)))
     return density, heat
 
 

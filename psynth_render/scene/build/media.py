@@ -237,7 +237,7 @@ def gas(scene, g, floor_z, reach):
     obj.location, obj.rotation_euler = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)  # a reused domain may have moved
     obj["psynth_domain"] = [*lo, *hi]
     obj.pass_index = 0
-    obj.visible_shadow = True
+    obj.visible_shadow = g.look != "flame"  # a flame's opaque soot would shadow its own lamp
     obj.visible_diffuse = not g.emits  # its lamp lights the scene; bounces into it are fireflies
     mat = gas_material(g, floor_z)
     if obj.data.materials:

@@ -17,6 +17,9 @@ BLACKBODY_LIGHT_WATTS = 6.0
 EMISSION_LIGHT_WATTS = 40.0
 """Point-lamp power per unit of blackbody intensity (or emission strength) x gas.density that
 stands for the light a burning (or glowing) gas casts on the scene."""
+FLAME_LIGHT_WATTS = 80.0
+"""The same for flames: their sooty body is opaque, so their glow no longer spills over the floor
+around them as a thin haze; the lamp alone stands for the light they cast there."""
 
 def texture_part(values, params) -> dict[str, Any]:
     name, tex = params("texture.pattern")
@@ -38,6 +41,14 @@ def liquid_part(values, params, seed) -> dict[str, Any] | None:
     return out
 
 
+def _light_kelvin(gas) -> float:
+    """The colour temperature of the light a burning gas casts: a flame's body is mostly between
+    its hot core and its cool tips (their mean); other gases glow at their own temperature."""
+    if gas.look == "flame" and gas.tip_kelvin is not None:
+        return (gas.blackbody_kelvin + gas.tip_kelvin) / 2
+    return gas.blackbody_kelvin
+
+
 def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     name, gas = params("gas")
     if gas.kind == "none":
@@ -47,7 +58,8 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     emits = gas.emits
     centre = list(gas.offset)  # a plume's foot or a blob's centre, from the concept
     if gas.blackbody_kelvin is not None and gas.blackbody_intensity > 0:
-        rgb, strength = kelvin_to_rgb(gas.blackbody_kelvin), BLACKBODY_LIGHT_WATTS * gas.blackbody_intensity
+        watts = FLAME_LIGHT_WATTS if gas.look == "flame" else BLACKBODY_LIGHT_WATTS
+        rgb, strength = kelvin_to_rgb(_light_kelvin(gas)), watts * gas.blackbody_intensity
     elif gas.emission_color is not None:
         rgb, strength = list(gas.emission_color), EMISSION_LIGHT_WATTS * gas.emission_strength
     else:
@@ -59,6 +71,21 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
         light_rgb=[c / peak for c in rgb], light_power=strength * density * peak,
     )
     return out
+
+
+FLAME_CORE_EMISSION = 3.1
+"""gas_fields.blackbody_emission's factor at full heat (0.1 + 3 heat^2)."""
+
+
+def flame_glow(gas: dict[str, Any]) -> float:
+    """The brightest channel of a flame's core as rendered (0 for other gases): its body is
+    opaque, so it shows emission / absorption = blackbody_intensity x gas.density x
+    FLAME_CORE_EMISSION / density_value in its core colour (peak channel of the
+    luminance-normalised blackbody)."""
+    if gas.get("look") != "flame" or not gas.get("blackbody_kelvin") or gas["density_value"] <= 0:
+        return 0.0
+    per_length = gas["blackbody_intensity"] * gas["density"] * FLAME_CORE_EMISSION
+    return per_length / gas["density_value"] * max(kelvin_to_rgb(gas["blackbody_kelvin"]))
 
 
 def post_part(values, params, seed) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     _frame_all(camera, objects)
     liquid = effects.liquid_part(values, params, seed)
     gas = effects.gas_part(values, params, seed, camera["distance"])  # reaches the framed camera
+    lighting["metering_ev"] = metered_on_flame(lighting["metering_ev"], gas)
     return m.Scene(
         sample_id=row.get("sample_id"),
         seed=seed,
@@ -317,10 +318,24 @@ def metered_on_emission(metering_ev: float, material: dict[str, Any]) -> float:
     a subject that does not glow keeps the setup's metering."""
     strength = material.get("emission_strength") or 0.0
     colour = material.get("emission_color")
-    if strength <= 0.0 or colour is None or metering_ev <= 0.0:
+    if strength <= 0.0 or colour is None:
         return metering_ev
-    glow = strength * max(colour)
-    return max(0.0, min(metering_ev, math.log2(EMISSION_METER_LIMIT / glow))) if glow > 0 else metering_ev
+    return _metered_on_glow(metering_ev, strength * max(colour))
+
+
+def metered_on_flame(metering_ev: float, gas: dict[str, Any] | None) -> float:
+    """A setup's metering, read off flames in the scene: a photographer exposes a campfire at
+    night for the fire (the dark around it stays dark), or its saturated tongues blow out to a
+    white blot. A flame's body is opaque, so its core shows emission / absorption
+    (effects.flame_glow), whatever its density."""
+    return metering_ev if gas is None else _metered_on_glow(metering_ev, effects.flame_glow(gas))
+
+
+def _metered_on_glow(metering_ev: float, glow: float) -> float:
+    """`metering_ev`, opened up only as far as keeps `glow` under EMISSION_METER_LIMIT."""
+    if glow <= 0.0 or metering_ev <= 0.0:
+        return metering_ev
+    return max(0.0, min(metering_ev, math.log2(EMISSION_METER_LIMIT / glow)))
 
 
 def _light(setup: LightingParams, light: Light, kelvin: float, key: float) -> dict[str, Any]:
