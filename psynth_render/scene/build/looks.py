@@ -25,7 +25,7 @@ from psynth_render.scene.build.post_settings import (
     GRAIN_MIX, REFERENCE_SIZE, VIGNETTE_BLUR, VIGNETTE_MASK, balance_inputs, bloom_inputs, grain_phase, has_effects,
     lens_inputs, neutral_grade, pixelate_size,
 )
-from psynth_render.scene.build.surfaces import _fresh_tree
+from psynth_render.scene.build.surfaces import fresh_tree
 
 LOOK_GROUP = "psynth_look"
 POST_TREE = "psynth_post"
@@ -153,7 +153,7 @@ def _outline_material(color):
     """Ink on the shell's faces that look at the camera, nothing elsewhere and for other rays:
     the shell's far side, seen past the object's silhouette, is the line."""
     mat = bpy.data.materials.get(OUTLINE) or bpy.data.materials.new(OUTLINE)
-    tree = _fresh_tree(mat)
+    tree = fresh_tree(mat)
     nodes, links = tree.nodes, tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     geometry, path = nodes.new("ShaderNodeNewGeometry"), nodes.new("ShaderNodeLightPath")

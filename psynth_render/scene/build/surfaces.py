@@ -22,7 +22,7 @@ WORLD_KIND = "psynth_kind"
 """The world's custom property naming its environment kind (uniform, gradient, sky, image)."""
 
 
-def _fresh_tree(owner):
+def fresh_tree(owner):
     if owner.node_tree is None:
         owner.use_nodes = True
     tree = owner.node_tree
@@ -70,13 +70,13 @@ def _mix_rgb(nodes, a, b, factor=1.0, blend="MIX"):
 def material_tree(name):
     """The material `name` (made if needed) with its node tree emptied: (material, nodes, links)."""
     mat = _material(name)
-    tree = _fresh_tree(mat)
+    tree = fresh_tree(mat)
     return mat, tree.nodes, tree.links
 
 
 def _principled_tree(mat):
     """Empty the material's node tree and wire a Principled BSDF to its output."""
-    tree = _fresh_tree(mat)
+    tree = fresh_tree(mat)
     nodes, links = tree.nodes, tree.links
     out = nodes.new("ShaderNodeOutputMaterial")
     bsdf = nodes.new("ShaderNodeBsdfPrincipled")
@@ -233,7 +233,7 @@ def world_tree(scene):
     """The scene's world `psynth_world` with an empty node tree: (world, nodes, links)."""
     world = bpy.data.worlds.get(WORLD) or bpy.data.worlds.new(WORLD)
     scene.world = world
-    tree = _fresh_tree(world)
+    tree = fresh_tree(world)
     return world, tree.nodes, tree.links
 
 
