@@ -201,6 +201,12 @@ def drip(p, t, floor_z, rng, surface):
     return merge(parts) if parts else shape([], [], [])
 
 
+def pour_stream_radius(stream_radius, t):
+    """A pour's stream radius for the form's `stream_radius` at thickness `t`: a thick liquid
+    falls as a wider rope (pour_spot starts from it and widens it further to stay readable)."""
+    return max(stream_radius, 0.02) * (1 + 1.5 * t)
+
+
 COIL_REACH = 3.6
 """A thick rope's coils reach this many stream radii round its landing, where the spot has room."""
 PILE_SHARE = 0.6
@@ -218,7 +224,7 @@ def pour(p, t, floor_z, rng):
     else:
         cx, cy = 1.2, -0.35
         top = 1.0 + max(p["height"], 0.5) * 0.6
-        r0 = max(p["stream_radius"], 0.02) * (1 + 1.5 * t)
+        r0 = pour_stream_radius(p["stream_radius"], t)
     fall = top - floor_z
     profile = [(0.0, floor_z)]
     for i in range(13):

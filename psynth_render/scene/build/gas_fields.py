@@ -20,6 +20,7 @@ The numbers that make a concept what it is (stretch, radius, height, noise) come
 taxonomy entry; only the field's functional form lives here.
 """
 
+from psynth_render.scene.build.medium_settings import HEAT_GLOW_FLOOR, HEAT_GLOW_GAIN
 from psynth_render.scene.build.patterns import math_node
 
 AMOUNT_SHIFT = 0.5
@@ -209,13 +210,14 @@ def aerial_field(nodes, links, f):
 
 def blackbody_emission(nodes, links, vol, heat, density, core_kelvin, tip_kelvin, strength):
     """Emission of a burning gas: colour = blackbody(tip + (core - tip) x heat), strength =
-    `strength` x density x (0.1 + 3 heat²): white-yellow at the hot core, red-orange at the tips."""
+    `strength` x density x (HEAT_GLOW_FLOOR + HEAT_GLOW_GAIN heat²): white-yellow at the hot
+    core, red-orange at the tips."""
     kelvin = math_node(nodes, links, "ADD", tip_kelvin, math_node(nodes, links, "MULTIPLY", heat, core_kelvin - tip_kelvin))
     body = nodes.new("ShaderNodeBlackbody")
     links.new(kelvin, body.inputs["Temperature"])
     links.new(body.outputs["Color"], vol.inputs["Emission Color"])
     glow = math_node(nodes, links, "MULTIPLY", density, math_node(nodes, links, "ADD", math_node(
-        nodes, links, "MULTIPLY", math_node(nodes, links, "MULTIPLY", heat, heat), 3.0), 0.1))
+        nodes, links, "MULTIPLY", math_node(nodes, links, "MULTIPLY", heat, heat), HEAT_GLOW_GAIN), HEAT_GLOW_FLOOR))
     links.new(math_node(nodes, links, "MULTIPLY", glow, strength), vol.inputs["Emission Strength"])
     vol.inputs["Blackbody Intensity"].default_value = 0.0
 

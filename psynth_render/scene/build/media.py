@@ -106,8 +106,7 @@ def liquid(subject, liquid_desc, floor_z, facing=None, eye=None, spot=None):
                         "pool_reach": spot.pool_reach}
     if form["form"] in ("droplets", "coating"):
         form.update(surface_frame(subject, eye))
-    top = max((subject.matrix_world @ Vector(c)).z for c in subject.bound_box)
-    form["subject_height"] = round(top - floor_z, 3)
+    form["subject_height"] = round(world_bounds(subject)[1][2] - floor_z, 3)
     key = repr([form, liquid_desc.viscosity, round(floor_z, 5), liquid_desc.seed,
                 subject.get("psynth_key"), form["form"] in ("drip", "droplets", "coating")
                 and [round(a, 3) for a in subject.rotation_euler]])
@@ -160,8 +159,8 @@ def world_bounds(obj):
 
 
 def _landing_puddle(subject, floor_z, facing):
-    corners = [subject.matrix_world @ Vector(c) for c in subject.bound_box]
-    reach = 0.9 * max(max(abs(c.x), abs(c.y)) for c in corners)
+    lo, hi = world_bounds(subject)
+    reach = 0.9 * max(abs(v) for v in (*lo[:2], *hi[:2]))
     a = facing if facing is not None else -1.5707963
     cx, cy = reach * math.cos(a), reach * math.sin(a)
     puddle = sheet(lambda _: PUDDLE_RADIUS, lambda f, _: 0.012 * (1 - f * f) + 0.002, floor_z)

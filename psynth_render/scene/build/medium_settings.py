@@ -34,6 +34,12 @@ SCATTER_MIN_DENSITY = 1.0
 """A clear liquid scatters inside only from this density (per scene unit): fainter scattering
 is invisible at these sizes, and overlapping parts (a pour's coils) would multiply closures."""
 
+HEAT_GLOW_FLOOR = 0.1
+HEAT_GLOW_GAIN = 3.0
+"""A burning gas emits strength x density x (HEAT_GLOW_FLOOR + HEAT_GLOW_GAIN x heat²)
+(gas_fields.blackbody_emission): faint at the cool tips, bright at the hot core; the describe
+step meters a flame's core on the same factor (effects.flame_glow)."""
+
 MEDIUM_NODE_DEFAULTS = {
     "ShaderNodeVolumePrincipled": {"Color": (0.5, 0.5, 0.5, 1.0), "Absorption Color": (0.0, 0.0, 0.0, 1.0),
                                    "Anisotropy": 0.0, "Emission Color": (1.0, 1.0, 1.0, 1.0),

@@ -13,7 +13,7 @@ several voxels thick (Volume to Mesh drops thinner ones).
 import math
 from dataclasses import dataclass
 
-from psynth_render.scene.build.fluids import COIL_REACH, thickness_of
+from psynth_render.scene.build.fluids import COIL_REACH, pour_stream_radius, thickness_of
 from psynth_render.scene.build.vectors import vec_dot, vec_sub
 from psynth_render.scene.build.framing import camera_basis, clip_times, extent, frame_half_sizes, project
 from psynth_render.scene.build.motion import camera_pose
@@ -63,7 +63,7 @@ def place_pour(desc, lo, hi, floor_z, size, form, viscosity: float, voxel: float
     the Scene `desc`: the still pour (fluids.pour) and the simulated one stand on the same one.
     A thick liquid's rope is wider and its pool smaller (as fluids.pour shapes them)."""
     t = thickness_of(viscosity)
-    stream = max(form.stream_radius, 0.02) * (1 + 1.5 * t)
+    stream = pour_stream_radius(form.stream_radius, t)
     pool = form.extent * 0.7 * (1.2 - 0.6 * t)
     clearance = None
     if t >= 0.5:  # the rope's coils (fluids.pour) pile up to COIL_REACH stream radii round it, clear of the subject

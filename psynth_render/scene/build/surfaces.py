@@ -12,7 +12,7 @@ import bpy
 
 from psynth_render.scene.build.material_settings import principled_inputs, viewport_settings
 from psynth_render.scene.build.medium_settings import (
-    BACKDROP_MATERIAL, backdrop_inputs, backdrop_pattern, backdrop_viewport,
+    BACKDROP_MATERIAL, backdrop_inputs, backdrop_pattern, backdrop_viewport, rgba,
 )
 from psynth_render.scene.build.surface_details import patch_factor, vein_factor
 
@@ -43,10 +43,6 @@ def _assign(obj, mat):
     slot.material = mat
 
 
-def _rgba(rgb, alpha=1.0):
-    return (rgb[0], rgb[1], rgb[2], alpha)
-
-
 def _socket(sockets, identifier):
     return next(s for s in sockets if s.identifier == identifier)
 
@@ -62,7 +58,7 @@ def _mix_rgb(nodes, a, b, factor=1.0, blend="MIX"):
         if isinstance(value, bpy.types.NodeSocket):
             node.id_data.links.new(value, _socket(node.inputs, identifier))
         else:
-            _socket(node.inputs, identifier).default_value = _rgba(value)
+            _socket(node.inputs, identifier).default_value = rgba(value)
     return fac, _socket(node.outputs, "Result_Color")
 
 
@@ -245,7 +241,7 @@ def backdrop_in_world(scene, bg):
     camera = None
     if bg.kind == "void" and bg.color is not None:
         camera = nodes.new("ShaderNodeBackground")
-        camera.inputs["Color"].default_value = _rgba(bg.color)
+        camera.inputs["Color"].default_value = rgba(bg.color)
         seen = bg.color
     elif bg.kind == "sky" and world.get(WORLD_KIND) != "sky":
         camera = nodes.new("ShaderNodeBackground")
@@ -274,7 +270,7 @@ def _environment(nodes, links, w):
         return bg, _hdri(nodes, links, w, bg)
     if w.kind == "uniform":
         color = [c * t for c, t in zip(w.color, tint)]
-        bg.inputs["Color"].default_value = _rgba(color)
+        bg.inputs["Color"].default_value = rgba(color)
         return bg, [c * w.strength for c in color]
     if w.kind == "gradient":
         horizon = [c * t for c, t in zip(w.horizon_color, tint)]

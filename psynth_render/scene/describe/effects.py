@@ -11,6 +11,7 @@ from typing import Any
 
 from psynth_render.scene.describe import palette
 from psynth_render.scene.build.framing import gas_reach
+from psynth_render.scene.build.medium_settings import HEAT_GLOW_FLOOR, HEAT_GLOW_GAIN
 from psynth_render.scene.describe.blackbody import kelvin_to_rgb
 
 BLACKBODY_LIGHT_WATTS = 6.0
@@ -73,8 +74,8 @@ def gas_part(values, params, seed, camera_distance) -> dict[str, Any] | None:
     return out
 
 
-FLAME_CORE_EMISSION = 3.1
-"""gas_fields.blackbody_emission's factor at full heat (0.1 + 3 heat^2)."""
+FLAME_CORE_EMISSION = HEAT_GLOW_FLOOR + HEAT_GLOW_GAIN
+"""gas_fields.blackbody_emission's factor at full heat (heat = 1)."""
 
 
 def flame_glow(gas: dict[str, Any] | None) -> float:
