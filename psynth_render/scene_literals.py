@@ -132,9 +132,8 @@ def section(element: BaseModel, name: str) -> str:
     """One concept of the scene: its comment line and `name = ps.Class(...)`."""
     summary = comment(element)
     head = f"# {name}: {summary}\n" if summary else f"# {name}\n"
-    code = f"{name} = {constructor(element)}"
     one_line = f"{name} = {constructor(element, len(name) + 3)}"  # a short part: on one line
-    return head + (one_line if "\n" not in one_line else code) + "\n"
+    return head + (one_line if "\n" not in one_line else f"{name} = {constructor(element)}") + "\n"
 
 
 def safe_words(*parts: Any) -> str:
