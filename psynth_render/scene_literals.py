@@ -82,14 +82,19 @@ def _wrap(open_: str, items: list[str], close: str, indent: int) -> str:
     return open_ + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + close
 
 
+def at_default(model: BaseModel, name: str) -> bool:
+    """Whether the field `name` of `model` holds its default (a required field never does)."""
+    default = type(model).model_fields[name].get_default(call_default_factory=True)
+    return default is not PydanticUndefined and getattr(model, name) == default
+
+
 def constructor(model: BaseModel, indent: int = 0) -> str:
     """`ps.Class(field=..., ...)` for a scene model, fields equal to their default left out."""
     fields = []
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        default = info.get_default(call_default_factory=True)
-        if default is not PydanticUndefined and value == default:
+    for name in type(model).model_fields:
+        if at_default(model, name):
             continue
+        value = getattr(model, name)
         fields.append(f"{name}={value_source(value, indent + 4)}")
     head = f"{MODULE}.{type(model).__name__}("
     if not fields:
