@@ -451,7 +451,8 @@ def mesh_source(element):
     seeded = geo.generator in SEEDED_GENERATORS
     flat = bool(geo.flat)
     key = json.dumps([geo.generator, params, geo.seed if seeded else None, flat], sort_keys=True)
-    return key, lambda: mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+    smooth = bool(params.get("smooth", True)) and not flat
+    return key, lambda: mesh_from_shape(shape_data(geo.generator, dict(params), geo.seed), smooth)
 
 
 @mesh_source.register
@@ -501,11 +502,6 @@ def _mesh(geo, key, make):
         mesh[TAG + "_key"] = key
         mesh.use_fake_user = True
     return mesh
-
-
-def _shape_data(geo):
-    """Mesh data (shapes.py layout) for the geometry; Blender's own meshes for the monkey."""
-    return shape_data(geo.generator, dict(geo.params), geo.seed)
 
 
 def _floor_height(subject, geo):
