@@ -119,6 +119,13 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return window > 0
 
 
+def ring_around(subject: np.ndarray) -> np.ndarray:
+    """The pixels within RING_SHARE of the image's short side (MIN_RING_PIXELS at least) around
+    the subject, outside it: its surroundings for `contrast` and `visible_frac`."""
+    radius = max(MIN_RING_PIXELS, round(RING_SHARE * min(subject.shape)))
+    return dilate(subject, radius) & ~subject
+
+
 def contrast(lab: np.ndarray, subject: np.ndarray) -> float | None:
     """Subject vs its surroundings in CIE Lab (see the module docstring; `lab` HxWx3, or HxW
     display-encoded greys); None without the subject's pixels."""
@@ -127,8 +134,7 @@ def contrast(lab: np.ndarray, subject: np.ndarray) -> float | None:
     lab = np.asarray(lab, dtype=np.float64)
     if lab.ndim == 2:
         lab = grey_to_lab(lab)
-    radius = max(MIN_RING_PIXELS, round(RING_SHARE * min(subject.shape)))
-    ring = dilate(subject, radius) & ~subject
+    ring = ring_around(subject)
     finite = np.isfinite(lab).all(axis=-1)
     inside = lab[subject & finite]
     around = lab[ring & finite]
@@ -151,8 +157,7 @@ def visible_frac(lab: np.ndarray, subject: np.ndarray, inside: np.ndarray | None
     inside = np.ones(subject.shape, dtype=bool) if inside is None else inside
     finite = np.isfinite(lab).all(axis=-1) & inside
     shown = subject & finite
-    radius = max(MIN_RING_PIXELS, round(RING_SHARE * min(subject.shape)))
-    ring = dilate(subject, radius) & ~subject & finite
+    ring = ring_around(subject) & finite
     if not shown.any() or not ring.any():
         return None
     background = np.median(lab[ring], axis=0)

@@ -210,7 +210,7 @@ def test_a_glowing_subject_at_night_is_metered_on_its_glow(tax, tmp_path):
     """The night's metering (+2.5 EV) exposed an LED (emission 4) at 5.7 times its glow: a white
     frame (vfx_elements 119: +1.3 EV, in steam, `too_bright`). Metered on the glow it is a glowing
     shape in the dark; with the setup's full metering the same scene is blown out."""
-    from psynth_render.scene.describe.from_row import metered_on_emission
+    from psynth_render.scene.describe.from_row import emission_glow, metered_on_glow
 
     row = {"lighting__setup": "natural.night", "lighting__exposure": 1.26, "material": "emissive.led",
            "geometry__shape": "primitives.truncated_cone", "gas": "steam", "gas__density": 0.62}
@@ -222,8 +222,9 @@ def test_a_glowing_subject_at_night_is_metered_on_its_glow(tax, tmp_path):
     assert lit["bright_clip_frac"] < 0.05 and "too_bright" not in qc_reasons(lit)
     y = metered.astype(float) / 255 @ np.array([0.2126, 0.7152, 0.0722])
     assert y[ids == 1].mean() > y[ids != 1].mean() + 0.3  # the glow stands out (measured 0.97 in 0.54 of lit steam)
-    assert metered_on_emission(2.5, {"emission_strength": 0.0, "emission_color": None}) == 2.5  # no glow
-    assert metered_on_emission(2.5, {"emission_strength": 2.5, "emission_color": (1.0, 0.2, 0.0)}) == pytest.approx(0.678, abs=1e-3)
+    assert metered_on_glow(2.5, emission_glow({"emission_strength": 0.0, "emission_color": None})) == 2.5  # no glow
+    hot_metal = emission_glow({"emission_strength": 2.5, "emission_color": (1.0, 0.2, 0.0)})
+    assert metered_on_glow(2.5, hot_metal) == pytest.approx(0.678, abs=1e-3)
 
 
 def test_thin_steam_stays_on_screen(tax):

@@ -124,3 +124,17 @@ def test_an_ink_shell_is_gone_before_the_next_sample_is_framed(tax):
     assert OUTLINE in bpy.data.objects[SUBJECT].modifiers
     again = built_scene(tax, 40, geometry__shape="primitives.monkey").camera.main.distance
     assert again == pytest.approx(plain, rel=1e-9) and OUTLINE not in bpy.data.objects[SUBJECT].modifiers
+
+
+def test_an_ink_shell_takes_one_slot_however_often_the_subject_is_lined(tax):
+    """The shell's ink slot is the object's, after its own: lining the shared mesh again (the
+    next fisheye ink sample) reuses it instead of appending another slot each time."""
+    import bpy
+
+    built_scene(tax, 40, geometry__shape="primitives.monkey", style="npr.ink", camera__lens="fisheye")
+    subject = bpy.data.objects[SUBJECT]
+    slots = len(subject.material_slots)
+    built_scene(tax, 40, geometry__shape="primitives.monkey", style="npr.ink", camera__lens="fisheye")
+    assert len(subject.material_slots) == slots == 2
+    assert subject.material_slots[1].material.name == OUTLINE
+    assert subject.modifiers[OUTLINE].material_offset == 1

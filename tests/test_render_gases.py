@@ -96,7 +96,7 @@ def test_fire_reads_as_saturated_flames_on_a_bright_sweep(shot, setup):
 
 def test_fire_at_night_is_metered_on_its_flames(tmp_path):
     """Night metering (+2.5 EV) would expose the flames past white; metered on their core
-    (from_row.metered_on_flame) they stay saturated orange tongues in the dark."""
+    (from_row.metered_on_glow) they stay saturated orange tongues in the dark."""
     from psynth_render.scene.describe import describe
     from tests.render_fixtures import make_row, make_spec, render_array
 

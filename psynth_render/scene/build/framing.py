@@ -34,6 +34,10 @@ def gas_reach(camera_distance):
     return max(MIN_GAS_REACH, 1.5 * camera_distance + 1.0)
 
 
+WRAPPED_PANORAMAS = ("EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE")
+"""Panorama types whose frame spans longitude and latitude (the rest draw a disc)."""
+
+
 def camera_basis(pose):
     """(forward, right, up) of a posed camera, as Blender aims it (track -Z, up Y) and rolls it."""
     forward = vec_unit(vec_sub(pose["target"], pose["location"]))
@@ -65,7 +69,7 @@ def project(point, pose, view, basis=None):
         k = pose["focal_length"] / view.sensor_width
         return (x / z * k - lens.shift_x, y / z * k - lens.shift_y)
     kind = lens.panorama_type
-    if kind in ("EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE"):
+    if kind in WRAPPED_PANORAMAS:
         return (math.atan2(x, z) / (2 * math.pi), math.atan2(y, math.hypot(x, z)) / math.pi)
     theta, phi = math.atan2(math.hypot(x, y), z), math.atan2(y, x)
     if kind == "FISHEYE_EQUISOLID":
@@ -79,8 +83,7 @@ def project(point, pose, view, basis=None):
 
 def _wrapped(view):
     """Whether the lens maps longitude and latitude across the frame (360 by 180 degrees)."""
-    return view.lens.lens_type == "PANO" and view.lens.panorama_type in (
-        "EQUIRECTANGULAR", "CENTRAL_CYLINDRICAL", "EQUIANGULAR_CUBEMAP_FACE")
+    return view.lens.lens_type == "PANO" and view.lens.panorama_type in WRAPPED_PANORAMAS
 
 
 def frame_half_sizes(view, width, height):

@@ -179,15 +179,22 @@ def outline_shells(objects, style, wanted):
     for obj in objects:
         if obj.type != "MESH":
             continue
-        own = max(1, len(obj.data.materials))
         _style_modifier(obj, OUTLINE, "SOLIDIFY", wanted, thickness=OUTLINE_WIDTH / (max(obj.scale) or 1.0),
-                        offset=1.0, use_flip_normals=True, use_rim=False, material_offset=own)
-        if wanted:
-            if len(obj.data.materials) == own:
-                obj.data.materials.append(None)  # the shell's faces take the last slot
-            slot = obj.material_slots[len(obj.material_slots) - 1]
-            slot.link = "OBJECT"
-            slot.material = mat
+                        offset=1.0, use_flip_normals=True, use_rim=False,
+                        material_offset=_ink_slot(obj, mat) if wanted else 0)
+
+
+def _ink_slot(obj, mat):
+    """The index of `obj`'s slot holding the ink `mat` (object-linked: meshes are shared between
+    objects and samples), appended after its own slots the first time only (a slot per sample
+    piled up on a shared mesh)."""
+    slot = next((i for i, s in enumerate(obj.material_slots) if i and s.link == "OBJECT" and s.material == mat), None)
+    if slot is None:
+        obj.data.materials.append(None)  # the shell's faces take this slot
+        slot = len(obj.material_slots) - 1
+        obj.material_slots[slot].link = "OBJECT"
+        obj.material_slots[slot].material = mat
+    return slot
 
 
 def lines(scene, style, lined_objects, panoramic=False):

@@ -78,22 +78,24 @@ def silhouette_fill(objects, points, eye, centre, grid=FILL_GRID):
     offsets = [Vector(p) - Vector(centre) for p in points]
     xs, ys = [o.dot(right) for o in offsets], [o.dot(up) for o in offsets]
     reach = max(o.length for o in offsets) + 1.0
-    if max(xs) - min(xs) < 1e-9 or max(ys) - min(ys) < 1e-9:
+    x0, y0 = min(xs), min(ys)
+    width, height = max(xs) - x0, max(ys) - y0
+    if width < 1e-9 or height < 1e-9:
         return None
     depsgraph = bpy.context.evaluated_depsgraph_get()
-    trees = [(BVHTree.FromObject(o, depsgraph), o.matrix_world.inverted()) for o in objects]
+    inverses = [o.matrix_world.inverted() for o in objects]  # each ray in the object's own space
+    trees = [(BVHTree.FromObject(o, depsgraph), inverse, (inverse.to_3x3() @ forward).normalized())
+             for o, inverse in zip(objects, inverses)]
     hits = 0
     for i in range(grid):
         for j in range(grid):
-            x = min(xs) + (i + 0.5) / grid * (max(xs) - min(xs))
-            y = min(ys) + (j + 0.5) / grid * (max(ys) - min(ys))
+            x = x0 + (i + 0.5) / grid * width
+            y = y0 + (j + 0.5) / grid * height
             start = Vector(centre) + x * right + y * up - reach * forward
-            for tree, inverse in trees:
-                local_dir = (inverse.to_3x3() @ forward).normalized()
+            for tree, inverse, local_dir in trees:
                 if tree.ray_cast(inverse @ start, local_dir)[0] is not None:
                     hits += 1
                     break
-    width, height = max(xs) - min(xs), max(ys) - min(ys)
     return hits / (grid * grid) * width * height / max(width, height) ** 2
 
 

@@ -77,12 +77,12 @@ FLAME_CORE_EMISSION = 3.1
 """gas_fields.blackbody_emission's factor at full heat (0.1 + 3 heat^2)."""
 
 
-def flame_glow(gas: dict[str, Any]) -> float:
-    """The brightest channel of a flame's core as rendered (0 for other gases): its body is
+def flame_glow(gas: dict[str, Any] | None) -> float:
+    """The brightest channel of a flame's core as rendered (0 for other gases or none): its body is
     opaque, so it shows emission / absorption = blackbody_intensity x gas.density x
     FLAME_CORE_EMISSION / density_value in its core colour (peak channel of the
     luminance-normalised blackbody)."""
-    if gas.get("look") != "flame" or not gas.get("blackbody_kelvin") or gas["density_value"] <= 0:
+    if gas is None or gas.get("look") != "flame" or not gas.get("blackbody_kelvin") or gas["density_value"] <= 0:
         return 0.0
     per_length = gas["blackbody_intensity"] * gas["density"] * FLAME_CORE_EMISSION
     return per_length / gas["density_value"] * max(kelvin_to_rgb(gas["blackbody_kelvin"]))

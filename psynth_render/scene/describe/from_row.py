@@ -65,7 +65,6 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     background = _background(params)
     effects.restyle_background(background, style, colour)
     lighting = _lighting(values, params, colour["kelvin_shift"], asset_ref(row, spec, "lighting.hdri"))
-    lighting["metering_ev"] = metered_on_emission(lighting["metering_ev"], material)
     effects.tint_lights(lighting["lights"], colour)
     geometry = _geometry(values, params, seed, {a for a in GENERATOR_AXES if _stated(spec, row, a)})
     geometry["flat"] = bool(style["flat_shading"])
@@ -83,7 +82,8 @@ def describe(row: dict[str, Any], spec: Spec, taxonomy: Taxonomy) -> m.Scene:
     _frame_all(camera, objects)
     liquid = effects.liquid_part(values, params, seed)
     gas = effects.gas_part(values, params, seed, camera["distance"])  # reaches the framed camera
-    lighting["metering_ev"] = metered_on_flame(lighting["metering_ev"], gas)
+    # a photographer meters on what glows: the subject's emission or the flames, the brighter
+    lighting["metering_ev"] = metered_on_glow(lighting["metering_ev"], max(emission_glow(material), effects.flame_glow(gas)))
     return m.Scene(
         sample_id=row.get("sample_id"),
         seed=seed,
@@ -311,28 +311,21 @@ EMISSION_METER_LIMIT = 4.0
 to: where a dim setup's meter would push it past this, it opens up only that far."""
 
 
-def metered_on_emission(metering_ev: float, material: dict[str, Any]) -> float:
-    """A setup's metering, read off a subject that glows: a photographer meters a lit sign at
-    night on the sign, not on the dark street. An LED (emission 4) under night metering (+4.5
-    EV) was exposed at 90 times its glow and rendered as a white frame (vfx_elements 69, 119);
-    a subject that does not glow keeps the setup's metering."""
+def emission_glow(material: dict[str, Any]) -> float:
+    """A glowing subject's brightest emitted channel (strength times its colour's peak; 0 when it
+    does not glow)."""
     strength = material.get("emission_strength") or 0.0
     colour = material.get("emission_color")
-    if strength <= 0.0 or colour is None:
-        return metering_ev
-    return _metered_on_glow(metering_ev, strength * max(colour))
+    return strength * max(colour) if strength > 0.0 and colour is not None else 0.0
 
 
-def metered_on_flame(metering_ev: float, gas: dict[str, Any] | None) -> float:
-    """A setup's metering, read off flames in the scene: a photographer exposes a campfire at
-    night for the fire (the dark around it stays dark), or its saturated tongues blow out to a
-    white blot. A flame's body is opaque, so its core shows emission / absorption
-    (effects.flame_glow), whatever its density."""
-    return metering_ev if gas is None else _metered_on_glow(metering_ev, effects.flame_glow(gas))
-
-
-def _metered_on_glow(metering_ev: float, glow: float) -> float:
-    """`metering_ev`, opened up only as far as keeps `glow` under EMISSION_METER_LIMIT."""
+def metered_on_glow(metering_ev: float, glow: float) -> float:
+    """A setup's metering, read off what glows in the shot (`glow`: the brightest emitted
+    channel, 0 for none): a photographer meters a lit sign or a campfire at night on the sign or
+    the fire, not on the dark street, opening up only as far as keeps the glow at
+    EMISSION_METER_LIMIT. An LED (emission 4) under night metering (+2.5 EV) was exposed at 5.7
+    times its glow and rendered as a white frame (vfx_elements 69, 119), and saturated flames blew
+    out to a white blot; a shot where nothing glows keeps the setup's metering."""
     if glow <= 0.0 or metering_ev <= 0.0:
         return metering_ev
     return max(0.0, min(metering_ev, math.log2(EMISSION_METER_LIMIT / glow)))

@@ -45,6 +45,11 @@ def hsv_to_linear(hue_deg, saturation, value):
     return [c**2.2 for c in rgb]
 
 
+def display_hsv(rgb):
+    """HSV (hue 0..1) of a linear colour in display (sRGB-like) terms."""
+    return colorsys.rgb_to_hsv(*[max(c, 0.0) ** (1 / 2.2) for c in rgb])
+
+
 def blend(rgb, entry, weight):
     """`rgb` moved by `weight` toward the palette entry's hue and saturation, at the
     luminance of `rgb` times the entry's value over REFERENCE_VALUE."""
@@ -61,8 +66,7 @@ def blend(rgb, entry, weight):
 
 def apply_mood(rgb, mood, extra_saturation=1.0):
     """Scale a linear colour's saturation and value (in display terms) by the mood's factors."""
-    display = [max(c, 0.0) ** (1 / 2.2) for c in rgb]
-    h, s, v = colorsys.rgb_to_hsv(*display)
+    h, s, v = display_hsv(rgb)
     s = min(1.0, s * mood["saturation_scale"] * extra_saturation)
     v = min(1.0, v * mood["value_scale"])
     return [c**2.2 for c in colorsys.hsv_to_rgb(h, s, v)]
@@ -78,8 +82,7 @@ light; the sprite stays a band or more above a dark void."""
 
 def value_floor(rgb, floor):
     """A linear colour raised to at least `floor` display value, hue and saturation kept."""
-    display = [max(c, 0.0) ** (1 / 2.2) for c in rgb]
-    h, s, v = colorsys.rgb_to_hsv(*display)
+    h, s, v = display_hsv(rgb)
     if v >= floor:
         return list(rgb)
     return [c**2.2 for c in colorsys.hsv_to_rgb(h, s, floor)]
@@ -95,8 +98,7 @@ def light_tint(entry, mood):
 
 def hue_of(rgb):
     """Hue in degrees of a linear colour (display terms), or None for a grey."""
-    display = [max(c, 0.0) ** (1 / 2.2) for c in rgb]
-    h, s, _ = colorsys.rgb_to_hsv(*display)
+    h, s, _ = display_hsv(rgb)
     return None if s < 1e-3 else h * 360.0
 
 
@@ -112,8 +114,7 @@ def subject_weight(material):
     INTRINSIC_WEIGHT."""
     if material.get("palette_weight") is not None:  # the concept says how much it takes
         return material["palette_weight"]
-    display = [max(c, 0.0) ** (1 / 2.2) for c in material["base_color"]]
-    saturation = colorsys.rgb_to_hsv(*display)[1]
+    saturation = display_hsv(material["base_color"])[1]
     weight = SUBJECT_WEIGHT * max(0.0, 1.0 - saturation / COLOURED_SATURATION)
     if material["metallic"] > 0.5 or material["transmission"] > 0.5:
         weight = min(weight, INTRINSIC_WEIGHT)
@@ -141,6 +142,6 @@ def entry_for(entries, role_index):
     return entries[role_index % len(entries)]
 
 
-__all__ = ["apply_mood", "blend", "describe_colour", "entry_for", "hue_distance", "hue_of",
+__all__ = ["apply_mood", "blend", "describe_colour", "display_hsv", "entry_for", "hue_distance", "hue_of",
            "light_tint", "luminance", "palette", "subject_weight",
            "value_floor", "SPRITE_VALUE_FLOOR"]

@@ -151,7 +151,7 @@ def _clear_on_screen(spots: list[Spot], candidate: Spot, views, lens=None, far=N
     k = len(spots)
     tower = tower_of(trial, k)
     others = [i for i in range(k) if tower_of(trial, i) != tower]
-    if far is not None and not all(far.clear([sphere_of(trial, k, floor)], others, i)
+    if far is not None and not all(far.clear(sphere_of(trial, k, floor), others, i)
                                    for i, floor in enumerate(FLOORS)):
         return False
     return all(clear_of([sphere_of(trial, i, floor) for i in range(k + 1)], others, views, lens) for floor in FLOORS)

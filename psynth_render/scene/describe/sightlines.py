@@ -175,10 +175,10 @@ class FarDiscs:
         self.discs = [[[disc(c, r, axes) for c, r in group] for axes in self.axes] for group in groups]
         self.limit = limit
 
-    def clear(self, sphere, others, group: int = 0) -> bool:
-        """Whether `sphere` ([(centre, radius)]) and group `group`'s spheres indexed by `others`
+    def clear(self, sphere, others, group: int) -> bool:
+        """Whether `sphere` ((centre, radius)) and group `group`'s spheres indexed by `others`
         hide at most `limit` of one another from every view, from far away."""
-        (centre, radius), = sphere
+        centre, radius = sphere
         for axes, discs in zip(self.axes, self.discs[group]):
             mine = disc(centre, radius, axes)
             if any(hidden_share(mine, discs[i]) > self.limit for i in others):
