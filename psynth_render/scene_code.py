@@ -29,13 +29,12 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from psynth_render.metadata import json_safe
 from psynth_render.scene import Scene, builder_source
 from psynth_render.helper_source import used_source
 from psynth_render.scene_code_parts import STEP_ORDER, model_parts, split_stated, stated_function
-from psynth_render.scene_literals import MODULE, filled, literal, section, value_source
+from psynth_render.scene_literals import MODULE, at_default, filled, literal, section, value_source
 
 HELPER_MEMBER = "__psynth_scene__"
 """The shard's tar member with the helper module every script of the shard imports."""
@@ -160,10 +159,9 @@ def scene_source(scene: Scene) -> str:
     """The statements that build `scene` as the Scene `scene` (the script's body)."""
     sections, fields, taken = [], [], set()
     for field in type(scene).model_fields:
-        value = getattr(scene, field)
-        default = type(scene).model_fields[field].get_default(call_default_factory=True)
-        if value == default and default is not PydanticUndefined:
+        if at_default(scene, field):
             continue  # a constant of every script (the format, no record-only axes, a stated part's None)
+        value = getattr(scene, field)
         if field in _SCENE_SCALARS:
             fields.append(f"{field}={value_source(value, 4)}")
         elif isinstance(value, BaseModel):

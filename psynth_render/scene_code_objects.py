@@ -12,13 +12,10 @@ camera, stacking) as it places its own.
 from typing import Any
 
 from psynth_render.scene.build.modifier_settings import MODIFIER_DEFAULTS, shape_modifier_settings
-from psynth_render.scene.build.shapes import SEEDED
+from psynth_render.scene.build.shapes import SEEDED_GENERATORS
 from psynth_render.scene.describe.model import Geometry
 from psynth_render.scene_code_parts import Taken, stated
 from psynth_render.scene_literals import MODULE, literal, safe_words
-
-SEEDED_SHAPES = (*SEEDED, "metaballs", "scatter")
-"""Generators whose mesh depends on the sample's seed (builder.SEEDED_GENERATORS)."""
 
 _PRIMITIVE_PARAMS = {
     "cube": ("op",), "plane": ("op",), "circle": ("op", "segments", "radius"),
@@ -77,7 +74,7 @@ def _mesh_call(geo: Geometry, fields: dict[str, Any]) -> tuple[list[str], str]:
         return (["bpy.ops.mesh.primitive_monkey_add(size=2.0)  # Blender's monkey, read back and normalised"],
                 f"{MODULE}.operator_mesh({flat})")
     args = [literal(geo.generator), literal(used_params(geo.generator, geo.params))]
-    if geo.generator in SEEDED_SHAPES:
+    if geo.generator in SEEDED_GENERATORS:
         args.append(f"seed={literal(geo.seed)}")
     return [], f"{MODULE}.object_mesh({', '.join(args + ([flat] if flat else []))})"
 

@@ -510,7 +510,7 @@ def camera_code(optics: Taken, name: str, index: int) -> list[str]:
     starts = sorted((order.index(path), comment) for path, comment in _CAMERA_GROUPS.items())
     written = set()
     for path, value in optics_assignments(lens, **fields):
-        if _float32(value) == _float32(BLENDER_CAMERA_DEFAULTS[path]):
+        if not differs(value, BLENDER_CAMERA_DEFAULTS[path]):
             continue
         group = [c for start, c in starts if start <= order.index(path)][-1]
         if group not in written:

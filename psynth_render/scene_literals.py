@@ -82,14 +82,19 @@ def _wrap(open_: str, items: list[str], close: str, indent: int) -> str:
     return open_ + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + close
 
 
+def at_default(model: BaseModel, name: str) -> bool:
+    """Whether the field `name` of `model` holds its default (a required field never does)."""
+    default = type(model).model_fields[name].get_default(call_default_factory=True)
+    return default is not PydanticUndefined and getattr(model, name) == default
+
+
 def constructor(model: BaseModel, indent: int = 0) -> str:
     """`ps.Class(field=..., ...)` for a scene model, fields equal to their default left out."""
     fields = []
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        default = info.get_default(call_default_factory=True)
-        if default is not PydanticUndefined and value == default:
+    for name in type(model).model_fields:
+        if at_default(model, name):
             continue
+        value = getattr(model, name)
         fields.append(f"{name}={value_source(value, indent + 4)}")
     head = f"{MODULE}.{type(model).__name__}("
     if not fields:
@@ -132,9 +137,8 @@ def section(element: BaseModel, name: str) -> str:
     """One concept of the scene: its comment line and `name = ps.Class(...)`."""
     summary = comment(element)
     head = f"# {name}: {summary}\n" if summary else f"# {name}\n"
-    code = f"{name} = {constructor(element)}"
     one_line = f"{name} = {constructor(element, len(name) + 3)}"  # a short part: on one line
-    return head + (one_line if "\n" not in one_line else code) + "\n"
+    return head + (one_line if "\n" not in one_line else f"{name} = {constructor(element)}") + "\n"
 
 
 def safe_words(*parts: Any) -> str:

@@ -34,6 +34,7 @@ from psynth_render.scene.build.placement import face_the_camera, silhouette_fill
 from psynth_render.scene.build.object_info import RESTS_ON
 from psynth_render.scene.build.stacking import highest_point, lowest_point, rest_on_below, rest_on_floor
 from psynth_render.scene.build.topology import shape_modifiers
+from psynth_render.scene.build.shapes import SEEDED_GENERATORS
 from psynth_render.scene.build.stated_objects import OBJECT_TAG, finished, read_objects, shape_data
 from psynth_render.scene.build.patterns import apply_texture
 from psynth_render.scene.build.render_settings import HOUSE_SETTINGS, apply_assignments, render_assignments
@@ -55,9 +56,6 @@ BACKDROP = "psynth_backdrop"
 LIGHT_PREFIX = "psynth_light_"
 SUBJECT_PASS_INDEX = 1
 """Object index of the subject (segmentation masks read it)."""
-
-SEEDED_GENERATORS = ("rock", "crystal", "metaballs", "furniture", "plant", "terrain", "pipe", "scatter")
-"""Generators whose mesh depends on the sample's seed (others are reused across samples)."""
 
 FLOOR_GAP = 0.002
 """Least gap between the subject's lowest point and the floor (object radii)."""
@@ -453,7 +451,8 @@ def mesh_source(element):
     seeded = geo.generator in SEEDED_GENERATORS
     flat = bool(geo.flat)
     key = json.dumps([geo.generator, params, geo.seed if seeded else None, flat], sort_keys=True)
-    return key, lambda: mesh_from_shape(_shape_data(geo), bool(params.get("smooth", True)) and not flat)
+    smooth = bool(params.get("smooth", True)) and not flat
+    return key, lambda: mesh_from_shape(shape_data(geo.generator, dict(params), geo.seed), smooth)
 
 
 @mesh_source.register
@@ -503,11 +502,6 @@ def _mesh(geo, key, make):
         mesh[TAG + "_key"] = key
         mesh.use_fake_user = True
     return mesh
-
-
-def _shape_data(geo):
-    """Mesh data (shapes.py layout) for the geometry; Blender's own meshes for the monkey."""
-    return shape_data(geo.generator, dict(geo.params), geo.seed)
 
 
 def _floor_height(subject, geo):

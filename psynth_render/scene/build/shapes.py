@@ -60,6 +60,10 @@ GENERATORS = {
 
 SEEDED = {"rock": rock, "crystal": crystal, "furniture": furniture, "plant": plant, "terrain": terrain, "pipe": pipe}
 
+SEEDED_GENERATORS = (*SEEDED, "metaballs", "scatter")
+"""Generators whose mesh depends on the sample's seed (SEEDED's, and meshes.metaballs_shape's
+and scatter.scatter_shape's); the others' meshes are reused across samples."""
+
 
 def normalise(shape):
     """Centre the bounding box on the origin and scale the farthest vertex to radius 1."""
