@@ -6,7 +6,8 @@
         worker.start(); worker.wait_ready(); ...; worker.kill()   # SIGKILL of the whole worker
 
 PostgreSQL: `.ci/run` (through scripts/bootstrap) installs it where it is missing; here the
-Debian cluster 15/main is started with `pg_ctlcluster` when it is down (and stopped again after),
+Debian cluster 15/main is started with `pg_ctlcluster` when it is down (and stopped again after, unless
+another test session's database is still on it),
 and a fresh database and role are made for the session. Anything missing is a test failure with
 the command that fixes it, never a skip.
 """
@@ -87,8 +88,17 @@ class Postgres:
             _as_postgres(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
             _as_postgres(f"DROP ROLE IF EXISTS {self.user}")
         finally:
-            if self.started_here:
+            # a session that found the cluster down stops it again, unless another session's database
+            # is still there: two sessions that started side by side shared it, and the first to
+            # finish stopped it under the other (its tests failed with "connection refused"); a
+            # database a killed session left behind keeps it running too, which is harmless
+            if self.started_here and not self._other_sessions():
                 _run(["pg_ctlcluster", self.version, self.cluster, "stop"])
+
+    def _other_sessions(self) -> bool:
+        done = _run(["runuser", "-u", "postgres", "--", "psql", "-tAq", "-d", "postgres", "-c",
+                     "SELECT count(*) FROM pg_database WHERE datname LIKE 'psynth_test_%'"])
+        return done.returncode != 0 or done.stdout.strip() not in ("", "0")
 
     def env(self) -> dict[str, str]:
         return {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(self.port), "DAGSTER_PG_USER": self.user,
